@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "stub_host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/prctl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/fdutil.h"
+#include "lib/macro.h"
+#include "lib/timeutil.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+/* Bounds of the stub blob, provided by the linker. */
+extern const uint8_t __start_cvisor_stub[], __stop_cvisor_stub[];
+extern const uint8_t stub_entry[], stub_gadget[], stub_gadget_ret[], stub_restorer[];
+void stub_handler(int, siginfo_t *, void *);
+
+void stub_code_get(struct stub_code *ret)
+{
+	const uint8_t *s = __start_cvisor_stub;
+
+	*ret = (struct stub_code){
+		.start = s,
+		.size = (uint64_t)(__stop_cvisor_stub - s),
+		.off_entry = (uint64_t)(stub_entry - s),
+		.off_gadget = (uint64_t)(stub_gadget - s),
+		.off_gadget_ret = (uint64_t)(stub_gadget_ret - s),
+		.off_handler = (uint64_t)((const uint8_t *)(uintptr_t)stub_handler - s),
+		.off_restorer = (uint64_t)(stub_restorer - s),
+	};
+}
+
+/* ---- hand-off primitives (Sentry side) ---- */
+
+static long futex(uint32_t *w, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, w, op, val, ts, NULL, 0);
+}
+
+void stub_post(uint32_t *word, uint32_t v, uint32_t *peer_sleeping)
+{
+	__atomic_store_n(word, v, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(peer_sleeping, __ATOMIC_SEQ_CST))
+		futex(word, FUTEX_WAKE, 1, NULL);
+}
+
+int stub_pidfd_dead(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+int stub_wait_change(uint32_t *word, uint32_t busy, uint32_t *sleeping, uint64_t spin_ns,
+		     int pidfd)
+{
+	uint32_t v;
+
+	if (spin_ns) {
+		uint64_t deadline = mono_ns() + spin_ns;
+
+		for (unsigned i = 0;; i++) {
+			v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+			if (v != busy)
+				return (int)v;
+			__asm__ volatile("pause" ::: "memory");
+			if ((i & 63) == 63 && mono_ns() > deadline)
+				break;
+		}
+	}
+	__atomic_store_n(sleeping, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while ((v = __atomic_load_n(word, __ATOMIC_SEQ_CST)) == busy) {
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = 50 * 1000 * 1000 };
+
+		if (futex(word, FUTEX_WAIT, busy, &ts) < 0 && errno == ETIMEDOUT &&
+		    stub_pidfd_dead(pidfd)) {
+			__atomic_store_n(sleeping, 0, __ATOMIC_RELAXED);
+			return -ESRCH;
+		}
+	}
+	__atomic_store_n(sleeping, 0, __ATOMIC_RELAXED);
+	return (int)(v & 0x7fffffff);
+}
+
+int stub_pidfd_tid(int pidfd, pid_t *ret)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -EBADF;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return neg_errno();
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return neg_errno();
+	buf[n] = 0;
+	p = strstr(buf, "\nPid:");
+	if (!p)
+		return -ENOTSUP;
+	long v = strtol(p + 5, NULL, 10);
+	if (v <= 0)
+		return -ESRCH;
+	*ret = (pid_t)v;
+	return 0;
+}
+
+/* ---- control operations ---- */
+
+int stub_proc_op(struct stub_proc *sp, enum stub_op op, const uint64_t args[6],
+		 int64_t *ret_result)
+{
+	struct stub_ctl *c = sp->ctl;
+	int r;
+
+	pthread_mutex_lock(&sp->lock);
+	c->op = op;
+	for (int i = 0; i < 6; i++)
+		c->args[i] = args ? args[i] : 0;
+	stub_post(&c->state, STUB_ST_RUN, &c->stub_sleeping);
+	r = stub_wait_change(&c->state, STUB_ST_RUN, &c->sentry_sleeping, sp->spin_ns, sp->pidfd);
+	if (r >= 0) {
+		int64_t res = __atomic_load_n(&c->result, __ATOMIC_ACQUIRE);
+
+		r = r == STUB_ST_TRAPPED ? 0 : -EPROTO;
+		if (r == 0 && ret_result)
+			*ret_result = res;
+	}
+	pthread_mutex_unlock(&sp->lock);
+	return r;
+}
+
+int stub_proc_map_fd(struct stub_proc *sp, uint64_t addr, uint64_t len, int prot, int flags,
+		     int fd, uint64_t off, int64_t *ret_result)
+{
+	int64_t rfd, res;
+	char b = 0;
+	ssize_t n;
+	int r;
+
+	/* One sender at a time so that the fd and the op pair up. */
+	pthread_mutex_lock(&sp->lock);
+	n = fd_send(sp->sock, &b, 1, &fd, 1);
+	pthread_mutex_unlock(&sp->lock);
+	if (n < 0)
+		return (int)n;
+	r = stub_proc_op(sp, STUB_OP_RECVFD, NULL, &rfd);
+	if (r < 0)
+		return r;
+	if (rfd < 0)
+		return (int)rfd;
+	r = stub_proc_op(sp, STUB_OP_MMAP,
+			 (uint64_t[6]){ addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)rfd, off },
+			 &res);
+	(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rfd }, NULL);
+	if (r == 0)
+		*ret_result = res;
+	return r;
+}
+
+int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t *ret_tid)
+{
+	_cleanup_close_ int pidfd = -EBADF;
+	int slot = -1, r;
+	int64_t tid;
+	pid_t host_tid;
+	struct stub_msg *m;
+
+	pthread_mutex_lock(&sp->lock);
+	for (int i = 1; i < STUB_MAX_SLOTS; i++)
+		if (!sp->slot_used[i]) {
+			sp->slot_used[i] = 1;
+			slot = i;
+			break;
+		}
+	pthread_mutex_unlock(&sp->lock);
+	if (slot < 0)
+		return -EAGAIN;
+
+	m = stub_proc_msg(sp, slot);
+	memset(m, 0, offsetof(struct stub_msg, regs));
+	r = stub_proc_op(sp, STUB_OP_THREAD, (uint64_t[6]){ (uint64_t)slot }, &tid);
+	if (r == 0 && tid <= 0)
+		r = tid < 0 ? (int)tid : -EPROTO;
+	if (r == 0) {
+		int remote = (int)sp->ctl->args[1];
+
+		pidfd = (int)syscall(SYS_pidfd_getfd, sp->pidfd, remote, 0);
+		if (pidfd < 0)
+			r = neg_errno();
+		(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)remote }, NULL);
+	}
+	if (r == 0)
+		r = stub_pidfd_tid(pidfd, &host_tid);
+	if (r < 0) {
+		stub_proc_slot_free(sp, slot);
+		return r;
+	}
+	*ret_slot = slot;
+	*ret_tid = host_tid;
+	*ret_pidfd = TAKE_FD(pidfd);
+	return 0;
+}
+
+void stub_proc_slot_free(struct stub_proc *sp, int slot)
+{
+	pthread_mutex_lock(&sp->lock);
+	sp->slot_used[slot] = 0;
+	pthread_mutex_unlock(&sp->lock);
+}
+
+void stub_proc_kill(struct stub_proc *sp)
+{
+	if (!sp)
+		return;
+	if (sp->pidfd >= 0) {
+		siginfo_t si;
+
+		syscall(SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
+		while (waitid(P_PIDFD, (id_t)sp->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+			;
+	}
+	if (sp->shared)
+		munmap(sp->shared, STUB_SHARED_SIZE);
+	safe_close(sp->pidfd);
+	safe_close(sp->sock);
+	pthread_mutex_destroy(&sp->lock);
+	free(sp);
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install every Debian 12 package cvisor needs to build, test and run.
+# Idempotent; skips apt-get entirely when everything is already present.
+set -eu
+PKGS="build-essential cmake pkg-config git
+ libmicrohttpd-dev libgrpc-dev protobuf-c-compiler libprotobuf-c-dev
+ protobuf-compiler-grpc libseccomp-dev libjansson-dev libcmocka-dev libcap-dev
+ clang libclang-rt-14-dev diod curl python3 python3-grpcio"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
