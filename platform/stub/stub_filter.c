@@ -2,14 +2,14 @@
 /*
  * The stub's seccomp filter (documented in docs/security.md):
  *
- *   arch != x86-64, or an x32 syscall number       -> KILL_PROCESS
+ *   arch != x86-64 (int 0x80, i386 entry)        -> KILL_PROCESS
  *   instruction pointer != the stub's gadget        -> TRAP (SIGSYS to the
  *                                                      stub's handler: this is
  *                                                      how every application
  *                                                      syscall is intercepted)
  *   from the gadget, an allowed syscall whose
  *   arguments pass the checks below                 -> ALLOW
- *   from the gadget, anything else                  -> KILL_PROCESS
+ *   from the gadget, an x32 number or anything else -> KILL_PROCESS
  *
  * Argument checks (addresses compared on the high 32 bits, which suffices
  * because STUB_BASE is 4 GiB aligned):
@@ -167,15 +167,16 @@ int stub_filter_build(uint64_t gadget_ret, struct sock_filter *out, size_t max, 
 
 	ld(&b, OFF_ARCH);
 	need_eq(&b, AUDIT_ARCH_X86_64);
-	ld(&b, OFF_NR);
-	emit(&b, BPF_JMP | BPF_JGE | BPF_K, 0, 1, 0x40000000); /* __X32_SYSCALL_BIT */
-	ret(&b, SECCOMP_RET_KILL_PROCESS);
 	ld(&b, OFF_IP_HI);
 	emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, (uint32_t)(gadget_ret >> 32));
 	ret(&b, SECCOMP_RET_TRAP);
 	ld(&b, OFF_IP_LO);
 	emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, (uint32_t)gadget_ret);
 	ret(&b, SECCOMP_RET_TRAP);
+	/* From the gadget: no x32 numbers. */
+	ld(&b, OFF_NR);
+	emit(&b, BPF_JMP | BPF_JGE | BPF_K, 0, 1, 0x40000000); /* __X32_SYSCALL_BIT */
+	ret(&b, SECCOMP_RET_KILL_PROCESS);
 
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
 		struct sock_filter tmp[32];
