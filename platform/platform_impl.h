@@ -8,6 +8,7 @@
 #define CVISOR_PLATFORM_IMPL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -44,6 +45,10 @@ struct plat_ctx {
 	/* ptrace only: the Sentry thread that traces this stub thread. */
 	pid_t tracer;
 	int seized;
+	int bound_cpu;                  /* CPU tracer and tracee are pinned to */
+	cpu_set_t tracer_mask;          /* tracer's affinity before pinning */
+	int fp_clean;                   /* fp_cache == the thread's state */
+	struct plat_fpstate *fp_cache;  /* last XSAVE image read/written */
 };
 
 extern const struct plat_ops plat_systrap_ops;
