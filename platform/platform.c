@@ -97,9 +97,17 @@ int plat_as_create(struct plat *p, struct plat_as **ret)
 
 int plat_as_fork(struct plat_as *parent, struct plat_as **ret)
 {
-	(void)parent;
-	(void)ret;
-	return -ENOSYS; /* next issue: stub-side fork with CLONE_PARENT + shared remap */
+	_cleanup_free_ struct plat_as *as = calloc(1, sizeof(*as));
+	int r;
+
+	if (!as)
+		return -ENOMEM;
+	as->plat = parent->plat;
+	r = stub_proc_fork(parent->sp, 1, &as->sp);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(as);
+	return 0;
 }
 
 void plat_as_destroy(struct plat_as *as)
@@ -153,7 +161,7 @@ int plat_as_map(struct plat_as *as, uint64_t addr, uint64_t len, int prot, unsig
 		r = stub_proc_op(as->sp, STUB_OP_MMAP,
 				 (uint64_t[6]){ addr, len, (uint64_t)prot, (uint64_t)hflags,
 						(uint64_t)-1, 0 },
-				 &res);
+				 &res, NULL);
 	} else {
 		r = stub_proc_map_fd(as->sp, addr, len, prot, hflags, fd, off, &res);
 	}
@@ -170,7 +178,7 @@ int plat_as_unmap(struct plat_as *as, uint64_t addr, uint64_t len)
 
 	if (r < 0)
 		return r;
-	r = stub_proc_op(as->sp, STUB_OP_MUNMAP, (uint64_t[6]){ addr, len }, &res);
+	r = stub_proc_op(as->sp, STUB_OP_MUNMAP, (uint64_t[6]){ addr, len }, &res, NULL);
 	return result_to_errno(r, res);
 }
 
@@ -184,7 +192,7 @@ int plat_as_protect(struct plat_as *as, uint64_t addr, uint64_t len, int prot)
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	r = stub_proc_op(as->sp, STUB_OP_MPROTECT, (uint64_t[6]){ addr, len, (uint64_t)prot },
-			 &res);
+			 &res, NULL);
 	return result_to_errno(r, res);
 }
 

@@ -15,6 +15,13 @@
  *   STUB_PRIV        stub-private memory: per slot, the thread stack and the
  *                    signal stack.
  *
+ * Processes: the first stub of a platform is the *holder*: init of the
+ * stubs' pid namespace, it never runs application code and only forks fresh
+ * stubs (STUB_OP_FORK) and reaps them (STUB_OP_REAP).  A stub forks itself
+ * for plat_as_fork() with CLONE_PARENT, so every stub is the holder's child.
+ * A new stub (fork child) maps its own shared memfd over STUB_SHARED and
+ * takes its own control socket as STUB_SOCK_FD before serving requests.
+ *
  * Trust: the application runs in the same host address space as the stub and
  * can write every shared page.  Everything the Sentry reads from a shared page
  * is copied once and validated; the stub's own integrity is not a security
@@ -61,6 +68,12 @@
 	 0x00000800 /* SIGHAND */ | 0x00001000 /* PIDFD */ | 0x00010000 /* THREAD */ |       \
 	 0x00040000 /* SYSVSEM */)
 
+/* Clone flags of a new stub process: from the holder (a fresh stub, child
+ * of the holder) or from a stub (a fork of the address space, re-parented to
+ * the holder so that it outlives its parent).  Exactly these are allowed. */
+#define STUB_SPAWN_CLONE_FLAGS (0x00001000 /* PIDFD */ | 17 /* SIGCHLD */)
+#define STUB_FORK_CLONE_FLAGS (STUB_SPAWN_CLONE_FLAGS | 0x00008000 /* PARENT */)
+
 /* struct stub_msg.state / struct stub_ctl.state values. */
 enum {
 	STUB_ST_NEW = 0,     /* thread slot being created */
@@ -77,7 +90,9 @@ enum stub_op {
 	STUB_OP_MPROTECT, /* args: addr len prot */
 	STUB_OP_THREAD,   /* args: slot -> result tid, args[1] = pidfd number */
 	STUB_OP_CLOSE,    /* args: fd */
-	STUB_OP_RECVFD,   /* receive one fd on STUB_SOCK_FD -> result fd */
+	STUB_OP_RECVFD,   /* receive 1-2 fds on STUB_SOCK_FD -> result fd, args[1] 2nd or -1 */
+	STUB_OP_FORK,     /* args: as_fork?, memfd, sock -> result pid, args[1] = pidfd */
+	STUB_OP_REAP,     /* holder: reap exited children -> result count */
 };
 
 /* Per-thread hand-off page.  Written by both sides; see state machine above. */
@@ -98,7 +113,7 @@ struct stub_msg {
 	uint8_t fp[PLAT_FP_MAX] __attribute__((aligned(64)));
 };
 
-#define STUB_FILTER_MAX 128
+#define STUB_FILTER_MAX 256
 
 /* Control page (+ setup data), at STUB_SHARED. */
 struct stub_ctl {

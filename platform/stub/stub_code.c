@@ -281,6 +281,8 @@ INL int64_t do_recvfd(struct stub_ctl *c)
 	struct iovec *iov = (struct iovec *)&c->scratch[8];
 	uint64_t *data = &c->scratch[10];
 	struct cmsghdr *cm = (struct cmsghdr *)&c->scratch[12];
+	volatile int *fds;
+	uint64_t n;
 	int64_t r;
 
 	iov->iov_base = data;
@@ -290,15 +292,73 @@ INL int64_t do_recvfd(struct stub_ctl *c)
 	mh->msg_iov = iov;
 	mh->msg_iovlen = 1;
 	mh->msg_control = cm;
-	mh->msg_controllen = CMSG_SPACE(sizeof(int));
+	mh->msg_controllen = CMSG_SPACE(2 * sizeof(int));
 	mh->msg_flags = 0;
 	r = SC3(SYS_recvmsg, STUB_SOCK_FD, mh, MSG_CMSG_CLOEXEC);
 	if (r < 0)
 		return r;
 	if (r != 1 || mh->msg_controllen < CMSG_LEN(sizeof(int)) || cm->cmsg_level != SOL_SOCKET ||
-	    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+	    cm->cmsg_type != SCM_RIGHTS)
 		return -71; /* EPROTO */
-	return *(volatile int *)CMSG_DATA(cm);
+	n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (n < 1 || n > 2)
+		return -71;
+	fds = (volatile int *)CMSG_DATA(cm);
+	c->args[1] = n == 2 ? (uint64_t)(int64_t)fds[1] : (uint64_t)-1;
+	return fds[0];
+}
+
+/*
+ * Fork this stub (a new address space).  The child takes @memfd as its
+ * shared region and @sock as its control socket, then reports ready on its
+ * own control page; *ret_child tells the main loop which side it is on.
+ */
+INL int64_t do_fork(struct stub_ctl *c, uint64_t as_fork, uint64_t memfd, uint64_t sock,
+		    int *ret_child)
+{
+	int *pidfd = (int *)&c->scratch[32];
+	int64_t pid;
+
+	*pidfd = -1;
+	pid = SC6(SYS_clone, as_fork ? STUB_FORK_CLONE_FLAGS : STUB_SPAWN_CLONE_FLAGS, 0, pidfd, 0,
+		  0, 0);
+	if (pid == 0) {
+		struct stub_ctl *nc;
+
+		if (SC2(SYS_dup2, sock, STUB_SOCK_FD) != STUB_SOCK_FD)
+			die();
+		if (SC6(SYS_mmap, STUB_SHARED, STUB_SHARED_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_FIXED, memfd, 0) != (long)STUB_SHARED)
+			die();
+		SC1(SYS_close, memfd);
+		SC1(SYS_close, sock);
+		nc = ctl(); /* the new page */
+		store(&nc->ready, 1);
+		*ret_child = 1;
+		return 0;
+	}
+	SC1(SYS_close, memfd);
+	SC1(SYS_close, sock);
+	if (pid > 0)
+		c->args[1] = (uint64_t)*pidfd;
+	return pid;
+}
+
+INL int64_t do_reap(struct stub_ctl *c)
+{
+	int64_t n = 0;
+
+	/* siginfo in scratch; WEXITED | WNOHANG */
+	for (;;) {
+		c->scratch[40] = 0;
+		c->scratch[41] = 0;
+		if (SC6(SYS_waitid, 0 /* P_ALL */, 0, &c->scratch[40], 4 | 1, 0, 0) < 0)
+			break;
+		if (((volatile int *)&c->scratch[40])[3] == 0) /* si_pid: none left */
+			break;
+		n++;
+	}
+	return n;
 }
 
 INL int64_t do_thread(struct stub_ctl *c, uint64_t slot)
@@ -321,7 +381,7 @@ INL int64_t do_thread(struct stub_ctl *c, uint64_t slot)
 	return tid;
 }
 
-INL int64_t do_op(struct stub_ctl *c)
+INL int64_t do_op(struct stub_ctl *c, int *ret_child)
 {
 	uint64_t a[6];
 
@@ -340,6 +400,10 @@ INL int64_t do_op(struct stub_ctl *c)
 		return SC1(SYS_close, a[0]);
 	case STUB_OP_RECVFD:
 		return do_recvfd(c);
+	case STUB_OP_FORK:
+		return do_fork(c, a[0], a[1], a[2], ret_child);
+	case STUB_OP_REAP:
+		return do_reap(c);
 	}
 	return -38; /* ENOSYS */
 }
@@ -363,9 +427,13 @@ STUB void stub_main(void)
 	for (;;) {
 		int64_t r;
 
+		int child = 0;
+
 		if (wait_change(&c->state, STUB_ST_TRAPPED, &c->stub_sleeping) != STUB_ST_RUN)
 			die();
-		r = do_op(c);
+		r = do_op(c, &child);
+		/* A fork child reports on its own, new control page. */
+		c = ctl();
 		c->result = r;
 		post(&c->state, STUB_ST_TRAPPED, &c->sentry_sleeping);
 	}

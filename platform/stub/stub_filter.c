@@ -13,10 +13,14 @@
  *
  * Argument checks (addresses compared on the high 32 bits, which suffices
  * because STUB_BASE is 4 GiB aligned):
- *   mmap       addr < STUB_BASE, len < STUB_BASE, MAP_FIXED set
+ *   mmap       addr < STUB_BASE, len < STUB_BASE, MAP_FIXED set; or exactly
+ *              (STUB_SHARED, STUB_SHARED_SIZE): a fork child's shared region
  *   munmap, mprotect, madvise   addr < STUB_BASE, len < STUB_BASE
  *   futex      op is FUTEX_WAIT or FUTEX_WAKE (shared, no PI, no requeue)
- *   clone      flags == STUB_THREAD_CLONE_FLAGS exactly (threads only)
+ *   clone      flags == STUB_THREAD_CLONE_FLAGS, STUB_SPAWN_CLONE_FLAGS or
+ *              STUB_FORK_CLONE_FLAGS exactly (stack 0 for the latter two)
+ *   dup2       newfd == STUB_SOCK_FD
+ *   waitid     P_ALL, WEXITED | WNOHANG (the holder reaping stubs)
  *   recvmsg    fd == STUB_SOCK_FD
  *   prctl      PR_SET_SYSCALL_USER_DISPATCH only
  *   arch_prctl ARCH_{GET,SET}_{FS,GS} only
@@ -100,11 +104,22 @@ static void chk_mm(struct bpf_builder *b)
 	need_below_stub(b, 1);
 }
 
+/* Application range (MAP_FIXED), or exactly the shared region (a fork
+ * child taking its own shared memfd). */
 static void chk_mmap(struct bpf_builder *b)
 {
-	chk_mm(b);
+	ld(b, OFF_ARG_HI(0));
+	emit(b, BPF_JMP | BPF_JGE | BPF_K, 5, 0, (uint32_t)(STUB_BASE >> 32));
+	need_below_stub(b, 1); /* 3 insns */
 	ld(b, OFF_ARG_LO(3));
-	emit(b, BPF_JMP | BPF_JSET | BPF_K, 1, 0, MAP_FIXED);
+	emit(b, BPF_JMP | BPF_JSET | BPF_K, 10, 9, MAP_FIXED);
+	/* addr >= STUB_BASE: must be STUB_SHARED, STUB_SHARED_SIZE */
+	need_eq(b, (uint32_t)(STUB_SHARED >> 32));
+	ld(b, OFF_ARG_LO(0));
+	need_eq(b, (uint32_t)STUB_SHARED);
+	ld(b, OFF_ARG_LO(1));
+	need_eq(b, (uint32_t)STUB_SHARED_SIZE);
+	emit(b, BPF_JMP | BPF_JA, 0, 0, 1);
 	ret(b, SECCOMP_RET_KILL_PROCESS);
 }
 
@@ -121,7 +136,26 @@ static void chk_clone(struct bpf_builder *b)
 	ld(b, OFF_ARG_HI(0));
 	need_eq(b, 0);
 	ld(b, OFF_ARG_LO(0));
-	need_eq(b, STUB_THREAD_CLONE_FLAGS);
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, 3, 0, STUB_THREAD_CLONE_FLAGS);
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, STUB_SPAWN_CLONE_FLAGS);
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, STUB_FORK_CLONE_FLAGS);
+	ret(b, SECCOMP_RET_KILL_PROCESS);
+}
+
+static void chk_dup2(struct bpf_builder *b)
+{
+	ld(b, OFF_ARG_HI(1));
+	need_eq(b, 0);
+	ld(b, OFF_ARG_LO(1));
+	need_eq(b, STUB_SOCK_FD);
+}
+
+static void chk_waitid(struct bpf_builder *b)
+{
+	ld(b, OFF_ARG_LO(0));
+	need_eq(b, 0 /* P_ALL */);
+	ld(b, OFF_ARG_LO(3));
+	need_eq(b, 4 | 1 /* WEXITED | WNOHANG */);
 }
 
 static void chk_recvmsg(struct bpf_builder *b)
@@ -158,7 +192,8 @@ static const struct {
 	{ SYS_close, chk_none },        { SYS_sigaltstack, chk_none },
 	{ SYS_prctl, chk_prctl },       { SYS_arch_prctl, chk_arch_prctl },
 	{ SYS_exit, chk_none },         { SYS_exit_group, chk_none },
-	{ SYS_sched_yield, chk_none },
+	{ SYS_sched_yield, chk_none },  { SYS_dup2, chk_dup2 },
+	{ SYS_waitid, chk_waitid },
 };
 
 int stub_filter_build(uint64_t gadget_ret, struct sock_filter *out, size_t max, size_t *ret_len)

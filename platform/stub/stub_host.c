@@ -132,7 +132,7 @@ int stub_pidfd_tid(int pidfd, pid_t *ret)
 /* ---- control operations ---- */
 
 int stub_proc_op(struct stub_proc *sp, enum stub_op op, const uint64_t args[6],
-		 int64_t *ret_result)
+		 int64_t *ret_result, int64_t *ret_aux)
 {
 	struct stub_ctl *c = sp->ctl;
 	int r;
@@ -145,10 +145,13 @@ int stub_proc_op(struct stub_proc *sp, enum stub_op op, const uint64_t args[6],
 	r = stub_wait_change(&c->state, STUB_ST_RUN, &c->sentry_sleeping, sp->spin_ns, sp->pidfd);
 	if (r >= 0) {
 		int64_t res = __atomic_load_n(&c->result, __ATOMIC_ACQUIRE);
+		int64_t aux = (int64_t)__atomic_load_n(&c->args[1], __ATOMIC_ACQUIRE);
 
 		r = r == STUB_ST_TRAPPED ? 0 : -EPROTO;
 		if (r == 0 && ret_result)
 			*ret_result = res;
+		if (r == 0 && ret_aux)
+			*ret_aux = aux;
 	}
 	pthread_mutex_unlock(&sp->lock);
 	return r;
@@ -157,26 +160,24 @@ int stub_proc_op(struct stub_proc *sp, enum stub_op op, const uint64_t args[6],
 int stub_proc_map_fd(struct stub_proc *sp, uint64_t addr, uint64_t len, int prot, int flags,
 		     int fd, uint64_t off, int64_t *ret_result)
 {
-	int64_t rfd, res;
+	int64_t rfd = -1, res = 0;
 	char b = 0;
 	ssize_t n;
 	int r;
 
-	/* One sender at a time so that the fd and the op pair up. */
-	pthread_mutex_lock(&sp->lock);
+	/* The fd, the RECVFD that takes it and the mmap pair up. */
+	pthread_mutex_lock(&sp->fd_lock);
 	n = fd_send(sp->sock, &b, 1, &fd, 1);
-	pthread_mutex_unlock(&sp->lock);
-	if (n < 0)
-		return (int)n;
-	r = stub_proc_op(sp, STUB_OP_RECVFD, NULL, &rfd);
+	r = n < 0 ? (int)n : stub_proc_op(sp, STUB_OP_RECVFD, NULL, &rfd, NULL);
+	pthread_mutex_unlock(&sp->fd_lock);
 	if (r < 0)
 		return r;
 	if (rfd < 0)
 		return (int)rfd;
 	r = stub_proc_op(sp, STUB_OP_MMAP,
 			 (uint64_t[6]){ addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)rfd, off },
-			 &res);
-	(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rfd }, NULL);
+			 &res, NULL);
+	(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rfd }, NULL, NULL);
 	if (r == 0)
 		*ret_result = res;
 	return r;
@@ -186,7 +187,7 @@ int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t 
 {
 	_cleanup_close_ int pidfd = -EBADF;
 	int slot = -1, r;
-	int64_t tid;
+	int64_t tid, remote = -1;
 	pid_t host_tid;
 	struct stub_msg *m;
 
@@ -203,16 +204,14 @@ int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t 
 
 	m = stub_proc_msg(sp, slot);
 	memset(m, 0, offsetof(struct stub_msg, regs));
-	r = stub_proc_op(sp, STUB_OP_THREAD, (uint64_t[6]){ (uint64_t)slot }, &tid);
+	r = stub_proc_op(sp, STUB_OP_THREAD, (uint64_t[6]){ (uint64_t)slot }, &tid, &remote);
 	if (r == 0 && tid <= 0)
 		r = tid < 0 ? (int)tid : -EPROTO;
 	if (r == 0) {
-		int remote = (int)sp->ctl->args[1];
-
-		pidfd = (int)syscall(SYS_pidfd_getfd, sp->pidfd, remote, 0);
+		pidfd = (int)syscall(SYS_pidfd_getfd, sp->pidfd, (int)remote, 0);
 		if (pidfd < 0)
 			r = neg_errno();
-		(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)remote }, NULL);
+		(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)remote }, NULL, NULL);
 	}
 	if (r == 0)
 		r = stub_pidfd_tid(pidfd, &host_tid);
@@ -238,16 +237,26 @@ void stub_proc_kill(struct stub_proc *sp)
 	if (!sp)
 		return;
 	if (sp->pidfd >= 0) {
+		struct pollfd p = { .fd = sp->pidfd, .events = POLLIN };
 		siginfo_t si;
 
 		syscall(SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
-		while (waitid(P_PIDFD, (id_t)sp->pidfd, &si, WEXITED) < 0 && errno == EINTR)
-			;
+		if (sp->reaper) {
+			/* A child of the holder: wait for the exit, have the
+			 * holder reap it. */
+			while (poll(&p, 1, 5000) < 0 && errno == EINTR)
+				;
+			(void)stub_proc_op(sp->reaper, STUB_OP_REAP, NULL, NULL, NULL);
+		} else {
+			while (waitid(P_PIDFD, (id_t)sp->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+				;
+		}
 	}
 	if (sp->shared)
 		munmap(sp->shared, STUB_SHARED_SIZE);
 	safe_close(sp->pidfd);
 	safe_close(sp->sock);
 	pthread_mutex_destroy(&sp->lock);
+	pthread_mutex_destroy(&sp->fd_lock);
 	free(sp);
 }

@@ -31,22 +31,29 @@ struct stub_proc {
 	void *shared;          /* Sentry mapping of the shared region */
 	struct stub_ctl *ctl;  /* == shared */
 	uint64_t spin_ns;
+	struct stub_factory *factory;
+	struct stub_proc *reaper; /* the holder; NULL for the holder itself */
 	pthread_mutex_t lock;  /* serialises control ops; protects slot_used */
+	pthread_mutex_t fd_lock; /* held across fd_send + RECVFD + its use */
 	uint8_t slot_used[STUB_MAX_SLOTS];
 };
 
-/* A long-lived thread that clones stubs, so that a stub's parent-death
+/* A long-lived thread that clones the holder, so that its parent-death
  * signal fires only when the platform itself goes away. */
 int stub_factory_start(const struct stub_cfg *cfg, struct stub_factory **ret);
 void stub_factory_stop(struct stub_factory *f);
+/* A fresh stub (a fork of the holder). */
 int stub_factory_spawn(struct stub_factory *f, struct stub_proc **ret);
+/* A copy-on-write fork of @parent (as_fork) or a fresh stub from the holder. */
+int stub_proc_fork(struct stub_proc *parent, int as_fork, struct stub_proc **ret);
 
 void stub_proc_kill(struct stub_proc *sp);
 
 /* Run one control operation in the stub; *ret_result gets the raw syscall
- * result (negative errno from the host). */
+ * result (negative errno from the host), *ret_aux the op's second output
+ * (args[1]); both may be NULL. */
 int stub_proc_op(struct stub_proc *sp, enum stub_op op, const uint64_t args[6],
-		 int64_t *ret_result);
+		 int64_t *ret_result, int64_t *ret_aux);
 /* Map a Sentry fd into the stub (it is sent over the control socket). */
 int stub_proc_map_fd(struct stub_proc *sp, uint64_t addr, uint64_t len, int prot, int flags,
 		     int fd, uint64_t off, int64_t *ret_result);

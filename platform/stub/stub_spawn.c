@@ -2,10 +2,12 @@
 /*
  * Creating stub processes.
  *
- * A stub is cloned (never exec'd) from a dedicated factory thread of the
- * Sentry, into fresh user/mnt/pid/ipc/uts/net namespaces.  Between clone()
- * and the jump into the stub blob the child runs Sentry code on a copy of the
- * Sentry's memory, so it only makes raw, async-signal-safe system calls:
+ * The holder (see stub.h) is cloned (never exec'd) from a dedicated factory
+ * thread of the Sentry, into fresh user/mnt/pid/ipc/uts/net/cgroup
+ * namespaces; every other stub is a fork of the holder or of another stub.
+ * Between clone() and the jump into the stub blob the holder runs Sentry
+ * code on a copy of the Sentry's memory, so it only makes raw,
+ * async-signal-safe system calls:
  *
  *   1. pivot into an empty read-only tmpfs (new mount namespace);
  *   2. parent-death signal = SIGKILL (the factory thread lives as long as the
@@ -35,6 +37,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/fdutil.h"
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 
@@ -54,13 +57,13 @@ struct stub_factory {
 	int code_fd;
 	struct stub_code code;
 	uint64_t spin_iters;
+	struct stub_proc *holder; /* pid-namespace init, parent of every stub */
 	pthread_t thread;
-	pthread_mutex_t lock; /* protects everything below */
+	pthread_mutex_t lock; /* protects stop, started, result */
 	pthread_cond_t cond;
 	int stop;
-	int busy;               /* a request is posted */
-	int result;             /* of the last request */
-	struct stub_proc *proc; /* of the last request */
+	int started;
+	int result;
 };
 
 struct child_args {
@@ -204,24 +207,51 @@ static int shared_create(const struct stub_factory *f, int *ret_fd, void **ret_m
 	return 0;
 }
 
-static int spawn_one(struct stub_factory *f, struct stub_proc **ret)
+static struct stub_proc *proc_new(struct stub_factory *f)
+{
+	struct stub_proc *sp = calloc(1, sizeof(*sp));
+
+	if (!sp)
+		return NULL;
+	sp->pidfd = sp->sock = -EBADF;
+	sp->spin_ns = f->cfg.spin_ns;
+	sp->factory = f;
+	pthread_mutex_init(&sp->lock, NULL);
+	pthread_mutex_init(&sp->fd_lock, NULL);
+	return sp;
+}
+
+/* Wait until a new stub reports ready on its control page. */
+static int wait_ready(struct stub_proc *sp)
+{
+	int r = stub_wait_change(&sp->ctl->state, STUB_ST_NEW, &sp->ctl->sentry_sleeping, 0,
+				 sp->pidfd);
+
+	if (r >= 0 && (r != STUB_ST_TRAPPED || !sp->ctl->ready))
+		r = -EPROTO;
+	return r < 0 ? r : 0;
+}
+
+/* The holder: cloned from the factory thread into fresh namespaces. */
+static int spawn_holder(struct stub_factory *f, struct stub_proc **ret)
 {
 	_cleanup_close_ int shared_fd = -EBADF, child_sock = -EBADF;
-	_cleanup_free_ struct stub_proc *sp = NULL;
 	_cleanup_free_ void *stack = NULL;
+	struct stub_proc *sp;
 	struct child_args a;
 	int socks[2], flags, r;
 	pid_t pid;
 
-	sp = calloc(1, sizeof(*sp));
+	sp = proc_new(f);
 	stack = malloc(64 * 1024);
-	if (!sp || !stack)
+	if (!sp || !stack) {
+		free(sp);
 		return -ENOMEM;
-	sp->pidfd = sp->sock = -EBADF;
-	sp->spin_ns = f->cfg.spin_ns;
-	pthread_mutex_init(&sp->lock, NULL);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
-		return neg_errno();
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
+		r = neg_errno();
+		goto fail;
+	}
 	sp->sock = socks[0];
 	child_sock = socks[1];
 	r = shared_create(f, &shared_fd, &sp->shared);
@@ -240,64 +270,102 @@ static int spawn_one(struct stub_factory *f, struct stub_proc **ret)
 		goto fail;
 	}
 	sp->pid = pid;
-
-	r = stub_wait_change(&sp->ctl->state, STUB_ST_NEW, &sp->ctl->sentry_sleeping, 0, sp->pidfd);
-	if (r >= 0 && (r != STUB_ST_TRAPPED || !sp->ctl->ready))
-		r = -EPROTO;
+	r = wait_ready(sp);
 	if (r < 0)
 		goto fail;
-	*ret = TAKE_PTR(sp);
+	*ret = sp;
 	return 0;
 fail:
-	stub_proc_kill(TAKE_PTR(sp));
+	stub_proc_kill(sp);
 	return r;
+}
+
+int stub_proc_fork(struct stub_proc *parent, int as_fork, struct stub_proc **ret)
+{
+	struct stub_factory *f = parent->factory;
+	_cleanup_close_ int shared_fd = -EBADF, child_sock = -EBADF;
+	struct stub_proc *sp;
+	int64_t rfd[2] = { -1, -1 }, pid = -1, rpidfd = -1;
+	int socks[2], r;
+	char b = 0;
+	ssize_t n;
+
+	sp = proc_new(f);
+	if (!sp)
+		return -ENOMEM;
+	sp->reaper = f->holder;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
+		r = neg_errno();
+		goto fail;
+	}
+	sp->sock = socks[0];
+	child_sock = socks[1];
+	r = shared_create(f, &shared_fd, &sp->shared);
+	if (r < 0)
+		goto fail;
+	sp->ctl = sp->shared;
+
+	/* Hand the new stub's memfd and socket to the parent, then fork. */
+	pthread_mutex_lock(&parent->fd_lock);
+	n = fd_send(parent->sock, &b, 1, (int[]){ shared_fd, child_sock }, 2);
+	r = n < 0 ? (int)n : stub_proc_op(parent, STUB_OP_RECVFD, NULL, &rfd[0], &rfd[1]);
+	if (r == 0 && (rfd[0] < 0 || rfd[1] < 0))
+		r = rfd[0] < 0 ? (int)rfd[0] : -EPROTO;
+	if (r == 0)
+		r = stub_proc_op(parent, STUB_OP_FORK,
+				 (uint64_t[6]){ (uint64_t)!!as_fork, (uint64_t)rfd[0],
+						(uint64_t)rfd[1] },
+				 &pid, &rpidfd);
+	pthread_mutex_unlock(&parent->fd_lock);
+	if (r == 0 && pid <= 0)
+		r = pid < 0 ? (int)pid : -EPROTO;
+	if (r < 0)
+		goto fail;
+	sp->pidfd = (int)syscall(SYS_pidfd_getfd, parent->pidfd, (int)rpidfd, 0);
+	if (sp->pidfd < 0)
+		r = neg_errno();
+	(void)stub_proc_op(parent, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rpidfd }, NULL, NULL);
+	if (r < 0)
+		goto fail;
+	r = stub_pidfd_tid(sp->pidfd, &sp->pid);
+	if (r < 0)
+		goto fail;
+	r = wait_ready(sp);
+	if (r < 0)
+		goto fail;
+	*ret = sp;
+	return 0;
+fail:
+	stub_proc_kill(sp);
+	return r;
+}
+
+int stub_factory_spawn(struct stub_factory *f, struct stub_proc **ret)
+{
+	return stub_proc_fork(f->holder, 0, ret);
 }
 
 static void *factory_main(void *arg)
 {
 	struct stub_factory *f = arg;
 	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, NULL);
-	pthread_mutex_lock(&f->lock);
-	for (;;) {
-		while (!f->stop && f->busy != 1)
-			pthread_cond_wait(&f->cond, &f->lock);
-		if (f->stop)
-			break;
-		pthread_mutex_unlock(&f->lock);
-		struct stub_proc *sp = NULL;
-		int r = spawn_one(f, &sp);
-		pthread_mutex_lock(&f->lock);
-		f->result = r;
-		f->proc = sp;
-		f->busy = 2;
-		pthread_cond_broadcast(&f->cond);
-	}
-	pthread_mutex_unlock(&f->lock);
-	return NULL;
-}
-
-int stub_factory_spawn(struct stub_factory *f, struct stub_proc **ret)
-{
 	int r;
 
+	/* The holder's parent-death signal is tied to this thread: it lives
+	 * exactly as long as the platform. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	r = spawn_holder(f, &f->holder);
 	pthread_mutex_lock(&f->lock);
-	while (f->busy)
-		pthread_cond_wait(&f->cond, &f->lock);
-	f->busy = 1;
+	f->result = r;
+	f->started = 1;
 	pthread_cond_broadcast(&f->cond);
-	while (f->busy != 2)
+	while (!f->stop)
 		pthread_cond_wait(&f->cond, &f->lock);
-	r = f->result;
-	if (r == 0)
-		*ret = f->proc;
-	f->proc = NULL;
-	f->busy = 0;
-	pthread_cond_broadcast(&f->cond);
 	pthread_mutex_unlock(&f->lock);
-	return r;
+	stub_proc_kill(f->holder);
+	f->holder = NULL;
+	return NULL;
 }
 
 /* How many `pause` iterations fit in @ns on this machine. */
@@ -349,6 +417,15 @@ int stub_factory_start(const struct stub_cfg *cfg, struct stub_factory **ret)
 	r = -pthread_create(&f->thread, NULL, factory_main, f);
 	if (r < 0) {
 		safe_close(f->code_fd);
+		return r;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (!f->started)
+		pthread_cond_wait(&f->cond, &f->lock);
+	r = f->result;
+	pthread_mutex_unlock(&f->lock);
+	if (r < 0) {
+		stub_factory_stop(TAKE_PTR(f));
 		return r;
 	}
 	*ret = TAKE_PTR(f);
