@@ -10,14 +10,15 @@
 
 #include <cmocka.h>
 
-void h_setup(struct harness *h, enum plat_kind kind, const uint8_t *code, size_t len)
+void h_setup(struct harness *h, const struct h_variant *v, const uint8_t *code, size_t len)
 {
+	struct plat_opts opts = { .use_sud = v->sud };
 	uint64_t magic = H_DATA_MAGIC;
 
 	memset(h, 0, sizeof(*h));
 	h->cpu = calloc(1, sizeof(*h->cpu));
 	assert_non_null(h->cpu);
-	assert_int_equal(plat_open(kind, NULL, &h->p), 0);
+	assert_int_equal(plat_open(v->kind, &opts, &h->p), 0);
 	assert_int_equal(plat_as_create(h->p, &h->as), 0);
 	assert_int_equal(plat_as_map(h->as, H_CODE, 4096, PROT_READ | PROT_WRITE, PLAT_MAP_PRIVATE,
 				     -1, 0),

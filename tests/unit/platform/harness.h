@@ -17,6 +17,12 @@
 #define H_HOLE 0x50000ULL  /* never mapped */
 #define H_DATA_MAGIC 0x1122334455667788ULL
 
+/* Which platform a test runs on. */
+struct h_variant {
+	enum plat_kind kind;
+	int sud; /* systrap: trap with syscall user dispatch too */
+};
+
 struct harness {
 	struct plat *p;
 	struct plat_as *as;
@@ -26,7 +32,7 @@ struct harness {
 
 /* Open @kind, create an AS, map the pages, copy @code to H_CODE, create a
  * context whose CPU starts at H_CODE.  Fails the test on error. */
-void h_setup(struct harness *h, enum plat_kind kind, const uint8_t *code, size_t len);
+void h_setup(struct harness *h, const struct h_variant *v, const uint8_t *code, size_t len);
 void h_teardown(struct harness *h);
 
 /* Switch once and assert the exit reason; returns the exit. */

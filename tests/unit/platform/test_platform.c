@@ -29,7 +29,8 @@
 #include "lib/macro.h"
 #include "platform/stub/stub.h"
 
-#define KIND(state) (*(enum plat_kind *)*(state))
+#define VARIANT(state) ((const struct h_variant *)*(state))
+#define KIND(state) (VARIANT(state)->kind)
 
 /* inc %rdi; syscall; jmp back to inc */
 static const uint8_t code_loop[] = { 0x48, 0xff, 0xc7, 0x0f, 0x05, 0xeb, 0xf9 };
@@ -50,7 +51,7 @@ static void test_syscall_args(void **state)
 {
 	struct harness h;
 
-	h_setup(&h, KIND(state), code_loop, sizeof(code_loop));
+	h_setup(&h, VARIANT(state), code_loop, sizeof(code_loop));
 	h.cpu->regs.rax = 1234;
 	h.cpu->regs.rdi = 41;
 	h.cpu->regs.rsi = 0xaaaa;
@@ -59,7 +60,11 @@ static void test_syscall_args(void **state)
 	h.cpu->regs.r8 = 0xdddd;
 	h.cpu->regs.r9 = 0xeeee;
 	for (int i = 0; i < 50; i++) {
-		h_switch(&h, PLAT_EXIT_SYSCALL);
+		struct plat_exit ex = h_switch(&h, PLAT_EXIT_SYSCALL);
+
+		/* systrap: SIGSYS from seccomp (1) or syscall user dispatch (2) */
+		if (KIND(state) == PLAT_SYSTRAP)
+			assert_int_equal(ex.code, VARIANT(state)->sud ? 2 : 1);
 		assert_int_equal(h.cpu->regs.orig_rax, 1234 + i);
 		assert_int_equal(h.cpu->regs.rdi, 42 + i);
 		assert_int_equal(h.cpu->regs.rsi, 0xaaaa);
@@ -78,7 +83,7 @@ static void test_fault_read(void **state)
 	struct harness h;
 	struct plat_exit ex;
 
-	h_setup(&h, KIND(state), code_mem, sizeof(code_mem));
+	h_setup(&h, VARIANT(state), code_mem, sizeof(code_mem));
 	h.cpu->regs.rdi = H_HOLE + 0x123;
 	ex = h_switch(&h, PLAT_EXIT_FAULT);
 	assert_int_equal(ex.signo, SIGSEGV);
@@ -98,7 +103,7 @@ static void test_fault_write(void **state)
 	struct harness h;
 	struct plat_exit ex;
 
-	h_setup(&h, KIND(state), code_mem, sizeof(code_mem));
+	h_setup(&h, VARIANT(state), code_mem, sizeof(code_mem));
 	h.cpu->regs.rip = H_CODE + 0x10;
 	h.cpu->regs.rdi = H_DATA + 8;
 	ex = h_switch(&h, PLAT_EXIT_FAULT);
@@ -114,7 +119,7 @@ static void test_fault_exec(void **state)
 	struct harness h;
 	struct plat_exit ex;
 
-	h_setup(&h, KIND(state), code_mem, sizeof(code_mem));
+	h_setup(&h, VARIANT(state), code_mem, sizeof(code_mem));
 	h.cpu->regs.rip = H_DATA + 0x40;
 	ex = h_switch(&h, PLAT_EXIT_FAULT);
 	assert_int_equal(ex.signo, SIGSEGV);
@@ -128,7 +133,7 @@ static void test_fp_and_fs(void **state)
 	struct harness h;
 	uint64_t v;
 
-	h_setup(&h, KIND(state), code_state, sizeof(code_state));
+	h_setup(&h, VARIANT(state), code_state, sizeof(code_state));
 	/* App -> Sentry: xmm0 lands in the FXSAVE area (xmm0 at 160). */
 	h.cpu->regs.rdi = 0x0123456789abcdefULL;
 	h_switch(&h, PLAT_EXIT_SYSCALL);
@@ -193,7 +198,7 @@ static void test_gadget_forbidden(void **state)
 		struct plat_exit ex;
 		int pid, r;
 
-		h_setup(&h, KIND(state), code_spin, sizeof(code_spin));
+		h_setup(&h, VARIANT(state), code_spin, sizeof(code_spin));
 		pid = plat_as_pid(h.as);
 		h.cpu->regs.rip = STUB_BASE + code.off_gadget;
 		h.cpu->regs.rax = cases[i].nr;
@@ -225,7 +230,7 @@ static void test_confinement(void **state)
 	int pid, n = 0;
 	DIR *d;
 
-	h_setup(&h, KIND(state), code_spin, sizeof(code_spin));
+	h_setup(&h, VARIANT(state), code_spin, sizeof(code_spin));
 	pid = plat_as_pid(h.as);
 	assert_int_equal(h_proc_status(pid, "Seccomp", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "2");
@@ -302,7 +307,7 @@ static void test_threads(void **state)
 	pthread_t tid[3];
 	pthread_barrier_t done;
 
-	h_setup(&h, KIND(state), code_loop, sizeof(code_loop));
+	h_setup(&h, VARIANT(state), code_loop, sizeof(code_loop));
 	pthread_barrier_init(&done, NULL, 3);
 	for (int i = 0; i < 3; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
@@ -364,7 +369,7 @@ static void test_interrupt(void **state)
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	pthread_barrier_t quiet;
 
-	h_setup(&h, KIND(state), code_spin, sizeof(code_spin));
+	h_setup(&h, VARIANT(state), code_spin, sizeof(code_spin));
 	pthread_barrier_init(&quiet, NULL, 2);
 	it = (struct intr){ .h = &h, .destroy = 1, .quiet = &quiet };
 	assert_int_equal(pthread_create(&t, NULL, intr_main, &it), 0);
@@ -408,7 +413,7 @@ static void test_idle_no_cpu(void **state)
 	struct timespec ts = { 0, 500 * 1000 * 1000 };
 	uint64_t before, after;
 
-	h_setup(&h, KIND(state), code_loop, sizeof(code_loop));
+	h_setup(&h, VARIANT(state), code_loop, sizeof(code_loop));
 	h_switch(&h, PLAT_EXIT_SYSCALL);
 	before = proc_cpu_ticks(plat_as_pid(h.as));
 	nanosleep(&ts, NULL);
@@ -424,7 +429,7 @@ static void test_memory(void **state)
 	char buf[64];
 	int fd;
 
-	h_setup(&h, KIND(state), code_loop, sizeof(code_loop));
+	h_setup(&h, VARIANT(state), code_loop, sizeof(code_loop));
 	assert_int_equal(plat_as_read(h.as, H_HOLE, buf, 8), -EFAULT);
 	assert_int_equal(plat_as_read(h.as, STUB_BASE, buf, 8), -EFAULT);
 	assert_int_equal(plat_as_read(h.as, STUB_SHARED, buf, 8), -EFAULT);
@@ -469,7 +474,7 @@ static void test_stub_killed(void **state)
 	pthread_t t;
 	struct timespec ts = { 0, 30 * 1000 * 1000 };
 
-	h_setup(&h, KIND(state), code_spin, sizeof(code_spin));
+	h_setup(&h, VARIANT(state), code_spin, sizeof(code_spin));
 	it = (struct intr){ .h = &h };
 	assert_int_equal(pthread_create(&t, NULL, intr_main, &it), 0);
 	nanosleep(&ts, NULL);
@@ -495,7 +500,7 @@ static void test_fork(void **state)
 	int ppid, cpid;
 
 	assert_non_null(ccpu);
-	h_setup(&h, KIND(state), code_loop, sizeof(code_loop));
+	h_setup(&h, VARIANT(state), code_loop, sizeof(code_loop));
 	assert_int_equal(plat_as_write(h.as, H_RW, &a, 8), 8);
 	assert_int_equal(plat_as_fork(h.as, &child), 0);
 	ppid = plat_as_pid(h.as);
@@ -541,10 +546,13 @@ static void test_fork(void **state)
 	h_teardown(&h);
 }
 
-static enum plat_kind k_systrap = PLAT_SYSTRAP, k_ptrace = PLAT_PTRACE;
+static const struct h_variant v_systrap = { PLAT_SYSTRAP, 0 }, v_sud = { PLAT_SYSTRAP, 1 },
+			       v_ptrace = { PLAT_PTRACE, 0 };
 
 #define BOTH(fn)                                                                            \
-	cmocka_unit_test_prestate(fn, &k_systrap), cmocka_unit_test_prestate(fn, &k_ptrace)
+	cmocka_unit_test_prestate(fn, (void *)&v_systrap),                                  \
+		cmocka_unit_test_prestate(fn, (void *)&v_sud),                              \
+		cmocka_unit_test_prestate(fn, (void *)&v_ptrace)
 
 int main(void)
 {
