@@ -14,6 +14,7 @@
 #include "platform_impl.h"
 
 #define DEFAULT_SPIN_NS (30 * 1000)
+#define DEFAULT_STUB_POOL 2
 
 int plat_kind_from_string(const char *s, enum plat_kind *ret)
 {
@@ -54,11 +55,14 @@ int plat_open(enum plat_kind kind, const struct plat_opts *opts, struct plat **r
 		p->opts = *opts;
 	if (!p->opts.spin_ns)
 		p->opts.spin_ns = DEFAULT_SPIN_NS;
+	if (!p->opts.stub_pool)
+		p->opts.stub_pool = DEFAULT_STUB_POOL;
 	cfg = (struct stub_cfg){
 		.new_namespaces = !p->opts.no_new_namespaces,
 		.use_sud = kind == PLAT_SYSTRAP && p->opts.use_sud,
 		.ptrace_mode = p->ops->ptrace_mode,
 		.spin_ns = p->opts.spin_ns,
+		.pool_size = MIN(p->opts.stub_pool, (unsigned)STUB_POOL_MAX),
 	};
 	r = stub_factory_start(&cfg, &p->factory);
 	if (r < 0)
@@ -114,7 +118,7 @@ void plat_as_destroy(struct plat_as *as)
 {
 	if (!as)
 		return;
-	stub_proc_kill(as->sp);
+	stub_factory_bury(as->plat->factory, as->sp);
 	free(as);
 }
 

@@ -103,8 +103,11 @@ struct plat_opts {
 	 * default).  Turn off only when the caller is already confined. */
 	int no_new_namespaces;
 	/* Spin budget in ns for both sides of the hand-off before sleeping on
-	 * a futex (0 = default). */
+	 * a futex (0 = default, 30 us). */
 	uint64_t spin_ns;
+	/* Fresh stubs forked ahead of time for plat_as_create() (0 = default,
+	 * 2; at most 16). */
+	unsigned stub_pool;
 };
 
 /* Open a platform of @kind.  @opts may be NULL for defaults. */
@@ -122,7 +125,8 @@ int plat_as_create(struct plat *p, struct plat_as **ret);
 /* A copy-on-write copy of @parent (host fork of the stub).  Contexts are not
  * copied: create new ones in the child. */
 int plat_as_fork(struct plat_as *parent, struct plat_as **ret);
-/* Kill the stub and free everything.  All contexts must be destroyed first. */
+/* Kill the stub (at once) and free everything; the process is reaped in the
+ * background.  All contexts must be destroyed first. */
 void plat_as_destroy(struct plat_as *as);
 /* Host pid of the stub process (for diagnostics and tests). */
 pid_t plat_as_pid(const struct plat_as *as);

@@ -165,19 +165,21 @@ int stub_proc_map_fd(struct stub_proc *sp, uint64_t addr, uint64_t len, int prot
 	ssize_t n;
 	int r;
 
-	/* The fd, the RECVFD that takes it and the mmap pair up. */
+	/* The fd, the RECVFD that takes it, the mmap and the close pair up,
+	 * and no fork may happen while the stub holds the fd. */
 	pthread_mutex_lock(&sp->fd_lock);
 	n = fd_send(sp->sock, &b, 1, &fd, 1);
 	r = n < 0 ? (int)n : stub_proc_op(sp, STUB_OP_RECVFD, NULL, &rfd, NULL);
+	if (r == 0 && rfd < 0)
+		r = (int)rfd;
+	if (r == 0) {
+		r = stub_proc_op(sp, STUB_OP_MMAP,
+				 (uint64_t[6]){ addr, len, (uint64_t)prot, (uint64_t)flags,
+						(uint64_t)rfd, off },
+				 &res, NULL);
+		(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rfd }, NULL, NULL);
+	}
 	pthread_mutex_unlock(&sp->fd_lock);
-	if (r < 0)
-		return r;
-	if (rfd < 0)
-		return (int)rfd;
-	r = stub_proc_op(sp, STUB_OP_MMAP,
-			 (uint64_t[6]){ addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)rfd, off },
-			 &res, NULL);
-	(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rfd }, NULL, NULL);
 	if (r == 0)
 		*ret_result = res;
 	return r;
@@ -204,6 +206,8 @@ int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t 
 
 	m = stub_proc_msg(sp, slot);
 	memset(m, 0, offsetof(struct stub_msg, regs));
+	/* fd_lock: a fork of this stub must not inherit the thread's pidfd. */
+	pthread_mutex_lock(&sp->fd_lock);
 	r = stub_proc_op(sp, STUB_OP_THREAD, (uint64_t[6]){ (uint64_t)slot }, &tid, &remote);
 	if (r == 0 && tid <= 0)
 		r = tid < 0 ? (int)tid : -EPROTO;
@@ -213,6 +217,7 @@ int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t 
 			r = neg_errno();
 		(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)remote }, NULL, NULL);
 	}
+	pthread_mutex_unlock(&sp->fd_lock);
 	if (r == 0)
 		r = stub_pidfd_tid(pidfd, &host_tid);
 	if (r < 0) {

@@ -21,7 +21,10 @@ struct stub_cfg {
 	int use_sud;
 	int ptrace_mode;
 	uint64_t spin_ns;
+	unsigned pool_size; /* fresh stubs kept ready (<= STUB_POOL_MAX) */
 };
+
+#define STUB_POOL_MAX 16
 
 /* One stub process == one application address space. */
 struct stub_proc {
@@ -32,9 +35,11 @@ struct stub_proc {
 	struct stub_ctl *ctl;  /* == shared */
 	uint64_t spin_ns;
 	struct stub_factory *factory;
+	struct stub_proc *next;   /* factory pool / graveyard link */
 	struct stub_proc *reaper; /* the holder; NULL for the holder itself */
 	pthread_mutex_t lock;  /* serialises control ops; protects slot_used */
-	pthread_mutex_t fd_lock; /* held across fd_send + RECVFD + its use */
+	pthread_mutex_t fd_lock; /* held while the stub holds a transient fd
+				  * (received, pidfd) so no fork inherits it */
 	uint8_t slot_used[STUB_MAX_SLOTS];
 };
 
@@ -44,6 +49,8 @@ int stub_factory_start(const struct stub_cfg *cfg, struct stub_factory **ret);
 void stub_factory_stop(struct stub_factory *f);
 /* A fresh stub (a fork of the holder). */
 int stub_factory_spawn(struct stub_factory *f, struct stub_proc **ret);
+/* Kill @sp now; it is reaped and freed in the background. */
+void stub_factory_bury(struct stub_factory *f, struct stub_proc *sp);
 /* A copy-on-write fork of @parent (as_fork) or a fresh stub from the holder. */
 int stub_proc_fork(struct stub_proc *parent, int as_fork, struct stub_proc **ret);
 

@@ -59,11 +59,18 @@ struct stub_factory {
 	uint64_t spin_iters;
 	struct stub_proc *holder; /* pid-namespace init, parent of every stub */
 	pthread_t thread;
-	pthread_mutex_t lock; /* protects stop, started, result */
+	pthread_mutex_t lock; /* protects everything below */
 	pthread_cond_t cond;
 	int stop;
 	int started;
 	int result;
+	/* Fresh stubs forked ahead of time, so that creating an address space
+	 * (execve) does not pay for a fork on the hot path. */
+	struct stub_proc *pool[STUB_POOL_MAX];
+	int npool;
+	int pool_failed; /* last refill failed: wait for the next request */
+	/* Killed stubs waiting to be reaped by the factory thread. */
+	struct stub_proc *graveyard;
 };
 
 struct child_args {
@@ -316,15 +323,17 @@ int stub_proc_fork(struct stub_proc *parent, int as_fork, struct stub_proc **ret
 				 (uint64_t[6]){ (uint64_t)!!as_fork, (uint64_t)rfd[0],
 						(uint64_t)rfd[1] },
 				 &pid, &rpidfd);
-	pthread_mutex_unlock(&parent->fd_lock);
 	if (r == 0 && pid <= 0)
 		r = pid < 0 ? (int)pid : -EPROTO;
-	if (r < 0)
-		goto fail;
-	sp->pidfd = (int)syscall(SYS_pidfd_getfd, parent->pidfd, (int)rpidfd, 0);
-	if (sp->pidfd < 0)
-		r = neg_errno();
-	(void)stub_proc_op(parent, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rpidfd }, NULL, NULL);
+	if (r == 0) {
+		/* Still under fd_lock: a concurrent fork must not inherit it. */
+		sp->pidfd = (int)syscall(SYS_pidfd_getfd, parent->pidfd, (int)rpidfd, 0);
+		if (sp->pidfd < 0)
+			r = neg_errno();
+		(void)stub_proc_op(parent, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)rpidfd }, NULL,
+				   NULL);
+	}
+	pthread_mutex_unlock(&parent->fd_lock);
 	if (r < 0)
 		goto fail;
 	r = stub_pidfd_tid(sp->pidfd, &sp->pid);
@@ -342,7 +351,33 @@ fail:
 
 int stub_factory_spawn(struct stub_factory *f, struct stub_proc **ret)
 {
+	struct stub_proc *sp = NULL;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->npool > 0)
+		sp = f->pool[--f->npool];
+	f->pool_failed = 0;
+	pthread_cond_broadcast(&f->cond); /* refill */
+	pthread_mutex_unlock(&f->lock);
+	if (sp) {
+		*ret = sp;
+		return 0;
+	}
 	return stub_proc_fork(f->holder, 0, ret);
+}
+
+void stub_factory_bury(struct stub_factory *f, struct stub_proc *sp)
+{
+	if (!sp)
+		return;
+	/* Stop it now; the factory thread waits for the exit and reaps. */
+	if (sp->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
+	pthread_mutex_lock(&f->lock);
+	sp->next = f->graveyard;
+	f->graveyard = sp;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
 }
 
 static void *factory_main(void *arg)
@@ -360,9 +395,44 @@ static void *factory_main(void *arg)
 	f->result = r;
 	f->started = 1;
 	pthread_cond_broadcast(&f->cond);
-	while (!f->stop)
-		pthread_cond_wait(&f->cond, &f->lock);
+	while (r == 0 && !f->stop) {
+		if (f->graveyard) {
+			struct stub_proc *dead = f->graveyard;
+
+			f->graveyard = NULL;
+			pthread_mutex_unlock(&f->lock);
+			while (dead) {
+				struct stub_proc *next = dead->next;
+
+				stub_proc_kill(dead);
+				dead = next;
+			}
+			pthread_mutex_lock(&f->lock);
+		} else if (f->npool < (int)f->cfg.pool_size && !f->pool_failed) {
+			struct stub_proc *sp = NULL;
+
+			pthread_mutex_unlock(&f->lock);
+			r = stub_proc_fork(f->holder, 0, &sp);
+			pthread_mutex_lock(&f->lock);
+			if (r == 0)
+				f->pool[f->npool++] = sp;
+			else
+				f->pool_failed = 1;
+			r = 0;
+		} else {
+			pthread_cond_wait(&f->cond, &f->lock);
+		}
+	}
+	while (f->npool > 0) {
+		f->pool[f->npool - 1]->next = f->graveyard;
+		f->graveyard = f->pool[--f->npool];
+	}
 	pthread_mutex_unlock(&f->lock);
+	for (struct stub_proc *sp = f->graveyard, *next; sp; sp = next) {
+		next = sp->next;
+		stub_proc_kill(sp);
+	}
+	f->graveyard = NULL;
 	stub_proc_kill(f->holder);
 	f->holder = NULL;
 	return NULL;
