@@ -239,7 +239,7 @@ int plat_ctx_create(struct plat_as *as, struct plat_ctx **ret)
 		return -ENOMEM;
 	ctx->as = as;
 	ctx->pidfd = -EBADF;
-	r = stub_proc_thread(as->sp, &ctx->slot, &ctx->pidfd, &ctx->tid);
+	r = stub_proc_thread(as->sp, &ctx->slot, &ctx->pidfd);
 	if (r < 0)
 		return r;
 	r = as->plat->ops->ctx_init(ctx);

@@ -40,7 +40,7 @@ struct plat_ctx {
 	struct plat_as *as;
 	int slot;      /* stub thread slot */
 	int pidfd;     /* thread pidfd (interrupts) */
-	pid_t tid;     /* host tid */
+	pid_t tid;     /* host tid (ptrace only) */
 	int dead;      /* the stub died under us */
 	/* ptrace only: the Sentry thread that traces this stub thread. */
 	pid_t tracer;

@@ -86,7 +86,9 @@ static int ptrace_ctx_init(struct plat_ctx *ctx)
 	/* Seized lazily by the thread that switches into it. */
 	ctx->fp_cache = calloc(1, sizeof(*ctx->fp_cache));
 	ctx->bound_cpu = -1;
-	return ctx->fp_cache ? 0 : -ENOMEM;
+	if (!ctx->fp_cache)
+		return -ENOMEM;
+	return stub_pidfd_tid(ctx->pidfd, &ctx->tid);
 }
 
 static void ptrace_ctx_fini(struct plat_ctx *ctx)

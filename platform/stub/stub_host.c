@@ -185,12 +185,11 @@ int stub_proc_map_fd(struct stub_proc *sp, uint64_t addr, uint64_t len, int prot
 	return r;
 }
 
-int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t *ret_tid)
+int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd)
 {
 	_cleanup_close_ int pidfd = -EBADF;
 	int slot = -1, r;
 	int64_t tid, remote = -1;
-	pid_t host_tid;
 	struct stub_msg *m;
 
 	pthread_mutex_lock(&sp->lock);
@@ -218,14 +217,11 @@ int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t 
 		(void)stub_proc_op(sp, STUB_OP_CLOSE, (uint64_t[6]){ (uint64_t)remote }, NULL, NULL);
 	}
 	pthread_mutex_unlock(&sp->fd_lock);
-	if (r == 0)
-		r = stub_pidfd_tid(pidfd, &host_tid);
 	if (r < 0) {
 		stub_proc_slot_free(sp, slot);
 		return r;
 	}
 	*ret_slot = slot;
-	*ret_tid = host_tid;
 	*ret_pidfd = TAKE_FD(pidfd);
 	return 0;
 }

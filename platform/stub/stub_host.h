@@ -66,8 +66,8 @@ int stub_proc_map_fd(struct stub_proc *sp, uint64_t addr, uint64_t len, int prot
 		     int fd, uint64_t off, int64_t *ret_result);
 
 /* Create a stub thread.  Returns its slot; *ret_pidfd is a thread pidfd
- * owned by the caller, *ret_tid its host tid. */
-int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd, pid_t *ret_tid);
+ * owned by the caller (stub_pidfd_tid() gives its host tid). */
+int stub_proc_thread(struct stub_proc *sp, int *ret_slot, int *ret_pidfd);
 void stub_proc_slot_free(struct stub_proc *sp, int slot);
 
 static inline struct stub_msg *stub_proc_msg(struct stub_proc *sp, int slot)
