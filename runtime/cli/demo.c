@@ -2,10 +2,12 @@
 /*
  * `cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] GUEST [ARGS]`
  *
- * Until the Sentry exists (issue 4) this is the main job: it loads a static
- * guest into a confined stub and serves its syscalls itself: write(1|2),
- * getpid, exit, exit_group; everything else gets ENOSYS.  Nothing the guest
- * asks for ever reaches the host kernel.
+ * Until `cvisor do` and the server exist this is the main job: it loads a
+ * static guest (read from the host, not yet through the Gofer) into a
+ * confined stub and runs it as pid 1 of a Sentry kernel, which serves every
+ * syscall from its table (docs/syscalls.md): what the table does not
+ * implement gets ENOSYS.  Nothing the guest asks for reaches the host kernel.
+ * Exits with the guest's status, or 128 + the signal that killed it.
  */
 #define LOG_PREFIX "cvisor demo"
 #include <errno.h>
@@ -17,12 +19,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
 
 #define MAX_IMAGE (64 << 20)
@@ -53,70 +58,6 @@ static int read_file(const char *path, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
-static int64_t demo_write(struct plat_as *as, uint64_t fd, uint64_t addr, uint64_t count)
-{
-	char buf[4096];
-	uint64_t done = 0;
-
-	if (fd != 1 && fd != 2)
-		return -EBADF;
-	while (done < count) {
-		ssize_t n = plat_as_read(as, addr + done, buf, MIN(sizeof(buf), count - done));
-
-		if (n < 0)
-			return done ? (int64_t)done : -EFAULT;
-		if (write((int)fd, buf, (size_t)n) != n)
-			return done ? (int64_t)done : -EIO;
-		done += (uint64_t)n;
-	}
-	return (int64_t)done;
-}
-
-static int run(struct plat_as *as, struct plat_ctx *ctx, struct plat_cpu *cpu, int strace)
-{
-	for (;;) {
-		struct plat_exit ex;
-		uint64_t nr;
-		int64_t ret;
-		int r = plat_ctx_switch(ctx, cpu, &ex);
-
-		if (r < 0)
-			return log_error_errno(r, "switch"), 125;
-		if (ex.reason == PLAT_EXIT_INTERRUPT)
-			continue;
-		if (ex.reason == PLAT_EXIT_FAULT) {
-			log_error("guest fault: signal %d code %d addr 0x%llx rip 0x%llx", ex.signo,
-				  ex.code, (unsigned long long)ex.addr,
-				  (unsigned long long)cpu->regs.rip);
-			return 128 + ex.signo;
-		}
-		nr = cpu->regs.orig_rax;
-		switch (nr) {
-		case SYS_write:
-			ret = demo_write(as, cpu->regs.rdi, cpu->regs.rsi, cpu->regs.rdx);
-			break;
-		case SYS_getpid:
-			ret = 1;
-			break;
-		case SYS_exit:
-		case SYS_exit_group:
-			if (strace)
-				fprintf(stderr, "[strace] %s(%lld)\n",
-					nr == SYS_exit ? "exit" : "exit_group",
-					(long long)cpu->regs.rdi);
-			return (int)(cpu->regs.rdi & 0xff);
-		default:
-			ret = -ENOSYS;
-		}
-		if (strace)
-			fprintf(stderr, "[strace] syscall %llu(0x%llx, 0x%llx, 0x%llx) = %lld\n",
-				(unsigned long long)nr, (unsigned long long)cpu->regs.rdi,
-				(unsigned long long)cpu->regs.rsi, (unsigned long long)cpu->regs.rdx,
-				(long long)ret);
-		cpu->regs.rax = (uint64_t)ret;
-	}
-}
-
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -129,12 +70,13 @@ int cmd_demo(int argc, char **argv)
 	enum plat_kind kind = PLAT_SYSTRAP;
 	struct plat_opts popts = { 0 };
 	_cleanup_free_ uint8_t *img = NULL;
-	_cleanup_free_ struct plat_cpu *cpu = NULL;
+	struct kernel_opts kopts = { 0 };
+	struct kernel *k = NULL;
 	struct plat *p = NULL;
 	struct plat_as *as = NULL;
-	struct plat_ctx *ctx = NULL;
+	struct task *init = NULL;
 	struct loader_image li;
-	int c, r, strace = 0, status = 125;
+	int c, r, ws, status = 125;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -146,7 +88,7 @@ int cmd_demo(int argc, char **argv)
 			}
 			break;
 		case 's':
-			strace = 1;
+			kopts.strace = 1;
 			break;
 		case 'u':
 			popts.use_sud = 1;
@@ -166,35 +108,40 @@ int cmd_demo(int argc, char **argv)
 	r = read_file(argv[optind], &img, &len);
 	if (r < 0)
 		return log_error_errno(r, "%s", argv[optind]), 2;
-	cpu = calloc(1, sizeof(*cpu));
-	if (!cpu)
-		return 125;
-
 	r = plat_open(kind, &popts, &p);
 	if (r < 0) {
 		log_error_errno(r, "platform %s", kind == PLAT_PTRACE ? "ptrace" : "systrap");
 		goto out;
 	}
+	r = kernel_create(p, &kopts, &k);
+	if (r < 0)
+		goto out;
 	r = plat_as_create(p, &as);
 	if (r < 0) {
 		log_error_errno(r, "create address space");
 		goto out;
 	}
 	r = loader_load(as, img, len, (const char *const *)argv + optind,
-			(const char *const[]){ "PATH=/bin", NULL }, &li);
+			(const char *const[]){ "PATH=/bin", "HOME=/", NULL }, &li);
 	if (r < 0) {
 		log_error_errno(r, "load %s", argv[optind]);
 		goto out;
 	}
-	r = plat_ctx_create(as, &ctx);
+	r = task_create_init(k, as, li.entry, li.sp, li.brk_start, &init);
 	if (r < 0) {
-		log_error_errno(r, "create context");
+		log_error_errno(r, "create pid 1");
 		goto out;
 	}
-	plat_cpu_init(cpu, li.entry, li.sp);
-	status = run(as, ctx, cpu, strace);
+	as = NULL; /* owned by the thread group now */
+	r = task_start(init);
+	if (r < 0) {
+		log_error_errno(r, "start pid 1");
+		goto out;
+	}
+	ws = kernel_wait_init(k);
+	status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 out:
-	plat_ctx_destroy(ctx);
+	kernel_destroy(k);
 	plat_as_destroy(as);
 	plat_close(p);
 	return status;

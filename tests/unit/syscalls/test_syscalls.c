@@ -52,7 +52,7 @@ static void test_format(void **state)
 	syscall_format(buf, sizeof(buf), 511, a, -ENOSYS);
 	assert_string_equal(buf, "syscall_511() = -1 ENOSYS (Function not implemented)");
 	syscall_format(buf, sizeof(buf), SYS_read, a, 12);
-	assert_string_equal(buf, "read() = 12");
+	assert_string_equal(buf, "read(3, 0x1000, 12) = 12");
 	/* Truncation never overflows. */
 	assert_int_equal(syscall_format(buf, 8, SYS_read, a, 12), 7);
 	assert_int_equal(strlen(buf), 7);

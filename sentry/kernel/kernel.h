@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Sentry's kernel object: one per sandbox.  It owns the platform, the
+ * pid namespace (tids handed to tasks) and the set of live thread groups.
+ *
+ * Threading model: every application task runs on its own Sentry host
+ * thread (task_loop()), which switches into the task's platform context and
+ * serves its syscalls.  Shared kernel state is protected by kernel.lock.
+ */
+#ifndef CVISOR_SENTRY_KERNEL_H
+#define CVISOR_SENTRY_KERNEL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct plat;
+struct task;
+struct thread_group;
+
+#define KERNEL_PID_MAX 32768
+
+struct kernel_opts {
+	const char *hostname; /* uname nodename; default "cvisor" */
+	int strace;           /* log every syscall to stderr */
+};
+
+struct kernel {
+	struct plat *plat;
+	struct kernel_opts opts;
+	char hostname[65];
+	uint64_t boot_ns; /* CLOCK_MONOTONIC at creation */
+
+	pthread_mutex_t lock; /* protects everything below */
+	pthread_cond_t cond;  /* signalled when a thread group exits */
+	struct task *tids[KERNEL_PID_MAX]; /* tid -> task; 0 unused */
+	int32_t next_tid;
+	int ntasks;              /* live tasks (host threads running) */
+	struct thread_group *init; /* pid 1 */
+	int init_exited;
+	int init_status; /* wait status of pid 1 (W* encoding) */
+};
+
+int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret);
+/* Waits until every task has exited, then frees the kernel. */
+void kernel_destroy(struct kernel *k);
+
+/* Allocate a tid for @t (kernel.lock held by the caller). */
+int kernel_alloc_tid_locked(struct kernel *k, struct task *t, int32_t *ret);
+void kernel_free_tid_locked(struct kernel *k, int32_t tid);
+
+/* Block until pid 1 has exited; returns its wait status. */
+int kernel_wait_init(struct kernel *k);
+
+#endif

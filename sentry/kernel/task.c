@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define LOG_PREFIX "sentry"
+#include "task.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "kernel.h"
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "sentry/syscalls/syscalls.h"
+
+int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
+		     uint64_t brk_start, struct task **ret)
+{
+	struct thread_group *tg = calloc(1, sizeof(*tg));
+	struct task *t = calloc(1, sizeof(*t));
+	int r;
+
+	if (!tg || !t || !(t->cpu = calloc(1, sizeof(*t->cpu)))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = plat_ctx_create(as, &t->ctx);
+	if (r < 0)
+		goto fail;
+	tg->k = k;
+	tg->as = as;
+	tg->brk_start = brk_start;
+	t->k = k;
+	t->tg = tg;
+	plat_cpu_init(t->cpu, entry, sp);
+
+	pthread_mutex_lock(&k->lock);
+	if (k->init) {
+		r = -EEXIST;
+	} else {
+		r = kernel_alloc_tid_locked(k, t, &t->tid);
+		if (r == 0) {
+			tg->tgid = t->tid;
+			tg->ntasks = 1;
+			k->init = tg;
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (r < 0)
+		goto fail;
+	*ret = t;
+	return 0;
+fail:
+	if (t) {
+		plat_ctx_destroy(t->ctx);
+		free(t->cpu);
+	}
+	free(t);
+	free(tg);
+	return r;
+}
+
+void task_exit_group(struct task *t, int status)
+{
+	struct kernel *k = t->k;
+
+	pthread_mutex_lock(&k->lock);
+	if (!t->tg->exiting) {
+		t->tg->exiting = 1;
+		t->tg->exit_status = status;
+		/* Stop every other task of the group. */
+		for (int i = 1; i < KERNEL_PID_MAX; i++) {
+			struct task *o = k->tids[i];
+
+			if (o && o->tg == t->tg && o != t)
+				(void)plat_ctx_interrupt(o->ctx);
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	t->exited = 1;
+}
+
+ssize_t task_copy_in(struct task *t, uint64_t addr, void *buf, size_t len)
+{
+	return plat_as_read(t->tg->as, addr, buf, len);
+}
+
+ssize_t task_copy_out(struct task *t, uint64_t addr, const void *buf, size_t len)
+{
+	return plat_as_write(t->tg->as, addr, buf, len);
+}
+
+static void task_finish(struct task *t)
+{
+	struct kernel *k = t->k;
+	struct thread_group *tg = t->tg;
+	int last;
+
+	plat_ctx_destroy(t->ctx); /* on this thread: ptrace contexts need it */
+	pthread_mutex_lock(&k->lock);
+	kernel_free_tid_locked(k, t->tid);
+	last = --tg->ntasks == 0;
+	if (last && !tg->exiting) {
+		/* The last thread called exit(): the group exits with its code. */
+		tg->exiting = 1;
+		tg->exit_status = (t->exit_code & 0xff) << 8;
+	}
+	if (last && tg == k->init) {
+		k->init_exited = 1;
+		k->init_status = tg->exit_status;
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (last)
+		plat_as_destroy(tg->as);
+	pthread_mutex_lock(&k->lock);
+	k->ntasks--;
+	pthread_cond_broadcast(&k->cond);
+	pthread_mutex_unlock(&k->lock);
+	if (last)
+		free(tg);
+	free(t->cpu);
+	free(t);
+}
+
+static void serve_syscall(struct task *t)
+{
+	struct plat_regs *r = &t->cpu->regs;
+	uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	uint64_t nr = r->orig_rax;
+	int first = 0;
+	int64_t ret = syscall_dispatch(t, nr, a, &first);
+
+	if (first)
+		log_warn("unsupported syscall %s (%llu): ENOSYS",
+			 syscall_name(nr) ? syscall_name(nr) : "?", (unsigned long long)nr);
+	if (t->k->opts.strace) {
+		char line[256];
+
+		syscall_format(line, sizeof(line), nr, a, ret);
+		fprintf(stderr, "[%d] %s\n", t->tid, line);
+	}
+	if (!t->exited)
+		r->rax = (uint64_t)ret;
+}
+
+static void *task_main(void *arg)
+{
+	struct task *t = arg;
+
+	while (!t->exited) {
+		struct plat_exit ex;
+		int r, exiting;
+
+		pthread_mutex_lock(&t->k->lock);
+		exiting = t->tg->exiting;
+		pthread_mutex_unlock(&t->k->lock);
+		if (exiting)
+			break;
+		r = plat_ctx_switch(t->ctx, t->cpu, &ex);
+		if (r < 0) {
+			/* The stub died under us (killed from outside). */
+			task_exit_group(t, SIGKILL);
+			break;
+		}
+		switch (ex.reason) {
+		case PLAT_EXIT_SYSCALL:
+			serve_syscall(t);
+			break;
+		case PLAT_EXIT_FAULT:
+			/* No signal delivery yet (issue 4): a fault is fatal,
+			 * as an unhandled one is on Linux. */
+			if (t->k->opts.strace)
+				fprintf(stderr, "[%d] --- signal %d at 0x%llx (rip 0x%llx) ---\n",
+					t->tid, ex.signo, (unsigned long long)ex.addr,
+					(unsigned long long)t->cpu->regs.rip);
+			task_exit_group(t, ex.signo | (WCOREFLAG));
+			break;
+		case PLAT_EXIT_INTERRUPT:
+			break;
+		}
+	}
+	task_finish(t);
+	return NULL;
+}
+
+int task_start(struct task *t)
+{
+	pthread_attr_t attr;
+	int r;
+
+	pthread_mutex_lock(&t->k->lock);
+	t->k->ntasks++;
+	pthread_mutex_unlock(&t->k->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = -pthread_create(&t->thread, &attr, task_main, t);
+	pthread_attr_destroy(&attr);
+	if (r < 0) {
+		pthread_mutex_lock(&t->k->lock);
+		t->k->ntasks--;
+		pthread_mutex_unlock(&t->k->lock);
+	}
+	return r;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tasks (threads) and thread groups (processes).
+ *
+ * A task runs on its own Sentry host thread: task_loop() switches into its
+ * platform context, serves each syscall through the syscall table and
+ * handles faults and interrupts, until the task exits.
+ *
+ * Lifetimes: a task is created by task_create_init() (pid 1) or by clone()
+ * (later issues), started by task_start(), and frees itself when its loop
+ * ends.  A thread group lives while it has tasks; its exit status is
+ * recorded in the kernel for the parent.
+ */
+#ifndef CVISOR_SENTRY_TASK_H
+#define CVISOR_SENTRY_TASK_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "platform/platform.h"
+
+struct kernel;
+
+struct creds {
+	uint32_t ruid, euid, suid, fsuid;
+	uint32_t rgid, egid, sgid, fsgid;
+};
+
+struct thread_group {
+	struct kernel *k;
+	int32_t tgid;
+	struct plat_as *as;   /* the address space (one per thread group today) */
+	uint64_t brk_start;   /* set by the loader */
+
+	/* Protected by kernel.lock: */
+	int ntasks;           /* live tasks */
+	int exiting;          /* exit_group or a fatal signal is in progress */
+	int exit_status;      /* wait status (W* encoding) once exiting */
+};
+
+struct task {
+	struct kernel *k;
+	struct thread_group *tg;
+	int32_t tid;
+	struct creds creds;
+	struct plat_ctx *ctx;
+	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
+	uint64_t clear_child_tid; /* set_tid_address */
+	pthread_t thread;
+	int exit_code;            /* set by exit()/exit_group() */
+	int exited;               /* the loop must stop */
+};
+
+/*
+ * Create pid 1 in a fresh thread group on @as (which it takes over), with
+ * its first context starting at @entry with stack @sp.
+ */
+int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
+		     uint64_t brk_start, struct task **ret);
+
+/* Run the task on a new host thread. */
+int task_start(struct task *t);
+
+/* Mark the whole thread group as exiting with wait status @status and make
+ * every task in it stop (used by exit_group and fatal signals). */
+void task_exit_group(struct task *t, int status);
+
+/* Copy between the Sentry and the task's memory.  -EFAULT if nothing could
+ * be copied; short counts otherwise.  (mm takes these over with VMA checks.) */
+ssize_t task_copy_in(struct task *t, uint64_t addr, void *buf, size_t len);
+ssize_t task_copy_out(struct task *t, uint64_t addr, const void *buf, size_t len);
+
+#endif
