@@ -133,6 +133,18 @@ int cmd_demo(int argc, char **argv)
 		goto out;
 	}
 	as = NULL; /* owned by the thread group now */
+	{
+		/* The guest's stdio: copies of ours, owned by the Sentry. */
+		int fds[3];
+
+		for (int i = 0; i < 3; i++)
+			fds[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+		r = task_set_stdio(init, fds);
+		if (r < 0) {
+			log_error_errno(r, "stdio");
+			goto out;
+		}
+	}
 	r = task_start(init);
 	if (r < 0) {
 		log_error_errno(r, "start pid 1");

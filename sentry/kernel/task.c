@@ -3,6 +3,7 @@
 #include "task.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 #include "kernel.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "sentry/fs/hostfd.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/file.h"
 
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t brk_start, struct task **ret)
@@ -21,7 +25,7 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	struct task *t = calloc(1, sizeof(*t));
 	int r;
 
-	if (!tg || !t || !(t->cpu = calloc(1, sizeof(*t->cpu)))) {
+	if (!tg || !t || !(t->cpu = calloc(1, sizeof(*t->cpu))) || !(t->fdt = fdt_new())) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -54,10 +58,42 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 fail:
 	if (t) {
 		plat_ctx_destroy(t->ctx);
+		fdt_put(t->fdt);
 		free(t->cpu);
 	}
 	free(t);
 	free(tg);
+	return r;
+}
+
+int task_set_stdio(struct task *t, const int hostfds[3])
+{
+	static const unsigned mode[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
+
+	for (int i = 0; i < 3; i++) {
+		struct file *f;
+		int fd;
+
+		if (hostfds[i] < 0)
+			continue;
+		f = hostfd_file(hostfds[i], mode[i]);
+		if (!f)
+			return -ENOMEM;
+		fd = fdt_install(t->fdt, i, f, 0);
+		file_put(f);
+		if (fd != i)
+			return fd < 0 ? fd : -EBUSY;
+	}
+	return 0;
+}
+
+int task_should_stop(struct task *t)
+{
+	int r;
+
+	pthread_mutex_lock(&t->k->lock);
+	r = t->exited || t->tg->exiting;
+	pthread_mutex_unlock(&t->k->lock);
 	return r;
 }
 
@@ -77,8 +113,8 @@ void task_exit_group(struct task *t, int status)
 				(void)plat_ctx_interrupt(o->ctx);
 		}
 	}
-	pthread_mutex_unlock(&k->lock);
 	t->exited = 1;
+	pthread_mutex_unlock(&k->lock);
 }
 
 ssize_t task_copy_in(struct task *t, uint64_t addr, void *buf, size_t len)
@@ -98,6 +134,7 @@ static void task_finish(struct task *t)
 	int last;
 
 	plat_ctx_destroy(t->ctx); /* on this thread: ptrace contexts need it */
+	fdt_put(t->fdt);
 	pthread_mutex_lock(&k->lock);
 	kernel_free_tid_locked(k, t->tid);
 	last = --tg->ntasks == 0;

@@ -21,6 +21,7 @@
 #include "platform/platform.h"
 
 struct kernel;
+struct fd_table;
 
 struct creds {
 	uint32_t ruid, euid, suid, fsuid;
@@ -44,6 +45,7 @@ struct task {
 	struct thread_group *tg;
 	int32_t tid;
 	struct creds creds;
+	struct fd_table *fdt;     /* shared with CLONE_FILES */
 	struct plat_ctx *ctx;
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address */
@@ -58,6 +60,8 @@ struct task {
  */
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t brk_start, struct task **ret);
+/* Standard fds of pid 1: host fds (taken over; -1 leaves the fd closed). */
+int task_set_stdio(struct task *t, const int hostfds[3]);
 
 /* Run the task on a new host thread. */
 int task_start(struct task *t);
@@ -65,6 +69,10 @@ int task_start(struct task *t);
 /* Mark the whole thread group as exiting with wait status @status and make
  * every task in it stop (used by exit_group and fatal signals). */
 void task_exit_group(struct task *t, int status);
+
+/* Must a blocked call of @t give up (-EINTR)?  True once its thread group
+ * is exiting or the task itself has exited. */
+int task_should_stop(struct task *t);
 
 /* Copy between the Sentry and the task's memory.  -EFAULT if nothing could
  * be copied; short counts otherwise.  (mm takes these over with VMA checks.) */

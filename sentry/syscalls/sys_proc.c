@@ -56,7 +56,9 @@ int64_t sys_getegid(struct task *t, const uint64_t a[6])
 int64_t sys_exit(struct task *t, const uint64_t a[6])
 {
 	t->exit_code = (int)(a[0] & 0xff);
+	pthread_mutex_lock(&t->k->lock);
 	t->exited = 1;
+	pthread_mutex_unlock(&t->k->lock);
 	return 0;
 }
 

@@ -7,6 +7,16 @@
 #ifndef CVISOR_TESTS_GUEST_H
 #define CVISOR_TESTS_GUEST_H
 
+/*
+ * Entry point: the kernel starts a program with %rsp 16-byte aligned, while C
+ * code expects to be entered by a `call`.  GUEST_MAIN(fn) defines _start,
+ * which aligns the stack and calls fn (which must not return).
+ */
+#define GUEST_MAIN(fn)                                                                      \
+	void fn(void) __attribute__((noreturn, used));                                      \
+	__asm__(".text\n.globl _start\n_start:\n\txor %ebp, %ebp\n\tand $-16, %rsp\n"     \
+		"\tcall " #fn "\n\tud2\n")
+
 static inline long g_syscall3(long nr, long a, long b, long c)
 {
 	long r;

@@ -6,9 +6,9 @@
  */
 #include "guest.h"
 
-void _start(void) __attribute__((noreturn, used));
+GUEST_MAIN(guest_main);
 
-void _start(void)
+void guest_main(void)
 {
 	char buf[64];
 	unsigned long n;

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "hostfd.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "sentry/vfs/file.h"
+
+static int hfd(struct file *f)
+{
+	return (int)(intptr_t)f->priv;
+}
+
+/* Host errors reach the application only through this translation. */
+static ssize_t host_err(void)
+{
+	switch (errno) {
+	case EAGAIN:
+	case EPIPE:
+	case EINTR:
+	case ENOSPC:
+	case EFBIG:
+	case EISDIR:
+	case EINVAL:
+		return -errno;
+	default:
+		return -EIO;
+	}
+}
+
+static ssize_t hostfd_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
+{
+	ssize_t n;
+
+	(void)t;
+	(void)off;
+	do
+		n = read(hfd(f), buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? host_err() : n;
+}
+
+static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, size_t len,
+			    int64_t *off)
+{
+	ssize_t n;
+
+	(void)t;
+	(void)off;
+	do
+		n = write(hfd(f), buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? host_err() : n;
+}
+
+static int64_t hostfd_llseek(struct file *f, int64_t off, int whence, int64_t cur)
+{
+	off_t r = lseek(hfd(f), off, whence);
+
+	(void)cur;
+	if (r < 0)
+		return errno == ESPIPE ? -ESPIPE : -EINVAL;
+	return r;
+}
+
+static int hostfd_fstat(struct file *f, struct stat *st)
+{
+	return fstat(hfd(f), st) < 0 ? -EIO : 0;
+}
+
+static void hostfd_release(struct file *f)
+{
+	safe_close(hfd(f));
+}
+
+static const struct file_ops hostfd_ops = {
+	.read = hostfd_read,
+	.write = hostfd_write,
+	.llseek = hostfd_llseek,
+	.fstat = hostfd_fstat,
+	.release = hostfd_release,
+};
+
+struct file *hostfd_file(int hostfd, unsigned flags)
+{
+	return file_new(&hostfd_ops, (void *)(intptr_t)hostfd, flags);
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "pipe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/macro.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/file.h"
+
+struct pipe {
+	pthread_mutex_t lock; /* protects everything below */
+	pthread_cond_t cond;  /* state changed: data, space, an end closed */
+	uint8_t *buf;         /* PIPE_SIZE ring */
+	size_t head, len;     /* read position, bytes buffered */
+	int readers, writers;
+	int refs;             /* ends alive */
+	uint64_t ino;         /* st_ino: a counter, never a Sentry address */
+};
+
+static uint64_t pipe_ino_next = 1;
+
+/* Wait for a state change; -EINTR if the task must stop.  Timed so that a
+ * group exit is noticed without a wake-up from the exiting thread. */
+static int pipe_wait(struct pipe *p, struct task *t)
+{
+	struct timespec ts;
+
+	if (t && task_should_stop(t))
+		return -EINTR;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 50 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+	return 0;
+}
+
+static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
+{
+	struct pipe *p = f->priv;
+	ssize_t r = 0;
+	int nonblock;
+
+	(void)off;
+	if (len == 0)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	nonblock = !!(f->flags & O_NONBLOCK);
+	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_lock(&p->lock);
+	while (p->len == 0) {
+		if (p->writers == 0)
+			goto out; /* EOF */
+		if (nonblock) {
+			r = -EAGAIN;
+			goto out;
+		}
+		r = pipe_wait(p, t);
+		if (r < 0)
+			goto out;
+	}
+	while ((size_t)r < len && p->len > 0) {
+		size_t n = MIN(len - (size_t)r, MIN(p->len, PIPE_SIZE - p->head));
+
+		memcpy((uint8_t *)buf + r, p->buf + p->head, n);
+		p->head = (p->head + n) % PIPE_SIZE;
+		p->len -= n;
+		r += (ssize_t)n;
+	}
+	pthread_cond_broadcast(&p->cond);
+out:
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_t len,
+			  int64_t *off)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	int nonblock, r;
+
+	(void)off;
+	if (len == 0)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	nonblock = !!(f->flags & O_NONBLOCK);
+	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_lock(&p->lock);
+	while (done < len) {
+		size_t room, n, tail;
+
+		if (p->readers == 0) {
+			pthread_mutex_unlock(&p->lock);
+			return done ? (ssize_t)done : -EPIPE; /* SIGPIPE: with signals */
+		}
+		room = PIPE_SIZE - p->len;
+		/* Up to PIPE_BUF bytes go in one piece or not at all. */
+		if (room == 0 || (len <= PIPE_BUF && room < len)) {
+			if (nonblock) {
+				pthread_mutex_unlock(&p->lock);
+				return done ? (ssize_t)done : -EAGAIN;
+			}
+			r = pipe_wait(p, t);
+			if (r < 0) {
+				pthread_mutex_unlock(&p->lock);
+				return done ? (ssize_t)done : r;
+			}
+			continue;
+		}
+		tail = (p->head + p->len) % PIPE_SIZE;
+		n = MIN(len - done, MIN(room, PIPE_SIZE - tail));
+		memcpy(p->buf + tail, (const uint8_t *)buf + done, n);
+		p->len += n;
+		done += n;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return (ssize_t)done;
+}
+
+static int pipe_fstat(struct file *f, struct stat *st)
+{
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFIFO | 0600;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	st->st_dev = 0xc; /* pipefs */
+	st->st_ino = (ino_t)((struct pipe *)f->priv)->ino;
+	return 0;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	int last;
+
+	pthread_mutex_lock(&p->lock);
+	if (file_readable(f))
+		p->readers--;
+	else
+		p->writers--;
+	last = --p->refs == 0;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	if (last) {
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->cond);
+		free(p->buf);
+		free(p);
+	}
+}
+
+static const struct file_ops pipe_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.fstat = pipe_fstat,
+	.release = pipe_release,
+};
+
+int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+	struct file *r, *w;
+
+	if (!p || !(p->buf = malloc(PIPE_SIZE))) {
+		free(p);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->readers = p->writers = 1;
+	p->ino = __atomic_fetch_add(&pipe_ino_next, 1, __ATOMIC_RELAXED);
+	p->refs = 2;
+	r = file_new(&pipe_ops, p, O_RDONLY | (flags & O_NONBLOCK));
+	w = file_new(&pipe_ops, p, O_WRONLY | (flags & O_NONBLOCK));
+	if (!r || !w) {
+		free(r); /* never shared: no release needed */
+		free(w);
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->cond);
+		free(p->buf);
+		free(p);
+		return -ENOMEM;
+	}
+	*ret_read = r;
+	*ret_write = w;
+	return 0;
+}

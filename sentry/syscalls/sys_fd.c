@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* File descriptors and data transfer: read/write families, dup, fcntl,
+ * close, pipes, fstat. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "sentry/fs/pipe.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/file.h"
+#include "syscall_handlers.h"
+
+#define IO_CHUNK 65536
+#define MAX_RW_COUNT 0x7ffff000ULL /* Linux clamps one transfer to this */
+
+static void filep(struct file **f)
+{
+	file_put(*f);
+}
+#define _cleanup_file_ _cleanup_(filep)
+
+/* Read into application memory at @addr; @off NULL = use the file position. */
+static int64_t do_read(struct task *t, struct file *f, uint64_t addr, uint64_t len,
+		       int64_t *pos)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	int64_t off = 0;
+	ssize_t n;
+
+	if (!file_readable(f))
+		return -EBADF;
+	if (!f->ops->read)
+		return -EINVAL;
+	len = MIN(len, MAX_RW_COUNT);
+	if (len == 0)
+		return 0;
+	buf = malloc(MIN(len, (uint64_t)IO_CHUNK));
+	if (!buf)
+		return -ENOMEM;
+	if (!pos) {
+		pthread_mutex_lock(&f->lock);
+		off = f->pos;
+		pthread_mutex_unlock(&f->lock);
+	} else {
+		off = *pos;
+	}
+	/* One chunk per call: a read returns what is available. */
+	n = f->ops->read(f, t, buf, MIN(len, (uint64_t)IO_CHUNK), &off);
+	if (n > 0 && task_copy_out(t, addr, buf, (size_t)n) != n)
+		return -EFAULT; /* the data is lost, as on Linux */
+	if (n > 0 && !pos) {
+		pthread_mutex_lock(&f->lock);
+		f->pos = off;
+		pthread_mutex_unlock(&f->lock);
+	}
+	return n;
+}
+
+static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t len,
+			int64_t *pos)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	uint64_t done = 0;
+	int64_t off = 0;
+
+	if (!file_writable(f))
+		return -EBADF;
+	if (!f->ops->write)
+		return -EINVAL;
+	len = MIN(len, MAX_RW_COUNT);
+	if (len == 0)
+		return 0;
+	buf = malloc(MIN(len, (uint64_t)IO_CHUNK));
+	if (!buf)
+		return -ENOMEM;
+	if (!pos) {
+		pthread_mutex_lock(&f->lock);
+		off = f->pos;
+		pthread_mutex_unlock(&f->lock);
+	} else {
+		off = *pos;
+	}
+	while (done < len) {
+		size_t n = MIN((uint64_t)IO_CHUNK, len - done);
+		ssize_t got = task_copy_in(t, addr + done, buf, n), w;
+
+		if (got <= 0)
+			return done ? (int64_t)done : -EFAULT;
+		w = f->ops->write(f, t, buf, (size_t)got, &off);
+		if (w < 0)
+			return done ? (int64_t)done : w;
+		done += (uint64_t)w;
+		if (w < got || (size_t)got < n)
+			break;
+	}
+	if (!pos) {
+		pthread_mutex_lock(&f->lock);
+		f->pos = off;
+		pthread_mutex_unlock(&f->lock);
+	}
+	return (int64_t)done;
+}
+
+int64_t sys_read(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+	return f ? do_read(t, f, a[1], a[2], NULL) : -EBADF;
+}
+
+int64_t sys_write(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+	return f ? do_write(t, f, a[1], a[2], NULL) : -EBADF;
+}
+
+static int64_t positional(struct task *t, const uint64_t a[6], int write)
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	int64_t off = (int64_t)a[3];
+
+	if (!f)
+		return -EBADF;
+	if (off < 0)
+		return -EINVAL;
+	if (!f->ops->llseek)
+		return -ESPIPE;
+	return write ? do_write(t, f, a[1], a[2], &off) : do_read(t, f, a[1], a[2], &off);
+}
+
+int64_t sys_pread64(struct task *t, const uint64_t a[6])
+{
+	return positional(t, a, 0);
+}
+
+int64_t sys_pwrite64(struct task *t, const uint64_t a[6])
+{
+	return positional(t, a, 1);
+}
+
+static int64_t vector(struct task *t, const uint64_t a[6], int write)
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_free_ struct iovec *iov = NULL;
+	uint64_t cnt = a[2], total = 0;
+
+	if (!f)
+		return -EBADF;
+	if (cnt > UIO_MAXIOV)
+		return -EINVAL;
+	if (cnt == 0)
+		return 0;
+	iov = calloc(cnt, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	if (task_copy_in(t, a[1], iov, cnt * sizeof(*iov)) != (ssize_t)(cnt * sizeof(*iov)))
+		return -EFAULT;
+	for (uint64_t i = 0; i < cnt; i++)
+		if ((int64_t)iov[i].iov_len < 0)
+			return -EINVAL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		int64_t r;
+
+		if (iov[i].iov_len == 0)
+			continue;
+		r = write ? do_write(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, NULL)
+			  : do_read(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, NULL);
+		if (r < 0)
+			return total ? (int64_t)total : r;
+		total += (uint64_t)r;
+		if ((uint64_t)r < iov[i].iov_len)
+			break;
+	}
+	return (int64_t)total;
+}
+
+int64_t sys_readv(struct task *t, const uint64_t a[6])
+{
+	return vector(t, a, 0);
+}
+
+int64_t sys_writev(struct task *t, const uint64_t a[6])
+{
+	return vector(t, a, 1);
+}
+
+int64_t sys_lseek(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	int64_t r;
+
+	if (!f)
+		return -EBADF;
+	if (a[2] > SEEK_END)
+		return -EINVAL;
+	if (!f->ops->llseek)
+		return -ESPIPE;
+	pthread_mutex_lock(&f->lock);
+	r = f->ops->llseek(f, (int64_t)a[1], (int)a[2], f->pos);
+	if (r >= 0)
+		f->pos = r;
+	pthread_mutex_unlock(&f->lock);
+	return r;
+}
+
+int64_t sys_close(struct task *t, const uint64_t a[6])
+{
+	return fdt_close(t->fdt, (int)a[0]);
+}
+
+int64_t sys_close_range(struct task *t, const uint64_t a[6])
+{
+	return fdt_close_range(t->fdt, (unsigned)a[0], (unsigned)a[1], (unsigned)a[2]);
+}
+
+int64_t sys_dup(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+	return f ? fdt_install(t->fdt, 0, f, 0) : -EBADF;
+}
+
+int64_t sys_dup2(struct task *t, const uint64_t a[6])
+{
+	if ((int)a[0] == (int)a[1]) {
+		_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+		return f ? (int64_t)(int)a[1] : -EBADF;
+	}
+	return fdt_dup_to(t->fdt, (int)a[0], (int)a[1], 0);
+}
+
+int64_t sys_dup3(struct task *t, const uint64_t a[6])
+{
+	if (a[2] & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	if ((int)a[0] == (int)a[1])
+		return -EINVAL;
+	return fdt_dup_to(t->fdt, (int)a[0], (int)a[1], !!(a[2] & O_CLOEXEC));
+}
+
+int64_t sys_fcntl(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	int fd = (int)a[0];
+
+	if (!f)
+		return -EBADF;
+	switch ((int)a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int)a[2] < 0)
+			return -EINVAL;
+		return fdt_install(t->fdt, (int)a[2], f, (int)a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return fdt_get_cloexec(t->fdt, fd) > 0 ? FD_CLOEXEC : fdt_get_cloexec(t->fdt, fd);
+	case F_SETFD:
+		return fdt_set_cloexec(t->fdt, fd, (a[2] & FD_CLOEXEC) != 0);
+	case F_GETFL: {
+		int64_t fl;
+
+		pthread_mutex_lock(&f->lock);
+		fl = f->flags;
+		pthread_mutex_unlock(&f->lock);
+		return fl;
+	}
+	case F_SETFL:
+		pthread_mutex_lock(&f->lock);
+		f->flags = (f->flags & ~(unsigned)FILE_SETFL_MASK) |
+			   ((unsigned)a[2] & FILE_SETFL_MASK);
+		pthread_mutex_unlock(&f->lock);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int64_t do_pipe(struct task *t, uint64_t addr, uint64_t flags)
+{
+	struct file *r, *w;
+	int fds[2], e;
+
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	e = pipe_create((unsigned)flags, &r, &w);
+	if (e < 0)
+		return e;
+	fds[0] = fdt_install(t->fdt, 0, r, !!(flags & O_CLOEXEC));
+	fds[1] = fds[0] < 0 ? -EMFILE : fdt_install(t->fdt, 0, w, !!(flags & O_CLOEXEC));
+	file_put(r);
+	file_put(w);
+	if (fds[0] < 0 || fds[1] < 0) {
+		if (fds[0] >= 0)
+			fdt_close(t->fdt, fds[0]);
+		return -EMFILE;
+	}
+	if (task_copy_out(t, addr, fds, sizeof(fds)) != sizeof(fds)) {
+		fdt_close(t->fdt, fds[0]);
+		fdt_close(t->fdt, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int64_t sys_pipe(struct task *t, const uint64_t a[6])
+{
+	return do_pipe(t, a[0], 0);
+}
+
+int64_t sys_pipe2(struct task *t, const uint64_t a[6])
+{
+	return do_pipe(t, a[0], a[1]);
+}
+
+int64_t sys_fstat(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	struct stat st;
+	int r;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops->fstat)
+		return -EINVAL;
+	r = f->ops->fstat(f, &st);
+	if (r < 0)
+		return r;
+	return task_copy_out(t, a[1], &st, sizeof(st)) == sizeof(st) ? 0 : -EFAULT;
+}

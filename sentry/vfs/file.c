@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "file.h"
+
+#include <stdlib.h>
+
+struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->ops = ops;
+	f->priv = priv;
+	f->flags = flags;
+	pthread_mutex_init(&f->lock, NULL);
+	return f;
+}
+
+struct file *file_get(struct file *f)
+{
+	if (f)
+		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (f->ops->release)
+		f->ops->release(f);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}

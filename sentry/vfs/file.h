@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Open file descriptions and their operations.
+ *
+ * A struct file is what an fd refers to: shared by dup() and fork(), it
+ * carries the offset and the status flags.  Each kind of file (hostfd,
+ * pipe, later tmpfs/goferfs/...) provides a file_ops table; operations move
+ * data between a Sentry buffer and the file, the syscall layer copies to and
+ * from application memory.
+ *
+ * Refcounting: file_get/file_put; the last put calls ops->release.
+ */
+#ifndef CVISOR_SENTRY_VFS_FILE_H
+#define CVISOR_SENTRY_VFS_FILE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct task;
+struct file;
+
+struct file_ops {
+	/* @off is the file position (NULL for pread-less files: pipes). */
+	ssize_t (*read)(struct file *f, struct task *t, void *buf, size_t len, int64_t *off);
+	ssize_t (*write)(struct file *f, struct task *t, const void *buf, size_t len,
+			 int64_t *off);
+	/* Seekable files only; NULL means ESPIPE. */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence, int64_t cur);
+	int (*fstat)(struct file *f, struct stat *st);
+	void (*release)(struct file *f);
+};
+
+/* Status flags kept per description (F_GETFL/F_SETFL). */
+#define FILE_SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+struct file {
+	int refs;                 /* atomic */
+	const struct file_ops *ops;
+	void *priv;
+	unsigned flags;           /* O_ACCMODE | status flags; guarded by lock */
+	pthread_mutex_t lock;     /* protects flags and pos */
+	int64_t pos;
+};
+
+/* A new description with one reference. */
+struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+
+static inline int file_readable(const struct file *f)
+{
+	return (f->flags & 3) != 1; /* O_RDONLY or O_RDWR */
+}
+
+static inline int file_writable(const struct file *f)
+{
+	return (f->flags & 3) != 0; /* O_WRONLY or O_RDWR */
+}
+
+#endif
