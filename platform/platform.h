@@ -56,8 +56,13 @@ struct plat_regs {
 
 /*
  * FPU/SSE/AVX state in the XSAVE standard format (legacy FXSAVE area first,
- * XSAVE header at offset 512).  @size is the number of valid bytes; a zero
- * size means "initial state" (the platform resets the FPU).
+ * XSAVE header at offset 512), exactly as in a Linux signal frame: the
+ * software bytes at offset 464 are struct _fpx_sw_bytes (FP_XSTATE_MAGIC1,
+ * extended size, xfeatures, xstate size), so the image can be copied into an
+ * rt_sigframe as is.  @size is the number of valid bytes; a zero size means
+ * "initial state" (the platform resets the FPU).  On the way in the
+ * platform ignores the software bytes and always loads x87/SSE from the
+ * legacy area.
  */
 #define PLAT_FP_MAX 4096
 struct plat_fpstate {

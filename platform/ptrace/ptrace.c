@@ -153,15 +153,21 @@ static int fp_set(struct plat_ctx *ctx, const struct plat_fpstate *fp)
 		}
 	} else {
 		n = MIN((size_t)fp->size, iov.iov_len);
-		if (ctx->fp_clean && n == iov.iov_len && !memcmp(cache->data, fp->data, n))
-			return 0; /* unchanged since the last stop */
-		/* Keep the kernel's software bytes (464..511). */
+		/* Unchanged since the last stop?  (The software bytes differ by
+		 * construction, see fp_get.) */
+		if (ctx->fp_clean && n == iov.iov_len && !memcmp(cache->data, fp->data, 464) &&
+		    !memcmp(cache->data + 512, fp->data + 512, n - 512))
+			return 0;
 		memcpy(cache->data, fp->data, MIN(n, (size_t)464));
 		if (n > 512)
 			memcpy(cache->data + 512, fp->data + 512, n - 512);
 		*(uint32_t *)(cache->data + 24) &= 0xffff;
-		if (iov.iov_len >= 576)
+		if (iov.iov_len >= 576) {
+			/* x87 and SSE always come from the legacy area we just
+			 * wrote, even if the last XSAVE found them in init state. */
+			*(uint64_t *)(cache->data + 512) |= 3;
 			*(uint64_t *)(cache->data + 520) = 0; /* xcomp_bv */
+		}
 	}
 	ctx->fp_clean = 0;
 	if (ptrace(PTRACE_SETREGSET, ctx->tid, NT_X86_XSTATE, &iov) < 0)
@@ -180,6 +186,15 @@ static int fp_get(struct plat_ctx *ctx, struct plat_fpstate *fp)
 	ctx->fp_clean = 1;
 	fp->size = cache->size;
 	memcpy(fp->data, cache->data, cache->size);
+	/* ptrace puts XCR0 at offset 464; the interface promises the signal
+	 * frame's software bytes there (as systrap returns them). */
+	if (fp->size >= 576) {
+		uint32_t sw[12] = { 0x46505853U /* FP_XSTATE_MAGIC1 */, fp->size + 4 };
+
+		memcpy(&sw[2], cache->data + 464, 8); /* xfeatures = XCR0 */
+		sw[4] = fp->size;
+		memcpy(fp->data + 464, sw, sizeof(sw));
+	}
 	return 0;
 }
 

@@ -235,12 +235,14 @@ INL void load_state(struct stub_msg *m, ucontext_t *uc)
 			n &= ~7U;
 			/* Keep the kernel's software bytes (464..511) of the frame. */
 			copy8(fp, m->fp, n < FP_SW_OFF ? n : FP_SW_OFF);
-			if (n > FP_HDR_OFF) {
+			if (n > FP_HDR_OFF)
+				copy8(fp + FP_HDR_OFF, m->fp + FP_HDR_OFF, n - FP_HDR_OFF);
+			if (fsize > FP_HDR_OFF) {
 				uint64_t allowed = *(volatile uint64_t *)(fp + FP_SW_OFF + 8);
 
-				copy8(fp + FP_HDR_OFF, m->fp + FP_HDR_OFF, n - FP_HDR_OFF);
-				hdr[0] &= allowed; /* xstate_bv */
-				hdr[1] = 0;        /* xcomp_bv: standard format */
+				/* x87/SSE always from the legacy area just written. */
+				hdr[0] = (hdr[0] | 3) & allowed; /* xstate_bv */
+				hdr[1] = 0;                      /* xcomp_bv: standard */
 			}
 			*(volatile uint32_t *)(fp + 24) &= 0xffff;
 		}

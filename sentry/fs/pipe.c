@@ -26,14 +26,16 @@ struct pipe {
 
 static uint64_t pipe_ino_next = 1;
 
-/* Wait for a state change; -EINTR if the task must stop.  Timed so that a
- * group exit is noticed without a wake-up from the exiting thread. */
+/* Wait for a state change; -EINTR if the task must stop, -ERESTARTSYS if a
+ * signal is pending.  Timed (50 ms) so that neither needs a wake-up of the
+ * pipe's condition variable. */
 static int pipe_wait(struct pipe *p, struct task *t)
 {
 	struct timespec ts;
+	int r = t ? task_interrupted(t, -ERESTARTSYS) : 0;
 
-	if (t && task_should_stop(t))
-		return -EINTR;
+	if (r < 0)
+		return r;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_nsec += 50 * 1000 * 1000;
 	if (ts.tv_nsec >= 1000000000L) {

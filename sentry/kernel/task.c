@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kernel.h"
@@ -34,6 +35,8 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 		goto fail;
 	tg->k = k;
 	tg->as = as;
+	t->sig.alt_flags = SS_DISABLE;
+	pthread_cond_init(&t->sigcond, NULL);
 	tg->brk_start = brk_start;
 	t->k = k;
 	t->tg = tg;
@@ -87,6 +90,13 @@ int task_set_stdio(struct task *t, const int hostfds[3])
 	return 0;
 }
 
+int task_interrupted(struct task *t, int restart_code)
+{
+	if (task_should_stop(t))
+		return -EINTR;
+	return signal_pending(t) ? restart_code : 0;
+}
+
 int task_should_stop(struct task *t)
 {
 	int r;
@@ -109,8 +119,10 @@ void task_exit_group(struct task *t, int status)
 		for (int i = 1; i < KERNEL_PID_MAX; i++) {
 			struct task *o = k->tids[i];
 
-			if (o && o->tg == t->tg && o != t)
+			if (o && o->tg == t->tg && o != t) {
 				(void)plat_ctx_interrupt(o->ctx);
+				pthread_cond_broadcast(&o->sigcond);
+			}
 		}
 	}
 	t->exited = 1;
@@ -154,13 +166,17 @@ static void task_finish(struct task *t)
 	k->ntasks--;
 	pthread_cond_broadcast(&k->cond);
 	pthread_mutex_unlock(&k->lock);
-	if (last)
+	signal_free_pending(&t->sig.pending);
+	pthread_cond_destroy(&t->sigcond);
+	if (last) {
+		signal_free_pending(&tg->sig.shared);
 		free(tg);
+	}
 	free(t->cpu);
 	free(t);
 }
 
-static void serve_syscall(struct task *t)
+static int64_t serve_syscall(struct task *t)
 {
 	struct plat_regs *r = &t->cpu->regs;
 	uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
@@ -179,6 +195,7 @@ static void serve_syscall(struct task *t)
 	}
 	if (!t->exited)
 		r->rax = (uint64_t)ret;
+	return ret;
 }
 
 static void *task_main(void *arg)
@@ -201,19 +218,25 @@ static void *task_main(void *arg)
 			break;
 		}
 		switch (ex.reason) {
-		case PLAT_EXIT_SYSCALL:
-			serve_syscall(t);
+		case PLAT_EXIT_SYSCALL: {
+			uint64_t nr = t->cpu->regs.orig_rax;
+			int64_t ret = serve_syscall(t);
+
+			/* rt_sigreturn restored a whole context: no restart. */
+			if (!t->exited)
+				signal_deliver(t, nr != SYS_rt_sigreturn, ret);
 			break;
+		}
 		case PLAT_EXIT_FAULT:
-			/* No signal delivery yet (issue 4): a fault is fatal,
-			 * as an unhandled one is on Linux. */
 			if (t->k->opts.strace)
-				fprintf(stderr, "[%d] --- signal %d at 0x%llx (rip 0x%llx) ---\n",
-					t->tid, ex.signo, (unsigned long long)ex.addr,
+				fprintf(stderr, "[%d] --- signal %d code %d at 0x%llx (rip 0x%llx) ---\n",
+					t->tid, ex.signo, ex.code, (unsigned long long)ex.addr,
 					(unsigned long long)t->cpu->regs.rip);
-			task_exit_group(t, ex.signo | (WCOREFLAG));
+			signal_force(t, ex.signo, ex.code, ex.addr);
+			signal_deliver(t, 0, 0);
 			break;
 		case PLAT_EXIT_INTERRUPT:
+			signal_deliver(t, 0, 0);
 			break;
 		}
 	}

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "platform/platform.h"
+#include "signal.h"
 
 struct kernel;
 struct fd_table;
@@ -35,6 +36,7 @@ struct thread_group {
 	uint64_t brk_start;   /* set by the loader */
 
 	/* Protected by kernel.lock: */
+	struct sigstate_tg sig;
 	int ntasks;           /* live tasks */
 	int exiting;          /* exit_group or a fatal signal is in progress */
 	int exit_status;      /* wait status (W* encoding) once exiting */
@@ -51,7 +53,12 @@ struct task {
 	uint64_t clear_child_tid; /* set_tid_address */
 	pthread_t thread;
 	int exit_code;            /* set by exit()/exit_group() */
-	int exited;               /* the loop must stop */
+	int exited;               /* the loop must stop; kernel.lock */
+	/* Signals, protected by kernel.lock. */
+	struct sigstate_task sig;
+	uint64_t saved_mask;      /* rt_sigsuspend: mask to restore */
+	int saved_mask_valid;
+	pthread_cond_t sigcond;   /* broadcast when a signal is queued */
 };
 
 /*
@@ -73,6 +80,10 @@ void task_exit_group(struct task *t, int status);
 /* Must a blocked call of @t give up (-EINTR)?  True once its thread group
  * is exiting or the task itself has exited. */
 int task_should_stop(struct task *t);
+
+/* For blocking calls: -EINTR if the task must stop, @restart_code (e.g.
+ * -ERESTARTSYS) if a signal is pending, else 0. */
+int task_interrupted(struct task *t, int restart_code);
 
 /* Copy between the Sentry and the task's memory.  -EFAULT if nothing could
  * be copied; short counts otherwise.  (mm takes these over with VMA checks.) */

@@ -2,6 +2,7 @@
 /* File descriptors and data transfer: read/write families, dup, fcntl,
  * close, pipes, fstat. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +115,27 @@ int64_t sys_read(struct task *t, const uint64_t a[6])
 	return f ? do_read(t, f, a[1], a[2], NULL) : -EBADF;
 }
 
+/* EPIPE also raises SIGPIPE for the writer. */
+static int64_t sigpipe(struct task *t, int64_t r)
+{
+	if (r == -EPIPE) {
+		siginfo_t info;
+
+		memset(&info, 0, sizeof(info));
+		info.si_signo = SIGPIPE;
+		info.si_code = SI_USER;
+		info.si_pid = t->tg->tgid;
+		info.si_uid = t->creds.ruid;
+		(void)signal_send(t, &info, 0);
+	}
+	return r;
+}
+
 int64_t sys_write(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
 
-	return f ? do_write(t, f, a[1], a[2], NULL) : -EBADF;
+	return f ? sigpipe(t, do_write(t, f, a[1], a[2], NULL)) : -EBADF;
 }
 
 static int64_t positional(struct task *t, const uint64_t a[6], int write)
@@ -132,7 +149,8 @@ static int64_t positional(struct task *t, const uint64_t a[6], int write)
 		return -EINVAL;
 	if (!f->ops->llseek)
 		return -ESPIPE;
-	return write ? do_write(t, f, a[1], a[2], &off) : do_read(t, f, a[1], a[2], &off);
+	return write ? sigpipe(t, do_write(t, f, a[1], a[2], &off))
+		     : do_read(t, f, a[1], a[2], &off);
 }
 
 int64_t sys_pread64(struct task *t, const uint64_t a[6])
@@ -188,7 +206,7 @@ int64_t sys_readv(struct task *t, const uint64_t a[6])
 
 int64_t sys_writev(struct task *t, const uint64_t a[6])
 {
-	return vector(t, a, 1);
+	return sigpipe(t, vector(t, a, 1));
 }
 
 int64_t sys_lseek(struct task *t, const uint64_t a[6])

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Signals: dispositions (per thread group), masks and pending sets (per task
+ * and per thread group), delivery on the application's stack with a Linux
+ * x86-64 rt_sigframe, default actions, and syscall restart.
+ *
+ * All signal state is protected by kernel.lock.
+ */
+#ifndef CVISOR_SENTRY_SIGNAL_H
+#define CVISOR_SENTRY_SIGNAL_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct task;
+struct thread_group;
+
+#define SIG_MAX 64
+#define SIG_BIT(s) (1ULL << ((s) - 1))
+#define SIG_UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+/* Kernel ABI struct sigaction (x86-64). */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* Kernel-internal restart codes a syscall handler may return. */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+
+/* One queued signal (standard signals keep one, real-time ones queue). */
+struct sigq {
+	struct sigq *next;
+	siginfo_t info;
+};
+
+struct sigpending {
+	uint64_t set;
+	struct sigq *head, *tail;
+};
+
+struct sigstate_tg {
+	struct k_sigaction act[SIG_MAX];
+	struct sigpending shared; /* process-directed */
+};
+
+struct sigstate_task {
+	uint64_t mask;
+	struct sigpending pending; /* thread-directed */
+	uint64_t alt_sp, alt_size;
+	int alt_flags; /* SS_DISABLE or 0 (SS_AUTODISARM not supported) */
+};
+
+/* Queue @info for @t (thread-directed, @group = 0) or its thread group. */
+int signal_send(struct task *t, const siginfo_t *info, int group);
+/* A synchronous fault: if the signal is blocked or ignored, the default
+ * action is forced (like the kernel's force_sig). */
+void signal_force(struct task *t, int signo, int code, uint64_t addr);
+
+/* Is a signal deliverable to @t (pending and not blocked)? */
+int signal_pending(struct task *t);
+
+/*
+ * Called by the task loop before returning to the application, after the
+ * syscall result (@sys_ret, or 0 when not coming from a syscall with
+ * @from_syscall = 0) was stored: delivers at most one signal, applies the
+ * restart rules to restart codes, builds the frame or takes the default
+ * action.
+ */
+void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret);
+
+/* rt_sigreturn: restore the state saved in the frame at the stack pointer. */
+int64_t signal_sigreturn(struct task *t);
+
+void signal_free_pending(struct sigpending *p);
+
+#endif

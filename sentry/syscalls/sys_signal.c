@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Signal syscalls. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task.h"
+#include "syscall_handlers.h"
+
+#define MINSIGSTKSZ_LINUX 2048
+
+static int sig_valid(uint64_t sig)
+{
+	return sig >= 1 && sig <= SIG_MAX;
+}
+
+int64_t sys_rt_sigaction(struct task *t, const uint64_t a[6])
+{
+	struct k_sigaction act, old;
+	int sig = (int)a[0];
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (!sig_valid(a[0]))
+		return -EINVAL;
+	if (a[1] && task_copy_in(t, a[1], &act, sizeof(act)) != sizeof(act))
+		return -EFAULT;
+	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	pthread_mutex_lock(&t->k->lock);
+	old = t->tg->sig.act[sig - 1];
+	if (a[1]) {
+		act.mask &= ~SIG_UNBLOCKABLE;
+		t->tg->sig.act[sig - 1] = act;
+		/* Setting SIG_IGN (or SIG_DFL for an ignore-by-default signal)
+		 * discards what is pending: left to delivery, which skips it. */
+	}
+	pthread_mutex_unlock(&t->k->lock);
+	if (a[2] && task_copy_out(t, a[2], &old, sizeof(old)) != sizeof(old))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_rt_sigprocmask(struct task *t, const uint64_t a[6])
+{
+	uint64_t set = 0, old;
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (a[1] && task_copy_in(t, a[1], &set, sizeof(set)) != sizeof(set))
+		return -EFAULT;
+	if (a[1] && a[0] > SIG_SETMASK)
+		return -EINVAL;
+	pthread_mutex_lock(&t->k->lock);
+	old = t->sig.mask;
+	if (a[1]) {
+		if (a[0] == SIG_BLOCK)
+			t->sig.mask |= set;
+		else if (a[0] == SIG_UNBLOCK)
+			t->sig.mask &= ~set;
+		else
+			t->sig.mask = set;
+		t->sig.mask &= ~SIG_UNBLOCKABLE;
+	}
+	pthread_mutex_unlock(&t->k->lock);
+	if (a[2] && task_copy_out(t, a[2], &old, sizeof(old)) != sizeof(old))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_rt_sigpending(struct task *t, const uint64_t a[6])
+{
+	uint64_t set;
+
+	if (a[1] > 8)
+		return -EINVAL;
+	pthread_mutex_lock(&t->k->lock);
+	set = (t->sig.pending.set | t->tg->sig.shared.set) & t->sig.mask;
+	pthread_mutex_unlock(&t->k->lock);
+	return task_copy_out(t, a[0], &set, a[1]) == (ssize_t)a[1] ? 0 : -EFAULT;
+}
+
+int64_t sys_rt_sigreturn(struct task *t, const uint64_t a[6])
+{
+	(void)a;
+	return signal_sigreturn(t);
+}
+
+int64_t sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
+{
+	uint64_t set;
+	struct kernel *k = t->k;
+
+	if (a[1] != 8)
+		return -EINVAL;
+	if (task_copy_in(t, a[0], &set, sizeof(set)) != sizeof(set))
+		return -EFAULT;
+	pthread_mutex_lock(&k->lock);
+	t->saved_mask = t->sig.mask;
+	t->saved_mask_valid = 1;
+	t->sig.mask = set & ~SIG_UNBLOCKABLE;
+	while (!((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) && !t->exited &&
+	       !t->tg->exiting)
+		pthread_cond_wait(&t->sigcond, &k->lock);
+	pthread_mutex_unlock(&k->lock);
+	/* The handler's frame saves saved_mask; sigreturn restores it. */
+	return -ERESTARTNOHAND;
+}
+
+int64_t sys_sigaltstack(struct task *t, const uint64_t a[6])
+{
+	struct {
+		uint64_t sp;
+		int32_t flags;
+		int32_t pad;
+		uint64_t size;
+	} ss, old;
+	uint64_t rsp = t->cpu->regs.rsp;
+	int on;
+
+	on = t->sig.alt_flags != SS_DISABLE && rsp > t->sig.alt_sp &&
+	     rsp - t->sig.alt_sp <= t->sig.alt_size;
+	memset(&old, 0, sizeof(old));
+	old.sp = t->sig.alt_sp;
+	old.size = t->sig.alt_size;
+	old.flags = on ? SS_ONSTACK : t->sig.alt_flags;
+	if (a[0]) {
+		if (task_copy_in(t, a[0], &ss, sizeof(ss)) != sizeof(ss))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		if (ss.flags != 0 && ss.flags != SS_DISABLE && ss.flags != SS_ONSTACK)
+			return -EINVAL;
+		if (ss.flags == SS_DISABLE) {
+			t->sig.alt_flags = SS_DISABLE;
+			t->sig.alt_sp = t->sig.alt_size = 0;
+		} else {
+			if (ss.size < MINSIGSTKSZ_LINUX)
+				return -ENOMEM;
+			t->sig.alt_flags = 0;
+			t->sig.alt_sp = ss.sp;
+			t->sig.alt_size = ss.size;
+		}
+	}
+	if (a[1] && task_copy_out(t, a[1], &old, sizeof(old)) != sizeof(old))
+		return -EFAULT;
+	return 0;
+}
+
+static struct task *find_task(struct kernel *k, int64_t tid)
+{
+	struct task *o = NULL;
+
+	if (tid <= 0 || tid >= KERNEL_PID_MAX)
+		return NULL;
+	pthread_mutex_lock(&k->lock);
+	o = k->tids[tid];
+	pthread_mutex_unlock(&k->lock);
+	return o;
+}
+
+static int64_t send(struct task *t, struct task *target, int sig, int code, int group)
+{
+	siginfo_t info;
+
+	if (!sig_valid((uint64_t)sig) && sig != 0)
+		return -EINVAL;
+	if (!target)
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = code;
+	info.si_pid = t->tg->tgid;
+	info.si_uid = t->creds.ruid;
+	return signal_send(target, &info, group);
+}
+
+int64_t sys_kill(struct task *t, const uint64_t a[6])
+{
+	int64_t pid = (int32_t)a[0];
+	struct task *target;
+
+	/* Process groups come with fork and sessions; until then 0 and -1
+	 * reach the caller's own (only) process. */
+	if (pid == 0 || pid == -1)
+		pid = t->tg->tgid;
+	else if (pid < 0)
+		return -ESRCH;
+	target = find_task(t->k, pid);
+	if (target && target->tg->tgid != pid)
+		target = NULL; /* a thread id, not a process id */
+	/* The race with the target exiting is closed by the kernel lock in
+	 * signal_send (tasks are freed after leaving the tid table). */
+	return send(t, target, (int)a[1], SI_USER, 1);
+}
+
+int64_t sys_tkill(struct task *t, const uint64_t a[6])
+{
+	if ((int64_t)(int32_t)a[0] <= 0)
+		return -EINVAL;
+	return send(t, find_task(t->k, (int32_t)a[0]), (int)a[1], SI_TKILL, 0);
+}
+
+int64_t sys_tgkill(struct task *t, const uint64_t a[6])
+{
+	struct task *target;
+
+	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+		return -EINVAL;
+	target = find_task(t->k, (int32_t)a[1]);
+	if (target && target->tg->tgid != (int32_t)a[0])
+		target = NULL;
+	return send(t, target, (int)a[2], SI_TKILL, 0);
+}
