@@ -17,6 +17,7 @@
 struct plat;
 struct task;
 struct thread_group;
+struct futex_waiter;
 
 #define KERNEL_PID_MAX 32768
 
@@ -39,6 +40,8 @@ struct kernel {
 	struct thread_group *init; /* pid 1 */
 	int init_exited;
 	int init_status; /* wait status of pid 1 (W* encoding) */
+	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
+	struct futex_waiter *futex_waiters;
 };
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret);

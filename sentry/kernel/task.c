@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "futex.h"
 #include "kernel.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -67,6 +69,65 @@ fail:
 	free(t);
 	free(tg);
 	return r;
+}
+
+int task_clone_thread(struct task *t, struct task **ret)
+{
+	struct kernel *k = t->k;
+	struct task *n = calloc(1, sizeof(*n));
+	int r;
+
+	if (!n || !(n->cpu = calloc(1, sizeof(*n->cpu)))) {
+		free(n);
+		return -ENOMEM;
+	}
+	r = plat_ctx_create(t->tg->as, &n->ctx);
+	if (r < 0) {
+		free(n->cpu);
+		free(n);
+		return r == -EAGAIN ? -EAGAIN : -ENOMEM;
+	}
+	n->k = k;
+	n->tg = t->tg;
+	n->creds = t->creds;
+	n->fdt = fdt_get(t->fdt);
+	*n->cpu = *t->cpu;
+	n->sig.alt_flags = SS_DISABLE; /* not inherited with CLONE_VM */
+	pthread_cond_init(&n->sigcond, NULL);
+	pthread_mutex_lock(&k->lock);
+	n->sig.mask = t->sig.mask;
+	if (t->tg->exiting)
+		r = -EINTR;
+	else
+		r = kernel_alloc_tid_locked(k, n, &n->tid);
+	if (r == 0)
+		t->tg->ntasks++;
+	pthread_mutex_unlock(&k->lock);
+	if (r < 0) {
+		plat_ctx_destroy(n->ctx);
+		fdt_put(n->fdt);
+		pthread_cond_destroy(&n->sigcond);
+		free(n->cpu);
+		free(n);
+		return r;
+	}
+	*ret = n;
+	return 0;
+}
+
+void task_abort(struct task *t)
+{
+	struct kernel *k = t->k;
+
+	pthread_mutex_lock(&k->lock);
+	kernel_free_tid_locked(k, t->tid);
+	t->tg->ntasks--;
+	pthread_mutex_unlock(&k->lock);
+	plat_ctx_destroy(t->ctx);
+	fdt_put(t->fdt);
+	pthread_cond_destroy(&t->sigcond);
+	free(t->cpu);
+	free(t);
 }
 
 int task_set_stdio(struct task *t, const int hostfds[3])
@@ -145,6 +206,13 @@ static void task_finish(struct task *t)
 	struct thread_group *tg = t->tg;
 	int last;
 
+	/* CLONE_CHILD_CLEARTID: zero the tid word and wake a joiner. */
+	if (t->clear_child_tid && !t->tg->exiting) {
+		uint32_t zero = 0;
+
+		if (task_copy_out(t, t->clear_child_tid, &zero, 4) == 4)
+			(void)futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY);
+	}
 	plat_ctx_destroy(t->ctx); /* on this thread: ptrace contexts need it */
 	fdt_put(t->fdt);
 	pthread_mutex_lock(&k->lock);

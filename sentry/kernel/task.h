@@ -50,7 +50,8 @@ struct task {
 	struct fd_table *fdt;     /* shared with CLONE_FILES */
 	struct plat_ctx *ctx;
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
-	uint64_t clear_child_tid; /* set_tid_address */
+	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
+	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
 	pthread_t thread;
 	int exit_code;            /* set by exit()/exit_group() */
 	int exited;               /* the loop must stop; kernel.lock */
@@ -69,6 +70,12 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 		     uint64_t brk_start, struct task **ret);
 /* Standard fds of pid 1: host fds (taken over; -1 leaves the fd closed). */
 int task_set_stdio(struct task *t, const int hostfds[3]);
+
+/* A new thread in @t's thread group: same address space, signal handlers;
+ * shared fd table; registers copied from @t.  Not started yet. */
+int task_clone_thread(struct task *t, struct task **ret);
+/* Undo task_clone_thread() for a task that was never started. */
+void task_abort(struct task *t);
 
 /* Run the task on a new host thread. */
 int task_start(struct task *t);

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "futex.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#include "kernel.h"
+#include "task.h"
+
+struct futex_waiter {
+	struct futex_waiter *next;
+	struct task *task;
+	const void *as; /* key: address space ... */
+	uint64_t addr;  /* ... and address */
+	uint32_t bitset;
+	int woken;
+};
+
+static void unlink_waiter(struct kernel *k, struct futex_waiter *w)
+{
+	for (struct futex_waiter **pp = &k->futex_waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clockid_t clk,
+	       const struct timespec *deadline)
+{
+	struct kernel *k = t->k;
+	struct futex_waiter w = {
+		.task = t, .as = t->tg->as, .addr = addr, .bitset = bitset,
+	};
+	uint32_t cur;
+	int r = 0;
+
+	if (addr & 3)
+		return -EINVAL;
+	if (!bitset)
+		return -EINVAL;
+	pthread_mutex_lock(&k->lock);
+	/* Read under the lock: a waker changes the value before it takes the
+	 * lock to wake, so it cannot slip between this check and the queue. */
+	if (task_copy_in(t, addr, &cur, sizeof(cur)) != sizeof(cur)) {
+		pthread_mutex_unlock(&k->lock);
+		return -EFAULT;
+	}
+	if (cur != val) {
+		pthread_mutex_unlock(&k->lock);
+		return -EAGAIN;
+	}
+	w.next = k->futex_waiters;
+	k->futex_waiters = &w;
+	while (!w.woken) {
+		if (t->exited || t->tg->exiting ||
+		    ((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask)) {
+			r = -EINTR;
+			break;
+		}
+		if (deadline) {
+			struct timespec now, abs = *deadline;
+
+			/* Condition variables time out on CLOCK_REALTIME:
+			 * convert a monotonic deadline. */
+			if (clk != CLOCK_REALTIME) {
+				struct timespec rt;
+
+				clock_gettime(clk, &now);
+				clock_gettime(CLOCK_REALTIME, &rt);
+				abs.tv_sec = rt.tv_sec + (deadline->tv_sec - now.tv_sec);
+				abs.tv_nsec = rt.tv_nsec + (deadline->tv_nsec - now.tv_nsec);
+				while (abs.tv_nsec < 0)
+					abs.tv_nsec += 1000000000L, abs.tv_sec--;
+				while (abs.tv_nsec >= 1000000000L)
+					abs.tv_nsec -= 1000000000L, abs.tv_sec++;
+			}
+			clock_gettime(clk, &now);
+			if (now.tv_sec > deadline->tv_sec ||
+			    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec)) {
+				r = -ETIMEDOUT;
+				break;
+			}
+			pthread_cond_timedwait(&t->sigcond, &k->lock, &abs);
+		} else {
+			pthread_cond_wait(&t->sigcond, &k->lock);
+		}
+	}
+	if (!w.woken)
+		unlink_waiter(k, &w);
+	else
+		r = 0;
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
+{
+	struct kernel *k = t->k;
+	int woken = 0;
+
+	if (addr & 3)
+		return -EINVAL;
+	if (!bitset)
+		return -EINVAL;
+	pthread_mutex_lock(&k->lock);
+	for (struct futex_waiter **pp = &k->futex_waiters; *pp && woken < n;) {
+		struct futex_waiter *w = *pp;
+
+		if (w->as == t->tg->as && w->addr == addr && (w->bitset & bitset)) {
+			*pp = w->next;
+			w->woken = 1;
+			pthread_cond_broadcast(&w->task->sigcond);
+			woken++;
+		} else {
+			pp = &w->next;
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return woken;
+}
