@@ -49,7 +49,7 @@ int kernel_alloc_tid_locked(struct kernel *k, struct task *t, int32_t *ret)
 		int32_t tid = k->next_tid;
 
 		k->next_tid = tid + 1 >= KERNEL_PID_MAX ? 2 : tid + 1;
-		if (!k->tids[tid]) {
+		if (!k->tids[tid] && !k->tgs[tid]) {
 			k->tids[tid] = t;
 			*ret = tid;
 			return 0;

@@ -34,7 +34,8 @@ struct kernel {
 
 	pthread_mutex_t lock; /* protects everything below */
 	pthread_cond_t cond;  /* signalled when a thread group exits */
-	struct task *tids[KERNEL_PID_MAX]; /* tid -> task; 0 unused */
+	struct task *tids[KERNEL_PID_MAX]; /* tid -> live task; 0 unused */
+	struct thread_group *tgs[KERNEL_PID_MAX]; /* tgid -> group, zombies too */
 	int32_t next_tid;
 	int ntasks;              /* live tasks (host threads running) */
 	struct thread_group *init; /* pid 1 */

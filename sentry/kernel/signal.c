@@ -145,16 +145,52 @@ int signal_send(struct task *t, const siginfo_t *info, int group)
 
 	if (sig < 1 || sig > SIG_MAX)
 		return -EINVAL;
+	if (group) {
+		pthread_mutex_lock(&k->lock);
+		signal_send_tg_locked(t->tg, info);
+		pthread_mutex_unlock(&k->lock);
+		return 0;
+	}
 	pthread_mutex_lock(&k->lock);
 	/* Ignored signals are discarded at generation, as on Linux. */
 	if (!ignored_locked(t, sig) || (t->sig.mask & SIG_BIT(sig)))
-		queue(group ? &t->tg->sig.shared : &t->sig.pending, info);
+		queue(&t->sig.pending, info);
 	pthread_cond_broadcast(&t->sigcond);
 	pthread_mutex_unlock(&k->lock);
 	/* Make a task running application code come back to deliver it. */
 	if (t->ctx)
 		(void)plat_ctx_interrupt(t->ctx);
 	return 0;
+}
+
+void signal_send_tg_locked(struct thread_group *tg, const siginfo_t *info)
+{
+	struct kernel *k = tg->k;
+	int sig = info->si_signo;
+	uint64_t h = tg->sig.act[sig - 1].handler;
+	int ign = h == (uint64_t)(uintptr_t)SIG_IGN ||
+		  (h == (uint64_t)(uintptr_t)SIG_DFL && default_action(sig) == DFL_IGN);
+
+	if (tg->ntasks == 0)
+		return; /* a zombie */
+	if (sig == SIGKILL) {
+		/* Fatal for the whole group, whatever its masks. */
+		if (!tg->exiting) {
+			tg->exiting = 1;
+			tg->exit_status = SIGKILL;
+		}
+	} else if (!ign) {
+		queue(&tg->sig.shared, info);
+	}
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct task *o = k->tids[i];
+
+		if (o && o->tg == tg) {
+			pthread_cond_broadcast(&o->sigcond);
+			if (o->ctx)
+				(void)plat_ctx_interrupt(o->ctx);
+		}
+	}
 }
 
 void signal_force(struct task *t, int signo, int code, uint64_t addr)

@@ -57,6 +57,9 @@ struct sigstate_task {
 
 /* Queue @info for @t (thread-directed, @group = 0) or its thread group. */
 int signal_send(struct task *t, const siginfo_t *info, int group);
+/* Process-directed signal to @tg (kernel.lock held): queued once for the
+ * group, every task woken/interrupted; SIGKILL ends the group at once. */
+void signal_send_tg_locked(struct thread_group *tg, const siginfo_t *info);
 /* A synchronous fault: if the signal is blocked or ignored, the default
  * action is forced (like the kernel's force_sig). */
 void signal_force(struct task *t, int signo, int code, uint64_t addr);

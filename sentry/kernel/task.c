@@ -14,6 +14,7 @@
 
 #include "futex.h"
 #include "kernel.h"
+#include "process.h"
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "sentry/fs/hostfd.h"
@@ -50,9 +51,10 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	} else {
 		r = kernel_alloc_tid_locked(k, t, &t->tid);
 		if (r == 0) {
-			tg->tgid = t->tid;
+			tg->tgid = tg->pgid = tg->sid = t->tid;
 			tg->ntasks = 1;
 			k->init = tg;
+			k->tgs[tg->tgid] = tg;
 		}
 	}
 	pthread_mutex_unlock(&k->lock);
@@ -223,23 +225,19 @@ static void task_finish(struct task *t)
 		tg->exiting = 1;
 		tg->exit_status = (t->exit_code & 0xff) << 8;
 	}
-	if (last && tg == k->init) {
-		k->init_exited = 1;
-		k->init_status = tg->exit_status;
-	}
 	pthread_mutex_unlock(&k->lock);
-	if (last)
+	if (last) {
 		plat_as_destroy(tg->as);
+		tg->as = NULL;
+	}
+	signal_free_pending(&t->sig.pending);
+	pthread_cond_destroy(&t->sigcond);
 	pthread_mutex_lock(&k->lock);
+	if (last)
+		process_exited_locked(k, tg); /* zombie, reaped or freed */
 	k->ntasks--;
 	pthread_cond_broadcast(&k->cond);
 	pthread_mutex_unlock(&k->lock);
-	signal_free_pending(&t->sig.pending);
-	pthread_cond_destroy(&t->sigcond);
-	if (last) {
-		signal_free_pending(&tg->sig.shared);
-		free(tg);
-	}
 	free(t->cpu);
 	free(t);
 }

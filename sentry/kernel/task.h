@@ -40,6 +40,13 @@ struct thread_group {
 	int ntasks;           /* live tasks */
 	int exiting;          /* exit_group or a fatal signal is in progress */
 	int exit_status;      /* wait status (W* encoding) once exiting */
+	int zombie;           /* all tasks gone, waiting for the parent */
+	int32_t pgid, sid;    /* process group and session */
+	int exit_signal;      /* sent to the parent at exit (SIGCHLD), 0 = none */
+	struct thread_group *parent;      /* NULL: outside the sandbox */
+	struct thread_group *children;    /* first child */
+	struct thread_group *sibling;     /* next child of the parent */
+	int vfork_done;       /* the vfork parent may resume */
 };
 
 struct task {

@@ -22,13 +22,6 @@ int64_t sys_gettid(struct task *t, const uint64_t a[6])
 	return t->tid;
 }
 
-int64_t sys_getppid(struct task *t, const uint64_t a[6])
-{
-	(void)a;
-	(void)t;
-	return 0; /* pid 1's parent is outside the sandbox's pid namespace */
-}
-
 int64_t sys_getuid(struct task *t, const uint64_t a[6])
 {
 	(void)a;

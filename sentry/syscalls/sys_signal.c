@@ -180,25 +180,6 @@ static int64_t send(struct task *t, struct task *target, int sig, int code, int 
 	return signal_send(target, &info, group);
 }
 
-int64_t sys_kill(struct task *t, const uint64_t a[6])
-{
-	int64_t pid = (int32_t)a[0];
-	struct task *target;
-
-	/* Process groups come with fork and sessions; until then 0 and -1
-	 * reach the caller's own (only) process. */
-	if (pid == 0 || pid == -1)
-		pid = t->tg->tgid;
-	else if (pid < 0)
-		return -ESRCH;
-	target = find_task(t->k, pid);
-	if (target && target->tg->tgid != pid)
-		target = NULL; /* a thread id, not a process id */
-	/* The race with the target exiting is closed by the kernel lock in
-	 * signal_send (tasks are freed after leaving the tid table). */
-	return send(t, target, (int)a[1], SI_USER, 1);
-}
-
 int64_t sys_tkill(struct task *t, const uint64_t a[6])
 {
 	if ((int64_t)(int32_t)a[0] <= 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Threads: clone (thread flavour), futex, robust lists. */
+/* Threads: clone (thread flavour; processes in sys_process.c), futex,
+ * robust lists. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <sched.h>
@@ -9,6 +10,7 @@
 
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
 #include "syscall_handlers.h"
 
@@ -29,9 +31,11 @@ int64_t sys_clone(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	/* Processes (fork, vfork) come with the process tree. */
-	if ((flags & THREAD_FLAGS) != THREAD_FLAGS || (flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS & ~0xffULL))
-		return -ENOSYS;
+	if (!(flags & CLONE_THREAD))
+		return process_clone(t, a);
+	if ((flags & THREAD_FLAGS) != THREAD_FLAGS ||
+	    (flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS & ~0xffULL))
+		return -EINVAL;
 	if (flags & CLONE_SETTLS && tls >= (1ULL << 47))
 		return -EPERM;
 

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "process.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "kernel.h"
+#include "sentry/vfs/fdtable.h"
+#include "signal.h"
+#include "task.h"
+
+static void link_child(struct thread_group *parent, struct thread_group *c)
+{
+	c->parent = parent;
+	c->sibling = parent->children;
+	parent->children = c;
+}
+
+static void unlink_child(struct thread_group *c)
+{
+	if (!c->parent)
+		return;
+	for (struct thread_group **pp = &c->parent->children; *pp; pp = &(*pp)->sibling)
+		if (*pp == c) {
+			*pp = c->sibling;
+			break;
+		}
+	c->parent = NULL;
+	c->sibling = NULL;
+}
+
+static void tg_free_locked(struct kernel *k, struct thread_group *tg)
+{
+	unlink_child(tg);
+	if (tg->tgid > 0 && tg->tgid < KERNEL_PID_MAX && k->tgs[tg->tgid] == tg)
+		k->tgs[tg->tgid] = NULL;
+	signal_free_pending(&tg->sig.shared);
+	free(tg);
+}
+
+int process_fork(struct task *t, int exit_signal, struct task **ret)
+{
+	struct kernel *k = t->k;
+	struct thread_group *tg = calloc(1, sizeof(*tg));
+	struct task *n = calloc(1, sizeof(*n));
+	int r = -ENOMEM;
+
+	if (!tg || !n || !(n->cpu = calloc(1, sizeof(*n->cpu))))
+		goto fail;
+	r = plat_as_fork(t->tg->as, &tg->as);
+	if (r < 0)
+		goto fail;
+	r = plat_ctx_create(tg->as, &n->ctx);
+	if (r < 0)
+		goto fail;
+	n->fdt = fdt_copy(t->fdt);
+	if (!n->fdt) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	tg->k = k;
+	tg->brk_start = t->tg->brk_start;
+	tg->exit_signal = exit_signal;
+	n->k = k;
+	n->tg = tg;
+	n->creds = t->creds;
+	*n->cpu = *t->cpu;
+	n->cpu->regs.rax = 0;
+	n->sig.alt_sp = t->sig.alt_sp;
+	n->sig.alt_size = t->sig.alt_size;
+	n->sig.alt_flags = t->sig.alt_flags;
+	pthread_cond_init(&n->sigcond, NULL);
+
+	pthread_mutex_lock(&k->lock);
+	if (t->tg->exiting) {
+		r = -EINTR;
+	} else {
+		r = kernel_alloc_tid_locked(k, n, &n->tid);
+	}
+	if (r == 0) {
+		memcpy(tg->sig.act, t->tg->sig.act, sizeof(tg->sig.act));
+		n->sig.mask = t->sig.mask;
+		tg->tgid = n->tid;
+		tg->pgid = t->tg->pgid;
+		tg->sid = t->tg->sid;
+		tg->ntasks = 1;
+		k->tgs[tg->tgid] = tg;
+		link_child(t->tg, tg);
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (r < 0) {
+		pthread_cond_destroy(&n->sigcond);
+		goto fail;
+	}
+	*ret = n;
+	return 0;
+fail:
+	if (n) {
+		plat_ctx_destroy(n->ctx);
+		fdt_put(n->fdt);
+		free(n->cpu);
+	}
+	if (tg)
+		plat_as_destroy(tg->as);
+	free(n);
+	free(tg);
+	return r;
+}
+
+void process_abort(struct task *n)
+{
+	struct kernel *k = n->k;
+	struct thread_group *tg = n->tg;
+
+	plat_ctx_destroy(n->ctx);
+	fdt_put(n->fdt);
+	plat_as_destroy(tg->as);
+	pthread_mutex_lock(&k->lock);
+	kernel_free_tid_locked(k, n->tid);
+	tg_free_locked(k, tg);
+	pthread_mutex_unlock(&k->lock);
+	pthread_cond_destroy(&n->sigcond);
+	free(n->cpu);
+	free(n);
+}
+
+static void wake_tasks_locked(struct kernel *k, struct thread_group *tg)
+{
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct task *o = k->tids[i];
+
+		if (o && o->tg == tg)
+			pthread_cond_broadcast(&o->sigcond);
+	}
+}
+
+void process_exited_locked(struct kernel *k, struct thread_group *tg)
+{
+	struct thread_group *parent = tg->parent;
+	struct thread_group *init = k->init;
+	int status = tg->exit_status;
+
+	/* Orphans go to pid 1 (or nowhere when pid 1 itself is leaving). */
+	while (tg->children) {
+		struct thread_group *c = tg->children;
+
+		unlink_child(c);
+		if (init && init != tg && init->ntasks > 0) {
+			link_child(init, c);
+			if (c->zombie)
+				wake_tasks_locked(k, init);
+		} else if (c->zombie) {
+			tg_free_locked(k, c);
+		}
+	}
+	tg->vfork_done = 1;
+	if (tg == init) {
+		/* pid 1 is gone: like a pid namespace, everything else dies. */
+		siginfo_t kill = { .si_signo = SIGKILL };
+
+		k->init_exited = 1;
+		k->init_status = status;
+		for (int i = 1; i < KERNEL_PID_MAX; i++)
+			if (k->tgs[i] && k->tgs[i] != tg)
+				signal_send_tg_locked(k->tgs[i], &kill);
+	}
+	if (!parent) {
+		tg_free_locked(k, tg);
+		return;
+	}
+	/* A parent that ignores SIGCHLD (or says SA_NOCLDWAIT) leaves no zombie. */
+	struct k_sigaction *chld = &parent->sig.act[SIGCHLD - 1];
+	int autoreap = tg->exit_signal == SIGCHLD &&
+		       (chld->handler == (uint64_t)(uintptr_t)SIG_IGN ||
+			(chld->flags & SA_NOCLDWAIT));
+	if (tg->exit_signal > 0 && tg->exit_signal <= SIG_MAX) {
+		siginfo_t info;
+
+		memset(&info, 0, sizeof(info));
+		info.si_signo = tg->exit_signal;
+		info.si_pid = tg->tgid;
+		if (WIFEXITED(status)) {
+			info.si_code = CLD_EXITED;
+			info.si_status = WEXITSTATUS(status);
+		} else {
+			info.si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+			info.si_status = WTERMSIG(status);
+		}
+		signal_send_tg_locked(parent, &info);
+	}
+	if (autoreap) {
+		tg_free_locked(k, tg);
+	} else {
+		tg->zombie = 1;
+	}
+	wake_tasks_locked(k, parent);
+}
+
+static int matches(const struct thread_group *c, int kind, int32_t id)
+{
+	switch (kind) {
+	case WAIT_PID:
+		return c->tgid == id;
+	case WAIT_PGID:
+		return c->pgid == id;
+	default:
+		return 1;
+	}
+}
+
+int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_result *res)
+{
+	struct kernel *k = t->k;
+	int r;
+
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		int any = 0;
+
+		for (struct thread_group *c = t->tg->children; c; c = c->sibling) {
+			if (!matches(c, kind, id))
+				continue;
+			any = 1;
+			if (!c->zombie)
+				continue;
+			res->pid = c->tgid;
+			res->status = c->exit_status;
+			res->uid = 0;
+			if (!(options & WNOWAIT))
+				tg_free_locked(k, c);
+			r = 1;
+			goto out;
+		}
+		if (!any) {
+			r = -ECHILD;
+			goto out;
+		}
+		if (options & WNOHANG) {
+			r = 0;
+			goto out;
+		}
+		if (t->exited || t->tg->exiting) {
+			r = -EINTR;
+			goto out;
+		}
+		if ((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) {
+			r = -ERESTARTSYS;
+			goto out;
+		}
+		pthread_cond_wait(&t->sigcond, &k->lock);
+	}
+out:
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+void process_wait_vfork(struct task *t, struct thread_group *child)
+{
+	struct kernel *k = t->k;
+	int32_t pid = child->tgid;
+
+	pthread_mutex_lock(&k->lock);
+	/* The child may be reaped (freed) by someone else: look it up. */
+	while (k->tgs[pid] == child && !child->vfork_done && !t->tg->exiting)
+		pthread_cond_wait(&t->sigcond, &k->lock);
+	pthread_mutex_unlock(&k->lock);
+}
+
+int process_kill(struct task *t, int32_t pid, int sig, int code)
+{
+	struct kernel *k = t->k;
+	siginfo_t info;
+	int found = 0;
+
+	if (sig < 0 || sig > SIG_MAX)
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = code;
+	info.si_pid = t->tg->tgid;
+	info.si_uid = t->creds.ruid;
+	pthread_mutex_lock(&k->lock);
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *g = k->tgs[i];
+		int hit;
+
+		if (!g)
+			continue;
+		if (pid > 0)
+			hit = g->tgid == pid;
+		else if (pid == 0)
+			hit = g->pgid == t->tg->pgid;
+		else if (pid == -1)
+			hit = g->tgid != 1;
+		else
+			hit = g->pgid == -pid;
+		if (!hit)
+			continue;
+		found = 1;
+		if (sig != 0)
+			signal_send_tg_locked(g, &info);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return found ? 0 : -ESRCH;
+}
+
+static struct thread_group *find_tg_locked(struct task *t, int32_t pid)
+{
+	if (pid == 0)
+		return t->tg;
+	if (pid < 0 || pid >= KERNEL_PID_MAX)
+		return NULL;
+	return t->k->tgs[pid];
+}
+
+int process_setpgid(struct task *t, int32_t pid, int32_t pgid)
+{
+	struct kernel *k = t->k;
+	struct thread_group *g;
+	int r = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&k->lock);
+	g = find_tg_locked(t, pid);
+	if (!g || (g != t->tg && g->parent != t->tg)) {
+		r = -ESRCH;
+		goto out;
+	}
+	if (pgid == 0)
+		pgid = g->tgid;
+	if (g->sid == g->tgid || g->sid != t->tg->sid) {
+		r = -EPERM; /* a session leader, or another session */
+		goto out;
+	}
+	if (pgid != g->tgid) {
+		int exists = 0;
+
+		for (int i = 1; i < KERNEL_PID_MAX && !exists; i++)
+			exists = k->tgs[i] && k->tgs[i]->pgid == pgid &&
+				 k->tgs[i]->sid == t->tg->sid;
+		if (!exists) {
+			r = -EPERM;
+			goto out;
+		}
+	}
+	g->pgid = pgid;
+out:
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+int process_getpgid(struct task *t, int32_t pid)
+{
+	struct thread_group *g;
+	int r;
+
+	pthread_mutex_lock(&t->k->lock);
+	g = find_tg_locked(t, pid);
+	r = g ? g->pgid : -ESRCH;
+	pthread_mutex_unlock(&t->k->lock);
+	return r;
+}
+
+int process_getsid(struct task *t, int32_t pid)
+{
+	struct thread_group *g;
+	int r;
+
+	pthread_mutex_lock(&t->k->lock);
+	g = find_tg_locked(t, pid);
+	r = g ? g->sid : -ESRCH;
+	pthread_mutex_unlock(&t->k->lock);
+	return r;
+}
+
+int process_setsid(struct task *t)
+{
+	struct kernel *k = t->k;
+	int r;
+
+	pthread_mutex_lock(&k->lock);
+	/* A process group leader (or any group already using our pid as its
+	 * id) cannot start a session. */
+	r = 0;
+	for (int i = 1; i < KERNEL_PID_MAX && r == 0; i++)
+		if (k->tgs[i] && k->tgs[i]->pgid == t->tg->tgid)
+			r = -EPERM;
+	if (r == 0) {
+		t->tg->sid = t->tg->pgid = t->tg->tgid;
+		r = t->tg->tgid;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+int32_t process_getppid(struct task *t)
+{
+	int32_t r;
+
+	pthread_mutex_lock(&t->k->lock);
+	r = t->tg->parent ? t->tg->parent->tgid : 0;
+	pthread_mutex_unlock(&t->k->lock);
+	return r;
+}

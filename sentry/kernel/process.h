@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Processes: fork, the parent/child tree, zombies and wait, orphans
+ * reparented to pid 1, process groups and sessions.  kernel.lock protects
+ * the tree.
+ */
+#ifndef CVISOR_SENTRY_PROCESS_H
+#define CVISOR_SENTRY_PROCESS_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct task;
+struct thread_group;
+struct kernel;
+
+/* A copy of @t's process with one task (a copy of @t, rax = 0), not started
+ * yet; @exit_signal is sent to the parent when it exits. */
+int process_fork(struct task *t, int exit_signal, struct task **ret);
+
+/* Called with kernel.lock held when the last task of @tg has gone: zombie
+ * (or freed), SIGCHLD to the parent, children to pid 1. */
+void process_exited_locked(struct kernel *k, struct thread_group *tg);
+
+/* clone() without CLONE_THREAD (defined with the syscalls, sys_process.c). */
+int64_t process_clone(struct task *t, const uint64_t a[6]);
+
+/* Free a never-started fork child. */
+void process_abort(struct task *child);
+
+struct wait_result {
+	int32_t pid;
+	int status;  /* W* encoding */
+	uid_t uid;
+};
+
+#define WAIT_ANY_CHILD 0 /* selector kinds */
+#define WAIT_PID 1
+#define WAIT_PGID 2
+
+/*
+ * Wait for a child matching (@kind, @id) to be a zombie.  @options: WNOHANG,
+ * WNOWAIT (keep it a zombie).  Returns 1 with *res filled, 0 for WNOHANG
+ * with nothing ready, -ECHILD, or -ERESTARTSYS when a signal is pending.
+ */
+int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_result *res);
+
+/* Block @t until @child's process has exited (vfork). */
+void process_wait_vfork(struct task *t, struct thread_group *child);
+
+/* Process-directed signal to a pid / a process group / everything (-1). */
+int process_kill(struct task *t, int32_t pid, int sig, int code);
+
+int process_setpgid(struct task *t, int32_t pid, int32_t pgid);
+int process_getpgid(struct task *t, int32_t pid);
+int process_setsid(struct task *t);
+int process_getsid(struct task *t, int32_t pid);
+int32_t process_getppid(struct task *t);
+
+#endif
