@@ -8,6 +8,53 @@
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
+#include "sentry/fs/devfs.h"
+#include "sentry/fs/tmpfs.h"
+#include "sentry/vfs/vfs.h"
+
+/*
+ * The root file system until the Gofer serves one (issue 4): a tmpfs with
+ * /dev (devices), /tmp and /proc (empty, procfs comes later).
+ */
+static int setup_rootfs(struct kernel *k)
+{
+	struct vnode *root = tmpfs_create_root(0755), *dev = NULL;
+	int r;
+
+	if (!root)
+		return -ENOMEM;
+	r = vfs_mount(NULL, root, 0, "none", "tmpfs", "/", &k->mounts[0]);
+	if (r < 0) {
+		vnode_put(root);
+		return r;
+	}
+	k->nmounts = 1;
+	k->root = (struct path){ k->mounts[0], root }; /* the mount's reference */
+	r = root->ops->create(root, "dev", S_IFDIR | 0755, 0, NULL, &dev);
+	if (r == 0)
+		r = devfs_populate(dev);
+	vnode_put(dev);
+	if (r == 0)
+		r = root->ops->create(root, "tmp", S_IFDIR | 01777, 0, NULL, NULL);
+	if (r == 0)
+		r = root->ops->create(root, "proc", S_IFDIR | 0555, 0, NULL, NULL);
+	return r;
+}
+
+static void free_mounts(struct kernel *k)
+{
+	for (int i = k->nmounts - 1; i >= 0; i--) {
+		struct mount *m = k->mounts[i];
+
+		vnode_put(m->root);
+		vnode_put(m->point);
+		free(m->source);
+		free(m->fstype);
+		free(m->target);
+		free(m);
+	}
+	k->nmounts = 0;
+}
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret)
 {
@@ -25,6 +72,12 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 	k->next_tid = 1;
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->cond, NULL);
+	int r = setup_rootfs(k);
+	if (r < 0) {
+		free_mounts(k);
+		free(k);
+		return r;
+	}
 	*ret = k;
 	return 0;
 }
@@ -37,6 +90,7 @@ void kernel_destroy(struct kernel *k)
 	while (k->ntasks > 0)
 		pthread_cond_wait(&k->cond, &k->lock);
 	pthread_mutex_unlock(&k->lock);
+	free_mounts(k);
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->cond);
 	free(k);

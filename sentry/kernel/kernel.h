@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sentry/vfs/vnode.h"
+
 struct plat;
 struct task;
 struct thread_group;
@@ -41,6 +43,10 @@ struct kernel {
 	struct thread_group *init; /* pid 1 */
 	int init_exited;
 	int init_status; /* wait status of pid 1 (W* encoding) */
+	/* The mount tree (never unmounted yet; freed with the kernel). */
+	struct path root;
+	struct mount *mounts[16];
+	int nmounts;
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 };

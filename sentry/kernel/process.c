@@ -8,6 +8,7 @@
 
 #include "kernel.h"
 #include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/vfs.h"
 #include "signal.h"
 #include "task.h"
 
@@ -56,7 +57,8 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	if (r < 0)
 		goto fail;
 	n->fdt = fdt_copy(t->fdt);
-	if (!n->fdt) {
+	n->fs = fs_context_copy(t->fs);
+	if (!n->fdt || !n->fs) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -100,6 +102,7 @@ fail:
 	if (n) {
 		plat_ctx_destroy(n->ctx);
 		fdt_put(n->fdt);
+		fs_context_put(n->fs);
 		free(n->cpu);
 	}
 	if (tg)
@@ -116,6 +119,7 @@ void process_abort(struct task *n)
 
 	plat_ctx_destroy(n->ctx);
 	fdt_put(n->fdt);
+	fs_context_put(n->fs);
 	plat_as_destroy(tg->as);
 	pthread_mutex_lock(&k->lock);
 	kernel_free_tid_locked(k, n->tid);

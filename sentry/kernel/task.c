@@ -21,6 +21,7 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
 
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t brk_start, struct task **ret)
@@ -29,7 +30,8 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	struct task *t = calloc(1, sizeof(*t));
 	int r;
 
-	if (!tg || !t || !(t->cpu = calloc(1, sizeof(*t->cpu))) || !(t->fdt = fdt_new())) {
+	if (!tg || !t || !(t->cpu = calloc(1, sizeof(*t->cpu))) || !(t->fdt = fdt_new()) ||
+	    !(t->fs = fs_context_new(k->root))) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -66,6 +68,7 @@ fail:
 	if (t) {
 		plat_ctx_destroy(t->ctx);
 		fdt_put(t->fdt);
+		fs_context_put(t->fs);
 		free(t->cpu);
 	}
 	free(t);
@@ -93,6 +96,7 @@ int task_clone_thread(struct task *t, struct task **ret)
 	n->tg = t->tg;
 	n->creds = t->creds;
 	n->fdt = fdt_get(t->fdt);
+	n->fs = fs_context_get(t->fs);
 	*n->cpu = *t->cpu;
 	n->sig.alt_flags = SS_DISABLE; /* not inherited with CLONE_VM */
 	pthread_cond_init(&n->sigcond, NULL);
@@ -108,6 +112,7 @@ int task_clone_thread(struct task *t, struct task **ret)
 	if (r < 0) {
 		plat_ctx_destroy(n->ctx);
 		fdt_put(n->fdt);
+		fs_context_put(n->fs);
 		pthread_cond_destroy(&n->sigcond);
 		free(n->cpu);
 		free(n);
@@ -127,6 +132,7 @@ void task_abort(struct task *t)
 	pthread_mutex_unlock(&k->lock);
 	plat_ctx_destroy(t->ctx);
 	fdt_put(t->fdt);
+	fs_context_put(t->fs);
 	pthread_cond_destroy(&t->sigcond);
 	free(t->cpu);
 	free(t);
@@ -217,6 +223,7 @@ static void task_finish(struct task *t)
 	}
 	plat_ctx_destroy(t->ctx); /* on this thread: ptrace contexts need it */
 	fdt_put(t->fdt);
+	fs_context_put(t->fs);
 	pthread_mutex_lock(&k->lock);
 	kernel_free_tid_locked(k, t->tid);
 	last = --tg->ntasks == 0;

@@ -23,6 +23,7 @@
 
 struct kernel;
 struct fd_table;
+struct fs_context;
 
 struct creds {
 	uint32_t ruid, euid, suid, fsuid;
@@ -55,6 +56,7 @@ struct task {
 	int32_t tid;
 	struct creds creds;
 	struct fd_table *fdt;     /* shared with CLONE_FILES */
+	struct fs_context *fs;    /* root, cwd, umask; shared with CLONE_FS */
 	struct plat_ctx *ctx;
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */

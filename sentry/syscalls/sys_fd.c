@@ -345,9 +345,14 @@ int64_t sys_fstat(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
-	if (!f->ops->fstat)
+	if (f->path.v) {
+		vnode_stat(f->path.v, &st);
+		r = 0;
+	} else if (!f->ops->fstat) {
 		return -EINVAL;
-	r = f->ops->fstat(f, &st);
+	} else {
+		r = f->ops->fstat(f, &st);
+	}
 	if (r < 0)
 		return r;
 	return task_copy_out(t, a[1], &st, sizeof(st)) == sizeof(st) ? 0 : -EFAULT;

@@ -30,6 +30,8 @@ void file_put(struct file *f)
 		return;
 	if (f->ops->release)
 		f->ops->release(f);
+	if (f->path.v)
+		path_put(&f->path);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
 }

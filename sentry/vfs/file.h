@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "vnode.h"
+
 struct task;
 struct file;
 
@@ -26,6 +28,8 @@ struct file_ops {
 	ssize_t (*read)(struct file *f, struct task *t, void *buf, size_t len, int64_t *off);
 	ssize_t (*write)(struct file *f, struct task *t, const void *buf, size_t len,
 			 int64_t *off);
+	/* Directories: entries from *@cookie on, advancing it (getdents64). */
+	int (*iterate)(struct file *f, vfs_dirent_fn fn, void *ctx);
 	/* Seekable files only; NULL means ESPIPE. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence, int64_t cur);
 	int (*fstat)(struct file *f, struct stat *st);
@@ -42,6 +46,7 @@ struct file {
 	unsigned flags;           /* O_ACCMODE | status flags; guarded by lock */
 	pthread_mutex_t lock;     /* protects flags and pos */
 	int64_t pos;
+	struct path path;         /* the opened path; .v NULL for pipes, hostfd */
 };
 
 /* A new description with one reference. */

@@ -2,13 +2,14 @@
 # Differential: a freestanding guest natively and under `cvisor demo` on a
 # platform; stdout and exit status must be identical.
 set -eu
-cvisor=$1 guest=$2 platform=$3
+cvisor=$(realpath "$1") guest=$(realpath "$2") platform=$3
 # The sandbox starts with fds 0-2 only; give the native run the same.
 exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/cwd"
 set +e
-"$guest" >"$tmp/native.out" 2>/dev/null; nst=$?
+(cd "$tmp/cwd" && exec "$guest") >"$tmp/native.out" 2>/dev/null; nst=$?
 "$cvisor" demo --platform="$platform" "$guest" >"$tmp/sandbox.out" 2>"$tmp/sandbox.err"; sst=$?
 set -e
 [ -s "$tmp/native.out" ] || { echo "the guest printed nothing natively (status $nst)"; exit 1; }

@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tmpfs: an in-memory file system.  Directories keep their entries in
+ * insertion order with stable cookies (so getdents64 can resume), regular
+ * files keep their bytes in a heap buffer, symlinks their target.
+ * Character devices created here are opened through devfs.
+ */
+#include "tmpfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devfs.h"
+#include "lib/macro.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/file.h"
+#include "sentry/vfs/vnode.h"
+
+#define TMPFS_FILE_MAX (1ULL << 32) /* per-file size limit: EFBIG beyond */
+
+struct tmpfs_dirent {
+	struct tmpfs_dirent *next;
+	uint64_t cookie; /* >= 2; 0 and 1 are "." and ".." */
+	struct vnode *v;
+	char name[];
+};
+
+struct tmpfs_node {
+	/* directories */
+	struct tmpfs_dirent *entries, *tail;
+	uint64_t next_cookie;
+	/* regular files */
+	uint8_t *data;
+	size_t cap;
+	/* symlinks */
+	char *target;
+};
+
+static pthread_mutex_t rename_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct vnode_ops tmpfs_vops;
+
+static struct tmpfs_node *node(struct vnode *v)
+{
+	return v->priv;
+}
+
+static struct vnode *tmpfs_new(struct vnode *dir, mode_t mode, const struct creds *c)
+{
+	struct vnode *v = vnode_new(&tmpfs_vops, dir ? dir->dev : vfs_new_dev(), mode);
+	struct tmpfs_node *n = calloc(1, sizeof(*n));
+
+	if (!v || !n) {
+		free(n);
+		vnode_put(v);
+		return NULL;
+	}
+	n->next_cookie = 2;
+	v->priv = n;
+	if (c) {
+		v->uid = c->fsuid;
+		v->gid = c->fsgid;
+	}
+	return v;
+}
+
+struct vnode *tmpfs_create_root(mode_t mode)
+{
+	return tmpfs_new(NULL, S_IFDIR | (mode & 07777), NULL);
+}
+
+static struct tmpfs_dirent *find(struct vnode *dir, const char *name,
+				 struct tmpfs_dirent ***ret_pp)
+{
+	struct tmpfs_dirent **pp = &node(dir)->entries;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->name, name)) {
+			if (ret_pp)
+				*ret_pp = pp;
+			return *pp;
+		}
+	return NULL;
+}
+
+static int add_entry(struct vnode *dir, const char *name, struct vnode *v)
+{
+	struct tmpfs_node *n = node(dir);
+	size_t len = strlen(name);
+	struct tmpfs_dirent *e = malloc(sizeof(*e) + len + 1);
+
+	if (!e)
+		return -ENOMEM;
+	memcpy(e->name, name, len + 1);
+	e->v = vnode_get(v);
+	e->cookie = n->next_cookie++;
+	e->next = NULL;
+	if (n->tail)
+		n->tail->next = e;
+	else
+		n->entries = e;
+	n->tail = e;
+	return 0;
+}
+
+static void del_entry(struct vnode *dir, struct tmpfs_dirent **pp)
+{
+	struct tmpfs_node *n = node(dir);
+	struct tmpfs_dirent *e = *pp, *prev = NULL;
+
+	*pp = e->next;
+	if (n->tail == e) {
+		for (struct tmpfs_dirent *i = n->entries; i; i = i->next)
+			prev = i;
+		n->tail = prev;
+	}
+	vnode_put(e->v);
+	free(e);
+}
+
+static int tmpfs_lookup(struct vnode *dir, const char *name, struct vnode **ret)
+{
+	struct tmpfs_dirent *e;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&dir->lock);
+	e = find(dir, name, NULL);
+	if (e) {
+		*ret = vnode_get(e->v);
+		r = 0;
+	}
+	pthread_mutex_unlock(&dir->lock);
+	return r;
+}
+
+static int insert_new(struct vnode *dir, const char *name, struct vnode *v)
+{
+	int r;
+
+	pthread_mutex_lock(&dir->lock);
+	if (dir->nlink == 0)
+		r = -ENOENT; /* removed directory */
+	else if (find(dir, name, NULL))
+		r = -EEXIST;
+	else
+		r = add_entry(dir, name, v);
+	if (r == 0 && S_ISDIR(v->mode)) {
+		dir->nlink++;
+		v->parent = dir;
+	}
+	pthread_mutex_unlock(&dir->lock);
+	if (r == 0)
+		vnode_touch(dir, 0, 1, 1);
+	return r;
+}
+
+static int tmpfs_create(struct vnode *dir, const char *name, mode_t mode, dev_t rdev,
+			const struct creds *c, struct vnode **ret)
+{
+	struct vnode *v = tmpfs_new(dir, mode, c);
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	v->rdev = rdev;
+	r = insert_new(dir, name, v);
+	if (r < 0) {
+		vnode_put(v);
+		return r;
+	}
+	if (ret)
+		*ret = v;
+	else
+		vnode_put(v);
+	return 0;
+}
+
+static int tmpfs_symlink(struct vnode *dir, const char *name, const char *target,
+			 const struct creds *c)
+{
+	struct vnode *v = tmpfs_new(dir, S_IFLNK | 0777, c);
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	node(v)->target = strdup(target);
+	if (!node(v)->target) {
+		vnode_put(v);
+		return -ENOMEM;
+	}
+	v->size = strlen(target);
+	r = insert_new(dir, name, v);
+	vnode_put(v);
+	return r;
+}
+
+static int tmpfs_link(struct vnode *dir, const char *name, struct vnode *v)
+{
+	int r;
+
+	if (S_ISDIR(v->mode))
+		return -EPERM;
+	if (v->dev != dir->dev)
+		return -EXDEV;
+	pthread_mutex_lock(&dir->lock);
+	r = find(dir, name, NULL) ? -EEXIST : add_entry(dir, name, v);
+	pthread_mutex_unlock(&dir->lock);
+	if (r == 0) {
+		pthread_mutex_lock(&v->lock);
+		v->nlink++;
+		pthread_mutex_unlock(&v->lock);
+		vnode_touch(v, 0, 0, 1);
+		vnode_touch(dir, 0, 1, 1);
+	}
+	return r;
+}
+
+static int dir_empty(struct vnode *v)
+{
+	int empty;
+
+	pthread_mutex_lock(&v->lock);
+	empty = node(v)->entries == NULL;
+	pthread_mutex_unlock(&v->lock);
+	return empty;
+}
+
+static int tmpfs_unlink(struct vnode *dir, const char *name, int rmdir)
+{
+	struct tmpfs_dirent *e, **pp;
+	struct vnode *v;
+	int r = 0;
+
+	pthread_mutex_lock(&dir->lock);
+	e = find(dir, name, &pp);
+	if (!e) {
+		pthread_mutex_unlock(&dir->lock);
+		return -ENOENT;
+	}
+	v = e->v;
+	if (rmdir && !S_ISDIR(v->mode))
+		r = -ENOTDIR;
+	else if (!rmdir && S_ISDIR(v->mode))
+		r = -EISDIR;
+	else if (rmdir && !dir_empty(v))
+		r = -ENOTEMPTY;
+	if (r == 0) {
+		vnode_get(v);
+		del_entry(dir, pp);
+		if (rmdir)
+			dir->nlink--;
+	}
+	pthread_mutex_unlock(&dir->lock);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&v->lock);
+	v->nlink = rmdir ? 0 : v->nlink - 1;
+	if (rmdir)
+		v->parent = NULL;
+	pthread_mutex_unlock(&v->lock);
+	vnode_touch(v, 0, 0, 1);
+	vnode_touch(dir, 0, 1, 1);
+	vnode_put(v);
+	return 0;
+}
+
+/* Is @a an ancestor of (or equal to) @b? */
+static int is_ancestor(struct vnode *a, struct vnode *b)
+{
+	for (struct vnode *p = b; p; p = p->parent)
+		if (p == a)
+			return 1;
+	return 0;
+}
+
+static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndir,
+			const char *nname, unsigned flags)
+{
+	struct tmpfs_dirent *e, *t, **opp = NULL, **npp = NULL;
+	struct vnode *v, *victim = NULL;
+	int r = 0;
+
+	if (flags & ~1U /* RENAME_NOREPLACE */)
+		return -EINVAL;
+	if (odir->dev != ndir->dev)
+		return -EXDEV;
+	pthread_mutex_lock(&rename_lock);
+	pthread_mutex_lock(&odir->lock);
+	if (ndir != odir)
+		pthread_mutex_lock(&ndir->lock);
+	e = find(odir, oname, &opp);
+	t = find(ndir, nname, &npp);
+	if (!e) {
+		r = -ENOENT;
+		goto out;
+	}
+	v = e->v;
+	if (t && t->v == v)
+		goto out; /* same file: nothing to do */
+	if (S_ISDIR(v->mode) && is_ancestor(v, ndir)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (t) {
+		if (flags & 1U) {
+			r = -EEXIST;
+			goto out;
+		}
+		if (S_ISDIR(v->mode) && !S_ISDIR(t->v->mode))
+			r = -ENOTDIR;
+		else if (!S_ISDIR(v->mode) && S_ISDIR(t->v->mode))
+			r = -EISDIR;
+		else if (S_ISDIR(t->v->mode) && !dir_empty(t->v))
+			r = -ENOTEMPTY;
+		if (r < 0)
+			goto out;
+		victim = vnode_get(t->v);
+		del_entry(ndir, npp);
+		if (S_ISDIR(victim->mode))
+			ndir->nlink--;
+		e = find(odir, oname, &opp); /* the list may have moved */
+		if (!e) {
+			r = -ENOENT;
+			goto out;
+		}
+	}
+	vnode_get(v);
+	del_entry(odir, opp);
+	r = add_entry(ndir, nname, v);
+	if (r == 0 && S_ISDIR(v->mode) && odir != ndir) {
+		odir->nlink--;
+		ndir->nlink++;
+		v->parent = ndir;
+	}
+	vnode_put(v);
+out:
+	if (ndir != odir)
+		pthread_mutex_unlock(&ndir->lock);
+	pthread_mutex_unlock(&odir->lock);
+	pthread_mutex_unlock(&rename_lock);
+	if (victim) {
+		pthread_mutex_lock(&victim->lock);
+		victim->nlink = S_ISDIR(victim->mode) ? 0 : victim->nlink - 1;
+		if (S_ISDIR(victim->mode))
+			victim->parent = NULL;
+		pthread_mutex_unlock(&victim->lock);
+		vnode_put(victim);
+	}
+	if (r == 0) {
+		vnode_touch(odir, 0, 1, 1);
+		vnode_touch(ndir, 0, 1, 1);
+	}
+	return r;
+}
+
+static unsigned dtype(mode_t m)
+{
+	return (m >> 12) & 15; /* DT_* == S_IFMT >> 12 */
+}
+
+static int tmpfs_readdir(struct vnode *dir, uint64_t cookie, vfs_dirent_fn fn, void *ctx)
+{
+	struct vnode *parent;
+	int stop = 0;
+
+	if (cookie == 0) {
+		if (fn(ctx, ".", dir->ino, DT_DIR, 1))
+			return 0;
+		cookie = 1;
+	}
+	pthread_mutex_lock(&dir->lock);
+	parent = dir->parent ? dir->parent : dir;
+	if (cookie == 1) {
+		stop = fn(ctx, "..", parent->ino, DT_DIR, 2);
+		cookie = 2;
+	}
+	for (struct tmpfs_dirent *e = node(dir)->entries; e && !stop; e = e->next)
+		if (e->cookie >= cookie)
+			stop = fn(ctx, e->name, e->v->ino, dtype(e->v->mode), e->cookie + 1);
+	pthread_mutex_unlock(&dir->lock);
+	return 0;
+}
+
+static int tmpfs_readlink(struct vnode *v, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!S_ISLNK(v->mode))
+		return -EINVAL;
+	n = strlen(node(v)->target);
+	if (n > len)
+		n = len;
+	memcpy(buf, node(v)->target, n);
+	return (int)n;
+}
+
+static int grow(struct tmpfs_node *n, size_t want)
+{
+	size_t cap = n->cap ? n->cap : 4096;
+	uint8_t *p;
+
+	if (want <= n->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	p = realloc(n->data, cap);
+	if (!p)
+		return -ENOSPC;
+	n->data = p;
+	n->cap = cap;
+	return 0;
+}
+
+static int tmpfs_truncate(struct vnode *v, uint64_t size)
+{
+	struct tmpfs_node *n = node(v);
+	int r = 0;
+
+	if (!S_ISREG(v->mode))
+		return S_ISDIR(v->mode) ? -EISDIR : -EINVAL;
+	if (size > TMPFS_FILE_MAX)
+		return -EFBIG;
+	pthread_mutex_lock(&v->lock);
+	if (size > v->size) {
+		r = grow(n, size);
+		if (r == 0)
+			memset(n->data + v->size, 0, size - v->size);
+	}
+	if (r == 0)
+		v->size = size;
+	pthread_mutex_unlock(&v->lock);
+	if (r == 0)
+		vnode_touch(v, 0, 1, 1);
+	return r;
+}
+
+/* ---- open files ---- */
+
+static ssize_t reg_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
+{
+	struct vnode *v = f->path.v;
+	ssize_t n = 0;
+
+	(void)t;
+	pthread_mutex_lock(&v->lock);
+	if ((uint64_t)*off < v->size) {
+		n = (ssize_t)MIN((uint64_t)len, v->size - (uint64_t)*off);
+		memcpy(buf, node(v)->data + *off, (size_t)n);
+		*off += n;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return n;
+}
+
+static ssize_t reg_write(struct file *f, struct task *t, const void *buf, size_t len,
+			 int64_t *off)
+{
+	struct vnode *v = f->path.v;
+	int r;
+
+	(void)t;
+	pthread_mutex_lock(&v->lock);
+	if (f->flags & O_APPEND)
+		*off = (int64_t)v->size;
+	if ((uint64_t)*off + len > TMPFS_FILE_MAX) {
+		pthread_mutex_unlock(&v->lock);
+		return -EFBIG;
+	}
+	r = grow(node(v), (size_t)*off + len);
+	if (r == 0) {
+		if ((uint64_t)*off > v->size)
+			memset(node(v)->data + v->size, 0, (size_t)*off - v->size);
+		memcpy(node(v)->data + *off, buf, len);
+		*off += (int64_t)len;
+		if ((uint64_t)*off > v->size)
+			v->size = (uint64_t)*off;
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (r < 0)
+		return r;
+	vnode_touch(v, 0, 1, 1);
+	return (ssize_t)len;
+}
+
+static int64_t any_llseek(struct file *f, int64_t off, int whence, int64_t cur)
+{
+	int64_t base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = cur;
+		break;
+	case SEEK_END:
+		pthread_mutex_lock(&f->path.v->lock);
+		base = (int64_t)f->path.v->size;
+		pthread_mutex_unlock(&f->path.v->lock);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	return base + off;
+}
+
+static int any_fstat(struct file *f, struct stat *st)
+{
+	vnode_stat(f->path.v, st);
+	return 0;
+}
+
+struct iter_ctx {
+	struct file *f;
+	vfs_dirent_fn fn;
+	void *ctx;
+};
+
+static int iter_cb(void *p, const char *name, uint64_t ino, unsigned type, uint64_t next)
+{
+	struct iter_ctx *ic = p;
+	int stop = ic->fn(ic->ctx, name, ino, type, next);
+
+	if (!stop)
+		ic->f->pos = (int64_t)next; /* consumed */
+	return stop;
+}
+
+static int dir_iterate(struct file *f, vfs_dirent_fn fn, void *ctx)
+{
+	struct iter_ctx ic = { f, fn, ctx };
+
+	return tmpfs_readdir(f->path.v, (uint64_t)f->pos, iter_cb, &ic);
+}
+
+static const struct file_ops reg_fops = {
+	.read = reg_read,
+	.write = reg_write,
+	.llseek = any_llseek,
+	.fstat = any_fstat,
+};
+
+static const struct file_ops dir_fops = {
+	.iterate = dir_iterate,
+	.llseek = any_llseek,
+	.fstat = any_fstat,
+};
+
+static int tmpfs_open(struct vnode *v, unsigned flags, struct file **ret)
+{
+	const struct file_ops *ops;
+	struct file *f;
+
+	if (S_ISREG(v->mode))
+		ops = &reg_fops;
+	else if (S_ISDIR(v->mode))
+		ops = &dir_fops;
+	else if (S_ISCHR(v->mode))
+		return devfs_open(v, flags, ret);
+	else
+		return -ENXIO; /* FIFOs and sockets: later */
+	f = file_new(ops, NULL, flags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
+	if (!f)
+		return -ENOMEM;
+	*ret = f;
+	return 0;
+}
+
+static void tmpfs_release(struct vnode *v)
+{
+	struct tmpfs_node *n = node(v);
+
+	if (!n)
+		return;
+	while (n->entries) {
+		struct tmpfs_dirent *e = n->entries;
+
+		n->entries = e->next;
+		vnode_put(e->v);
+		free(e);
+	}
+	free(n->data);
+	free(n->target);
+	free(n);
+}
+
+static const struct vnode_ops tmpfs_vops = {
+	.lookup = tmpfs_lookup,
+	.create = tmpfs_create,
+	.symlink = tmpfs_symlink,
+	.link = tmpfs_link,
+	.unlink = tmpfs_unlink,
+	.rename = tmpfs_rename,
+	.readdir = tmpfs_readdir,
+	.readlink = tmpfs_readlink,
+	.open = tmpfs_open,
+	.truncate = tmpfs_truncate,
+	.release = tmpfs_release,
+};

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Path-based syscalls: open, mkdir, unlink, rename, links, stat, access,
+ * cwd, getdents64, truncate, umask, chmod. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
+#include "syscall_handlers.h"
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#define OPEN_VALID_FLAGS                                                                    \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | \
+	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
+	 O_SYNC | O_PATH | O_TMPFILE)
+
+/* Copy a NUL-terminated path from the application. */
+static int get_path(struct task *t, uint64_t addr, char *buf)
+{
+	size_t got = 0;
+
+	while (got < VFS_PATH_MAX) {
+		size_t want = MIN((size_t)256, VFS_PATH_MAX - got);
+		ssize_t n = task_copy_in(t, addr + got, buf + got, want);
+		void *nul;
+
+		if (n <= 0)
+			return -EFAULT;
+		nul = memchr(buf + got, 0, (size_t)n);
+		if (nul)
+			return 0;
+		got += (size_t)n;
+		if ((size_t)n < want)
+			return -EFAULT; /* ran into an unmapped page */
+	}
+	return -ENAMETOOLONG;
+}
+
+#define PATH_ARG(t, addr, buf)                                                              \
+	do {                                                                                \
+		int _r = get_path(t, addr, buf);                                            \
+		if (_r < 0)                                                                 \
+			return _r;                                                          \
+	} while (0)
+
+static int64_t do_openat(struct task *t, int dirfd, uint64_t upath, uint64_t flags,
+			 uint64_t mode)
+{
+	char path[VFS_PATH_MAX];
+	struct file *f;
+	int fd, r;
+
+	if (flags & ~(uint64_t)OPEN_VALID_FLAGS)
+		return -EINVAL;
+	if ((flags & O_TMPFILE) == O_TMPFILE || (flags & O_PATH))
+		return -EOPNOTSUPP; /* not yet */
+	PATH_ARG(t, upath, path);
+	r = vfs_open(t, dirfd, path, (unsigned)flags, (mode_t)mode, &f);
+	if (r < 0)
+		return r;
+	fd = fdt_install(t->fdt, 0, f, !!(flags & O_CLOEXEC));
+	file_put(f);
+	return fd;
+}
+
+int64_t sys_open(struct task *t, const uint64_t a[6])
+{
+	return do_openat(t, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+int64_t sys_openat(struct task *t, const uint64_t a[6])
+{
+	return do_openat(t, (int)a[0], a[1], a[2], a[3]);
+}
+
+int64_t sys_creat(struct task *t, const uint64_t a[6])
+{
+	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]);
+}
+
+/* Parent directory of a path that is about to be modified. */
+static int modify_parent(struct task *t, int dirfd, const char *path, struct path *dir,
+			 char *name, int *slash)
+{
+	int r = vfs_walk_parent(t, dirfd, path, dir, name, slash);
+
+	if (r < 0)
+		return r;
+	if (dir->mnt->flags & MS_RDONLY)
+		r = -EROFS;
+	else
+		r = vfs_permission(&t->creds, dir->v, MAY_WRITE | MAY_EXEC);
+	if (r < 0)
+		path_put(dir);
+	return r;
+}
+
+static int64_t do_mkdirat(struct task *t, int dirfd, uint64_t upath, uint64_t mode)
+{
+	char path[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
+	struct path dir;
+	int slash, r;
+
+	PATH_ARG(t, upath, path);
+	r = modify_parent(t, dirfd, path, &dir, name, &slash);
+	if (r == -EINVAL)
+		return -EEXIST; /* "." or ".." */
+	if (r < 0)
+		return r;
+	r = dir.v->ops->create ? dir.v->ops->create(dir.v, name,
+						    S_IFDIR | (mode & 07777 & ~t->fs->umask), 0,
+						    &t->creds, NULL)
+			       : -EPERM;
+	path_put(&dir);
+	return r;
+}
+
+int64_t sys_mkdir(struct task *t, const uint64_t a[6])
+{
+	return do_mkdirat(t, AT_FDCWD, a[0], a[1]);
+}
+
+int64_t sys_mkdirat(struct task *t, const uint64_t a[6])
+{
+	return do_mkdirat(t, (int)a[0], a[1], a[2]);
+}
+
+static const char *last_component(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	return path + n;
+}
+
+static int64_t do_unlinkat(struct task *t, int dirfd, uint64_t upath, int rmdir)
+{
+	char path[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
+	struct path dir;
+	struct vnode *v;
+	int slash, r;
+
+	PATH_ARG(t, upath, path);
+	r = modify_parent(t, dirfd, path, &dir, name, &slash);
+	if (r == -EINVAL) {
+		const char *l = last_component(path);
+
+		if (!rmdir)
+			return -EISDIR;
+		return !strncmp(l, "..", 2) ? -ENOTEMPTY : -EINVAL;
+	}
+	if (r == -EEXIST)
+		return rmdir ? -EBUSY : -EISDIR; /* "/" */
+	if (r < 0)
+		return r;
+	r = dir.v->ops->lookup ? dir.v->ops->lookup(dir.v, name, &v) : -ENOTDIR;
+	if (r == 0) {
+		if (v->covered)
+			r = -EBUSY;
+		else if (slash && !S_ISDIR(v->mode))
+			r = -ENOTDIR;
+		vnode_put(v);
+	}
+	if (r == 0)
+		r = dir.v->ops->unlink ? dir.v->ops->unlink(dir.v, name, rmdir) : -EPERM;
+	path_put(&dir);
+	return r;
+}
+
+int64_t sys_unlink(struct task *t, const uint64_t a[6])
+{
+	return do_unlinkat(t, AT_FDCWD, a[0], 0);
+}
+
+int64_t sys_rmdir(struct task *t, const uint64_t a[6])
+{
+	return do_unlinkat(t, AT_FDCWD, a[0], 1);
+}
+
+int64_t sys_unlinkat(struct task *t, const uint64_t a[6])
+{
+	if (a[2] & ~(uint64_t)AT_REMOVEDIR)
+		return -EINVAL;
+	return do_unlinkat(t, (int)a[0], a[1], !!(a[2] & AT_REMOVEDIR));
+}
+
+static int64_t do_renameat(struct task *t, int ofd, uint64_t opath, int nfd, uint64_t npath,
+			   uint64_t flags)
+{
+	char op[VFS_PATH_MAX], np[VFS_PATH_MAX], on[VFS_NAME_MAX + 1], nn[VFS_NAME_MAX + 1];
+	struct path od, nd;
+	int os, ns, r;
+
+	if (flags & ~1ULL) /* RENAME_NOREPLACE only */
+		return -EINVAL;
+	PATH_ARG(t, opath, op);
+	PATH_ARG(t, npath, np);
+	r = modify_parent(t, ofd, op, &od, on, &os);
+	if (r == -EINVAL || r == -EEXIST)
+		return -EBUSY;
+	if (r < 0)
+		return r;
+	r = modify_parent(t, nfd, np, &nd, nn, &ns);
+	if (r == -EINVAL || r == -EEXIST) {
+		path_put(&od);
+		return -EBUSY;
+	}
+	if (r < 0) {
+		path_put(&od);
+		return r;
+	}
+	if (od.mnt != nd.mnt)
+		r = -EXDEV;
+	else if (!od.v->ops->rename)
+		r = -EPERM;
+	else {
+		struct vnode *v;
+
+		r = od.v->ops->lookup(od.v, on, &v);
+		if (r == 0) {
+			if ((os || ns) && !S_ISDIR(v->mode))
+				r = -ENOTDIR;
+			vnode_put(v);
+		}
+		if (r == 0)
+			r = od.v->ops->rename(od.v, on, nd.v, nn, (unsigned)flags);
+	}
+	path_put(&od);
+	path_put(&nd);
+	return r;
+}
+
+int64_t sys_rename(struct task *t, const uint64_t a[6])
+{
+	return do_renameat(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+int64_t sys_renameat(struct task *t, const uint64_t a[6])
+{
+	return do_renameat(t, (int)a[0], a[1], (int)a[2], a[3], 0);
+}
+
+int64_t sys_renameat2(struct task *t, const uint64_t a[6])
+{
+	return do_renameat(t, (int)a[0], a[1], (int)a[2], a[3], a[4]);
+}
+
+static int64_t do_symlinkat(struct task *t, uint64_t utarget, int dirfd, uint64_t upath)
+{
+	char target[VFS_PATH_MAX], path[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
+	struct path dir;
+	int slash, r;
+
+	PATH_ARG(t, utarget, target);
+	PATH_ARG(t, upath, path);
+	if (!target[0])
+		return -ENOENT;
+	r = modify_parent(t, dirfd, path, &dir, name, &slash);
+	if (r == -EINVAL)
+		return -EEXIST;
+	if (r < 0)
+		return r;
+	r = dir.v->ops->symlink ? dir.v->ops->symlink(dir.v, name, target, &t->creds) : -EPERM;
+	path_put(&dir);
+	return r;
+}
+
+int64_t sys_symlink(struct task *t, const uint64_t a[6])
+{
+	return do_symlinkat(t, a[0], AT_FDCWD, a[1]);
+}
+
+int64_t sys_symlinkat(struct task *t, const uint64_t a[6])
+{
+	return do_symlinkat(t, a[0], (int)a[1], a[2]);
+}
+
+static int64_t do_linkat(struct task *t, int ofd, uint64_t opath, int nfd, uint64_t npath,
+			 uint64_t flags)
+{
+	char op[VFS_PATH_MAX], np[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
+	struct path src, dir;
+	int slash, r;
+
+	if (flags & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	PATH_ARG(t, opath, op);
+	PATH_ARG(t, npath, np);
+	r = vfs_walk(t, ofd, op, (flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0, &src);
+	if (r < 0)
+		return r;
+	r = modify_parent(t, nfd, np, &dir, name, &slash);
+	if (r == -EINVAL)
+		r = -EEXIST;
+	if (r < 0) {
+		path_put(&src);
+		return r;
+	}
+	if (src.mnt != dir.mnt)
+		r = -EXDEV;
+	else if (S_ISDIR(src.v->mode))
+		r = -EPERM;
+	else
+		r = dir.v->ops->link ? dir.v->ops->link(dir.v, name, src.v) : -EPERM;
+	path_put(&src);
+	path_put(&dir);
+	return r;
+}
+
+int64_t sys_link(struct task *t, const uint64_t a[6])
+{
+	return do_linkat(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+int64_t sys_linkat(struct task *t, const uint64_t a[6])
+{
+	return do_linkat(t, (int)a[0], a[1], (int)a[2], a[3], a[4]);
+}
+
+static int64_t do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf,
+			     uint64_t len)
+{
+	char path[VFS_PATH_MAX], target[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	if ((int64_t)len <= 0)
+		return -EINVAL;
+	PATH_ARG(t, upath, path);
+	r = vfs_walk(t, dirfd, path, 0, &p);
+	if (r < 0)
+		return r;
+	r = S_ISLNK(p.v->mode) && p.v->ops->readlink
+		    ? p.v->ops->readlink(p.v, target, sizeof(target))
+		    : -EINVAL;
+	path_put(&p);
+	if (r < 0)
+		return r;
+	if ((uint64_t)r > len)
+		r = (int)len;
+	return task_copy_out(t, ubuf, target, (size_t)r) == r ? r : -EFAULT;
+}
+
+int64_t sys_readlink(struct task *t, const uint64_t a[6])
+{
+	return do_readlinkat(t, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+int64_t sys_readlinkat(struct task *t, const uint64_t a[6])
+{
+	return do_readlinkat(t, (int)a[0], a[1], a[2], a[3]);
+}
+
+/* stat family */
+static int stat_at(struct task *t, int dirfd, uint64_t upath, unsigned flags, struct stat *st)
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	PATH_ARG(t, upath, path);
+	if (!path[0] && (flags & AT_EMPTY_PATH)) {
+		struct file *f = dirfd == AT_FDCWD ? NULL : fdt_lookup(t->fdt, dirfd);
+
+		if (dirfd == AT_FDCWD) {
+			r = vfs_walk(t, AT_FDCWD, ".", 0, &p);
+			if (r < 0)
+				return r;
+			vnode_stat(p.v, st);
+			path_put(&p);
+			return 0;
+		}
+		if (!f)
+			return -EBADF;
+		r = f->path.v ? (vnode_stat(f->path.v, st), 0)
+			      : (f->ops->fstat ? f->ops->fstat(f, st) : -EINVAL);
+		file_put(f);
+		return r;
+	}
+	r = vfs_walk(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	vnode_stat(p.v, st);
+	path_put(&p);
+	return 0;
+}
+
+static int64_t put_stat(struct task *t, uint64_t addr, int r, const struct stat *st)
+{
+	if (r < 0)
+		return r;
+	return task_copy_out(t, addr, st, sizeof(*st)) == sizeof(*st) ? 0 : -EFAULT;
+}
+
+int64_t sys_stat(struct task *t, const uint64_t a[6])
+{
+	struct stat st;
+
+	return put_stat(t, a[1], stat_at(t, AT_FDCWD, a[0], 0, &st), &st);
+}
+
+int64_t sys_lstat(struct task *t, const uint64_t a[6])
+{
+	struct stat st;
+
+	return put_stat(t, a[1], stat_at(t, AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW, &st), &st);
+}
+
+int64_t sys_newfstatat(struct task *t, const uint64_t a[6])
+{
+	struct stat st;
+
+	return put_stat(t, a[2], stat_at(t, (int)a[0], a[1], (unsigned)a[3], &st), &st);
+}
+
+int64_t sys_statx(struct task *t, const uint64_t a[6])
+{
+	struct statx sx;
+	struct stat st;
+	int r = stat_at(t, (int)a[0], a[1],
+			(unsigned)a[2] & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT), &st);
+
+	if (a[2] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+			       AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if (r < 0)
+		return r;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = (uint32_t)st.st_blksize;
+	sx.stx_nlink = (uint32_t)st.st_nlink;
+	sx.stx_uid = st.st_uid;
+	sx.stx_gid = st.st_gid;
+	sx.stx_mode = (uint16_t)st.st_mode;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = (uint64_t)st.st_size;
+	sx.stx_blocks = (uint64_t)st.st_blocks;
+	sx.stx_atime.tv_sec = st.st_atim.tv_sec, sx.stx_atime.tv_nsec = (uint32_t)st.st_atim.tv_nsec;
+	sx.stx_mtime.tv_sec = st.st_mtim.tv_sec, sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtim.tv_nsec;
+	sx.stx_ctime.tv_sec = st.st_ctim.tv_sec, sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctim.tv_nsec;
+	sx.stx_rdev_major = major(st.st_rdev);
+	sx.stx_rdev_minor = minor(st.st_rdev);
+	sx.stx_dev_major = major(st.st_dev);
+	sx.stx_dev_minor = minor(st.st_dev);
+	return task_copy_out(t, a[4], &sx, sizeof(sx)) == sizeof(sx) ? 0 : -EFAULT;
+}
+
+static int64_t do_faccessat(struct task *t, int dirfd, uint64_t upath, uint64_t mode,
+			    uint64_t flags)
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	if (mode & ~(uint64_t)(F_OK | R_OK | W_OK | X_OK))
+		return -EINVAL;
+	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	PATH_ARG(t, upath, path);
+	r = vfs_walk(t, dirfd, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+					     ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_OK : 0),
+		     &p);
+	if (r < 0)
+		return r;
+	if ((mode & W_OK) && (p.mnt->flags & MS_RDONLY) && !S_ISCHR(p.v->mode))
+		r = -EROFS;
+	else if (mode)
+		r = vfs_permission(&t->creds, p.v,
+				   ((mode & R_OK) ? MAY_READ : 0) | ((mode & W_OK) ? MAY_WRITE : 0) |
+					   ((mode & X_OK) ? MAY_EXEC : 0));
+	path_put(&p);
+	return r;
+}
+
+int64_t sys_access(struct task *t, const uint64_t a[6])
+{
+	return do_faccessat(t, AT_FDCWD, a[0], a[1], 0);
+}
+
+int64_t sys_faccessat(struct task *t, const uint64_t a[6])
+{
+	return do_faccessat(t, (int)a[0], a[1], a[2], 0);
+}
+
+int64_t sys_faccessat2(struct task *t, const uint64_t a[6])
+{
+	return do_faccessat(t, (int)a[0], a[1], a[2], a[3]);
+}
+
+static int64_t set_cwd(struct task *t, struct path p)
+{
+	int r;
+
+	if (!S_ISDIR(p.v->mode)) {
+		path_put(&p);
+		return -ENOTDIR;
+	}
+	r = vfs_permission(&t->creds, p.v, MAY_EXEC);
+	if (r < 0) {
+		path_put(&p);
+		return r;
+	}
+	pthread_mutex_lock(&t->fs->lock);
+	path_put(&t->fs->cwd);
+	t->fs->cwd = p;
+	pthread_mutex_unlock(&t->fs->lock);
+	return 0;
+}
+
+int64_t sys_chdir(struct task *t, const uint64_t a[6])
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	PATH_ARG(t, a[0], path);
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW | WALK_DIRECTORY, &p);
+	return r < 0 ? r : set_cwd(t, p);
+}
+
+int64_t sys_fchdir(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	struct path p;
+
+	if (!f)
+		return -EBADF;
+	if (!f->path.v) {
+		file_put(f);
+		return -ENOTDIR;
+	}
+	p = path_get(f->path);
+	file_put(f);
+	return set_cwd(t, p);
+}
+
+int64_t sys_getcwd(struct task *t, const uint64_t a[6])
+{
+	char buf[VFS_PATH_MAX];
+	struct path root, cwd;
+	int r;
+
+	pthread_mutex_lock(&t->fs->lock);
+	root = path_get(t->fs->root);
+	cwd = path_get(t->fs->cwd);
+	pthread_mutex_unlock(&t->fs->lock);
+	r = vfs_path_string(root, cwd, buf, MIN(sizeof(buf), (size_t)a[1]));
+	path_put(&root);
+	path_put(&cwd);
+	if (r < 0)
+		return r;
+	return task_copy_out(t, a[0], buf, (size_t)r) == r ? r : -EFAULT;
+}
+
+struct dents {
+	uint8_t *buf;
+	size_t len, used;
+	int full;
+};
+
+static int dent_cb(void *ctx, const char *name, uint64_t ino, unsigned type, uint64_t next)
+{
+	struct dents *d = ctx;
+	size_t nl = strlen(name);
+	size_t rec = ALIGN_UP((size_t)19 + nl + 1, 8); /* linux_dirent64 */
+	uint8_t *p = d->buf + d->used;
+	uint16_t r16 = (uint16_t)rec;
+
+	if (d->used + rec > d->len) {
+		d->full = 1;
+		return 1;
+	}
+	memset(p, 0, rec);
+	memcpy(p, &ino, 8);
+	memcpy(p + 8, &next, 8);
+	memcpy(p + 16, &r16, 2);
+	p[18] = (uint8_t)type;
+	memcpy(p + 19, name, nl);
+	d->used += rec;
+	return 0;
+}
+
+int64_t sys_getdents64(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	struct dents d = { 0 };
+	int r;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops->iterate) {
+		file_put(f);
+		return -ENOTDIR;
+	}
+	d.len = MIN((size_t)a[2], (size_t)65536);
+	d.buf = malloc(d.len ? d.len : 1);
+	if (!d.buf) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&f->lock);
+	r = f->ops->iterate(f, dent_cb, &d);
+	pthread_mutex_unlock(&f->lock);
+	file_put(f);
+	if (r == 0 && d.used == 0 && d.full)
+		r = -EINVAL; /* buffer too small for one entry */
+	if (r == 0 && d.used && task_copy_out(t, a[1], d.buf, d.used) != (ssize_t)d.used)
+		r = -EFAULT;
+	free(d.buf);
+	return r < 0 ? r : (int64_t)d.used;
+}
+
+int64_t sys_truncate(struct task *t, const uint64_t a[6])
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	if ((int64_t)a[1] < 0)
+		return -EINVAL;
+	PATH_ARG(t, a[0], path);
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (S_ISDIR(p.v->mode))
+		r = -EISDIR;
+	else if (p.mnt->flags & MS_RDONLY)
+		r = -EROFS;
+	else
+		r = vfs_permission(&t->creds, p.v, MAY_WRITE);
+	if (r == 0)
+		r = p.v->ops->truncate ? p.v->ops->truncate(p.v, a[1]) : -EINVAL;
+	path_put(&p);
+	return r;
+}
+
+int64_t sys_ftruncate(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	int r;
+
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a[1] < 0)
+		r = -EINVAL;
+	else if (!file_writable(f) || !f->path.v)
+		r = -EINVAL;
+	else
+		r = f->path.v->ops->truncate ? f->path.v->ops->truncate(f->path.v, a[1]) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+int64_t sys_umask(struct task *t, const uint64_t a[6])
+{
+	mode_t old;
+
+	pthread_mutex_lock(&t->fs->lock);
+	old = t->fs->umask;
+	t->fs->umask = (mode_t)(a[0] & 0777);
+	pthread_mutex_unlock(&t->fs->lock);
+	return old;
+}
+
+static int chmod_vnode(struct task *t, struct path *p, mode_t mode)
+{
+	if (p->mnt->flags & MS_RDONLY)
+		return -EROFS;
+	if (t->creds.fsuid != 0 && t->creds.fsuid != p->v->uid)
+		return -EPERM;
+	pthread_mutex_lock(&p->v->lock);
+	p->v->mode = (p->v->mode & S_IFMT) | (mode & 07777);
+	pthread_mutex_unlock(&p->v->lock);
+	vnode_touch(p->v, 0, 0, 1);
+	return 0;
+}
+
+int64_t sys_chmod(struct task *t, const uint64_t a[6])
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	PATH_ARG(t, a[0], path);
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	r = chmod_vnode(t, &p, (mode_t)a[1]);
+	path_put(&p);
+	return r;
+}
+
+int64_t sys_fchmodat(struct task *t, const uint64_t a[6])
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	PATH_ARG(t, a[1], path);
+	r = vfs_walk(t, (int)a[0], path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	r = chmod_vnode(t, &p, (mode_t)a[2]);
+	path_put(&p);
+	return r;
+}
+
+int64_t sys_fchmod(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	int r;
+
+	if (!f)
+		return -EBADF;
+	r = f->path.v ? chmod_vnode(t, &f->path, (mode_t)a[1]) : -EINVAL;
+	file_put(f);
+	return r;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The VFS: the mount tree of a sandbox, each task's root/cwd/umask
+ * (struct fs_context, shared by CLONE_FS), and path resolution with Linux's
+ * rules (symlinks, "..", mount crossing, ELOOP, ENAMETOOLONG, ENOTDIR).
+ */
+#ifndef CVISOR_SENTRY_VFS_H
+#define CVISOR_SENTRY_VFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnode.h"
+
+struct task;
+struct creds;
+
+struct fs_context {
+	int refs;             /* atomic */
+	pthread_mutex_t lock; /* protects root, cwd, umask */
+	struct path root, cwd;
+	mode_t umask;
+};
+
+struct fs_context *fs_context_new(struct path root);
+struct fs_context *fs_context_get(struct fs_context *fs);
+struct fs_context *fs_context_copy(struct fs_context *fs);
+void fs_context_put(struct fs_context *fs);
+
+/* A new mount of @root (its reference is taken) on @at (NULL @at: the
+ * root mount). */
+int vfs_mount(struct path *at, struct vnode *root, unsigned flags, const char *source,
+	      const char *fstype, const char *target, struct mount **ret);
+
+enum walk_flags {
+	WALK_FOLLOW = 1u << 0,    /* follow a trailing symlink */
+	WALK_DIRECTORY = 1u << 1, /* the result must be a directory */
+	WALK_EMPTY_OK = 1u << 2,  /* "" names @dirfd itself (AT_EMPTY_PATH) */
+};
+
+/* Resolve @path relative to @dirfd (AT_FDCWD or an open directory). */
+int vfs_walk(struct task *t, int dirfd, const char *path, unsigned flags, struct path *ret);
+
+/*
+ * Resolve everything but the last component: *ret_dir is its directory,
+ * @ret_name (VFS_NAME_MAX + 1 bytes) its name.  Paths ending in "/", "." or
+ * ".." are refused with -EEXIST/-EINVAL as the callers' syscalls expect; a
+ * trailing "/" is reported in *ret_trailing_slash.
+ */
+int vfs_walk_parent(struct task *t, int dirfd, const char *path, struct path *ret_dir,
+		    char *ret_name, int *ret_trailing_slash);
+
+enum { MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4 };
+int vfs_permission(const struct creds *c, struct vnode *v, int mask);
+
+/* The path of @p as seen from @root, into @buf; -ENAMETOOLONG if too long. */
+int vfs_path_string(struct path root, struct path p, char *buf, size_t len);
+
+/* Open @path (for openat): O_CREAT/O_EXCL/O_TRUNC/O_DIRECTORY/O_NOFOLLOW. */
+int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
+	     struct file **ret);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "vnode.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+static uint64_t next_ino = 1;
+static unsigned next_minor = 1;
+
+dev_t vfs_new_dev(void)
+{
+	/* Anonymous devices have major 0, as Linux's tmpfs/proc do. */
+	return makedev(0, __atomic_fetch_add(&next_minor, 1, __ATOMIC_RELAXED) + 16);
+}
+
+struct vnode *vnode_new(const struct vnode_ops *ops, dev_t dev, mode_t mode)
+{
+	struct vnode *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->refs = 1;
+	v->ops = ops;
+	v->dev = dev;
+	v->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	v->mode = mode;
+	v->nlink = S_ISDIR(mode) ? 2 : 1;
+	pthread_mutex_init(&v->lock, NULL);
+	clock_gettime(CLOCK_REALTIME, &v->mtime);
+	v->atime = v->ctime = v->mtime;
+	return v;
+}
+
+struct vnode *vnode_get(struct vnode *v)
+{
+	if (v)
+		__atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
+	return v;
+}
+
+void vnode_put(struct vnode *v)
+{
+	if (!v || __atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (v->ops && v->ops->release)
+		v->ops->release(v);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
+void vnode_stat(struct vnode *v, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&v->lock);
+	st->st_dev = v->dev;
+	st->st_ino = v->ino;
+	st->st_mode = v->mode;
+	st->st_nlink = v->nlink;
+	st->st_uid = v->uid;
+	st->st_gid = v->gid;
+	st->st_rdev = v->rdev;
+	st->st_size = (off_t)v->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((v->size + 511) / 512);
+	st->st_atim = v->atime;
+	st->st_mtim = v->mtime;
+	st->st_ctim = v->ctime;
+	pthread_mutex_unlock(&v->lock);
+}
+
+void vnode_touch(struct vnode *v, int atime, int mtime, int ctime)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	pthread_mutex_lock(&v->lock);
+	if (atime)
+		v->atime = now;
+	if (mtime)
+		v->mtime = now;
+	if (ctime)
+		v->ctime = now;
+	pthread_mutex_unlock(&v->lock);
+}

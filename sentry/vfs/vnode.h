@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * VFS objects: vnodes (inodes), mounts and paths.
+ *
+ * A vnode is one file-system object, refcounted, with its attributes and a
+ * vnode_ops table provided by its file system (tmpfs, devfs, later goferfs
+ * and overlay).  Directories know their parent (for ".."); the walker crosses
+ * mount points in both directions.  There is no dentry cache: file systems
+ * look names up themselves (tmpfs in memory; goferfs will cache).
+ *
+ * Locking: vnode.lock protects the attributes and the file system's private
+ * data of that vnode (tmpfs: directory entries, file contents).  Operations
+ * that touch two directories (rename) take the global vfs rename lock first.
+ */
+#ifndef CVISOR_SENTRY_VFS_VNODE_H
+#define CVISOR_SENTRY_VFS_VNODE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct creds;
+struct file;
+struct mount;
+struct vnode;
+
+#define VFS_NAME_MAX 255
+#define VFS_PATH_MAX 4096
+#define VFS_SYMLOOP_MAX 40
+
+/* Called once per directory entry; nonzero stops the iteration. */
+typedef int (*vfs_dirent_fn)(void *ctx, const char *name, uint64_t ino, unsigned type,
+			     uint64_t next_cookie);
+
+struct vnode_ops {
+	/* Directories.  @name is a single component, never "." or "..". */
+	int (*lookup)(struct vnode *dir, const char *name, struct vnode **ret);
+	int (*create)(struct vnode *dir, const char *name, mode_t mode, dev_t rdev,
+		      const struct creds *c, struct vnode **ret);
+	int (*symlink)(struct vnode *dir, const char *name, const char *target,
+		       const struct creds *c);
+	int (*link)(struct vnode *dir, const char *name, struct vnode *v);
+	int (*unlink)(struct vnode *dir, const char *name, int rmdir);
+	int (*rename)(struct vnode *odir, const char *oname, struct vnode *ndir,
+		      const char *nname, unsigned flags);
+	/* Entries from @*cookie on (0 = start, ".", ".." included). */
+	int (*readdir)(struct vnode *dir, uint64_t cookie, vfs_dirent_fn fn, void *ctx);
+	/* Symlinks. */
+	int (*readlink)(struct vnode *v, char *buf, size_t len);
+	/* Open as a file description (regular files, devices, directories). */
+	int (*open)(struct vnode *v, unsigned flags, struct file **ret);
+	/* Size changes for regular files. */
+	int (*truncate)(struct vnode *v, uint64_t size);
+	void (*release)(struct vnode *v);
+};
+
+struct vnode {
+	int refs; /* atomic */
+	const struct vnode_ops *ops;
+	dev_t dev;
+	uint64_t ino;
+	pthread_mutex_t lock; /* protects everything below and the fs data */
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	nlink_t nlink;
+	uint64_t size;
+	dev_t rdev;
+	struct timespec atime, mtime, ctime;
+	/* Directories: "..".  Not referenced: a linked directory's parent is
+	 * kept alive by its own entry; the file system clears it when the
+	 * directory is removed.  NULL = fs root (or removed). */
+	struct vnode *parent;
+	struct mount *covered;  /* a mount on this vnode (mount point) */
+	void *priv;
+};
+
+struct mount {
+	struct mount *parent;   /* NULL for the root mount */
+	struct vnode *point;    /* where it is mounted (in parent) */
+	struct vnode *root;
+	unsigned flags;         /* MS_RDONLY ... */
+	char *source, *fstype, *target; /* for /proc/mounts */
+};
+
+struct path {
+	struct mount *mnt;
+	struct vnode *v;
+};
+
+struct vnode *vnode_new(const struct vnode_ops *ops, dev_t dev, mode_t mode);
+struct vnode *vnode_get(struct vnode *v);
+void vnode_put(struct vnode *v);
+void vnode_stat(struct vnode *v, struct stat *st);
+void vnode_touch(struct vnode *v, int atime, int mtime, int ctime);
+
+static inline struct path path_get(struct path p)
+{
+	vnode_get(p.v);
+	return p;
+}
+
+static inline void path_put(struct path *p)
+{
+	vnode_put(p->v);
+	p->v = NULL;
+}
+
+/* A fresh anonymous device number for a file-system instance. */
+dev_t vfs_new_dev(void);
+
+#endif

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# Differential guest programs: ordinary C programs g_<area>_<what>.c linked
+# statically against glibc, never instrumented, run natively and under each
+# sandbox runner by guest_diff.sh, which compares transcripts and statuses.
+# Included from tests/guest/CMakeLists.txt with
+#     include(${CMAKE_CURRENT_SOURCE_DIR}/programs.cmake)
+#
+# Adding a runner is one line at the end of this file, e.g.
+#     cvisor_guest_runner(systrap $<TARGET_FILE:cvisor> do --rootfs / --platform systrap --)
+# which registers guest_systrap_<program> for every program.
+
+set(CVISOR_GUEST_DIFF ${CMAKE_CURRENT_LIST_DIR}/guest_diff.sh)
+
+file(GLOB CVISOR_GUEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/g_*.c)
+list(SORT CVISOR_GUEST_SOURCES)
+set(CVISOR_GUEST_PROGRAMS "")
+foreach(_src ${CVISOR_GUEST_SOURCES})
+  get_filename_component(_name ${_src} NAME_WE)
+  add_executable(${_name} ${_src})
+  # After the directory's options, so these win over a global -O2 or
+  # -fsanitize=...: a static program must not carry sanitizer runtimes.
+  target_compile_options(${_name} PRIVATE -O1 -static -fno-sanitize=all
+    -fno-stack-protector -U_FORTIFY_SOURCE)
+  target_link_options(${_name} PRIVATE -static -fno-sanitize=all)
+  target_include_directories(${_name} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  list(APPEND CVISOR_GUEST_PROGRAMS ${_name})
+endforeach()
+
+# cvisor_guest_runner(LABEL [RUNNER ARGS...])
+# Registers the CTest guest_<LABEL>_<program> (labels "guest" and
+# "guest_<LABEL>") for every program: guest_diff.sh runs it natively and under
+# RUNNER ARGS... PROGRAM.  Without a runner the program runs natively twice.
+function(cvisor_guest_runner label)
+  foreach(_name ${CVISOR_GUEST_PROGRAMS})
+    add_test(NAME guest_${label}_${_name}
+      COMMAND ${CVISOR_GUEST_DIFF} $<TARGET_FILE:${_name}> ${ARGN})
+    set_tests_properties(guest_${label}_${_name} PROPERTIES
+      LABELS "guest;guest_${label}" TIMEOUT 60)
+  endforeach()
+endfunction()
+
+cvisor_guest_runner(native)
