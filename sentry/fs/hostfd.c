@@ -5,8 +5,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 
 #include "lib/macro.h"
+#include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
 
 static int hfd(struct file *f)
@@ -76,7 +80,46 @@ static void hostfd_release(struct file *f)
 	safe_close(hfd(f));
 }
 
+static unsigned hostfd_poll(struct file *f)
+{
+	struct pollfd p = { .fd = hfd(f), .events = POLLIN | POLLOUT };
+
+	if (poll(&p, 1, 0) < 0)
+		return POLLERR;
+	return (unsigned)p.revents;
+}
+
+/* Terminal queries only: nothing that changes the host's terminal. */
+static int64_t hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+{
+	union {
+		struct termios tio;
+		struct winsize ws;
+		int i;
+	} u;
+	size_t len;
+
+	switch (cmd) {
+	case TCGETS:
+		len = 36; /* the kernel's struct termios, not glibc's */
+		break;
+	case TIOCGWINSZ:
+		len = sizeof(u.ws);
+		break;
+	case FIONREAD:
+		len = sizeof(u.i);
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (ioctl(hfd(f), cmd, &u) < 0)
+		return errno == ENOTTY || errno == EINVAL ? -ENOTTY : -EIO;
+	return task_copy_out(t, arg, &u, len) == (ssize_t)len ? 0 : -EFAULT;
+}
+
 static const struct file_ops hostfd_ops = {
+	.poll = hostfd_poll,
+	.ioctl = hostfd_ioctl,
 	.read = hostfd_read,
 	.write = hostfd_write,
 	.llseek = hostfd_llseek,

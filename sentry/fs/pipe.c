@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -163,7 +165,43 @@ static void pipe_release(struct file *f)
 	}
 }
 
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	unsigned ev = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (file_readable(f)) {
+		if (p->len > 0)
+			ev |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			ev |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			ev |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			ev |= POLLERR;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ev;
+}
+
+static int64_t pipe_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+{
+	struct pipe *p = f->priv;
+	int n;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	pthread_mutex_lock(&p->lock);
+	n = (int)p->len;
+	pthread_mutex_unlock(&p->lock);
+	return task_copy_out(t, arg, &n, sizeof(n)) == sizeof(n) ? 0 : -EFAULT;
+}
+
 static const struct file_ops pipe_ops = {
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
 	.read = pipe_read,
 	.write = pipe_write,
 	.fstat = pipe_fstat,

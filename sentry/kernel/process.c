@@ -83,6 +83,7 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	}
 	if (r == 0) {
 		memcpy(tg->sig.act, t->tg->sig.act, sizeof(tg->sig.act));
+		memcpy(tg->rlim, t->tg->rlim, sizeof(tg->rlim));
 		n->sig.mask = t->sig.mask;
 		tg->tgid = n->tid;
 		tg->pgid = t->tg->pgid;

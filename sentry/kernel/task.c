@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -40,6 +41,7 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 		goto fail;
 	tg->k = k;
 	tg->as = as;
+	task_rlimits_default(tg);
 	t->sig.alt_flags = SS_DISABLE;
 	pthread_cond_init(&t->sigcond, NULL);
 	tg->brk_start = brk_start;
@@ -74,6 +76,22 @@ fail:
 	free(t);
 	free(tg);
 	return r;
+}
+
+void task_rlimits_default(struct thread_group *tg)
+{
+	for (int i = 0; i < 16; i++)
+		tg->rlim[i].cur = tg->rlim[i].max = UINT64_MAX; /* RLIM_INFINITY */
+	tg->rlim[RLIMIT_STACK].cur = 8ULL << 20;
+	tg->rlim[RLIMIT_CORE].cur = 0;
+	tg->rlim[RLIMIT_NOFILE].cur = 1024;
+	tg->rlim[RLIMIT_NOFILE].max = 1024; /* FDT_MAX: the table's size */
+	tg->rlim[RLIMIT_MEMLOCK].cur = tg->rlim[RLIMIT_MEMLOCK].max = 8ULL << 20;
+	tg->rlim[RLIMIT_SIGPENDING].cur = tg->rlim[RLIMIT_SIGPENDING].max = 63704;
+	tg->rlim[RLIMIT_MSGQUEUE].cur = tg->rlim[RLIMIT_MSGQUEUE].max = 819200;
+	tg->rlim[RLIMIT_NICE].cur = tg->rlim[RLIMIT_NICE].max = 0;
+	tg->rlim[RLIMIT_RTPRIO].cur = tg->rlim[RLIMIT_RTPRIO].max = 0;
+	tg->rlim[RLIMIT_NPROC].cur = tg->rlim[RLIMIT_NPROC].max = 63704;
 }
 
 int task_clone_thread(struct task *t, struct task **ret)

@@ -48,7 +48,13 @@ struct thread_group {
 	struct thread_group *children;    /* first child */
 	struct thread_group *sibling;     /* next child of the parent */
 	int vfork_done;       /* the vfork parent may resume */
+	struct rlimit64_k {
+		uint64_t cur, max;
+	} rlim[16];           /* RLIMIT_*; copied by fork */
 };
+
+/* Linux's defaults for a new sandbox (the OCI spec will override them). */
+void task_rlimits_default(struct thread_group *tg);
 
 struct task {
 	struct kernel *k;

@@ -28,6 +28,11 @@ struct file_ops {
 	ssize_t (*read)(struct file *f, struct task *t, void *buf, size_t len, int64_t *off);
 	ssize_t (*write)(struct file *f, struct task *t, const void *buf, size_t len,
 			 int64_t *off);
+	/* Readiness now (POLLIN/POLLOUT/POLLHUP/POLLERR); NULL: always ready
+	 * for what the access mode allows. */
+	unsigned (*poll)(struct file *f);
+	/* Device-specific ioctl; NULL: ENOTTY. */
+	int64_t (*ioctl)(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
 	/* Directories: entries from *@cookie on, advancing it (getdents64). */
 	int (*iterate)(struct file *f, vfs_dirent_fn fn, void *ctx);
 	/* Seekable files only; NULL means ESPIPE. */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Resource limits, system information, accounting, CPU affinity, ioctl. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+#include <unistd.h>
+
+#include "lib/timeutil.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/file.h"
+#include "syscall_handlers.h"
+
+static int64_t do_prlimit(struct task *t, int32_t pid, uint64_t res, uint64_t unew, uint64_t uold)
+{
+	struct rlimit64_k nw, old;
+	struct thread_group *tg = t->tg;
+
+	if (res >= 16)
+		return -EINVAL;
+	if (pid != 0 && pid != t->tg->tgid)
+		return -ESRCH; /* other processes: with permission checks, later */
+	if (unew) {
+		if (task_copy_in(t, unew, &nw, sizeof(nw)) != sizeof(nw))
+			return -EFAULT;
+		if (nw.cur > nw.max)
+			return -EINVAL;
+		if (res == RLIMIT_NOFILE && nw.max > 1024)
+			return -EPERM; /* the fd table holds 1024 */
+	}
+	pthread_mutex_lock(&t->k->lock);
+	old = tg->rlim[res];
+	if (unew) {
+		if (nw.max > old.max && t->creds.euid != 0) {
+			pthread_mutex_unlock(&t->k->lock);
+			return -EPERM;
+		}
+		tg->rlim[res] = nw;
+	}
+	pthread_mutex_unlock(&t->k->lock);
+	if (uold && task_copy_out(t, uold, &old, sizeof(old)) != sizeof(old))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_prlimit64(struct task *t, const uint64_t a[6])
+{
+	return do_prlimit(t, (int32_t)a[0], a[1], a[2], a[3]);
+}
+
+int64_t sys_getrlimit(struct task *t, const uint64_t a[6])
+{
+	return do_prlimit(t, 0, a[0], 0, a[1]);
+}
+
+int64_t sys_setrlimit(struct task *t, const uint64_t a[6])
+{
+	return do_prlimit(t, 0, a[0], a[1], 0);
+}
+
+int64_t sys_sysinfo(struct task *t, const uint64_t a[6])
+{
+	struct sysinfo host, si;
+	int procs = 0;
+
+	if (sysinfo(&host) < 0)
+		return -EIO;
+	memset(&si, 0, sizeof(si));
+	si.uptime = (long)((mono_ns() - t->k->boot_ns) / NSEC_PER_SEC);
+	si.totalram = host.totalram;
+	si.freeram = host.freeram;
+	si.sharedram = host.sharedram;
+	si.bufferram = host.bufferram;
+	si.totalswap = host.totalswap;
+	si.freeswap = host.freeswap;
+	si.mem_unit = host.mem_unit;
+	pthread_mutex_lock(&t->k->lock);
+	for (int i = 1; i < KERNEL_PID_MAX; i++)
+		procs += t->k->tids[i] != NULL;
+	pthread_mutex_unlock(&t->k->lock);
+	si.procs = (unsigned short)procs;
+	return task_copy_out(t, a[0], &si, sizeof(si)) == sizeof(si) ? 0 : -EFAULT;
+}
+
+int64_t sys_times(struct task *t, const uint64_t a[6])
+{
+	struct tms tms;
+	int64_t ticks = (int64_t)((mono_ns() - t->k->boot_ns) / (NSEC_PER_SEC / 100));
+
+	memset(&tms, 0, sizeof(tms)); /* CPU accounting: later */
+	if (a[0] && task_copy_out(t, a[0], &tms, sizeof(tms)) != sizeof(tms))
+		return -EFAULT;
+	return ticks + 1;
+}
+
+int64_t sys_getrusage(struct task *t, const uint64_t a[6])
+{
+	struct rusage ru;
+	int who = (int)a[0];
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	return task_copy_out(t, a[1], &ru, sizeof(ru)) == sizeof(ru) ? 0 : -EFAULT;
+}
+
+int64_t sys_sched_getaffinity(struct task *t, const uint64_t a[6])
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t mask[16] = { 0 };
+	size_t len = a[1];
+
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	if (n < 1)
+		n = 1;
+	if (n > 1024)
+		n = 1024;
+	for (long i = 0; i < n; i++)
+		mask[i / 64] |= 1ULL << (i % 64);
+	len = len < sizeof(mask) ? len : sizeof(mask);
+	if (task_copy_out(t, a[2], mask, len) != (ssize_t)len)
+		return -EFAULT;
+	return (int64_t)len;
+}
+
+int64_t sys_sched_setaffinity(struct task *t, const uint64_t a[6])
+{
+	(void)t;
+	(void)a;
+	return 0; /* accepted; placement is the host's business */
+}
+
+int64_t sys_getcpu(struct task *t, const uint64_t a[6])
+{
+	unsigned zero = 0;
+
+	if (a[0] && task_copy_out(t, a[0], &zero, 4) != 4)
+		return -EFAULT;
+	if (a[1] && task_copy_out(t, a[1], &zero, 4) != 4)
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_ioctl(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	unsigned cmd = (unsigned)a[1];
+	int64_t r;
+	int on;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case FIOCLEX:
+	case FIONCLEX:
+		r = fdt_set_cloexec(t->fdt, (int)a[0], cmd == FIOCLEX);
+		break;
+	case FIONBIO:
+		if (task_copy_in(t, a[2], &on, sizeof(on)) != sizeof(on)) {
+			r = -EFAULT;
+			break;
+		}
+		pthread_mutex_lock(&f->lock);
+		f->flags = on ? (f->flags | O_NONBLOCK) : (f->flags & ~(unsigned)O_NONBLOCK);
+		pthread_mutex_unlock(&f->lock);
+		r = 0;
+		break;
+	default:
+		r = f->ops->ioctl ? f->ops->ioctl(f, t, cmd, a[2]) : -ENOTTY;
+	}
+	file_put(f);
+	return r;
+}
