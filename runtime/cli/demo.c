@@ -116,6 +116,14 @@ int cmd_demo(int argc, char **argv)
 	r = kernel_create(p, &kopts, &k);
 	if (r < 0)
 		goto out;
+	/* The guest is also a file of the sandbox (at its host path), so that
+	 * it can execve itself. */
+	{
+		char abs[4096];
+
+		if (realpath(argv[optind], abs) && kernel_install_file(k, abs, img, len, 0755) < 0)
+			log_warn("could not install %s in the sandbox", abs);
+	}
 	r = plat_as_create(p, &as);
 	if (r < 0) {
 		log_error_errno(r, "create address space");

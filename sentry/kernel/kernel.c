@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include "sentry/vfs/file.h"
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
@@ -94,6 +96,60 @@ void kernel_destroy(struct kernel *k)
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->cond);
 	free(k);
+}
+
+int kernel_install_file(struct kernel *k, const char *path, const void *data, size_t len,
+			mode_t mode)
+{
+	struct vnode *dir = vnode_get(k->root.v), *v = NULL;
+	char name[VFS_NAME_MAX + 1];
+	const char *p = path;
+	struct file *f = NULL;
+	int64_t off = 0;
+	int r = 0;
+
+	if (*p != '/') {
+		vnode_put(dir);
+		return -EINVAL;
+	}
+	for (;;) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0 || n > VFS_NAME_MAX) {
+			r = -EINVAL;
+			break;
+		}
+		memcpy(name, p, n);
+		name[n] = 0;
+		p += n;
+		if (*p == 0) {
+			r = dir->ops->create(dir, name, S_IFREG | (mode & 07777), 0, NULL, &v);
+			break;
+		}
+		r = dir->ops->lookup(dir, name, &v);
+		if (r == -ENOENT)
+			r = dir->ops->create(dir, name, S_IFDIR | 0755, 0, NULL, &v);
+		if (r < 0)
+			break;
+		vnode_put(dir);
+		dir = v;
+		v = NULL;
+	}
+	vnode_put(dir);
+	if (r == 0)
+		r = v->ops->open(v, O_WRONLY, &f);
+	if (r == 0) {
+		f->path.v = v; /* the file owns the vnode reference now */
+		v = NULL;
+		if (f->ops->write(f, NULL, data, len, &off) != (ssize_t)len)
+			r = -EIO;
+		file_put(f);
+	}
+	vnode_put(v);
+	return r;
 }
 
 int kernel_alloc_tid_locked(struct kernel *k, struct task *t, int32_t *ret)

@@ -59,6 +59,12 @@ void kernel_destroy(struct kernel *k);
 int kernel_alloc_tid_locked(struct kernel *k, struct task *t, int32_t *ret);
 void kernel_free_tid_locked(struct kernel *k, int32_t tid);
 
+/* Put a file into the root tmpfs at absolute @path (directories created
+ * 0755) — how `cvisor demo` makes its guest visible to execve until the
+ * Gofer serves a root file system. */
+int kernel_install_file(struct kernel *k, const char *path, const void *data, size_t len,
+			mode_t mode);
+
 /* Block until pid 1 has exited; returns its wait status. */
 int kernel_wait_init(struct kernel *k);
 

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 
 #include "lib/macro.h"
 #include "platform/platform.h"
@@ -143,7 +145,7 @@ static int push(uint8_t *buf, uint64_t *off, const void *src, size_t len)
 static int build_stack(struct plat_as *as, const struct loader_image *li, const char *const *argv,
 		       const char *const *envp, uint64_t *ret_sp)
 {
-	const uint64_t size = 64 * 1024; /* argument area limit */
+	const uint64_t size = LOADER_ARGS_MAX; /* argument area limit */
 	const uint64_t top = LOADER_STACK_TOP;
 	_cleanup_free_ uint8_t *buf = malloc(size);
 	_cleanup_free_ uint64_t *vec = NULL;
@@ -163,8 +165,8 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 	if (!vec)
 		return -ENOMEM;
 
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		rnd[i] = (uint8_t)random();
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
 	if ((r = push(buf, &off, rnd, sizeof(rnd))) < 0)
 		return r;
 	random_addr = top - size + off;
@@ -195,6 +197,9 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 	AUX(AT_SECURE, 0);
 	AUX(AT_CLKTCK, 100);
 	AUX(AT_RANDOM, random_addr);
+	AUX(AT_HWCAP, getauxval(AT_HWCAP));
+	if (argc > 0)
+		AUX(AT_EXECFN, vec[1]); /* argv[0]'s string (Linux: the file name) */
 	AUX(AT_NULL, 0);
 #undef AUX
 	off = ALIGN_DOWN(off, 16);

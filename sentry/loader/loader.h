@@ -15,7 +15,8 @@
 struct plat_as;
 
 #define LOADER_STACK_TOP 0x7d0000000000ULL
-#define LOADER_STACK_SIZE (256ULL * 1024)
+#define LOADER_STACK_SIZE (8ULL << 20) /* mapped lazily (MAP_NORESERVE) */
+#define LOADER_ARGS_MAX (1ULL << 20)   /* argv + envp strings and vectors */
 #define LOADER_PIE_BASE 0x555555554000ULL
 
 struct loader_image {

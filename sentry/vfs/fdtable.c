@@ -155,6 +155,22 @@ int fdt_set_cloexec(struct fd_table *t, int fd, int on)
 	return r;
 }
 
+void fdt_close_cloexec(struct fd_table *t)
+{
+	for (int i = 0; i < FDT_MAX; i++) {
+		struct file *f = NULL;
+
+		pthread_mutex_lock(&t->lock);
+		if (t->v[i].file && t->v[i].cloexec) {
+			f = t->v[i].file;
+			t->v[i].file = NULL;
+			t->v[i].cloexec = 0;
+		}
+		pthread_mutex_unlock(&t->lock);
+		file_put(f);
+	}
+}
+
 int fdt_close_range(struct fd_table *t, unsigned first, unsigned last, unsigned flags)
 {
 	if (flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE))

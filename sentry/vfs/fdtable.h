@@ -38,6 +38,8 @@ int fdt_close(struct fd_table *t, int fd);
 int fdt_dup_to(struct fd_table *t, int oldfd, int newfd, int cloexec);
 int fdt_get_cloexec(struct fd_table *t, int fd);
 int fdt_set_cloexec(struct fd_table *t, int fd, int on);
+/* execve: close every O_CLOEXEC descriptor. */
+void fdt_close_cloexec(struct fd_table *t);
 /* close_range(first, last, flags) with CLOSE_RANGE_CLOEXEC / _UNSHARE(no-op). */
 int fdt_close_range(struct fd_table *t, unsigned first, unsigned last, unsigned flags);
 
