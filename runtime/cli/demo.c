@@ -142,6 +142,12 @@ int cmd_demo(int argc, char **argv)
 	}
 	as = NULL; /* owned by the thread group now */
 	{
+		char abs[4096];
+
+		task_set_program(init->tg, realpath(argv[optind], abs) ? abs : argv[optind],
+				 (const char *const *)argv + optind);
+	}
+	{
 		/* The guest's stdio: copies of ours, owned by the Sentry. */
 		int fds[3];
 

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include "sentry/vfs/file.h"
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "sentry/fs/devfs.h"
+#include "sentry/fs/procfs.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/vfs/vfs.h"
 
@@ -40,6 +42,23 @@ static int setup_rootfs(struct kernel *k)
 		r = root->ops->create(root, "tmp", S_IFDIR | 01777, 0, NULL, NULL);
 	if (r == 0)
 		r = root->ops->create(root, "proc", S_IFDIR | 0555, 0, NULL, NULL);
+	if (r == 0) {
+		struct vnode *proc = procfs_create_root(k), *point = NULL;
+		struct path at;
+
+		r = proc ? root->ops->lookup(root, "proc", &point) : -ENOMEM;
+		if (r == 0) {
+			at = (struct path){ k->mounts[0], point };
+			r = vfs_mount(&at, proc, MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc", "proc",
+				      "/proc", &k->mounts[1]);
+			if (r == 0) {
+				k->nmounts = 2;
+				proc = NULL;
+			}
+		}
+		vnode_put(point);
+		vnode_put(proc);
+	}
 	return r;
 }
 

@@ -38,6 +38,8 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	if (tg->tgid > 0 && tg->tgid < KERNEL_PID_MAX && k->tgs[tg->tgid] == tg)
 		k->tgs[tg->tgid] = NULL;
 	signal_free_pending(&tg->sig.shared);
+	free(tg->exe);
+	free(tg->cmdline);
 	free(tg);
 }
 
@@ -84,6 +86,12 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	if (r == 0) {
 		memcpy(tg->sig.act, t->tg->sig.act, sizeof(tg->sig.act));
 		memcpy(tg->rlim, t->tg->rlim, sizeof(tg->rlim));
+		memcpy(tg->comm, t->tg->comm, sizeof(tg->comm));
+		tg->exe = t->tg->exe ? strdup(t->tg->exe) : NULL;
+		if (t->tg->cmdline && (tg->cmdline = malloc(t->tg->cmdline_len ? t->tg->cmdline_len : 1))) {
+			memcpy(tg->cmdline, t->tg->cmdline, t->tg->cmdline_len);
+			tg->cmdline_len = t->tg->cmdline_len;
+		}
 		n->sig.mask = t->sig.mask;
 		tg->tgid = n->tid;
 		tg->pgid = t->tg->pgid;

@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "sentry/fs/hostfd.h"
+#include "sentry/fs/procfs.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
@@ -76,6 +77,36 @@ fail:
 	free(t);
 	free(tg);
 	return r;
+}
+
+void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv)
+{
+	struct kernel *k = tg->k;
+	size_t len = 0;
+	char *cmd, *e = strdup(exe ? exe : "");
+	const char *base = exe ? strrchr(exe, '/') : NULL;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	cmd = malloc(len ? len : 1);
+	if (cmd) {
+		size_t off = 0;
+
+		for (size_t i = 0; argv && argv[i]; i++) {
+			size_t l = strlen(argv[i]) + 1;
+
+			memcpy(cmd + off, argv[i], l);
+			off += l;
+		}
+	}
+	pthread_mutex_lock(&k->lock);
+	free(tg->exe);
+	free(tg->cmdline);
+	tg->exe = e;
+	tg->cmdline = cmd;
+	tg->cmdline_len = cmd ? len : 0;
+	snprintf(tg->comm, sizeof(tg->comm), "%s", base ? base + 1 : (exe ? exe : ""));
+	pthread_mutex_unlock(&k->lock);
 }
 
 void task_rlimits_default(struct thread_group *tg)
@@ -293,6 +324,7 @@ static void *task_main(void *arg)
 {
 	struct task *t = arg;
 
+	procfs_set_current(t);
 	while (!t->exited) {
 		struct plat_exit ex;
 		int r, exiting;

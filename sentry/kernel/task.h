@@ -37,6 +37,10 @@ struct thread_group {
 	uint64_t brk_start;   /* set by the loader */
 
 	/* Protected by kernel.lock: */
+	char comm[16];        /* name (basename of the program, 15 chars) */
+	char *exe;            /* path of the program (for /proc/pid/exe) */
+	char *cmdline;        /* argv, NUL-separated (for /proc/pid/cmdline) */
+	size_t cmdline_len;
 	struct sigstate_tg sig;
 	int ntasks;           /* live tasks */
 	int exiting;          /* exit_group or a fatal signal is in progress */
@@ -52,6 +56,9 @@ struct thread_group {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
 };
+
+/* Record the program of @tg (execve, pid 1): comm, exe path, cmdline. */
+void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv);
 
 /* Linux's defaults for a new sandbox (the OCI spec will override them). */
 void task_rlimits_default(struct thread_group *tg);

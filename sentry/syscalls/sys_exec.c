@@ -350,6 +350,7 @@ static int64_t do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t u
 	pthread_mutex_unlock(&t->k->lock);
 	t->clear_child_tid = 0;
 	fdt_close_cloexec(t->fdt);
+	task_set_program(t->tg, interp, (const char *const *)argv.v);
 	r = 0;
 out:
 	plat_as_destroy(as);

@@ -62,6 +62,17 @@ static __attribute__((noreturn)) void child_exit(int code)
 		sc4(NR_exit, code, 0, 0, 0);
 }
 
+/* wait4 that retries EINTR: in the sandbox we are pid 1, so orphans become
+ * our children and their SIGCHLD can interrupt a wait (not so natively). */
+static long wait_for(long pid, int *status, long options)
+{
+	long r;
+
+	while ((r = sc4(NR_wait4, pid, (long)status, options, 0)) == -4)
+		;
+	return r;
+}
+
 static volatile long chld_hits;
 
 static void on_chld(int sig)
@@ -88,13 +99,13 @@ void guest_main(void)
 	char c;
 	unsigned char si[128];
 
-	show("wait without children", sc4(NR_wait4, -1, (long)&status, 0, 0));
+	show("wait without children", wait_for(-1, &status, 0));
 
 	/* exit status and ppid */
 	pid = sc4(NR_fork, 0, 0, 0, 0);
 	if (pid == 0)
 		child_exit(sc4(NR_getppid, 0, 0, 0, 0) == me ? 7 : 8);
-	r = sc4(NR_wait4, pid, (long)&status, 0, 0);
+	r = wait_for(pid, &status, 0);
 	show("wait4 returns the child", r == pid);
 	show("exited", (status & 0x7f) == 0);
 	show("exit code (7 = ppid ok)", (status >> 8) & 0xff);
@@ -105,7 +116,7 @@ void guest_main(void)
 		cow_var = 42;
 		child_exit((int)cow_var);
 	}
-	sc4(NR_wait4, pid, (long)&status, 0, 0);
+	wait_for(pid, &status, 0);
 	show("child saw its own write", (status >> 8) & 0xff);
 	show("parent copy untouched", cow_var);
 
@@ -134,7 +145,7 @@ void guest_main(void)
 	sc4(NR_close, p[0], 0, 0, 0);
 	g_write(p[1], "hello pipe", 10);
 	sc4(NR_close, p[1], 0, 0, 0);
-	sc4(NR_wait4, pid, (long)&status, 0, 0);
+	wait_for(pid, &status, 0);
 	show("child read bytes", (status >> 8) & 0xff);
 
 	/* WNOHANG, zombies, SIGCHLD */
@@ -156,7 +167,7 @@ void guest_main(void)
 		nap(5);
 	show("sigchld handled", chld_hits >= 1);
 	show("zombie can be signalled", sc4(NR_kill, pid, 0, 0, 0));
-	show("reaped", sc4(NR_wait4, pid, (long)&status, 0, 0) == pid);
+	show("reaped", wait_for(pid, &status, 0) == pid);
 	show("gone after reaping", sc4(NR_kill, pid, 0, 0, 0));
 	sc4(NR_close, p[0], 0, 0, 0);
 	sc4(NR_close, p[1], 0, 0, 0);
@@ -176,7 +187,7 @@ void guest_main(void)
 		}
 		child_exit(0);
 	}
-	sc4(NR_wait4, pid, (long)&status, 0, 0);
+	wait_for(pid, &status, 0);
 	show("orphan reported reparenting", sc4(NR_read, p[0], (long)&c, 1, 0));
 	sc4(NR_close, p[0], 0, 0, 0);
 	sc4(NR_close, p[1], 0, 0, 0);
@@ -192,7 +203,7 @@ void guest_main(void)
 		ok &= sc4(NR_setsid, 0, 0, 0, 0) == -1; /* EPERM: a group leader */
 		child_exit((int)ok);
 	}
-	sc4(NR_wait4, pid, (long)&status, 0, 0);
+	wait_for(pid, &status, 0);
 	show("setpgid in child", (status >> 8) & 0xff);
 	pid = sc4(NR_fork, 0, 0, 0, 0);
 	if (pid == 0) {
@@ -203,7 +214,7 @@ void guest_main(void)
 		ok &= sc4(NR_getpgid, 0, 0, 0, 0) == self;
 		child_exit((int)ok);
 	}
-	sc4(NR_wait4, pid, (long)&status, 0, 0);
+	wait_for(pid, &status, 0);
 	show("setsid in child", (status >> 8) & 0xff);
 	show("setpgid of a stranger", sc4(NR_setpgid, 999999, 0, 0, 0));
 	show("getsid of nobody", sc4(NR_getsid, 999999, 0, 0, 0));
@@ -212,12 +223,12 @@ void guest_main(void)
 	pid = sc4(NR_vfork, 0, 0, 0, 0);
 	if (pid == 0)
 		child_exit(3);
-	sc4(NR_wait4, pid, (long)&status, 0, 0);
+	wait_for(pid, &status, 0);
 	show("vfork child status", (status >> 8) & 0xff);
 
 	/* In the sandbox we are pid 1, so the orphan above became our child;
 	 * natively it went to the host's init.  Reap whatever is ours. */
-	while ((r = sc4(NR_wait4, -1, (long)&status, 0, 0)) > 0)
+	while ((r = wait_for(-1, &status, 0)) > 0)
 		;
 	show("no children left", r);
 	g_exit_group(0);
