@@ -64,6 +64,7 @@ int cmd_demo(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "strace", no_argument, NULL, 's' },
 		{ "sud", no_argument, NULL, 'u' },
+		{ "cwd", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -76,6 +77,7 @@ int cmd_demo(int argc, char **argv)
 	struct plat_as *as = NULL;
 	struct task *init = NULL;
 	struct loader_image li;
+	const char *cwd = NULL;
 	int c, r, ws, status = 125;
 	size_t len;
 
@@ -93,9 +95,12 @@ int cmd_demo(int argc, char **argv)
 		case 'u':
 			popts.use_sud = 1;
 			break;
+		case 'c':
+			cwd = optarg;
+			break;
 		case 'h':
 			printf("usage: cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] "
-			       "GUEST [ARGS...]\n");
+			       "[--cwd=DIR] GUEST [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -135,7 +140,7 @@ int cmd_demo(int argc, char **argv)
 		log_error_errno(r, "load %s", argv[optind]);
 		goto out;
 	}
-	r = task_create_init(k, as, li.entry, li.sp, li.brk_start, &init);
+	r = task_create_init(k, as, li.entry, li.sp, li.image_start, li.brk_start, &init);
 	if (r < 0) {
 		log_error_errno(r, "create pid 1");
 		goto out;
@@ -156,6 +161,16 @@ int cmd_demo(int argc, char **argv)
 		r = task_set_stdio(init, fds);
 		if (r < 0) {
 			log_error_errno(r, "stdio");
+			goto out;
+		}
+	}
+	if (cwd) {
+		/* an empty working directory inside the sandbox */
+		r = kernel_make_dir(k, cwd);
+		if (r == 0)
+			r = task_chdir(init, cwd);
+		if (r < 0) {
+			log_error_errno(r, "--cwd %s", cwd);
 			goto out;
 		}
 	}

@@ -27,6 +27,7 @@
 #include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/syscalls/mm_interim.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
@@ -48,7 +49,7 @@ static const struct vnode_ops proc_vops;
 static dev_t proc_dev;
 
 static const char *const pid_files[] = { "stat", "status", "cmdline", "comm", "mounts",
-					 "environ" };
+					 "environ", "maps" };
 static const char *const pid_links[] = { "exe", "cwd", "root" };
 static const char *const top_files[] = { "uptime", "loadavg", "version", "filesystems",
 					 "meminfo", "cpuinfo", "stat" };
@@ -491,6 +492,15 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 
 			put(g, "%s %s %s %s 0 0\n", m->source, m->target, m->fstype,
 			    (m->flags & MS_RDONLY) ? "ro" : "rw");
+		}
+	}
+	else if (!strcmp(p->name, "maps") && tg->vmas) {
+		size_t len;
+		char *text = vmas_maps_text(tg->vmas, &len);
+
+		if (text) {
+			put(g, "%s", text);
+			free(text);
 		}
 	}
 	/* environ: empty until the loader keeps it */

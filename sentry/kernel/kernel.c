@@ -117,6 +117,48 @@ void kernel_destroy(struct kernel *k)
 	free(k);
 }
 
+int kernel_make_dir(struct kernel *k, const char *path)
+{
+	struct vnode *dir = vnode_get(k->root.v), *v;
+	const char *p = path;
+	char name[VFS_NAME_MAX + 1];
+	int r = 0;
+
+	if (*p != '/') {
+		vnode_put(dir);
+		return -EINVAL;
+	}
+	for (;;) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, "/");
+		if (n > VFS_NAME_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, p, n);
+		name[n] = 0;
+		p += n;
+		r = dir->ops->lookup(dir, name, &v);
+		if (r == -ENOENT)
+			r = dir->ops->create(dir, name, S_IFDIR | 0755, 0, NULL, &v);
+		if (r < 0)
+			break;
+		vnode_put(dir);
+		dir = v;
+		if (!S_ISDIR(dir->mode)) {
+			r = -ENOTDIR;
+			break;
+		}
+	}
+	vnode_put(dir);
+	return r;
+}
+
 int kernel_install_file(struct kernel *k, const char *path, const void *data, size_t len,
 			mode_t mode)
 {

@@ -65,6 +65,9 @@ void kernel_free_tid_locked(struct kernel *k, int32_t tid);
 int kernel_install_file(struct kernel *k, const char *path, const void *data, size_t len,
 			mode_t mode);
 
+/* mkdir -p @path (absolute) in the root tmpfs. */
+int kernel_make_dir(struct kernel *k, const char *path);
+
 /* Block until pid 1 has exited; returns its wait status. */
 int kernel_wait_init(struct kernel *k);
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "kernel.h"
+#include "sentry/syscalls/mm_interim.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/vfs.h"
 #include "signal.h"
@@ -38,6 +39,7 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	if (tg->tgid > 0 && tg->tgid < KERNEL_PID_MAX && k->tgs[tg->tgid] == tg)
 		k->tgs[tg->tgid] = NULL;
 	signal_free_pending(&tg->sig.shared);
+	vmas_free(tg->vmas);
 	free(tg->exe);
 	free(tg->cmdline);
 	free(tg);
@@ -66,6 +68,11 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	}
 	tg->k = k;
 	tg->brk_start = t->tg->brk_start;
+	tg->vmas = vmas_copy(t->tg->vmas);
+	if (!tg->vmas) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	tg->exit_signal = exit_signal;
 	n->k = k;
 	n->tg = tg;
@@ -114,8 +121,10 @@ fail:
 		fs_context_put(n->fs);
 		free(n->cpu);
 	}
-	if (tg)
+	if (tg) {
 		plat_as_destroy(tg->as);
+		vmas_free(tg->vmas);
+	}
 	free(n);
 	free(tg);
 	return r;

@@ -20,13 +20,15 @@
 #include "lib/macro.h"
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/procfs.h"
+#include "sentry/loader/loader.h"
+#include "sentry/syscalls/mm_interim.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
-		     uint64_t brk_start, struct task **ret)
+		     uint64_t image_start, uint64_t brk_start, struct task **ret)
 {
 	struct thread_group *tg = calloc(1, sizeof(*tg));
 	struct task *t = calloc(1, sizeof(*t));
@@ -46,6 +48,12 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	t->sig.alt_flags = SS_DISABLE;
 	pthread_cond_init(&t->sigcond, NULL);
 	tg->brk_start = brk_start;
+	tg->vmas = vmas_new(image_start, brk_start, LOADER_STACK_TOP - LOADER_STACK_SIZE,
+			    LOADER_STACK_TOP);
+	if (!tg->vmas) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	t->k = k;
 	t->tg = tg;
 	plat_cpu_init(t->cpu, entry, sp);
@@ -75,6 +83,8 @@ fail:
 		free(t->cpu);
 	}
 	free(t);
+	if (tg)
+		vmas_free(tg->vmas);
 	free(tg);
 	return r;
 }
@@ -185,6 +195,20 @@ void task_abort(struct task *t)
 	pthread_cond_destroy(&t->sigcond);
 	free(t->cpu);
 	free(t);
+}
+
+int task_chdir(struct task *t, const char *path)
+{
+	struct path p;
+	int r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW | WALK_DIRECTORY, &p);
+
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&t->fs->lock);
+	path_put(&t->fs->cwd);
+	t->fs->cwd = p;
+	pthread_mutex_unlock(&t->fs->lock);
+	return 0;
 }
 
 int task_set_stdio(struct task *t, const int hostfds[3])

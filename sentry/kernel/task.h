@@ -22,6 +22,7 @@
 #include "signal.h"
 
 struct kernel;
+struct vma_set;
 struct fd_table;
 struct fs_context;
 
@@ -35,6 +36,7 @@ struct thread_group {
 	int32_t tgid;
 	struct plat_as *as;   /* the address space (one per thread group today) */
 	uint64_t brk_start;   /* set by the loader */
+	struct vma_set *vmas; /* the memory layout (mm_interim.h) */
 
 	/* Protected by kernel.lock: */
 	char comm[16];        /* name (basename of the program, 15 chars) */
@@ -89,7 +91,10 @@ struct task {
  * its first context starting at @entry with stack @sp.
  */
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
-		     uint64_t brk_start, struct task **ret);
+		     uint64_t image_start, uint64_t brk_start, struct task **ret);
+/* Set the working directory of a task that has not started yet. */
+int task_chdir(struct task *t, const char *path);
+
 /* Standard fds of pid 1: host fds (taken over; -1 leaves the fd closed). */
 int task_set_stdio(struct task *t, const int hostfds[3]);
 

@@ -87,6 +87,7 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
 		.phdr = phdr ? phdr + bias : 0,
 		.phnum = eh->e_phnum,
 		.brk_start = hi,
+		.image_start = lo,
 	};
 	return 0;
 }

@@ -25,6 +25,7 @@ struct loader_image {
 	uint64_t phdr;      /* AT_PHDR */
 	uint64_t phnum;
 	uint64_t brk_start; /* end of the highest segment, page aligned */
+	uint64_t image_start; /* start of the lowest segment */
 };
 
 /*

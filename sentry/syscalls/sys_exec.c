@@ -19,6 +19,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
+#include "mm_interim.h"
 #include "syscall_handlers.h"
 
 #define EXEC_IMAGE_MAX (256ULL << 20)
@@ -331,6 +332,15 @@ static int64_t do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t u
 	old = t->tg->as;
 	t->tg->as = as;
 	t->tg->brk_start = li.brk_start;
+	{
+		struct vma_set *nv = vmas_new(li.image_start, li.brk_start,
+					      LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_TOP);
+
+		if (nv) {
+			vmas_free(t->tg->vmas);
+			t->tg->vmas = nv;
+		}
+	}
 	as = NULL;
 	t->ctx = ctx;
 	plat_as_destroy(old);
