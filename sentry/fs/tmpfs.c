@@ -283,7 +283,9 @@ static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
 	struct vnode *v, *victim = NULL;
 	int r = 0;
 
-	if (flags & ~1U /* RENAME_NOREPLACE */)
+	if (flags & ~3U /* RENAME_NOREPLACE | RENAME_EXCHANGE */)
+		return -EINVAL;
+	if ((flags & 3U) == 3U)
 		return -EINVAL;
 	if (odir->dev != ndir->dev)
 		return -EXDEV;
@@ -298,6 +300,34 @@ static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
 		goto out;
 	}
 	v = e->v;
+	if (flags & 2U) { /* RENAME_EXCHANGE: both must exist; swap */
+		struct vnode *tv;
+
+		if (!t) {
+			r = -ENOENT;
+			goto out;
+		}
+		tv = t->v;
+		if (S_ISDIR(v->mode) && is_ancestor(v, ndir)) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (S_ISDIR(tv->mode) && is_ancestor(tv, odir)) {
+			r = -EINVAL;
+			goto out;
+		}
+		e->v = tv;
+		t->v = v;
+		if (odir != ndir) {
+			if (S_ISDIR(v->mode))
+				v->parent = ndir;
+			if (S_ISDIR(tv->mode))
+				tv->parent = odir;
+			odir->nlink += S_ISDIR(tv->mode) - S_ISDIR(v->mode);
+			ndir->nlink += S_ISDIR(v->mode) - S_ISDIR(tv->mode);
+		}
+		goto out;
+	}
 	if (t && t->v == v)
 		goto out; /* same file: nothing to do */
 	if (S_ISDIR(v->mode) && is_ancestor(v, ndir)) {

@@ -77,6 +77,8 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	n->k = k;
 	n->tg = tg;
 	n->creds = t->creds;
+	memcpy(n->groups, t->groups, sizeof(n->groups));
+	n->ngroups = t->ngroups;
 	*n->cpu = *t->cpu;
 	n->cpu->regs.rax = 0;
 	n->sig.alt_sp = t->sig.alt_sp;

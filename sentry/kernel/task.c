@@ -154,6 +154,8 @@ int task_clone_thread(struct task *t, struct task **ret)
 	n->k = k;
 	n->tg = t->tg;
 	n->creds = t->creds;
+	memcpy(n->groups, t->groups, sizeof(n->groups));
+	n->ngroups = t->ngroups;
 	n->fdt = fdt_get(t->fdt);
 	n->fs = fs_context_get(t->fs);
 	*n->cpu = *t->cpu;
@@ -195,6 +197,16 @@ void task_abort(struct task *t)
 	pthread_cond_destroy(&t->sigcond);
 	free(t->cpu);
 	free(t);
+}
+
+int task_fd_limit(struct task *t)
+{
+	uint64_t lim;
+
+	pthread_mutex_lock(&t->k->lock);
+	lim = t->tg->rlim[RLIMIT_NOFILE].cur;
+	pthread_mutex_unlock(&t->k->lock);
+	return lim > FDT_MAX ? FDT_MAX : (int)lim;
 }
 
 int task_chdir(struct task *t, const char *path)

@@ -26,6 +26,8 @@ struct vma_set;
 struct fd_table;
 struct fs_context;
 
+#define TASK_NGROUPS 64
+
 struct creds {
 	uint32_t ruid, euid, suid, fsuid;
 	uint32_t rgid, egid, sgid, fsgid;
@@ -70,6 +72,8 @@ struct task {
 	struct thread_group *tg;
 	int32_t tid;
 	struct creds creds;
+	uint32_t groups[TASK_NGROUPS]; /* supplementary groups */
+	int ngroups;
 	struct fd_table *fdt;     /* shared with CLONE_FILES */
 	struct fs_context *fs;    /* root, cwd, umask; shared with CLONE_FS */
 	struct plat_ctx *ctx;
@@ -92,6 +96,9 @@ struct task {
  */
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t image_start, uint64_t brk_start, struct task **ret);
+/* RLIMIT_NOFILE of @t, bounded by the fd table's size. */
+int task_fd_limit(struct task *t);
+
 /* Set the working directory of a task that has not started yet. */
 int task_chdir(struct task *t, const char *path);
 

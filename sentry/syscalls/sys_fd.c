@@ -34,14 +34,16 @@ static int64_t do_read(struct task *t, struct file *f, uint64_t addr, uint64_t l
 	int64_t off = 0;
 	ssize_t n;
 
-	if (!file_readable(f))
+	int64_t start;
+
+	if (!file_readable(f) || (f->flags & O_PATH))
 		return -EBADF;
+	if (f->path.v && S_ISDIR(f->path.v->mode))
+		return -EISDIR;
 	if (!f->ops->read)
 		return -EINVAL;
 	len = MIN(len, MAX_RW_COUNT);
-	if (len == 0)
-		return 0;
-	buf = malloc(MIN(len, (uint64_t)IO_CHUNK));
+	buf = malloc(MAX(MIN(len, (uint64_t)IO_CHUNK), (uint64_t)1));
 	if (!buf)
 		return -ENOMEM;
 	if (!pos) {
@@ -52,13 +54,26 @@ static int64_t do_read(struct task *t, struct file *f, uint64_t addr, uint64_t l
 		off = *pos;
 	}
 	/* One chunk per call: a read returns what is available. */
+	start = off;
 	n = f->ops->read(f, t, buf, MIN(len, (uint64_t)IO_CHUNK), &off);
-	if (n > 0 && task_copy_out(t, addr, buf, (size_t)n) != n)
-		return -EFAULT; /* the data is lost, as on Linux */
+	if (n > 0) {
+		/* A buffer running into an unwritable page gets a short read,
+		 * the offset advanced by what was copied (as copy_to_user). */
+		ssize_t w = task_copy_out(t, addr, buf, (size_t)n);
+
+		if (w <= 0)
+			return -EFAULT;
+		if (w < n) {
+			n = w;
+			off = start + w;
+		}
+	}
 	if (n > 0 && !pos) {
 		pthread_mutex_lock(&f->lock);
 		f->pos = off;
 		pthread_mutex_unlock(&f->lock);
+	} else if (n > 0) {
+		*pos = off;
 	}
 	return n;
 }
@@ -70,13 +85,13 @@ static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t 
 	uint64_t done = 0;
 	int64_t off = 0;
 
-	if (!file_writable(f))
+	if (!file_writable(f) || (f->flags & O_PATH))
 		return -EBADF;
 	if (!f->ops->write)
 		return -EINVAL;
 	len = MIN(len, MAX_RW_COUNT);
-	if (len == 0)
-		return 0;
+	if (len == 0) /* still asks the file: /dev/full says ENOSPC */
+		return f->ops->write(f, t, "", 0, pos ? pos : &off);
 	buf = malloc(MIN(len, (uint64_t)IO_CHUNK));
 	if (!buf)
 		return -ENOMEM;
@@ -104,6 +119,8 @@ static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t 
 		pthread_mutex_lock(&f->lock);
 		f->pos = off;
 		pthread_mutex_unlock(&f->lock);
+	} else {
+		*pos = off; /* pwritev: the next segment goes after this one */
 	}
 	return (int64_t)done;
 }
@@ -163,7 +180,8 @@ int64_t sys_pwrite64(struct task *t, const uint64_t a[6])
 	return positional(t, a, 1);
 }
 
-static int64_t vector(struct task *t, const uint64_t a[6], int write)
+/* readv/writev, and with @pos (preadv/pwritev) at an explicit offset. */
+static int64_t vector_at(struct task *t, const uint64_t a[6], int write, int64_t *pos)
 {
 	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
 	_cleanup_free_ struct iovec *iov = NULL;
@@ -171,6 +189,10 @@ static int64_t vector(struct task *t, const uint64_t a[6], int write)
 
 	if (!f)
 		return -EBADF;
+	if (pos && *pos < 0)
+		return -EINVAL;
+	if (pos && !f->ops->llseek)
+		return -ESPIPE;
 	if (cnt > UIO_MAXIOV)
 		return -EINVAL;
 	if (cnt == 0)
@@ -188,8 +210,8 @@ static int64_t vector(struct task *t, const uint64_t a[6], int write)
 
 		if (iov[i].iov_len == 0)
 			continue;
-		r = write ? do_write(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, NULL)
-			  : do_read(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, NULL);
+		r = write ? do_write(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, pos)
+			  : do_read(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, pos);
 		if (r < 0)
 			return total ? (int64_t)total : r;
 		total += (uint64_t)r;
@@ -201,12 +223,44 @@ static int64_t vector(struct task *t, const uint64_t a[6], int write)
 
 int64_t sys_readv(struct task *t, const uint64_t a[6])
 {
-	return vector(t, a, 0);
+	return vector_at(t, a, 0, NULL);
 }
 
 int64_t sys_writev(struct task *t, const uint64_t a[6])
 {
-	return sigpipe(t, vector(t, a, 1));
+	return sigpipe(t, vector_at(t, a, 1, NULL));
+}
+
+int64_t sys_preadv(struct task *t, const uint64_t a[6])
+{
+	int64_t off = (int64_t)a[3];
+
+	return vector_at(t, a, 0, &off);
+}
+
+int64_t sys_pwritev(struct task *t, const uint64_t a[6])
+{
+	int64_t off = (int64_t)a[3];
+
+	return sigpipe(t, vector_at(t, a, 1, &off));
+}
+
+int64_t sys_preadv2(struct task *t, const uint64_t a[6])
+{
+	int64_t off = (int64_t)a[3];
+
+	if (a[5] & ~0x1fULL) /* RWF_* */
+		return -EOPNOTSUPP;
+	return off == -1 ? vector_at(t, a, 0, NULL) : vector_at(t, a, 0, &off);
+}
+
+int64_t sys_pwritev2(struct task *t, const uint64_t a[6])
+{
+	int64_t off = (int64_t)a[3];
+
+	if (a[5] & ~0x1fULL)
+		return -EOPNOTSUPP;
+	return sigpipe(t, off == -1 ? vector_at(t, a, 1, NULL) : vector_at(t, a, 1, &off));
 }
 
 int64_t sys_lseek(struct task *t, const uint64_t a[6])
@@ -242,11 +296,13 @@ int64_t sys_dup(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
 
-	return f ? fdt_install(t->fdt, 0, f, 0) : -EBADF;
+	return f ? fdt_install_max(t->fdt, 0, f, 0, task_fd_limit(t)) : -EBADF;
 }
 
 int64_t sys_dup2(struct task *t, const uint64_t a[6])
 {
+	if ((int)a[1] >= task_fd_limit(t) || (int)a[1] < 0)
+		return -EBADF;
 	if ((int)a[0] == (int)a[1]) {
 		_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
 
@@ -261,6 +317,8 @@ int64_t sys_dup3(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if ((int)a[0] == (int)a[1])
 		return -EINVAL;
+	if ((int)a[1] >= task_fd_limit(t) || (int)a[1] < 0)
+		return -EBADF;
 	return fdt_dup_to(t->fdt, (int)a[0], (int)a[1], !!(a[2] & O_CLOEXEC));
 }
 
@@ -274,9 +332,10 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 	switch ((int)a[1]) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if ((int)a[2] < 0)
+		if ((int)a[2] < 0 || (int)a[2] >= task_fd_limit(t))
 			return -EINVAL;
-		return fdt_install(t->fdt, (int)a[2], f, (int)a[1] == F_DUPFD_CLOEXEC);
+		return fdt_install_max(t->fdt, (int)a[2], f, (int)a[1] == F_DUPFD_CLOEXEC,
+				       task_fd_limit(t));
 	case F_GETFD:
 		return fdt_get_cloexec(t->fdt, fd) > 0 ? FD_CLOEXEC : fdt_get_cloexec(t->fdt, fd);
 	case F_SETFD:
@@ -310,8 +369,9 @@ static int64_t do_pipe(struct task *t, uint64_t addr, uint64_t flags)
 	e = pipe_create((unsigned)flags, &r, &w);
 	if (e < 0)
 		return e;
-	fds[0] = fdt_install(t->fdt, 0, r, !!(flags & O_CLOEXEC));
-	fds[1] = fds[0] < 0 ? -EMFILE : fdt_install(t->fdt, 0, w, !!(flags & O_CLOEXEC));
+	fds[0] = fdt_install_max(t->fdt, 0, r, !!(flags & O_CLOEXEC), task_fd_limit(t));
+	fds[1] = fds[0] < 0 ? -EMFILE
+			    : fdt_install_max(t->fdt, 0, w, !!(flags & O_CLOEXEC), task_fd_limit(t));
 	file_put(r);
 	file_put(w);
 	if (fds[0] < 0 || fds[1] < 0) {

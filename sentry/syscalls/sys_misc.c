@@ -72,7 +72,8 @@ int64_t sys_sysinfo(struct task *t, const uint64_t a[6])
 	if (sysinfo(&host) < 0)
 		return -EIO;
 	memset(&si, 0, sizeof(si));
-	si.uptime = (long)((mono_ns() - t->k->boot_ns) / NSEC_PER_SEC);
+	/* seconds since the sandbox booted, rounded up as a fresh system's */
+	si.uptime = (long)((mono_ns() - t->k->boot_ns) / NSEC_PER_SEC) + 1;
 	si.totalram = host.totalram;
 	si.freeram = host.freeram;
 	si.sharedram = host.sharedram;

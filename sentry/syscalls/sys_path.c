@@ -64,13 +64,32 @@ static int64_t do_openat(struct task *t, int dirfd, uint64_t upath, uint64_t fla
 
 	if (flags & ~(uint64_t)OPEN_VALID_FLAGS)
 		return -EINVAL;
-	if ((flags & O_TMPFILE) == O_TMPFILE || (flags & O_PATH))
+	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return -EOPNOTSUPP; /* not yet */
 	PATH_ARG(t, upath, path);
-	r = vfs_open(t, dirfd, path, (unsigned)flags, (mode_t)mode, &f);
-	if (r < 0)
-		return r;
-	fd = fdt_install(t->fdt, 0, f, !!(flags & O_CLOEXEC));
+	if (flags & O_PATH) {
+		/* A handle on the path only: no file operations. */
+		static const struct file_ops path_fops = { 0 };
+		struct path p;
+
+		r = vfs_walk(t, dirfd, path,
+			     ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+				     ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0),
+			     &p);
+		if (r < 0)
+			return r;
+		f = file_new(&path_fops, NULL, O_PATH);
+		if (!f) {
+			path_put(&p);
+			return -ENOMEM;
+		}
+		f->path = p;
+	} else {
+		r = vfs_open(t, dirfd, path, (unsigned)flags, (mode_t)mode, &f);
+		if (r < 0)
+			return r;
+	}
+	fd = fdt_install_max(t->fdt, 0, f, !!(flags & O_CLOEXEC), task_fd_limit(t));
 	file_put(f);
 	return fd;
 }
@@ -206,7 +225,7 @@ static int64_t do_renameat(struct task *t, int ofd, uint64_t opath, int nfd, uin
 	struct path od, nd;
 	int os, ns, r;
 
-	if (flags & ~1ULL) /* RENAME_NOREPLACE only */
+	if (flags & ~3ULL) /* RENAME_NOREPLACE, RENAME_EXCHANGE */
 		return -EINVAL;
 	PATH_ARG(t, opath, op);
 	PATH_ARG(t, npath, np);
@@ -233,7 +252,7 @@ static int64_t do_renameat(struct task *t, int ofd, uint64_t opath, int nfd, uin
 
 		r = od.v->ops->lookup(od.v, on, &v);
 		if (r == 0) {
-			if ((os || ns) && !S_ISDIR(v->mode))
+			if ((os || ns) && !S_ISDIR(v->mode) && !(flags & 2))
 				r = -ENOTDIR;
 			vnode_put(v);
 		}
@@ -439,6 +458,8 @@ int64_t sys_statx(struct task *t, const uint64_t a[6])
 
 	if (a[2] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
 			       AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if (a[3] & 0x80000000U) /* STATX__RESERVED */
 		return -EINVAL;
 	if (r < 0)
 		return r;

@@ -111,6 +111,8 @@ int64_t sys_getrandom(struct task *t, const uint64_t a[6])
 
 	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | 0x4 /* GRND_INSECURE */))
 		return -EINVAL;
+	if ((a[2] & GRND_RANDOM) && (a[2] & 0x4))
+		return -EINVAL;
 	if (len > 33554431) /* Linux caps one call at 32 MiB - 1 */
 		len = 33554431;
 	while (done < len) {

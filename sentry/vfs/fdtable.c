@@ -57,14 +57,21 @@ struct fd_table *fdt_copy(struct fd_table *t)
 
 int fdt_install(struct fd_table *t, int min, struct file *f, int cloexec)
 {
+	return fdt_install_max(t, min, f, cloexec, FDT_MAX);
+}
+
+int fdt_install_max(struct fd_table *t, int min, struct file *f, int cloexec, int max)
+{
 	int fd = -EMFILE;
 
+	if (max > FDT_MAX)
+		max = FDT_MAX;
 	if (min < 0)
 		return -EINVAL;
-	if (min >= FDT_MAX)
+	if (min >= max)
 		return -EMFILE;
 	pthread_mutex_lock(&t->lock);
-	for (int i = min; i < FDT_MAX; i++)
+	for (int i = min; i < max; i++)
 		if (!t->v[i].file) {
 			t->v[i].file = file_get(f);
 			t->v[i].cloexec = !!cloexec;

@@ -31,6 +31,8 @@ struct fd_table *fdt_copy(struct fd_table *t);
 
 /* Lowest free fd >= @min for @f (a new reference is taken); -EMFILE/-EINVAL. */
 int fdt_install(struct fd_table *t, int min, struct file *f, int cloexec);
+/* The same below @max (RLIMIT_NOFILE). */
+int fdt_install_max(struct fd_table *t, int min, struct file *f, int cloexec, int max);
 /* Reference to the file at @fd or NULL (EBADF). */
 struct file *fdt_lookup(struct fd_table *t, int fd);
 int fdt_close(struct fd_table *t, int fd);

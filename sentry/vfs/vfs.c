@@ -388,6 +388,11 @@ int vfs_path_string(struct path root, struct path p, char *buf, size_t len)
 		return -ENOMEM;
 	}
 	tmp[VFS_PATH_MAX - 1] = 0;
+	if (S_ISDIR(p.v->mode) && p.v->nlink == 0) {
+		path_put(&cur);
+		free(tmp);
+		return -ENOENT; /* removed */
+	}
 	while (!(cur.mnt == root.mnt && cur.v == root.v)) {
 		char name[VFS_NAME_MAX + 1];
 		struct path up = path_get(cur);
@@ -489,6 +494,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t
 				vnode_put(v);
 				path_put(&dir);
 				return -EEXIST;
+			}
+			if (S_ISDIR(v->mode)) {
+				vnode_put(v);
+				path_put(&dir);
+				return -EISDIR;
 			}
 			p.mnt = dir.mnt;
 			p.v = v;
