@@ -65,6 +65,7 @@ int cmd_demo(int argc, char **argv)
 		{ "strace", no_argument, NULL, 's' },
 		{ "sud", no_argument, NULL, 'u' },
 		{ "cwd", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -97,6 +98,9 @@ int cmd_demo(int argc, char **argv)
 			break;
 		case 'c':
 			cwd = optarg;
+			break;
+		case 'D':
+			log_set_level(LOG_LVL_DEBUG); /* e.g. unsupported syscalls */
 			break;
 		case 'h':
 			printf("usage: cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] "

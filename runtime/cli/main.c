@@ -16,7 +16,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "demo", cmd_demo, "run a static guest on the platform, serving write/getpid/exit" },
+	{ "do", cmd_do, "run one command in a fresh sandbox over a rootfs (Sentry + Gofer)" },
+	{ "demo", cmd_demo, "run a static guest (read from the host) in a sandbox on a tmpfs root" },
 	{ "gofer", gofer_main, "(internal) serve a root file system over 9P2000.L" },
 };
 

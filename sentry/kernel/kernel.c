@@ -12,6 +12,7 @@
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "sentry/fs/devfs.h"
+#include "sentry/fs/goferfs.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/vfs/vfs.h"
@@ -20,44 +21,102 @@
  * The root file system until the Gofer serves one (issue 4): a tmpfs with
  * /dev (devices), /tmp and /proc (empty, procfs comes later).
  */
-static int setup_rootfs(struct kernel *k)
+/* Mount @root (reference taken) on the directory @name of @at, if there is
+ * one.  Returns 0 when there is nothing to mount on (-ENOENT is fine). */
+static int mount_on(struct kernel *k, struct path at, const char *name, struct vnode *root,
+		    unsigned flags, const char *source, const char *fstype)
 {
-	struct vnode *root = tmpfs_create_root(0755), *dev = NULL;
+	struct vnode *point = NULL;
+	struct path p;
+	char target[64];
 	int r;
 
-	if (!root)
-		return -ENOMEM;
-	r = vfs_mount(NULL, root, 0, "none", "tmpfs", "/", &k->mounts[0]);
+	if (k->nmounts >= (int)ARRAY_SIZE(k->mounts)) {
+		vnode_put(root);
+		return -ENOSPC;
+	}
+	r = at.v->ops->lookup ? at.v->ops->lookup(at.v, name, &point) : -ENOENT;
+	if (r < 0 || !S_ISDIR(point->mode)) {
+		vnode_put(point);
+		vnode_put(root);
+		return r == -ENOENT || r == 0 ? 0 : r;
+	}
+	p = (struct path){ at.mnt, point };
+	snprintf(target, sizeof(target), "/%s", name);
+	r = vfs_mount(&p, root, flags, source, fstype, target, &k->mounts[k->nmounts]);
+	if (r == 0)
+		k->nmounts++;
+	else
+		vnode_put(root);
+	vnode_put(point);
+	return r;
+}
+
+/*
+ * The root file system: the Gofer's export (read-only until the overlay
+ * exists) or, without a Gofer, a tmpfs; then a tmpfs /tmp (Gofer root
+ * only), device nodes in /dev, procfs in /proc.
+ */
+static int setup_rootfs(struct kernel *k)
+{
+	struct vnode *root = NULL, *dev = NULL;
+	unsigned rootflags = 0;
+	int r;
+
+	if (k->opts.use_gofer) {
+		r = goferfs_mount_root(k->opts.gofer_sock, "/", &root);
+		k->opts.gofer_sock = -1;
+		if (r < 0)
+			return r;
+		rootflags = MS_RDONLY;
+	} else {
+		root = tmpfs_create_root(0755);
+		if (!root)
+			return -ENOMEM;
+	}
+	r = vfs_mount(NULL, root, rootflags, k->opts.use_gofer ? "gofer" : "none",
+		      k->opts.use_gofer ? "9p" : "tmpfs", "/", &k->mounts[0]);
 	if (r < 0) {
 		vnode_put(root);
 		return r;
 	}
 	k->nmounts = 1;
 	k->root = (struct path){ k->mounts[0], root }; /* the mount's reference */
-	r = root->ops->create(root, "dev", S_IFDIR | 0755, 0, NULL, &dev);
-	if (r == 0)
-		r = devfs_populate(dev);
-	vnode_put(dev);
-	if (r == 0)
-		r = root->ops->create(root, "tmp", S_IFDIR | 01777, 0, NULL, NULL);
-	if (r == 0)
-		r = root->ops->create(root, "proc", S_IFDIR | 0555, 0, NULL, NULL);
-	if (r == 0) {
-		struct vnode *proc = procfs_create_root(k), *point = NULL;
-		struct path at;
 
-		r = proc ? root->ops->lookup(root, "proc", &point) : -ENOMEM;
-		if (r == 0) {
-			at = (struct path){ k->mounts[0], point };
-			r = vfs_mount(&at, proc, MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc", "proc",
-				      "/proc", &k->mounts[1]);
-			if (r == 0) {
-				k->nmounts = 2;
-				proc = NULL;
-			}
-		}
-		vnode_put(point);
-		vnode_put(proc);
+	if (!k->opts.use_gofer) {
+		r = root->ops->create(root, "dev", S_IFDIR | 0755, 0, NULL, NULL);
+		if (r == 0)
+			r = root->ops->create(root, "tmp", S_IFDIR | 01777, 0, NULL, NULL);
+		if (r == 0)
+			r = root->ops->create(root, "proc", S_IFDIR | 0555, 0, NULL, NULL);
+		if (r < 0)
+			return r;
+	} else {
+		struct vnode *tmp = tmpfs_create_root(01777);
+
+		r = tmp ? mount_on(k, k->root, "tmp", tmp, MS_NOSUID | MS_NODEV, "tmpfs", "tmpfs")
+			: -ENOMEM;
+		if (r < 0)
+			return r;
+	}
+	/* /dev: a small tmpfs with the device nodes */
+	dev = tmpfs_create_root(0755);
+	if (!dev)
+		return -ENOMEM;
+	r = devfs_populate(dev);
+	if (r < 0) {
+		vnode_put(dev);
+		return r;
+	}
+	r = mount_on(k, k->root, "dev", dev, MS_NOSUID | MS_NOEXEC, "devtmpfs", "devtmpfs");
+	if (r < 0)
+		return r;
+	{
+		struct vnode *proc = procfs_create_root(k);
+
+		r = proc ? mount_on(k, k->root, "proc", proc, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				    "proc", "proc")
+			 : -ENOMEM;
 	}
 	return r;
 }
@@ -67,6 +126,7 @@ static void free_mounts(struct kernel *k)
 	for (int i = k->nmounts - 1; i >= 0; i--) {
 		struct mount *m = k->mounts[i];
 
+		vfs_forget_mount(m);
 		vnode_put(m->root);
 		vnode_put(m->point);
 		free(m->source);

@@ -26,6 +26,11 @@ struct futex_waiter;
 struct kernel_opts {
 	const char *hostname; /* uname nodename; default "cvisor" */
 	int strace;           /* log every syscall to stderr */
+	/* Root file system: the Gofer on this connected socket (taken over),
+	 * read-only, with tmpfs /tmp, devices in /dev and procfs /proc mounted
+	 * on it; without it an in-memory tmpfs root. */
+	int use_gofer;
+	int gofer_sock;
 };
 
 struct kernel {

@@ -343,7 +343,7 @@ static int64_t serve_syscall(struct task *t)
 	int64_t ret = syscall_dispatch(t, nr, a, &first);
 
 	if (first)
-		log_warn("unsupported syscall %s (%llu): ENOSYS",
+		log_debug("unsupported syscall %s (%llu): ENOSYS",
 			 syscall_name(nr) ? syscall_name(nr) : "?", (unsigned long long)nr);
 	if (t->k->opts.strace) {
 		char line[256];

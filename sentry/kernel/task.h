@@ -80,6 +80,8 @@ struct task {
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
+	int pdeathsig;            /* PR_SET_PDEATHSIG (recorded) */
+	int no_new_privs;
 	pthread_t thread;
 	int exit_code;            /* set by exit()/exit_group() */
 	int exited;               /* the loop must stop; kernel.lock */
@@ -96,6 +98,11 @@ struct task {
  */
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t image_start, uint64_t brk_start, struct task **ret);
+/* execve from the Sentry itself (pid 1 of `cvisor do`): @t must not be
+ * running.  Same rules and errors as the syscall. */
+int task_exec(struct task *t, const char *path, const char *const *argv,
+	      const char *const *envp);
+
 /* RLIMIT_NOFILE of @t, bounded by the fd table's size. */
 int task_fd_limit(struct task *t);
 

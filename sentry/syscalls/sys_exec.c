@@ -248,41 +248,19 @@ static int de_thread(struct task *t)
 	return 0;
 }
 
-static int64_t do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
-			   uint64_t uenvp, uint64_t flags)
+/* The part of execve after the arguments are in Sentry memory. */
+static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags,
+		     struct strv *argvp, struct strv *envpp)
 {
-	char path[VFS_PATH_MAX], interp[VFS_PATH_MAX];
-	struct strv argv = { 0 }, envp = { 0 };
-	size_t budget = EXEC_ARGS_MAX, len = 0;
+	char interp[VFS_PATH_MAX];
+	struct strv argv = *argvp, envp = *envpp;
+	size_t len = 0;
 	uint8_t *img = NULL;
 	struct loader_image li;
 	struct plat_as *as = NULL, *old;
 	struct plat_ctx *ctx = NULL;
 	int r, depth = 0;
 
-	if (flags & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
-		return -EINVAL;
-	{
-		size_t got = 0;
-
-		for (;;) {
-			ssize_t n = task_copy_in(t, upath + got, path + got,
-						 MIN((size_t)256, sizeof(path) - got));
-
-			if (n <= 0)
-				return -EFAULT;
-			if (memchr(path + got, 0, (size_t)n))
-				break;
-			got += (size_t)n;
-			if (got >= sizeof(path))
-				return -ENAMETOOLONG;
-		}
-	}
-	r = copy_strv(t, uargv, &argv, &budget);
-	if (r == 0)
-		r = copy_strv(t, uenvp, &envp, &budget);
-	if (r < 0)
-		goto out;
 	snprintf(interp, sizeof(interp), "%s", path);
 	for (;;) {
 		r = read_program(t, dirfd, interp,
@@ -365,8 +343,63 @@ static int64_t do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t u
 out:
 	plat_as_destroy(as);
 	free(img);
+	*argvp = argv;
+	*envpp = envp;
+	return r;
+}
+
+static int64_t do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
+			   uint64_t uenvp, uint64_t flags)
+{
+	char path[VFS_PATH_MAX];
+	struct strv argv = { 0 }, envp = { 0 };
+	size_t budget = EXEC_ARGS_MAX;
+	int r;
+
+	if (flags & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	{
+		size_t got = 0;
+
+		for (;;) {
+			ssize_t n = task_copy_in(t, upath + got, path + got,
+						 MIN((size_t)256, sizeof(path) - got));
+
+			if (n <= 0)
+				return -EFAULT;
+			if (memchr(path + got, 0, (size_t)n))
+				break;
+			got += (size_t)n;
+			if (got >= sizeof(path))
+				return -ENAMETOOLONG;
+		}
+	}
+	r = copy_strv(t, uargv, &argv, &budget);
+	if (r == 0)
+		r = copy_strv(t, uenvp, &envp, &budget);
+	if (r < 0)
+		goto out;
+	r = exec_strv(t, dirfd, path, flags, &argv, &envp);
+out:
 	strv_free(&argv);
 	strv_free(&envp);
+	return r;
+}
+
+int task_exec(struct task *t, const char *path, const char *const *argv,
+	      const char *const *envp)
+{
+	struct strv a = { 0 }, e = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; argv && argv[i] && r == 0; i++)
+		r = strv_add(&a, argv[i], a.n);
+	for (size_t i = 0; envp && envp[i] && r == 0; i++)
+		r = strv_add(&e, envp[i], e.n);
+	if (r == 0)
+		r = exec_strv(t, AT_FDCWD, path, 0, &a, &e);
+	strv_free(&a);
+	strv_free(&e);
 	return r;
 }
 

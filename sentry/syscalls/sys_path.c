@@ -109,21 +109,41 @@ int64_t sys_creat(struct task *t, const uint64_t a[6])
 	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]);
 }
 
-/* Parent directory of a path that is about to be modified. */
-static int modify_parent(struct task *t, int dirfd, const char *path, struct path *dir,
-			 char *name, int *slash)
+/* Parent directory of a path that is about to be modified.  Creating
+ * something that exists is EEXIST even on a read-only mount (as Linux). */
+static int parent_for(struct task *t, int dirfd, const char *path, struct path *dir, char *name,
+		      int *slash, int creating)
 {
 	int r = vfs_walk_parent(t, dirfd, path, dir, name, slash);
 
 	if (r < 0)
 		return r;
-	if (dir->mnt->flags & MS_RDONLY)
+	if (dir->mnt->flags & MS_RDONLY) {
+		struct vnode *v;
+
 		r = -EROFS;
-	else
+		if (creating && dir->v->ops->lookup && dir->v->ops->lookup(dir->v, name, &v) == 0) {
+			vnode_put(v);
+			r = -EEXIST;
+		}
+	} else {
 		r = vfs_permission(&t->creds, dir->v, MAY_WRITE | MAY_EXEC);
+	}
 	if (r < 0)
 		path_put(dir);
 	return r;
+}
+
+static int modify_parent(struct task *t, int dirfd, const char *path, struct path *dir,
+			 char *name, int *slash)
+{
+	return parent_for(t, dirfd, path, dir, name, slash, 0);
+}
+
+static int create_parent(struct task *t, int dirfd, const char *path, struct path *dir,
+			 char *name, int *slash)
+{
+	return parent_for(t, dirfd, path, dir, name, slash, 1);
 }
 
 static int64_t do_mkdirat(struct task *t, int dirfd, uint64_t upath, uint64_t mode)
@@ -133,7 +153,7 @@ static int64_t do_mkdirat(struct task *t, int dirfd, uint64_t upath, uint64_t mo
 	int slash, r;
 
 	PATH_ARG(t, upath, path);
-	r = modify_parent(t, dirfd, path, &dir, name, &slash);
+	r = create_parent(t, dirfd, path, &dir, name, &slash);
 	if (r == -EINVAL)
 		return -EEXIST; /* "." or ".." */
 	if (r < 0)
@@ -189,7 +209,7 @@ static int64_t do_unlinkat(struct task *t, int dirfd, uint64_t upath, int rmdir)
 		return r;
 	r = dir.v->ops->lookup ? dir.v->ops->lookup(dir.v, name, &v) : -ENOTDIR;
 	if (r == 0) {
-		if (v->covered)
+		if (vfs_is_mountpoint(dir.mnt, v))
 			r = -EBUSY;
 		else if (slash && !S_ISDIR(v->mode))
 			r = -ENOTDIR;
@@ -289,7 +309,7 @@ static int64_t do_symlinkat(struct task *t, uint64_t utarget, int dirfd, uint64_
 	PATH_ARG(t, upath, path);
 	if (!target[0])
 		return -ENOENT;
-	r = modify_parent(t, dirfd, path, &dir, name, &slash);
+	r = create_parent(t, dirfd, path, &dir, name, &slash);
 	if (r == -EINVAL)
 		return -EEXIST;
 	if (r < 0)
@@ -323,7 +343,7 @@ static int64_t do_linkat(struct task *t, int ofd, uint64_t opath, int nfd, uint6
 	r = vfs_walk(t, ofd, op, (flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0, &src);
 	if (r < 0)
 		return r;
-	r = modify_parent(t, nfd, np, &dir, name, &slash);
+	r = create_parent(t, nfd, np, &dir, name, &slash);
 	if (r == -EINVAL)
 		r = -EEXIST;
 	if (r < 0) {

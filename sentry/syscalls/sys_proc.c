@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 
 #include "sentry/kernel/kernel.h"
@@ -108,6 +109,53 @@ int64_t sys_arch_prctl(struct task *t, const uint64_t a[6])
 	case 0x1004: /* ARCH_GET_GS */
 		v = a[0] == 0x1003 ? t->cpu->regs.fs_base : t->cpu->regs.gs_base;
 		return task_copy_out(t, a[1], &v, sizeof(v)) == sizeof(v) ? 0 : -EFAULT;
+	default:
+		return -EINVAL;
+	}
+}
+
+int64_t sys_prctl(struct task *t, const uint64_t a[6])
+{
+	char name[16];
+
+	switch ((int)a[0]) {
+	case PR_SET_NAME:
+		if (task_copy_in(t, a[1], name, sizeof(name)) <= 0)
+			return -EFAULT;
+		name[15] = 0;
+		pthread_mutex_lock(&t->k->lock);
+		memcpy(t->tg->comm, name, strnlen(name, 15) + 1);
+		pthread_mutex_unlock(&t->k->lock);
+		return 0;
+	case PR_GET_NAME:
+		pthread_mutex_lock(&t->k->lock);
+		memcpy(name, t->tg->comm, sizeof(name));
+		pthread_mutex_unlock(&t->k->lock);
+		return task_copy_out(t, a[1], name, sizeof(name)) == sizeof(name) ? 0 : -EFAULT;
+	case PR_SET_PDEATHSIG:
+		if (a[1] > 64)
+			return -EINVAL;
+		t->pdeathsig = (int)a[1]; /* recorded; delivered with the process tree */
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return task_copy_out(t, a[1], &t->pdeathsig, sizeof(int)) == sizeof(int) ? 0 : -EFAULT;
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+		return a[1] <= 1 ? 0 : -EINVAL;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a[1] != 1 || a[2] || a[3] || a[4])
+			return -EINVAL;
+		t->no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return t->no_new_privs;
+	case PR_CAPBSET_READ:
+		return a[1] <= 40 ? (t->creds.euid == 0) : -EINVAL;
+	case PR_GET_TIMERSLACK:
+		return 50000;
+	case PR_SET_TIMERSLACK:
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -62,7 +62,48 @@ void fs_context_put(struct fs_context *fs)
 
 /* ---- mounts ---- */
 
-static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER; /* vnode.covered links */
+/*
+ * Mount points are found by (mount, device, inode), not by vnode identity:
+ * file systems without a cache (goferfs, procfs) hand out a new vnode on
+ * every lookup.  The table only grows (no umount yet).
+ */
+static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER; /* mount_tab */
+static struct mount *mount_tab[64];
+static int mount_n;
+
+static struct mount *mounted_on(struct mount *parent, struct vnode *v)
+{
+	for (int i = mount_n - 1; i >= 0; i--) {
+		struct mount *m = mount_tab[i];
+
+		if (m->parent == parent && m->point->dev == v->dev && m->point->ino == v->ino)
+			return m;
+	}
+	return NULL;
+}
+
+int vfs_is_mountpoint(struct mount *mnt, struct vnode *v)
+{
+	int r;
+
+	pthread_mutex_lock(&mount_lock);
+	r = mounted_on(mnt, v) != NULL;
+	pthread_mutex_unlock(&mount_lock);
+	return r;
+}
+
+void vfs_forget_mount(struct mount *m)
+{
+	pthread_mutex_lock(&mount_lock);
+	for (int i = 0; i < mount_n; i++)
+		if (mount_tab[i] == m) {
+			memmove(mount_tab + i, mount_tab + i + 1,
+				(size_t)(mount_n - i - 1) * sizeof(*mount_tab));
+			mount_n--;
+			break;
+		}
+	pthread_mutex_unlock(&mount_lock);
+}
 
 int vfs_mount(struct path *at, struct vnode *root, unsigned flags, const char *source,
 	      const char *fstype, const char *target, struct mount **ret)
@@ -83,17 +124,18 @@ int vfs_mount(struct path *at, struct vnode *root, unsigned flags, const char *s
 	pthread_mutex_lock(&mount_lock);
 	if (at) {
 		/* Stack on whatever is already mounted there. */
-		struct mount *top = at->mnt;
+		struct mount *top = at->mnt, *over;
 		struct vnode *point = vnode_get(at->v);
 
-		while (point->covered) {
-			top = point->covered;
+		while ((over = mounted_on(top, point))) {
+			top = over;
 			vnode_put(point);
 			point = vnode_get(top->root);
 		}
 		m->parent = top;
 		m->point = point;
-		point->covered = m;
+		if (mount_n < (int)ARRAY_SIZE(mount_tab))
+			mount_tab[mount_n++] = m;
 	}
 	pthread_mutex_unlock(&mount_lock);
 	*ret = m;
@@ -103,10 +145,10 @@ int vfs_mount(struct path *at, struct vnode *root, unsigned flags, const char *s
 /* Follow mounts stacked on @p. */
 static void cross_down(struct path *p)
 {
-	pthread_mutex_lock(&mount_lock);
-	while (p->v->covered) {
-		struct mount *m = p->v->covered;
+	struct mount *m;
 
+	pthread_mutex_lock(&mount_lock);
+	while ((m = mounted_on(p->mnt, p->v))) {
 		vnode_put(p->v);
 		p->mnt = m;
 		p->v = vnode_get(m->root);

@@ -32,6 +32,11 @@ void fs_context_put(struct fs_context *fs);
 int vfs_mount(struct path *at, struct vnode *root, unsigned flags, const char *source,
 	      const char *fstype, const char *target, struct mount **ret);
 
+/* Is something mounted on @v (seen through @mnt)? */
+int vfs_is_mountpoint(struct mount *mnt, struct vnode *v);
+/* Drop @m from the mount table (kernel teardown). */
+void vfs_forget_mount(struct mount *m);
+
 enum walk_flags {
 	WALK_FOLLOW = 1u << 0,    /* follow a trailing symlink */
 	WALK_DIRECTORY = 1u << 1, /* the result must be a directory */

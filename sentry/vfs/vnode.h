@@ -73,7 +73,6 @@ struct vnode {
 	 * kept alive by its own entry; the file system clears it when the
 	 * directory is removed.  NULL = fs root (or removed). */
 	struct vnode *parent;
-	struct mount *covered;  /* a mount on this vnode (mount point) */
 	void *priv;
 };
 

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
+ *            [--hostname=NAME] -- CMD [ARGS...]`
+ *
+ * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
+ * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
+ * whose pid 1 is CMD, looked up in the sandbox's PATH.  stdio is forwarded;
+ * the exit status is CMD's, or 128 + the signal that killed it.
+ * Writes to the rootfs fail with EROFS until the overlay exists.
+ */
+#define LOG_PREFIX "cvisor do"
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "platform/platform.h"
+#include "runtime/cli/commands.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+
+/* Start `cvisor gofer` on one end of a socketpair; returns the other end. */
+static int start_gofer(const char *rootfs, pid_t *ret_pid)
+{
+	int sv[2], ready[2];
+	char fdarg[16], readyarg[16], self[4096];
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return neg_errno();
+	self[n] = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return neg_errno();
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		safe_close(sv[0]);
+		safe_close(sv[1]);
+		return neg_errno();
+	}
+	pid = fork();
+	if (pid < 0) {
+		int r = neg_errno();
+
+		safe_close(sv[0]);
+		safe_close(sv[1]);
+		safe_close(ready[0]);
+		safe_close(ready[1]);
+		return r;
+	}
+	if (pid == 0) {
+		/* the Gofer gets its end and the ready pipe, nothing else */
+		if (dup2(sv[1], 3) < 0 || dup2(ready[1], 4) < 0)
+			_exit(127);
+		snprintf(fdarg, sizeof(fdarg), "3");
+		snprintf(readyarg, sizeof(readyarg), "4");
+		execl(self, "cvisor", "gofer", "--root", rootfs, "--ro", "--fd", fdarg, "--ready-fd",
+		      readyarg, (char *)NULL);
+		_exit(127);
+	}
+	safe_close(sv[1]);
+	safe_close(ready[1]);
+	n = read(ready[0], &c, 1);
+	safe_close(ready[0]);
+	if (n != 1) {
+		safe_close(sv[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -EIO;
+	}
+	*ret_pid = pid;
+	return sv[0];
+}
+
+int cmd_do(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rootfs", required_argument, NULL, 'r' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "strace", no_argument, NULL, 's' },
+		{ "cwd", required_argument, NULL, 'c' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	enum plat_kind kind = PLAT_SYSTRAP;
+	struct kernel_opts kopts = { .gofer_sock = -1 };
+	const char *rootfs = NULL, *cwd = "/";
+	struct plat *p = NULL;
+	struct kernel *k = NULL;
+	struct plat_as *as = NULL;
+	struct task *init = NULL;
+	pid_t gofer = -1;
+	int c, r, ws, status = 125;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rootfs = optarg;
+			break;
+		case 'p':
+			if (plat_kind_from_string(optarg, &kind) < 0) {
+				log_error("unknown platform '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			kopts.strace = 1;
+			break;
+		case 'c':
+			cwd = optarg;
+			break;
+		case 'H':
+			kopts.hostname = optarg;
+			break;
+		case 'D':
+			log_set_level(LOG_LVL_DEBUG); /* e.g. unsupported syscalls */
+			break;
+		case 'h':
+			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
+			       "[--cwd=DIR] [--hostname=NAME] -- CMD [ARGS...]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (!rootfs || optind >= argc) {
+		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
+		return 2;
+	}
+	r = start_gofer(rootfs, &gofer);
+	if (r < 0)
+		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
+	kopts.use_gofer = 1;
+	kopts.gofer_sock = r;
+
+	r = plat_open(kind, NULL, &p);
+	if (r < 0) {
+		log_error_errno(r, "platform");
+		goto out;
+	}
+	r = kernel_create(p, &kopts, &k);
+	if (r < 0) {
+		log_error_errno(r, "boot the sandbox");
+		goto out;
+	}
+	r = plat_as_create(p, &as);
+	if (r == 0)
+		r = task_create_init(k, as, 0, 0, 0, 0, &init);
+	if (r < 0) {
+		log_error_errno(r, "create pid 1");
+		goto out;
+	}
+	as = NULL;
+	r = task_chdir(init, cwd);
+	if (r < 0) {
+		log_error_errno(r, "--cwd %s", cwd);
+		goto out;
+	}
+	{
+		const char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				      "HOME=/", "TERM=dumb", NULL };
+		const char *cmd = argv[optind];
+		char path[4096];
+
+		/* PATH lookup for a bare name, inside the sandbox */
+		r = -ENOENT;
+		if (strchr(cmd, '/')) {
+			r = task_exec(init, cmd, (const char *const *)argv + optind, env);
+		} else {
+			static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin",
+							    "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+
+			for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == -ENOENT; i++) {
+				snprintf(path, sizeof(path), "%s/%s", dirs[i], cmd);
+				r = task_exec(init, path, (const char *const *)argv + optind, env);
+			}
+		}
+		if (r < 0) {
+			log_error_errno(r, "%s", cmd);
+			status = r == -ENOENT ? 127 : 126;
+			goto out;
+		}
+	}
+	{
+		int fds[3];
+
+		for (int i = 0; i < 3; i++)
+			fds[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+		r = task_set_stdio(init, fds);
+		if (r < 0) {
+			log_error_errno(r, "stdio");
+			goto out;
+		}
+	}
+	r = task_start(init);
+	if (r < 0) {
+		log_error_errno(r, "start pid 1");
+		goto out;
+	}
+	init = NULL;
+	ws = kernel_wait_init(k);
+	status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+out:
+	if (init)
+		task_abort(init);
+	kernel_destroy(k);
+	plat_as_destroy(as);
+	plat_close(p);
+	if (gofer > 0) {
+		/* the Gofer exits when its socket closes; do not wait forever */
+		for (int i = 0; i < 100 && waitpid(gofer, NULL, WNOHANG) == 0; i++)
+			usleep(10000);
+		kill(gofer, SIGKILL);
+		waitpid(gofer, NULL, WNOHANG);
+	}
+	return status;
+}
