@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -773,4 +775,218 @@ int64_t sys_fchmod(struct task *t, const uint64_t a[6])
 	r = f->path.v ? chmod_vnode(t, &f->path, (mode_t)a[1]) : -EINVAL;
 	file_put(f);
 	return r;
+}
+
+/* utimensat(dirfd, path|NULL, times[2], flags); NULL path = futimens. */
+int64_t sys_utimensat(struct task *t, const uint64_t a[6])
+{
+	struct timespec ts[2], now;
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a[2]) {
+		if (task_copy_in(t, a[2], ts, sizeof(ts)) != sizeof(ts))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++)
+			if (ts[i].tv_nsec != UTIME_NOW && ts[i].tv_nsec != UTIME_OMIT &&
+			    (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000L))
+				return -EINVAL;
+	} else {
+		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_NOW;
+	}
+	if (a[1]) {
+		PATH_ARG(t, a[1], path);
+		r = vfs_walk(t, (int)a[0], path,
+			     ((a[3] & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+				     ((a[3] & AT_EMPTY_PATH) ? WALK_EMPTY_OK : 0),
+			     &p);
+	} else {
+		struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+		if (!f)
+			return -EBADF;
+		r = f->path.v ? 0 : -EINVAL;
+		if (r == 0)
+			p = path_get(f->path);
+		file_put(f);
+	}
+	if (r < 0)
+		return r;
+	if (p.mnt->flags & MS_RDONLY)
+		r = -EROFS;
+	else if (t->creds.fsuid != 0 && t->creds.fsuid != p.v->uid) {
+		/* others may only set "now", and only with write permission */
+		if (ts[0].tv_nsec != UTIME_NOW || ts[1].tv_nsec != UTIME_NOW)
+			r = -EPERM;
+		else
+			r = vfs_permission(&t->creds, p.v, MAY_WRITE);
+	}
+	if (r == 0) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		pthread_mutex_lock(&p.v->lock);
+		if (ts[0].tv_nsec != UTIME_OMIT)
+			p.v->atime = ts[0].tv_nsec == UTIME_NOW ? now : ts[0];
+		if (ts[1].tv_nsec != UTIME_OMIT)
+			p.v->mtime = ts[1].tv_nsec == UTIME_NOW ? now : ts[1];
+		p.v->ctime = now;
+		pthread_mutex_unlock(&p.v->lock);
+	}
+	path_put(&p);
+	return r;
+}
+
+static int chown_vnode(struct task *t, struct path *p, uint32_t uid, uint32_t gid)
+{
+	int in_group = 0;
+
+	if (p->mnt->flags & MS_RDONLY)
+		return -EROFS;
+	if (t->creds.fsuid != 0) {
+		/* the owner may only change the group, to one of its own */
+		if (t->creds.fsuid != p->v->uid || (uid != (uint32_t)-1 && uid != p->v->uid))
+			return -EPERM;
+		in_group = gid == (uint32_t)-1 || gid == t->creds.fsgid;
+		for (int i = 0; i < t->ngroups && !in_group; i++)
+			in_group = t->groups[i] == gid;
+		if (!in_group)
+			return -EPERM;
+	}
+	pthread_mutex_lock(&p->v->lock);
+	if (uid != (uint32_t)-1)
+		p->v->uid = uid;
+	if (gid != (uint32_t)-1)
+		p->v->gid = gid;
+	if (!S_ISDIR(p->v->mode) && t->creds.fsuid != 0)
+		p->v->mode &= ~(mode_t)(S_ISUID | S_ISGID); /* as Linux, for non-root */
+	pthread_mutex_unlock(&p->v->lock);
+	vnode_touch(p->v, 0, 0, 1);
+	return 0;
+}
+
+static int64_t do_chownat(struct task *t, int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
+			  uint64_t flags)
+{
+	char path[VFS_PATH_MAX];
+	struct path p;
+	int r;
+
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	PATH_ARG(t, upath, path);
+	r = vfs_walk(t, dirfd, path,
+		     ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+			     ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_OK : 0),
+		     &p);
+	if (r < 0)
+		return r;
+	r = chown_vnode(t, &p, uid, gid);
+	path_put(&p);
+	return r;
+}
+
+int64_t sys_chown(struct task *t, const uint64_t a[6])
+{
+	return do_chownat(t, AT_FDCWD, a[0], (uint32_t)a[1], (uint32_t)a[2], 0);
+}
+
+int64_t sys_lchown(struct task *t, const uint64_t a[6])
+{
+	return do_chownat(t, AT_FDCWD, a[0], (uint32_t)a[1], (uint32_t)a[2], AT_SYMLINK_NOFOLLOW);
+}
+
+int64_t sys_fchownat(struct task *t, const uint64_t a[6])
+{
+	return do_chownat(t, (int)a[0], a[1], (uint32_t)a[2], (uint32_t)a[3], a[4]);
+}
+
+int64_t sys_fchown(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	int r;
+
+	if (!f)
+		return -EBADF;
+	r = f->path.v ? chown_vnode(t, &f->path, (uint32_t)a[1], (uint32_t)a[2]) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+/* statfs: per-file-system type and plausible capacity (no quotas yet). */
+static void fill_statfs(struct path *p, struct statfs *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	if (!strcmp(p->mnt->fstype, "proc"))
+		sf->f_type = 0x9fa0; /* PROC_SUPER_MAGIC */
+	else if (!strcmp(p->mnt->fstype, "9p"))
+		sf->f_type = 0x01021997; /* V9FS_MAGIC */
+	else
+		sf->f_type = 0x01021994; /* TMPFS_MAGIC */
+	sf->f_bsize = sf->f_frsize = 4096;
+	if (sf->f_type != 0x9fa0) {
+		sf->f_blocks = 262144; /* 1 GiB */
+		sf->f_bfree = sf->f_bavail = 262144 / 2;
+		sf->f_files = 65536;
+		sf->f_ffree = 65536 / 2;
+	}
+	sf->f_namelen = VFS_NAME_MAX;
+	sf->f_flags = (p->mnt->flags & MS_RDONLY) ? ST_RDONLY : 0;
+}
+
+int64_t sys_statfs(struct task *t, const uint64_t a[6])
+{
+	char path[VFS_PATH_MAX];
+	struct statfs sf;
+	struct path p;
+	int r;
+
+	PATH_ARG(t, a[0], path);
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	fill_statfs(&p, &sf);
+	path_put(&p);
+	return task_copy_out(t, a[1], &sf, sizeof(sf)) == sizeof(sf) ? 0 : -EFAULT;
+}
+
+int64_t sys_fstatfs(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	struct statfs sf;
+
+	if (!f)
+		return -EBADF;
+	if (!f->path.v) {
+		memset(&sf, 0, sizeof(sf));
+		sf.f_type = 0x50495045; /* PIPEFS_MAGIC */
+		sf.f_bsize = 4096;
+	} else {
+		fill_statfs(&f->path, &sf);
+	}
+	file_put(f);
+	return task_copy_out(t, a[1], &sf, sizeof(sf)) == sizeof(sf) ? 0 : -EFAULT;
+}
+
+int64_t sys_sync(struct task *t, const uint64_t a[6])
+{
+	(void)t;
+	(void)a;
+	return 0; /* tmpfs has nothing to flush; the Gofer's files are written through */
+}
+
+int64_t sys_fsync(struct task *t, const uint64_t a[6])
+{
+	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+int64_t sys_fdatasync(struct task *t, const uint64_t a[6])
+{
+	return sys_fsync(t, a);
 }
