@@ -313,7 +313,7 @@ static void take_default(struct task *t, int sig)
 	case DFL_STOP: /* job control stops: not yet (ignored) */
 		return;
 	case DFL_CORE:
-		task_exit_group(t, sig | WCOREFLAG);
+		task_exit_group(t, sig); /* no core is written: no WCOREFLAG */
 		return;
 	case DFL_TERM:
 		task_exit_group(t, sig);
@@ -376,7 +376,7 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 			restart_syscall(t);
 	}
 	if (!(act.flags & SA_RESTORER_FLAG) || setup_frame(t, sig, &act, &info, saved_mask) < 0)
-		task_exit_group(t, SIGSEGV | WCOREFLAG); /* as force_sigsegv */
+		task_exit_group(t, SIGSEGV); /* as force_sigsegv */
 }
 
 int64_t signal_sigreturn(struct task *t)
@@ -418,6 +418,6 @@ int64_t signal_sigreturn(struct task *t)
 	pthread_mutex_unlock(&t->k->lock);
 	return (int64_t)r->rax;
 bad:
-	task_exit_group(t, SIGSEGV | WCOREFLAG);
+	task_exit_group(t, SIGSEGV);
 	return 0;
 }

@@ -114,9 +114,10 @@ out:
 	return r;
 }
 
-/* Read the whole program through the VFS (permission: MAY_EXEC). */
+/* Read the whole program through the VFS (permission: MAY_EXEC); its
+ * resolved path goes to @ret_path (VFS_PATH_MAX bytes) for /proc/pid/exe. */
 static int read_program(struct task *t, int dirfd, const char *path, unsigned flags,
-			uint8_t **ret, size_t *ret_len)
+			uint8_t **ret, size_t *ret_len, char *ret_path)
 {
 	struct file *f;
 	uint8_t *buf = NULL;
@@ -127,6 +128,16 @@ static int read_program(struct task *t, int dirfd, const char *path, unsigned fl
 	r = vfs_open(t, dirfd, path, O_RDONLY | flags, 0, &f);
 	if (r < 0)
 		return r;
+	{
+		struct path root;
+
+		pthread_mutex_lock(&t->fs->lock);
+		root = path_get(t->fs->root);
+		pthread_mutex_unlock(&t->fs->lock);
+		if (vfs_path_string(root, f->path, ret_path, VFS_PATH_MAX) < 0)
+			snprintf(ret_path, VFS_PATH_MAX, "%s", path);
+		path_put(&root);
+	}
 	if (!S_ISREG(f->path.v->mode) || (f->path.mnt->flags & MS_NOEXEC))
 		r = -EACCES;
 	else
@@ -252,7 +263,7 @@ static int de_thread(struct task *t)
 static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags,
 		     struct strv *argvp, struct strv *envpp)
 {
-	char interp[VFS_PATH_MAX];
+	char interp[VFS_PATH_MAX], resolved[VFS_PATH_MAX];
 	struct strv argv = *argvp, envp = *envpp;
 	size_t len = 0;
 	uint8_t *img = NULL;
@@ -264,7 +275,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	snprintf(interp, sizeof(interp), "%s", path);
 	for (;;) {
 		r = read_program(t, dirfd, interp,
-				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &img, &len);
+				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &img, &len, resolved);
 		if (r < 0)
 			goto out;
 		if (len >= 2 && img[0] == '#' && img[1] == '!') {
@@ -338,7 +349,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	pthread_mutex_unlock(&t->k->lock);
 	t->clear_child_tid = 0;
 	fdt_close_cloexec(t->fdt);
-	task_set_program(t->tg, interp, (const char *const *)argv.v);
+	task_set_program(t->tg, resolved, (const char *const *)argv.v);
 	r = 0;
 out:
 	plat_as_destroy(as);
