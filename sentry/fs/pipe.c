@@ -144,6 +144,22 @@ static int pipe_fstat(struct file *f, struct stat *st)
 	return 0;
 }
 
+static void pipe_put(struct pipe *p)
+{
+	int last;
+
+	pthread_mutex_lock(&p->lock);
+	last = --p->refs == 0;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	if (last) {
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->cond);
+		free(p->buf);
+		free(p);
+	}
+}
+
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
@@ -152,7 +168,7 @@ static void pipe_release(struct file *f)
 	pthread_mutex_lock(&p->lock);
 	if (file_readable(f))
 		p->readers--;
-	else
+	if (file_writable(f))
 		p->writers--;
 	last = --p->refs == 0;
 	pthread_cond_broadcast(&p->cond);
@@ -207,6 +223,75 @@ static const struct file_ops pipe_ops = {
 	.fstat = pipe_fstat,
 	.release = pipe_release,
 };
+
+static struct pipe *pipe_alloc(void)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->buf = malloc(PIPE_SIZE))) {
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->ino = __atomic_fetch_add(&pipe_ino_next, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+void pipe_fifo_put(void *fifo)
+{
+	if (fifo)
+		pipe_put(fifo);
+}
+
+int pipe_fifo_open(void **fifo, pthread_mutex_t *slot_lock, unsigned flags, struct task *t,
+		   struct file **ret)
+{
+	unsigned acc = flags & O_ACCMODE;
+	int nonblock = !!(flags & O_NONBLOCK), r = 0;
+	struct pipe *p;
+	struct file *f;
+
+	if (acc == 3)
+		return -EINVAL;
+	pthread_mutex_lock(slot_lock);
+	if (!*fifo) {
+		*fifo = pipe_alloc();
+		if (*fifo)
+			((struct pipe *)*fifo)->refs = 1; /* the vnode's */
+	}
+	p = *fifo;
+	pthread_mutex_unlock(slot_lock);
+	if (!p)
+		return -ENOMEM;
+	f = file_new(&pipe_ops, p, acc | (flags & O_NONBLOCK));
+	if (!f)
+		return -ENOMEM;
+	pthread_mutex_lock(&p->lock);
+	if (acc == O_WRONLY && nonblock && p->readers == 0) {
+		pthread_mutex_unlock(&p->lock);
+		free(f);
+		return -ENXIO;
+	}
+	p->refs++;
+	if (acc != O_WRONLY)
+		p->readers++;
+	if (acc != O_RDONLY)
+		p->writers++;
+	pthread_cond_broadcast(&p->cond);
+	/* A reader waits for a writer and a writer for a reader (O_RDWR and
+	 * O_NONBLOCK readers never wait). */
+	while (r == 0 && !nonblock && acc != O_RDWR &&
+	       (acc == O_RDONLY ? p->writers == 0 : p->readers == 0))
+		r = pipe_wait(p, t);
+	pthread_mutex_unlock(&p->lock);
+	if (r < 0) {
+		file_put(f); /* undoes the counts through pipe_release */
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
 
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 {

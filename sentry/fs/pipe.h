@@ -12,6 +12,19 @@ struct file;
 
 #define PIPE_SIZE 65536
 
+struct task;
+#include <pthread.h>
+
+/*
+ * Open a FIFO whose pipe lives in *@fifo (created on first open, guarded by
+ * @slot_lock; the owner holds one reference, dropped with pipe_fifo_put).
+ * Linux's rules: a reader waits for a writer and a writer for a reader,
+ * unless O_NONBLOCK (a lone O_NONBLOCK writer gets ENXIO) or O_RDWR.
+ */
+int pipe_fifo_open(void **fifo, pthread_mutex_t *slot_lock, unsigned flags, struct task *t,
+		   struct file **ret);
+void pipe_fifo_put(void *fifo);
+
 /* The read and write ends; @flags may carry O_NONBLOCK. */
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "devfs.h"
+#include "pipe.h"
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
@@ -38,6 +39,8 @@ struct tmpfs_node {
 	size_t cap;
 	/* symlinks */
 	char *target;
+	/* FIFOs: the pipe (pipe.c), created on first open */
+	void *fifo;
 };
 
 static pthread_mutex_t rename_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -592,8 +595,10 @@ static int tmpfs_open(struct vnode *v, unsigned flags, struct file **ret)
 		ops = &dir_fops;
 	else if (S_ISCHR(v->mode))
 		return devfs_open(v, flags, ret);
+	else if (S_ISFIFO(v->mode))
+		return pipe_fifo_open(&node(v)->fifo, &v->lock, flags, task_current(), ret);
 	else
-		return -ENXIO; /* FIFOs and sockets: later */
+		return -ENXIO; /* sockets: later */
 	f = file_new(ops, NULL, flags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
 	if (!f)
 		return -ENOMEM;
@@ -616,6 +621,7 @@ static void tmpfs_release(struct vnode *v)
 	}
 	free(n->data);
 	free(n->target);
+	pipe_fifo_put(n->fifo);
 	free(n);
 }
 

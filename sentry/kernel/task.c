@@ -199,6 +199,13 @@ void task_abort(struct task *t)
 	free(t);
 }
 
+static __thread struct task *current_task;
+
+struct task *task_current(void)
+{
+	return current_task;
+}
+
 int task_fd_limit(struct task *t)
 {
 	uint64_t lim;
@@ -361,6 +368,7 @@ static void *task_main(void *arg)
 	struct task *t = arg;
 
 	procfs_set_current(t);
+	current_task = t;
 	while (!t->exited) {
 		struct plat_exit ex;
 		int r, exiting;

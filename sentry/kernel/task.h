@@ -103,6 +103,10 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 int task_exec(struct task *t, const char *path, const char *const *argv,
 	      const char *const *envp);
 
+/* The task whose syscalls the calling Sentry thread serves (NULL outside
+ * task threads). */
+struct task *task_current(void);
+
 /* RLIMIT_NOFILE of @t, bounded by the fd table's size. */
 int task_fd_limit(struct task *t);
 

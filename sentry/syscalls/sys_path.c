@@ -990,3 +990,43 @@ int64_t sys_fdatasync(struct task *t, const uint64_t a[6])
 {
 	return sys_fsync(t, a);
 }
+
+static int64_t do_mknodat(struct task *t, int dirfd, uint64_t upath, uint64_t mode, uint64_t dev)
+{
+	char path[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
+	struct path dir;
+	mode_t type = (mode_t)mode & S_IFMT;
+	int slash, r;
+
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK && type != S_IFCHR &&
+	    type != S_IFBLK)
+		return -EINVAL;
+	if ((type == S_IFCHR || type == S_IFBLK) && t->creds.euid != 0)
+		return -EPERM;
+	PATH_ARG(t, upath, path);
+	r = create_parent(t, dirfd, path, &dir, name, &slash);
+	if (r == -EINVAL)
+		return -EEXIST;
+	if (r < 0)
+		return r;
+	r = dir.v->ops->create ? dir.v->ops->create(dir.v, name,
+						    type | ((mode_t)mode & 07777 & ~t->fs->umask),
+						    (dev_t)dev, &t->creds, NULL)
+			       : -EPERM;
+	path_put(&dir);
+	return r;
+}
+
+int64_t sys_mknod(struct task *t, const uint64_t a[6])
+{
+	return do_mknodat(t, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+int64_t sys_mknodat(struct task *t, const uint64_t a[6])
+{
+	return do_mknodat(t, (int)a[0], a[1], a[2], a[3]);
+}
