@@ -12,3 +12,6 @@ for b in build/tests/bench/*/bench_*; do
 done
 echo "== bench_fork"
 tests/bench/sentry/bench_fork.sh build/runtime/cvisor build/tests/guest/guest_forkloop 200
+echo "== bench_busybox"
+cmake --build build --target rootfs-busybox >/dev/null
+tests/bench/sentry/bench_busybox.sh build/runtime/cvisor build/rootfs-busybox 1000 10

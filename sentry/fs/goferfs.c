@@ -295,9 +295,17 @@ static void gf_release(struct file *f)
 	free(g);
 }
 
+static int gf_host_fd(struct file *f)
+{
+	struct gfile *g = f->priv;
+
+	return g->hostfd >= 0 ? g->hostfd : -ENODEV;
+}
+
 static const struct file_ops gf_fops = {
 	.read = gf_read,
 	.llseek = gf_llseek,
+	.host_fd = gf_host_fd,
 	.release = gf_release,
 };
 

@@ -92,31 +92,63 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
 	return 0;
 }
 
-static int load_segments(struct plat_as *as, const uint8_t *img, uint64_t bias)
+/*
+ * Map one PT_LOAD segment writable.  With a host @fd the file part is mapped
+ * MAP_PRIVATE from the page cache (shared by every process running the
+ * program, copied only where written) and the rest of its last page zeroed,
+ * as Linux does; without one, the bytes are copied in.  The bss beyond the
+ * file's pages is anonymous.
+ */
+static int map_segment(struct plat_as *as, const uint8_t *img, int fd, const Elf64_Phdr *p,
+		       uint64_t bias)
+{
+	static const uint8_t zeros[PAGE];
+	uint64_t start = ALIGN_DOWN(p->p_vaddr, PAGE) + bias;
+	uint64_t end = ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE) + bias;
+	uint64_t file_end = ALIGN_UP(p->p_vaddr + p->p_filesz, PAGE) + bias;
+	uint64_t data_end = p->p_vaddr + p->p_filesz + bias;
+	ssize_t n;
+	int r;
+
+	if (fd < 0 || p->p_filesz == 0) {
+		r = plat_as_map(as, start, end - start, PROT_READ | PROT_WRITE, PLAT_MAP_PRIVATE,
+				-1, 0);
+		if (r < 0 || p->p_filesz == 0)
+			return r;
+		n = plat_as_write(as, p->p_vaddr + bias, img + p->p_offset, p->p_filesz);
+		return n == (ssize_t)p->p_filesz ? 0 : n < 0 ? (int)n : -EFAULT;
+	}
+	r = plat_as_map(as, start, file_end - start, PROT_READ | PROT_WRITE, PLAT_MAP_PRIVATE, fd,
+			ALIGN_DOWN(p->p_offset, PAGE));
+	if (r < 0)
+		return r;
+	/* The file's bytes past the segment share its last page: zero them
+	 * when the segment extends into memory (bss) beyond them. */
+	if (p->p_memsz > p->p_filesz && file_end > data_end) {
+		n = plat_as_write(as, data_end, zeros, file_end - data_end);
+		if (n != (ssize_t)(file_end - data_end))
+			return n < 0 ? (int)n : -EFAULT;
+	}
+	if (end > file_end)
+		r = plat_as_map(as, file_end, end - file_end, PROT_READ | PROT_WRITE,
+				PLAT_MAP_PRIVATE, -1, 0);
+	return r;
+}
+
+static int load_segments(struct plat_as *as, const uint8_t *img, int fd, uint64_t bias)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff);
 	int r;
 
+	/* Segments may share a page: map all writable, fill, then protect
+	 * in order, so the later segment wins as with Linux's mmaps. */
 	for (int i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *p = &ph[i];
-		uint64_t start, end;
-		ssize_t n;
-
-		if (p->p_type != PT_LOAD)
+		if (ph[i].p_type != PT_LOAD)
 			continue;
-		start = ALIGN_DOWN(p->p_vaddr, PAGE) + bias;
-		end = ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE) + bias;
-		/* Segments may share a page: map writable, fill, then protect. */
-		r = plat_as_map(as, start, end - start, PROT_READ | PROT_WRITE, PLAT_MAP_PRIVATE, -1,
-				0);
+		r = map_segment(as, img, fd, &ph[i], bias);
 		if (r < 0)
 			return r;
-		if (p->p_filesz) {
-			n = plat_as_write(as, p->p_vaddr + bias, img + p->p_offset, p->p_filesz);
-			if (n != (ssize_t)p->p_filesz)
-				return n < 0 ? (int)n : -EFAULT;
-		}
 	}
 	for (int i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
@@ -223,6 +255,12 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *const *argv,
 		const char *const *envp, struct loader_image *ret)
 {
+	return loader_load_fd(as, img, len, -1, argv, envp, ret);
+}
+
+int loader_load_fd(struct plat_as *as, const uint8_t *img, size_t len, int fd,
+		   const char *const *argv, const char *const *envp, struct loader_image *ret)
+{
 	struct loader_image li;
 	uint64_t bias;
 	int r;
@@ -231,7 +269,7 @@ int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *
 	if (r < 0)
 		return r;
 	bias = ((const Elf64_Ehdr *)img)->e_type == ET_DYN ? LOADER_PIE_BASE : 0;
-	r = load_segments(as, img, bias);
+	r = load_segments(as, img, fd, bias);
 	if (r < 0)
 		return r;
 	r = build_stack(as, &li, argv, envp, &li.sp);

@@ -38,4 +38,9 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret);
 int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *const *argv,
 		const char *const *envp, struct loader_image *ret);
 
+/* The same; with @fd >= 0 (a host fd holding exactly @img's bytes) the
+ * segments' file pages are mapped MAP_PRIVATE from it instead of copied. */
+int loader_load_fd(struct plat_as *as, const uint8_t *img, size_t len, int fd,
+		   const char *const *argv, const char *const *envp, struct loader_image *ret);
+
 #endif

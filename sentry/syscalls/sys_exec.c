@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/macro.h"
 #include "sentry/kernel/kernel.h"
@@ -114,15 +117,85 @@ out:
 	return r;
 }
 
-/* Read the whole program through the VFS (permission: MAY_EXEC); its
- * resolved path goes to @ret_path (VFS_PATH_MAX bytes) for /proc/pid/exe. */
-static int read_program(struct task *t, int dirfd, const char *path, unsigned flags,
-			uint8_t **ret, size_t *ret_len, char *ret_path)
+/* A program's bytes: mapped read-only from the file's host fd (page cache,
+ * no copy) when it has one, else read into a buffer. */
+struct prog {
+	uint8_t *img;
+	size_t len;
+	int fd;     /* host fd of the file (owned) for the loader, or -EBADF */
+	int mapped; /* img is an mmap of fd */
+};
+
+static void prog_release(struct prog *p)
 {
-	struct file *f;
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
+	if (p->mapped)
+		munmap(p->img, p->len);
+	else
+		free(p->img);
+	safe_close(p->fd);
+	*p = (struct prog){ .fd = -EBADF };
+}
+
+static int prog_map(struct prog *p, int hostfd)
+{
+	struct stat st;
+	void *m;
+
+	if (fstat(hostfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -ENODEV;
+	if (st.st_size == 0 || (uint64_t)st.st_size > EXEC_IMAGE_MAX)
+		return st.st_size ? -ENOEXEC : -ENODEV;
+	p->fd = fcntl(hostfd, F_DUPFD_CLOEXEC, 3);
+	if (p->fd < 0)
+		return -ENODEV;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, p->fd, 0);
+	if (m == MAP_FAILED) {
+		p->fd = safe_close(p->fd);
+		return -ENODEV;
+	}
+	p->img = m;
+	p->len = (size_t)st.st_size;
+	p->mapped = 1;
+	return 0;
+}
+
+static int prog_read(struct prog *p, struct task *t, struct file *f)
+{
+	size_t cap = 0;
 	int64_t off = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (p->len == cap) {
+			uint8_t *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > EXEC_IMAGE_MAX)
+				return -ENOEXEC;
+			nb = realloc(p->img, cap);
+			if (!nb)
+				return -ENOMEM;
+			p->img = nb;
+		}
+		n = f->ops->read ? f->ops->read(f, t, p->img + p->len, cap - p->len, &off)
+				 : -EACCES;
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return 0;
+		p->len += (size_t)n;
+	}
+}
+
+/* Open the program through the VFS (permission: MAY_EXEC) and get its
+ * bytes; its resolved path goes to @ret_path (VFS_PATH_MAX bytes) for
+ * /proc/pid/exe. */
+static int read_program(struct task *t, int dirfd, const char *path, unsigned flags,
+			struct prog *ret, char *ret_path)
+{
+	struct prog p = { .fd = -EBADF };
+	struct file *f;
 	int r;
 
 	r = vfs_open(t, dirfd, path, O_RDONLY | flags, 0, &f);
@@ -142,39 +215,19 @@ static int read_program(struct task *t, int dirfd, const char *path, unsigned fl
 		r = -EACCES;
 	else
 		r = vfs_permission(&t->creds, f->path.v, MAY_EXEC);
-	while (r == 0) {
-		ssize_t n;
+	if (r == 0) {
+		int hfd = f->ops->host_fd ? f->ops->host_fd(f) : -ENODEV;
 
-		if (len == cap) {
-			uint8_t *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > EXEC_IMAGE_MAX) {
-				r = -ENOEXEC;
-				break;
-			}
-			nb = realloc(buf, cap);
-			if (!nb) {
-				r = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		n = f->ops->read ? f->ops->read(f, t, buf + len, cap - len, &off) : -EACCES;
-		if (n < 0)
-			r = (int)n;
-		else if (n == 0)
-			break;
-		else
-			len += (size_t)n;
+		r = hfd >= 0 ? prog_map(&p, hfd) : -ENODEV;
+		if (r == -ENODEV)
+			r = prog_read(&p, t, f);
 	}
 	file_put(f);
 	if (r < 0) {
-		free(buf);
+		prog_release(&p);
 		return r;
 	}
-	*ret = buf;
-	*ret_len = len;
+	*ret = p;
 	return 0;
 }
 
@@ -265,8 +318,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 {
 	char interp[VFS_PATH_MAX], resolved[VFS_PATH_MAX];
 	struct strv argv = *argvp, envp = *envpp;
-	size_t len = 0;
-	uint8_t *img = NULL;
+	struct prog prog = { .fd = -EBADF };
 	struct loader_image li;
 	struct plat_as *as = NULL, *old;
 	struct plat_ctx *ctx = NULL;
@@ -275,10 +327,10 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	snprintf(interp, sizeof(interp), "%s", path);
 	for (;;) {
 		r = read_program(t, dirfd, interp,
-				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &img, &len, resolved);
+				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &prog, resolved);
 		if (r < 0)
 			goto out;
-		if (len >= 2 && img[0] == '#' && img[1] == '!') {
+		if (prog.len >= 2 && prog.img[0] == '#' && prog.img[1] == '!') {
 			char script[VFS_PATH_MAX];
 
 			if (++depth > EXEC_INTERP_DEPTH) {
@@ -286,9 +338,8 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 				goto out;
 			}
 			snprintf(script, sizeof(script), "%s", interp);
-			r = parse_shebang(img, len, &argv, script, interp);
-			free(img);
-			img = NULL;
+			r = parse_shebang(prog.img, prog.len, &argv, script, interp);
+			prog_release(&prog);
 			if (r < 0)
 				goto out;
 			dirfd = AT_FDCWD;
@@ -297,13 +348,13 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 		}
 		break;
 	}
-	r = loader_parse(img, len, &li);
+	r = loader_parse(prog.img, prog.len, &li);
 	if (r < 0)
 		goto out;
 	r = plat_as_create(t->k->plat, &as);
 	if (r == 0)
-		r = loader_load(as, img, len, (const char *const *)argv.v,
-				(const char *const *)envp.v, &li);
+		r = loader_load_fd(as, prog.img, prog.len, prog.fd,
+				   (const char *const *)argv.v, (const char *const *)envp.v, &li);
 	if (r < 0)
 		goto out;
 
@@ -353,7 +404,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	r = 0;
 out:
 	plat_as_destroy(as);
-	free(img);
+	prog_release(&prog);
 	*argvp = argv;
 	*envpp = envp;
 	return r;

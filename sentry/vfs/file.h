@@ -38,6 +38,10 @@ struct file_ops {
 	/* Seekable files only; NULL means ESPIPE. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence, int64_t cur);
 	int (*fstat)(struct file *f, struct stat *st);
+	/* A host fd holding exactly the file's bytes that may be mmap'd
+	 * MAP_PRIVATE (read-only page cache, e.g. a Gofer-donated fd):
+	 * borrowed, valid while @f lives; NULL or <0: none, copy instead. */
+	int (*host_fd)(struct file *f);
 	void (*release)(struct file *f);
 };
 
