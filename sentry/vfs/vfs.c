@@ -328,6 +328,7 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 		r = cur.v->ops->lookup(cur.v, name, &v);
 		if (r < 0)
 			goto out;
+		vnode_set_name_hint(v, name);
 		if (S_ISLNK(v->mode) && (!is_last || slash_after || (flags & WALK_FOLLOW))) {
 			char target[VFS_PATH_MAX];
 			size_t tlen, rest = strlen(buf + pos);
@@ -458,7 +459,15 @@ int vfs_path_string(struct path root, struct path p, char *buf, size_t len)
 		}
 		s.dir = up.v;
 		s.ino = named->ino;
-		if (up.v->ops->readdir)
+		if (vnode_name_hint(named, name) == 0 && up.v->ops->lookup) {
+			struct vnode *cand;
+
+			if (up.v->ops->lookup(up.v, name, &cand) == 0) {
+				s.found = cand->ino == named->ino && cand->dev == named->dev;
+				vnode_put(cand);
+			}
+		}
+		if (!s.found && up.v->ops->readdir)
 			up.v->ops->readdir(up.v, 0, name_cb, &s);
 		vnode_put(named);
 		if (!s.found) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "vnode.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -46,7 +48,40 @@ void vnode_put(struct vnode *v)
 	if (v->ops && v->ops->release)
 		v->ops->release(v);
 	pthread_mutex_destroy(&v->lock);
+	free(v->name_hint);
 	free(v);
+}
+
+void vnode_set_name_hint(struct vnode *v, const char *name)
+{
+	char *copy;
+
+	pthread_mutex_lock(&v->lock);
+	if (v->name_hint && !strcmp(v->name_hint, name)) {
+		pthread_mutex_unlock(&v->lock);
+		return;
+	}
+	pthread_mutex_unlock(&v->lock);
+	copy = strdup(name);
+	if (!copy)
+		return; /* only a hint */
+	pthread_mutex_lock(&v->lock);
+	free(v->name_hint);
+	v->name_hint = copy;
+	pthread_mutex_unlock(&v->lock);
+}
+
+int vnode_name_hint(struct vnode *v, char *buf)
+{
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&v->lock);
+	if (v->name_hint) {
+		snprintf(buf, VFS_NAME_MAX + 1, "%s", v->name_hint);
+		r = 0;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return r;
 }
 
 void vnode_stat(struct vnode *v, struct stat *st)

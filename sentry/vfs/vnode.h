@@ -74,6 +74,10 @@ struct vnode {
 	 * directory is removed.  NULL = fs root (or removed). */
 	struct vnode *parent;
 	void *priv;
+	/* The name this vnode was last looked up or created by (malloc'd, may
+	 * be stale after a rename or unlink): a hint that spares
+	 * vfs_path_string() a scan of the parent directory. */
+	char *name_hint;
 };
 
 struct mount {
@@ -94,6 +98,11 @@ struct vnode *vnode_get(struct vnode *v);
 void vnode_put(struct vnode *v);
 void vnode_stat(struct vnode *v, struct stat *st);
 void vnode_touch(struct vnode *v, int atime, int mtime, int ctime);
+
+/* Record @name as @v's name hint; copy the hint into @buf (VFS_NAME_MAX + 1
+ * bytes), returning 0, or -ENOENT when there is none. */
+void vnode_set_name_hint(struct vnode *v, const char *name);
+int vnode_name_hint(struct vnode *v, char *buf);
 
 static inline struct path path_get(struct path p)
 {
