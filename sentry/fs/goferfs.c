@@ -6,9 +6,12 @@
  * with the cvisor extension, read and written through the donated host fd
  * (pread/pwrite at the description's offset); without it through
  * Tread/Twrite.  Symlinks are read with Treadlink and resolved by the VFS,
- * never by the Gofer.  This first version is read-only (the mount is
- * MS_RDONLY; writes go to tmpfs mounts until the overlay exists) and keeps
- * no cache: every walk asks the Gofer.
+ * never by the Gofer.  The tree is read-only (the mount is MS_RDONLY, or the
+ * lower layer of the overlay), so what the Gofer said stays true: names
+ * (found and absent) are kept in a bounded cache (dcache.h), symlink targets
+ * and the donated host fd of a regular file on its vnode.  A warm execve
+ * then costs no round trip.  Files changed on the host behind a running
+ * sandbox may be seen stale (gVisor's overlay lower makes the same bet).
  */
 #include "goferfs.h"
 
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "gofer/p9_client.h"
+#include "dcache.h"
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
@@ -32,11 +36,17 @@ struct gofer_sb {
 	uint32_t next_fid;
 	dev_t dev;
 	int refs; /* vnodes alive + the mount: atomic */
+	struct dcache *dc; /* names under this tree */
 };
+
+#define GOFERFS_DCACHE_MAX 8192
 
 struct gnode {
 	struct gofer_sb *sb;
 	uint32_t fid;
+	/* Guarded by sb->lock: */
+	char *link;  /* symlink target once read */
+	int hostfd;  /* regular files: donated by the first open, -EBADF */
 };
 
 static const struct vnode_ops gofer_vops;
@@ -46,6 +56,7 @@ static void sb_put(struct gofer_sb *sb)
 	if (__atomic_sub_fetch(&sb->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	p9_client_free(sb->c);
+	dcache_free(sb->dc);
 	pthread_mutex_destroy(&sb->lock);
 	free(sb);
 }
@@ -97,6 +108,7 @@ static int make_vnode(struct gofer_sb *sb, uint32_t fid, struct vnode **ret)
 	apply_attr(v, &a);
 	g->sb = sb;
 	g->fid = fid;
+	g->hostfd = -EBADF;
 	__atomic_add_fetch(&sb->refs, 1, __ATOMIC_RELAXED);
 	v->priv = g;
 	*ret = v;
@@ -117,9 +129,11 @@ int goferfs_mount_root(int sock, const char *aname, struct vnode **ret)
 	sb->next_fid = 1;
 	sb->refs = 1;
 	sb->dev = vfs_new_dev();
-	r = p9_client_new(sock, 1 << 20, true, &sb->c);
+	sb->dc = dcache_new(GOFERFS_DCACHE_MAX);
+	r = sb->dc ? p9_client_new(sock, 1 << 20, true, &sb->c) : -ENOMEM;
 	if (r < 0) {
 		safe_close(sock);
+		dcache_free(sb->dc);
 		pthread_mutex_destroy(&sb->lock);
 		free(sb);
 		return r;
@@ -143,15 +157,28 @@ static int gofer_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 	struct p9_qid qid;
 	int r;
 
+	r = dcache_lookup(sb->dc, dir, name, ret);
+	if (r >= 0)
+		return r ? 0 : -ENOENT;
 	pthread_mutex_lock(&sb->lock);
 	r = p9_client_walk(sb->c, gn(dir)->fid, fid, name, &qid);
 	pthread_mutex_unlock(&sb->lock);
+	if (r == -ENOENT)
+		dcache_insert(sb->dc, dir, name, NULL);
 	if (r < 0)
 		return r;
 	r = make_vnode(sb, fid, ret);
-	if (r == 0)
-		(*ret)->parent = vnode_get(dir); /* not cached: hold it (see release) */
-	return r;
+	if (r < 0)
+		return r;
+	(*ret)->parent = vnode_get(dir); /* held (see release): ".." */
+	dcache_insert(sb->dc, dir, name, *ret);
+	return 0;
+}
+
+void goferfs_unmount(struct vnode *root)
+{
+	if (root && root->ops == &gofer_vops)
+		dcache_clear(gn(root)->sb->dc);
 }
 
 static int gofer_readdir(struct vnode *dir, uint64_t cookie, vfs_dirent_fn fn, void *ctx)
@@ -215,11 +242,19 @@ static int gofer_readlink(struct vnode *v, char *buf, size_t len)
 
 	t.u.fid.fid = gn(v)->fid;
 	pthread_mutex_lock(&sb->lock);
-	r = p9_client_rpc(sb->c, &t, &rep, NULL);
-	if (r == 0) {
-		r = MIN((int)rep.u.readlink.target.len, (int)len);
-		memcpy(buf, rep.u.readlink.target.s, (size_t)r);
+	if (!gn(v)->link) {
+		r = p9_client_rpc(sb->c, &t, &rep, NULL);
+		if (r == 0)
+			gn(v)->link = strndup(rep.u.readlink.target.s, rep.u.readlink.target.len);
+		if (r == 0 && !gn(v)->link)
+			r = -ENOMEM;
+		if (r < 0) {
+			pthread_mutex_unlock(&sb->lock);
+			return r;
+		}
 	}
+	r = MIN((int)strlen(gn(v)->link), (int)len);
+	memcpy(buf, gn(v)->link, (size_t)r);
 	pthread_mutex_unlock(&sb->lock);
 	return r;
 }
@@ -228,8 +263,9 @@ static int gofer_readlink(struct vnode *v, char *buf, size_t len)
 
 struct gfile {
 	struct gofer_sb *sb;
-	uint32_t fid; /* the opened fid */
+	uint32_t fid; /* the opened fid (none when shared) */
 	int hostfd;   /* donated, or -EBADF */
+	int shared;   /* hostfd is the vnode's: no fid, nothing to close */
 };
 
 static ssize_t gf_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
@@ -287,10 +323,12 @@ static void gf_release(struct file *f)
 {
 	struct gfile *g = f->priv;
 
-	safe_close(g->hostfd);
-	pthread_mutex_lock(&g->sb->lock);
-	(void)p9_client_clunk(g->sb->c, g->fid);
-	pthread_mutex_unlock(&g->sb->lock);
+	if (!g->shared) {
+		safe_close(g->hostfd);
+		pthread_mutex_lock(&g->sb->lock);
+		(void)p9_client_clunk(g->sb->c, g->fid);
+		pthread_mutex_unlock(&g->sb->lock);
+	}
 	sb_put(g->sb);
 	free(g);
 }
@@ -368,13 +406,23 @@ static int gofer_open(struct vnode *v, unsigned flags, struct file **ret)
 		return -ENOMEM;
 	g->sb = sb;
 	g->hostfd = -EBADF;
-	g->fid = new_fid(sb);
 	pthread_mutex_lock(&sb->lock);
-	r = p9_client_walk(sb->c, gn(v)->fid, g->fid, "", &qid);
-	if (r == 0) {
-		r = p9_client_lopen(sb->c, g->fid, O_RDONLY, &qid, &g->hostfd);
-		if (r < 0)
-			(void)p9_client_clunk(sb->c, g->fid);
+	if (gn(v)->hostfd >= 0) {
+		g->hostfd = gn(v)->hostfd;
+		g->shared = 1;
+		r = 0;
+	} else {
+		g->fid = new_fid(sb);
+		r = p9_client_walk(sb->c, gn(v)->fid, g->fid, "", &qid);
+		if (r == 0) {
+			r = p9_client_lopen(sb->c, g->fid, O_RDONLY, &qid, &g->hostfd);
+			if (r < 0 || g->hostfd >= 0)
+				(void)p9_client_clunk(sb->c, g->fid);
+		}
+		if (r == 0 && g->hostfd >= 0) { /* the vnode keeps it for later opens */
+			gn(v)->hostfd = g->hostfd;
+			g->shared = 1;
+		}
 	}
 	pthread_mutex_unlock(&sb->lock);
 	if (r < 0) {
@@ -401,6 +449,8 @@ static void gofer_release(struct vnode *v)
 		pthread_mutex_lock(&g->sb->lock);
 		(void)p9_client_clunk(g->sb->c, g->fid);
 		pthread_mutex_unlock(&g->sb->lock);
+		safe_close(g->hostfd);
+		free(g->link);
 		sb_put(g->sb);
 		free(g);
 	}

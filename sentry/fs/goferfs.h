@@ -10,4 +10,9 @@ struct vnode;
  */
 int goferfs_mount_root(int sock, const char *aname, struct vnode **ret);
 
+/* Drop the name cache of the tree under @root (a goferfs root; anything
+ * else is ignored): call before the mount's reference to @root goes, or
+ * the cached vnodes keep the tree alive. */
+void goferfs_unmount(struct vnode *root);
+
 #endif

@@ -127,6 +127,7 @@ static void free_mounts(struct kernel *k)
 		struct mount *m = k->mounts[i];
 
 		vfs_forget_mount(m);
+		goferfs_unmount(m->root);
 		vnode_put(m->root);
 		vnode_put(m->point);
 		free(m->source);
