@@ -53,8 +53,14 @@ int plat_open(enum plat_kind kind, const struct plat_opts *opts, struct plat **r
 	p->kind = kind;
 	if (opts)
 		p->opts = *opts;
-	if (!p->opts.spin_ns)
-		p->opts.spin_ns = DEFAULT_SPIN_NS;
+	if (!p->opts.spin_ns) {
+		/* A tuning knob for benchmarks: CVISOR_SPIN_NS=<ns> (1 = none). */
+		const char *e = getenv("CVISOR_SPIN_NS");
+
+		p->opts.spin_ns = e && *e ? strtoull(e, NULL, 10) : DEFAULT_SPIN_NS;
+		if (!p->opts.spin_ns)
+			p->opts.spin_ns = DEFAULT_SPIN_NS;
+	}
 	if (!p->opts.stub_pool)
 		p->opts.stub_pool = DEFAULT_STUB_POOL;
 	cfg = (struct stub_cfg){
