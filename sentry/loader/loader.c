@@ -40,25 +40,38 @@ static int check_ehdr(const uint8_t *img, size_t len, const Elf64_Ehdr **ret)
 	return 0;
 }
 
-int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
+/* The layout of @img: validates every program header, finds the load bias
+ * (0 for ET_EXEC, LOADER_PIE_BASE for a PIE, just below LOADER_INTERP_TOP
+ * for an @interp) and the PT_INTERP path. */
+static int parse_layout(const uint8_t *img, size_t len, int interp, struct loader_image *ret)
 {
 	const Elf64_Ehdr *eh;
 	const Elf64_Phdr *ph;
-	uint64_t bias, lo = UINT64_MAX, hi = 0, phdr = 0;
+	uint64_t bias, lo = UINT64_MAX, hi = 0, phdr = 0, limit, interp_off = 0, interp_len = 0;
 	int r, nload = 0;
 
 	r = check_ehdr(img, len, &eh);
 	if (r < 0)
 		return r;
+	if (interp && eh->e_type != ET_DYN)
+		return -ENOEXEC;
 	ph = (const Elf64_Phdr *)(img + eh->e_phoff);
-	bias = eh->e_type == ET_DYN ? LOADER_PIE_BASE : 0;
 
 	for (int i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
-		uint64_t start, end;
 
-		if (p->p_type == PT_INTERP)
-			return -ENOEXEC; /* dynamic executables: issue 4 */
+		if (p->p_type == PT_INTERP) {
+			if (interp || interp_len || p->p_offset > len || p->p_filesz < 2 ||
+			    p->p_filesz > LOADER_INTERP_MAX || p->p_filesz > len - p->p_offset)
+				return -ENOEXEC;
+			/* NUL-terminated, no NUL inside */
+			if (img[p->p_offset + p->p_filesz - 1] != 0 ||
+			    memchr(img + p->p_offset, 0, p->p_filesz - 1))
+				return -ENOEXEC;
+			interp_off = p->p_offset;
+			interp_len = p->p_filesz - 1;
+			continue;
+		}
 		if (p->p_type == PT_PHDR)
 			phdr = p->p_vaddr;
 		if (p->p_type != PT_LOAD)
@@ -69,27 +82,42 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
 			return -ENOEXEC;
 		if (p->p_memsz > plat_app_limit() || p->p_vaddr > plat_app_limit() - p->p_memsz)
 			return -ENOEXEC;
-		start = ALIGN_DOWN(p->p_vaddr, PAGE) + bias;
-		end = ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE) + bias;
-		if (start < PLAT_APP_MIN || end > LOADER_STACK_TOP - LOADER_STACK_SIZE || end < start)
-			return -ENOEXEC;
-		lo = MIN(lo, start);
-		hi = MAX(hi, end);
+		lo = MIN(lo, ALIGN_DOWN(p->p_vaddr, PAGE));
+		hi = MAX(hi, ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE));
 		if (!phdr && eh->e_phoff >= p->p_offset &&
 		    eh->e_phoff - p->p_offset < p->p_filesz)
 			phdr = p->p_vaddr + (eh->e_phoff - p->p_offset);
 		nload++;
 	}
-	if (nload == 0 || eh->e_entry + bias < lo || eh->e_entry + bias >= hi)
+	if (nload == 0 || hi <= lo || eh->e_entry < lo || eh->e_entry >= hi)
+		return -ENOEXEC;
+	if (interp) {
+		if (hi - lo > LOADER_INTERP_TOP - PLAT_APP_MIN)
+			return -ENOEXEC;
+		bias = LOADER_INTERP_TOP - (hi - lo) - lo;
+		limit = LOADER_INTERP_TOP;
+	} else {
+		bias = eh->e_type == ET_DYN ? LOADER_PIE_BASE : 0;
+		limit = LOADER_STACK_TOP - LOADER_STACK_SIZE;
+	}
+	if (lo + bias < PLAT_APP_MIN || hi + bias > limit || hi + bias < lo + bias)
 		return -ENOEXEC;
 	*ret = (struct loader_image){
 		.entry = eh->e_entry + bias,
 		.phdr = phdr ? phdr + bias : 0,
 		.phnum = eh->e_phnum,
-		.brk_start = hi,
-		.image_start = lo,
+		.brk_start = hi + bias,
+		.image_start = lo + bias,
+		.bias = bias,
+		.interp_off = interp_off,
+		.interp_len = interp_len,
 	};
 	return 0;
+}
+
+int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
+{
+	return parse_layout(img, len, 0, ret);
 }
 
 /*
@@ -219,6 +247,7 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 	vec[k++] = 0;
 #define AUX(t, v) (vec[k++] = (t), vec[k++] = (v))
 	AUX(AT_PAGESZ, PAGE);
+	AUX(AT_BASE, li->interp_base);
 	AUX(AT_PHDR, li->phdr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, li->phnum);
@@ -255,23 +284,40 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *const *argv,
 		const char *const *envp, struct loader_image *ret)
 {
-	return loader_load_fd(as, img, len, -1, argv, envp, ret);
+	struct loader_file exe = { .img = img, .len = len, .fd = -1 };
+
+	return loader_load_exec(as, &exe, NULL, argv, envp, ret);
 }
 
-int loader_load_fd(struct plat_as *as, const uint8_t *img, size_t len, int fd,
-		   const char *const *argv, const char *const *envp, struct loader_image *ret)
+int loader_load_exec(struct plat_as *as, const struct loader_file *exe,
+		     const struct loader_file *interp, const char *const *argv,
+		     const char *const *envp, struct loader_image *ret)
 {
-	struct loader_image li;
-	uint64_t bias;
+	struct loader_image li, ii;
 	int r;
 
-	r = loader_parse(img, len, &li);
+	r = parse_layout(exe->img, exe->len, 0, &li);
 	if (r < 0)
 		return r;
-	bias = ((const Elf64_Ehdr *)img)->e_type == ET_DYN ? LOADER_PIE_BASE : 0;
-	r = load_segments(as, img, fd, bias);
+	if (li.interp_len && !interp)
+		return -ENOEXEC; /* the caller must open the interpreter */
+	r = load_segments(as, exe->img, exe->fd, li.bias);
 	if (r < 0)
 		return r;
+	if (li.interp_len) {
+		r = parse_layout(interp->img, interp->len, 1, &ii);
+		if (r < 0)
+			return r == -ENOEXEC ? -ELIBBAD : r;
+		r = load_segments(as, interp->img, interp->fd, ii.bias);
+		if (r < 0)
+			return r;
+		li.interp_base = ii.bias;
+		li.interp_start = ii.image_start;
+		li.interp_end = ii.brk_start;
+		li.start = ii.entry;
+	} else {
+		li.start = li.entry;
+	}
 	r = build_stack(as, &li, argv, envp, &li.sp);
 	if (r < 0)
 		return r;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ELF64 loader (x86-64).  This first version loads static executables
- * (ET_EXEC, and ET_DYN without PT_INTERP, i.e. static-pie) into a platform
- * address space and builds the initial stack.  PT_INTERP and the vDSO come
- * with the Sentry (issue 4).  The image is hostile: every header field is
- * bounds-checked before use.
+ * ELF64 loader (x86-64).  Loads executables (ET_EXEC, and ET_DYN: static-pie
+ * and PIE) into a platform address space, with their PT_INTERP program
+ * interpreter (ld.so, loaded just below LOADER_INTERP_TOP, where Linux puts
+ * it: at the top of the mmap area) when they name one, and builds the
+ * initial stack.  The vDSO comes later (issue 5).  Images are hostile: every
+ * header field is bounds-checked before use.
  */
 #ifndef CVISOR_SENTRY_LOADER_H
 #define CVISOR_SENTRY_LOADER_H
@@ -18,6 +19,10 @@ struct plat_as;
 #define LOADER_STACK_SIZE (8ULL << 20) /* mapped lazily (MAP_NORESERVE) */
 #define LOADER_ARGS_MAX (1ULL << 20)   /* argv + envp strings and vectors */
 #define LOADER_PIE_BASE 0x555555554000ULL
+/* The top of the mmap area (1 GiB below the stack): the interpreter is
+ * loaded right under it, mmap(NULL) allocations go below. */
+#define LOADER_INTERP_TOP (LOADER_STACK_TOP - LOADER_STACK_SIZE - (1ULL << 30))
+#define LOADER_INTERP_MAX 4096 /* PT_INTERP path, with its NUL */
 
 struct loader_image {
 	uint64_t entry;     /* initial rip */
@@ -26,6 +31,22 @@ struct loader_image {
 	uint64_t phnum;
 	uint64_t brk_start; /* end of the highest segment, page aligned */
 	uint64_t image_start; /* start of the lowest segment */
+	uint64_t bias;      /* load bias of the image */
+	/* PT_INTERP: the path's offset and length (no NUL) in the image; 0 for
+	 * a static executable. */
+	uint64_t interp_off, interp_len;
+	/* Filled by loader_load_exec(): */
+	uint64_t start;     /* initial rip: the interpreter's entry, or entry */
+	uint64_t interp_base; /* AT_BASE (0 without an interpreter) */
+	uint64_t interp_start, interp_end; /* its range, page aligned */
+};
+
+/* One file to load: its bytes and, if it has one, a host fd holding them
+ * (segments are then mapped MAP_PRIVATE from it rather than copied). */
+struct loader_file {
+	const uint8_t *img;
+	size_t len;
+	int fd;
 };
 
 /*
@@ -38,9 +59,11 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret);
 int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *const *argv,
 		const char *const *envp, struct loader_image *ret);
 
-/* The same; with @fd >= 0 (a host fd holding exactly @img's bytes) the
- * segments' file pages are mapped MAP_PRIVATE from it instead of copied. */
-int loader_load_fd(struct plat_as *as, const uint8_t *img, size_t len, int fd,
-		   const char *const *argv, const char *const *envp, struct loader_image *ret);
+/* Load @exe and, when it has PT_INTERP, @interp (the file its path names,
+ * opened by the caller: loader_parse() gives the path); -ENOEXEC for a bad
+ * executable, -ELIBBAD for a bad interpreter.  Start at ret->start. */
+int loader_load_exec(struct plat_as *as, const struct loader_file *exe,
+		     const struct loader_file *interp, const char *const *argv,
+		     const char *const *envp, struct loader_image *ret);
 
 #endif

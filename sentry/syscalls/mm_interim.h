@@ -25,6 +25,9 @@ struct vma_set;
 struct vma_set *vmas_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start,
 			 uint64_t stack_end);
 struct vma_set *vmas_copy(const struct vma_set *s);
+/* Record an already-mapped range (the program interpreter); -EEXIST if it
+ * overlaps what is there. */
+int vmas_add(struct vma_set *s, uint64_t start, uint64_t end, int prot);
 void vmas_free(struct vma_set *s);
 
 /* /proc/pid/maps text; returns a malloc'd string (NULL on ENOMEM). */

@@ -318,7 +318,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 {
 	char interp[VFS_PATH_MAX], resolved[VFS_PATH_MAX];
 	struct strv argv = *argvp, envp = *envpp;
-	struct prog prog = { .fd = -EBADF };
+	struct prog prog = { .fd = -EBADF }, iprog = { .fd = -EBADF };
 	struct loader_image li;
 	struct plat_as *as = NULL, *old;
 	struct plat_ctx *ctx = NULL;
@@ -351,10 +351,23 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	r = loader_parse(prog.img, prog.len, &li);
 	if (r < 0)
 		goto out;
+	if (li.interp_len) { /* the program interpreter, e.g. ld-linux */
+		char ipath[LOADER_INTERP_MAX], iresolved[VFS_PATH_MAX];
+
+		memcpy(ipath, prog.img + li.interp_off, li.interp_len);
+		ipath[li.interp_len] = 0;
+		r = read_program(t, AT_FDCWD, ipath, 0, &iprog, iresolved);
+		if (r < 0)
+			goto out;
+	}
 	r = plat_as_create(t->k->plat, &as);
-	if (r == 0)
-		r = loader_load_fd(as, prog.img, prog.len, prog.fd,
-				   (const char *const *)argv.v, (const char *const *)envp.v, &li);
+	if (r == 0) {
+		struct loader_file exe = { prog.img, prog.len, prog.fd };
+		struct loader_file in = { iprog.img, iprog.len, iprog.fd };
+
+		r = loader_load_exec(as, &exe, li.interp_len ? &in : NULL,
+				     (const char *const *)argv.v, (const char *const *)envp.v, &li);
+	}
 	if (r < 0)
 		goto out;
 
@@ -376,6 +389,11 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 		struct vma_set *nv = vmas_new(li.image_start, li.brk_start,
 					      LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_TOP);
 
+		if (nv && li.interp_end > li.interp_start &&
+		    vmas_add(nv, li.interp_start, li.interp_end, PROT_READ) < 0) {
+			vmas_free(nv);
+			nv = NULL;
+		}
 		if (nv) {
 			vmas_free(t->tg->vmas);
 			t->tg->vmas = nv;
@@ -384,7 +402,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	as = NULL;
 	t->ctx = ctx;
 	plat_as_destroy(old);
-	plat_cpu_init(t->cpu, li.entry, li.sp);
+	plat_cpu_init(t->cpu, li.start, li.sp);
 
 	pthread_mutex_lock(&t->k->lock);
 	for (int i = 0; i < SIG_MAX; i++)
@@ -405,6 +423,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 out:
 	plat_as_destroy(as);
 	prog_release(&prog);
+	prog_release(&iprog);
 	*argvp = argv;
 	*envpp = envp;
 	return r;

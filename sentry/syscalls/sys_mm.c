@@ -155,6 +155,17 @@ struct vma_set *vmas_new(uint64_t image_start, uint64_t image_end, uint64_t stac
 	return s;
 }
 
+int vmas_add(struct vma_set *s, uint64_t start, uint64_t end, int prot)
+{
+	struct vma v = { .start = start, .end = end, .prot = prot };
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = overlaps(s, start, end) ? -EEXIST : insert(s, &v);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 struct vma_set *vmas_copy(const struct vma_set *src)
 {
 	struct vma_set *s = calloc(1, sizeof(*s));
