@@ -19,6 +19,10 @@
 # therefore must never print absolute paths.  The script text travels as an
 # argument, so the runner needs no access to the host file system.
 #
+# ROOTFS "/" selects the host-root flavour (tests/compat/host): the shell is
+# the host's /bin/sh and PATH=/usr/bin:/bin on both sides, and the sandbox
+# serves the host's own root read-only through the Gofer.
+#
 # Environment: COMPAT_TIMEOUT (seconds per run, default 60),
 #              COMPAT_KEEP=1 keeps the temp dir for inspection.
 set -u
@@ -32,7 +36,7 @@ script=$2
 shift 2
 case $rootfs in /*) ;; *) rootfs=$(pwd)/$rootfs ;; esac
 
-if [ ! -x "$rootfs/bin/busybox" ]; then
+if [ "$rootfs" != / ] && [ ! -x "$rootfs/bin/busybox" ]; then
 	echo "$0: $rootfs/bin/busybox missing; run scripts/make-busybox-rootfs.sh $rootfs" >&2
 	exit 2
 fi
@@ -82,18 +86,24 @@ run_one() {
 		mkdir -p "$base"
 		envcmd="env"
 		rmflag="keep"
-		bb=$rootfs/bin/busybox
+		bb="$rootfs/bin/busybox sh"
 		path=$rootfs/bin
 	else
 		envcmd=/bin/env
 		rmflag="rm"
-		bb=/bin/busybox
+		bb="/bin/busybox sh"
 		path=/bin
+	fi
+	if [ "$rootfs" = / ]; then
+		envcmd=/usr/bin/env
+		bb=/bin/sh
+		path=/usr/bin:/bin
 	fi
 	# Only the runner's own arguments are passed through; everything after
 	# them is what runs inside (natively: directly).
+	# shellcheck disable=SC2086 # $bb is the shell and its first word
 	timeout -k 5 "$timeout_s" "$@" "$envcmd" -i PATH="$path" HOME=/ \
-		"$bb" sh -c "$bootstrap" sh "$base" "$text" "$rmflag" \
+		$bb -c "$bootstrap" sh "$base" "$text" "$rmflag" \
 		</dev/null >"$tmp/$name.out" 2>"$tmp/$name.err"
 	echo $? >"$tmp/$name.status"
 	{
