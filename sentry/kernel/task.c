@@ -341,6 +341,11 @@ static void task_finish(struct task *t)
 	free(t);
 }
 
+static long strace_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return (long)task_copy_in(ctx, addr, buf, len);
+}
+
 static int64_t serve_syscall(struct task *t)
 {
 	struct plat_regs *r = &t->cpu->regs;
@@ -355,7 +360,7 @@ static int64_t serve_syscall(struct task *t)
 	if (t->k->opts.strace) {
 		char line[256];
 
-		syscall_format(line, sizeof(line), nr, a, ret);
+		syscall_format_mem(line, sizeof(line), nr, a, ret, strace_read, t);
 		fprintf(stderr, "[%d] %s\n", t->tid, line);
 	}
 	if (!t->exited)

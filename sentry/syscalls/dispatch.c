@@ -33,6 +33,37 @@ const char *syscall_name(uint64_t nr)
 
 size_t syscall_format(char *buf, size_t len, uint64_t nr, const uint64_t a[6], int64_t ret)
 {
+	return syscall_format_mem(buf, len, nr, a, ret, NULL, NULL);
+}
+
+/* Up to 48 bytes of the string at @addr, quoted and escaped like strace. */
+static size_t format_str(char *buf, size_t len, uint64_t addr, syscall_mem_reader rd, void *ctx)
+{
+	char s[49];
+	long got = addr ? rd(ctx, addr, s, sizeof(s) - 1) : -1;
+	size_t n = 0, i;
+
+	if (got <= 0)
+		return (size_t)snprintf(buf, len, "0x%" PRIx64, addr);
+	n += (size_t)snprintf(buf, len, "\"");
+	for (i = 0; i < (size_t)got && s[i] && n + 6 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			n += (size_t)snprintf(buf + n, len - n, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	if (n + 5 < len)
+		n += (size_t)snprintf(buf + n, len - n, "\"%s", i == (size_t)got && got == 48 ? "..." : "");
+	return n < len ? n : len - 1;
+}
+
+size_t syscall_format_mem(char *buf, size_t len, uint64_t nr, const uint64_t a[6], int64_t ret,
+			  syscall_mem_reader rd, void *ctx)
+{
 	const char *name = syscall_name(nr);
 	const char *fmt = name ? syscall_table[nr].args : "-";
 	size_t n = 0;
@@ -57,8 +88,17 @@ size_t syscall_format(char *buf, size_t len, uint64_t nr, const uint64_t a[6], i
 			if (i > 0)
 				PUT(", ");
 			switch (*f) {
-			case 'd':
-				PUT("%" PRId64, (int64_t)a[i]);
+			case 'd': /* an int in a register: AT_FDCWD is -100, not 4294967196 */
+				if (a[i] >> 32 == 0 && (int32_t)a[i] < 0)
+					PUT("%" PRId32, (int32_t)a[i]);
+				else
+					PUT("%" PRId64, (int64_t)a[i]);
+				break;
+			case 's':
+				if (rd && n < len - 1)
+					n += format_str(buf + n, len - n, a[i], rd, ctx);
+				else
+					PUT("0x%" PRIx64, a[i]);
 				break;
 			case 'u':
 				PUT("%" PRIu64, a[i]);

@@ -50,4 +50,10 @@ const char *syscall_name(uint64_t nr);
  */
 size_t syscall_format(char *buf, size_t len, uint64_t nr, const uint64_t a[6], int64_t ret);
 
+/* The same, with string arguments ('s') read through @rd (the
+ * application's memory) and shown quoted; unreadable ones stay hex. */
+typedef long (*syscall_mem_reader)(void *ctx, uint64_t addr, void *buf, size_t len);
+size_t syscall_format_mem(char *buf, size_t len, uint64_t nr, const uint64_t a[6], int64_t ret,
+			  syscall_mem_reader rd, void *ctx);
+
 #endif
