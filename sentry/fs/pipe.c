@@ -15,6 +15,7 @@
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/notify.h"
 
 struct pipe {
 	pthread_mutex_t lock; /* protects everything below */
@@ -81,6 +82,7 @@ static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, 
 		r += (ssize_t)n;
 	}
 	pthread_cond_broadcast(&p->cond);
+	vfs_notify();
 out:
 	pthread_mutex_unlock(&p->lock);
 	return r;
@@ -127,6 +129,7 @@ static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_
 		p->len += n;
 		done += n;
 		pthread_cond_broadcast(&p->cond);
+		vfs_notify();
 	}
 	pthread_mutex_unlock(&p->lock);
 	return (ssize_t)done;
@@ -151,6 +154,7 @@ static void pipe_put(struct pipe *p)
 	pthread_mutex_lock(&p->lock);
 	last = --p->refs == 0;
 	pthread_cond_broadcast(&p->cond);
+	vfs_notify();
 	pthread_mutex_unlock(&p->lock);
 	if (last) {
 		pthread_mutex_destroy(&p->lock);
@@ -172,6 +176,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	last = --p->refs == 0;
 	pthread_cond_broadcast(&p->cond);
+	vfs_notify();
 	pthread_mutex_unlock(&p->lock);
 	if (last) {
 		pthread_mutex_destroy(&p->lock);
@@ -279,6 +284,7 @@ int pipe_fifo_open(void **fifo, pthread_mutex_t *slot_lock, unsigned flags, stru
 	if (acc != O_RDONLY)
 		p->writers++;
 	pthread_cond_broadcast(&p->cond);
+	vfs_notify();
 	/* A reader waits for a writer and a writer for a reader (O_RDWR and
 	 * O_NONBLOCK readers never wait). */
 	while (r == 0 && !nonblock && acc != O_RDWR &&

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * poll, ppoll, select, pselect6.  Readiness comes from each file's poll op;
- * a blocked call re-checks with a backoff from 100 us to 10 ms (files have no
- * wait queues yet), returning early on a signal or a group exit.
+ * a blocked call sleeps until the sandbox's readiness sequence moves
+ * (sentry/vfs/notify.h) and re-scans, returning early on a signal or a
+ * group exit (checked at least every 50 ms).
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,9 +19,12 @@
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/notify.h"
+#include "sys_internal.h"
 #include "syscall_handlers.h"
 
 #define POLL_MAX FDT_MAX
+#define POLL_SIGNAL_CHECK_NS (50 * NSEC_PER_MSEC)
 
 static unsigned file_ready(struct file *f)
 {
@@ -57,9 +61,8 @@ static int scan(struct task *t, struct pollfd *p, size_t n)
 /* @deadline: CLOCK_MONOTONIC ns, 0 = do not block, UINT64_MAX = forever. */
 static int do_poll(struct task *t, struct pollfd *p, size_t n, uint64_t deadline)
 {
-	uint64_t nap = 100 * 1000;
-
 	for (;;) {
+		uint32_t seq = vfs_notify_seq();
 		int r = scan(t, p, n), intr;
 		uint64_t now;
 
@@ -71,13 +74,7 @@ static int do_poll(struct task *t, struct pollfd *p, size_t n, uint64_t deadline
 		intr = task_interrupted(t, -ERESTARTNOHAND);
 		if (intr < 0)
 			return intr == -ERESTARTNOHAND ? -EINTR : intr;
-		{
-			uint64_t d = MIN(nap, deadline - now);
-			struct timespec ts = { (time_t)(d / NSEC_PER_SEC), (long)(d % NSEC_PER_SEC) };
-
-			nanosleep(&ts, NULL);
-		}
-		nap = MIN(nap * 2, (uint64_t)10 * 1000 * 1000);
+		vfs_notify_wait(seq, MIN(deadline, now + POLL_SIGNAL_CHECK_NS));
 	}
 }
 
@@ -137,7 +134,7 @@ static int ts_deadline(struct task *t, uint64_t uts, uint64_t *ret)
 
 /* The temporary signal mask of ppoll/pselect6: delivery restores the old
  * one after the handler (like rt_sigsuspend). */
-static int swap_mask(struct task *t, uint64_t umask, uint64_t size)
+int sc_swap_mask(struct task *t, uint64_t umask, uint64_t size)
 {
 	uint64_t m;
 
@@ -155,7 +152,7 @@ static int swap_mask(struct task *t, uint64_t umask, uint64_t size)
 	return 1;
 }
 
-static void restore_mask(struct task *t, int swapped, int64_t r)
+void sc_restore_mask(struct task *t, int swapped, int64_t r)
 {
 	if (!swapped || r == -EINTR)
 		return; /* on EINTR the handler's frame restores it */
@@ -173,11 +170,11 @@ int64_t sys_ppoll(struct task *t, const uint64_t a[6])
 
 	if (r < 0)
 		return r;
-	swapped = swap_mask(t, a[3], a[4]);
+	swapped = sc_swap_mask(t, a[3], a[4]);
 	if (swapped < 0)
 		return swapped;
 	ret = poll_common(t, a[0], a[1], deadline);
-	restore_mask(t, swapped, ret);
+	sc_restore_mask(t, swapped, ret);
 	return ret;
 }
 
@@ -273,10 +270,10 @@ int64_t sys_pselect6(struct task *t, const uint64_t a[6])
 		return r;
 	if (a[5] && task_copy_in(t, a[5], &sm, sizeof(sm)) != sizeof(sm))
 		return -EFAULT;
-	swapped = swap_mask(t, sm.mask, sm.size);
+	swapped = sc_swap_mask(t, sm.mask, sm.size);
 	if (swapped < 0)
 		return swapped;
 	ret = select_common(t, a[0], a[1], a[2], a[3], deadline);
-	restore_mask(t, swapped, ret);
+	sc_restore_mask(t, swapped, ret);
 	return ret;
 }

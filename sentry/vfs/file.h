@@ -63,6 +63,13 @@ struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 
+static inline void file_putp(struct file **f)
+{
+	file_put(*f);
+}
+/* A struct file * put when it goes out of scope (NULL is fine). */
+#define _cleanup_fput_ __attribute__((cleanup(file_putp)))
+
 static inline int file_readable(const struct file *f)
 {
 	return (f->flags & 3) != 1; /* O_RDONLY or O_RDWR */

@@ -47,7 +47,8 @@ cvisor_guest_runner(native)
 # transcript as natively, on both platforms.  The list only grows; a program
 # joins it when its whole transcript matches.
 set(CVISOR_GUEST_SANDBOX_PASS
-  g_cred_umask g_dev_full_random g_fd_close_range g_fd_dup g_fd_nofile g_fs_access
+  g_cred_umask g_dev_full_random g_event_epoll g_event_eventfd g_event_timerfd
+  g_fd_close_range g_fd_dup g_fd_nofile g_fs_access
   g_fs_dirs g_fs_getdents g_fs_links g_fs_rename g_fs_rw g_fs_stat g_fs_symlink
   g_fs_truncate g_fs_unlink g_fs_utimens g_misc_getrandom g_misc_sysinfo
   g_misc_uname g_mm_brk g_mm_efault g_mm_fork_cow g_mm_mmap_anon g_mm_mprotect

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Event-notification files: eventfd (a 64-bit counter), timerfd (a timer
+ * read as an expiration count) and epoll (readiness of a set of files).
+ * All are anonymous files (no VFS path); their readiness changes are
+ * published through sentry/vfs/notify.h so that poll and epoll wake.
+ */
+#ifndef CVISOR_SENTRY_FS_EVENTFD_H
+#define CVISOR_SENTRY_FS_EVENTFD_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct file;
+struct task;
+
+/* eventfd2: @flags EFD_SEMAPHORE | EFD_NONBLOCK (EFD_CLOEXEC is the
+ * caller's). */
+int eventfd_file_new(uint64_t initval, unsigned flags, struct file **ret);
+
+/* timerfd_create: @clock CLOCK_REALTIME, CLOCK_MONOTONIC or
+ * CLOCK_BOOTTIME (the _ALARM ones as those); @flags TFD_NONBLOCK. */
+int timerfd_file_new(clockid_t clock, unsigned flags, struct file **ret);
+int timerfd_file_is(struct file *f);
+/* -EINVAL for bad values (the caller checks the fd is a timerfd). */
+int timerfd_file_settime(struct file *f, int flags, const struct itimerspec *new,
+		    struct itimerspec *ret_old);
+void timerfd_file_gettime(struct file *f, struct itimerspec *ret);
+
+/* epoll */
+int epoll_file_new(struct file **ret);
+int epoll_file_is(struct file *f);
+/* EPOLL_CTL_*: @target is the file @fd refers to now. */
+int epoll_file_ctl(struct file *ep, int op, int fd, struct file *target, uint32_t events,
+	      uint64_t data);
+/* Up to @max ready events into @out (struct epoll_event layout, packed);
+ * @deadline_ns as poll's (0: do not block, UINT64_MAX: forever).  Returns
+ * the count, or -EINTR / the interruption code from task_interrupted(). */
+struct epoll_event;
+int epoll_file_wait(struct file *ep, struct task *t, struct epoll_event *out, int max,
+		      uint64_t deadline_ns);
+
+#endif
