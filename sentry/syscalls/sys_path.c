@@ -865,10 +865,13 @@ static int chown_vnode(struct task *t, struct path *p, uint32_t uid, uint32_t gi
 	if (gid != (uint32_t)-1)
 		a.mask |= VA_GID;
 	pthread_mutex_lock(&p->v->lock);
-	if (!S_ISDIR(p->v->mode) && t->creds.fsuid != 0) {
-		/* as Linux, for non-root */
+	if (!S_ISDIR(p->v->mode) && (p->v->mode & (S_ISUID | S_ISGID))) {
+		/* as Linux (root included since 2.2.13): set-user-ID goes, and
+		 * set-group-ID when it means "execute as the group" */
 		a.mask |= VA_MODE;
-		a.mode = p->v->mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID);
+		a.mode = p->v->mode & 07777 & ~(mode_t)S_ISUID;
+		if (p->v->mode & S_IXGRP)
+			a.mode &= ~(mode_t)S_ISGID;
 	}
 	pthread_mutex_unlock(&p->v->lock);
 	clock_gettime(CLOCK_REALTIME, &a.ctime);
