@@ -6,9 +6,9 @@
  * with the cvisor extension, read and written through the donated host fd
  * (pread/pwrite at the description's offset); without it through
  * Tread/Twrite.  Symlinks are read with Treadlink and resolved by the VFS,
- * never by the Gofer.  This first version is read-only (the mount is
- * MS_RDONLY; writes go to tmpfs mounts until the overlay exists) and keeps
- * no cache: every walk asks the Gofer.
+ * never by the Gofer.  This first version is read-only (a MS_RDONLY mount,
+ * or the lower layer of the overlay root, sentry/fs/overlay.c) and keeps no
+ * cache: every walk asks the Gofer.
  */
 #include "goferfs.h"
 
