@@ -62,6 +62,30 @@ struct ovl_info *ovl_info_get(struct ovl_sb *sb, uint64_t upper_ino, int create)
 	return i;
 }
 
+void ovl_info_drop(struct ovl_sb *sb, uint64_t upper_ino)
+{
+	struct ovl_info **pp = &sb->info[upper_ino % OVL_INFO_BUCKETS];
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->upper_ino == upper_ino) {
+			struct ovl_info *i = *pp;
+
+			*pp = i->next;
+			free(i);
+			return;
+		}
+}
+
+int ovl_is_whiteout(struct ovl_sb *sb, mode_t mode, uint64_t upper_ino)
+{
+	struct ovl_info *i;
+
+	if (!S_ISCHR(mode))
+		return 0;
+	i = ovl_info_get(sb, upper_ino, 0);
+	return i && i->whiteout;
+}
+
 int ovl_is_opaque(struct ovl_node *n)
 {
 	struct ovl_info *i;
@@ -180,7 +204,7 @@ static int resolve(struct vnode *dir, const char *name, struct vnode **ret_u,
 		r = d->upper->ops->lookup(d->upper, name, &u);
 		if (r < 0 && r != -ENOENT)
 			return r;
-		if (r == 0 && ovl_is_whiteout(u)) {
+		if (r == 0 && ovl_is_whiteout(d->sb, u->mode, u->ino)) {
 			vnode_put(u);
 			return -ENOENT;
 		}
@@ -298,7 +322,7 @@ static int copy_data(struct vnode *from, struct vnode *to)
 	return r;
 }
 
-static int create_copy(struct vnode *pu, const char *name, struct vnode *lower,
+static int create_copy(struct vnode *pu, const char *name, struct vnode *lower, int data,
 		       struct vnode **ret)
 {
 	mode_t type = lower->mode & S_IFMT;
@@ -317,7 +341,7 @@ static int create_copy(struct vnode *pu, const char *name, struct vnode *lower,
 		return r;
 	}
 	r = pu->ops->create(pu, name, type | (lower->mode & 07777), lower->rdev, NULL, ret);
-	if (r == 0 && type == S_IFREG) {
+	if (r == 0 && type == S_IFREG && data) {
 		r = copy_data(lower, *ret);
 		if (r < 0) {
 			vnode_put(*ret);
@@ -327,7 +351,8 @@ static int create_copy(struct vnode *pu, const char *name, struct vnode *lower,
 	return r;
 }
 
-int ovl_copy_up(struct vnode *v)
+/* @data: copy the contents (not when they are about to be truncated away). */
+static int copy_up(struct vnode *v, int data)
 {
 	struct ovl_node *n = ovl_n(v);
 	struct vnode *pu, *u = NULL;
@@ -351,7 +376,7 @@ int ovl_copy_up(struct vnode *v)
 	pc = pu->ctime;
 	pthread_mutex_unlock(&pu->lock);
 	vnode_stat(n->lower, &st);
-	r = create_copy(pu, n->name, n->lower, &u);
+	r = create_copy(pu, n->name, n->lower, data, &u);
 	if (r < 0)
 		return r;
 	info = ovl_info_get(n->sb, u->ino, 1);
@@ -378,6 +403,11 @@ int ovl_copy_up(struct vnode *v)
 						    .ctime = pc });
 	n->upper = u;
 	return 0;
+}
+
+int ovl_copy_up(struct vnode *v)
+{
+	return copy_up(v, 1);
 }
 
 /* ---- attributes ---- */
@@ -415,7 +445,7 @@ static int ovl_truncate(struct vnode *v, uint64_t size)
 	if (!S_ISREG(v->mode))
 		return S_ISDIR(v->mode) ? -EISDIR : -EINVAL;
 	pthread_mutex_lock(&sb->lock);
-	r = ovl_copy_up(v);
+	r = copy_up(v, size != 0);
 	u = r == 0 ? vnode_get(ovl_n(v)->upper) : NULL;
 	pthread_mutex_unlock(&sb->lock);
 	if (r == 0)

@@ -100,13 +100,8 @@ static int collect(struct vnode *dir, struct list *up, struct list *lo)
 			r = up->err;
 		for (size_t i = 0; r == 0 && i < up->n; i++) {
 			struct ent *e = &up->e[i];
-			struct vnode *u;
 
-			if (e->type == DT_CHR &&
-			    d->upper->ops->lookup(d->upper, e->name, &u) == 0) {
-				e->hide = ovl_is_whiteout(u);
-				vnode_put(u);
-			}
+			e->hide = e->type == DT_CHR && ovl_is_whiteout(d->sb, S_IFCHR, e->ino);
 			e->ino = ovl_upper_entry_ino(d->sb, e->ino);
 		}
 	}
@@ -181,7 +176,7 @@ static int union_empty(struct vnode *v)
 }
 
 /* Remove the whiteouts in the upper directory @u (before removing it). */
-static int purge_whiteouts(struct vnode *u)
+static int purge_whiteouts(struct ovl_sb *sb, struct vnode *u)
 {
 	struct list up = { 0 };
 	int r = u->ops->readdir(u, 2, upper_cb, &up);
@@ -189,31 +184,50 @@ static int purge_whiteouts(struct vnode *u)
 	if (r == 0)
 		r = up.err;
 	for (size_t i = 0; r == 0 && i < up.n; i++)
-		if (up.e[i].type == DT_CHR)
+		if (up.e[i].type == DT_CHR && ovl_is_whiteout(sb, S_IFCHR, up.e[i].ino)) {
 			r = u->ops->unlink(u, up.e[i].name, 0);
+			if (r == 0)
+				ovl_info_drop(sb, up.e[i].ino);
+		}
 	list_free(&up);
 	return r;
 }
 
 /* Remove a whiteout at @name in upper @pu: 1 if there was one. */
-static int drop_whiteout(struct vnode *pu, const char *name)
+static int drop_whiteout(struct ovl_sb *sb, struct vnode *pu, const char *name)
 {
 	struct vnode *w;
 	int r, wh;
 
 	if (pu->ops->lookup(pu, name, &w) < 0)
 		return 0;
-	wh = ovl_is_whiteout(w);
-	vnode_put(w);
-	if (!wh)
+	wh = ovl_is_whiteout(sb, w->mode, w->ino);
+	if (!wh) {
+		vnode_put(w);
 		return 0;
+	}
 	r = pu->ops->unlink(pu, name, 0);
+	if (r == 0)
+		ovl_info_drop(sb, w->ino);
+	vnode_put(w);
 	return r < 0 ? r : 1;
 }
 
-static int make_whiteout(struct vnode *pu, const char *name)
+static int make_whiteout(struct ovl_sb *sb, struct vnode *pu, const char *name)
 {
-	return pu->ops->create(pu, name, S_IFCHR, 0, NULL, NULL);
+	struct ovl_info *i;
+	struct vnode *w;
+	int r = pu->ops->create(pu, name, S_IFCHR, 0, NULL, &w);
+
+	if (r < 0)
+		return r;
+	i = ovl_info_get(sb, w->ino, 1);
+	if (i)
+		i->whiteout = 1;
+	else
+		(void)pu->ops->unlink(pu, name, 0);
+	vnode_put(w);
+	return i ? 0 : -ENOMEM;
 }
 
 static int mark_opaque(struct ovl_sb *sb, struct vnode *u)
@@ -245,7 +259,7 @@ static int prepare_new(struct vnode *dir, const char *name, int *ret_wh)
 	r = ovl_copy_up(dir);
 	if (r < 0)
 		return r;
-	r = drop_whiteout(ovl_n(dir)->upper, name);
+	r = drop_whiteout(ovl_n(dir)->sb, ovl_n(dir)->upper, name);
 	if (r < 0)
 		return r;
 	*ret_wh = r;
@@ -267,7 +281,7 @@ int ovl_create(struct vnode *dir, const char *name, mode_t mode, dev_t rdev,
 	r = pu->ops->create(pu, name, mode, rdev, c, &u);
 	if (r < 0) {
 		if (wh)
-			(void)make_whiteout(pu, name);
+			(void)make_whiteout(sb, pu, name);
 		goto out;
 	}
 	/* A directory where a lower name was removed must hide it. */
@@ -347,12 +361,12 @@ int ovl_unlink(struct vnode *dir, const char *name, int rmdir)
 	wh = ovl_lower_visible(dir, name);
 	if (ovl_n(v)->upper) {
 		if (rmdir)
-			r = purge_whiteouts(ovl_n(v)->upper);
+			r = purge_whiteouts(sb, ovl_n(v)->upper);
 		if (r == 0)
 			r = pu->ops->unlink(pu, name, rmdir);
 	}
 	if (r == 0 && wh)
-		r = make_whiteout(pu, name);
+		r = make_whiteout(sb, pu, name);
 	if (r == 0)
 		forget(v);
 out:
@@ -457,9 +471,9 @@ static int do_rename(struct vnode *odir, const char *oname, struct vnode *ndir,
 	npu = ovl_n(ndir)->upper;
 	if (!exchange) {
 		if (tgt && ovl_n(tgt)->upper && S_ISDIR(tgt->mode))
-			r = purge_whiteouts(ovl_n(tgt)->upper);
+			r = purge_whiteouts(sb, ovl_n(tgt)->upper);
 		if (r == 0 && !tgt)
-			r = drop_whiteout(npu, nname);
+			r = drop_whiteout(sb, npu, nname);
 		if (r < 0)
 			goto out;
 		r = 0;
@@ -469,7 +483,7 @@ static int do_rename(struct vnode *odir, const char *oname, struct vnode *ndir,
 	if (r < 0)
 		goto out;
 	if (wh)
-		r = make_whiteout(opu, oname);
+		r = make_whiteout(sb, opu, oname);
 	/* A moved pure-upper directory must not merge with a lower one. */
 	if (r == 0 && S_ISDIR(src->mode))
 		r = mark_opaque(sb, ovl_n(src)->upper);

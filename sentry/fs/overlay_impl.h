@@ -30,6 +30,7 @@ struct ovl_info {
 	uint64_t lower_ino; /* valid if has_origin */
 	unsigned has_origin : 1; /* copied up from (or merged with) lower_ino */
 	unsigned opaque : 1;     /* directory hiding the lower layer */
+	unsigned whiteout : 1;   /* a whiteout (character device 0/0) */
 };
 
 #define OVL_INFO_BUCKETS 256
@@ -71,12 +72,11 @@ static inline struct vnode *ovl_real(struct ovl_node *n)
 	return n->upper ? n->upper : n->lower;
 }
 
-static inline int ovl_is_whiteout(struct vnode *v)
-{
-	return S_ISCHR(v->mode) && v->rdev == 0;
-}
-
 struct ovl_info *ovl_info_get(struct ovl_sb *sb, uint64_t upper_ino, int create);
+void ovl_info_drop(struct ovl_sb *sb, uint64_t upper_ino);
+/* Is the upper object (@mode, @upper_ino) one of our whiteouts?  (A 0/0
+ * device the application makes itself is not.) */
+int ovl_is_whiteout(struct ovl_sb *sb, mode_t mode, uint64_t upper_ino);
 int ovl_is_opaque(struct ovl_node *n);
 uint64_t ovl_upper_entry_ino(struct ovl_sb *sb, uint64_t upper_ino);
 

@@ -934,6 +934,8 @@ static void fill_statfs(struct path *p, struct statfs *sf)
 		sf->f_type = 0x9fa0; /* PROC_SUPER_MAGIC */
 	else if (!strcmp(p->mnt->fstype, "9p"))
 		sf->f_type = 0x01021997; /* V9FS_MAGIC */
+	else if (!strcmp(p->mnt->fstype, "overlay"))
+		sf->f_type = 0x794c7630; /* OVERLAYFS_SUPER_MAGIC */
 	else
 		sf->f_type = 0x01021994; /* TMPFS_MAGIC */
 	sf->f_bsize = sf->f_frsize = 4096;

@@ -224,6 +224,18 @@ static void test_setattr_and_truncate(void **state)
 	assert_int_equal(st.st_size, 2);
 	assert_int_equal(lg->size, 9);
 	assert_int_equal(etc->ops->truncate(etc, 0), -EISDIR);
+	{
+		struct vnode *pw = look(etc, "passwd");
+		char buf[64];
+
+		assert_int_equal(pw->ops->truncate(pw, 0), 0); /* copy-up without data */
+		vnode_stat(pw, &st);
+		assert_int_equal(st.st_size, 0);
+		assert_int_equal(st.st_mode & 07777, 0644);
+		read_file(letc, "passwd", buf, sizeof(buf));
+		assert_string_equal(buf, "root:x:0:0\n");
+		vnode_put(pw);
+	}
 	vnode_put(lg);
 	vnode_put(letc);
 	vnode_put(g);
@@ -350,6 +362,11 @@ static void test_link_and_fifo(void **state)
 	assert_int_equal(st.st_nlink, 2);
 	l = look(etc, "pw2");
 	assert_true(S_ISREG(l->mode));
+	vnode_put(l);
+	/* a 0/0 device the application makes is a device, not a whiteout */
+	assert_int_equal(etc->ops->create(etc, "cdev", S_IFCHR | 0600, 0, NULL, NULL), 0);
+	l = look(etc, "cdev");
+	assert_true(S_ISCHR(l->mode));
 	vnode_put(l);
 	assert_int_equal(etc->ops->create(etc, "fifo", S_IFIFO | 0600, 0, NULL, NULL), 0);
 	l = look(etc, "fifo");
