@@ -120,7 +120,12 @@ void ovl_sync_attrs(struct vnode *v)
 	v->mode = st.st_mode;
 	v->uid = st.st_uid;
 	v->gid = st.st_gid;
-	v->nlink = n->removed && (S_ISDIR(st.st_mode) || !n->upper) ? 0 : st.st_nlink;
+	if (n->removed && (S_ISDIR(st.st_mode) || !n->upper))
+		v->nlink = 0;
+	else if (S_ISDIR(st.st_mode) && n->upper && n->lower && !ovl_is_opaque(n))
+		v->nlink = 1; /* merged: unknown, as Linux reports (no leaf optimization) */
+	else
+		v->nlink = st.st_nlink;
 	v->size = (uint64_t)st.st_size;
 	v->rdev = st.st_rdev;
 	v->atime = st.st_atim;

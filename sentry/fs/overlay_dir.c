@@ -426,7 +426,7 @@ static int do_rename(struct vnode *odir, const char *oname, struct vnode *ndir,
 	if (r < 0)
 		return r;
 	r = ovl_lookup_locked(ndir, nname, &tgt);
-	if (r == -ENOENT && !exchange)
+	if (r == -ENOENT && !exchange && !ovl_n(ndir)->removed)
 		r = 0;
 	if (r < 0)
 		goto out;

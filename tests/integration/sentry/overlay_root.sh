@@ -30,6 +30,7 @@ echo "welcome" >"$lower/etc/motd"
 echo "keep me" >"$lower/srv/trunc"
 echo "mine" >"$lower/srv/owned"
 echo "rc" >"$lower/home/user/.profile"
+for j in 1 2 3 4; do echo "$j" >"$lower/srv/c$j"; done
 chmod 0640 "$lower/srv/owned"
 # Everything old: mtimes tell copied-up objects from modified ones.
 find "$lower" -exec touch -h -d @1577836800 {} +
@@ -83,6 +84,16 @@ mkdir "$R/srv/empty"; rmdir "$R/srv/empty"; say "rmdir upper: $?"
 ln "$R/srv/trunc" "$R/srv/trunc2"; say "link: $?"
 echo same >"$R/srv/trunc2"; cat "$R/srv/trunc"
 mv "$R/srv/trunc2" "$R/srv/renamed"; say "mv file: $?"
+for j in 1 2 3 4; do
+	(mkdir -p "$R/usr/share/w$j" && echo "w$j" >>"$R/etc/group" &&
+		touch "$R/home/user$j" && rm "$R/srv/c$j") &
+done
+wait
+# (the appends' order is not deterministic, natively either)
+sort "$R/etc/group" >"$R/tmp/group.sorted"
+cat "$R/tmp/group.sorted" >"$R/etc/group"
+cat "$R/etc/group"
+ls "$R/usr/share"
 ls "$R/"
 ls -a "$R/srv"
 ls -a "$R/etc"
