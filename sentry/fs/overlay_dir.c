@@ -400,18 +400,23 @@ static int is_ancestor(struct vnode *a, struct vnode *b)
 static int move_node(struct vnode *v, struct vnode *ndir, const char *nname)
 {
 	struct ovl_node *n = ovl_n(v);
+	struct vnode *old = n->oparent;
 	char *s = strdup(nname);
 
+	ovl_uncache(n); /* without memory: left out of the cache, still correct */
 	if (!s)
 		return -ENOMEM;
-	ovl_uncache(n);
 	free(n->name);
 	n->name = s;
-	vnode_put(n->oparent);
 	n->oparent = vnode_get(ndir);
 	n->sibling = ovl_n(ndir)->kids;
 	ovl_n(ndir)->kids = n;
+	/* ".." readers (vfs go_up) take v->lock; the old parent stays
+	 * referenced until they can no longer see it. */
+	pthread_mutex_lock(&v->lock);
 	v->parent = ndir;
+	pthread_mutex_unlock(&v->lock);
+	vnode_put(old);
 	return 0;
 }
 
