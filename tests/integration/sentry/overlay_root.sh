@@ -25,6 +25,9 @@ echo one >"$lower/srv/data/f1"
 echo two >"$lower/srv/data/sub/f2"
 i=0
 while [ $i -lt 300 ]; do : >"$lower/srv/many/file-$i"; i=$((i + 1)); done
+# a directory big enough for several getdents64 calls
+mkdir "$lower/srv/lots"
+(cd "$lower/srv/lots" && seq -f 'a-rather-long-file-name-to-fill-buffers-%04g' 0 2499 | xargs touch)
 head -c 300000 /dev/zero | tr '\0' 'z' >"$lower/srv/big"
 echo "welcome" >"$lower/etc/motd"
 echo "keep me" >"$lower/srv/trunc"
@@ -77,6 +80,13 @@ ls -a "$R/srv/data"
 echo new >"$R/srv/data/f1"
 ls "$R/srv/data"
 rm -rf "$R/srv/many"; say "rm -rf 300 files: $?"
+ls "$R/srv/lots" | md5sum
+find "$R/srv/lots" | wc -l
+rm "$R/srv/lots/"*[13579]; say "rm half: $?"
+touch "$R/srv/lots/zz-new"
+ls "$R/srv/lots" | md5sum
+find "$R/srv/lots" | wc -l
+rm -rf "$R/srv/lots"; say "rm -rf lots: $?"
 [ -e "$R/srv/many" ]; say "many exists: $?"
 mv "$R/home/user" "$R/home/people"; say "mv lower dir: $?"
 cat "$R/home/people/.profile"
