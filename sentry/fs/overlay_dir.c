@@ -80,11 +80,30 @@ static int lower_cb(void *ctx, const char *name, uint64_t ino, unsigned type, ui
 	return l->err != 0;
 }
 
-static int has_name(const struct list *l, const char *name)
+static int cmp_name(const void *a, const void *b)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->e[i].name, name))
-			return 1;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Hide the lower entries that an upper entry (or whiteout) shadows. */
+static int shadow(const struct list *up, struct list *lo)
+{
+	_cleanup_free_ char **names = NULL;
+
+	if (up->n == 0)
+		return 0;
+	names = malloc(up->n * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < up->n; i++)
+		names[i] = up->e[i].name;
+	qsort(names, up->n, sizeof(*names), cmp_name);
+	for (size_t i = 0; i < lo->n; i++) {
+		char *key = lo->e[i].name;
+
+		if (!lo->e[i].hide && bsearch(&key, names, up->n, sizeof(*names), cmp_name))
+			lo->e[i].hide = 1;
+	}
 	return 0;
 }
 
@@ -109,9 +128,8 @@ static int collect(struct vnode *dir, struct list *up, struct list *lo)
 		r = d->lower->ops->readdir(d->lower, 0, lower_cb, lo);
 		if (r == 0)
 			r = lo->err;
-		for (size_t i = 0; r == 0 && i < lo->n; i++)
-			if (!lo->e[i].hide && has_name(up, lo->e[i].name))
-				lo->e[i].hide = 1;
+		if (r == 0)
+			r = shadow(up, lo);
 	}
 	return r;
 }
