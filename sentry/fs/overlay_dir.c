@@ -393,17 +393,56 @@ out:
 	return r;
 }
 
+/* A directory whose contents still come (partly) from the lower layer. */
 static int has_lower_dir(struct vnode *v)
 {
 	struct ovl_node *n = ovl_n(v);
 	struct ovl_info *i;
 
-	if (!S_ISDIR(v->mode))
+	if (!S_ISDIR(v->mode) || ovl_is_opaque(n))
 		return 0;
 	if (n->lower)
 		return 1;
 	i = ovl_info_get(n->sb, n->upper->ino, 0);
 	return i && i->has_origin;
+}
+
+/*
+ * Copy up @v and everything visible under it, and make each directory
+ * opaque: afterwards the tree no longer depends on the lower layer and can
+ * move like a pure upper one.  (Linux without redirect_dir says EXDEV and
+ * lets mv copy; this does the same copy, atomically for the application.)
+ * Recursion follows the lower tree's depth, not the application's.
+ */
+static int copy_up_tree(struct vnode *v)
+{
+	struct list up = { 0 }, lo = { 0 };
+	int r = ovl_copy_up(v);
+
+	if (r < 0 || !has_lower_dir(v))
+		return r;
+	r = collect(v, &up, &lo);
+	for (int pass = 0; pass < 2 && r == 0; pass++) {
+		struct list *l = pass ? &lo : &up;
+
+		for (size_t i = 0; i < l->n && r == 0; i++) {
+			struct vnode *c;
+
+			if (l->e[i].hide)
+				continue;
+			r = ovl_lookup_locked(v, l->e[i].name, &c);
+			if (r < 0)
+				break;
+			if (!ovl_n(c)->upper || has_lower_dir(c))
+				r = copy_up_tree(c);
+			vnode_put(c);
+		}
+	}
+	if (r == 0)
+		r = mark_opaque(ovl_n(v)->sb, ovl_n(v)->upper);
+	list_free(&up);
+	list_free(&lo);
+	return r;
 }
 
 static int is_ancestor(struct vnode *a, struct vnode *b)
@@ -455,12 +494,6 @@ static int do_rename(struct vnode *odir, const char *oname, struct vnode *ndir,
 		goto out;
 	if (tgt == src)
 		goto out; /* the same name: nothing to do */
-	/* Without redirect_dir, a directory with lower contents cannot move
-	 * (Linux: EXDEV; mv then copies). */
-	if (has_lower_dir(src) || (exchange && has_lower_dir(tgt))) {
-		r = -EXDEV;
-		goto out;
-	}
 	if (S_ISDIR(src->mode) && is_ancestor(src, ndir)) {
 		r = -EINVAL;
 		goto out;
@@ -481,9 +514,9 @@ static int do_rename(struct vnode *odir, const char *oname, struct vnode *ndir,
 		if (r < 0)
 			goto out;
 	}
-	r = ovl_copy_up(src);
+	r = copy_up_tree(src);
 	if (r == 0 && exchange)
-		r = ovl_copy_up(tgt);
+		r = copy_up_tree(tgt);
 	if (r == 0)
 		r = ovl_copy_up(odir);
 	if (r == 0)

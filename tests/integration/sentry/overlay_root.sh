@@ -34,6 +34,9 @@ echo "keep me" >"$lower/srv/trunc"
 echo "mine" >"$lower/srv/owned"
 echo "rc" >"$lower/home/user/.profile"
 for j in 1 2 3 4; do echo "$j" >"$lower/srv/c$j"; done
+mkdir -p "$lower/srv/nest/x/y" "$lower/srv/nest/z"
+echo deep >"$lower/srv/nest/x/y/f"
+ln -s x/y "$lower/srv/nest/link"
 chmod 0640 "$lower/srv/owned"
 # Everything old: mtimes tell copied-up objects from modified ones.
 find "$lower" -exec touch -h -d @1577836800 {} +
@@ -90,6 +93,13 @@ rm -rf "$R/srv/lots"; say "rm -rf lots: $?"
 [ -e "$R/srv/many" ]; say "many exists: $?"
 mv "$R/home/user" "$R/home/people"; say "mv lower dir: $?"
 cat "$R/home/people/.profile"
+rm "$R/srv/nest/x/y/f"; echo later >"$R/srv/nest/z/g"
+i1=$(ino "$R/srv/nest/x")
+mv "$R/srv/nest" "$R/opt/nest2"; say "mv nested lower dir: $?"
+[ "$i1" = "$(ino "$R/opt/nest2/x")" ] && say "moved ino stable" || say "moved ino changed"
+[ -e "$R/srv/nest" ]; say "nest exists: $?"
+mkdir "$R/srv/nest"; ls -a "$R/srv/nest"
+cat "$R/opt/nest2/z/g"; ls "$R/opt/nest2/link/"
 mkdir "$R/srv/empty"; rmdir "$R/srv/empty"; say "rmdir upper: $?"
 ln "$R/srv/trunc" "$R/srv/trunc2"; say "link: $?"
 echo same >"$R/srv/trunc2"; cat "$R/srv/trunc"

@@ -146,6 +146,29 @@ static void list(struct vnode *dir, uint64_t cookie, struct names *s)
 	assert_int_equal(dir->ops->readdir(dir, cookie, names_cb, s), 0);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The listing of @dir with its names sorted (order is the fs's business). */
+static void list_sorted(struct vnode *dir, char *out)
+{
+	struct names s;
+	char *tok[64], *save = NULL;
+	int n = 0;
+
+	list(dir, 0, &s);
+	for (char *t = strtok_r(s.buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		tok[n++] = t;
+	qsort(tok, (size_t)n, sizeof(*tok), cmp_str);
+	out[0] = 0;
+	for (int i = 0; i < n; i++) {
+		strcat(out, tok[i]);
+		strcat(out, " ");
+	}
+}
+
 static void test_lookup_and_read(void **state)
 {
 	struct fixture *fx = *state;
@@ -315,8 +338,6 @@ static void test_rename(void **state)
 	char buf[64];
 	struct names s;
 
-	/* a directory with lower contents cannot move (EXDEV, as Linux) */
-	assert_int_equal(fx->ov->ops->rename(fx->ov, "data", fx->ov, "d2", 0), -EXDEV);
 	/* files: copied up, the old name whited out */
 	assert_int_equal(data->ops->rename(data, "a", etc, "a2", 0), 0);
 	read_file(etc, "a2", buf, sizeof(buf));
@@ -345,6 +366,53 @@ static void test_rename(void **state)
 	list(data, 0, &s);
 	assert_string_equal(s.buf, ". .. sub ");
 	vnode_put(etc);
+	vnode_put(data);
+}
+
+static void test_rename_lower_dir(void **state)
+{
+	struct fixture *fx = *state;
+	struct vnode *data = look(fx->ov, "data"), *sub = look(data, "sub"), *d2, *s2;
+	struct stat before, after;
+	char buf[64];
+	struct names s;
+
+	vnode_stat(sub, &before);
+	assert_int_equal(sub->ops->unlink(sub, "c", 0), 0);
+	put_file(sub, "c2", "C2");
+	vnode_put(sub);
+	/* the whole tree moves (copied up first); the old name is gone */
+	assert_int_equal(fx->ov->ops->rename(fx->ov, "data", fx->ov, "d2", 0), 0);
+	assert_int_equal(lookup_err(fx->ov, "data"), -ENOENT);
+	d2 = look(fx->ov, "d2");
+	list_sorted(d2, s.buf);
+	assert_string_equal(s.buf, ". .. a b sub ");
+	s2 = look(d2, "sub");
+	list(s2, 0, &s);
+	assert_string_equal(s.buf, ". .. c2 ");
+	vnode_stat(s2, &after);
+	assert_int_equal(before.st_ino, after.st_ino);
+	read_file(d2, "a", buf, sizeof(buf));
+	assert_string_equal(buf, "A");
+	/* a new "data" does not see the lower one (the old name is whited out) */
+	mkdir_in(fx->ov, "data");
+	vnode_put(data);
+	data = look(fx->ov, "data");
+	list(data, 0, &s);
+	assert_string_equal(s.buf, ". .. ");
+	/* and back over the (empty) new one */
+	assert_int_equal(fx->ov->ops->rename(fx->ov, "d2", fx->ov, "data", 0), 0);
+	vnode_put(data);
+	data = look(fx->ov, "data");
+	list_sorted(data, s.buf);
+	assert_string_equal(s.buf, ". .. a b sub ");
+	/* the lower layer is untouched */
+	vnode_put(s2);
+	s2 = look(fx->lower, "data");
+	list(s2, 0, &s);
+	assert_string_equal(s.buf, ". .. a b sub ");
+	vnode_put(s2);
+	vnode_put(d2);
 	vnode_put(data);
 }
 
@@ -385,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merged_readdir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whiteout_and_opaque, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_lower_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_and_fifo, setup, teardown),
 	};
 
