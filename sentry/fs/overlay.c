@@ -86,14 +86,16 @@ int ovl_is_whiteout(struct ovl_sb *sb, mode_t mode, uint64_t upper_ino)
 	return i && i->whiteout;
 }
 
+static int upper_opaque(struct ovl_sb *sb, struct vnode *u)
+{
+	struct ovl_info *i = ovl_info_get(sb, u->ino, 0);
+
+	return i && i->opaque;
+}
+
 int ovl_is_opaque(struct ovl_node *n)
 {
-	struct ovl_info *i;
-
-	if (!n->upper)
-		return 0;
-	i = ovl_info_get(n->sb, n->upper->ino, 0);
-	return i && i->opaque;
+	return n->upper && upper_opaque(n->sb, n->upper);
 }
 
 uint64_t ovl_upper_entry_ino(struct ovl_sb *sb, uint64_t upper_ino)
@@ -214,8 +216,7 @@ static int resolve(struct vnode *dir, const char *name, struct vnode **ret_u,
 			return -ENOENT;
 		}
 	}
-	if (u && (!S_ISDIR(u->mode) || ovl_is_opaque(&(struct ovl_node){ .sb = d->sb,
-									    .upper = u })))
+	if (u && (!S_ISDIR(u->mode) || upper_opaque(d->sb, u)))
 		goto done;
 	if (d->lower && !ovl_is_opaque(d)) {
 		r = d->lower->ops->lookup(d->lower, name, &l);
