@@ -8,7 +8,8 @@
 #   - in the sandbox on the rootfs itself, with R empty;
 # its transcript and the resulting tree (types, modes, owners, sizes,
 # contents, "old" vs "new" mtimes) must be identical, and the host tree
-# under the sandbox must be byte-for-byte unchanged afterwards.
+# under the sandbox must be byte-for-byte unchanged afterwards (also after a
+# run with --overlay=none, whose writes must fail with EROFS).
 set -eu
 cvisor=$(realpath "$1") platform=$2
 here=$(dirname "$(realpath "$0")")
@@ -142,9 +143,21 @@ nst=$?
 "$cvisor" do --rootfs "$lower" --platform="$platform" -- \
 	/bin/sh -c "TZ=UTC R= exec sh -s 2>&1" <"$tmp/script.sh" >"$tmp/sandbox.out" 2>"$tmp/sandbox.err"
 sst=$?
+# /proc/mounts names the overlay; --overlay=none keeps the root read-only.
+m=$("$cvisor" do --rootfs "$lower" --platform="$platform" -- /bin/head -n 1 /proc/mounts)
+ro=$("$cvisor" do --rootfs "$lower" --platform="$platform" --overlay=none -- \
+	/bin/sh -c 'echo x >>/etc/passwd || echo refused; mkdir /newdir || echo refused' 2>&1)
 set -e
 host_listing "$lower" >"$tmp/host.after"
 fail=0
+case $m in
+"overlay / overlay rw"*) ;;
+*) echo "/proc/mounts: $m"; fail=1 ;;
+esac
+case $ro in
+*"Read-only file system"*refused*"Read-only file system"*refused*) ;;
+*) echo "--overlay=none: $ro"; fail=1 ;;
+esac
 if ! cmp -s "$tmp/host.before" "$tmp/host.after"; then
 	echo "the host tree changed:"
 	diff -u "$tmp/host.before" "$tmp/host.after" | head -40
