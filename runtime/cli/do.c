@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
- *            [--hostname=NAME] -- CMD [ARGS...]`
+ *            [--hostname=NAME] [--overlay=memory|none] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
  * whose pid 1 is CMD, looked up in the sandbox's PATH.  stdio is forwarded;
  * the exit status is CMD's, or 128 + the signal that killed it.
- * Writes to the rootfs fail with EROFS until the overlay exists.
+ * The root is writable through an overlay whose upper layer lives in the
+ * Sentry's memory (nothing reaches DIR, the Gofer stays read-only);
+ * --overlay=none keeps the plain read-only root (writes fail with EROFS).
  */
 #define LOG_PREFIX "cvisor do"
 #include <errno.h>
@@ -91,6 +93,7 @@ int cmd_do(int argc, char **argv)
 		{ "cwd", required_argument, NULL, 'c' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "debug", no_argument, NULL, 'D' },
+		{ "overlay", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -124,12 +127,22 @@ int cmd_do(int argc, char **argv)
 		case 'H':
 			kopts.hostname = optarg;
 			break;
+		case 'o':
+			if (!strcmp(optarg, "none")) {
+				kopts.no_overlay = 1;
+			} else if (!strcmp(optarg, "memory")) {
+				kopts.no_overlay = 0;
+			} else {
+				log_error("--overlay: 'memory' (default) or 'none', not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'D':
 			log_set_level(LOG_LVL_DEBUG); /* e.g. unsupported syscalls */
 			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
-			       "[--cwd=DIR] [--hostname=NAME] -- CMD [ARGS...]\n");
+			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] -- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;

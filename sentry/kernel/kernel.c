@@ -13,6 +13,7 @@
 #include "lib/timeutil.h"
 #include "sentry/fs/devfs.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/overlay.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/vfs/vfs.h"
@@ -53,8 +54,8 @@ static int mount_on(struct kernel *k, struct path at, const char *name, struct v
 }
 
 /*
- * The root file system: the Gofer's export (read-only until the overlay
- * exists) or, without a Gofer, a tmpfs; then a tmpfs /tmp (Gofer root
+ * The root file system: the Gofer's export under an overlay with a tmpfs
+ * upper (or read-only, --overlay=none) or, without a Gofer, a tmpfs; then a tmpfs /tmp (Gofer root
  * only), device nodes in /dev, procfs in /proc.
  */
 static int setup_rootfs(struct kernel *k)
@@ -68,14 +69,27 @@ static int setup_rootfs(struct kernel *k)
 		k->opts.gofer_sock = -1;
 		if (r < 0)
 			return r;
-		rootflags = MS_RDONLY;
+		k->gofer_root = root;
+		if (k->opts.no_overlay) {
+			rootflags = MS_RDONLY;
+		} else {
+			r = overlay_create(root, &root);
+			if (r < 0) {
+				k->gofer_root = NULL; /* gone with the failure */
+				return r;
+			}
+		}
 	} else {
 		root = tmpfs_create_root(0755);
 		if (!root)
 			return -ENOMEM;
 	}
-	r = vfs_mount(NULL, root, rootflags, k->opts.use_gofer ? "gofer" : "none",
-		      k->opts.use_gofer ? "9p" : "tmpfs", "/", &k->mounts[0]);
+	if (!k->opts.use_gofer)
+		r = vfs_mount(NULL, root, 0, "none", "tmpfs", "/", &k->mounts[0]);
+	else if (k->opts.no_overlay)
+		r = vfs_mount(NULL, root, rootflags, "gofer", "9p", "/", &k->mounts[0]);
+	else
+		r = vfs_mount(NULL, root, 0, "overlay", "overlay", "/", &k->mounts[0]);
 	if (r < 0) {
 		vnode_put(root);
 		return r;
@@ -123,11 +137,13 @@ static int setup_rootfs(struct kernel *k)
 
 static void free_mounts(struct kernel *k)
 {
+	/* The goferfs name cache holds vnodes of the tree: drop it first. */
+	goferfs_unmount(k->gofer_root);
+	k->gofer_root = NULL;
 	for (int i = k->nmounts - 1; i >= 0; i--) {
 		struct mount *m = k->mounts[i];
 
 		vfs_forget_mount(m);
-		goferfs_unmount(m->root);
 		vnode_put(m->root);
 		vnode_put(m->point);
 		free(m->source);

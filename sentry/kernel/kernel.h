@@ -27,10 +27,12 @@ struct kernel_opts {
 	const char *hostname; /* uname nodename; default "cvisor" */
 	int strace;           /* log every syscall to stderr */
 	/* Root file system: the Gofer on this connected socket (taken over),
-	 * read-only, with tmpfs /tmp, devices in /dev and procfs /proc mounted
-	 * on it; without it an in-memory tmpfs root. */
+	 * under a writable overlay (in-memory upper, see sentry/fs/overlay.h)
+	 * unless @no_overlay (then read-only), with tmpfs /tmp, devices in /dev
+	 * and procfs /proc mounted on it; without it an in-memory tmpfs root. */
 	int use_gofer;
 	int gofer_sock;
+	int no_overlay;
 };
 
 struct kernel {
@@ -52,6 +54,7 @@ struct kernel {
 	struct path root;
 	struct mount *mounts[16];
 	int nmounts;
+	struct vnode *gofer_root; /* the goferfs root under /, borrowed (name cache) */
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 };

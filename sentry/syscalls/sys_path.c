@@ -728,11 +728,10 @@ static int chmod_vnode(struct task *t, struct path *p, mode_t mode)
 		return -EROFS;
 	if (t->creds.fsuid != 0 && t->creds.fsuid != p->v->uid)
 		return -EPERM;
-	pthread_mutex_lock(&p->v->lock);
-	p->v->mode = (p->v->mode & S_IFMT) | (mode & 07777);
-	pthread_mutex_unlock(&p->v->lock);
-	vnode_touch(p->v, 0, 0, 1);
-	return 0;
+	struct vnode_attr a = { .mask = VA_MODE | VA_CTIME, .mode = mode & 07777 };
+
+	clock_gettime(CLOCK_REALTIME, &a.ctime);
+	return vnode_setattr(p->v, &a);
 }
 
 int64_t sys_chmod(struct task *t, const uint64_t a[6])
@@ -825,14 +824,19 @@ int64_t sys_utimensat(struct task *t, const uint64_t a[6])
 			r = vfs_permission(&t->creds, p.v, MAY_WRITE);
 	}
 	if (r == 0) {
+		struct vnode_attr va = { .mask = VA_CTIME };
+
 		clock_gettime(CLOCK_REALTIME, &now);
-		pthread_mutex_lock(&p.v->lock);
-		if (ts[0].tv_nsec != UTIME_OMIT)
-			p.v->atime = ts[0].tv_nsec == UTIME_NOW ? now : ts[0];
-		if (ts[1].tv_nsec != UTIME_OMIT)
-			p.v->mtime = ts[1].tv_nsec == UTIME_NOW ? now : ts[1];
-		p.v->ctime = now;
-		pthread_mutex_unlock(&p.v->lock);
+		if (ts[0].tv_nsec != UTIME_OMIT) {
+			va.mask |= VA_ATIME;
+			va.atime = ts[0].tv_nsec == UTIME_NOW ? now : ts[0];
+		}
+		if (ts[1].tv_nsec != UTIME_OMIT) {
+			va.mask |= VA_MTIME;
+			va.mtime = ts[1].tv_nsec == UTIME_NOW ? now : ts[1];
+		}
+		va.ctime = now;
+		r = vnode_setattr(p.v, &va);
 	}
 	path_put(&p);
 	return r;
@@ -854,16 +858,24 @@ static int chown_vnode(struct task *t, struct path *p, uint32_t uid, uint32_t gi
 		if (!in_group)
 			return -EPERM;
 	}
-	pthread_mutex_lock(&p->v->lock);
+	struct vnode_attr a = { .mask = VA_CTIME, .uid = uid, .gid = gid };
+
 	if (uid != (uint32_t)-1)
-		p->v->uid = uid;
+		a.mask |= VA_UID;
 	if (gid != (uint32_t)-1)
-		p->v->gid = gid;
-	if (!S_ISDIR(p->v->mode) && t->creds.fsuid != 0)
-		p->v->mode &= ~(mode_t)(S_ISUID | S_ISGID); /* as Linux, for non-root */
+		a.mask |= VA_GID;
+	pthread_mutex_lock(&p->v->lock);
+	if (!S_ISDIR(p->v->mode) && (p->v->mode & (S_ISUID | S_ISGID))) {
+		/* as Linux (root included since 2.2.13): set-user-ID goes, and
+		 * set-group-ID when it means "execute as the group" */
+		a.mask |= VA_MODE;
+		a.mode = p->v->mode & 07777 & ~(mode_t)S_ISUID;
+		if (p->v->mode & S_IXGRP)
+			a.mode &= ~(mode_t)S_ISGID;
+	}
 	pthread_mutex_unlock(&p->v->lock);
-	vnode_touch(p->v, 0, 0, 1);
-	return 0;
+	clock_gettime(CLOCK_REALTIME, &a.ctime);
+	return vnode_setattr(p->v, &a);
 }
 
 static int64_t do_chownat(struct task *t, int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
@@ -922,6 +934,8 @@ static void fill_statfs(struct path *p, struct statfs *sf)
 		sf->f_type = 0x9fa0; /* PROC_SUPER_MAGIC */
 	else if (!strcmp(p->mnt->fstype, "9p"))
 		sf->f_type = 0x01021997; /* V9FS_MAGIC */
+	else if (!strcmp(p->mnt->fstype, "overlay"))
+		sf->f_type = 0x794c7630; /* OVERLAYFS_SUPER_MAGIC */
 	else
 		sf->f_type = 0x01021994; /* TMPFS_MAGIC */
 	sf->f_bsize = sf->f_frsize = 4096;

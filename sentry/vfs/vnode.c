@@ -87,6 +87,8 @@ int vnode_name_hint(struct vnode *v, char *buf)
 void vnode_stat(struct vnode *v, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
+	if (v->ops && v->ops->getattr)
+		v->ops->getattr(v);
 	pthread_mutex_lock(&v->lock);
 	st->st_dev = v->dev;
 	st->st_ino = v->ino;
@@ -117,4 +119,30 @@ void vnode_touch(struct vnode *v, int atime, int mtime, int ctime)
 	if (ctime)
 		v->ctime = now;
 	pthread_mutex_unlock(&v->lock);
+}
+
+void vnode_apply_attr(struct vnode *v, const struct vnode_attr *a)
+{
+	pthread_mutex_lock(&v->lock);
+	if (a->mask & VA_MODE)
+		v->mode = (v->mode & S_IFMT) | (a->mode & 07777);
+	if (a->mask & VA_UID)
+		v->uid = a->uid;
+	if (a->mask & VA_GID)
+		v->gid = a->gid;
+	if (a->mask & VA_ATIME)
+		v->atime = a->atime;
+	if (a->mask & VA_MTIME)
+		v->mtime = a->mtime;
+	if (a->mask & VA_CTIME)
+		v->ctime = a->ctime;
+	pthread_mutex_unlock(&v->lock);
+}
+
+int vnode_setattr(struct vnode *v, const struct vnode_attr *a)
+{
+	if (v->ops && v->ops->setattr)
+		return v->ops->setattr(v, a);
+	vnode_apply_attr(v, a);
+	return 0;
 }

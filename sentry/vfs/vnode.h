@@ -30,6 +30,24 @@ struct vnode;
 #define VFS_PATH_MAX 4096
 #define VFS_SYMLOOP_MAX 40
 
+/* An attribute change; only the fields named in @mask are applied. */
+enum vnode_attr_mask {
+	VA_MODE = 1u << 0, /* permission bits (07777) only */
+	VA_UID = 1u << 1,
+	VA_GID = 1u << 2,
+	VA_ATIME = 1u << 3,
+	VA_MTIME = 1u << 4,
+	VA_CTIME = 1u << 5,
+};
+
+struct vnode_attr {
+	unsigned mask;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	struct timespec atime, mtime, ctime;
+};
+
 /* Called once per directory entry; nonzero stops the iteration. */
 typedef int (*vfs_dirent_fn)(void *ctx, const char *name, uint64_t ino, unsigned type,
 			     uint64_t next_cookie);
@@ -53,6 +71,13 @@ struct vnode_ops {
 	int (*open)(struct vnode *v, unsigned flags, struct file **ret);
 	/* Size changes for regular files. */
 	int (*truncate)(struct vnode *v, uint64_t size);
+	/* Optional.  Attribute changes (chmod, chown, utimensat): apply @a to
+	 * the object and to @v's fields.  NULL: vnode_setattr sets the fields
+	 * (the fields are the object: tmpfs). */
+	int (*setattr)(struct vnode *v, const struct vnode_attr *a);
+	/* Optional.  Refresh @v's fields from a backing object before they
+	 * are reported (vnode_stat); NULL: the fields are current. */
+	void (*getattr)(struct vnode *v);
 	void (*release)(struct vnode *v);
 };
 
@@ -98,6 +123,10 @@ struct vnode *vnode_get(struct vnode *v);
 void vnode_put(struct vnode *v);
 void vnode_stat(struct vnode *v, struct stat *st);
 void vnode_touch(struct vnode *v, int atime, int mtime, int ctime);
+/* Apply @a through ops->setattr, or to the fields. */
+int vnode_setattr(struct vnode *v, const struct vnode_attr *a);
+/* Set the fields named in @a (no hook): for file systems' setattr. */
+void vnode_apply_attr(struct vnode *v, const struct vnode_attr *a);
 
 /* Record @name as @v's name hint; copy the hint into @buf (VFS_NAME_MAX + 1
  * bytes), returning 0, or -ENOENT when there is none. */

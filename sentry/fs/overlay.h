@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * overlay: a writable view of a read-only tree (Linux overlayfs semantics).
+ *
+ * The lower layer is any vnode tree (goferfs: the Gofer's read-only export);
+ * the upper layer is a private tmpfs that only the Sentry sees.  Lookups
+ * merge upper over lower, directories present in both merge, and every
+ * modification of a lower object first copies it up.  Removing a lower name
+ * leaves a whiteout in the upper directory; a directory created where a
+ * whiteout was is opaque (hides the lower directory of that name).  Nothing
+ * is ever written to the lower layer.  See docs/sentry.md, "Overlay root".
+ */
+#ifndef CVISOR_SENTRY_FS_OVERLAY_H
+#define CVISOR_SENTRY_FS_OVERLAY_H
+
+struct vnode;
+
+/*
+ * The root of a new overlay instance over @lower (a directory; the
+ * reference is taken, also on failure) with an empty tmpfs upper layer.
+ */
+int overlay_create(struct vnode *lower, struct vnode **ret);
+
+#endif
