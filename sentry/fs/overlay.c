@@ -530,6 +530,14 @@ static int of_fstat(struct file *f, struct stat *st)
 	return 0;
 }
 
+/* A lower file's page cache (the Gofer's donated fd) for execve's mmaps. */
+static int of_host_fd(struct file *f)
+{
+	struct file *in = inner(f);
+
+	return in->ops->host_fd ? in->ops->host_fd(in) : -ENODEV;
+}
+
 static void of_release(struct file *f)
 {
 	file_put(f->priv);
@@ -542,6 +550,7 @@ static const struct file_ops ovl_fops = {
 	.ioctl = of_ioctl,
 	.llseek = of_llseek,
 	.fstat = of_fstat,
+	.host_fd = of_host_fd,
 	.release = of_release,
 };
 
