@@ -72,22 +72,70 @@ int stub_pidfd_dead(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
+/*
+ * Adaptive spinning.  A spin pays only when the peer runs on another CPU
+ * and answers within it; on an oversubscribed machine the peer often waits
+ * for our very CPU, and every microsecond spun delays it (a 4 KiB dd went
+ * from 1.5 s to 12 s under load with a fixed 30 us spin).  So the budget
+ * shrinks to a quarter after each spin that ended in sleeping and grows to
+ * twice what a successful spin needed; at the floor, one wait in 64 probes
+ * with an eighth of the maximum so that an idle machine is noticed again.  The budget is
+ * shared by all waits of the process (it describes the machine) and is
+ * mirrored into each stub's spin (stub_spin_iters()).
+ */
+static uint64_t spin_budget_ns = UINT64_MAX; /* UINT64_MAX: not yet set */
+static unsigned spin_probe;
+
+static uint64_t budget_for(uint64_t max_ns)
+{
+	uint64_t b = __atomic_load_n(&spin_budget_ns, __ATOMIC_RELAXED);
+
+	if (b > max_ns)
+		b = max_ns;
+	if (b < max_ns / 16 &&
+	    (__atomic_add_fetch(&spin_probe, 1, __ATOMIC_RELAXED) & 63) == 0)
+		b = max_ns / 8;
+	return b;
+}
+
+static void budget_feedback(uint64_t used, int success, uint64_t max_ns)
+{
+	uint64_t b = MIN(__atomic_load_n(&spin_budget_ns, __ATOMIC_RELAXED), max_ns);
+
+	if (success)
+		b = MIN(max_ns, MAX(b, 2 * used + max_ns / 64));
+	else
+		b /= 4;
+	__atomic_store_n(&spin_budget_ns, b, __ATOMIC_RELAXED);
+}
+
+uint64_t stub_spin_iters(uint64_t full_iters, uint64_t max_ns)
+{
+	uint64_t b = MIN(__atomic_load_n(&spin_budget_ns, __ATOMIC_RELAXED), max_ns);
+
+	return max_ns ? full_iters * b / max_ns : 0;
+}
+
 int stub_wait_change(uint32_t *word, uint32_t busy, uint32_t *sleeping, uint64_t spin_ns,
 		     int pidfd)
 {
 	uint32_t v;
 
 	if (spin_ns) {
-		uint64_t deadline = mono_ns() + spin_ns;
+		uint64_t budget = budget_for(spin_ns), t0 = mono_ns(), deadline = t0 + budget;
 
-		for (unsigned i = 0;; i++) {
+		for (unsigned i = 0; budget; i++) {
 			v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-			if (v != busy)
+			if (v != busy) {
+				budget_feedback(mono_ns() - t0, 1, spin_ns);
 				return (int)v;
+			}
 			__asm__ volatile("pause" ::: "memory");
 			if ((i & 63) == 63 && mono_ns() > deadline)
 				break;
 		}
+		if (budget)
+			budget_feedback(budget, 0, spin_ns);
 	}
 	__atomic_store_n(sleeping, 1, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -34,6 +34,7 @@ struct stub_proc {
 	void *shared;          /* Sentry mapping of the shared region */
 	struct stub_ctl *ctl;  /* == shared */
 	uint64_t spin_ns;
+	uint64_t spin_iters;   /* stub-side iterations for spin_ns */
 	struct stub_factory *factory;
 	struct stub_proc *next;   /* factory pool / graveyard link */
 	struct stub_proc *reaper; /* the holder; NULL for the holder itself */
@@ -87,6 +88,9 @@ int stub_pidfd_dead(int pidfd);
 void stub_post(uint32_t *word, uint32_t v, uint32_t *peer_sleeping);
 int stub_wait_change(uint32_t *word, uint32_t busy, uint32_t *sleeping, uint64_t spin_ns,
 		     int pidfd);
+/* The stub-side spin matching the current adaptive budget: @full_iters
+ * pause iterations correspond to @max_ns. */
+uint64_t stub_spin_iters(uint64_t full_iters, uint64_t max_ns);
 
 /* The filter program (stub_filter.c). */
 int stub_filter_build(uint64_t gadget_ret, struct sock_filter *out, size_t max, size_t *ret_len);

@@ -222,6 +222,7 @@ static struct stub_proc *proc_new(struct stub_factory *f)
 		return NULL;
 	sp->pidfd = sp->sock = -EBADF;
 	sp->spin_ns = f->cfg.spin_ns;
+	sp->spin_iters = f->spin_iters;
 	sp->factory = f;
 	pthread_mutex_init(&sp->lock, NULL);
 	pthread_mutex_init(&sp->fd_lock, NULL);

@@ -55,6 +55,9 @@ static int systrap_ctx_switch(struct plat_ctx *ctx, struct plat_cpu *cpu, struct
 	m->fp_size = fpsz;
 	if (fpsz)
 		memcpy(m->fp, cpu->fp.data, fpsz);
+	/* The stub spins as long as we would (a plain store: the stub reads
+	 * it at its next wait; the page is the stub's, the value a hint). */
+	sp->ctl->spin_iters = stub_spin_iters(sp->spin_iters, sp->spin_ns);
 	stub_post(&m->state, STUB_ST_RUN, &m->stub_sleeping);
 
 	r = stub_wait_change(&m->state, STUB_ST_RUN, &m->sentry_sleeping, sp->spin_ns, sp->pidfd);
