@@ -466,13 +466,15 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 	} else if (!strcmp(p->name, "status")) {
 		put(g, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		       "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
-		       "FDSize:\t%d\nThreads:\t%d\nSigQ:\t0/63704\nSeccomp:\t0\n",
+		       "FDSize:\t%d\nGroups:\t",
 		    tg->comm, t ? t->fs->umask : 022, state,
 		    state == 'Z' ? "zombie" : state == 'R' ? "running" : "sleeping",
 		    tg->tgid, tg->tgid, ppid, t ? t->creds.ruid : 0, t ? t->creds.euid : 0,
 		    t ? t->creds.suid : 0, t ? t->creds.fsuid : 0, t ? t->creds.rgid : 0,
-		    t ? t->creds.egid : 0, t ? t->creds.sgid : 0, t ? t->creds.fsgid : 0, FDT_MAX,
-		    tg->ntasks);
+		    t ? t->creds.egid : 0, t ? t->creds.sgid : 0, t ? t->creds.fsgid : 0, FDT_MAX);
+		for (int i = 0; t && i < t->creds.ngroups; i++)
+			put(g, i ? " %u" : "%u", t->creds.groups[i]);
+		put(g, "\nThreads:\t%d\nSigQ:\t0/63704\nSeccomp:\t0\n", tg->ntasks);
 	} else if (!strcmp(p->name, "cmdline")) {
 		if (tg->cmdline && tg->cmdline_len) {
 			put(g, "%s", "");

@@ -77,8 +77,6 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	n->k = k;
 	n->tg = tg;
 	n->creds = t->creds;
-	memcpy(n->groups, t->groups, sizeof(n->groups));
-	n->ngroups = t->ngroups;
 	*n->cpu = *t->cpu;
 	n->cpu->regs.rax = 0;
 	n->sig.alt_sp = t->sig.alt_sp;
@@ -292,11 +290,29 @@ void process_wait_vfork(struct task *t, struct thread_group *child)
 	pthread_mutex_unlock(&k->lock);
 }
 
+/* May @t signal @g?  Linux's rule: root (CAP_KILL), or the sender's real or
+ * effective uid is the target's real or saved uid; SIGCONT within the
+ * session.  A zombie has no task left to refuse. */
+static int kill_permitted_locked(struct task *t, struct thread_group *g, int sig)
+{
+	const struct creds *c = &t->creds;
+	struct task *o = t->k->tids[g->tgid];
+
+	if (c->euid == 0 || g == t->tg || (sig == SIGCONT && g->sid == t->tg->sid))
+		return 1;
+	for (int i = 1; i < KERNEL_PID_MAX && (!o || o->tg != g); i++)
+		o = t->k->tids[i];
+	if (!o || o->tg != g)
+		return 1;
+	return c->euid == o->creds.suid || c->euid == o->creds.ruid ||
+	       c->ruid == o->creds.suid || c->ruid == o->creds.ruid;
+}
+
 int process_kill(struct task *t, int32_t pid, int sig, int code)
 {
 	struct kernel *k = t->k;
 	siginfo_t info;
-	int found = 0;
+	int found = 0, denied = 0;
 
 	if (sig < 0 || sig > SIG_MAX)
 		return -EINVAL;
@@ -322,12 +338,17 @@ int process_kill(struct task *t, int32_t pid, int sig, int code)
 			hit = g->pgid == -pid;
 		if (!hit)
 			continue;
+		if (!kill_permitted_locked(t, g, sig)) {
+			denied = 1;
+			continue;
+		}
 		found = 1;
 		if (sig != 0)
 			signal_send_tg_locked(g, &info);
 	}
 	pthread_mutex_unlock(&k->lock);
-	return found ? 0 : -ESRCH;
+	/* kill(-1) succeeds even when every target refused */
+	return found || (denied && pid == -1) ? 0 : denied ? -EPERM : -ESRCH;
 }
 
 static struct thread_group *find_tg_locked(struct task *t, int32_t pid)

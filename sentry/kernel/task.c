@@ -154,8 +154,6 @@ int task_clone_thread(struct task *t, struct task **ret)
 	n->k = k;
 	n->tg = t->tg;
 	n->creds = t->creds;
-	memcpy(n->groups, t->groups, sizeof(n->groups));
-	n->ngroups = t->ngroups;
 	n->fdt = fdt_get(t->fdt);
 	n->fs = fs_context_get(t->fs);
 	*n->cpu = *t->cpu;

@@ -31,7 +31,20 @@ struct fs_context;
 struct creds {
 	uint32_t ruid, euid, suid, fsuid;
 	uint32_t rgid, egid, sgid, fsgid;
+	uint32_t groups[TASK_NGROUPS]; /* supplementary groups */
+	int ngroups;
 };
+
+/* Is @gid the fs gid or a supplementary group of @c? */
+static inline int creds_in_group(const struct creds *c, uint32_t gid)
+{
+	if (gid == c->fsgid)
+		return 1;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return 1;
+	return 0;
+}
 
 struct thread_group {
 	struct kernel *k;
@@ -72,8 +85,6 @@ struct task {
 	struct thread_group *tg;
 	int32_t tid;
 	struct creds creds;
-	uint32_t groups[TASK_NGROUPS]; /* supplementary groups */
-	int ngroups;
 	struct fd_table *fdt;     /* shared with CLONE_FILES */
 	struct fs_context *fs;    /* root, cwd, umask; shared with CLONE_FS */
 	struct plat_ctx *ctx;

@@ -848,9 +848,7 @@ static int chown_vnode(struct task *t, struct path *p, uint32_t uid, uint32_t gi
 		/* the owner may only change the group, to one of its own */
 		if (t->creds.fsuid != p->v->uid || (uid != (uint32_t)-1 && uid != p->v->uid))
 			return -EPERM;
-		in_group = gid == (uint32_t)-1 || gid == t->creds.fsgid;
-		for (int i = 0; i < t->ngroups && !in_group; i++)
-			in_group = t->groups[i] == gid;
+		in_group = gid == (uint32_t)-1 || creds_in_group(&t->creds, gid);
 		if (!in_group)
 			return -EPERM;
 	}

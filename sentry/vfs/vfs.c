@@ -201,7 +201,7 @@ int vfs_permission(const struct creds *c, struct vnode *v, int mask)
 	}
 	if (c->fsuid == uid)
 		bits = (mode >> 6) & 7;
-	else if (c->fsgid == gid)
+	else if (creds_in_group(c, gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
