@@ -772,7 +772,10 @@ int64_t sys_fchmod(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
-	r = f->path.v ? chmod_vnode(t, &f->path, (mode_t)a[1]) : -EINVAL;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else
+		r = f->path.v ? chmod_vnode(t, &f->path, (mode_t)a[1]) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -857,8 +860,13 @@ static int chown_vnode(struct task *t, struct path *p, uint32_t uid, uint32_t gi
 		p->v->uid = uid;
 	if (gid != (uint32_t)-1)
 		p->v->gid = gid;
-	if (!S_ISDIR(p->v->mode) && t->creds.fsuid != 0)
-		p->v->mode &= ~(mode_t)(S_ISUID | S_ISGID); /* as Linux, for non-root */
+	/* as Linux since 2.2.13, for root too: set-user-ID goes, set-group-ID
+	 * goes with group execute (without it, it marks mandatory locking) */
+	if (!S_ISDIR(p->v->mode)) {
+		p->v->mode &= ~(mode_t)S_ISUID;
+		if (p->v->mode & S_IXGRP)
+			p->v->mode &= ~(mode_t)S_ISGID;
+	}
 	pthread_mutex_unlock(&p->v->lock);
 	vnode_touch(p->v, 0, 0, 1);
 	return 0;
@@ -907,7 +915,10 @@ int64_t sys_fchown(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
-	r = f->path.v ? chown_vnode(t, &f->path, (uint32_t)a[1], (uint32_t)a[2]) : -EINVAL;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else
+		r = f->path.v ? chown_vnode(t, &f->path, (uint32_t)a[1], (uint32_t)a[2]) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -965,28 +976,6 @@ int64_t sys_fstatfs(struct task *t, const uint64_t a[6])
 	}
 	file_put(f);
 	return task_copy_out(t, a[1], &sf, sizeof(sf)) == sizeof(sf) ? 0 : -EFAULT;
-}
-
-int64_t sys_sync(struct task *t, const uint64_t a[6])
-{
-	(void)t;
-	(void)a;
-	return 0; /* tmpfs has nothing to flush; the Gofer's files are written through */
-}
-
-int64_t sys_fsync(struct task *t, const uint64_t a[6])
-{
-	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return 0;
-}
-
-int64_t sys_fdatasync(struct task *t, const uint64_t a[6])
-{
-	return sys_fsync(t, a);
 }
 
 static int64_t do_mknodat(struct task *t, int dirfd, uint64_t upath, uint64_t mode, uint64_t dev)
