@@ -164,15 +164,23 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 	struct thread_group *init = k->init;
 	int status = tg->exit_status;
 
-	/* Orphans go to pid 1 (or nowhere when pid 1 itself is leaving). */
+	/* Orphans go to the nearest living subreaper above, else to pid 1 (or
+	 * nowhere when pid 1 itself is leaving). */
+	struct thread_group *reaper = init;
+
+	for (struct thread_group *a = parent; a && a != init; a = a->parent)
+		if (a->child_subreaper && a->ntasks > 0 && !a->exiting) {
+			reaper = a;
+			break;
+		}
 	while (tg->children) {
 		struct thread_group *c = tg->children;
 
 		unlink_child(c);
-		if (init && init != tg && init->ntasks > 0) {
-			link_child(init, c);
+		if (reaper && reaper != tg && reaper->ntasks > 0) {
+			link_child(reaper, c);
 			if (c->zombie)
-				wake_tasks_locked(k, init);
+				wake_tasks_locked(k, reaper);
 		} else if (c->zombie) {
 			tg_free_locked(k, c);
 		}
@@ -378,6 +386,10 @@ int process_setpgid(struct task *t, int32_t pid, int32_t pgid)
 		pgid = g->tgid;
 	if (g->sid == g->tgid || g->sid != t->tg->sid) {
 		r = -EPERM; /* a session leader, or another session */
+		goto out;
+	}
+	if (g != t->tg && g->did_exec) {
+		r = -EACCES; /* a child that has exec'd */
 		goto out;
 	}
 	if (pgid != g->tgid) {

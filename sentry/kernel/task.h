@@ -69,6 +69,8 @@ struct thread_group {
 	struct thread_group *children;    /* first child */
 	struct thread_group *sibling;     /* next child of the parent */
 	int vfork_done;       /* the vfork parent may resume */
+	int child_subreaper;  /* PR_SET_CHILD_SUBREAPER: orphans below come here */
+	int did_exec;         /* execve succeeded (setpgid by the parent: EACCES) */
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
