@@ -42,6 +42,7 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	vmas_free(tg->vmas);
 	free(tg->exe);
 	free(tg->cmdline);
+	free(tg->environ);
 	free(tg);
 }
 
@@ -98,6 +99,10 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 		if (t->tg->cmdline && (tg->cmdline = malloc(t->tg->cmdline_len ? t->tg->cmdline_len : 1))) {
 			memcpy(tg->cmdline, t->tg->cmdline, t->tg->cmdline_len);
 			tg->cmdline_len = t->tg->cmdline_len;
+		}
+		if (t->tg->environ && (tg->environ = malloc(t->tg->environ_len ? t->tg->environ_len : 1))) {
+			memcpy(tg->environ, t->tg->environ, t->tg->environ_len);
+			tg->environ_len = t->tg->environ_len;
 		}
 		n->sig.mask = t->sig.mask;
 		tg->tgid = n->tid;

@@ -58,6 +58,8 @@ struct thread_group {
 	char *exe;            /* path of the program (for /proc/pid/exe) */
 	char *cmdline;        /* argv, NUL-separated (for /proc/pid/cmdline) */
 	size_t cmdline_len;
+	char *environ;        /* envp, NUL-separated (for /proc/pid/environ) */
+	size_t environ_len;
 	struct sigstate_tg sig;
 	int ntasks;           /* live tasks */
 	int exiting;          /* exit_group or a fatal signal is in progress */
@@ -75,6 +77,9 @@ struct thread_group {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
 };
+
+/* Record the environment of @tg's program (execve): /proc/pid/environ. */
+void task_set_environ(struct thread_group *tg, const char *const *envp);
 
 /* Record the program of @tg (execve, pid 1): comm, exe path, cmdline. */
 void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv);

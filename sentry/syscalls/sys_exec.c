@@ -351,6 +351,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	t->clear_child_tid = 0;
 	fdt_close_cloexec(t->fdt);
 	task_set_program(t->tg, resolved, (const char *const *)argv.v);
+	task_set_environ(t->tg, (const char *const *)envp.v);
 	r = 0;
 out:
 	plat_as_destroy(as);

@@ -82,21 +82,12 @@ static int64_t do_openat(struct task *t, int dirfd, uint64_t upath, uint64_t fla
 	}
 	if (flags & O_PATH) {
 		/* A handle on the path only: no file operations. */
-		static const struct file_ops path_fops = { 0 };
-		struct path p;
-
-		r = vfs_walk(t, dirfd, path,
-			     ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
-				     ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0) | resolve,
-			     &p);
+		r = vfs_open_path(t, dirfd, path,
+				  ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+					  ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0) | resolve,
+				  &f);
 		if (r < 0)
 			return r;
-		f = file_new(&path_fops, NULL, O_PATH);
-		if (!f) {
-			path_put(&p);
-			return -ENOMEM;
-		}
-		f->path = p;
 	} else {
 		r = vfs_open_resolve(t, dirfd, path, (unsigned)flags, (mode_t)mode, resolve, &f);
 		if (r < 0)

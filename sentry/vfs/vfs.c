@@ -251,8 +251,14 @@ static int start_path(struct task *t, int dirfd, const char *path, struct path *
  * refuses absolute paths and symlinks and ".." out of the start directory
  * with EXDEV; WALK_NO_XDEV refuses mount crossings with EXDEV.
  */
+struct walk_name {
+	struct path dir; /* .v NULL: no name (".", "..", a magic link) */
+	char name[VFS_NAME_MAX + 1];
+};
+
 static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int want_parent,
-		struct path *ret, char *last, int *trailing_slash, const struct path *base)
+		struct path *ret, char *last, int *trailing_slash, const struct path *base,
+		struct walk_name *wn)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct path cur, root, start;
@@ -336,6 +342,8 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 			path_put(&start);
 			return 0;
 		}
+		if (wn && wn->dir.v && (!strcmp(name, ".") || !strcmp(name, "..")))
+			path_put(&wn->dir);
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
@@ -373,6 +381,8 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 			r = v->ops->magic_link ? v->ops->magic_link(v, &magic) : -ENOENT;
 			if (r == 0) {
 				vnode_put(v);
+				if (wn && wn->dir.v)
+					path_put(&wn->dir);
 				if (flags & (WALK_NO_MAGICLINKS | WALK_BENEATH | WALK_IN_ROOT)) {
 					path_put(&magic);
 					r = -ELOOP;
@@ -409,6 +419,12 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 			}
 			continue;
 		}
+		if (wn) {
+			if (wn->dir.v)
+				path_put(&wn->dir);
+			wn->dir = path_get(cur);
+			strcpy(wn->name, name);
+		}
 		vnode_put(cur.v);
 		cur.v = v;
 		{
@@ -439,12 +455,14 @@ out:
 	path_put(&cur);
 	path_put(&root);
 	path_put(&start);
+	if (wn && wn->dir.v)
+		path_put(&wn->dir);
 	return r;
 }
 
 int vfs_walk(struct task *t, int dirfd, const char *path, unsigned flags, struct path *ret)
 {
-	return walk(t, dirfd, path, flags, 0, ret, NULL, NULL, NULL);
+	return walk(t, dirfd, path, flags, 0, ret, NULL, NULL, NULL, NULL);
 }
 
 int vfs_walk_parent(struct task *t, int dirfd, const char *path, struct path *ret_dir,
@@ -452,7 +470,7 @@ int vfs_walk_parent(struct task *t, int dirfd, const char *path, struct path *re
 {
 	if (!path[0])
 		return -ENOENT;
-	return walk(t, dirfd, path, 0, 1, ret_dir, ret_name, ret_trailing_slash, NULL);
+	return walk(t, dirfd, path, 0, 1, ret_dir, ret_name, ret_trailing_slash, NULL, NULL);
 }
 
 /* Find @child's name in @dir (for getcwd). */
@@ -561,9 +579,50 @@ int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t
 	return vfs_open_resolve(t, dirfd, path, flags, mode, 0, ret);
 }
 
+static void walk_name_clear(struct walk_name *wn)
+{
+	if (wn->dir.v)
+		path_put(&wn->dir);
+}
+
+/* Hand the name the walk found to @f (for /proc/pid/fd links). */
+static void file_take_name(struct file *f, struct walk_name *wn)
+{
+	if (!wn->dir.v)
+		return;
+	f->name = strdup(wn->name);
+	if (f->name) {
+		f->dir = wn->dir;
+		wn->dir.v = NULL;
+	}
+}
+
+int vfs_open_path(struct task *t, int dirfd, const char *path, unsigned flags,
+		  struct file **ret)
+{
+	static const struct file_ops path_fops = { 0 };
+	_cleanup_(walk_name_clear) struct walk_name wn = { 0 };
+	struct path p;
+	struct file *f;
+	int r = walk(t, dirfd, path, flags, 0, &p, NULL, NULL, NULL, &wn);
+
+	if (r < 0)
+		return r;
+	f = file_new(&path_fops, NULL, O_PATH);
+	if (!f) {
+		path_put(&p);
+		return -ENOMEM;
+	}
+	f->path = p;
+	file_take_name(f, &wn);
+	*ret = f;
+	return 0;
+}
+
 int vfs_open_resolve(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
 		     unsigned resolve, struct file **ret)
 {
+	_cleanup_(walk_name_clear) struct walk_name wn = { 0 };
 	_cleanup_free_ char *target = NULL;
 	struct path p = { 0 }, base = { 0 };
 	struct file *f;
@@ -579,7 +638,7 @@ int vfs_open_resolve(struct task *t, int dirfd, const char *path, unsigned flags
 again:
 		if (!path[0])
 			return -ENOENT;
-		r = walk(t, dirfd, path, resolve, 1, &dir, name, &slash, base.v ? &base : NULL);
+		r = walk(t, dirfd, path, resolve, 1, &dir, name, &slash, base.v ? &base : NULL, NULL);
 		if (base.v)
 			path_put(&base);
 		if (r == -EEXIST || r == -EINVAL) {
@@ -637,7 +696,8 @@ again:
 			}
 			p.mnt = dir.mnt;
 			p.v = v;
-			path_put(&dir);
+			wn.dir = dir;
+			snprintf(wn.name, sizeof(wn.name), "%s", name);
 			cross_down(&p);
 		} else if (r == -ENOENT) {
 			if (dir.mnt->flags & MS_RDONLY) {
@@ -656,7 +716,8 @@ again:
 			}
 			p.mnt = dir.mnt;
 			p.v = v;
-			path_put(&dir);
+			wn.dir = dir;
+			snprintf(wn.name, sizeof(wn.name), "%s", name);
 			flags &= ~(unsigned)O_TRUNC; /* new and empty */
 			goto opened_path;
 		} else {
@@ -668,7 +729,7 @@ plain:
 		r = walk(t, dirfd, path,
 			 ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
 				 ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0) | resolve,
-			 0, &p, NULL, NULL, base.v ? &base : NULL);
+			 0, &p, NULL, NULL, base.v ? &base : NULL, &wn);
 		if (base.v)
 			path_put(&base);
 		if (r < 0)
@@ -717,6 +778,7 @@ opened_path:
 		return r;
 	}
 	f->path = p; /* the file keeps the reference */
+	file_take_name(f, &wn);
 	*ret = f;
 	return 0;
 }

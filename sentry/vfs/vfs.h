@@ -74,6 +74,9 @@ int vfs_path_string(struct path root, struct path p, char *buf, size_t len);
  * Linux (not under WALK_BENEATH/WALK_IN_ROOT, where it gives ENOENT). */
 int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
 	     struct file **ret);
+/* An O_PATH description of @path (WALK_* @flags). */
+int vfs_open_path(struct task *t, int dirfd, const char *path, unsigned flags,
+		  struct file **ret);
 /* vfs_open with openat2's resolve rules (WALK_RESOLVE_MASK bits). */
 int vfs_open_resolve(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
 		     unsigned resolve, struct file **ret);
