@@ -20,8 +20,14 @@
 struct pipe {
 	pthread_mutex_t lock; /* protects everything below */
 	pthread_cond_t cond;  /* state changed: data, space, an end closed */
-	uint8_t *buf;         /* PIPE_SIZE ring */
+	uint8_t *buf;         /* ring of cap bytes */
+	size_t cap;           /* F_SETPIPE_SZ: a power of two pages */
 	size_t head, len;     /* read position, bytes buffered */
+	/* Packet mode (O_DIRECT writers): the lengths of the buffered packets,
+	 * oldest first, a ring of cap / PIPE_BUF slots like Linux's buffers.
+	 * Reads take at most one packet and drop what does not fit. */
+	uint16_t *pkts;
+	size_t pkt_head, npkts;
 	int readers, writers;
 	int refs;             /* ends alive */
 	uint64_t ino;         /* st_ino: a counter, never a Sentry address */
@@ -49,6 +55,23 @@ static int pipe_wait(struct pipe *p, struct task *t)
 	return 0;
 }
 
+/* Move up to @len buffered bytes to @buf (NULL: drop them). */
+static size_t ring_take(struct pipe *p, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len && p->len > 0) {
+		size_t n = MIN(len - done, MIN(p->len, p->cap - p->head));
+
+		if (buf)
+			memcpy((uint8_t *)buf + done, p->buf + p->head, n);
+		p->head = (p->head + n) % p->cap;
+		p->len -= n;
+		done += n;
+	}
+	return done;
+}
+
 static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
 {
 	struct pipe *p = f->priv;
@@ -73,13 +96,15 @@ static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, 
 		if (r < 0)
 			goto out;
 	}
-	while ((size_t)r < len && p->len > 0) {
-		size_t n = MIN(len - (size_t)r, MIN(p->len, PIPE_SIZE - p->head));
+	if (p->npkts > 0) {
+		size_t plen = p->pkts[p->pkt_head];
 
-		memcpy((uint8_t *)buf + r, p->buf + p->head, n);
-		p->head = (p->head + n) % PIPE_SIZE;
-		p->len -= n;
-		r += (ssize_t)n;
+		r = (ssize_t)ring_take(p, buf, MIN(len, plen));
+		ring_take(p, NULL, plen - (size_t)r); /* the rest of the packet */
+		p->pkt_head = (p->pkt_head + 1) % (p->cap / PIPE_BUF);
+		p->npkts--;
+	} else {
+		r = (ssize_t)ring_take(p, buf, len);
 	}
 	pthread_cond_broadcast(&p->cond);
 	vfs_notify();
@@ -93,13 +118,14 @@ static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_
 {
 	struct pipe *p = f->priv;
 	size_t done = 0;
-	int nonblock, r;
+	int nonblock, packet, r;
 
 	(void)off;
 	if (len == 0)
 		return 0;
 	pthread_mutex_lock(&f->lock);
 	nonblock = !!(f->flags & O_NONBLOCK);
+	packet = !!(f->flags & O_DIRECT);
 	pthread_mutex_unlock(&f->lock);
 	pthread_mutex_lock(&p->lock);
 	while (done < len) {
@@ -109,9 +135,12 @@ static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_
 			pthread_mutex_unlock(&p->lock);
 			return done ? (ssize_t)done : -EPIPE; /* SIGPIPE: with signals */
 		}
-		room = PIPE_SIZE - p->len;
+		room = p->cap - p->len;
+		if (packet && p->npkts == p->cap / PIPE_BUF)
+			room = 0;
 		/* Up to PIPE_BUF bytes go in one piece or not at all. */
-		if (room == 0 || (len <= PIPE_BUF && room < len)) {
+		if (room == 0 || (len <= PIPE_BUF && room < len) ||
+		    (packet && room < MIN(len - done, (size_t)PIPE_BUF))) {
 			if (nonblock) {
 				pthread_mutex_unlock(&p->lock);
 				return done ? (ssize_t)done : -EAGAIN;
@@ -123,10 +152,21 @@ static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_
 			}
 			continue;
 		}
-		tail = (p->head + p->len) % PIPE_SIZE;
-		n = MIN(len - done, MIN(room, PIPE_SIZE - tail));
-		memcpy(p->buf + tail, (const uint8_t *)buf + done, n);
-		p->len += n;
+		n = MIN(len - done, room);
+		if (packet) {
+			n = MIN(n, (size_t)PIPE_BUF);
+			p->pkts[(p->pkt_head + p->npkts) % (p->cap / PIPE_BUF)] = (uint16_t)n;
+			p->npkts++;
+		}
+		for (size_t put = 0; put < n;) {
+			size_t m;
+
+			tail = (p->head + p->len) % p->cap;
+			m = MIN(n - put, p->cap - tail);
+			memcpy(p->buf + tail, (const uint8_t *)buf + done + put, m);
+			p->len += m;
+			put += m;
+		}
 		done += n;
 		pthread_cond_broadcast(&p->cond);
 		vfs_notify();
@@ -160,6 +200,7 @@ static void pipe_put(struct pipe *p)
 		pthread_mutex_destroy(&p->lock);
 		pthread_cond_destroy(&p->cond);
 		free(p->buf);
+		free(p->pkts);
 		free(p);
 	}
 }
@@ -182,6 +223,7 @@ static void pipe_release(struct file *f)
 		pthread_mutex_destroy(&p->lock);
 		pthread_cond_destroy(&p->cond);
 		free(p->buf);
+		free(p->pkts);
 		free(p);
 	}
 }
@@ -198,7 +240,7 @@ static unsigned pipe_poll(struct file *f)
 		if (p->writers == 0)
 			ev |= POLLHUP;
 	} else {
-		if (PIPE_SIZE - p->len >= PIPE_BUF)
+		if (p->cap - p->len >= PIPE_BUF)
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			ev |= POLLERR;
@@ -233,10 +275,14 @@ static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = calloc(1, sizeof(*p));
 
-	if (!p || !(p->buf = malloc(PIPE_SIZE))) {
+	if (!p || !(p->buf = malloc(PIPE_SIZE)) ||
+	    !(p->pkts = calloc(PIPE_SIZE / PIPE_BUF, sizeof(*p->pkts)))) {
+		if (p)
+			free(p->buf);
 		free(p);
 		return NULL;
 	}
+	p->cap = PIPE_SIZE;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	p->ino = __atomic_fetch_add(&pipe_ino_next, 1, __ATOMIC_RELAXED);
@@ -301,30 +347,79 @@ int pipe_fifo_open(void **fifo, pthread_mutex_t *slot_lock, unsigned flags, stru
 
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 {
-	struct pipe *p = calloc(1, sizeof(*p));
+	struct pipe *p = pipe_alloc();
 	struct file *r, *w;
 
-	if (!p || !(p->buf = malloc(PIPE_SIZE))) {
-		free(p);
+	if (!p)
 		return -ENOMEM;
-	}
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
 	p->readers = p->writers = 1;
-	p->ino = __atomic_fetch_add(&pipe_ino_next, 1, __ATOMIC_RELAXED);
 	p->refs = 2;
-	r = file_new(&pipe_ops, p, O_RDONLY | (flags & O_NONBLOCK));
-	w = file_new(&pipe_ops, p, O_WRONLY | (flags & O_NONBLOCK));
+	flags &= O_NONBLOCK | O_DIRECT;
+	r = file_new(&pipe_ops, p, O_RDONLY | flags);
+	w = file_new(&pipe_ops, p, O_WRONLY | flags);
 	if (!r || !w) {
 		free(r); /* never shared: no release needed */
 		free(w);
 		pthread_mutex_destroy(&p->lock);
 		pthread_cond_destroy(&p->cond);
 		free(p->buf);
+		free(p->pkts);
 		free(p);
 		return -ENOMEM;
 	}
 	*ret_read = r;
 	*ret_write = w;
 	return 0;
+}
+
+int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg, int privileged)
+{
+	struct pipe *p = f->priv;
+	uint8_t *nbuf;
+	uint16_t *npk;
+	size_t cap = PIPE_BUF;
+	int64_t r;
+
+	if (f->ops != &pipe_ops)
+		return -EBADF;
+	if (cmd == F_GETPIPE_SZ) {
+		pthread_mutex_lock(&p->lock);
+		r = (int64_t)p->cap;
+		pthread_mutex_unlock(&p->lock);
+		return r;
+	}
+	if (arg > (1ULL << 31))
+		return -EINVAL;
+	while (cap < arg)
+		cap <<= 1;
+	if (cap > PIPE_MAX_SIZE && !privileged)
+		return -EPERM;
+	if (cap > PIPE_MAX_SIZE)
+		return -ENOMEM; /* beyond what the Sentry lets a pipe hold */
+	nbuf = malloc(cap);
+	npk = calloc(cap / PIPE_BUF, sizeof(*npk));
+	if (!nbuf || !npk) {
+		free(nbuf);
+		free(npk);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (p->len > cap || p->npkts > cap / PIPE_BUF) {
+		pthread_mutex_unlock(&p->lock);
+		free(nbuf);
+		free(npk);
+		return -EBUSY;
+	}
+	for (size_t i = 0; i < p->npkts; i++)
+		npk[i] = p->pkts[(p->pkt_head + i) % (p->cap / PIPE_BUF)];
+	p->len = ring_take(p, nbuf, p->len);
+	free(p->buf);
+	free(p->pkts);
+	p->buf = nbuf;
+	p->pkts = npk;
+	p->head = p->pkt_head = 0;
+	p->cap = cap;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return (int64_t)cap;
 }

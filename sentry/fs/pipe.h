@@ -10,10 +10,12 @@
 
 struct file;
 
-#define PIPE_SIZE 65536
+#define PIPE_SIZE 65536        /* default capacity */
+#define PIPE_MAX_SIZE 1048576  /* /proc/sys/fs/pipe-max-size */
 
 struct task;
 #include <pthread.h>
+#include <stdint.h>
 
 /*
  * Open a FIFO whose pipe lives in *@fifo (created on first open, guarded by
@@ -25,7 +27,15 @@ int pipe_fifo_open(void **fifo, pthread_mutex_t *slot_lock, unsigned flags, stru
 		   struct file **ret);
 void pipe_fifo_put(void *fifo);
 
-/* The read and write ends; @flags may carry O_NONBLOCK. */
+/* The read and write ends; @flags may carry O_NONBLOCK and O_DIRECT
+ * (packet mode: each write of up to PIPE_BUF bytes is one packet, a read
+ * returns at most one packet). */
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write);
+
+/* F_GETPIPE_SZ / F_SETPIPE_SZ on @f: -EBADF if it is not a pipe.  A new
+ * size is rounded up to a power of two pages; above PIPE_MAX_SIZE -EPERM
+ * unless @privileged (and -ENOMEM even then); below the buffered data
+ * -EBUSY.  Returns the capacity. */
+int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg, int privileged);
 
 #endif

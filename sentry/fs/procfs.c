@@ -5,11 +5,16 @@
  * generated when it is opened, so a reader sees one consistent snapshot.
  *
  *   /proc/self -> <pid>, /proc/thread-self -> <pid>/task/<tid>
- *   /proc/<pid>/{stat,status,cmdline,comm,exe,cwd,root,fd/,mounts}
+ *   /proc/<pid>/{stat,status,cmdline,environ,comm,exe,cwd,root,fd/,fdinfo/,
+ *                mounts,maps,task/<tid>/...}
+ *
+ * fd/N, cwd and root are magic links: the walker jumps to the path they
+ * stand for (so an unlinked file can be reopened), readlink gives its name.
  *   /proc/{mounts -> self/mounts, uptime, loadavg, version, filesystems,
  *          meminfo, cpuinfo, stat, sys/kernel/{hostname,osrelease,ostype}}
  */
 #include "procfs.h"
+#include "procfs_impl.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,18 +37,6 @@
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
-enum pkind {
-	PR_ROOT, PR_SELF, PR_THREAD_SELF, PR_PID, PR_PID_FILE, PR_PID_LINK, PR_FD_DIR, PR_FD_LINK,
-	PR_FILE, PR_SYS, PR_SYS_KERNEL, PR_MOUNTS_LINK,
-};
-
-struct pnode {
-	struct kernel *k;
-	enum pkind kind;
-	int32_t pid;
-	int fd;
-	char name[32];
-};
 
 static const struct vnode_ops proc_vops;
 static dev_t proc_dev;
@@ -87,18 +80,16 @@ static struct pnode *pn(struct vnode *v)
 	return v->priv;
 }
 
-/* The thread group of @pid (kernel.lock held), or NULL. */
-static struct thread_group *tg_of(struct kernel *k, int32_t pid)
+struct thread_group *procfs_tg_of(struct kernel *k, int32_t pid)
 {
 	if (pid <= 0 || pid >= KERNEL_PID_MAX)
 		return NULL;
 	return k->tgs[pid];
 }
 
-/* Any live task of @pid (kernel.lock held). */
-static struct task *task_of(struct kernel *k, int32_t pid)
+struct task *procfs_task_of(struct kernel *k, int32_t pid)
 {
-	struct thread_group *tg = tg_of(k, pid);
+	struct thread_group *tg = procfs_tg_of(k, pid);
 
 	if (!tg)
 		return NULL;
@@ -116,6 +107,11 @@ static __thread struct task *proc_current;
 void procfs_set_current(struct task *t)
 {
 	proc_current = t;
+}
+
+struct task *procfs_current(void)
+{
+	return proc_current;
 }
 
 static int in_list(const char *name, const char *const *list, size_t n)
@@ -163,7 +159,7 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 			v = pnew(k, PR_FILE, 0, -1, name, S_IFREG | 0444);
 		else if (parse_num(name, &num) == 0) {
 			pthread_mutex_lock(&k->lock);
-			alive = tg_of(k, num) != NULL;
+			alive = procfs_tg_of(k, num) != NULL;
 			pthread_mutex_unlock(&k->lock);
 			if (!alive)
 				return -ENOENT;
@@ -182,6 +178,7 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 		v = pnew(k, PR_FILE, 0, -1, name, S_IFREG | 0444);
 		break;
 	case PR_PID:
+	case PR_TID:
 		if (in_list(name, pid_files, ARRAY_SIZE(pid_files)))
 			v = pnew(k, PR_PID_FILE, d->pid, -1, name,
 				 S_IFREG | (strcmp(name, "environ") ? 0444 : 0400));
@@ -189,9 +186,24 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 			v = pnew(k, PR_PID_LINK, d->pid, -1, name, S_IFLNK | 0777);
 		else if (!strcmp(name, "fd"))
 			v = pnew(k, PR_FD_DIR, d->pid, -1, name, S_IFDIR | 0500);
+		else if (!strcmp(name, "fdinfo"))
+			v = pnew(k, PR_FDINFO_DIR, d->pid, -1, name, S_IFDIR | 0500);
+		else if (!strcmp(name, "task") && d->kind == PR_PID)
+			v = pnew(k, PR_TASK_DIR, d->pid, -1, name, S_IFDIR | 0555);
 		else
 			return -ENOENT;
 		break;
+	case PR_TASK_DIR:
+		if (parse_num(name, &num) < 0)
+			return -ENOENT;
+		pthread_mutex_lock(&k->lock);
+		alive = num < KERNEL_PID_MAX && k->tids[num] && k->tids[num]->tg == procfs_tg_of(k, d->pid);
+		pthread_mutex_unlock(&k->lock);
+		if (!alive)
+			return -ENOENT;
+		v = pnew(k, PR_TID, d->pid, num, name, S_IFDIR | 0555);
+		break;
+	case PR_FDINFO_DIR:
 	case PR_FD_DIR: {
 		struct task *t;
 		struct file *f = NULL;
@@ -199,14 +211,17 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 		if (parse_num(name, &num) < 0)
 			return -ENOENT;
 		pthread_mutex_lock(&k->lock);
-		t = task_of(k, d->pid);
+		t = procfs_task_of(k, d->pid);
 		if (t)
 			f = fdt_lookup(t->fdt, num);
 		pthread_mutex_unlock(&k->lock);
 		if (!f)
 			return -ENOENT;
 		file_put(f);
-		v = pnew(k, PR_FD_LINK, d->pid, num, name, S_IFLNK | 0700);
+		if (d->kind == PR_FD_DIR)
+			v = pnew(k, PR_FD_LINK, d->pid, num, name, S_IFLNK | 0700);
+		else
+			v = pnew(k, PR_FDINFO, d->pid, num, name, S_IFREG | 0400);
 		break;
 	}
 	default:
@@ -276,20 +291,41 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 				return 0;
 		return 0;
 	case PR_PID:
+	case PR_TID:
 		for (size_t i = 0; i < ARRAY_SIZE(pid_files); i++)
 			if (emit(fn, ctx, &c, want, pid_files[i], DT_REG))
 				return 0;
 		for (size_t i = 0; i < ARRAY_SIZE(pid_links); i++)
 			if (emit(fn, ctx, &c, want, pid_links[i], DT_LNK))
 				return 0;
-		emit(fn, ctx, &c, want, "fd", DT_DIR);
+		if (emit(fn, ctx, &c, want, "fd", DT_DIR) ||
+		    emit(fn, ctx, &c, want, "fdinfo", DT_DIR))
+			return 0;
+		if (d->kind == PR_PID)
+			emit(fn, ctx, &c, want, "task", DT_DIR);
 		return 0;
+	case PR_TASK_DIR:
+		for (int tid = 1; tid < KERNEL_PID_MAX; tid++) {
+			int mine;
+
+			pthread_mutex_lock(&k->lock);
+			mine = k->tids[tid] && k->tids[tid]->tg == procfs_tg_of(k, d->pid);
+			pthread_mutex_unlock(&k->lock);
+			if (!mine)
+				continue;
+			snprintf(buf, sizeof(buf), "%d", tid);
+			if (2 + (uint64_t)tid >= want &&
+			    fn(ctx, buf, 3000 + (uint64_t)tid, DT_DIR, 3 + (uint64_t)tid))
+				return 0;
+		}
+		return 0;
+	case PR_FDINFO_DIR:
 	case PR_FD_DIR: {
 		struct task *t;
 		struct fd_table *fdt = NULL;
 
 		pthread_mutex_lock(&k->lock);
-		t = task_of(k, d->pid);
+		t = procfs_task_of(k, d->pid);
 		if (t)
 			fdt = fdt_get(t->fdt);
 		pthread_mutex_unlock(&k->lock);
@@ -303,7 +339,8 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 			file_put(f);
 			snprintf(buf, sizeof(buf), "%d", fd);
 			if (2 + (uint64_t)fd >= want &&
-			    fn(ctx, buf, 2000 + (uint64_t)fd, DT_LNK, 3 + (uint64_t)fd))
+			    fn(ctx, buf, 2000 + (uint64_t)fd, d->kind == PR_FD_DIR ? DT_LNK : DT_REG,
+			       3 + (uint64_t)fd))
 				break;
 		}
 		fdt_put(fdt);
@@ -312,6 +349,68 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 	default:
 		return -ENOTDIR;
 	}
+}
+
+struct ino_search {
+	uint64_t ino;
+	char name[VFS_NAME_MAX + 1];
+	int found;
+};
+
+static int ino_cb(void *ctx, const char *name, uint64_t ino, unsigned type, uint64_t next)
+{
+	struct ino_search *s = ctx;
+
+	(void)type;
+	(void)next;
+	if (ino != s->ino || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->found = 1;
+	return 1;
+}
+
+/*
+ * "/name" of @f in the directory it was opened from (its name then, a new
+ * name there after a rename, " (deleted)" once unlinked) appended at @buf;
+ * @at_root: the directory is "/" (no extra slash).  Returns the length.
+ */
+static int name_in_dir(struct file *f, char *buf, size_t len, int at_root)
+{
+	struct vnode *dir = f->dir.v, *v = NULL;
+	struct ino_search s = { .ino = f->path.v->ino };
+	char old[VFS_NAME_MAX + 1];
+	int gone;
+
+	pthread_mutex_lock(&f->lock);
+	snprintf(old, sizeof(old), "%s", f->name);
+	pthread_mutex_unlock(&f->lock);
+	if (dir->ops->lookup && dir->ops->lookup(dir, old, &v) == 0) {
+		s.found = v->ino == f->path.v->ino && v->dev == f->path.v->dev;
+		if (s.found)
+			snprintf(s.name, sizeof(s.name), "%s", old);
+		vnode_put(v);
+	}
+	if (!s.found && dir->ops->readdir) {
+		dir->ops->readdir(dir, 0, ino_cb, &s);
+		/* renamed within the directory: remember the new name, which
+		 * an unlink later shows with " (deleted)" */
+		char *nn = s.found ? strdup(s.name) : NULL;
+
+		if (nn) {
+			pthread_mutex_lock(&f->lock);
+			free(f->name);
+			f->name = nn;
+			pthread_mutex_unlock(&f->lock);
+		}
+	}
+	pthread_mutex_lock(&f->path.v->lock);
+	gone = f->path.v->nlink == 0;
+	pthread_mutex_unlock(&f->path.v->lock);
+	int n = snprintf(buf, len, "%s%s%s", at_root ? "" : "/", s.found ? s.name : old,
+			 gone ? " (deleted)" : "");
+
+	return n < 0 ? 0 : (int)MIN((size_t)n, len - 1);
 }
 
 static int path_of_file(struct task *viewer, struct file *f, char *buf, size_t len)
@@ -331,9 +430,16 @@ static int path_of_file(struct task *viewer, struct file *f, char *buf, size_t l
 	pthread_mutex_lock(&viewer->fs->lock);
 	root = path_get(viewer->fs->root);
 	pthread_mutex_unlock(&viewer->fs->lock);
-	r = vfs_path_string(root, f->path, buf, len);
+	if (S_ISDIR(f->path.v->mode) || !f->dir.v) {
+		r = vfs_path_string(root, f->path, buf, len);
+		path_put(&root);
+		return r < 0 ? r : r - 1;
+	}
+	r = vfs_path_string(root, f->dir, buf, len);
 	path_put(&root);
-	return r < 0 ? r : r - 1;
+	if (r < 0)
+		return r;
+	return r - 1 + name_in_dir(f, buf + r - 1, len - (size_t)(r - 1), r == 2);
 }
 
 static int proc_readlink(struct vnode *v, char *buf, size_t len)
@@ -362,7 +468,7 @@ static int proc_readlink(struct vnode *v, char *buf, size_t len)
 		struct path target = { 0 };
 
 		pthread_mutex_lock(&k->lock);
-		t = task_of(k, p->pid);
+		t = procfs_task_of(k, p->pid);
 		if (t && !strcmp(p->name, "exe")) {
 			n = t->tg->exe ? snprintf(tmp, sizeof(tmp), "%s", t->tg->exe) : -ENOENT;
 		} else if (t) {
@@ -389,7 +495,7 @@ static int proc_readlink(struct vnode *v, char *buf, size_t len)
 		struct file *f = NULL;
 
 		pthread_mutex_lock(&k->lock);
-		t = task_of(k, p->pid);
+		t = procfs_task_of(k, p->pid);
 		if (t)
 			f = fdt_lookup(t->fdt, p->fd);
 		pthread_mutex_unlock(&k->lock);
@@ -412,180 +518,50 @@ static int proc_readlink(struct vnode *v, char *buf, size_t len)
 	return n;
 }
 
-/* ---- generated files ---- */
-
-struct gen {
-	char *buf;
-	size_t len, cap;
-};
-
-static void put(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct gen *g, const char *fmt, ...)
+/* fd/N, cwd, root: the path itself (-ENOENT: use the readlink text). */
+static int proc_magic_link(struct vnode *v, struct path *ret)
 {
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(g->buf + g->len, g->cap - g->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if ((size_t)n < g->cap - g->len) {
-			g->len += (size_t)n;
-			return;
-		}
-		char *nb = realloc(g->buf, g->cap * 2 + (size_t)n);
-		if (!nb)
-			return;
-		g->buf = nb;
-		g->cap = g->cap * 2 + (size_t)n;
-	}
-}
-
-static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
-{
-	struct thread_group *tg;
+	struct pnode *p = pn(v);
+	struct kernel *k = p->k;
+	struct file *f = NULL;
 	struct task *t;
+	int r = -ENOENT;
 
+	if (p->kind != PR_FD_LINK && (p->kind != PR_PID_LINK || !strcmp(p->name, "exe")))
+		return -ENOENT;
 	pthread_mutex_lock(&k->lock);
-	tg = tg_of(k, p->pid);
-	t = task_of(k, p->pid);
-	if (!tg) {
-		pthread_mutex_unlock(&k->lock);
-		return;
+	t = procfs_task_of(k, p->pid);
+	if (t && p->kind == PR_FD_LINK) {
+		f = fdt_lookup(t->fdt, p->fd);
+	} else if (t) {
+		pthread_mutex_lock(&t->fs->lock);
+		*ret = path_get(!strcmp(p->name, "cwd") ? t->fs->cwd : t->fs->root);
+		pthread_mutex_unlock(&t->fs->lock);
+		r = 0;
 	}
-	/* Reading one's own state, one is running. */
-	char state = tg->zombie ? 'Z' : (proc_current && proc_current->tg == tg) ? 'R' : 'S';
-	int32_t ppid = tg->parent ? tg->parent->tgid : 0;
-	if (!strcmp(p->name, "stat")) {
-		put(g, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 0 0 0 0 0 "
-		       "0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		    tg->tgid, tg->comm, state, ppid, tg->pgid, tg->sid, tg->ntasks,
-		    tg->zombie ? WEXITSTATUS(tg->exit_status) : 0);
-	} else if (!strcmp(p->name, "status")) {
-		put(g, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		       "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
-		       "FDSize:\t%d\nThreads:\t%d\nSigQ:\t0/63704\nSeccomp:\t0\n",
-		    tg->comm, t ? t->fs->umask : 022, state,
-		    state == 'Z' ? "zombie" : state == 'R' ? "running" : "sleeping",
-		    tg->tgid, tg->tgid, ppid, t ? t->creds.ruid : 0, t ? t->creds.euid : 0,
-		    t ? t->creds.suid : 0, t ? t->creds.fsuid : 0, t ? t->creds.rgid : 0,
-		    t ? t->creds.egid : 0, t ? t->creds.sgid : 0, t ? t->creds.fsgid : 0, FDT_MAX,
-		    tg->ntasks);
-	} else if (!strcmp(p->name, "cmdline")) {
-		if (tg->cmdline && tg->cmdline_len) {
-			put(g, "%s", "");
-			char *nb = realloc(g->buf, g->len + tg->cmdline_len + 1);
-			if (nb) {
-				g->buf = nb;
-				memcpy(g->buf + g->len, tg->cmdline, tg->cmdline_len);
-				g->len += tg->cmdline_len;
-				g->cap = g->len + 1;
-			}
-		}
-	} else if (!strcmp(p->name, "comm")) {
-		put(g, "%s\n", tg->comm);
-	} else if (!strcmp(p->name, "mounts")) {
-		for (int i = 0; i < k->nmounts; i++) {
-			struct mount *m = k->mounts[i];
-
-			put(g, "%s %s %s %s 0 0\n", m->source, m->target, m->fstype,
-			    (m->flags & MS_RDONLY) ? "ro" : "rw");
-		}
-	}
-	else if (!strcmp(p->name, "maps") && tg->vmas) {
-		size_t len;
-		char *text = vmas_maps_text(tg->vmas, &len);
-
-		if (text) {
-			put(g, "%s", text);
-			free(text);
-		}
-	}
-	/* environ: empty until the loader keeps it */
 	pthread_mutex_unlock(&k->lock);
-}
-
-static void gen_top(struct kernel *k, struct pnode *p, struct gen *g)
-{
-	uint64_t up = mono_ns() - k->boot_ns;
-
-	if (!strcmp(p->name, "uptime"))
-		put(g, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(up / NSEC_PER_SEC),
-		    (unsigned long long)(up % NSEC_PER_SEC / 10000000),
-		    (unsigned long long)(up / NSEC_PER_SEC),
-		    (unsigned long long)(up % NSEC_PER_SEC / 10000000));
-	else if (!strcmp(p->name, "loadavg"))
-		put(g, "0.00 0.00 0.00 1/1 1\n");
-	else if (!strcmp(p->name, "version") || !strcmp(p->name, "osrelease"))
-		put(g, !strcmp(p->name, "version") ? "Linux version 6.1.0 (cvisor) #1 SMP cvisor\n"
-						    : "6.1.0\n");
-	else if (!strcmp(p->name, "ostype"))
-		put(g, "Linux\n");
-	else if (!strcmp(p->name, "hostname"))
-		put(g, "%s\n", k->hostname);
-	else if (!strcmp(p->name, "filesystems"))
-		put(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
-	else if (!strcmp(p->name, "meminfo")) {
-		struct sysinfo si;
-
-		sysinfo(&si);
-		put(g, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
-		       "Buffers:               0 kB\nCached:                0 kB\n"
-		       "SwapTotal:             0 kB\nSwapFree:              0 kB\n",
-		    si.totalram * si.mem_unit / 1024, si.freeram * si.mem_unit / 1024,
-		    si.freeram * si.mem_unit / 1024);
-	} else if (!strcmp(p->name, "cpuinfo")) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		for (long i = 0; i < n; i++)
-			put(g, "processor\t: %ld\nvendor_id\t: cvisor\nmodel name\t: cvisor vCPU\n"
-			       "flags\t\t: fpu sse sse2\n\n",
-			    i);
-	} else if (!strcmp(p->name, "stat")) {
-		put(g, "cpu  0 0 0 0 0 0 0 0 0 0\nbtime %llu\nprocesses 0\nprocs_running 1\n",
-		    (unsigned long long)(now_ns(CLOCK_REALTIME) / NSEC_PER_SEC -
-					 up / NSEC_PER_SEC));
+	if (f) {
+		if (f->path.v) {
+			*ret = path_get(f->path);
+			r = 0;
+		}
+		file_put(f);
 	}
+	return r;
 }
 
-static ssize_t gen_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
+/* Nothing can be created in procfs: the name is not there (ENOENT). */
+static int proc_create(struct vnode *dir, const char *name, mode_t mode, dev_t rdev,
+		       const struct creds *c, struct vnode **ret)
 {
-	struct gen *g = f->priv;
-
-	(void)t;
-	if ((uint64_t)*off >= g->len)
-		return 0;
-	len = MIN(len, g->len - (size_t)*off);
-	memcpy(buf, g->buf + *off, len);
-	*off += (int64_t)len;
-	return (ssize_t)len;
+	(void)dir;
+	(void)name;
+	(void)mode;
+	(void)rdev;
+	(void)c;
+	(void)ret;
+	return -ENOENT;
 }
-
-static int64_t gen_llseek(struct file *f, int64_t off, int whence, int64_t cur)
-{
-	struct gen *g = f->priv;
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? cur : (int64_t)g->len;
-
-	if (whence > SEEK_END || base + off < 0)
-		return -EINVAL;
-	return base + off;
-}
-
-static void gen_release(struct file *f)
-{
-	struct gen *g = f->priv;
-
-	free(g->buf);
-	free(g);
-}
-
-static const struct file_ops gen_fops = {
-	.read = gen_read,
-	.llseek = gen_llseek,
-	.release = gen_release,
-};
 
 struct iter {
 	struct file *f;
@@ -624,35 +600,15 @@ static const struct file_ops dir_fops = {
 
 static int proc_open(struct vnode *v, unsigned flags, struct file **ret)
 {
-	struct pnode *p = pn(v);
-	struct gen *g;
 	struct file *f;
 
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
-	if (S_ISDIR(v->mode)) {
-		f = file_new(&dir_fops, NULL, flags & O_ACCMODE);
-		if (!f)
-			return -ENOMEM;
-		*ret = f;
-		return 0;
-	}
-	g = calloc(1, sizeof(*g));
-	if (!g || !(g->buf = malloc(g->cap = 1024))) {
-		free(g);
+	if (!S_ISDIR(v->mode))
+		return procfs_gen_open(pn(v), flags & O_ACCMODE, ret);
+	f = file_new(&dir_fops, NULL, flags & O_ACCMODE);
+	if (!f)
 		return -ENOMEM;
-	}
-	g->buf[0] = 0;
-	if (p->kind == PR_PID_FILE)
-		gen_pid(p->k, p, g);
-	else
-		gen_top(p->k, p, g);
-	f = file_new(&gen_fops, g, flags & O_ACCMODE);
-	if (!f) {
-		free(g->buf);
-		free(g);
-		return -ENOMEM;
-	}
 	*ret = f;
 	return 0;
 }
@@ -666,6 +622,8 @@ static void proc_release(struct vnode *v)
 
 static const struct vnode_ops proc_vops = {
 	.lookup = proc_lookup,
+	.create = proc_create,
+	.magic_link = proc_magic_link,
 	.readdir = proc_readdir,
 	.readlink = proc_readlink,
 	.open = proc_open,

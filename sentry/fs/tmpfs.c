@@ -41,7 +41,21 @@ struct tmpfs_node {
 	char *target;
 	/* FIFOs: the pipe (pipe.c), created on first open */
 	void *fifo;
+	/* A removed directory keeps its parent (for ".." from a removed
+	 * cwd, as Linux): this is that reference, dropped at release. */
+	struct vnode *held_parent;
 };
+
+/* @v (a directory, v->lock held) was removed from @dir: hold the parent. */
+static void keep_parent_locked(struct vnode *v, struct vnode *dir)
+{
+	struct tmpfs_node *n = v->priv;
+
+	if (n && !n->held_parent)
+		n->held_parent = vnode_get(dir);
+	else
+		v->parent = NULL;
+}
 
 static pthread_mutex_t rename_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct vnode_ops tmpfs_vops;
@@ -262,7 +276,7 @@ static int tmpfs_unlink(struct vnode *dir, const char *name, int rmdir)
 	pthread_mutex_lock(&v->lock);
 	v->nlink = rmdir ? 0 : v->nlink - 1;
 	if (rmdir)
-		v->parent = NULL;
+		keep_parent_locked(v, dir);
 	pthread_mutex_unlock(&v->lock);
 	vnode_touch(v, 0, 0, 1);
 	vnode_touch(dir, 0, 1, 1);
@@ -378,7 +392,7 @@ out:
 		pthread_mutex_lock(&victim->lock);
 		victim->nlink = S_ISDIR(victim->mode) ? 0 : victim->nlink - 1;
 		if (S_ISDIR(victim->mode))
-			victim->parent = NULL;
+			keep_parent_locked(victim, ndir);
 		pthread_mutex_unlock(&victim->lock);
 		vnode_put(victim);
 	}
@@ -622,6 +636,7 @@ static void tmpfs_release(struct vnode *v)
 	free(n->data);
 	free(n->target);
 	pipe_fifo_put(n->fifo);
+	vnode_put(n->held_parent);
 	free(n);
 }
 

@@ -42,6 +42,7 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	vmas_free(tg->vmas);
 	free(tg->exe);
 	free(tg->cmdline);
+	free(tg->environ);
 	free(tg);
 }
 
@@ -77,8 +78,6 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	n->k = k;
 	n->tg = tg;
 	n->creds = t->creds;
-	memcpy(n->groups, t->groups, sizeof(n->groups));
-	n->ngroups = t->ngroups;
 	*n->cpu = *t->cpu;
 	n->cpu->regs.rax = 0;
 	n->sig.alt_sp = t->sig.alt_sp;
@@ -100,6 +99,10 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 		if (t->tg->cmdline && (tg->cmdline = malloc(t->tg->cmdline_len ? t->tg->cmdline_len : 1))) {
 			memcpy(tg->cmdline, t->tg->cmdline, t->tg->cmdline_len);
 			tg->cmdline_len = t->tg->cmdline_len;
+		}
+		if (t->tg->environ && (tg->environ = malloc(t->tg->environ_len ? t->tg->environ_len : 1))) {
+			memcpy(tg->environ, t->tg->environ, t->tg->environ_len);
+			tg->environ_len = t->tg->environ_len;
 		}
 		n->sig.mask = t->sig.mask;
 		tg->tgid = n->tid;
@@ -166,15 +169,23 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 	struct thread_group *init = k->init;
 	int status = tg->exit_status;
 
-	/* Orphans go to pid 1 (or nowhere when pid 1 itself is leaving). */
+	/* Orphans go to the nearest living subreaper above, else to pid 1 (or
+	 * nowhere when pid 1 itself is leaving). */
+	struct thread_group *reaper = init;
+
+	for (struct thread_group *a = parent; a && a != init; a = a->parent)
+		if (a->child_subreaper && a->ntasks > 0 && !a->exiting) {
+			reaper = a;
+			break;
+		}
 	while (tg->children) {
 		struct thread_group *c = tg->children;
 
 		unlink_child(c);
-		if (init && init != tg && init->ntasks > 0) {
-			link_child(init, c);
+		if (reaper && reaper != tg && reaper->ntasks > 0) {
+			link_child(reaper, c);
 			if (c->zombie)
-				wake_tasks_locked(k, init);
+				wake_tasks_locked(k, reaper);
 		} else if (c->zombie) {
 			tg_free_locked(k, c);
 		}
@@ -292,11 +303,29 @@ void process_wait_vfork(struct task *t, struct thread_group *child)
 	pthread_mutex_unlock(&k->lock);
 }
 
+/* May @t signal @g?  Linux's rule: root (CAP_KILL), or the sender's real or
+ * effective uid is the target's real or saved uid; SIGCONT within the
+ * session.  A zombie has no task left to refuse. */
+static int kill_permitted_locked(struct task *t, struct thread_group *g, int sig)
+{
+	const struct creds *c = &t->creds;
+	struct task *o = t->k->tids[g->tgid];
+
+	if (c->euid == 0 || g == t->tg || (sig == SIGCONT && g->sid == t->tg->sid))
+		return 1;
+	for (int i = 1; i < KERNEL_PID_MAX && (!o || o->tg != g); i++)
+		o = t->k->tids[i];
+	if (!o || o->tg != g)
+		return 1;
+	return c->euid == o->creds.suid || c->euid == o->creds.ruid ||
+	       c->ruid == o->creds.suid || c->ruid == o->creds.ruid;
+}
+
 int process_kill(struct task *t, int32_t pid, int sig, int code)
 {
 	struct kernel *k = t->k;
 	siginfo_t info;
-	int found = 0;
+	int found = 0, denied = 0;
 
 	if (sig < 0 || sig > SIG_MAX)
 		return -EINVAL;
@@ -322,12 +351,17 @@ int process_kill(struct task *t, int32_t pid, int sig, int code)
 			hit = g->pgid == -pid;
 		if (!hit)
 			continue;
+		if (!kill_permitted_locked(t, g, sig)) {
+			denied = 1;
+			continue;
+		}
 		found = 1;
 		if (sig != 0)
 			signal_send_tg_locked(g, &info);
 	}
 	pthread_mutex_unlock(&k->lock);
-	return found ? 0 : -ESRCH;
+	/* kill(-1) succeeds even when every target refused */
+	return found || (denied && pid == -1) ? 0 : denied ? -EPERM : -ESRCH;
 }
 
 static struct thread_group *find_tg_locked(struct task *t, int32_t pid)
@@ -357,6 +391,10 @@ int process_setpgid(struct task *t, int32_t pid, int32_t pgid)
 		pgid = g->tgid;
 	if (g->sid == g->tgid || g->sid != t->tg->sid) {
 		r = -EPERM; /* a session leader, or another session */
+		goto out;
+	}
+	if (g != t->tg && g->did_exec) {
+		r = -EACCES; /* a child that has exec'd */
 		goto out;
 	}
 	if (pgid != g->tgid) {

@@ -89,26 +89,45 @@ fail:
 	return r;
 }
 
+/* argv/envp as one NUL-separated block (NULL on allocation failure). */
+static char *join_strings(const char *const *v, size_t *ret_len)
+{
+	size_t len = 0, off = 0;
+	char *s;
+
+	for (size_t i = 0; v && v[i]; i++)
+		len += strlen(v[i]) + 1;
+	s = malloc(len ? len : 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; v && v[i]; i++) {
+		size_t l = strlen(v[i]) + 1;
+
+		memcpy(s + off, v[i], l);
+		off += l;
+	}
+	*ret_len = len;
+	return s;
+}
+
+void task_set_environ(struct thread_group *tg, const char *const *envp)
+{
+	size_t len = 0;
+	char *env = join_strings(envp, &len);
+
+	pthread_mutex_lock(&tg->k->lock);
+	free(tg->environ);
+	tg->environ = env;
+	tg->environ_len = env ? len : 0;
+	pthread_mutex_unlock(&tg->k->lock);
+}
+
 void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv)
 {
 	struct kernel *k = tg->k;
 	size_t len = 0;
-	char *cmd, *e = strdup(exe ? exe : "");
+	char *cmd = join_strings(argv, &len), *e = strdup(exe ? exe : "");
 	const char *base = exe ? strrchr(exe, '/') : NULL;
-
-	for (size_t i = 0; argv && argv[i]; i++)
-		len += strlen(argv[i]) + 1;
-	cmd = malloc(len ? len : 1);
-	if (cmd) {
-		size_t off = 0;
-
-		for (size_t i = 0; argv && argv[i]; i++) {
-			size_t l = strlen(argv[i]) + 1;
-
-			memcpy(cmd + off, argv[i], l);
-			off += l;
-		}
-	}
 	pthread_mutex_lock(&k->lock);
 	free(tg->exe);
 	free(tg->cmdline);
@@ -154,8 +173,6 @@ int task_clone_thread(struct task *t, struct task **ret)
 	n->k = k;
 	n->tg = t->tg;
 	n->creds = t->creds;
-	memcpy(n->groups, t->groups, sizeof(n->groups));
-	n->ngroups = t->ngroups;
 	n->fdt = fdt_get(t->fdt);
 	n->fs = fs_context_get(t->fs);
 	*n->cpu = *t->cpu;

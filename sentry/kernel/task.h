@@ -31,7 +31,20 @@ struct fs_context;
 struct creds {
 	uint32_t ruid, euid, suid, fsuid;
 	uint32_t rgid, egid, sgid, fsgid;
+	uint32_t groups[TASK_NGROUPS]; /* supplementary groups */
+	int ngroups;
 };
+
+/* Is @gid the fs gid or a supplementary group of @c? */
+static inline int creds_in_group(const struct creds *c, uint32_t gid)
+{
+	if (gid == c->fsgid)
+		return 1;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return 1;
+	return 0;
+}
 
 struct thread_group {
 	struct kernel *k;
@@ -45,6 +58,8 @@ struct thread_group {
 	char *exe;            /* path of the program (for /proc/pid/exe) */
 	char *cmdline;        /* argv, NUL-separated (for /proc/pid/cmdline) */
 	size_t cmdline_len;
+	char *environ;        /* envp, NUL-separated (for /proc/pid/environ) */
+	size_t environ_len;
 	struct sigstate_tg sig;
 	int ntasks;           /* live tasks */
 	int exiting;          /* exit_group or a fatal signal is in progress */
@@ -56,10 +71,15 @@ struct thread_group {
 	struct thread_group *children;    /* first child */
 	struct thread_group *sibling;     /* next child of the parent */
 	int vfork_done;       /* the vfork parent may resume */
+	int child_subreaper;  /* PR_SET_CHILD_SUBREAPER: orphans below come here */
+	int did_exec;         /* execve succeeded (setpgid by the parent: EACCES) */
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
 };
+
+/* Record the environment of @tg's program (execve): /proc/pid/environ. */
+void task_set_environ(struct thread_group *tg, const char *const *envp);
 
 /* Record the program of @tg (execve, pid 1): comm, exe path, cmdline. */
 void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv);
@@ -72,8 +92,6 @@ struct task {
 	struct thread_group *tg;
 	int32_t tid;
 	struct creds creds;
-	uint32_t groups[TASK_NGROUPS]; /* supplementary groups */
-	int ngroups;
 	struct fd_table *fdt;     /* shared with CLONE_FILES */
 	struct fs_context *fs;    /* root, cwd, umask; shared with CLONE_FS */
 	struct plat_ctx *ctx;

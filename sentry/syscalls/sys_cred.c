@@ -133,11 +133,12 @@ int64_t sys_getresgid(struct task *t, const uint64_t a[6])
 	return getres(t, a, 1);
 }
 
+/* setfsuid/setfsgid: -1 (or a forbidden id) only reads the old value. */
 int64_t sys_setfsuid(struct task *t, const uint64_t a[6])
 {
 	uint32_t old = t->creds.fsuid, id = (uint32_t)a[0];
 
-	if (allowed(&t->creds, id, 0) || id == t->creds.fsuid)
+	if (id != NOCHANGE && (allowed(&t->creds, id, 0) || id == t->creds.fsuid))
 		t->creds.fsuid = id;
 	return old;
 }
@@ -146,14 +147,15 @@ int64_t sys_setfsgid(struct task *t, const uint64_t a[6])
 {
 	uint32_t old = t->creds.fsgid, id = (uint32_t)a[0];
 
-	if (allowed(&t->creds, id, 1) || id == t->creds.fsgid)
+	if (id != NOCHANGE && (allowed(&t->creds, id, 1) || id == t->creds.fsgid))
 		t->creds.fsgid = id;
 	return old;
 }
 
+
 int64_t sys_getgroups(struct task *t, const uint64_t a[6])
 {
-	int n = t->ngroups;
+	int n = t->creds.ngroups;
 
 	if ((int)a[0] < 0)
 		return -EINVAL;
@@ -161,7 +163,7 @@ int64_t sys_getgroups(struct task *t, const uint64_t a[6])
 		return n;
 	if ((int)a[0] < n)
 		return -EINVAL;
-	return task_copy_out(t, a[1], t->groups, (size_t)n * 4) == (ssize_t)n * 4 ? n : -EFAULT;
+	return task_copy_out(t, a[1], t->creds.groups, (size_t)n * 4) == (ssize_t)n * 4 ? n : -EFAULT;
 }
 
 int64_t sys_setgroups(struct task *t, const uint64_t a[6])
@@ -177,8 +179,8 @@ int64_t sys_setgroups(struct task *t, const uint64_t a[6])
 		return -ENOMEM; /* beyond what the sandbox keeps */
 	if (n && task_copy_in(t, a[1], g, (size_t)n * 4) != (ssize_t)n * 4)
 		return -EFAULT;
-	memcpy(t->groups, g, (size_t)n * 4);
-	t->ngroups = n;
+	memcpy(t->creds.groups, g, (size_t)n * 4);
+	t->creds.ngroups = n;
 	return 0;
 }
 

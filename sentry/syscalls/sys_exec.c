@@ -411,6 +411,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	t->sig.alt_flags = SS_DISABLE;
 	t->sig.alt_sp = t->sig.alt_size = 0;
 	t->tg->vfork_done = 1;
+	t->tg->did_exec = 1;
 	if (t->tg->parent) /* a vfork parent may be waiting */
 		for (int i = 1; i < KERNEL_PID_MAX; i++)
 			if (t->k->tids[i] && t->k->tids[i]->tg == t->tg->parent)
@@ -419,6 +420,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	t->clear_child_tid = 0;
 	fdt_close_cloexec(t->fdt);
 	task_set_program(t->tg, resolved, (const char *const *)argv.v);
+	task_set_environ(t->tg, (const char *const *)envp.v);
 	r = 0;
 out:
 	plat_as_destroy(as);

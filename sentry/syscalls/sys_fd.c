@@ -329,7 +329,14 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	/* O_PATH descriptors only know the fd-level commands */
+	if ((f->flags & O_PATH) && (int)a[1] != F_DUPFD && (int)a[1] != F_DUPFD_CLOEXEC &&
+	    (int)a[1] != F_GETFD && (int)a[1] != F_SETFD && (int)a[1] != F_GETFL)
+		return -EBADF;
 	switch ((int)a[1]) {
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		return pipe_fcntl(f, (int)a[1], a[2], t->creds.euid == 0);
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		if ((int)a[2] < 0 || (int)a[2] >= task_fd_limit(t))
@@ -364,7 +371,7 @@ static int64_t do_pipe(struct task *t, uint64_t addr, uint64_t flags)
 	struct file *r, *w;
 	int fds[2], e;
 
-	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	e = pipe_create((unsigned)flags, &r, &w);
 	if (e < 0)

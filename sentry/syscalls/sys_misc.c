@@ -158,7 +158,22 @@ int64_t sys_ioctl(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (f->flags & O_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
 	switch (cmd) {
+	case FIONREAD:
+		if (!f->path.v || !S_ISREG(f->path.v->mode)) {
+			r = f->ops->ioctl ? f->ops->ioctl(f, t, cmd, a[2]) : -ENOTTY;
+			break;
+		}
+		/* regular files: the bytes from the offset to the end */
+		pthread_mutex_lock(&f->path.v->lock);
+		on = (int)((int64_t)f->path.v->size - f->pos);
+		pthread_mutex_unlock(&f->path.v->lock);
+		r = task_copy_out(t, a[2], &on, sizeof(on)) == sizeof(on) ? 0 : -EFAULT;
+		break;
 	case FIOCLEX:
 	case FIONCLEX:
 		r = fdt_set_cloexec(t->fdt, (int)a[0], cmd == FIOCLEX);

@@ -57,8 +57,9 @@ static int get_path(struct task *t, uint64_t addr, char *buf)
 			return _r;                                                          \
 	} while (0)
 
+/* @resolve: WALK_RESOLVE_MASK bits (openat2). */
 static int64_t do_openat(struct task *t, int dirfd, uint64_t upath, uint64_t flags,
-			 uint64_t mode)
+			 uint64_t mode, unsigned resolve)
 {
 	char path[VFS_PATH_MAX];
 	struct file *f;
@@ -66,28 +67,29 @@ static int64_t do_openat(struct task *t, int dirfd, uint64_t upath, uint64_t fla
 
 	if (flags & ~(uint64_t)OPEN_VALID_FLAGS)
 		return -EINVAL;
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP; /* not yet */
 	PATH_ARG(t, upath, path);
-	if (flags & O_PATH) {
-		/* A handle on the path only: no file operations. */
-		static const struct file_ops path_fops = { 0 };
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		/* Linux's checks, then no unnamed files yet */
 		struct path p;
 
-		r = vfs_walk(t, dirfd, path,
-			     ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
-				     ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0),
-			     &p);
+		if ((flags & O_ACCMODE) == O_RDONLY)
+			return -EINVAL;
+		r = vfs_walk(t, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY | resolve, &p);
 		if (r < 0)
 			return r;
-		f = file_new(&path_fops, NULL, O_PATH);
-		if (!f) {
-			path_put(&p);
-			return -ENOMEM;
-		}
-		f->path = p;
+		path_put(&p);
+		return -EOPNOTSUPP;
+	}
+	if (flags & O_PATH) {
+		/* A handle on the path only: no file operations. */
+		r = vfs_open_path(t, dirfd, path,
+				  ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+					  ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0) | resolve,
+				  &f);
+		if (r < 0)
+			return r;
 	} else {
-		r = vfs_open(t, dirfd, path, (unsigned)flags, (mode_t)mode, &f);
+		r = vfs_open_resolve(t, dirfd, path, (unsigned)flags, (mode_t)mode, resolve, &f);
 		if (r < 0)
 			return r;
 	}
@@ -98,17 +100,82 @@ static int64_t do_openat(struct task *t, int dirfd, uint64_t upath, uint64_t fla
 
 int64_t sys_open(struct task *t, const uint64_t a[6])
 {
-	return do_openat(t, AT_FDCWD, a[0], a[1], a[2]);
+	return do_openat(t, AT_FDCWD, a[0], a[1], a[2], 0);
 }
 
 int64_t sys_openat(struct task *t, const uint64_t a[6])
 {
-	return do_openat(t, (int)a[0], a[1], a[2], a[3]);
+	return do_openat(t, (int)a[0], a[1], a[2], a[3], 0);
 }
 
 int64_t sys_creat(struct task *t, const uint64_t a[6])
 {
-	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]);
+	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1], 0);
+}
+
+/* openat2(dirfd, path, struct open_how *how, size): strict about what
+ * openat ignores (unknown flags, a mode without O_CREAT/O_TMPFILE, O_PATH
+ * with other flags), and RESOLVE_* rules for the walk. */
+#define OPEN_HOW_SIZE_VER0 24
+#define RESOLVE_NO_XDEV_ 0x01
+#define RESOLVE_NO_MAGICLINKS_ 0x02
+#define RESOLVE_NO_SYMLINKS_ 0x04
+#define RESOLVE_BENEATH_ 0x08
+#define RESOLVE_IN_ROOT_ 0x10
+#define RESOLVE_CACHED_ 0x20
+
+int64_t sys_openat2(struct task *t, const uint64_t a[6])
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how;
+	uint64_t size = a[3];
+	unsigned resolve = 0;
+
+	if (size < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	if (task_copy_in(t, a[2], &how, sizeof(how)) != sizeof(how))
+		return -EFAULT;
+	/* a newer, larger struct is fine if what we do not know is zero */
+	for (uint64_t off = sizeof(how); off < size; off += 8) {
+		uint8_t tail[8] = { 0 };
+		size_t n = (size_t)MIN((uint64_t)8, size - off);
+
+		if (task_copy_in(t, a[2] + off, tail, n) != (ssize_t)n)
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	if (how.flags & ~(uint64_t)OPEN_VALID_FLAGS)
+		return -EINVAL;
+	if (how.resolve & ~(uint64_t)0x3f)
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_BENEATH_) && (how.resolve & RESOLVE_IN_ROOT_))
+		return -EINVAL;
+	if (how.mode & ~(uint64_t)07777)
+		return -EINVAL;
+	if (how.mode && !(how.flags & O_CREAT) && (how.flags & O_TMPFILE) != O_TMPFILE)
+		return -EINVAL;
+	if ((how.flags & O_PATH) &&
+	    (how.flags & ~(uint64_t)(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_CACHED_) && (how.flags & (O_CREAT | O_TRUNC | __O_TMPFILE)))
+		return -EAGAIN;
+	if (how.resolve & RESOLVE_NO_XDEV_)
+		resolve |= WALK_NO_XDEV;
+	if (how.resolve & RESOLVE_NO_MAGICLINKS_)
+		resolve |= WALK_NO_MAGICLINKS;
+	if (how.resolve & RESOLVE_NO_SYMLINKS_)
+		resolve |= WALK_NO_SYMLINKS;
+	if (how.resolve & RESOLVE_BENEATH_)
+		resolve |= WALK_BENEATH;
+	if (how.resolve & RESOLVE_IN_ROOT_)
+		resolve |= WALK_IN_ROOT;
+	/* RESOLVE_CACHED: every walk is "cached" here */
+	return do_openat(t, (int)a[0], a[1], how.flags, how.mode, resolve);
 }
 
 /* Parent directory of a path that is about to be modified.  Creating
@@ -771,7 +838,10 @@ int64_t sys_fchmod(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
-	r = f->path.v ? chmod_vnode(t, &f->path, (mode_t)a[1]) : -EINVAL;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else
+		r = f->path.v ? chmod_vnode(t, &f->path, (mode_t)a[1]) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -852,9 +922,7 @@ static int chown_vnode(struct task *t, struct path *p, uint32_t uid, uint32_t gi
 		/* the owner may only change the group, to one of its own */
 		if (t->creds.fsuid != p->v->uid || (uid != (uint32_t)-1 && uid != p->v->uid))
 			return -EPERM;
-		in_group = gid == (uint32_t)-1 || gid == t->creds.fsgid;
-		for (int i = 0; i < t->ngroups && !in_group; i++)
-			in_group = t->groups[i] == gid;
+		in_group = gid == (uint32_t)-1 || creds_in_group(&t->creds, gid);
 		if (!in_group)
 			return -EPERM;
 	}
@@ -921,7 +989,10 @@ int64_t sys_fchown(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
-	r = f->path.v ? chown_vnode(t, &f->path, (uint32_t)a[1], (uint32_t)a[2]) : -EINVAL;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else
+		r = f->path.v ? chown_vnode(t, &f->path, (uint32_t)a[1], (uint32_t)a[2]) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -981,28 +1052,6 @@ int64_t sys_fstatfs(struct task *t, const uint64_t a[6])
 	}
 	file_put(f);
 	return task_copy_out(t, a[1], &sf, sizeof(sf)) == sizeof(sf) ? 0 : -EFAULT;
-}
-
-int64_t sys_sync(struct task *t, const uint64_t a[6])
-{
-	(void)t;
-	(void)a;
-	return 0; /* tmpfs has nothing to flush; the Gofer's files are written through */
-}
-
-int64_t sys_fsync(struct task *t, const uint64_t a[6])
-{
-	struct file *f = fdt_lookup(t->fdt, (int)a[0]);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return 0;
-}
-
-int64_t sys_fdatasync(struct task *t, const uint64_t a[6])
-{
-	return sys_fsync(t, a);
 }
 
 static int64_t do_mknodat(struct task *t, int dirfd, uint64_t upath, uint64_t mode, uint64_t dev)

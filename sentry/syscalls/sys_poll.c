@@ -30,8 +30,8 @@ static unsigned file_ready(struct file *f)
 {
 	if (f->ops->poll)
 		return f->ops->poll(f);
-	return (file_readable(f) ? POLLIN | POLLRDNORM : 0) |
-	       (file_writable(f) ? POLLOUT | POLLWRNORM : 0);
+	/* Linux's DEFAULT_POLLMASK, whatever the access mode */
+	return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
 }
 
 static int scan(struct task *t, struct pollfd *p, size_t n)
@@ -132,6 +132,28 @@ static int ts_deadline(struct task *t, uint64_t uts, uint64_t *ret)
 	return 0;
 }
 
+/* select, pselect6 and ppoll write the time left back into the caller's
+ * timeout (0 once it expired).  A failing copy does not change the result,
+ * as Linux. */
+static void write_back(struct task *t, uint64_t uaddr, uint64_t deadline, int usec)
+{
+	uint64_t now = mono_ns(), left;
+
+	if (!uaddr || deadline == UINT64_MAX)
+		return;
+	left = deadline > now ? deadline - now : 0;
+	if (usec) {
+		struct timeval tv = { (time_t)(left / NSEC_PER_SEC),
+				      (suseconds_t)(left % NSEC_PER_SEC / NSEC_PER_USEC) };
+
+		(void)task_copy_out(t, uaddr, &tv, sizeof(tv));
+	} else {
+		struct timespec ts = { (time_t)(left / NSEC_PER_SEC), (long)(left % NSEC_PER_SEC) };
+
+		(void)task_copy_out(t, uaddr, &ts, sizeof(ts));
+	}
+}
+
 /* The temporary signal mask of ppoll/pselect6: delivery restores the old
  * one after the handler (like rt_sigsuspend). */
 int sc_swap_mask(struct task *t, uint64_t umask, uint64_t size)
@@ -175,6 +197,7 @@ int64_t sys_ppoll(struct task *t, const uint64_t a[6])
 		return swapped;
 	ret = poll_common(t, a[0], a[1], deadline);
 	sc_restore_mask(t, swapped, ret);
+	write_back(t, a[2], deadline, 0);
 	return ret;
 }
 
@@ -241,6 +264,7 @@ static int64_t select_common(struct task *t, uint64_t nfds, uint64_t ur, uint64_
 int64_t sys_select(struct task *t, const uint64_t a[6])
 {
 	uint64_t deadline = UINT64_MAX;
+	int64_t r;
 
 	if (a[4]) {
 		struct timeval tv;
@@ -254,7 +278,9 @@ int64_t sys_select(struct task *t, const uint64_t a[6])
 				   : mono_ns() + (uint64_t)tv.tv_sec * NSEC_PER_SEC +
 					     (uint64_t)tv.tv_usec * NSEC_PER_USEC;
 	}
-	return select_common(t, a[0], a[1], a[2], a[3], deadline);
+	r = select_common(t, a[0], a[1], a[2], a[3], deadline);
+	write_back(t, a[4], deadline, 1);
+	return r;
 }
 
 int64_t sys_pselect6(struct task *t, const uint64_t a[6])
@@ -275,5 +301,6 @@ int64_t sys_pselect6(struct task *t, const uint64_t a[6])
 		return swapped;
 	ret = select_common(t, a[0], a[1], a[2], a[3], deadline);
 	sc_restore_mask(t, swapped, ret);
+	write_back(t, a[4], deadline, 0);
 	return ret;
 }

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "sentry/vfs/vnode.h"
+
 struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags)
 {
 	struct file *f = calloc(1, sizeof(*f));
@@ -32,6 +34,9 @@ void file_put(struct file *f)
 		f->ops->release(f);
 	if (f->path.v)
 		path_put(&f->path);
+	if (f->dir.v)
+		path_put(&f->dir);
+	free(f->name);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
 }

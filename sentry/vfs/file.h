@@ -53,9 +53,13 @@ struct file {
 	const struct file_ops *ops;
 	void *priv;
 	unsigned flags;           /* O_ACCMODE | status flags; guarded by lock */
-	pthread_mutex_t lock;     /* protects flags and pos */
+	pthread_mutex_t lock;     /* protects flags, pos and name */
 	int64_t pos;
 	struct path path;         /* the opened path; .v NULL for pipes, hostfd */
+	/* The directory and name it was opened by (for /proc/pid/fd links);
+	 * .v NULL when unknown (directories use their parent pointers). */
+	struct path dir;
+	char *name;
 };
 
 /* A new description with one reference. */

@@ -201,7 +201,7 @@ int vfs_permission(const struct creds *c, struct vnode *v, int mask)
 	}
 	if (c->fsuid == uid)
 		bits = (mode >> 6) & 7;
-	else if (c->fsgid == gid)
+	else if (creds_in_group(c, gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
@@ -243,13 +243,25 @@ static int start_path(struct task *t, int dirfd, const char *path, struct path *
 /*
  * The walker.  @buf holds the remaining path (symlink targets are spliced
  * in front of the rest).  With @want_parent, stops before the last
- * component and returns it in @last.
+ * component and returns it in @last.  @base, if set, replaces @dirfd as
+ * the starting point (vfs_open following a dangling symlink).
+ *
+ * openat2's rules: WALK_IN_ROOT makes the start directory the root (".."
+ * stops there, absolute paths and symlinks start there); WALK_BENEATH
+ * refuses absolute paths and symlinks and ".." out of the start directory
+ * with EXDEV; WALK_NO_XDEV refuses mount crossings with EXDEV.
  */
+struct walk_name {
+	struct path dir; /* .v NULL: no name (".", "..", a magic link) */
+	char name[VFS_NAME_MAX + 1];
+};
+
 static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int want_parent,
-		struct path *ret, char *last, int *trailing_slash)
+		struct path *ret, char *last, int *trailing_slash, const struct path *base,
+		struct walk_name *wn)
 {
 	_cleanup_free_ char *buf = NULL;
-	struct path cur, root;
+	struct path cur, root, start;
 	int links = 0, r = 0;
 	size_t pos = 0;
 
@@ -261,12 +273,26 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 	if (strlen(path) >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
 	strcpy(buf, path);
-	r = start_path(t, dirfd, path, &cur);
+	if ((flags & WALK_BENEATH) && path[0] == '/')
+		return -EXDEV;
+	if (base)
+		cur = path_get(*base);
+	else
+		r = start_path(t, dirfd, (flags & WALK_IN_ROOT) ? "." : path, &cur);
 	if (r < 0)
 		return r;
-	pthread_mutex_lock(&t->fs->lock);
-	root = path_get(t->fs->root);
-	pthread_mutex_unlock(&t->fs->lock);
+	if (flags & WALK_IN_ROOT) {
+		root = path_get(cur);
+	} else {
+		pthread_mutex_lock(&t->fs->lock);
+		root = path_get(t->fs->root);
+		pthread_mutex_unlock(&t->fs->lock);
+		if (base && path[0] == '/') {
+			path_put(&cur);
+			cur = path_get(root);
+		}
+	}
+	start = path_get(cur);
 	if (trailing_slash)
 		*trailing_slash = 0;
 
@@ -313,12 +339,26 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 				*trailing_slash = slash_after;
 			*ret = cur;
 			path_put(&root);
+			path_put(&start);
 			return 0;
 		}
+		if (wn && wn->dir.v && (!strcmp(name, ".") || !strcmp(name, "..")))
+			path_put(&wn->dir);
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
+			struct mount *was = cur.mnt;
+
+			if ((flags & WALK_BENEATH) && cur.mnt == start.mnt &&
+			    cur.v->dev == start.v->dev && cur.v->ino == start.v->ino) {
+				r = -EXDEV;
+				goto out;
+			}
 			go_up(&cur, &root);
+			if ((flags & WALK_NO_XDEV) && cur.mnt != was) {
+				r = -EXDEV;
+				goto out;
+			}
 			continue;
 		}
 		if (!cur.v->ops->lookup) {
@@ -332,11 +372,26 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 		if (S_ISLNK(v->mode) && (!is_last || slash_after || (flags & WALK_FOLLOW))) {
 			char target[VFS_PATH_MAX];
 			size_t tlen, rest = strlen(buf + pos);
+			struct path magic;
 
-			if (++links > VFS_SYMLOOP_MAX) {
+			if (++links > VFS_SYMLOOP_MAX || (flags & WALK_NO_SYMLINKS)) {
 				vnode_put(v);
 				r = -ELOOP;
 				goto out;
+			}
+			r = v->ops->magic_link ? v->ops->magic_link(v, &magic) : -ENOENT;
+			if (r == 0) {
+				vnode_put(v);
+				if (wn && wn->dir.v)
+					path_put(&wn->dir);
+				if (flags & (WALK_NO_MAGICLINKS | WALK_BENEATH | WALK_IN_ROOT)) {
+					path_put(&magic);
+					r = -ELOOP;
+					goto out;
+				}
+				path_put(&cur);
+				cur = magic;
+				continue;
 			}
 			r = v->ops->readlink ? v->ops->readlink(v, target, sizeof(target)) : -EINVAL;
 			vnode_put(v);
@@ -356,14 +411,32 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 			memcpy(buf, target, tlen);
 			pos = 0;
 			if (target[0] == '/') {
+				if (flags & WALK_BENEATH) {
+					r = -EXDEV;
+					goto out;
+				}
 				path_put(&cur);
 				cur = path_get(root);
 			}
 			continue;
 		}
+		if (wn) {
+			if (wn->dir.v)
+				path_put(&wn->dir);
+			wn->dir = path_get(cur);
+			strcpy(wn->name, name);
+		}
 		vnode_put(cur.v);
 		cur.v = v;
-		cross_down(&cur);
+		{
+			struct mount *was = cur.mnt;
+
+			cross_down(&cur);
+			if ((flags & WALK_NO_XDEV) && cur.mnt != was) {
+				r = -EXDEV;
+				goto out;
+			}
+		}
 	}
 	if (want_parent) {
 		/* The path named a directory itself ("/", "a/.."): no last name. */
@@ -377,16 +450,20 @@ static int walk(struct task *t, int dirfd, const char *path, unsigned flags, int
 	}
 	*ret = cur;
 	path_put(&root);
+	path_put(&start);
 	return 0;
 out:
 	path_put(&cur);
 	path_put(&root);
+	path_put(&start);
+	if (wn && wn->dir.v)
+		path_put(&wn->dir);
 	return r;
 }
 
 int vfs_walk(struct task *t, int dirfd, const char *path, unsigned flags, struct path *ret)
 {
-	return walk(t, dirfd, path, flags, 0, ret, NULL, NULL);
+	return walk(t, dirfd, path, flags, 0, ret, NULL, NULL, NULL, NULL);
 }
 
 int vfs_walk_parent(struct task *t, int dirfd, const char *path, struct path *ret_dir,
@@ -394,7 +471,7 @@ int vfs_walk_parent(struct task *t, int dirfd, const char *path, struct path *re
 {
 	if (!path[0])
 		return -ENOENT;
-	return walk(t, dirfd, path, 0, 1, ret_dir, ret_name, ret_trailing_slash);
+	return walk(t, dirfd, path, 0, 1, ret_dir, ret_name, ret_trailing_slash, NULL, NULL);
 }
 
 /* Find @child's name in @dir (for getcwd). */
@@ -508,16 +585,71 @@ int vfs_path_string(struct path root, struct path p, char *buf, size_t len)
 int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
 	     struct file **ret)
 {
-	struct path p = { 0 };
-	struct file *f;
-	int acc = flags & O_ACCMODE, r;
+	return vfs_open_resolve(t, dirfd, path, flags, mode, 0, ret);
+}
 
+static void walk_name_clear(struct walk_name *wn)
+{
+	if (wn->dir.v)
+		path_put(&wn->dir);
+}
+
+/* Hand the name the walk found to @f (for /proc/pid/fd links). */
+static void file_take_name(struct file *f, struct walk_name *wn)
+{
+	if (!wn->dir.v)
+		return;
+	f->name = strdup(wn->name);
+	if (f->name) {
+		f->dir = wn->dir;
+		wn->dir.v = NULL;
+	}
+}
+
+int vfs_open_path(struct task *t, int dirfd, const char *path, unsigned flags,
+		  struct file **ret)
+{
+	static const struct file_ops path_fops = { 0 };
+	_cleanup_(walk_name_clear) struct walk_name wn = { 0 };
+	struct path p;
+	struct file *f;
+	int r = walk(t, dirfd, path, flags, 0, &p, NULL, NULL, NULL, &wn);
+
+	if (r < 0)
+		return r;
+	f = file_new(&path_fops, NULL, O_PATH);
+	if (!f) {
+		path_put(&p);
+		return -ENOMEM;
+	}
+	f->path = p;
+	file_take_name(f, &wn);
+	*ret = f;
+	return 0;
+}
+
+int vfs_open_resolve(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
+		     unsigned resolve, struct file **ret)
+{
+	_cleanup_(walk_name_clear) struct walk_name wn = { 0 };
+	_cleanup_free_ char *target = NULL;
+	struct path p = { 0 }, base = { 0 };
+	struct file *f;
+	int acc = flags & O_ACCMODE, r, links = 0;
+
+	resolve &= WALK_RESOLVE_MASK;
 	if (flags & O_CREAT) {
 		char name[VFS_NAME_MAX + 1];
 		struct path dir;
 		int slash = 0;
+		struct vnode *v;
 
-		r = vfs_walk_parent(t, dirfd, path, &dir, name, &slash);
+again:
+		if (!path[0])
+			return -ENOENT;
+		r = walk(t, dirfd, path, resolve, 1, &dir, name, &slash, base.v ? &base : NULL, NULL);
+		if (base.v)
+			path_put(&base);
 		if (r == -EEXIST || r == -EINVAL) {
 			/* "/", "dir/", "." ...: it exists and is a directory */
 			r = (flags & O_EXCL) ? -EEXIST : -EISDIR;
@@ -529,16 +661,36 @@ int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t
 			path_put(&dir);
 			return -EISDIR;
 		}
-		struct vnode *v;
-
 		r = dir.v->ops->lookup ? dir.v->ops->lookup(dir.v, name, &v) : -ENOTDIR;
 		if (r == 0 && S_ISLNK(v->mode) && !(flags & O_NOFOLLOW) && !(flags & O_EXCL)) {
+			/* Follow it and create its target if missing; magic
+			 * links and the openat2 rules go through the plain walk. */
+			if (!target)
+				target = malloc(VFS_PATH_MAX);
+			if (v->ops->magic_link || (resolve & ~WALK_NO_XDEV) || !target ||
+			    !v->ops->readlink || ++links > VFS_SYMLOOP_MAX) {
+				vnode_put(v);
+				if (links > VFS_SYMLOOP_MAX) {
+					path_put(&dir);
+					return -ELOOP;
+				}
+				if (links > 0)
+					base = dir; /* @path is relative to it */
+				else
+					path_put(&dir);
+				flags &= ~(unsigned)O_CREAT;
+				goto plain;
+			}
+			r = v->ops->readlink(v, target, VFS_PATH_MAX - 1);
 			vnode_put(v);
-			path_put(&dir);
-			/* Let the plain walk follow it (O_CREAT through a link
-			 * to a missing file is refused: a known simplification). */
-			flags &= ~(unsigned)O_CREAT;
-			goto plain;
+			if (r < 0) {
+				path_put(&dir);
+				return r;
+			}
+			target[r] = 0;
+			base = dir;
+			path = target;
+			goto again;
 		}
 		if (r == 0) {
 			if (flags & O_EXCL) {
@@ -553,7 +705,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t
 			}
 			p.mnt = dir.mnt;
 			p.v = v;
-			path_put(&dir);
+			wn.dir = dir;
+			snprintf(wn.name, sizeof(wn.name), "%s", name);
 			cross_down(&p);
 		} else if (r == -ENOENT) {
 			if (dir.mnt->flags & MS_RDONLY) {
@@ -572,7 +725,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t
 			}
 			p.mnt = dir.mnt;
 			p.v = v;
-			path_put(&dir);
+			wn.dir = dir;
+			snprintf(wn.name, sizeof(wn.name), "%s", name);
 			flags &= ~(unsigned)O_TRUNC; /* new and empty */
 			goto opened_path;
 		} else {
@@ -581,10 +735,12 @@ int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t
 		}
 	} else {
 plain:
-		r = vfs_walk(t, dirfd, path,
-			     ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
-				     ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0),
-			     &p);
+		r = walk(t, dirfd, path,
+			 ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+				 ((flags & O_DIRECTORY) ? WALK_DIRECTORY : 0) | resolve,
+			 0, &p, NULL, NULL, base.v ? &base : NULL, &wn);
+		if (base.v)
+			path_put(&base);
 		if (r < 0)
 			return r;
 	}
@@ -631,6 +787,7 @@ opened_path:
 		return r;
 	}
 	f->path = p; /* the file keeps the reference */
+	file_take_name(f, &wn);
 	*ret = f;
 	return 0;
 }

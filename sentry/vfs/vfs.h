@@ -41,7 +41,15 @@ enum walk_flags {
 	WALK_FOLLOW = 1u << 0,    /* follow a trailing symlink */
 	WALK_DIRECTORY = 1u << 1, /* the result must be a directory */
 	WALK_EMPTY_OK = 1u << 2,  /* "" names @dirfd itself (AT_EMPTY_PATH) */
+	/* openat2's RESOLVE_* rules: */
+	WALK_NO_XDEV = 1u << 3,       /* never cross a mount: EXDEV */
+	WALK_NO_MAGICLINKS = 1u << 4, /* no procfs magic links: ELOOP */
+	WALK_NO_SYMLINKS = 1u << 5,   /* no symlinks at all: ELOOP */
+	WALK_BENEATH = 1u << 6,       /* never leave @dirfd: EXDEV */
+	WALK_IN_ROOT = 1u << 7,       /* @dirfd is "/" for this walk */
 };
+#define WALK_RESOLVE_MASK                                                                   \
+	(WALK_NO_XDEV | WALK_NO_MAGICLINKS | WALK_NO_SYMLINKS | WALK_BENEATH | WALK_IN_ROOT)
 
 /* Resolve @path relative to @dirfd (AT_FDCWD or an open directory). */
 int vfs_walk(struct task *t, int dirfd, const char *path, unsigned flags, struct path *ret);
@@ -61,8 +69,16 @@ int vfs_permission(const struct creds *c, struct vnode *v, int mask);
 /* The path of @p as seen from @root, into @buf; -ENAMETOOLONG if too long. */
 int vfs_path_string(struct path root, struct path p, char *buf, size_t len);
 
-/* Open @path (for openat): O_CREAT/O_EXCL/O_TRUNC/O_DIRECTORY/O_NOFOLLOW. */
+/* Open @path (for openat): O_CREAT/O_EXCL/O_TRUNC/O_DIRECTORY/O_NOFOLLOW.
+ * O_CREAT through a symlink to a missing file creates its target, as
+ * Linux (not under WALK_BENEATH/WALK_IN_ROOT, where it gives ENOENT). */
 int vfs_open(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
 	     struct file **ret);
+/* An O_PATH description of @path (WALK_* @flags). */
+int vfs_open_path(struct task *t, int dirfd, const char *path, unsigned flags,
+		  struct file **ret);
+/* vfs_open with openat2's resolve rules (WALK_RESOLVE_MASK bits). */
+int vfs_open_resolve(struct task *t, int dirfd, const char *path, unsigned flags, mode_t mode,
+		     unsigned resolve, struct file **ret);
 
 #endif

@@ -24,6 +24,7 @@
 struct creds;
 struct file;
 struct mount;
+struct path;
 struct vnode;
 
 #define VFS_NAME_MAX 255
@@ -67,6 +68,9 @@ struct vnode_ops {
 	int (*readdir)(struct vnode *dir, uint64_t cookie, vfs_dirent_fn fn, void *ctx);
 	/* Symlinks. */
 	int (*readlink)(struct vnode *v, char *buf, size_t len);
+	/* Magic links (procfs fd/cwd/root): the path they stand for, followed
+	 * directly instead of the readlink text; -ENOENT falls back to it. */
+	int (*magic_link)(struct vnode *v, struct path *ret);
 	/* Open as a file description (regular files, devices, directories). */
 	int (*open)(struct vnode *v, unsigned flags, struct file **ret);
 	/* Size changes for regular files. */
