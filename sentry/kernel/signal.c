@@ -470,6 +470,12 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 		}
 		ready = deliverable_locked(t);
 		if (!ready) {
+			/* No handler runs: a sigsuspend mask is undone before
+			 * the call restarts (it installs it again). */
+			if (t->saved_mask_valid) {
+				t->sig.mask = t->saved_mask;
+				t->saved_mask_valid = 0;
+			}
 			pthread_mutex_unlock(&k->lock);
 			if (from_syscall && is_restart(sys_ret))
 				restart_syscall(t, sys_ret); /* nothing to run: restart */
