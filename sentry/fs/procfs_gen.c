@@ -67,7 +67,8 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 		return;
 	}
 	/* Reading one's own state, one is running. */
-	char state = tg->zombie ? 'Z' : (procfs_current() && procfs_current()->tg == tg) ? 'R' : 'S';
+	char state = tg->zombie ? 'Z' : (procfs_current() && procfs_current()->tg == tg) ? 'R'
+				       : tg->sig.stopped ? 'T' : 'S';
 	int32_t ppid = tg->parent ? tg->parent->tgid : 0;
 	if (!strcmp(p->name, "stat")) {
 		put(g, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 0 0 0 0 0 "
@@ -79,7 +80,8 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 		       "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
 		       "FDSize:\t%d\nGroups:\t",
 		    tg->comm, t ? t->fs->umask : 022, state,
-		    state == 'Z' ? "zombie" : state == 'R' ? "running" : "sleeping",
+		    state == 'Z' ? "zombie" : state == 'R' ? "running" : state == 'T' ? "stopped"
+										  : "sleeping",
 		    tg->tgid, tg->tgid, ppid, t ? t->creds.ruid : 0, t ? t->creds.euid : 0,
 		    t ? t->creds.suid : 0, t ? t->creds.fsuid : 0, t ? t->creds.rgid : 0,
 		    t ? t->creds.egid : 0, t ? t->creds.sgid : 0, t ? t->creds.fsgid : 0, FDT_MAX);

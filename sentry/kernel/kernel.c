@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "kernel.h"
+#include "timer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -170,9 +171,12 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 	k->next_tid = 1;
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->cond, NULL);
-	int r = setup_rootfs(k);
+	int r = ktimer_base_create(&k->timers);
+	if (r == 0)
+		r = setup_rootfs(k);
 	if (r < 0) {
 		free_mounts(k);
+		ktimer_base_destroy(k->timers);
 		free(k);
 		return r;
 	}
@@ -189,6 +193,7 @@ void kernel_destroy(struct kernel *k)
 		pthread_cond_wait(&k->cond, &k->lock);
 	pthread_mutex_unlock(&k->lock);
 	free_mounts(k);
+	ktimer_base_destroy(k->timers);
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->cond);
 	free(k);

@@ -20,6 +20,7 @@ struct plat;
 struct task;
 struct thread_group;
 struct futex_waiter;
+struct ktimer_base;
 
 #define KERNEL_PID_MAX 32768
 
@@ -40,6 +41,7 @@ struct kernel {
 	struct kernel_opts opts;
 	char hostname[65];
 	uint64_t boot_ns; /* CLOCK_MONOTONIC at creation */
+	struct ktimer_base *timers; /* timer thread (timer.h) */
 
 	pthread_mutex_t lock; /* protects everything below */
 	pthread_cond_t cond;  /* signalled when a thread group exits */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "itimer.h"
 #include "kernel.h"
 #include "sentry/syscalls/mm_interim.h"
 #include "sentry/vfs/fdtable.h"
@@ -55,6 +56,7 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 
 	if (!tg || !n || !(n->cpu = calloc(1, sizeof(*n->cpu))))
 		goto fail;
+	n->k = k;
 	r = plat_as_fork(t->tg->as, &tg->as);
 	if (r < 0)
 		goto fail;
@@ -68,6 +70,8 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 		goto fail;
 	}
 	tg->k = k;
+	itimer_tg_init(tg);
+	itimer_task_init(n);
 	tg->brk_start = t->tg->brk_start;
 	tg->vmas = vmas_copy(t->tg->vmas);
 	if (!tg->vmas) {
@@ -75,7 +79,6 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 		goto fail;
 	}
 	tg->exit_signal = exit_signal;
-	n->k = k;
 	n->tg = tg;
 	n->creds = t->creds;
 	*n->cpu = *t->cpu;
@@ -233,6 +236,37 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 	wake_tasks_locked(k, parent);
 }
 
+void process_notify_parent_locked(struct thread_group *tg, int code, int sig)
+{
+	struct thread_group *parent = tg->parent;
+	siginfo_t info;
+
+	if (!parent || parent->ntasks == 0)
+		return;
+	if (!(parent->sig.act[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+		memset(&info, 0, sizeof(info));
+		info.si_signo = SIGCHLD;
+		info.si_code = code;
+		info.si_pid = tg->tgid;
+		info.si_status = sig;
+		signal_send_tg_locked(parent, &info);
+	}
+	wake_tasks_locked(tg->k, parent);
+}
+
+int process_pgrp_orphaned_locked(struct kernel *k, int32_t pgid)
+{
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *g = k->tgs[i];
+
+		if (!g || g->pgid != pgid || g->zombie || !g->parent)
+			continue;
+		if (g->parent->pgid != pgid && g->parent->sid == g->sid)
+			return 0;
+	}
+	return 1;
+}
+
 static int matches(const struct thread_group *c, int kind, int32_t id)
 {
 	switch (kind) {
@@ -243,6 +277,43 @@ static int matches(const struct thread_group *c, int kind, int32_t id)
 	default:
 		return 1;
 	}
+}
+
+/* What @c has to report to a waiter with @options; fills @res. */
+static int report_locked(struct thread_group *c, int options, struct wait_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->pid = c->tgid;
+	if (c->zombie) {
+		if (!(options & WEXITED))
+			return 0;
+		res->status = c->exit_status;
+		if (WIFEXITED(c->exit_status)) {
+			res->code = CLD_EXITED;
+			res->info_status = WEXITSTATUS(c->exit_status);
+		} else {
+			res->code = WCOREDUMP(c->exit_status) ? CLD_DUMPED : CLD_KILLED;
+			res->info_status = WTERMSIG(c->exit_status);
+		}
+		return 1;
+	}
+	if ((options & WSTOPPED) && c->sig.stopped && c->sig.stop_report) {
+		res->status = (c->sig.stop_sig << 8) | 0x7f;
+		res->code = CLD_STOPPED;
+		res->info_status = c->sig.stop_sig;
+		if (!(options & WNOWAIT))
+			c->sig.stop_report = 0;
+		return 1;
+	}
+	if ((options & WCONTINUED) && c->sig.cont_report) {
+		res->status = 0xffff;
+		res->code = CLD_CONTINUED;
+		res->info_status = SIGCONT;
+		if (!(options & WNOWAIT))
+			c->sig.cont_report = 0;
+		return 1;
+	}
+	return 0;
 }
 
 int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_result *res)
@@ -258,13 +329,23 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 			if (!matches(c, kind, id))
 				continue;
 			any = 1;
-			if (!c->zombie)
+			if (!report_locked(c, options, res))
 				continue;
-			res->pid = c->tgid;
-			res->status = c->exit_status;
-			res->uid = 0;
-			if (!(options & WNOWAIT))
-				tg_free_locked(k, c);
+			if (c->zombie) {
+				task_cputime_tg_locked(c, &res->utime_ns, &res->stime_ns);
+				res->utime_ns += c->cutime_ns;
+				res->stime_ns += c->cstime_ns;
+				res->maxrss_kb = c->maxrss_kb;
+				if (!(options & WNOWAIT)) {
+					t->tg->cutime_ns += res->utime_ns;
+					t->tg->cstime_ns += res->stime_ns;
+					if (c->maxrss_kb > t->tg->cmaxrss_kb)
+						t->tg->cmaxrss_kb = c->maxrss_kb;
+					if (c->cmaxrss_kb > t->tg->cmaxrss_kb)
+						t->tg->cmaxrss_kb = c->cmaxrss_kb;
+					tg_free_locked(k, c);
+				}
+			}
 			r = 1;
 			goto out;
 		}
@@ -280,7 +361,7 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 			r = -EINTR;
 			goto out;
 		}
-		if ((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) {
+		if (signal_pending_locked(t)) {
 			r = -ERESTARTSYS;
 			goto out;
 		}
@@ -323,17 +404,24 @@ static int kill_permitted_locked(struct task *t, struct thread_group *g, int sig
 
 int process_kill(struct task *t, int32_t pid, int sig, int code)
 {
-	struct kernel *k = t->k;
 	siginfo_t info;
-	int found = 0, denied = 0;
 
-	if (sig < 0 || sig > SIG_MAX)
-		return -EINVAL;
 	memset(&info, 0, sizeof(info));
 	info.si_signo = sig;
 	info.si_code = code;
 	info.si_pid = t->tg->tgid;
 	info.si_uid = t->creds.ruid;
+	return process_kill_info(t, pid, &info);
+}
+
+int process_kill_info(struct task *t, int32_t pid, const siginfo_t *info)
+{
+	struct kernel *k = t->k;
+	int sig = info->si_signo;
+	int found = 0, denied = 0;
+
+	if (sig < 0 || sig > SIG_MAX)
+		return -EINVAL;
 	pthread_mutex_lock(&k->lock);
 	for (int i = 1; i < KERNEL_PID_MAX; i++) {
 		struct thread_group *g = k->tgs[i];
@@ -357,7 +445,7 @@ int process_kill(struct task *t, int32_t pid, int sig, int code)
 		}
 		found = 1;
 		if (sig != 0)
-			signal_send_tg_locked(g, &info);
+			signal_send_tg_locked(g, info);
 	}
 	pthread_mutex_unlock(&k->lock);
 	/* kill(-1) succeeds even when every target refused */

@@ -9,6 +9,7 @@
 
 #include "kernel.h"
 #include "lib/macro.h"
+#include "process.h"
 #include "task.h"
 
 #define SA_RESTORER_FLAG 0x04000000
@@ -19,6 +20,13 @@
 #define UC_STRICT_RESTORE_SS 0x4
 /* EFLAGS bits a signal handler's frame may change (Linux FIX_EFLAGS). */
 #define FIX_EFLAGS 0x50dd5ULL /* AC OF DF TF SF ZF AF PF CF RF */
+#define SYS_RESTART_SYSCALL 219
+#define STOP_SIGS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+
+/* Every live task of a thread group (kernel.lock held). */
+#define FOR_EACH_TASK_LOCKED(k, tg, o)                                                 \
+	for (int _i = 1; _i < KERNEL_PID_MAX; _i++)                                    \
+		if (((o) = (k)->tids[_i]) != NULL && (o)->tg == (tg))
 
 /* The x86-64 signal frame, as the kernel lays it out. */
 struct k_sigcontext {
@@ -118,6 +126,40 @@ static void dequeue(struct sigpending *p, int sig, siginfo_t *info)
 		p->set &= ~SIG_BIT(sig);
 }
 
+/* Drop every queued instance of the signals in @set from @p. */
+static void flush_set(struct sigpending *p, uint64_t set)
+{
+	struct sigq **pp = &p->head, *q;
+
+	if (!(p->set & set))
+		return;
+	p->tail = NULL;
+	while ((q = *pp)) {
+		if (set & SIG_BIT(q->info.si_signo)) {
+			*pp = q->next;
+			free(q);
+		} else {
+			p->tail = q;
+			pp = &q->next;
+		}
+	}
+	p->set &= ~set;
+}
+
+static void flush_group_locked(struct thread_group *tg, uint64_t set)
+{
+	struct task *o;
+
+	flush_set(&tg->sig.shared, set);
+	FOR_EACH_TASK_LOCKED(tg->k, tg, o)
+		flush_set(&o->sig.pending, set);
+}
+
+void signal_flush_locked(struct thread_group *tg, int sig)
+{
+	flush_group_locked(tg, SIG_BIT(sig));
+}
+
 void signal_free_pending(struct sigpending *p)
 {
 	while (p->head) {
@@ -130,12 +172,67 @@ void signal_free_pending(struct sigpending *p)
 	p->set = 0;
 }
 
-static int ignored_locked(struct task *t, int sig)
+int signal_ignored_locked(struct thread_group *tg, int sig)
 {
-	uint64_t h = t->tg->sig.act[sig - 1].handler;
+	uint64_t h = tg->sig.act[sig - 1].handler;
 
 	return h == (uint64_t)(uintptr_t)SIG_IGN ||
 	       (h == (uint64_t)(uintptr_t)SIG_DFL && default_action(sig) == DFL_IGN);
+}
+
+static void wake_group_locked(struct thread_group *tg)
+{
+	struct task *o;
+
+	FOR_EACH_TASK_LOCKED(tg->k, tg, o) {
+		pthread_cond_broadcast(&o->sigcond);
+		if (o->ctx)
+			(void)plat_ctx_interrupt(o->ctx);
+	}
+}
+
+/*
+ * What generating @sig for @tg does before (and instead of) queueing, as
+ * Linux's prepare_signal(): returns 1 if the signal must be queued.
+ * @target: the task of a thread-directed signal (its mask decides whether
+ * an ignored signal is kept), NULL for a process-directed one.
+ */
+static int prepare_locked(struct thread_group *tg, struct task *target, int sig)
+{
+	struct task *o;
+	int blocked = 0;
+
+	if (tg->ntasks == 0 || tg->exiting)
+		return 0; /* a zombie, or dying anyway */
+	if (sig == SIGKILL) {
+		/* Fatal for the whole group, whatever its masks; stopped
+		 * tasks wake up to die. */
+		tg->exiting = 1;
+		tg->exit_status = SIGKILL;
+		wake_group_locked(tg);
+		return 0;
+	}
+	if (SIG_BIT(sig) & STOP_SIGS) {
+		flush_group_locked(tg, SIG_BIT(SIGCONT));
+	} else if (sig == SIGCONT) {
+		flush_group_locked(tg, STOP_SIGS);
+		if (tg->sig.stopped) {
+			tg->sig.stopped = 0;
+			tg->sig.stop_report = 0;
+			tg->sig.cont_report = 1;
+			process_notify_parent_locked(tg, CLD_CONTINUED, SIGCONT);
+			wake_group_locked(tg);
+		}
+	}
+	if (!signal_ignored_locked(tg, sig))
+		return 1;
+	/* Ignored signals are discarded at generation unless blocked (then
+	 * sigwaitinfo may still take them). */
+	if (target)
+		return !!(target->sig.mask & SIG_BIT(sig));
+	FOR_EACH_TASK_LOCKED(tg->k, tg, o)
+		blocked |= !!(o->sig.mask & SIG_BIT(sig));
+	return blocked;
 }
 
 int signal_send(struct task *t, const siginfo_t *info, int group)
@@ -145,52 +242,29 @@ int signal_send(struct task *t, const siginfo_t *info, int group)
 
 	if (sig < 1 || sig > SIG_MAX)
 		return -EINVAL;
+	pthread_mutex_lock(&k->lock);
 	if (group) {
-		pthread_mutex_lock(&k->lock);
 		signal_send_tg_locked(t->tg, info);
 		pthread_mutex_unlock(&k->lock);
 		return 0;
 	}
-	pthread_mutex_lock(&k->lock);
-	/* Ignored signals are discarded at generation, as on Linux. */
-	if (!ignored_locked(t, sig) || (t->sig.mask & SIG_BIT(sig)))
+	if (prepare_locked(t->tg, t, sig)) {
 		queue(&t->sig.pending, info);
-	pthread_cond_broadcast(&t->sigcond);
+		pthread_cond_broadcast(&t->sigcond);
+		/* Make a task running application code come back to deliver it. */
+		if (t->ctx)
+			(void)plat_ctx_interrupt(t->ctx);
+	}
 	pthread_mutex_unlock(&k->lock);
-	/* Make a task running application code come back to deliver it. */
-	if (t->ctx)
-		(void)plat_ctx_interrupt(t->ctx);
 	return 0;
 }
 
 void signal_send_tg_locked(struct thread_group *tg, const siginfo_t *info)
 {
-	struct kernel *k = tg->k;
-	int sig = info->si_signo;
-	uint64_t h = tg->sig.act[sig - 1].handler;
-	int ign = h == (uint64_t)(uintptr_t)SIG_IGN ||
-		  (h == (uint64_t)(uintptr_t)SIG_DFL && default_action(sig) == DFL_IGN);
-
-	if (tg->ntasks == 0)
-		return; /* a zombie */
-	if (sig == SIGKILL) {
-		/* Fatal for the whole group, whatever its masks. */
-		if (!tg->exiting) {
-			tg->exiting = 1;
-			tg->exit_status = SIGKILL;
-		}
-	} else if (!ign) {
-		queue(&tg->sig.shared, info);
-	}
-	for (int i = 1; i < KERNEL_PID_MAX; i++) {
-		struct task *o = k->tids[i];
-
-		if (o && o->tg == tg) {
-			pthread_cond_broadcast(&o->sigcond);
-			if (o->ctx)
-				(void)plat_ctx_interrupt(o->ctx);
-		}
-	}
+	if (!prepare_locked(tg, NULL, info->si_signo))
+		return;
+	queue(&tg->sig.shared, info);
+	wake_group_locked(tg);
 }
 
 void signal_force(struct task *t, int signo, int code, uint64_t addr)
@@ -217,6 +291,11 @@ static uint64_t deliverable_locked(struct task *t)
 	return (t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask;
 }
 
+int signal_pending_locked(struct task *t)
+{
+	return deliverable_locked(t) != 0;
+}
+
 int signal_pending(struct task *t)
 {
 	int r;
@@ -227,15 +306,36 @@ int signal_pending(struct task *t)
 	return r;
 }
 
-static void restart_syscall(struct task *t)
+int signal_dequeue_locked(struct task *t, uint64_t set, siginfo_t *info)
 {
-	t->cpu->regs.rax = t->cpu->regs.orig_rax;
+	uint64_t own = t->sig.pending.set & set, shared = t->tg->sig.shared.set & set;
+	int sig;
+
+	if (own) {
+		sig = __builtin_ctzll(own) + 1;
+		if (!shared || sig <= __builtin_ctzll(shared) + 1) {
+			dequeue(&t->sig.pending, sig, info);
+			return sig;
+		}
+	}
+	if (!shared)
+		return 0;
+	sig = __builtin_ctzll(shared) + 1;
+	dequeue(&t->tg->sig.shared, sig, info);
+	return sig;
+}
+
+static void restart_syscall(struct task *t, int64_t code)
+{
+	t->cpu->regs.rax = code == -ERESTART_RESTARTBLOCK ? SYS_RESTART_SYSCALL
+							  : t->cpu->regs.orig_rax;
 	t->cpu->regs.rip -= 2; /* back onto the `syscall` instruction */
 }
 
 static int is_restart(int64_t r)
 {
-	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND;
+	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
+	       r == -ERESTART_RESTARTBLOCK;
 }
 
 static int on_alt_stack(const struct task *t, uint64_t sp)
@@ -306,11 +406,43 @@ static int setup_frame(struct task *t, int sig, const struct k_sigaction *act,
 	return 0;
 }
 
+/*
+ * Park @t while its group is stopped (kernel.lock held; returns with it
+ * held).  Other tasks of the group are interrupted and park here too.
+ */
+static void park_stopped_locked(struct task *t)
+{
+	while (t->tg->sig.stopped && !t->tg->exiting && !t->exited)
+		pthread_cond_wait(&t->sigcond, &t->k->lock);
+}
+
+/* The default action of a stop signal (kernel.lock held). */
+static void group_stop_locked(struct task *t, int sig)
+{
+	struct thread_group *tg = t->tg;
+
+	/* The terminal stop signals are dropped in an orphaned process
+	 * group: nobody would continue it. */
+	if (sig != SIGSTOP && process_pgrp_orphaned_locked(t->k, tg->pgid))
+		return;
+	if (tg->exiting)
+		return;
+	if (!tg->sig.stopped) {
+		tg->sig.stopped = 1;
+		tg->sig.stop_sig = sig;
+		tg->sig.stop_report = 1;
+		tg->sig.cont_report = 0;
+		wake_group_locked(tg);
+		process_notify_parent_locked(tg, CLD_STOPPED, sig);
+	}
+	park_stopped_locked(t);
+}
+
 static void take_default(struct task *t, int sig)
 {
 	switch (default_action(sig)) {
 	case DFL_IGN:
-	case DFL_STOP: /* job control stops: not yet (ignored) */
+	case DFL_STOP: /* handled under the lock by the caller */
 		return;
 	case DFL_CORE:
 		task_exit_group(t, sig); /* no core is written: no WCOREFLAG */
@@ -331,19 +463,26 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 
 	for (;;) {
 		pthread_mutex_lock(&k->lock);
-		ready = deliverable_locked(t);
-		if (!ready) {
+		park_stopped_locked(t);
+		if (t->tg->exiting || t->exited) {
 			pthread_mutex_unlock(&k->lock);
-			if (from_syscall && is_restart(sys_ret))
-				restart_syscall(t); /* nothing to run: just restart */
 			return;
 		}
-		/* Synchronous fault signals first, then the lowest number. */
-		sig = __builtin_ctzll(ready) + 1;
-		if (t->sig.pending.set & SIG_BIT(sig))
-			dequeue(&t->sig.pending, sig, &info);
-		else
-			dequeue(&t->tg->sig.shared, sig, &info);
+		ready = deliverable_locked(t);
+		if (!ready) {
+			/* No handler runs: a sigsuspend mask is undone before
+			 * the call restarts (it installs it again). */
+			if (t->saved_mask_valid) {
+				t->sig.mask = t->saved_mask;
+				t->saved_mask_valid = 0;
+			}
+			pthread_mutex_unlock(&k->lock);
+			if (from_syscall && is_restart(sys_ret))
+				restart_syscall(t, sys_ret); /* nothing to run: restart */
+			return;
+		}
+		/* Thread-directed (synchronous faults) first, then the lowest. */
+		sig = signal_dequeue_locked(t, ready, &info);
 		act = t->tg->sig.act[sig - 1];
 		saved_mask = t->saved_mask_valid ? t->saved_mask : t->sig.mask;
 		t->saved_mask_valid = 0;
@@ -352,6 +491,12 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 		     default_action(sig) == DFL_IGN)) {
 			pthread_mutex_unlock(&k->lock);
 			continue; /* discarded; look for another */
+		}
+		if (act.handler == (uint64_t)(uintptr_t)SIG_DFL && default_action(sig) == DFL_STOP &&
+		    sig != SIGKILL) {
+			group_stop_locked(t, sig);
+			pthread_mutex_unlock(&k->lock);
+			continue;
 		}
 		if (act.handler == (uint64_t)(uintptr_t)SIG_DFL || sig == SIGKILL) {
 			pthread_mutex_unlock(&k->lock);
@@ -369,11 +514,11 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 	}
 
 	if (from_syscall && is_restart(sys_ret)) {
-		if (sys_ret == -ERESTARTNOHAND ||
+		if (sys_ret == -ERESTARTNOHAND || sys_ret == -ERESTART_RESTARTBLOCK ||
 		    (sys_ret == -ERESTARTSYS && !(act.flags & SA_RESTART)))
 			t->cpu->regs.rax = (uint64_t)-EINTR;
 		else
-			restart_syscall(t);
+			restart_syscall(t, sys_ret);
 	}
 	if (!(act.flags & SA_RESTORER_FLAG) || setup_frame(t, sig, &act, &info, saved_mask) < 0)
 		task_exit_group(t, SIGSEGV); /* as force_sigsegv */

@@ -31,6 +31,9 @@ struct k_sigaction {
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+/* Restart through restart_syscall(2) and the task's restart block (e.g. a
+ * relative nanosleep resumes with the time left); EINTR under a handler. */
+#define ERESTART_RESTARTBLOCK 516
 
 /* One queued signal (standard signals keep one, real-time ones queue). */
 struct sigq {
@@ -46,6 +49,14 @@ struct sigpending {
 struct sigstate_tg {
 	struct k_sigaction act[SIG_MAX];
 	struct sigpending shared; /* process-directed */
+	/* Job control.  stopped: a stop signal's default action stopped the
+	 * group; every task parks in signal_deliver() until SIGCONT or SIGKILL.
+	 * stop_report/cont_report: a wait report (WUNTRACED / WCONTINUED) is
+	 * pending for the parent; consumed by a wait without WNOWAIT. */
+	int stopped;
+	int stop_sig;
+	int stop_report;
+	int cont_report;
 };
 
 struct sigstate_task {
@@ -55,7 +66,11 @@ struct sigstate_task {
 	int alt_flags; /* SS_DISABLE or 0 (SS_AUTODISARM not supported) */
 };
 
-/* Queue @info for @t (thread-directed, @group = 0) or its thread group. */
+/* Queue @info for @t (thread-directed, @group = 0) or its thread group.
+ * Generation side effects as on Linux: SIGKILL ends the group, SIGCONT
+ * continues a stopped group and drops pending stop signals, a stop signal
+ * drops a pending SIGCONT, an ignored signal that no task blocks is
+ * discarded. */
 int signal_send(struct task *t, const siginfo_t *info, int group);
 /* Process-directed signal to @tg (kernel.lock held): queued once for the
  * group, every task woken/interrupted; SIGKILL ends the group at once. */
@@ -66,6 +81,20 @@ void signal_force(struct task *t, int signo, int code, uint64_t addr);
 
 /* Is a signal deliverable to @t (pending and not blocked)? */
 int signal_pending(struct task *t);
+/* Same, kernel.lock held. */
+int signal_pending_locked(struct task *t);
+
+/* Take the lowest pending signal of @set (thread-directed first) into
+ * @info; returns its number, 0 if none (kernel.lock held). */
+int signal_dequeue_locked(struct task *t, uint64_t set, siginfo_t *info);
+
+/* Is @sig ignored by @tg's disposition (SIG_IGN, or SIG_DFL whose default
+ * is to ignore)? */
+int signal_ignored_locked(struct thread_group *tg, int sig);
+
+/* Discard every pending instance of @sig for @tg and its tasks (after its
+ * disposition became "ignore"); kernel.lock held. */
+void signal_flush_locked(struct thread_group *tg, int sig);
 
 /*
  * Called by the task loop before returning to the application, after the

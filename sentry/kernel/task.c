@@ -14,10 +14,12 @@
 #include <sys/wait.h>
 
 #include "futex.h"
+#include "itimer.h"
 #include "kernel.h"
 #include "process.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/timeutil.h"
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/loader/loader.h"
@@ -56,6 +58,8 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	}
 	t->k = k;
 	t->tg = tg;
+	itimer_tg_init(tg);
+	itimer_task_init(t);
 	plat_cpu_init(t->cpu, entry, sp);
 
 	pthread_mutex_lock(&k->lock);
@@ -178,6 +182,7 @@ int task_clone_thread(struct task *t, struct task **ret)
 	*n->cpu = *t->cpu;
 	n->sig.alt_flags = SS_DISABLE; /* not inherited with CLONE_VM */
 	pthread_cond_init(&n->sigcond, NULL);
+	itimer_task_init(n);
 	pthread_mutex_lock(&k->lock);
 	n->sig.mask = t->sig.mask;
 	if (t->tg->exiting)
@@ -275,6 +280,43 @@ int task_interrupted(struct task *t, int restart_code)
 	return signal_pending(t) ? restart_code : 0;
 }
 
+int task_sleep_until(struct task *t, int clock, uint64_t deadline)
+{
+	struct kernel *k = t->k;
+	int r = 0;
+
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		uint64_t now;
+
+		if (t->exited || t->tg->exiting) {
+			r = -EINTR;
+			break;
+		}
+		if (signal_pending_locked(t)) {
+			r = 1;
+			break;
+		}
+		if (deadline == UINT64_MAX) {
+			pthread_cond_wait(&t->sigcond, &k->lock);
+			continue;
+		}
+		now = now_ns(clock);
+		if (now >= deadline)
+			break;
+		{
+			/* The condition variable times out on CLOCK_REALTIME. */
+			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
+			struct timespec ts = { (time_t)(abs / NSEC_PER_SEC),
+					       (long)(abs % NSEC_PER_SEC) };
+
+			pthread_cond_timedwait(&t->sigcond, &k->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
 int task_should_stop(struct task *t)
 {
 	int r;
@@ -334,6 +376,7 @@ static void task_finish(struct task *t)
 	fdt_put(t->fdt);
 	fs_context_put(t->fs);
 	pthread_mutex_lock(&k->lock);
+	itimer_task_exit_locked(t);
 	kernel_free_tid_locked(k, t->tid);
 	last = --tg->ntasks == 0;
 	if (last && !tg->exiting) {
@@ -343,6 +386,7 @@ static void task_finish(struct task *t)
 	}
 	pthread_mutex_unlock(&k->lock);
 	if (last) {
+		itimer_tg_exit(tg);
 		plat_as_destroy(tg->as);
 		tg->as = NULL;
 	}
@@ -400,7 +444,9 @@ static void *task_main(void *arg)
 		pthread_mutex_unlock(&t->k->lock);
 		if (exiting)
 			break;
+		itimer_app_enter(t);
 		r = plat_ctx_switch(t->ctx, t->cpu, &ex);
+		itimer_app_leave(t);
 		if (r < 0) {
 			/* The stub died under us (killed from outside). */
 			task_exit_group(t, SIGKILL);

@@ -20,6 +20,7 @@
 
 #include "platform/platform.h"
 #include "signal.h"
+#include "timer.h"
 
 struct kernel;
 struct vma_set;
@@ -76,6 +77,16 @@ struct thread_group {
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
+
+	/* CPU accounting and interval timers (itimer.h).  Under kernel.lock: */
+	uint64_t dead_utime_ns, dead_stime_ns; /* of the group's exited tasks */
+	uint64_t cutime_ns, cstime_ns;  /* reaped children (and theirs) */
+	uint64_t maxrss_kb, cmaxrss_kb; /* high-water RSS: own, reaped children */
+	struct itimer_cpu {
+		uint64_t left, interval; /* ns of CPU time; left 0 = disarmed */
+	} itimer_virt, itimer_prof;
+	int cpu_timers_armed;  /* itimer_virt or itimer_prof set (read racily) */
+	struct ktimer itimer_real; /* ITIMER_REAL / alarm: SIGALRM */
 };
 
 /* Record the environment of @tg's program (execve): /proc/pid/environ. */
@@ -108,6 +119,20 @@ struct task {
 	uint64_t saved_mask;      /* rt_sigsuspend: mask to restore */
 	int saved_mask_valid;
 	pthread_cond_t sigcond;   /* broadcast when a signal is queued */
+	/* A restart_syscall(2) continuation (ERESTART_RESTARTBLOCK): the
+	 * absolute deadline of an interrupted relative sleep. */
+	struct restart_block {
+		int clock;
+		uint64_t deadline_ns;
+		uint64_t rem_addr;
+	} restart;
+	/* CPU accounting (itimer.h): written by the task's own thread only,
+	 * read by others with atomic loads. */
+	uint64_t utime_ns;     /* time switched into the application */
+	uint64_t stime_ns;     /* host CPU time of the Sentry thread for the task */
+	uint64_t app_since;    /* CLOCK_MONOTONIC ns the current switch began; 0 = in the Sentry */
+	uint64_t sys_since;    /* the Sentry thread's CPU clock when it took over */
+	struct ktimer cpu_slice; /* interrupts the switch when a CPU itimer is due */
 };
 
 /*
@@ -154,6 +179,11 @@ int task_should_stop(struct task *t);
 /* For blocking calls: -EINTR if the task must stop, @restart_code (e.g.
  * -ERESTARTSYS) if a signal is pending, else 0. */
 int task_interrupted(struct task *t, int restart_code);
+
+/* Sleep until CLOCK @clock reaches @deadline ns (UINT64_MAX: no timeout).
+ * Returns 0 at the deadline, 1 as soon as a signal is deliverable, -EINTR
+ * if the task must stop. */
+int task_sleep_until(struct task *t, int clock, uint64_t deadline);
 
 /* Copy between the Sentry and the task's memory.  -EFAULT if nothing could
  * be copied; short counts otherwise.  (mm takes these over with VMA checks.) */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/timeutil.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
@@ -89,25 +90,60 @@ int64_t sys_sysinfo(struct task *t, const uint64_t a[6])
 	return task_copy_out(t, a[0], &si, sizeof(si)) == sizeof(si) ? 0 : -EFAULT;
 }
 
+#define NSEC_PER_TICK (NSEC_PER_SEC / 100) /* USER_HZ */
+
 int64_t sys_times(struct task *t, const uint64_t a[6])
 {
 	struct tms tms;
-	int64_t ticks = (int64_t)((mono_ns() - t->k->boot_ns) / (NSEC_PER_SEC / 100));
+	int64_t ticks = (int64_t)((mono_ns() - t->k->boot_ns) / NSEC_PER_TICK);
+	uint64_t u, s;
 
-	memset(&tms, 0, sizeof(tms)); /* CPU accounting: later */
+	memset(&tms, 0, sizeof(tms));
+	pthread_mutex_lock(&t->k->lock);
+	task_cputime_tg_locked(t->tg, &u, &s);
+	tms.tms_cutime = (clock_t)(t->tg->cutime_ns / NSEC_PER_TICK);
+	tms.tms_cstime = (clock_t)(t->tg->cstime_ns / NSEC_PER_TICK);
+	pthread_mutex_unlock(&t->k->lock);
+	tms.tms_utime = (clock_t)(u / NSEC_PER_TICK);
+	tms.tms_stime = (clock_t)(s / NSEC_PER_TICK);
 	if (a[0] && task_copy_out(t, a[0], &tms, sizeof(tms)) != sizeof(tms))
 		return -EFAULT;
 	return ticks + 1;
+}
+
+static void ns_timeval(uint64_t ns, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	tv->tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC);
 }
 
 int64_t sys_getrusage(struct task *t, const uint64_t a[6])
 {
 	struct rusage ru;
 	int who = (int)a[0];
+	uint64_t u = 0, s = 0, rss = 0;
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
+	if (who != RUSAGE_CHILDREN)
+		rss = itimer_maxrss_kb(t->tg);
+	if (who == RUSAGE_THREAD) {
+		task_cputime(t, &u, &s);
+	} else {
+		pthread_mutex_lock(&t->k->lock);
+		if (who == RUSAGE_SELF) {
+			task_cputime_tg_locked(t->tg, &u, &s);
+		} else {
+			u = t->tg->cutime_ns;
+			s = t->tg->cstime_ns;
+			rss = t->tg->cmaxrss_kb;
+		}
+		pthread_mutex_unlock(&t->k->lock);
+	}
+	ns_timeval(u, &ru.ru_utime);
+	ns_timeval(s, &ru.ru_stime);
+	ru.ru_maxrss = (long)rss;
 	return task_copy_out(t, a[1], &ru, sizeof(ru)) == sizeof(ru) ? 0 : -EFAULT;
 }
 

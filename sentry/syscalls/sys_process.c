@@ -99,7 +99,8 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 		kind = WAIT_PGID, id = t->tg->pgid;
 	else if (pid < -1)
 		kind = WAIT_PGID, id = -pid;
-	r = process_wait(t, kind, id, options & WNOHANG, &res);
+	r = process_wait(t, kind, id, WEXITED | (options & (WNOHANG | WUNTRACED | WCONTINUED)),
+			 &res);
 	if (r <= 0)
 		return r;
 	if (a[1] && task_copy_out(t, a[1], &res.status, sizeof(int)) != sizeof(int))
@@ -107,7 +108,13 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 	if (a[3]) {
 		struct rusage ru;
 
-		memset(&ru, 0, sizeof(ru)); /* no accounting yet */
+		/* The reaped child's times; zero for a stop/continue report. */
+		memset(&ru, 0, sizeof(ru));
+		ru.ru_utime.tv_sec = (time_t)(res.utime_ns / 1000000000ULL);
+		ru.ru_utime.tv_usec = (suseconds_t)(res.utime_ns % 1000000000ULL / 1000);
+		ru.ru_stime.tv_sec = (time_t)(res.stime_ns / 1000000000ULL);
+		ru.ru_stime.tv_usec = (suseconds_t)(res.stime_ns % 1000000000ULL / 1000);
+		ru.ru_maxrss = (long)res.maxrss_kb;
 		if (task_copy_out(t, a[3], &ru, sizeof(ru)) != sizeof(ru))
 			return -EFAULT;
 	}
@@ -143,10 +150,8 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 	default:
 		return -EINVAL;
 	}
-	if (!(options & WEXITED))
-		return -ECHILD; /* stop/continue reports: with job control */
 	r = process_wait(t, kind, kind == WAIT_PGID && a[1] == 0 ? t->tg->pgid : (int32_t)a[1],
-			 options & (WNOHANG | WNOWAIT), &res);
+			 options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED), &res);
 	if (r < 0)
 		return r;
 	memset(&si, 0, sizeof(si));
@@ -154,13 +159,8 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		si.si_signo = SIGCHLD;
 		si.si_pid = res.pid;
 		si.si_uid = res.uid;
-		if (WIFEXITED(res.status)) {
-			si.si_code = CLD_EXITED;
-			si.si_status = WEXITSTATUS(res.status);
-		} else {
-			si.si_code = WCOREDUMP(res.status) ? CLD_DUMPED : CLD_KILLED;
-			si.si_status = WTERMSIG(res.status);
-		}
+		si.si_code = res.code;
+		si.si_status = res.info_status;
 	}
 	if (a[2] && task_copy_out(t, a[2], &si, sizeof(si)) != sizeof(si))
 		return -EFAULT;

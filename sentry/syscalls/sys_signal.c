@@ -5,7 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "syscall_handlers.h"
@@ -36,7 +38,9 @@ int64_t sys_rt_sigaction(struct task *t, const uint64_t a[6])
 		act.mask &= ~SIG_UNBLOCKABLE;
 		t->tg->sig.act[sig - 1] = act;
 		/* Setting SIG_IGN (or SIG_DFL for an ignore-by-default signal)
-		 * discards what is pending: left to delivery, which skips it. */
+		 * discards what is pending, blocked or not. */
+		if (signal_ignored_locked(t->tg, sig))
+			signal_flush_locked(t->tg, sig);
 	}
 	pthread_mutex_unlock(&t->k->lock);
 	if (a[2] && task_copy_out(t, a[2], &old, sizeof(old)) != sizeof(old))
@@ -110,6 +114,61 @@ int64_t sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
 	return -ERESTARTNOHAND;
 }
 
+int64_t sys_pause(struct task *t, const uint64_t a[6])
+{
+	(void)a;
+	(void)task_sleep_until(t, CLOCK_MONOTONIC, UINT64_MAX);
+	return -ERESTARTNOHAND;
+}
+
+int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
+{
+	struct kernel *k = t->k;
+	uint64_t set, deadline = UINT64_MAX;
+	struct timespec ts;
+	siginfo_t info;
+	int sig;
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (task_copy_in(t, a[0], &set, sizeof(set)) != sizeof(set))
+		return -EFAULT;
+	if (a[2]) {
+		if (task_copy_in(t, a[2], &ts, sizeof(ts)) != sizeof(ts))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+		deadline = mono_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	}
+	set &= ~SIG_UNBLOCKABLE;
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		sig = signal_dequeue_locked(t, set, &info);
+		if (sig)
+			break;
+		pthread_mutex_unlock(&k->lock);
+		/* Woken by a signal outside @set: EINTR after its handler. */
+		switch (task_sleep_until(t, CLOCK_MONOTONIC, deadline)) {
+		case 0:
+			return -EAGAIN;
+		case 1:
+			pthread_mutex_lock(&k->lock);
+			sig = signal_dequeue_locked(t, set, &info);
+			if (sig)
+				goto got;
+			pthread_mutex_unlock(&k->lock);
+			return -EINTR;
+		default:
+			return -EINTR;
+		}
+	}
+got:
+	pthread_mutex_unlock(&k->lock);
+	if (a[1] && task_copy_out(t, a[1], &info, sizeof(info)) != sizeof(info))
+		return -EFAULT;
+	return sig;
+}
+
 int64_t sys_sigaltstack(struct task *t, const uint64_t a[6])
 {
 	struct {
@@ -178,6 +237,53 @@ static int64_t send(struct task *t, struct task *target, int sig, int code, int 
 	info.si_pid = t->tg->tgid;
 	info.si_uid = t->creds.ruid;
 	return signal_send(target, &info, group);
+}
+
+/* A siginfo from the application: forging a kernel code (si_code >= 0) or
+ * SI_TKILL is allowed only towards itself, as on Linux. */
+static int64_t user_info(struct task *t, uint64_t addr, int sig, int32_t target, siginfo_t *info)
+{
+	if (task_copy_in(t, addr, info, sizeof(*info)) != sizeof(*info))
+		return -EFAULT;
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target != t->tid)
+		return -EPERM;
+	info->si_signo = sig;
+	return 0;
+}
+
+int64_t sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
+{
+	int32_t pid = (int32_t)a[0];
+	siginfo_t info;
+	int64_t r = user_info(t, a[2], (int)a[1], pid, &info);
+
+	if (r < 0)
+		return r;
+	if (!sig_valid(a[1]) && a[1] != 0)
+		return -EINVAL;
+	if (pid <= 0)
+		return -ESRCH;
+	return process_kill_info(t, pid, &info);
+}
+
+int64_t sys_rt_tgsigqueueinfo(struct task *t, const uint64_t a[6])
+{
+	int32_t tgid = (int32_t)a[0], tid = (int32_t)a[1];
+	struct task *target;
+	siginfo_t info;
+	int64_t r;
+
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	r = user_info(t, a[3], (int)a[2], tid, &info);
+	if (r < 0)
+		return r;
+	if (!sig_valid(a[2]) && a[2] != 0)
+		return -EINVAL;
+	target = find_task(t->k, tid);
+	if (!target || target->tg->tgid != tgid)
+		return -ESRCH;
+	return info.si_signo ? signal_send(target, &info, 0) : 0;
 }
 
 int64_t sys_tkill(struct task *t, const uint64_t a[6])
