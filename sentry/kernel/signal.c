@@ -11,6 +11,7 @@
 #include "lib/macro.h"
 #include "process.h"
 #include "task.h"
+#include "sentry/vfs/notify.h"
 
 #define SA_RESTORER_FLAG 0x04000000
 #define FP_MAGIC1 0x46505853U
@@ -189,6 +190,7 @@ static void wake_group_locked(struct thread_group *tg)
 		if (o->ctx)
 			(void)plat_ctx_interrupt(o->ctx);
 	}
+	vfs_notify(); /* tasks in poll/select/epoll_wait re-check at once */
 }
 
 /*
@@ -251,6 +253,7 @@ int signal_send(struct task *t, const siginfo_t *info, int group)
 	if (prepare_locked(t->tg, t, sig)) {
 		queue(&t->sig.pending, info);
 		pthread_cond_broadcast(&t->sigcond);
+		vfs_notify(); /* a poller re-checks for the signal at once */
 		/* Make a task running application code come back to deliver it. */
 		if (t->ctx)
 			(void)plat_ctx_interrupt(t->ctx);
