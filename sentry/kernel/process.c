@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 
 #include "kernel.h"
-#include "sentry/syscalls/mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/vfs.h"
 #include "signal.h"
@@ -39,7 +39,7 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	if (tg->tgid > 0 && tg->tgid < KERNEL_PID_MAX && k->tgs[tg->tgid] == tg)
 		k->tgs[tg->tgid] = NULL;
 	signal_free_pending(&tg->sig.shared);
-	vmas_free(tg->vmas);
+	mm_free(tg->mm);
 	free(tg->exe);
 	free(tg->cmdline);
 	free(tg);
@@ -68,8 +68,8 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	}
 	tg->k = k;
 	tg->brk_start = t->tg->brk_start;
-	tg->vmas = vmas_copy(t->tg->vmas);
-	if (!tg->vmas) {
+	tg->mm = mm_copy(t->tg->mm);
+	if (!tg->mm) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -125,7 +125,7 @@ fail:
 	}
 	if (tg) {
 		plat_as_destroy(tg->as);
-		vmas_free(tg->vmas);
+		mm_free(tg->mm);
 	}
 	free(n);
 	free(tg);

@@ -19,7 +19,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
-#include "mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "syscall_handlers.h"
 
 #define EXEC_IMAGE_MAX (256ULL << 20)
@@ -322,12 +322,12 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	t->tg->as = as;
 	t->tg->brk_start = li.brk_start;
 	{
-		struct vma_set *nv = vmas_new(li.image_start, li.brk_start,
-					      LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_TOP);
+		struct mm *nv = mm_new(li.image_start, li.brk_start,
+				       LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_TOP);
 
 		if (nv) {
-			vmas_free(t->tg->vmas);
-			t->tg->vmas = nv;
+			mm_free(t->tg->mm);
+			t->tg->mm = nv;
 		}
 	}
 	as = NULL;
