@@ -68,7 +68,7 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	}
 	tg->k = k;
 	tg->brk_start = t->tg->brk_start;
-	tg->mm = mm_copy(t->tg->mm);
+	tg->mm = mm_fork(t->tg->mm, tg->as);
 	if (!tg->mm) {
 		r = -ENOMEM;
 		goto fail;

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct plat_as;
+
 #define MM_PAGE 4096ULL
 
 enum mm_vma_kind {
@@ -34,6 +36,7 @@ enum mm_vma_kind {
 	MM_VMA_FILE = 1u << 1,	 /* maps a file: dev/ino/off/name are the file's */
 	MM_VMA_STACK = 1u << 2,	 /* the initial stack */
 	MM_VMA_HEAP = 1u << 3,	 /* brk memory */
+	MM_VMA_DONTFORK = 1u << 4, /* MADV_DONTFORK: not inherited by fork */
 };
 
 /* A Sentry-owned memfd backing shared memory.  Reference counted: one
@@ -78,6 +81,10 @@ struct mm *mm_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start
 /* A copy for fork (shared memory stays shared: references are taken). */
 struct mm *mm_copy(struct mm *src);
 void mm_free(struct mm *m);
+/* The copy for a child whose address space @child_as was just forked from
+ * the one of @src: like mm_copy, minus MADV_DONTFORK ranges, which are also
+ * unmapped from @child_as.  NULL on ENOMEM. */
+struct mm *mm_fork(struct mm *src, struct plat_as *child_as);
 
 /*
  * List operations; the caller holds m->lock.
@@ -100,6 +107,9 @@ int mm_vma_insert(struct mm *m, const struct mm_vma *nv);
 /* Set the protection of [start, end) (which must be covered), splitting at
  * the edges and merging afterwards. */
 int mm_vma_protect(struct mm *m, uint64_t start, uint64_t end, int prot);
+/* Set and clear enum mm_vma_kind bits over [start, end), splitting at the
+ * edges and merging afterwards. */
+int mm_vma_set_kind(struct mm *m, uint64_t start, uint64_t end, unsigned set, unsigned clear);
 /* Merge every pair of adjacent compatible VMAs. */
 void mm_vma_merge(struct mm *m);
 

@@ -12,6 +12,7 @@
 
 #include "lib/fdutil.h"
 #include "lib/macro.h"
+#include "platform/platform.h"
 
 #define LOG_PREFIX "mm: "
 
@@ -119,6 +120,23 @@ struct mm *mm_copy(struct mm *src)
 		pthread_mutex_destroy(&m->lock);
 		free(m);
 		return NULL;
+	}
+	return m;
+}
+
+struct mm *mm_fork(struct mm *src, struct plat_as *child_as)
+{
+	struct mm *m = mm_copy(src);
+
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < m->n;) {
+		if (m->v[i].kind & MM_VMA_DONTFORK) {
+			plat_as_unmap(child_as, m->v[i].start, m->v[i].end - m->v[i].start);
+			drop_at(m, i);
+		} else {
+			i++;
+		}
 	}
 	return m;
 }
@@ -266,39 +284,56 @@ int mm_vma_insert(struct mm *m, const struct mm_vma *nv)
 	return 0;
 }
 
-int mm_vma_protect(struct mm *m, uint64_t start, uint64_t end, int prot)
+/* Make start and end VMA boundaries (where they fall inside one). */
+static int split_at_edges(struct mm *m, uint64_t start, uint64_t end)
 {
-	/* room for the two edge splits, so nothing below can fail halfway */
+	/* room for both splits first, so nothing below fails halfway */
 	if (reserve(m, 2) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++) {
 		struct mm_vma *v = &m->v[i];
+		uint64_t at;
 
-		if (v->end <= start || v->start >= end)
+		if (v->start < start && v->end > start)
+			at = start;
+		else if (v->start < end && v->end > end)
+			at = end;
+		else
 			continue;
-		if (v->start < start) { /* split off the head, keep it as is */
-			struct mm_vma tail = *v;
+		struct mm_vma tail = *v;
 
-			cut_front(&tail, start);
-			mm_shm_get(tail.shm);
-			v->end = start;
-			memmove(m->v + i + 2, m->v + i + 1, (m->n - i - 1) * sizeof(*m->v));
-			m->v[i + 1] = tail;
-			m->n++;
-			continue; /* the tail is next */
-		}
-		if (v->end > end) { /* split off the tail */
-			struct mm_vma tail = *v;
-
-			cut_front(&tail, end);
-			mm_shm_get(tail.shm);
-			v->end = end;
-			memmove(m->v + i + 2, m->v + i + 1, (m->n - i - 1) * sizeof(*m->v));
-			m->v[i + 1] = tail;
-			m->n++;
-		}
-		v->prot = prot;
+		cut_front(&tail, at);
+		mm_shm_get(tail.shm);
+		v->end = at;
+		memmove(m->v + i + 2, m->v + i + 1, (m->n - i - 1) * sizeof(*m->v));
+		m->v[i + 1] = tail;
+		m->n++;
 	}
+	return 0;
+}
+
+int mm_vma_protect(struct mm *m, uint64_t start, uint64_t end, int prot)
+{
+	int r = split_at_edges(m, start, end);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].start >= start && m->v[i].end <= end)
+			m->v[i].prot = prot;
+	mm_vma_merge(m);
+	return 0;
+}
+
+int mm_vma_set_kind(struct mm *m, uint64_t start, uint64_t end, unsigned set, unsigned clear)
+{
+	int r = split_at_edges(m, start, end);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].start >= start && m->v[i].end <= end)
+			m->v[i].kind = (m->v[i].kind & ~clear) | set;
 	mm_vma_merge(m);
 	return 0;
 }

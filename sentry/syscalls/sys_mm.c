@@ -266,10 +266,21 @@ int64_t sys_madvise(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
-	case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE:
+	case MADV_FREE: case MADV_MERGEABLE:
 	case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP:
 	case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
 		break;
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+		pthread_mutex_lock(&s->lock);
+		if (len && !mm_vma_covered(s, addr, addr + len))
+			r = -ENOMEM;
+		else if (len)
+			r = mm_vma_set_kind(s, addr, addr + len,
+					    advice == MADV_DONTFORK ? MM_VMA_DONTFORK : 0,
+					    advice == MADV_DONTFORK ? 0 : MM_VMA_DONTFORK);
+		pthread_mutex_unlock(&s->lock);
+		return r;
 	case MADV_DONTNEED:
 		/* Private memory reads back as zeros: give it fresh pages. */
 		pthread_mutex_lock(&s->lock);
