@@ -24,6 +24,7 @@
 #define CVISOR_SENTRY_MM_MM_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,17 +38,21 @@ enum mm_vma_kind {
 	MM_VMA_STACK = 1u << 2,	 /* the initial stack */
 	MM_VMA_HEAP = 1u << 3,	 /* brk memory */
 	MM_VMA_DONTFORK = 1u << 4, /* MADV_DONTFORK: not inherited by fork */
+	MM_VMA_NOWRITE = 1u << 5,  /* shared map of a read-only fd: no PROT_WRITE */
 };
 
 /* A Sentry-owned memfd backing shared memory.  Reference counted: one
  * reference per VMA that maps it (a split VMA holds two). */
 struct mm_shm {
-	int refs; /* atomic */
-	int fd;	  /* memfd, owned */
+	int refs;     /* atomic */
+	int fd;	      /* memfd, owned */
+	bool is_file; /* a file's data (never resized by mm) vs anonymous memory */
 };
 
 /* Creates a memfd of @size bytes. */
 int mm_shm_new(uint64_t size, struct mm_shm **ret);
+/* Wraps @fd (taken over, also on error), the data of a file. */
+int mm_shm_from_file(int fd, struct mm_shm **ret);
 struct mm_shm *mm_shm_get(struct mm_shm *s);
 void mm_shm_put(struct mm_shm *s);
 
@@ -58,7 +63,6 @@ struct mm_vma {
 	uint64_t start, end;
 	int prot;
 	unsigned kind;	    /* enum mm_vma_kind */
-	unsigned maxprot;   /* PROT_* still allowed by mprotect (shared file: fd mode) */
 	uint64_t dev, ino;  /* files, for /proc/pid/maps */
 	uint64_t off;
 	uint64_t file_size; /* files: size at mmap time (SIGBUS beyond EOF) */

@@ -33,6 +33,21 @@ int mm_shm_new(uint64_t size, struct mm_shm **ret)
 	return 0;
 }
 
+int mm_shm_from_file(int fd, struct mm_shm **ret)
+{
+	struct mm_shm *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		safe_close(fd);
+		return -ENOMEM;
+	}
+	s->refs = 1;
+	s->fd = fd;
+	s->is_file = true;
+	*ret = s;
+	return 0;
+}
+
 struct mm_shm *mm_shm_get(struct mm_shm *s)
 {
 	if (s)
@@ -244,7 +259,7 @@ int mm_vma_unmap(struct mm *m, uint64_t start, uint64_t end)
 static int compatible(const struct mm_vma *a, const struct mm_vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->kind != b->kind ||
-	    a->maxprot != b->maxprot || a->shm != b->shm || a->dev != b->dev ||
+	    a->shm != b->shm || a->dev != b->dev ||
 	    a->ino != b->ino || a->file_size != b->file_size || strcmp(a->name, b->name))
 		return 0;
 	if ((a->kind & MM_VMA_FILE) || a->shm)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
@@ -22,6 +23,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
+#include "sentry/vfs/vnode.h"
 #include "syscall_handlers.h"
 
 #define LOG_PREFIX "sys_mm: "
@@ -119,6 +121,52 @@ static void describe_file(struct task *t, struct file *f, struct mm_vma *nv)
 	}
 }
 
+/*
+ * The checks Linux makes on the file of a mapping, in its order, and the
+ * backing chosen for it: /dev/zero is anonymous memory (*@ret_f stays NULL),
+ * files with a host fd for their data (tmpfs) map that fd (nv->shm), other
+ * regular files get a private copy (shared only when read-only).
+ */
+static int mmap_file_checks(struct task *t, int fd, int shared, int prot, struct file **ret_f,
+			    struct mm_vma *nv)
+{
+	struct file *f = fdt_lookup(t->fdt, fd);
+	struct vnode *v;
+	int r = 0;
+
+	if (!f)
+		return -EBADF;
+	v = f->path.v;
+	if ((shared && (prot & PROT_WRITE) && !file_writable(f)) || !file_readable(f))
+		r = -EACCES;
+	else if (!v || !f->ops->read ||
+		 !(S_ISREG(v->mode) || (S_ISCHR(v->mode) && v->rdev == makedev(1, 5))))
+		r = -ENODEV;
+	if (r < 0 || S_ISCHR(v->mode)) { /* /dev/zero: anonymous memory */
+		file_put(f);
+		return r;
+	}
+	if (v->ops->mmap_fd) {
+		int hfd = v->ops->mmap_fd(v);
+
+		r = hfd < 0 ? hfd : mm_shm_from_file(hfd, &nv->shm);
+	} else if (shared && file_writable(f)) {
+		r = -ENODEV; /* no shared writable mappings of copied files */
+	}
+	if (r < 0) {
+		file_put(f);
+		return r;
+	}
+	if (shared) {
+		nv->kind |= MM_VMA_SHARED;
+		if (!file_writable(f) || !nv->shm)
+			nv->kind |= MM_VMA_NOWRITE;
+	}
+	describe_file(t, f, nv);
+	*ret_f = f;
+	return 0;
+}
+
 int64_t sys_mmap(struct task *t, const uint64_t a[6])
 {
 	uint64_t addr = a[0], len = a[1], off = a[5];
@@ -144,17 +192,9 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (PAGE - 1)))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		f = fdt_lookup(t->fdt, fd);
-		if (!f)
-			return -EBADF;
-		if (!file_readable(f) || !f->ops->read) {
-			file_put(f);
-			return -EACCES;
-		}
-		if (type != MAP_PRIVATE) {
-			file_put(f);
-			return -ENODEV; /* shared file mappings: not yet */
-		}
+		r = mmap_file_checks(t, fd, type != MAP_PRIVATE, prot, &f, &nv);
+		if (r < 0)
+			return r;
 	}
 
 	pthread_mutex_lock(&s->lock);
@@ -178,21 +218,28 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 			goto out;
 		}
 	}
-	if (type != MAP_PRIVATE) {
-		/* shared anonymous: a memfd, shared with children by fork */
+	if (type != MAP_PRIVATE && !f) {
+		/* shared anonymous (or /dev/zero): a memfd, shared with children by fork */
 		r = mm_shm_new(len, &nv.shm);
 		if (r < 0)
 			goto out;
 		nv.kind |= MM_VMA_SHARED;
+		off = 0;
 	}
-	r = plat_as_map(t->tg->as, addr, len, (prot & PROT_RWX) | (f ? PROT_WRITE : 0),
-			nv.shm ? PLAT_MAP_SHARED : PLAT_MAP_PRIVATE, nv.shm ? nv.shm->fd : -1, 0);
-	if (r == 0 && f) {
-		r = fill_from_file(t, f, addr, len, off);
-		if (r == 0 && !(prot & PROT_WRITE))
-			r = plat_as_protect(t->tg->as, addr, len, prot & PROT_RWX);
-		if (r == 0) {
-			describe_file(t, f, &nv);
+	if (nv.shm) {
+		/* a memfd: anonymous shared memory or a file's data */
+		r = plat_as_map(t->tg->as, addr, len, prot & PROT_RWX,
+				(nv.kind & MM_VMA_SHARED) ? PLAT_MAP_SHARED : PLAT_MAP_PRIVATE,
+				nv.shm->fd, off);
+		nv.off = off;
+	} else {
+		r = plat_as_map(t->tg->as, addr, len, (prot & PROT_RWX) | (f ? PROT_WRITE : 0),
+				PLAT_MAP_PRIVATE, -1, 0);
+		if (r == 0 && f) {
+			/* a copy of the file's bytes */
+			r = fill_from_file(t, f, addr, len, off);
+			if (r == 0 && !(prot & PROT_WRITE))
+				r = plat_as_protect(t->tg->as, addr, len, prot & PROT_RWX);
 			nv.off = off;
 		}
 	}
@@ -248,7 +295,14 @@ int64_t sys_mprotect(struct task *t, const uint64_t a[6])
 		pthread_mutex_unlock(&s->lock);
 		return -ENOMEM;
 	}
-	r = plat_as_protect(t->tg->as, addr, len, prot & PROT_RWX);
+	r = 0;
+	if (prot & PROT_WRITE)
+		for (size_t i = 0; i < s->n; i++)
+			if (s->v[i].start < addr + len && s->v[i].end > addr &&
+			    (s->v[i].kind & MM_VMA_NOWRITE))
+				r = -EACCES; /* shared map of a read-only file */
+	if (r == 0)
+		r = plat_as_protect(t->tg->as, addr, len, prot & PROT_RWX);
 	if (r == 0)
 		r = mm_vma_protect(s, addr, addr + len, prot & PROT_RWX);
 	pthread_mutex_unlock(&s->lock);
@@ -288,9 +342,14 @@ int64_t sys_madvise(struct task *t, const uint64_t a[6])
 			struct mm_vma *v = &s->v[i];
 			uint64_t st = MAX(v->start, addr), en = MIN(v->end, addr + len);
 
-			if (st >= en || v->shm || (v->kind & MM_VMA_FILE))
+			if (st >= en || (v->kind & MM_VMA_SHARED))
 				continue;
-			r = plat_as_map(t->tg->as, st, en - st, v->prot, PLAT_MAP_PRIVATE, -1, 0);
+			if (v->shm) /* private map of a file's memfd: the file again */
+				r = plat_as_map(t->tg->as, st, en - st, v->prot, PLAT_MAP_PRIVATE,
+						v->shm->fd, v->off + (st - v->start));
+			else if (!(v->kind & MM_VMA_FILE))
+				r = plat_as_map(t->tg->as, st, en - st, v->prot, PLAT_MAP_PRIVATE,
+						-1, 0);
 		}
 		pthread_mutex_unlock(&s->lock);
 		break;

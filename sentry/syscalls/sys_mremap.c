@@ -32,8 +32,8 @@ static int shm_cover(const struct mm_vma *v, uint64_t off, uint64_t len)
 
 	if (fstat(v->shm->fd, &st) < 0)
 		return -ENOMEM;
-	if ((uint64_t)st.st_size >= off + len)
-		return 0;
+	if ((uint64_t)st.st_size >= off + len || v->shm->is_file)
+		return 0; /* a file mapping never resizes its file */
 	return ftruncate(v->shm->fd, (off_t)(off + len)) < 0 ? -ENOMEM : 0;
 }
 
@@ -73,7 +73,7 @@ static int move_range(struct task *t, struct mm *s, size_t vi, uint64_t addr, ui
 	nv.end = dst + new_len;
 	if ((nv.kind & MM_VMA_FILE) || nv.shm)
 		nv.off += addr - s->v[vi].start;
-	if (nv.shm) {
+	if (nv.shm && (nv.kind & MM_VMA_SHARED)) {
 		r = shm_cover(&nv, nv.off, new_len);
 		if (r == 0)
 			r = plat_as_map(as, dst, new_len, nv.prot, PLAT_MAP_SHARED, nv.shm->fd, nv.off);
@@ -96,7 +96,7 @@ static int move_range(struct task *t, struct mm *s, size_t vi, uint64_t addr, ui
 		return r;
 	mm_shm_get(nv.shm);
 	if (keep_old) {
-		if (!nv.shm)
+		if (!nv.shm || !(nv.kind & MM_VMA_SHARED))
 			r = plat_as_map(as, addr, old_len, nv.prot, PLAT_MAP_PRIVATE, -1, 0);
 	} else {
 		r = plat_as_unmap(as, addr, old_len);
@@ -120,10 +120,12 @@ static int grow_in_place(struct task *t, struct mm *s, size_t vi, uint64_t end, 
 	nv.end = new_end;
 	if ((nv.kind & MM_VMA_FILE) || nv.shm)
 		nv.off += end - s->v[vi].start;
-	if (nv.shm) {
+	if (nv.shm) { /* shared memory, or a file's memfd mapped privately */
 		r = shm_cover(&nv, nv.off, new_end - end);
 		if (r == 0)
-			r = plat_as_map(t->tg->as, end, new_end - end, nv.prot, PLAT_MAP_SHARED,
+			r = plat_as_map(t->tg->as, end, new_end - end, nv.prot,
+					(nv.kind & MM_VMA_SHARED) ? PLAT_MAP_SHARED
+								  : PLAT_MAP_PRIVATE,
 					nv.shm->fd, nv.off);
 	} else {
 		r = plat_as_map(t->tg->as, end, new_end - end, nv.prot, PLAT_MAP_PRIVATE, -1, 0);

@@ -53,6 +53,11 @@ struct vnode_ops {
 	int (*open)(struct vnode *v, unsigned flags, struct file **ret);
 	/* Size changes for regular files. */
 	int (*truncate)(struct vnode *v, uint64_t size);
+	/* Regular files that can be mapped shared: a new host fd (the caller
+	 * closes it) whose bytes are the file's data from now on, so that
+	 * mappings of it, read() and write() all see one copy.  NULL: shared
+	 * mappings are ENODEV, private ones get a copy. */
+	int (*mmap_fd)(struct vnode *v);
 	void (*release)(struct vnode *v);
 };
 
