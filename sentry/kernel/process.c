@@ -45,7 +45,7 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	free(tg);
 }
 
-int process_fork(struct task *t, int exit_signal, struct task **ret)
+int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **ret)
 {
 	struct kernel *k = t->k;
 	struct thread_group *tg = calloc(1, sizeof(*tg));
@@ -54,7 +54,12 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 
 	if (!tg || !n || !(n->cpu = calloc(1, sizeof(*n->cpu))))
 		goto fail;
-	r = plat_as_fork(t->tg->as, &tg->as);
+	if (share_vm) { /* CLONE_VM: the parent's address space and mm */
+		tg->as = t->tg->as;
+		r = 0;
+	} else {
+		r = plat_as_fork(t->tg->as, &tg->as);
+	}
 	if (r < 0)
 		goto fail;
 	r = plat_ctx_create(tg->as, &n->ctx);
@@ -68,7 +73,7 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	}
 	tg->k = k;
 	tg->brk_start = t->tg->brk_start;
-	tg->mm = mm_fork(t->tg->mm, tg->as);
+	tg->mm = share_vm ? mm_share(t->tg->mm) : mm_fork(t->tg->mm, tg->as);
 	if (!tg->mm) {
 		r = -ENOMEM;
 		goto fail;
@@ -124,7 +129,8 @@ fail:
 		free(n->cpu);
 	}
 	if (tg) {
-		plat_as_destroy(tg->as);
+		if (tg->mm ? mm_unuse(tg->mm) : !share_vm)
+			plat_as_destroy(tg->as);
 		mm_free(tg->mm);
 	}
 	free(n);
@@ -140,7 +146,8 @@ void process_abort(struct task *n)
 	plat_ctx_destroy(n->ctx);
 	fdt_put(n->fdt);
 	fs_context_put(n->fs);
-	plat_as_destroy(tg->as);
+	if (mm_unuse(tg->mm))
+		plat_as_destroy(tg->as);
 	pthread_mutex_lock(&k->lock);
 	kernel_free_tid_locked(k, n->tid);
 	tg_free_locked(k, tg);

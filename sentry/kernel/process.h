@@ -8,6 +8,7 @@
 #define CVISOR_SENTRY_PROCESS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -15,8 +16,9 @@ struct thread_group;
 struct kernel;
 
 /* A copy of @t's process with one task (a copy of @t, rax = 0), not started
- * yet; @exit_signal is sent to the parent when it exits. */
-int process_fork(struct task *t, int exit_signal, struct task **ret);
+ * yet; @exit_signal is sent to the parent when it exits.  @share_vm
+ * (CLONE_VM): the child runs in @t's address space instead of a copy. */
+int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **ret);
 
 /* Called with kernel.lock held when the last task of @tg has gone: zombie
  * (or freed), SIGCHLD to the parent, children to pid 1. */

@@ -326,7 +326,8 @@ static void task_finish(struct task *t)
 	}
 	pthread_mutex_unlock(&k->lock);
 	if (last) {
-		plat_as_destroy(tg->as);
+		if (!tg->mm || mm_unuse(tg->mm)) /* CLONE_VM: others may use it */
+			plat_as_destroy(tg->as);
 		tg->as = NULL;
 	}
 	signal_free_pending(&t->sig.pending);

@@ -70,8 +70,13 @@ struct mm_vma {
 	char name[256];	    /* file path, "[heap]", "[stack]" or "" */
 };
 
-/* Invariant: v[0..n) sorted by start, non-overlapping. */
+/* Invariant: v[0..n) sorted by start, non-overlapping.  One mm may serve
+ * several thread groups that share an address space (CLONE_VM without
+ * CLONE_THREAD, vfork): @users counts those still running in it, @refs
+ * the thread groups that point at it. */
 struct mm {
+	int refs;  /* atomic */
+	int users; /* atomic */
 	pthread_mutex_t lock;
 	struct mm_vma *v;
 	size_t n, cap;
@@ -84,7 +89,15 @@ struct mm *mm_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start
 		  uint64_t stack_end);
 /* A copy for fork (shared memory stays shared: references are taken). */
 struct mm *mm_copy(struct mm *src);
+/* Drop a reference; the last one frees the set (NULL is fine). */
 void mm_free(struct mm *m);
+/* Another thread group (CLONE_VM) starts using @m and its address space:
+ * one more reference and one more user. */
+struct mm *mm_share(struct mm *m);
+/* A thread group stops using the address space of @m (exit, execve);
+ * returns true when it was the last one, so the caller destroys the
+ * address space.  The reference is dropped separately by mm_free. */
+bool mm_unuse(struct mm *m);
 /* The copy for a child whose address space @child_as was just forked from
  * the one of @src: like mm_copy, minus MADV_DONTFORK ranges, which are also
  * unmapped from @child_as.  NULL on ENOMEM. */

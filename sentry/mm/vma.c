@@ -102,6 +102,7 @@ struct mm *mm_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start
 
 	if (!m)
 		return NULL;
+	m->refs = m->users = 1;
 	pthread_mutex_init(&m->lock, NULL);
 	snprintf(stack.name, sizeof(stack.name), "[stack]");
 	if ((image_end > image_start && mm_vma_insert(m, &img) < 0) ||
@@ -119,6 +120,7 @@ struct mm *mm_copy(struct mm *src)
 
 	if (!m)
 		return NULL;
+	m->refs = m->users = 1;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_lock(&src->lock);
 	m->v = malloc((src->n ? src->n : 1) * sizeof(*m->v));
@@ -156,9 +158,21 @@ struct mm *mm_fork(struct mm *src, struct plat_as *child_as)
 	return m;
 }
 
+struct mm *mm_share(struct mm *m)
+{
+	__atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&m->users, 1, __ATOMIC_RELAXED);
+	return m;
+}
+
+bool mm_unuse(struct mm *m)
+{
+	return __atomic_sub_fetch(&m->users, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
 void mm_free(struct mm *m)
 {
-	if (!m)
+	if (!m || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (size_t i = 0; i < m->n; i++)
 		mm_shm_put(m->v[i].shm);

@@ -269,6 +269,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	uint8_t *img = NULL;
 	struct loader_image li;
 	struct plat_as *as = NULL, *old;
+	struct mm *nmm = NULL;
 	struct plat_ctx *ctx = NULL;
 	int r, depth = 0;
 
@@ -304,6 +305,12 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	if (r == 0)
 		r = loader_load(as, img, len, (const char *const *)argv.v,
 				(const char *const *)envp.v, &li);
+	if (r == 0) {
+		nmm = mm_new(li.image_start, li.brk_start, LOADER_STACK_TOP - LOADER_STACK_SIZE,
+			     LOADER_STACK_TOP);
+		if (!nmm)
+			r = -ENOMEM;
+	}
 	if (r < 0)
 		goto out;
 
@@ -321,15 +328,11 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	old = t->tg->as;
 	t->tg->as = as;
 	t->tg->brk_start = li.brk_start;
-	{
-		struct mm *nv = mm_new(li.image_start, li.brk_start,
-				       LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_TOP);
-
-		if (nv) {
-			mm_free(t->tg->mm);
-			t->tg->mm = nv;
-		}
-	}
+	/* a vfork/CLONE_VM parent may still run in the old address space */
+	if (!mm_unuse(t->tg->mm))
+		old = NULL;
+	mm_free(t->tg->mm);
+	t->tg->mm = TAKE_PTR(nmm);
 	as = NULL;
 	t->ctx = ctx;
 	plat_as_destroy(old);
@@ -352,6 +355,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	task_set_program(t->tg, resolved, (const char *const *)argv.v);
 	r = 0;
 out:
+	mm_free(nmm);
 	plat_as_destroy(as);
 	free(img);
 	*argvp = argv;

@@ -29,12 +29,9 @@ static int64_t do_fork(struct task *t, uint64_t flags, uint64_t stack, uint64_t 
 		return -EPERM; /* no namespace creation inside the sandbox yet */
 	if ((flags & CLONE_SETTLS) && tls >= (1ULL << 47))
 		return -EPERM;
-	/*
-	 * CLONE_VM without CLONE_THREAD (vfork, posix_spawn) gets a copy of
-	 * the address space: correct for children that only exec or _exit,
-	 * which is all POSIX allows after vfork.
-	 */
-	r = process_fork(t, (int)(flags & 0xff), &n);
+	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn): a new process
+	 * in this address space. */
+	r = process_fork(t, (int)(flags & 0xff), flags & CLONE_VM, &n);
 	if (r < 0)
 		return r;
 	child = n->tg;
