@@ -253,6 +253,11 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 		for (struct thread_group *c = t->tg->children; c; c = c->sibling) {
 			if (!matches(c, kind, id))
 				continue;
+			/* "clone" children (exit signal other than SIGCHLD) only
+			 * with __WCLONE, the others only without; __WALL: all */
+			if (((c->exit_signal != SIGCHLD) ^ !!(options & __WCLONE)) &&
+			    !(options & __WALL))
+				continue;
 			any = 1;
 			if (!c->zombie)
 				continue;

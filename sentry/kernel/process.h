@@ -42,7 +42,7 @@ struct wait_result {
 
 /*
  * Wait for a child matching (@kind, @id) to be a zombie.  @options: WNOHANG,
- * WNOWAIT (keep it a zombie).  Returns 1 with *res filled, 0 for WNOHANG
+ * WNOWAIT (keep it a zombie), __WCLONE/__WALL (which children qualify).  Returns 1 with *res filled, 0 for WNOHANG
  * with nothing ready, -ECHILD, or -ERESTARTSYS when a signal is pending.
  */
 int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_result *res);

@@ -96,7 +96,7 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 		kind = WAIT_PGID, id = t->tg->pgid;
 	else if (pid < -1)
 		kind = WAIT_PGID, id = -pid;
-	r = process_wait(t, kind, id, options & WNOHANG, &res);
+	r = process_wait(t, kind, id, options & (WNOHANG | __WCLONE | __WALL), &res);
 	if (r <= 0)
 		return r;
 	if (a[1] && task_copy_out(t, a[1], &res.status, sizeof(int)) != sizeof(int))
@@ -143,7 +143,7 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 	if (!(options & WEXITED))
 		return -ECHILD; /* stop/continue reports: with job control */
 	r = process_wait(t, kind, kind == WAIT_PGID && a[1] == 0 ? t->tg->pgid : (int32_t)a[1],
-			 options & (WNOHANG | WNOWAIT), &res);
+			 options & (WNOHANG | WNOWAIT | __WCLONE | __WALL), &res);
 	if (r < 0)
 		return r;
 	memset(&si, 0, sizeof(si));

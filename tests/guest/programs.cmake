@@ -53,7 +53,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_misc_uname g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise g_mm_mmap_anon
   g_mm_mmap_file g_mm_mprotect g_mm_mremap g_mm_proc_maps g_mm_remap_edges
   g_pipe_blocking g_poll_basic g_proc_exec g_proc_exec_script g_proc_exit_atexit
-  g_proc_fork_wait g_proc_ids g_proc_zombie g_sig_altstack g_sig_die_segv
+  g_proc_fork_wait g_proc_ids g_proc_vfork_clone g_proc_zombie g_sig_altstack g_sig_die_segv
   g_sig_die_term g_sig_faults g_sig_kill g_sig_mask_pending g_time_sleep)
 foreach(_p systrap ptrace)
   foreach(_name ${CVISOR_GUEST_SANDBOX_PASS})
