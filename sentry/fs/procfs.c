@@ -32,7 +32,7 @@
 #include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-#include "sentry/syscalls/mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"

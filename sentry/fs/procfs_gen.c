@@ -18,7 +18,7 @@
 #include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-#include "sentry/syscalls/mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
@@ -114,9 +114,9 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 			    (m->flags & MS_RDONLY) ? "ro" : "rw");
 		}
 	}
-	else if (!strcmp(p->name, "maps") && tg->vmas) {
+	else if (!strcmp(p->name, "maps") && tg->mm) {
 		size_t len;
-		char *text = vmas_maps_text(tg->vmas, &len);
+		char *text = mm_maps_text(tg->mm, &len);
 
 		if (text) {
 			put(g, "%s", text);

@@ -2,7 +2,9 @@
 /*
  * tmpfs: an in-memory file system.  Directories keep their entries in
  * insertion order with stable cookies (so getdents64 can resume), regular
- * files keep their bytes in a heap buffer, symlinks their target.
+ * files keep their bytes in a heap buffer (moved into a memfd the first
+ * time the file is mapped, so that shared mappings, read() and write() see
+ * one copy), symlinks their target.
  * Character devices created here are opened through devfs.
  */
 #include "tmpfs.h"
@@ -10,9 +12,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "devfs.h"
 #include "pipe.h"
@@ -34,9 +39,12 @@ struct tmpfs_node {
 	/* directories */
 	struct tmpfs_dirent *entries, *tail;
 	uint64_t next_cookie;
-	/* regular files */
+	/* regular files: bytes in data[0..cap), or, once the file has been
+	 * mapped (tmpfs_mmap_fd), in the memfd (has_memfd) and data is NULL */
 	uint8_t *data;
 	size_t cap;
+	int memfd;
+	bool has_memfd;
 	/* symlinks */
 	char *target;
 	/* FIFOs: the pipe (pipe.c), created on first open */
@@ -471,7 +479,10 @@ static int tmpfs_truncate(struct vnode *v, uint64_t size)
 	if (size > TMPFS_FILE_MAX)
 		return -EFBIG;
 	pthread_mutex_lock(&v->lock);
-	if (size > v->size) {
+	if (n->has_memfd) {
+		if (ftruncate(n->memfd, (off_t)size) < 0)
+			r = errno == EFBIG ? -EFBIG : -ENOSPC;
+	} else if (size > v->size) {
 		r = grow(n, size);
 		if (r == 0)
 			memset(n->data + v->size, 0, size - v->size);
@@ -495,8 +506,14 @@ static ssize_t reg_read(struct file *f, struct task *t, void *buf, size_t len, i
 	pthread_mutex_lock(&v->lock);
 	if ((uint64_t)*off < v->size) {
 		n = (ssize_t)MIN((uint64_t)len, v->size - (uint64_t)*off);
-		memcpy(buf, node(v)->data + *off, (size_t)n);
-		*off += n;
+		if (node(v)->has_memfd)
+			n = pread(node(v)->memfd, buf, (size_t)n, *off);
+		else
+			memcpy(buf, node(v)->data + *off, (size_t)n);
+		if (n < 0)
+			n = -EIO;
+		else
+			*off += n;
 	}
 	pthread_mutex_unlock(&v->lock);
 	return n;
@@ -516,8 +533,17 @@ static ssize_t reg_write(struct file *f, struct task *t, const void *buf, size_t
 		pthread_mutex_unlock(&v->lock);
 		return -EFBIG;
 	}
-	r = grow(node(v), (size_t)*off + len);
-	if (r == 0) {
+	if (node(v)->has_memfd) {
+		ssize_t n = pwrite(node(v)->memfd, buf, len, *off);
+
+		r = n == (ssize_t)len ? 0 : -ENOSPC;
+		if (r == 0) {
+			*off += (int64_t)len;
+			if ((uint64_t)*off > v->size)
+				v->size = (uint64_t)*off;
+		}
+		len = r == 0 ? len : 0;
+	} else if ((r = grow(node(v), (size_t)*off + len)) == 0) {
 		if ((uint64_t)*off > v->size)
 			memset(node(v)->data + v->size, 0, (size_t)*off - v->size);
 		memcpy(node(v)->data + *off, buf, len);
@@ -634,13 +660,49 @@ static void tmpfs_release(struct vnode *v)
 		free(e);
 	}
 	free(n->data);
+	if (n->has_memfd)
+		close(n->memfd);
 	free(n->target);
 	pipe_fifo_put(n->fifo);
 	vnode_put(n->held_parent);
 	free(n);
 }
 
+/* Move the file's bytes into a memfd (once) and hand out a duplicate. */
+static int tmpfs_mmap_fd(struct vnode *v)
+{
+	struct tmpfs_node *n = node(v);
+	int r = 0;
+
+	if (!S_ISREG(v->mode))
+		return -ENODEV;
+	pthread_mutex_lock(&v->lock);
+	if (!n->has_memfd) {
+		int fd = memfd_create("cvisor-tmpfs", MFD_CLOEXEC);
+
+		if (fd < 0 || ftruncate(fd, (off_t)v->size) < 0 ||
+		    (v->size && pwrite(fd, n->data, v->size, 0) != (ssize_t)v->size)) {
+			safe_close(fd);
+			r = -ENOMEM;
+		} else {
+			free(n->data);
+			n->data = NULL;
+			n->cap = 0;
+			n->memfd = fd;
+			n->has_memfd = true;
+		}
+	}
+	if (r == 0) {
+		r = fcntl(n->memfd, F_DUPFD_CLOEXEC, 3);
+		if (r < 0)
+			r = -EMFILE;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return r;
+}
+
 static const struct vnode_ops tmpfs_vops = {
+	.mmap_fd = tmpfs_mmap_fd,
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
 	.symlink = tmpfs_symlink,

@@ -8,7 +8,7 @@
 
 #include "itimer.h"
 #include "kernel.h"
-#include "sentry/syscalls/mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/vfs.h"
 #include "signal.h"
@@ -40,14 +40,14 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	if (tg->tgid > 0 && tg->tgid < KERNEL_PID_MAX && k->tgs[tg->tgid] == tg)
 		k->tgs[tg->tgid] = NULL;
 	signal_free_pending(&tg->sig.shared);
-	vmas_free(tg->vmas);
+	mm_free(tg->mm);
 	free(tg->exe);
 	free(tg->cmdline);
 	free(tg->environ);
 	free(tg);
 }
 
-int process_fork(struct task *t, int exit_signal, struct task **ret)
+int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **ret)
 {
 	struct kernel *k = t->k;
 	struct thread_group *tg = calloc(1, sizeof(*tg));
@@ -57,7 +57,12 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	if (!tg || !n || !(n->cpu = calloc(1, sizeof(*n->cpu))))
 		goto fail;
 	n->k = k;
-	r = plat_as_fork(t->tg->as, &tg->as);
+	if (share_vm) { /* CLONE_VM: the parent's address space and mm */
+		tg->as = t->tg->as;
+		r = 0;
+	} else {
+		r = plat_as_fork(t->tg->as, &tg->as);
+	}
 	if (r < 0)
 		goto fail;
 	r = plat_ctx_create(tg->as, &n->ctx);
@@ -73,8 +78,8 @@ int process_fork(struct task *t, int exit_signal, struct task **ret)
 	itimer_tg_init(tg);
 	itimer_task_init(n);
 	tg->brk_start = t->tg->brk_start;
-	tg->vmas = vmas_copy(t->tg->vmas);
-	if (!tg->vmas) {
+	tg->mm = share_vm ? mm_share(t->tg->mm) : mm_fork(t->tg->mm, tg->as);
+	if (!tg->mm) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -130,8 +135,9 @@ fail:
 		free(n->cpu);
 	}
 	if (tg) {
-		plat_as_destroy(tg->as);
-		vmas_free(tg->vmas);
+		if (tg->mm ? mm_unuse(tg->mm) : !share_vm)
+			plat_as_destroy(tg->as);
+		mm_free(tg->mm);
 	}
 	free(n);
 	free(tg);
@@ -146,7 +152,8 @@ void process_abort(struct task *n)
 	plat_ctx_destroy(n->ctx);
 	fdt_put(n->fdt);
 	fs_context_put(n->fs);
-	plat_as_destroy(tg->as);
+	if (mm_unuse(tg->mm))
+		plat_as_destroy(tg->as);
 	pthread_mutex_lock(&k->lock);
 	kernel_free_tid_locked(k, n->tid);
 	tg_free_locked(k, tg);
@@ -327,6 +334,11 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 
 		for (struct thread_group *c = t->tg->children; c; c = c->sibling) {
 			if (!matches(c, kind, id))
+				continue;
+			/* "clone" children (exit signal other than SIGCHLD) only
+			 * with __WCLONE, the others only without; __WALL: all */
+			if (((c->exit_signal != SIGCHLD) ^ !!(options & __WCLONE)) &&
+			    !(options & __WALL))
 				continue;
 			any = 1;
 			if (!report_locked(c, options, res))

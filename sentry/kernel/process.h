@@ -8,6 +8,7 @@
 #define CVISOR_SENTRY_PROCESS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -15,8 +16,9 @@ struct thread_group;
 struct kernel;
 
 /* A copy of @t's process with one task (a copy of @t, rax = 0), not started
- * yet; @exit_signal is sent to the parent when it exits. */
-int process_fork(struct task *t, int exit_signal, struct task **ret);
+ * yet; @exit_signal is sent to the parent when it exits.  @share_vm
+ * (CLONE_VM): the child runs in @t's address space instead of a copy. */
+int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **ret);
 
 /* Called with kernel.lock held when the last task of @tg has gone: zombie
  * (or freed), SIGCHLD to the parent, children to pid 1. */
@@ -46,7 +48,7 @@ struct wait_result {
  * Wait for a child matching (@kind, @id) to have something to report:
  * @options selects what: WEXITED (a zombie), WSTOPPED (== WUNTRACED, a
  * group stop), WCONTINUED (resumed by SIGCONT); and how: WNOHANG, WNOWAIT
- * (leave the report in place).  Reaping a zombie adds its CPU times to the
+ * (leave the report in place), __WCLONE/__WALL (which children qualify).  Reaping a zombie adds its CPU times to the
  * waiter's children's times.  Returns 1 with *res filled, 0 for WNOHANG
  * with nothing ready, -ECHILD, or -ERESTARTSYS when a signal is pending.
  */

@@ -23,7 +23,7 @@
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/loader/loader.h"
-#include "sentry/syscalls/mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
@@ -50,9 +50,9 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	t->sig.alt_flags = SS_DISABLE;
 	pthread_cond_init(&t->sigcond, NULL);
 	tg->brk_start = brk_start;
-	tg->vmas = vmas_new(image_start, brk_start, LOADER_STACK_TOP - LOADER_STACK_SIZE,
-			    LOADER_STACK_TOP);
-	if (!tg->vmas) {
+	tg->mm = mm_new(image_start, brk_start, LOADER_STACK_TOP - LOADER_STACK_SIZE,
+		       LOADER_STACK_TOP);
+	if (!tg->mm) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -88,7 +88,7 @@ fail:
 	}
 	free(t);
 	if (tg)
-		vmas_free(tg->vmas);
+		mm_free(tg->mm);
 	free(tg);
 	return r;
 }
@@ -387,7 +387,8 @@ static void task_finish(struct task *t)
 	pthread_mutex_unlock(&k->lock);
 	if (last) {
 		itimer_tg_exit(tg);
-		plat_as_destroy(tg->as);
+		if (!tg->mm || mm_unuse(tg->mm)) /* CLONE_VM: others may use it */
+			plat_as_destroy(tg->as);
 		tg->as = NULL;
 	}
 	signal_free_pending(&t->sig.pending);

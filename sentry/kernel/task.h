@@ -23,7 +23,7 @@
 #include "timer.h"
 
 struct kernel;
-struct vma_set;
+struct mm;
 struct fd_table;
 struct fs_context;
 
@@ -52,7 +52,7 @@ struct thread_group {
 	int32_t tgid;
 	struct plat_as *as;   /* the address space (one per thread group today) */
 	uint64_t brk_start;   /* set by the loader */
-	struct vma_set *vmas; /* the memory layout (mm_interim.h) */
+	struct mm *mm; /* the memory layout (sentry/mm/mm.h) */
 
 	/* Protected by kernel.lock: */
 	char comm[16];        /* name (basename of the program, 15 chars) */

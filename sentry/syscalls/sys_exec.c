@@ -22,7 +22,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
-#include "mm_interim.h"
+#include "sentry/mm/mm.h"
 #include "syscall_handlers.h"
 
 #define EXEC_IMAGE_MAX (256ULL << 20)
@@ -321,6 +321,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	struct prog prog = { .fd = -EBADF }, iprog = { .fd = -EBADF };
 	struct loader_image li;
 	struct plat_as *as = NULL, *old;
+	struct mm *nmm = NULL;
 	struct plat_ctx *ctx = NULL;
 	int r, depth = 0;
 
@@ -368,6 +369,20 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 		r = loader_load_exec(as, &exe, li.interp_len ? &in : NULL,
 				     (const char *const *)argv.v, (const char *const *)envp.v, &li);
 	}
+	if (r == 0) {
+		nmm = mm_new(li.image_start, li.brk_start, LOADER_STACK_TOP - LOADER_STACK_SIZE,
+			     LOADER_STACK_TOP);
+		if (!nmm) {
+			r = -ENOMEM;
+		} else if (li.interp_end > li.interp_start) { /* ld.so's range */
+			struct mm_vma iv = { .start = li.interp_start, .end = li.interp_end,
+					     .prot = PROT_READ };
+
+			pthread_mutex_lock(&nmm->lock);
+			r = mm_vma_insert(nmm, &iv);
+			pthread_mutex_unlock(&nmm->lock);
+		}
+	}
 	if (r < 0)
 		goto out;
 
@@ -385,20 +400,11 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	old = t->tg->as;
 	t->tg->as = as;
 	t->tg->brk_start = li.brk_start;
-	{
-		struct vma_set *nv = vmas_new(li.image_start, li.brk_start,
-					      LOADER_STACK_TOP - LOADER_STACK_SIZE, LOADER_STACK_TOP);
-
-		if (nv && li.interp_end > li.interp_start &&
-		    vmas_add(nv, li.interp_start, li.interp_end, PROT_READ) < 0) {
-			vmas_free(nv);
-			nv = NULL;
-		}
-		if (nv) {
-			vmas_free(t->tg->vmas);
-			t->tg->vmas = nv;
-		}
-	}
+	/* a vfork/CLONE_VM parent may still run in the old address space */
+	if (!mm_unuse(t->tg->mm))
+		old = NULL;
+	mm_free(t->tg->mm);
+	t->tg->mm = TAKE_PTR(nmm);
 	as = NULL;
 	t->ctx = ctx;
 	plat_as_destroy(old);
@@ -423,6 +429,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	task_set_environ(t->tg, (const char *const *)envp.v);
 	r = 0;
 out:
+	mm_free(nmm);
 	plat_as_destroy(as);
 	prog_release(&prog);
 	prog_release(&iprog);

@@ -1,241 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Interim memory management (see mm_interim.h). */
-#include "mm_interim.h"
-
+/*
+ * Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap, msync,
+ * mincore.  They validate the application's arguments, change the VMA set
+ * (sentry/mm/mm.h) and mirror each change into the stub through the
+ * platform, under the set's lock.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
+#include "sentry/vfs/vnode.h"
 #include "syscall_handlers.h"
 
-#define PAGE 4096ULL
+#define LOG_PREFIX "sys_mm: "
+#define PAGE MM_PAGE
 #define MMAP_TOP (LOADER_STACK_TOP - LOADER_STACK_SIZE - (1ULL << 30)) /* 1 GiB gap */
-
-enum { VMA_SHARED = 1, VMA_FILE = 2, VMA_STACK = 4, VMA_HEAP = 8 };
-
-struct vma {
-	uint64_t start, end;
-	int prot;
-	unsigned kind;
-	uint64_t ino, off; /* files, for /proc/pid/maps */
-	char name[64];
-};
-
-/* Sorted, non-overlapping.  Protected by its own lock (threads of one
- * group call mmap concurrently); the platform call happens under it too so
- * that the host layout and the list never disagree. */
-struct vma_set {
-	pthread_mutex_t lock;
-	struct vma *v;
-	size_t n, cap;
-	uint64_t brk_start, brk;
-};
-
-static int vmas_reserve(struct vma_set *s, size_t extra)
-{
-	if (s->n + extra <= s->cap)
-		return 0;
-	size_t cap = MAX(s->cap * 2, s->n + extra + 8);
-	struct vma *v = realloc(s->v, cap * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	s->v = v;
-	s->cap = cap;
-	return 0;
-}
-
-static int insert(struct vma_set *s, const struct vma *nv)
-{
-	size_t i = 0;
-
-	if (vmas_reserve(s, 1) < 0)
-		return -ENOMEM;
-	while (i < s->n && s->v[i].start < nv->start)
-		i++;
-	memmove(s->v + i + 1, s->v + i, (s->n - i) * sizeof(*s->v));
-	s->v[i] = *nv;
-	s->n++;
-	return 0;
-}
-
-/* Remove [start, end) from the list, splitting VMAs that straddle it. */
-static int carve(struct vma_set *s, uint64_t start, uint64_t end)
-{
-	if (vmas_reserve(s, 1) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n;) {
-		struct vma *v = &s->v[i];
-
-		if (v->end <= start || v->start >= end) {
-			i++;
-			continue;
-		}
-		if (v->start < start && v->end > end) { /* split in two */
-			struct vma tail = *v;
-
-			tail.start = end;
-			if (tail.kind & VMA_FILE)
-				tail.off += end - v->start;
-			v->end = start;
-			memmove(s->v + i + 2, s->v + i + 1, (s->n - i - 1) * sizeof(*s->v));
-			s->v[i + 1] = tail;
-			s->n++;
-			return 0;
-		}
-		if (v->start < start) {
-			v->end = start;
-			i++;
-		} else if (v->end > end) {
-			if (v->kind & VMA_FILE)
-				v->off += end - v->start;
-			v->start = end;
-			i++;
-		} else {
-			memmove(s->v + i, s->v + i + 1, (s->n - i - 1) * sizeof(*s->v));
-			s->n--;
-		}
-	}
-	return 0;
-}
-
-static int overlaps(const struct vma_set *s, uint64_t start, uint64_t end)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].start < end && s->v[i].end > start)
-			return 1;
-	return 0;
-}
-
-/* Highest free range of @len below MMAP_TOP (top-down, like Linux). */
-static uint64_t find_gap(const struct vma_set *s, uint64_t len)
-{
-	uint64_t top = MMAP_TOP;
-
-	for (size_t i = s->n; i-- > 0;) {
-		const struct vma *v = &s->v[i];
-
-		if (v->start >= top)
-			continue;
-		if (v->end <= top && top - v->end >= len)
-			return top - len;
-		top = MIN(top, v->start);
-	}
-	return top >= len + PLAT_APP_MIN ? top - len : 0;
-}
-
-struct vma_set *vmas_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start,
-			 uint64_t stack_end)
-{
-	struct vma_set *s = calloc(1, sizeof(*s));
-	struct vma img = { .start = image_start, .end = image_end, .prot = PROT_READ };
-	struct vma stack = { .start = stack_start, .end = stack_end,
-			     .prot = PROT_READ | PROT_WRITE, .kind = VMA_STACK };
-
-	if (!s)
-		return NULL;
-	pthread_mutex_init(&s->lock, NULL);
-	snprintf(stack.name, sizeof(stack.name), "[stack]");
-	if ((image_end > image_start && insert(s, &img) < 0) ||
-	    (stack_end > stack_start && insert(s, &stack) < 0)) {
-		vmas_free(s);
-		return NULL;
-	}
-	s->brk_start = s->brk = image_end;
-	return s;
-}
-
-int vmas_add(struct vma_set *s, uint64_t start, uint64_t end, int prot)
-{
-	struct vma v = { .start = start, .end = end, .prot = prot };
-	int r;
-
-	pthread_mutex_lock(&s->lock);
-	r = overlaps(s, start, end) ? -EEXIST : insert(s, &v);
-	pthread_mutex_unlock(&s->lock);
-	return r;
-}
-
-struct vma_set *vmas_copy(const struct vma_set *src)
-{
-	struct vma_set *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_mutex_lock((pthread_mutex_t *)&src->lock);
-	s->v = malloc((src->n ? src->n : 1) * sizeof(*s->v));
-	if (s->v) {
-		memcpy(s->v, src->v, src->n * sizeof(*s->v));
-		s->n = s->cap = src->n;
-		s->brk_start = src->brk_start;
-		s->brk = src->brk;
-	}
-	pthread_mutex_unlock((pthread_mutex_t *)&src->lock);
-	if (!s->v) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-void vmas_free(struct vma_set *s)
-{
-	if (!s)
-		return;
-	pthread_mutex_destroy(&s->lock);
-	free(s->v);
-	free(s);
-}
-
-char *vmas_maps_text(struct vma_set *s, size_t *ret_len)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return NULL;
-	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->n; i++) {
-		const struct vma *v = &s->v[i];
-		char line[256];
-		int n = snprintf(line, sizeof(line), "%012llx-%012llx %c%c%c%c %08llx 00:00 %-10llu %s%s\n",
-				 (unsigned long long)v->start, (unsigned long long)v->end,
-				 (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
-				 (v->prot & PROT_EXEC) ? 'x' : '-', (v->kind & VMA_SHARED) ? 's' : 'p',
-				 (unsigned long long)v->off, (unsigned long long)v->ino,
-				 v->name[0] ? "    " : "", v->name);
-
-		if (len + (size_t)n + 1 > cap) {
-			char *nb = realloc(buf, cap * 2 + (size_t)n);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap = cap * 2 + (size_t)n;
-		}
-		memcpy(buf + len, line, (size_t)n);
-		len += (size_t)n;
-	}
-	pthread_mutex_unlock(&s->lock);
-	buf[len] = 0;
-	*ret_len = len;
-	return buf;
-}
+#define PROT_RWX (PROT_READ | PROT_WRITE | PROT_EXEC)
 
 int64_t sys_brk(struct task *t, const uint64_t a[6])
 {
-	struct vma_set *s = t->tg->vmas;
+	struct mm *s = t->tg->mm;
 	uint64_t want = a[0], ret;
 
 	if (!s)
@@ -247,32 +45,24 @@ int64_t sys_brk(struct task *t, const uint64_t a[6])
 		int r = 0;
 
 		if (new_end > old_end) {
-			if (overlaps(s, old_end, new_end))
+			if (mm_vma_overlaps(s, old_end, new_end))
 				r = -ENOMEM;
 			else
 				r = plat_as_map(t->tg->as, old_end, new_end - old_end,
 						PROT_READ | PROT_WRITE, PLAT_MAP_PRIVATE, -1, 0);
 			if (r == 0) {
-				/* grow the heap VMA or add one */
-				struct vma *last = NULL;
+				/* merges with the heap VMA when there is one */
+				struct mm_vma h = { .start = old_end, .end = new_end,
+						    .prot = PROT_READ | PROT_WRITE,
+						    .kind = MM_VMA_HEAP };
 
-				for (size_t i = 0; i < s->n; i++)
-					if ((s->v[i].kind & VMA_HEAP) && s->v[i].end == old_end)
-						last = &s->v[i];
-				if (last)
-					last->end = new_end;
-				else {
-					struct vma h = { .start = old_end, .end = new_end,
-							 .prot = PROT_READ | PROT_WRITE, .kind = VMA_HEAP };
-
-					snprintf(h.name, sizeof(h.name), "[heap]");
-					r = insert(s, &h);
-				}
+				snprintf(h.name, sizeof(h.name), "[heap]");
+				r = mm_vma_insert(s, &h);
 			}
 		} else if (new_end < old_end) {
 			r = plat_as_unmap(t->tg->as, new_end, old_end - new_end);
 			if (r == 0)
-				r = carve(s, new_end, old_end);
+				r = mm_vma_unmap(s, new_end, old_end);
 		}
 		if (r == 0)
 			ret = s->brk = want;
@@ -290,7 +80,7 @@ int64_t sys_brk(struct task *t, const uint64_t a[6])
 static int fill_from_file(struct task *t, struct file *f, uint64_t addr, uint64_t len,
 			  uint64_t off)
 {
-	uint8_t *buf = malloc(65536);
+	_cleanup_free_ uint8_t *buf = malloc(65536);
 	uint64_t done = 0;
 	int64_t pos = (int64_t)off;
 
@@ -299,19 +89,81 @@ static int fill_from_file(struct task *t, struct file *f, uint64_t addr, uint64_
 	while (done < len) {
 		ssize_t n = f->ops->read(f, t, buf, MIN((uint64_t)65536, len - done), &pos);
 
-		if (n < 0) {
-			free(buf);
+		if (n < 0)
 			return (int)n;
-		}
 		if (n == 0)
-			break; /* past EOF: zeros (Linux: SIGBUS beyond the last page) */
-		if (plat_as_write(t->tg->as, addr + done, buf, (size_t)n) != n) {
-			free(buf);
+			break; /* past EOF: zeros (and SIGBUS beyond the last page) */
+		if (plat_as_write(t->tg->as, addr + done, buf, (size_t)n) != n)
 			return -EFAULT;
-		}
 		done += (uint64_t)n;
 	}
-	free(buf);
+	return 0;
+}
+
+/* dev/ino/size/name of the file @f for its VMA. */
+static void describe_file(struct task *t, struct file *f, struct mm_vma *nv)
+{
+	nv->kind |= MM_VMA_FILE;
+	if (f->path.v) {
+		struct stat st;
+		struct path root;
+
+		vnode_stat(f->path.v, &st);
+		nv->dev = st.st_dev;
+		nv->ino = st.st_ino;
+		nv->file_size = (uint64_t)st.st_size;
+		pthread_mutex_lock(&t->fs->lock);
+		root = path_get(t->fs->root);
+		pthread_mutex_unlock(&t->fs->lock);
+		if (vfs_path_string(root, f->path, nv->name, sizeof(nv->name)) < 0)
+			nv->name[0] = 0;
+		path_put(&root);
+	}
+}
+
+/*
+ * The checks Linux makes on the file of a mapping, in its order, and the
+ * backing chosen for it: /dev/zero is anonymous memory (*@ret_f stays NULL),
+ * files with a host fd for their data (tmpfs) map that fd (nv->shm), other
+ * regular files get a private copy (shared only when read-only).
+ */
+static int mmap_file_checks(struct task *t, int fd, int shared, int prot, struct file **ret_f,
+			    struct mm_vma *nv)
+{
+	struct file *f = fdt_lookup(t->fdt, fd);
+	struct vnode *v;
+	int r = 0;
+
+	if (!f)
+		return -EBADF;
+	v = f->path.v;
+	if ((shared && (prot & PROT_WRITE) && !file_writable(f)) || !file_readable(f))
+		r = -EACCES;
+	else if (!v || !f->ops->read ||
+		 !(S_ISREG(v->mode) || (S_ISCHR(v->mode) && v->rdev == makedev(1, 5))))
+		r = -ENODEV;
+	if (r < 0 || S_ISCHR(v->mode)) { /* /dev/zero: anonymous memory */
+		file_put(f);
+		return r;
+	}
+	if (v->ops->mmap_fd) {
+		int hfd = v->ops->mmap_fd(v);
+
+		r = hfd < 0 ? hfd : mm_shm_from_file(hfd, &nv->shm);
+	} else if (shared && file_writable(f)) {
+		r = -ENODEV; /* no shared writable mappings of copied files */
+	}
+	if (r < 0) {
+		file_put(f);
+		return r;
+	}
+	if (shared) {
+		nv->kind |= MM_VMA_SHARED;
+		if (!file_writable(f) || !nv->shm)
+			nv->kind |= MM_VMA_NOWRITE;
+	}
+	describe_file(t, f, nv);
+	*ret_f = f;
 	return 0;
 }
 
@@ -319,11 +171,10 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 {
 	uint64_t addr = a[0], len = a[1], off = a[5];
 	int prot = (int)a[2], flags = (int)a[3], fd = (int)a[4];
-	struct vma_set *s = t->tg->vmas;
+	struct mm *s = t->tg->mm;
 	struct file *f = NULL;
-	struct vma nv = { 0 };
+	struct mm_vma nv = { 0 };
 	int r = 0, type = flags & (MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE);
-	int hostfd = -1;
 
 	if (!s)
 		return -ENOMEM;
@@ -333,7 +184,7 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
 		return -EOPNOTSUPP;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+	if (prot & ~(PROT_RWX | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	if (len > plat_app_limit())
 		return -ENOMEM;
@@ -341,17 +192,9 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (PAGE - 1)))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		f = fdt_lookup(t->fdt, fd);
-		if (!f)
-			return -EBADF;
-		if (!file_readable(f) || !f->ops->read) {
-			file_put(f);
-			return -EACCES;
-		}
-		if (type != MAP_PRIVATE) {
-			file_put(f);
-			return -ENODEV; /* shared file mappings: with sentry/mm */
-		}
+		r = mmap_file_checks(t, fd, type != MAP_PRIVATE, prot, &f, &nv);
+		if (r < 0)
+			return r;
 	}
 
 	pthread_mutex_lock(&s->lock);
@@ -361,54 +204,55 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 			goto out;
 		}
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
-		    overlaps(s, addr, addr + len)) {
+		    mm_vma_overlaps(s, addr, addr + len)) {
 			r = -EEXIST;
 			goto out;
 		}
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE);
 		if (!addr || addr < PLAT_APP_MIN || addr + len > MMAP_TOP ||
-		    overlaps(s, addr, addr + len))
-			addr = find_gap(s, len);
+		    mm_vma_overlaps(s, addr, addr + len))
+			addr = mm_vma_find_gap(s, len, PLAT_APP_MIN, MMAP_TOP);
 		if (!addr) {
 			r = -ENOMEM;
 			goto out;
 		}
 	}
-	if (type != MAP_PRIVATE) {
-		/* shared anonymous: a memfd, shared with children by fork */
-		hostfd = memfd_create("cvisor-shm", MFD_CLOEXEC);
-		if (hostfd < 0 || ftruncate(hostfd, (off_t)len) < 0) {
-			r = -ENOMEM;
+	if (type != MAP_PRIVATE && !f) {
+		/* shared anonymous (or /dev/zero): a memfd, shared with children by fork */
+		r = mm_shm_new(len, &nv.shm);
+		if (r < 0)
 			goto out;
-		}
-		nv.kind |= VMA_SHARED;
+		nv.kind |= MM_VMA_SHARED;
+		off = 0;
 	}
-	r = plat_as_map(t->tg->as, addr, len,
-			(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) | (f ? PROT_WRITE : 0),
-			type != MAP_PRIVATE ? PLAT_MAP_SHARED : PLAT_MAP_PRIVATE, hostfd, 0);
-	if (r == 0 && f) {
-		r = fill_from_file(t, f, addr, len, off);
-		if (r == 0 && !(prot & PROT_WRITE))
-			r = plat_as_protect(t->tg->as, addr, len,
-					    prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
-		if (r == 0) {
-			nv.kind |= VMA_FILE;
+	if (nv.shm) {
+		/* a memfd: anonymous shared memory or a file's data */
+		r = plat_as_map(t->tg->as, addr, len, prot & PROT_RWX,
+				(nv.kind & MM_VMA_SHARED) ? PLAT_MAP_SHARED : PLAT_MAP_PRIVATE,
+				nv.shm->fd, off);
+		nv.off = off;
+	} else {
+		r = plat_as_map(t->tg->as, addr, len, (prot & PROT_RWX) | (f ? PROT_WRITE : 0),
+				PLAT_MAP_PRIVATE, -1, 0);
+		if (r == 0 && f) {
+			/* a copy of the file's bytes */
+			r = fill_from_file(t, f, addr, len, off);
+			if (r == 0 && !(prot & PROT_WRITE))
+				r = plat_as_protect(t->tg->as, addr, len, prot & PROT_RWX);
 			nv.off = off;
-			nv.ino = f->path.v ? f->path.v->ino : 0;
 		}
 	}
 	if (r == 0) {
 		nv.start = addr;
 		nv.end = addr + len;
-		nv.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-		r = carve(s, addr, addr + len);
-		if (r == 0)
-			r = insert(s, &nv);
+		nv.prot = prot & PROT_RWX;
+		r = mm_vma_insert(s, &nv);
+		nv.shm = NULL; /* taken over */
 	}
 out:
 	pthread_mutex_unlock(&s->lock);
-	safe_close(hostfd);
+	mm_shm_put(nv.shm);
 	file_put(f);
 	return r < 0 ? r : (int64_t)addr;
 }
@@ -416,7 +260,7 @@ out:
 int64_t sys_munmap(struct task *t, const uint64_t a[6])
 {
 	uint64_t addr = a[0], len = ALIGN_UP(a[1], PAGE);
-	struct vma_set *s = t->tg->vmas;
+	struct mm *s = t->tg->mm;
 	int r;
 
 	if ((addr & (PAGE - 1)) || a[1] == 0 || !s)
@@ -424,73 +268,43 @@ int64_t sys_munmap(struct task *t, const uint64_t a[6])
 	if (addr >= plat_app_limit() || len > plat_app_limit() - addr)
 		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
-	r = overlaps(s, addr, addr + len) ? plat_as_unmap(t->tg->as, addr, len) : 0;
+	r = mm_vma_overlaps(s, addr, addr + len) ? plat_as_unmap(t->tg->as, addr, len) : 0;
 	if (r == 0)
-		r = carve(s, addr, addr + len);
+		r = mm_vma_unmap(s, addr, addr + len);
 	pthread_mutex_unlock(&s->lock);
 	return r;
-}
-
-/* Is [start, end) fully covered by VMAs? */
-static int covered(const struct vma_set *s, uint64_t start, uint64_t end)
-{
-	uint64_t at = start;
-
-	for (size_t i = 0; i < s->n && at < end; i++) {
-		if (s->v[i].end <= at)
-			continue;
-		if (s->v[i].start > at)
-			return 0;
-		at = s->v[i].end;
-	}
-	return at >= end;
 }
 
 int64_t sys_mprotect(struct task *t, const uint64_t a[6])
 {
 	uint64_t addr = a[0], len = ALIGN_UP(a[1], PAGE);
 	int prot = (int)a[2];
-	struct vma_set *s = t->tg->vmas;
+	struct mm *s = t->tg->mm;
 	int r;
 
 	if ((addr & (PAGE - 1)) || !s)
 		return -EINVAL;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+	if (prot & ~(PROT_RWX | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
 	if (addr >= plat_app_limit() || len > plat_app_limit() - addr)
 		return -ENOMEM;
 	pthread_mutex_lock(&s->lock);
-	if (!covered(s, addr, addr + len)) {
+	if (!mm_vma_covered(s, addr, addr + len)) {
 		pthread_mutex_unlock(&s->lock);
 		return -ENOMEM;
 	}
-	r = plat_as_protect(t->tg->as, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
-	if (r == 0) {
-		/* split at the edges, then set */
-		for (size_t i = 0; i < s->n && r == 0; i++) {
-			struct vma *v = &s->v[i];
-
-			if (v->end <= addr || v->start >= addr + len)
-				continue;
-			if (v->start < addr || v->end > addr + len) {
-				struct vma piece = *v;
-
-				piece.start = MAX(v->start, addr);
-				piece.end = MIN(v->end, addr + len);
-				if (piece.kind & VMA_FILE)
-					piece.off += piece.start - v->start;
-				piece.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-				r = carve(s, piece.start, piece.end);
-				if (r == 0)
-					r = insert(s, &piece);
-				i = (size_t)-1; /* the list changed: rescan */
-				continue;
-			}
-			v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-		}
-	}
+	r = 0;
+	if (prot & PROT_WRITE)
+		for (size_t i = 0; i < s->n; i++)
+			if (s->v[i].start < addr + len && s->v[i].end > addr &&
+			    (s->v[i].kind & MM_VMA_NOWRITE))
+				r = -EACCES; /* shared map of a read-only file */
+	if (r == 0)
+		r = plat_as_protect(t->tg->as, addr, len, prot & PROT_RWX);
+	if (r == 0)
+		r = mm_vma_protect(s, addr, addr + len, prot & PROT_RWX);
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }
@@ -499,27 +313,43 @@ int64_t sys_madvise(struct task *t, const uint64_t a[6])
 {
 	uint64_t addr = a[0], len = ALIGN_UP(a[1], PAGE);
 	int advice = (int)a[2];
-	struct vma_set *s = t->tg->vmas;
+	struct mm *s = t->tg->mm;
 	int r = 0;
 
 	if ((addr & (PAGE - 1)) || !s)
 		return -EINVAL;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
-	case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE:
+	case MADV_FREE: case MADV_MERGEABLE:
 	case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP:
 	case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
 		break;
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+		pthread_mutex_lock(&s->lock);
+		if (len && !mm_vma_covered(s, addr, addr + len))
+			r = -ENOMEM;
+		else if (len)
+			r = mm_vma_set_kind(s, addr, addr + len,
+					    advice == MADV_DONTFORK ? MM_VMA_DONTFORK : 0,
+					    advice == MADV_DONTFORK ? 0 : MM_VMA_DONTFORK);
+		pthread_mutex_unlock(&s->lock);
+		return r;
 	case MADV_DONTNEED:
 		/* Private memory reads back as zeros: give it fresh pages. */
 		pthread_mutex_lock(&s->lock);
 		for (size_t i = 0; i < s->n && r == 0; i++) {
-			struct vma *v = &s->v[i];
+			struct mm_vma *v = &s->v[i];
 			uint64_t st = MAX(v->start, addr), en = MIN(v->end, addr + len);
 
-			if (st >= en || (v->kind & (VMA_SHARED | VMA_FILE)))
+			if (st >= en || (v->kind & MM_VMA_SHARED))
 				continue;
-			r = plat_as_map(t->tg->as, st, en - st, v->prot, PLAT_MAP_PRIVATE, -1, 0);
+			if (v->shm) /* private map of a file's memfd: the file again */
+				r = plat_as_map(t->tg->as, st, en - st, v->prot, PLAT_MAP_PRIVATE,
+						v->shm->fd, v->off + (st - v->start));
+			else if (!(v->kind & MM_VMA_FILE))
+				r = plat_as_map(t->tg->as, st, en - st, v->prot, PLAT_MAP_PRIVATE,
+						-1, 0);
 		}
 		pthread_mutex_unlock(&s->lock);
 		break;
@@ -527,7 +357,7 @@ int64_t sys_madvise(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&s->lock);
-	if (r == 0 && len && !covered(s, addr, addr + len))
+	if (r == 0 && len && !mm_vma_covered(s, addr, addr + len))
 		r = -ENOMEM;
 	pthread_mutex_unlock(&s->lock);
 	return r;

@@ -29,12 +29,9 @@ static int64_t do_fork(struct task *t, uint64_t flags, uint64_t stack, uint64_t 
 		return -EPERM; /* no namespace creation inside the sandbox yet */
 	if ((flags & CLONE_SETTLS) && tls >= (1ULL << 47))
 		return -EPERM;
-	/*
-	 * CLONE_VM without CLONE_THREAD (vfork, posix_spawn) gets a copy of
-	 * the address space: correct for children that only exec or _exit,
-	 * which is all POSIX allows after vfork.
-	 */
-	r = process_fork(t, (int)(flags & 0xff), &n);
+	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn): a new process
+	 * in this address space. */
+	r = process_fork(t, (int)(flags & 0xff), flags & CLONE_VM, &n);
 	if (r < 0)
 		return r;
 	child = n->tg;
@@ -99,7 +96,8 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 		kind = WAIT_PGID, id = t->tg->pgid;
 	else if (pid < -1)
 		kind = WAIT_PGID, id = -pid;
-	r = process_wait(t, kind, id, WEXITED | (options & (WNOHANG | WUNTRACED | WCONTINUED)),
+	r = process_wait(t, kind, id,
+			 WEXITED | (options & (WNOHANG | WUNTRACED | WCONTINUED | __WCLONE | __WALL)),
 			 &res);
 	if (r <= 0)
 		return r;
@@ -151,7 +149,8 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	}
 	r = process_wait(t, kind, kind == WAIT_PGID && a[1] == 0 ? t->tg->pgid : (int32_t)a[1],
-			 options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED), &res);
+			 options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WCLONE | __WALL),
+			 &res);
 	if (r < 0)
 		return r;
 	memset(&si, 0, sizeof(si));

@@ -82,6 +82,11 @@ struct vnode_ops {
 	/* Optional.  Refresh @v's fields from a backing object before they
 	 * are reported (vnode_stat); NULL: the fields are current. */
 	void (*getattr)(struct vnode *v);
+	/* Regular files that can be mapped shared: a new host fd (the caller
+	 * closes it) whose bytes are the file's data from now on, so that
+	 * mappings of it, read() and write() all see one copy.  NULL: shared
+	 * mappings are ENODEV, private ones get a copy. */
+	int (*mmap_fd)(struct vnode *v);
 	void (*release)(struct vnode *v);
 };
 
