@@ -350,7 +350,7 @@ static ssize_t dgram_send(struct task *t, struct usock *s, const uint8_t *buf, s
 		if (s->shut & US_SEND_SHUT)
 			return -EPIPE;
 		if (to) {
-			o = us_lookup_locked(to, dev, ino);
+			o = us_lookup_locked(to, s->type, dev, ino);
 			if (!o)
 				return -ECONNREFUSED;
 			if (o->type != s->type)

@@ -95,8 +95,10 @@ void us_release_locked(struct usock *s, int embryo, struct us_grave *g);
 /* Drop @s's name (unix_lock held). */
 void us_unbind_locked(struct usock *s, struct us_grave *g);
 
-/* Look a name up (unix_lock held): the live socket bound to it or NULL. */
-struct usock *us_lookup_locked(const struct unix_addr *a, dev_t dev, uint64_t ino);
+/* Look a name up (unix_lock held): the live socket bound to it or NULL.
+ * Abstract names are per socket type (Linux hashes the type in); a path
+ * name is its inode's @dev/@ino. */
+struct usock *us_lookup_locked(const struct unix_addr *a, int type, dev_t dev, uint64_t ino);
 /* Resolve a path name to its socket inode identity (unix_lock not held). */
 int us_resolve(struct task *t, const struct unix_addr *a, dev_t *ret_dev, uint64_t *ret_ino);
 int us_autobind_locked(struct usock *s);

@@ -38,7 +38,7 @@ static void addr_path(const struct unix_addr *a, char *buf)
 	buf[n] = '\0';
 }
 
-struct usock *us_lookup_locked(const struct unix_addr *a, dev_t dev, uint64_t ino)
+struct usock *us_lookup_locked(const struct unix_addr *a, int type, dev_t dev, uint64_t ino)
 {
 	int abstract = is_abstract(a);
 
@@ -46,7 +46,7 @@ struct usock *us_lookup_locked(const struct unix_addr *a, dev_t dev, uint64_t in
 		if (s->dead)
 			continue;
 		if (abstract) {
-			if (is_abstract(&s->addr) && s->addr.len == a->len &&
+			if (is_abstract(&s->addr) && s->addr.len == a->len && s->type == type &&
 			    !memcmp(s->addr.sa.sun_path, a->sa.sun_path, a->len - SUN_OFF))
 				return s;
 		} else if (s->bound_v && s->bound_dev == dev && s->bound_ino == ino) {
@@ -88,7 +88,7 @@ int us_autobind_locked(struct usock *s)
 		a.sa.sun_family = AF_UNIX;
 		snprintf(a.sa.sun_path + 1, sizeof(a.sa.sun_path) - 1, "%05x",
 			 autobind_next++ & 0xfffff);
-		if (us_lookup_locked(&a, 0, 0))
+		if (us_lookup_locked(&a, s->type, 0, 0))
 			continue;
 		s->addr = a;
 		link_bound(s);
@@ -144,18 +144,34 @@ static int bind_path(struct task *t, const struct unix_addr *a, struct vnode **r
 	return r == -EEXIST ? -EADDRINUSE : r;
 }
 
+/* Does @a name an existing file?  (bind of a bound socket: EADDRINUSE
+ * wins over EINVAL for paths, as Linux creates the node first.) */
+static int path_exists(struct task *t, const struct unix_addr *a)
+{
+	char path[sizeof(a->sa.sun_path) + 1];
+	struct path p;
+
+	addr_path(a, path);
+	if (vfs_walk(t, AT_FDCWD, path, 0, &p) < 0)
+		return 0;
+	path_put(&p);
+	return 1;
+}
+
 int unix_bind(struct task *t, struct usock *s, const struct unix_addr *a)
 {
 	struct vnode *v = NULL;
 	struct unix_addr n = *a;
-	int r = 0;
+	int r = 0, bound;
 
 	pthread_mutex_lock(&unix_lock);
-	if (s->addr.len)
-		r = -EINVAL;
-	else if (a->len == SUN_OFF)
+	bound = s->addr.len != 0;
+	if (!bound && a->len == SUN_OFF)
 		r = us_autobind_locked(s);
 	pthread_mutex_unlock(&unix_lock);
+	if (bound)
+		return !is_abstract(a) && a->len > SUN_OFF && path_exists(t, a) ? -EADDRINUSE
+										  : -EINVAL;
 	if (r < 0 || a->len == SUN_OFF)
 		return r;
 	if (!is_abstract(a)) {
@@ -172,7 +188,7 @@ int unix_bind(struct task *t, struct usock *s, const struct unix_addr *a)
 	pthread_mutex_lock(&unix_lock);
 	if (s->addr.len)
 		r = -EINVAL;
-	else if (!v && us_lookup_locked(&n, 0, 0))
+	else if (!v && us_lookup_locked(&n, s->type, 0, 0))
 		r = -EADDRINUSE;
 	if (r == 0) {
 		s->addr = n;
@@ -236,7 +252,7 @@ static int dgram_connect(struct task *t, struct usock *s, const struct unix_addr
 	pthread_mutex_lock(&unix_lock);
 	if (s->passcred && !s->addr.len)
 		r = us_autobind_locked(s);
-	o = r < 0 ? NULL : us_lookup_locked(a, dev, ino);
+	o = r < 0 ? NULL : us_lookup_locked(a, s->type, dev, ino);
 	if (r == 0 && !o)
 		r = -ECONNREFUSED;
 	else if (r == 0 && o->type != s->type)
@@ -272,16 +288,9 @@ int unix_connect(struct task *t, struct usock *s, const struct unix_addr *a, int
 	pthread_mutex_lock(&unix_lock);
 	if (s->passcred && !s->addr.len)
 		r = us_autobind_locked(s);
+	/* Linux's order: the listener first, then our own state. */
 	while (r == 0) {
-		if (s->state == US_CONN) {
-			r = -EISCONN;
-			break;
-		}
-		if (s->state == US_LISTEN) {
-			r = -EINVAL;
-			break;
-		}
-		o = us_lookup_locked(a, dev, ino);
+		o = us_lookup_locked(a, s->type, dev, ino);
 		if (!o) {
 			r = -ECONNREFUSED;
 			break;
@@ -301,6 +310,10 @@ int unix_connect(struct task *t, struct usock *s, const struct unix_addr *a, int
 			}
 			r = us_wait(t, deadline);
 			continue;
+		}
+		if (s->state != US_UNCONN) {
+			r = s->state == US_CONN ? -EISCONN : -EINVAL;
+			break;
 		}
 		/* The embryo: connected now, returned by accept later. */
 		e->state = US_CONN;
