@@ -71,7 +71,8 @@ uint64_t us_deadline(uint64_t timeo)
 int us_wait(struct task *t, uint64_t deadline)
 {
 	struct timespec ts;
-	int r = t ? task_interrupted(t, -ERESTARTSYS) : 0;
+	/* With a timeout, Linux does not restart (sock_intr_errno). */
+	int r = t ? task_interrupted(t, deadline ? -EINTR : -ERESTARTSYS) : 0;
 
 	if (r < 0)
 		return r;

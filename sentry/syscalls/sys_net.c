@@ -247,8 +247,7 @@ int64_t sys_connect(struct task *t, const uint64_t a[6])
 	} else if ((r = addr_valid(&ad)) < 0) {
 		return r;
 	}
-	r = unix_connect(t, s, &ad, nonblocking(f));
-	return r == -ERESTARTSYS ? -EINTR : r; /* connect is not restarted */
+	return unix_connect(t, s, &ad, nonblocking(f));
 }
 
 static int64_t do_accept(struct task *t, const uint64_t a[6], int flags)
