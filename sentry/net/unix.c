@@ -594,7 +594,7 @@ static ssize_t unix_write(struct file *f, struct task *t, const void *buf, size_
 
 	(void)off;
 	if (len == 0 && s->type == SOCK_STREAM)
-		return 0;
+		return 0; /* a datagram socket sends an empty message (Linux) */
 	return unix_send(t, s, buf, len, 0, file_nonblock(f), NULL, NULL);
 }
 

@@ -326,6 +326,8 @@ int64_t sys_getsockopt(struct task *t, const uint64_t a[6])
 	socklen_t l;
 
 	SOCK_ARG(t, (int)a[0], f, s);
+	if ((int)a[1] != SOL_SOCKET)
+		return -EOPNOTSUPP; /* AF_UNIX has no protocol-level options */
 	if (task_copy_in(t, a[4], &len, sizeof(len)) != sizeof(len))
 		return -EFAULT;
 	if (len < 0)

@@ -127,7 +127,11 @@ static void boundaries(int type, const char *name)
 		snprintf(label, sizeof(label), "%s MSG_TRUNC flag", name);
 		t_yes(label, (m.msg_flags & MSG_TRUNC) != 0);
 	}
+	snprintf(label, sizeof(label), "%s write of 0 bytes", name);
+	t_eq(label, write(sv[0], "", 0), 0);
 	snprintf(label, sizeof(label), "%s empty message", name);
+	t_eq(label, recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
+	snprintf(label, sizeof(label), "%s write queued an empty message too", name);
 	t_eq(label, recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
 	snprintf(label, sizeof(label), "%s then empty queue", name);
 	t_err(label, recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
