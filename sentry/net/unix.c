@@ -39,6 +39,7 @@ struct usock *us_new(int type)
 	s->rq_tail = &s->rq;
 	s->accq_tail = &s->accq;
 	s->sndbuf = s->rcvbuf = UNIX_BUF_DEFAULT;
+	s->rcvlowat = 1;
 	s->peercred.pid = 0;
 	s->peercred.uid = s->peercred.gid = (uint32_t)-1;
 	s->ino = __atomic_fetch_add(&unix_ino_next, 1, __ATOMIC_RELAXED);
@@ -435,7 +436,9 @@ static ssize_t stream_recv(struct task *t, struct usock *s, uint8_t *buf, size_t
 			   int nonblock, struct unix_recv_info *info)
 {
 	uint64_t deadline = us_deadline(s->rcvtimeo);
-	size_t copied = 0, target = (flags & MSG_WAITALL) ? len : 1;
+	/* sock_rcvlowat: a stream read waits for SO_RCVLOWAT bytes. */
+	size_t copied = 0,
+	       target = (flags & MSG_WAITALL) ? len : MIN((size_t)MAX(s->rcvlowat, 1), len);
 	int peek = !!(flags & MSG_PEEK), r = 0, have_cred = 0;
 
 	if (s->state != US_CONN)

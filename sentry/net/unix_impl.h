@@ -8,6 +8,7 @@
 #define CVISOR_SENTRY_NET_UNIX_IMPL_H
 
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "unix.h"
@@ -61,6 +62,9 @@ struct usock {
 	struct unix_cred peercred;    /* SO_PEERCRED */
 	int has_peercred;
 	int passcred, reuseaddr, keepalive;
+	/* Accepted and reported, without effect on AF_UNIX (as on Linux). */
+	int broadcast, oobinline, priority, rcvlowat;
+	struct linger linger;
 	int sndbuf, rcvbuf;
 	uint64_t rcvtimeo, sndtimeo;  /* ns; 0 = none */
 	uint64_t ino;

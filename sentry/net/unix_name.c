@@ -3,6 +3,7 @@
  * socket options. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,6 +451,7 @@ int unix_getsockopt(struct usock *s, int level, int name, void *val, socklen_t *
 		int i;
 		struct unix_cred c;
 		struct timeval tv;
+		struct linger l;
 	} v;
 	size_t lv = sizeof(int);
 
@@ -485,6 +487,25 @@ int unix_getsockopt(struct usock *s, int level, int name, void *val, socklen_t *
 		break;
 	case SO_KEEPALIVE:
 		v.i = s->keepalive;
+		break;
+	case SO_BROADCAST:
+		v.i = s->broadcast;
+		break;
+	case SO_OOBINLINE:
+		v.i = s->oobinline;
+		break;
+	case SO_PRIORITY:
+		v.i = s->priority;
+		break;
+	case SO_RCVLOWAT:
+		v.i = s->rcvlowat;
+		break;
+	case SO_SNDLOWAT:
+		v.i = 1;
+		break;
+	case SO_LINGER:
+		v.l = s->linger;
+		lv = sizeof(v.l);
 		break;
 	case SO_ACCEPTCONN:
 		v.i = s->state == US_LISTEN;
@@ -548,6 +569,26 @@ int unix_setsockopt(struct usock *s, int level, int name, const void *val, sockl
 		break;
 	case SO_KEEPALIVE:
 		s->keepalive = !!i;
+		break;
+	case SO_BROADCAST:
+		s->broadcast = !!i;
+		break;
+	case SO_OOBINLINE:
+		s->oobinline = !!i;
+		break;
+	case SO_PRIORITY:
+		s->priority = i;
+		break;
+	case SO_RCVLOWAT:
+		s->rcvlowat = i < 0 ? INT32_MAX : MAX(i, 1);
+		break;
+	case SO_LINGER:
+		if (len < sizeof(struct linger)) {
+			r = -EINVAL;
+			break;
+		}
+		memcpy(&s->linger, val, sizeof(s->linger));
+		s->linger.l_onoff = !!s->linger.l_onoff;
 		break;
 	case SO_RCVTIMEO:
 		s->rcvtimeo = tv_to_ns(&tv);

@@ -146,6 +146,23 @@ static void options(void)
 	tv.tv_usec = 2000000;
 	t_err("SO_RCVTIMEO bad usec", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
 	      EDOM);
+	v = 0;
+	getsockopt(sv[0], SOL_SOCKET, SO_RCVLOWAT, &v, &l);
+	t_eq("SO_RCVLOWAT default", v, 1);
+	v = 3;
+	t_ok("set SO_PRIORITY", setsockopt(sv[0], SOL_SOCKET, SO_PRIORITY, &v, sizeof(v)));
+	v = 0;
+	getsockopt(sv[0], SOL_SOCKET, SO_PRIORITY, &v, &l);
+	t_eq("  reads back", v, 3);
+	{
+		struct linger lg = { 5, 7 }, got = { 0, 0 };
+		socklen_t gl = sizeof(got);
+
+		t_ok("set SO_LINGER", setsockopt(sv[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+		getsockopt(sv[0], SOL_SOCKET, SO_LINGER, &got, &gl);
+		t_yes("  reads back", got.l_onoff == 1 && got.l_linger == 7 && gl == sizeof(got));
+		t_err("SO_LINGER short", setsockopt(sv[0], SOL_SOCKET, SO_LINGER, &lg, 4), EINVAL);
+	}
 	{
 		struct ucred c;
 		socklen_t cl = sizeof(c);

@@ -71,6 +71,22 @@ static void stream(void)
 	t_yes("readv data", buf[0] == 'x' && buf[10] == 'y' && buf[11] == 'z');
 	t_eq("rest", read(sv[0], buf, sizeof(buf)), 1);
 	t_eq("send 0 bytes", send(sv[0], buf, 0, 0), 0);
+	{
+		int lowat = 4;
+
+		/* A stream read waits for SO_RCVLOWAT bytes (non-blocking: takes less). */
+		setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+		write(sv[0], "ab", 2);
+		t_eq("SO_RCVLOWAT, non-blocking short read", recv(sv[1], buf, 8, MSG_DONTWAIT), 2);
+		write(sv[0], "cd", 2);
+		if (fork() == 0) {
+			usleep(50 * 1000);
+			write(sv[0], "ef", 2);
+			_exit(0);
+		}
+		t_eq("SO_RCVLOWAT, blocking read waits for 4", recv(sv[1], buf, 8, 0), 4);
+		wait(NULL);
+	}
 	close(sv[0]);
 	close(sv[1]);
 }
