@@ -12,8 +12,10 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "lib/macro.h"
+#include "lib/timeutil.h"
 #include "sentry/kernel/task.h"
 #include "sentry/net/unix.h"
 #include "sentry/vfs/fdtable.h"
@@ -469,26 +471,53 @@ int64_t sys_sendmmsg(struct task *t, const uint64_t a[6])
 	return i;
 }
 
+/* recvmmsg: like Linux, the timeout is looked at only after each
+ * datagram (a call can still block for the next one), and what remains of
+ * it is written back. */
 int64_t sys_recvmmsg(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
 	struct usock *s;
 	unsigned vlen = (unsigned)MIN(a[2], (uint64_t)UIO_MAXIOV), i;
 	int flags = (int)a[3];
+	struct timespec ts;
+	uint64_t end = 0;
 
 	SOCK_ARG(t, (int)a[0], f, s);
+	if (a[4]) {
+		if (task_copy_in(t, a[4], &ts, sizeof(ts)) != sizeof(ts))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+		end = mono_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	}
 	for (i = 0; i < vlen; i++) {
 		uint64_t um = a[1] + (uint64_t)i * sizeof(struct mmsghdr);
 		int64_t r = recvmsg1(t, f, s, um, flags & ~MSG_WAITFORONE);
 		unsigned n = (unsigned)r;
 
-		if (r < 0)
-			return i ? (int64_t)i : r;
+		if (r < 0) {
+			if (i)
+				break;
+			return r;
+		}
 		if (task_copy_out(t, um + offsetof(struct mmsghdr, msg_len), &n, sizeof(n)) !=
 		    sizeof(n))
 			return i ? (int64_t)i : -EFAULT;
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
+		if (a[4]) {
+			uint64_t now = mono_ns(), left = now < end ? end - now : 0;
+
+			ts.tv_sec = (time_t)(left / NSEC_PER_SEC);
+			ts.tv_nsec = (long)(left % NSEC_PER_SEC);
+			if (!left) {
+				i++;
+				break;
+			}
+		}
 	}
+	if (a[4] && i > 0 && task_copy_out(t, a[4], &ts, sizeof(ts)) != sizeof(ts))
+		return -EFAULT;
 	return i;
 }

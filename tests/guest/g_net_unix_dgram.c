@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 
@@ -109,6 +110,19 @@ int main(void)
 		}
 		t_eq("recvmmsg", recvmmsg(s, mm, 3, MSG_DONTWAIT, NULL), 3);
 		t_yes("  lengths", mm[0].msg_len == 1 && mm[1].msg_len == 2 && mm[2].msg_len == 3);
+		{
+			struct timespec ts = { 0, 1 };
+
+			for (int i = 0; i < 3; i++)
+				mm[i].msg_hdr.msg_iovlen = 1;
+			sendmmsg(c, mm, 2, 0); /* two datagrams of 8 bytes (the riov buffers) */
+			t_eq("recvmmsg timeout ends after a datagram",
+			     recvmmsg(s, mm, 3, MSG_DONTWAIT, &ts), 1);
+			t_yes("  remaining time written back", ts.tv_sec == 0 && ts.tv_nsec == 0);
+			ts.tv_nsec = 2000000000L;
+			t_err("recvmmsg bad timeout", recvmmsg(s, mm, 3, MSG_DONTWAIT, &ts), EINVAL);
+			t_eq("the second is still there", recv(s, rb[0], 8, MSG_DONTWAIT), 8);
+		}
 		t_eq("recvmmsg WAITFORONE", recvmmsg(s, mm, 3, MSG_WAITFORONE | MSG_DONTWAIT, NULL) < 0
 						    ? errno
 						    : 0,
