@@ -33,3 +33,21 @@ parent, other = Pipe()
 proc = Process(target=child, args=(other,)); proc.start()
 parent.send([1, 2, 3]); print(parent.recv()); proc.join(); print("exitcode", proc.exitcode)
 PY
+# a path-named listener in the work directory (a socket inode, ENXIO for open(2))
+/usr/bin/python3 - <<'PY'
+import socket, os, stat
+s = socket.socket(socket.AF_UNIX); s.bind("x.sock")
+print(stat.S_ISSOCK(os.stat("x.sock").st_mode), oct(os.stat("x.sock").st_mode & 0o777))
+try: os.open("x.sock", os.O_RDONLY)
+except OSError as e: print("open", e.errno)
+s.listen()
+c = socket.socket(socket.AF_UNIX); c.connect("x.sock"); a, _ = s.accept()
+c.sendall(b"z" * 100000); c.shutdown(socket.SHUT_WR)
+n = 0
+while True:
+    d = a.recv(65536)
+    if not d: break
+    n += len(d)
+print(n)
+os.unlink("x.sock")
+PY
