@@ -353,8 +353,10 @@ int unix_accept(struct task *t, struct usock *s, unsigned fflags, int nonblock,
 	else if (s->state != US_LISTEN)
 		r = -EINVAL;
 	while (r == 0 && !s->accq) {
-		if (nonblock || s->state != US_LISTEN)
-			r = s->state != US_LISTEN ? -EINVAL : -EAGAIN;
+		if (nonblock)
+			r = -EAGAIN;
+		else if (s->state != US_LISTEN || (s->shut & US_RCV_SHUT))
+			r = -EINVAL; /* shutdown() wakes a blocked accept (Linux) */
 		else
 			r = us_wait(t, deadline);
 	}

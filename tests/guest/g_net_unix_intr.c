@@ -103,6 +103,19 @@ int main(void)
 		waitpid(pid, &st, 0);
 		t_eq("client connected", WEXITSTATUS(st), 0);
 		close(c);
+		/* shutdown() of the listener by another thread of control ends a
+		 * blocked accept with EINVAL. */
+		{
+			pid_t k = fork();
+
+			if (k == 0) {
+				usleep(100 * 1000);
+				shutdown(l, SHUT_RD);
+				_exit(0);
+			}
+			t_err("accept after shutdown of the listener", accept(l, NULL, NULL), EINVAL);
+			waitpid(k, &st, 0);
+		}
 		close(l);
 	}
 
