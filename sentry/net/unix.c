@@ -21,6 +21,8 @@
 pthread_mutex_t unix_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t unix_cond = PTHREAD_COND_INITIALIZER;
 static uint64_t unix_ino_next = 20000; /* st_ino: a counter */
+struct usock *us_all;
+int us_inflight_total;
 
 /* Bytes a chunk charges against its sender's buffer (payload + overhead,
  * as skb truesize does), so that many tiny messages fill it too. */
@@ -95,8 +97,29 @@ int us_file(struct usock *s, unsigned fflags, struct file **ret)
 
 	if (!f)
 		return -ENOMEM;
+	pthread_mutex_lock(&unix_lock);
+	s->file = f;
+	s->all_next = us_all;
+	if (us_all)
+		us_all->all_pprev = &s->all_next;
+	s->all_pprev = &us_all;
+	us_all = s;
+	pthread_mutex_unlock(&unix_lock);
 	*ret = f;
 	return 0;
+}
+
+/* The sockets among @c's files are @d more (or fewer) times in flight. */
+static void inflight_add(struct unix_ctl *c, int d)
+{
+	for (int i = 0; i < c->nfiles; i++) {
+		struct usock *x = unix_sock(c->files[i]);
+
+		if (x) {
+			x->inflight += d;
+			us_inflight_total += d;
+		}
+	}
 }
 
 struct usock *unix_sock(struct file *f)
@@ -125,8 +148,7 @@ void unix_ctl_release(struct unix_ctl *c)
 	c->nfiles = 0;
 }
 
-/* Take @c off its queue (at the head of @s's) and uncharge its sender. */
-static struct uchunk *dequeue(struct usock *s)
+struct uchunk *us_dequeue(struct usock *s)
 {
 	struct uchunk *c = s->rq;
 
@@ -141,6 +163,7 @@ static struct uchunk *dequeue(struct usock *s)
 		us_unref(c->sender);
 		c->sender = NULL;
 	}
+	inflight_add(&c->ctl, -1);
 	us_wake();
 	return c;
 }
@@ -185,7 +208,7 @@ void us_release_locked(struct usock *s, int embryo, struct us_grave *g)
 		us_unref(p);
 	}
 	while (s->rq) {
-		struct uchunk *c = dequeue(s);
+		struct uchunk *c = us_dequeue(s);
 
 		c->next = g->chunks;
 		g->chunks = c;
@@ -201,7 +224,12 @@ static void unix_release(struct file *f)
 
 	pthread_mutex_lock(&unix_lock);
 	us_release_locked(s, 0, &g);
+	*s->all_pprev = s->all_next;
+	if (s->all_next)
+		s->all_next->all_pprev = s->all_pprev;
+	s->file = NULL;
 	us_unref(s);
+	us_gc_locked(&g);
 	pthread_mutex_unlock(&unix_lock);
 	us_bury(&g);
 }
@@ -226,9 +254,11 @@ int unix_socketpair(int type, unsigned fflags, struct unix_cred cred, struct fil
 	struct file *fa = NULL, *fb = NULL;
 
 	if (!a || !b || us_file(a, fflags, &fa) < 0 || us_file(b, fflags, &fb) < 0) {
-		free(fa); /* never shared: no release needed */
-		free(fb);
-		free(a);
+		/* A socket with a file goes through its release. */
+		if (fa)
+			file_put(fa);
+		else
+			free(a);
 		free(b);
 		return -ENOMEM;
 	}
@@ -261,6 +291,7 @@ static int enqueue(struct usock *s, struct usock *p, const void *buf, size_t len
 		c->ctl = *ctl;
 		ctl->files = NULL;
 		ctl->nfiles = 0;
+		inflight_add(&c->ctl, 1);
 	}
 	c->from = s->addr;
 	c->sender = s;
@@ -392,6 +423,8 @@ static ssize_t dgram_send(struct task *t, struct usock *s, const uint8_t *buf, s
 ssize_t unix_send(struct task *t, struct usock *s, const void *buf, size_t len, int flags,
 		  int nonblock, const struct unix_addr *to, struct unix_ctl *ctl)
 {
+	struct us_grave g = { 0 };
+	int files = ctl && ctl->nfiles;
 	ssize_t r;
 
 	if (flags & MSG_OOB)
@@ -402,7 +435,10 @@ ssize_t unix_send(struct task *t, struct usock *s, const void *buf, size_t len, 
 		r = stream_send(t, s, buf, len, nonblock, to, ctl);
 	else
 		r = dgram_send(t, s, buf, len, nonblock, to, ctl);
+	if (files)
+		us_gc_locked(&g); /* sending files may complete a cycle */
 	pthread_mutex_unlock(&unix_lock);
+	us_bury(&g);
 	return r;
 }
 
@@ -412,6 +448,7 @@ static int take_files(struct uchunk *c, int peek, struct unix_recv_info *info)
 	if (!c->ctl.nfiles)
 		return 0;
 	if (!peek) {
+		inflight_add(&c->ctl, -1);
 		info->ctl.files = c->ctl.files;
 		info->ctl.nfiles = c->ctl.nfiles;
 		c->ctl.files = NULL;
@@ -496,7 +533,7 @@ static ssize_t stream_recv(struct task *t, struct usock *s, uint8_t *buf, size_t
 			c->off += n;
 			s->rq_bytes -= n;
 			if (c->off == c->len) {
-				c = dequeue(s);
+				c = us_dequeue(s);
 				free(c);
 			}
 			us_wake();
@@ -543,7 +580,7 @@ static ssize_t dgram_recv(struct task *t, struct usock *s, uint8_t *buf, size_t 
 	take_files(c, !!(flags & MSG_PEEK), info);
 	if (!(flags & MSG_PEEK)) {
 		/* dequeue() counts the unconsumed bytes; a datagram goes whole */
-		c = dequeue(s);
+		c = us_dequeue(s);
 		free(c);
 	}
 	return (flags & MSG_TRUNC) ? (ssize_t)info->full_len : (ssize_t)n;

@@ -16,7 +16,8 @@
  * Locking: one lock for all AF_UNIX state (connections touch two or three
  * sockets at once; contention is low).  Blocked calls wait on one condition
  * in 50 ms slices and give up with -EINTR / -ERESTARTSYS like pipes.
- * Files carried in SCM_RIGHTS messages are put outside that lock.
+ * Files carried in SCM_RIGHTS messages are put outside that lock; cycles
+ * of sockets held only by such messages are collected (unix_gc.c).
  */
 #ifndef CVISOR_SENTRY_NET_UNIX_H
 #define CVISOR_SENTRY_NET_UNIX_H

@@ -68,7 +68,18 @@ struct usock {
 	int sndbuf, rcvbuf;
 	uint64_t rcvtimeo, sndtimeo;  /* ns; 0 = none */
 	uint64_t ino;
+	/* Garbage collection (unix_gc.c): the socket's file while it lives
+	 * (not referenced), how many queued messages carry it, the list of
+	 * sockets that have a file, and the collector's scratch state. */
+	struct file *file;
+	int inflight;
+	struct usock *all_next, **all_pprev;
+	int gc_candidate, gc_alive, gc_cnt;
 };
+
+/* Sockets with a file, and how many socket files are in flight. */
+extern struct usock *us_all;
+extern int us_inflight_total;
 
 extern pthread_mutex_t unix_lock;
 
@@ -84,6 +95,10 @@ int us_wait(struct task *t, uint64_t deadline);
 uint64_t us_deadline(uint64_t timeo);
 /* A file for @s, taking over one reference. */
 int us_file(struct usock *s, unsigned fflags, struct file **ret);
+
+/* Take the first chunk off @s's queue (unix_lock held); its files, if
+ * any, are no longer in flight. */
+struct uchunk *us_dequeue(struct usock *s);
 
 /* Files and vnodes whose references must be dropped after unix_lock. */
 struct us_grave {
@@ -106,5 +121,9 @@ struct usock *us_lookup_locked(const struct unix_addr *a, int type, dev_t dev, u
 /* Resolve a path name to its socket inode identity (unix_lock not held). */
 int us_resolve(struct task *t, const struct unix_addr *a, dev_t *ret_dev, uint64_t *ret_ino);
 int us_autobind_locked(struct usock *s);
+
+/* Collect sockets reachable only from queued messages of each other: their
+ * queues go to @g (unix_lock held). */
+void us_gc_locked(struct us_grave *g);
 
 #endif

@@ -3,6 +3,7 @@
  * process, MSG_CTRUNC, MSG_CMSG_CLOEXEC, MSG_PEEK, bad fds) and
  * SCM_CREDENTIALS with SO_PASSCRED. */
 #include "common.h"
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -238,11 +239,41 @@ static void creds(void)
 	close(sv[1]);
 }
 
+/* Sockets that only reach each other through queued SCM_RIGHTS messages
+ * are garbage: the collector (run when a unix socket is released) drops
+ * their queues, and with them a pipe end sent along. */
+static void collect_cycle(void)
+{
+	int sv[2], p[2], c;
+	struct pollfd pf;
+	char buf[4];
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	pipe(p);
+	{
+		int two[2] = { sv[0], p[1] };
+
+		send_fds(sv[0], two, 2, "a"); /* sv[0] in sv[1]'s queue */
+	}
+	send_fds(sv[1], &sv[1], 1, "b"); /* sv[1] in sv[0]'s queue */
+	close(sv[0]);
+	close(sv[1]);
+	close(p[1]);
+	c = socket(AF_UNIX, SOCK_DGRAM, 0);
+	close(c); /* a release: the collector runs (asynchronously on Linux) */
+	pf.fd = p[0];
+	pf.events = POLLIN;
+	t_eq("pipe readable once the cycle is collected", poll(&pf, 1, 5000), 1);
+	t_eq("EOF: the write end in flight is gone", read(p[0], buf, sizeof(buf)), 0);
+	close(p[0]);
+}
+
 int main(void)
 {
 	g_start();
 	pass_pipe();
 	truncation();
 	creds();
+	collect_cycle();
 	return g_finish();
 }
