@@ -18,6 +18,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
+#include "sys_limits.h"
 #include "syscall_handlers.h"
 
 #ifndef AT_EMPTY_PATH
@@ -756,6 +757,8 @@ int64_t sys_truncate(struct task *t, const uint64_t a[6])
 	else
 		r = vfs_permission(&t->creds, p.v, MAY_WRITE);
 	if (r == 0)
+		r = sys_fsize_check(t, a[1], NULL);
+	if (r == 0)
 		r = p.v->ops->truncate ? p.v->ops->truncate(p.v, a[1]) : -EINVAL;
 	path_put(&p);
 	return r;
@@ -772,7 +775,7 @@ int64_t sys_ftruncate(struct task *t, const uint64_t a[6])
 		r = -EINVAL;
 	else if (!file_writable(f) || !f->path.v)
 		r = -EINVAL;
-	else
+	else if ((r = sys_fsize_check(t, a[1], NULL)) == 0)
 		r = f->path.v->ops->truncate ? f->path.v->ops->truncate(f->path.v, a[1]) : -EINVAL;
 	file_put(f);
 	return r;
