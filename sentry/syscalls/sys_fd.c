@@ -18,6 +18,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sys_limits.h"
+#include "sys_lock.h"
 #include "syscall_handlers.h"
 
 #define IO_CHUNK 65536
@@ -372,6 +373,13 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 	    (int)a[1] != F_GETFD && (int)a[1] != F_SETFD && (int)a[1] != F_GETFL)
 		return -EBADF;
 	switch ((int)a[1]) {
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return sys_fcntl_lock(t, f, (int)a[1], a[2]);
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 		return pipe_fcntl(f, (int)a[1], a[2], t->creds.euid == 0);
