@@ -31,6 +31,10 @@ static pthread_mutex_t lock_mu = PTHREAD_MUTEX_INITIALIZER; /* everything below 
 static pthread_cond_t lock_cond = PTHREAD_COND_INITIALIZER; /* a lock went away */
 static struct lock_rec *locks;
 static struct waiter *waiters;
+static unsigned nlocks; /* records in the table, at most LOCK_MAX */
+
+/* A guest must not grow the Sentry without bound: -ENOLCK beyond this. */
+#define LOCK_MAX 16384
 
 static int same_file(const struct lock_rec *l, const struct file *f)
 {
@@ -86,6 +90,7 @@ static struct lock_rec *rec_new(const struct file *f, enum lock_kind kind, const
 
 	if (!l)
 		return NULL;
+	nlocks++;
 	l->dev = f->path.v->dev;
 	l->ino = f->path.v->ino;
 	l->kind = kind;
@@ -114,7 +119,8 @@ static int apply_locked(struct file *f, enum lock_kind kind, const void *owner,
 		if (same_file(l, f) && l->kind == kind && l->owner == owner &&
 		    overlaps(l, start, end) && l->start < start && l->end > end)
 			splits++;
-	if (splits > (int)(sizeof(tails) / sizeof(tails[0])))
+	if (splits > (int)(sizeof(tails) / sizeof(tails[0])) ||
+	    nlocks + (unsigned)splits + (req->type != F_UNLCK) > LOCK_MAX)
 		return -ENOLCK;
 	for (int i = 0; i < splits; i++) {
 		tails[i] = calloc(1, sizeof(**tails));
@@ -149,6 +155,7 @@ static int apply_locked(struct file *f, enum lock_kind kind, const void *owner,
 				add->end = l->end;
 			*pp = l->next;
 			free(l);
+			nlocks--;
 			continue;
 		}
 		if (!overlaps(l, start, end)) {
@@ -158,6 +165,7 @@ static int apply_locked(struct file *f, enum lock_kind kind, const void *owner,
 		if (l->start < start && l->end > end) {
 			struct lock_rec *tail = tails[ntails++];
 
+			nlocks++;
 			*tail = *l;
 			tail->start = end + 1;
 			l->end = start - 1;
@@ -173,6 +181,7 @@ static int apply_locked(struct file *f, enum lock_kind kind, const void *owner,
 		} else {
 			*pp = l->next;
 			free(l);
+			nlocks--;
 		}
 	}
 	for (int i = ntails; i < splits; i++)
@@ -283,6 +292,7 @@ static void drop(struct file *f, int posix, const void *owner)
 		    (posix ? l->kind == LOCK_KIND_POSIX : l->kind != LOCK_KIND_POSIX)) {
 			*pp = l->next;
 			free(l);
+			nlocks--;
 			dropped = 1;
 		} else {
 			pp = &l->next;

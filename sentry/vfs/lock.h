@@ -10,7 +10,8 @@
  * Locks are keyed by (device, inode), since some file systems hand out a
  * new vnode per lookup.  One global table, lock and condition variable: a
  * sandbox rarely holds more than a few locks.  Blocking waits re-check
- * every 50 ms for signals; POSIX waits detect deadlocks (EDEADLK).
+ * every 50 ms for signals; POSIX waits detect deadlocks (EDEADLK).  The
+ * table holds at most 16384 records (ENOLCK beyond, as a memory bound).
  */
 #ifndef CVISOR_SENTRY_VFS_LOCK_H
 #define CVISOR_SENTRY_VFS_LOCK_H
