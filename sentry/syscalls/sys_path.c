@@ -410,9 +410,22 @@ static int64_t do_linkat(struct task *t, int ofd, uint64_t opath, int nfd, uint6
 		return -EINVAL;
 	PATH_ARG(t, opath, op);
 	PATH_ARG(t, npath, np);
-	r = vfs_walk(t, ofd, op, (flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0, &src);
+	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH (root here), else ENOENT */
+	if ((flags & AT_EMPTY_PATH) && !op[0] && t->creds.euid != 0)
+		return -ENOENT;
+	r = vfs_walk(t, ofd, op,
+		     ((flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0) |
+			     ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_OK : 0),
+		     &src);
 	if (r < 0)
 		return r;
+	pthread_mutex_lock(&src.v->lock);
+	r = src.v->nlink == 0 ? -ENOENT : 0; /* unlinked (reached through /proc/pid/fd) */
+	pthread_mutex_unlock(&src.v->lock);
+	if (r < 0) {
+		path_put(&src);
+		return r;
+	}
 	r = create_parent(t, nfd, np, &dir, name, &slash);
 	if (r == -EINVAL)
 		r = -EEXIST;
