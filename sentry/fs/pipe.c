@@ -240,7 +240,7 @@ static unsigned pipe_poll(struct file *f)
 		if (p->writers == 0)
 			ev |= POLLHUP;
 	} else {
-		if (p->cap - p->len >= PIPE_BUF)
+		if (p->cap - p->len >= PIPE_BUF && p->npkts < p->cap / PIPE_BUF)
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			ev |= POLLERR;

@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
 #include "sentry/fs/pipe.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
+#include "sys_limits.h"
+#include "sys_lock.h"
 #include "syscall_handlers.h"
 
 #define IO_CHUNK 65536
@@ -78,6 +82,28 @@ static int64_t do_read(struct task *t, struct file *f, uint64_t addr, uint64_t l
 	return n;
 }
 
+int sys_fsize_check(struct task *t, uint64_t pos, uint64_t *len)
+{
+	uint64_t lim;
+	siginfo_t info;
+
+	pthread_mutex_lock(&t->k->lock);
+	lim = t->tg->rlim[RLIMIT_FSIZE].cur;
+	pthread_mutex_unlock(&t->k->lock);
+	if (lim == RLIM_INFINITY || (len ? pos < lim : pos <= lim)) {
+		if (len && *len > lim - pos)
+			*len = lim - pos;
+		return 0;
+	}
+	memset(&info, 0, sizeof(info));
+	info.si_signo = SIGXFSZ;
+	info.si_code = SI_USER;
+	info.si_pid = t->tg->tgid;
+	info.si_uid = t->creds.ruid;
+	(void)signal_send(t, &info, 0);
+	return -EFBIG;
+}
+
 static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t len,
 			int64_t *pos)
 {
@@ -101,6 +127,19 @@ static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t 
 		pthread_mutex_unlock(&f->lock);
 	} else {
 		off = *pos;
+	}
+	if (f->path.v && S_ISREG(f->path.v->mode)) {
+		uint64_t start = (uint64_t)off;
+		int r;
+
+		if (f->flags & O_APPEND) {
+			pthread_mutex_lock(&f->path.v->lock);
+			start = f->path.v->size;
+			pthread_mutex_unlock(&f->path.v->lock);
+		}
+		r = sys_fsize_check(t, start, &len);
+		if (r < 0)
+			return r;
 	}
 	while (done < len) {
 		size_t n = MIN((uint64_t)IO_CHUNK, len - done);
@@ -334,6 +373,13 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 	    (int)a[1] != F_GETFD && (int)a[1] != F_SETFD && (int)a[1] != F_GETFL)
 		return -EBADF;
 	switch ((int)a[1]) {
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return sys_fcntl_lock(t, f, (int)a[1], a[2]);
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 		return pipe_fcntl(f, (int)a[1], a[2], t->creds.euid == 0);

@@ -18,6 +18,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
+#include "sys_limits.h"
 #include "syscall_handlers.h"
 
 #ifndef AT_EMPTY_PATH
@@ -409,9 +410,22 @@ static int64_t do_linkat(struct task *t, int ofd, uint64_t opath, int nfd, uint6
 		return -EINVAL;
 	PATH_ARG(t, opath, op);
 	PATH_ARG(t, npath, np);
-	r = vfs_walk(t, ofd, op, (flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0, &src);
+	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH (root here), else ENOENT */
+	if ((flags & AT_EMPTY_PATH) && !op[0] && t->creds.euid != 0)
+		return -ENOENT;
+	r = vfs_walk(t, ofd, op,
+		     ((flags & AT_SYMLINK_FOLLOW) ? WALK_FOLLOW : 0) |
+			     ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_OK : 0),
+		     &src);
 	if (r < 0)
 		return r;
+	pthread_mutex_lock(&src.v->lock);
+	r = src.v->nlink == 0 ? -ENOENT : 0; /* unlinked (reached through /proc/pid/fd) */
+	pthread_mutex_unlock(&src.v->lock);
+	if (r < 0) {
+		path_put(&src);
+		return r;
+	}
 	r = create_parent(t, nfd, np, &dir, name, &slash);
 	if (r == -EINVAL)
 		r = -EEXIST;
@@ -756,6 +770,8 @@ int64_t sys_truncate(struct task *t, const uint64_t a[6])
 	else
 		r = vfs_permission(&t->creds, p.v, MAY_WRITE);
 	if (r == 0)
+		r = sys_fsize_check(t, a[1], NULL);
+	if (r == 0)
 		r = p.v->ops->truncate ? p.v->ops->truncate(p.v, a[1]) : -EINVAL;
 	path_put(&p);
 	return r;
@@ -772,7 +788,7 @@ int64_t sys_ftruncate(struct task *t, const uint64_t a[6])
 		r = -EINVAL;
 	else if (!file_writable(f) || !f->path.v)
 		r = -EINVAL;
-	else
+	else if ((r = sys_fsize_check(t, a[1], NULL)) == 0)
 		r = f->path.v->ops->truncate ? f->path.v->ops->truncate(f->path.v, a[1]) : -EINVAL;
 	file_put(f);
 	return r;

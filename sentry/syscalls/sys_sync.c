@@ -25,10 +25,17 @@ static void filep(struct file **f)
 }
 #define _cleanup_file_ _cleanup_(filep)
 
-/* The file type of @f (0 for files without a vnode: pipes, host fds). */
+/* The file type of @f: its vnode's, else what the file says (a host fd
+ * may be a regular file: `> out`), else 0. */
 static mode_t file_type(struct file *f)
 {
-	return f->path.v ? (f->path.v->mode & S_IFMT) : 0;
+	struct stat st;
+
+	if (f->path.v)
+		return f->path.v->mode & S_IFMT;
+	if (f->ops->fstat && f->ops->fstat(f, &st) == 0)
+		return st.st_mode & S_IFMT;
+	return 0;
 }
 
 int64_t sys_sync(struct task *t, const uint64_t a[6])

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "file.h"
+#include "lock.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -12,6 +13,15 @@
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
+
+/* An fd of @t referring to @f is gone: @t's POSIX locks on the file go
+ * with it (as Linux, whichever fd they were taken through). */
+static void close_file(struct fd_table *t, struct file *f)
+{
+	if (f && f->path.v)
+		lock_release_posix(f, t);
+	file_put(f);
+}
 
 struct fd_table *fdt_new(void)
 {
@@ -35,7 +45,7 @@ void fdt_put(struct fd_table *t)
 	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (int i = 0; i < FDT_MAX; i++)
-		file_put(t->v[i].file);
+		close_file(t, t->v[i].file);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -107,7 +117,7 @@ int fdt_close(struct fd_table *t, int fd)
 	pthread_mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f); /* outside the lock: release may block */
+	close_file(t, f); /* outside the lock: release may block */
 	return 0;
 }
 
@@ -131,7 +141,7 @@ int fdt_dup_to(struct fd_table *t, int oldfd, int newfd, int cloexec)
 	}
 	t->v[newfd].cloexec = !!cloexec;
 	pthread_mutex_unlock(&t->lock);
-	file_put(old);
+	close_file(t, old);
 	return newfd;
 }
 
@@ -174,7 +184,7 @@ void fdt_close_cloexec(struct fd_table *t)
 			t->v[i].cloexec = 0;
 		}
 		pthread_mutex_unlock(&t->lock);
-		file_put(f);
+		close_file(t, f);
 	}
 }
 

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "lock.h"
 #include "sentry/vfs/vnode.h"
 
 struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags)
@@ -30,6 +31,8 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (f->path.v)
+		lock_release_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->path.v)
