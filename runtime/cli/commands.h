@@ -5,5 +5,6 @@
 /* One function per verb, one file per verb (cli/<verb>.c). */
 int cmd_demo(int argc, char **argv);
 int cmd_do(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{ "do", cmd_do, "run one command in a fresh sandbox over a rootfs (Sentry + Gofer)" },
 	{ "demo", cmd_demo, "run a static guest (read from the host) in a sandbox on a tmpfs root" },
+	{ "spec", cmd_spec, "write a default OCI config.json (as runc spec)" },
 	{ "gofer", gofer_main, "(internal) serve a root file system over 9P2000.L" },
 };
 
