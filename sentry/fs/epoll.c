@@ -104,13 +104,7 @@ static unsigned ep_poll(struct file *f)
 
 static int ep_fstat(struct file *f, struct stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IRUSR | S_IWUSR;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_dev = 0xe; /* anon_inodefs */
-	st->st_ino = (ino_t)((struct ep *)f->priv)->ino;
-	return 0;
+	return anon_fstat(st, ((struct ep *)f->priv)->ino);
 }
 
 static void ep_release(struct file *f)

@@ -41,19 +41,7 @@ static int nonblocking(struct file *f)
 /* Block on @e (locked) for a change; -ERESTARTSYS on a signal. */
 static int efd_block(struct efd *e, struct task *t)
 {
-	struct timespec ts;
-	int r = task_interrupted(t, -ERESTARTSYS);
-
-	if (r < 0)
-		return r;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 50 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&e->cond, &e->lock, &ts);
-	return 0;
+	return vfs_wait_interruptible(t, &e->cond, &e->lock);
 }
 
 static ssize_t efd_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
@@ -124,15 +112,20 @@ static unsigned efd_poll(struct file *f)
 	return ev;
 }
 
-static int efd_fstat(struct file *f, struct stat *st)
+int anon_fstat(struct stat *st, uint64_t ino)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = S_IRUSR | S_IWUSR; /* an anonymous inode: no file type */
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	st->st_dev = 0xe; /* anon_inodefs */
-	st->st_ino = (ino_t)((struct efd *)f->priv)->ino;
+	st->st_ino = (ino_t)ino;
 	return 0;
+}
+
+static int efd_fstat(struct file *f, struct stat *st)
+{
+	return anon_fstat(st, ((struct efd *)f->priv)->ino);
 }
 
 static void efd_release(struct file *f)

@@ -12,7 +12,12 @@
 #include <time.h>
 
 struct file;
+struct stat;
 struct task;
+
+/* fstat of an anonymous-inode file (eventfd, timerfd, epoll): mode 0600
+ * without a file type, anon_inodefs' device, inode @ino. */
+int anon_fstat(struct stat *st, uint64_t ino);
 
 /* eventfd2: @flags EFD_SEMAPHORE | EFD_NONBLOCK (EFD_CLOEXEC is the
  * caller's). */

@@ -40,19 +40,7 @@ static uint64_t pipe_ino_next = 1;
  * pipe's condition variable. */
 static int pipe_wait(struct pipe *p, struct task *t)
 {
-	struct timespec ts;
-	int r = t ? task_interrupted(t, -ERESTARTSYS) : 0;
-
-	if (r < 0)
-		return r;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 50 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&p->cond, &p->lock, &ts);
-	return 0;
+	return vfs_wait_interruptible(t, &p->cond, &p->lock);
 }
 
 /* Move up to @len buffered bytes to @buf (NULL: drop them). */

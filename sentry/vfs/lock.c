@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "file.h"
+#include "notify.h"
 #include "sentry/kernel/task.h"
 
 struct lock_rec {
@@ -196,19 +197,7 @@ static int apply_locked(struct file *f, enum lock_kind kind, const void *owner,
 
 static int wait_locked(struct task *t)
 {
-	struct timespec ts;
-	int r = task_interrupted(t, -ERESTARTSYS);
-
-	if (r < 0)
-		return r;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 50 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&lock_cond, &lock_mu, &ts);
-	return 0;
+	return vfs_wait_interruptible(t, &lock_cond, &lock_mu);
 }
 
 int lock_set(struct task *t, struct file *f, enum lock_kind kind, const void *owner,

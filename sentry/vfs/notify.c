@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/timeutil.h"
+#include "sentry/kernel/task.h"
 
 static uint32_t seq;     /* the event sequence (futex word) */
 static uint32_t waiters; /* tasks in vfs_notify_wait */
@@ -44,4 +45,21 @@ void vfs_notify_wait(uint32_t old, uint64_t deadline_ns)
 	if (__atomic_load_n(&seq, __ATOMIC_SEQ_CST) == old)
 		syscall(SYS_futex, &seq, FUTEX_WAIT_PRIVATE, old, tp, NULL, 0);
 	__atomic_sub_fetch(&waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+int vfs_wait_interruptible(struct task *t, pthread_cond_t *c, pthread_mutex_t *m)
+{
+	struct timespec ts;
+	int r = t ? task_interrupted(t, -ERESTARTSYS) : 0;
+
+	if (r < 0)
+		return r;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 50 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(c, m, &ts);
+	return 0;
 }

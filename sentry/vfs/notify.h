@@ -14,6 +14,7 @@
 #ifndef CVISOR_SENTRY_VFS_NOTIFY_H
 #define CVISOR_SENTRY_VFS_NOTIFY_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 /* The current sequence: take it before scanning. */
@@ -26,5 +27,15 @@ void vfs_notify(void);
  * @deadline_ns (UINT64_MAX: no limit).  Returns at once if it already
  * moved; spurious returns are allowed (callers re-scan). */
 void vfs_notify_wait(uint32_t seq, uint64_t deadline_ns);
+
+/*
+ * Block a task on a file's condition variable (@m held, as for
+ * pthread_cond_wait) for up to 50 ms: -ERESTARTSYS if a signal is pending
+ * (checked first), -EINTR if the task must stop, else 0 after a wake-up or
+ * the timeout (callers re-check their condition).  The timeout bounds how
+ * late a signal is noticed without a wake-up of @c.  @t NULL: no checks.
+ */
+struct task;
+int vfs_wait_interruptible(struct task *t, pthread_cond_t *c, pthread_mutex_t *m);
 
 #endif
