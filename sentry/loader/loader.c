@@ -252,11 +252,11 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, li->phnum);
 	AUX(AT_ENTRY, li->entry);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
-	AUX(AT_SECURE, 0);
+	AUX(AT_UID, li->uid);
+	AUX(AT_EUID, li->euid);
+	AUX(AT_GID, li->gid);
+	AUX(AT_EGID, li->egid);
+	AUX(AT_SECURE, li->uid != li->euid || li->gid != li->egid);
 	AUX(AT_CLKTCK, 100);
 	AUX(AT_RANDOM, random_addr);
 	AUX(AT_HWCAP, getauxval(AT_HWCAP));
@@ -286,6 +286,7 @@ int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *
 {
 	struct loader_file exe = { .img = img, .len = len, .fd = -1 };
 
+	*ret = (struct loader_image){ 0 }; /* root */
 	return loader_load_exec(as, &exe, NULL, argv, envp, ret);
 }
 
@@ -299,6 +300,10 @@ int loader_load_exec(struct plat_as *as, const struct loader_file *exe,
 	r = parse_layout(exe->img, exe->len, 0, &li);
 	if (r < 0)
 		return r;
+	li.uid = ret->uid;
+	li.euid = ret->euid;
+	li.gid = ret->gid;
+	li.egid = ret->egid;
 	if (li.interp_len && !interp)
 		return -ENOEXEC; /* the caller must open the interpreter */
 	r = load_segments(as, exe->img, exe->fd, li.bias);

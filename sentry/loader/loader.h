@@ -39,6 +39,9 @@ struct loader_image {
 	uint64_t start;     /* initial rip: the interpreter's entry, or entry */
 	uint64_t interp_base; /* AT_BASE (0 without an interpreter) */
 	uint64_t interp_start, interp_end; /* its range, page aligned */
+	/* Set by the caller before loader_load_exec(), for the auxv:
+	 * AT_UID AT_EUID AT_GID AT_EGID (AT_SECURE when they differ). */
+	uint32_t uid, euid, gid, egid;
 };
 
 /* One file to load: its bytes and, if it has one, a host fd holding them
@@ -61,7 +64,8 @@ int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *
 
 /* Load @exe and, when it has PT_INTERP, @interp (the file its path names,
  * opened by the caller: loader_parse() gives the path); -ENOEXEC for a bad
- * executable, -ELIBBAD for a bad interpreter.  Start at ret->start. */
+ * executable, -ELIBBAD for a bad interpreter.  Start at ret->start.  The
+ * credentials for the auxv are taken from *@ret (uid..egid). */
 int loader_load_exec(struct plat_as *as, const struct loader_file *exe,
 		     const struct loader_file *interp, const char *const *argv,
 		     const char *const *envp, struct loader_image *ret);

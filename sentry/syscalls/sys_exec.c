@@ -366,6 +366,10 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 		struct loader_file exe = { prog.img, prog.len, prog.fd };
 		struct loader_file in = { iprog.img, iprog.len, iprog.fd };
 
+		li.uid = t->creds.ruid;
+		li.euid = t->creds.euid;
+		li.gid = t->creds.rgid;
+		li.egid = t->creds.egid;
 		r = loader_load_exec(as, &exe, li.interp_len ? &in : NULL,
 				     (const char *const *)argv.v, (const char *const *)envp.v, &li);
 	}
