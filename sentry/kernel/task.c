@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -55,6 +56,17 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	if (!tg->mm) {
 		r = -ENOMEM;
 		goto fail;
+	}
+	if (entry) { /* a program loaded by loader_load(): it has the vDSO */
+		struct mm_vma vv = { .start = LOADER_VDSO_ADDR,
+				     .end = LOADER_VDSO_ADDR + loader_vdso_size(),
+				     .prot = PROT_READ | PROT_EXEC, .name = "[vdso]" };
+
+		pthread_mutex_lock(&tg->mm->lock);
+		r = mm_vma_insert(tg->mm, &vv);
+		pthread_mutex_unlock(&tg->mm->lock);
+		if (r < 0)
+			goto fail;
 	}
 	t->k = k;
 	t->tg = tg;

@@ -193,6 +193,33 @@ static int load_segments(struct plat_as *as, const uint8_t *img, int fd, uint64_
 	return 0;
 }
 
+extern const uint8_t loader_vdso_image[], loader_vdso_image_end[];
+
+uint64_t loader_vdso_size(void)
+{
+	return ALIGN_UP((uint64_t)(loader_vdso_image_end - loader_vdso_image), PAGE);
+}
+
+/* Copy the vDSO image into a fresh mapping at LOADER_VDSO_ADDR. */
+static int map_vdso(struct plat_as *as, struct loader_image *li)
+{
+	size_t len = (size_t)(loader_vdso_image_end - loader_vdso_image);
+	uint64_t size = loader_vdso_size();
+	int r;
+
+	r = plat_as_map(as, LOADER_VDSO_ADDR, size, PROT_READ | PROT_WRITE, PLAT_MAP_PRIVATE, -1, 0);
+	if (r < 0)
+		return r;
+	if (plat_as_write(as, LOADER_VDSO_ADDR, loader_vdso_image, len) != (ssize_t)len)
+		return -EFAULT;
+	r = plat_as_protect(as, LOADER_VDSO_ADDR, size, PROT_READ | PROT_EXEC);
+	if (r < 0)
+		return r;
+	li->vdso_start = LOADER_VDSO_ADDR;
+	li->vdso_end = LOADER_VDSO_ADDR + size;
+	return 0;
+}
+
 /* Push @len bytes at the top of the stack image being built in @buf. */
 static int push(uint8_t *buf, uint64_t *off, const void *src, size_t len)
 {
@@ -221,7 +248,7 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 		argc++;
 	while (envp && envp[envc])
 		envc++;
-	nvec = 1 + argc + 1 + envc + 1 + 2 * 16;
+	nvec = 1 + argc + 1 + envc + 1 + 2 * 24; /* room for every AUX() below */
 	vec = calloc(nvec, sizeof(*vec));
 	if (!vec)
 		return -ENOMEM;
@@ -246,6 +273,8 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 	}
 	vec[k++] = 0;
 #define AUX(t, v) (vec[k++] = (t), vec[k++] = (v))
+	if (li->vdso_start)
+		AUX(AT_SYSINFO_EHDR, li->vdso_start);
 	AUX(AT_PAGESZ, PAGE);
 	AUX(AT_BASE, li->interp_base);
 	AUX(AT_PHDR, li->phdr);
@@ -323,6 +352,9 @@ int loader_load_exec(struct plat_as *as, const struct loader_file *exe,
 	} else {
 		li.start = li.entry;
 	}
+	r = map_vdso(as, &li);
+	if (r < 0)
+		return r;
 	r = build_stack(as, &li, argv, envp, &li.sp);
 	if (r < 0)
 		return r;

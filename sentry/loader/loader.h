@@ -3,8 +3,8 @@
  * ELF64 loader (x86-64).  Loads executables (ET_EXEC, and ET_DYN: static-pie
  * and PIE) into a platform address space, with their PT_INTERP program
  * interpreter (ld.so, loaded just below LOADER_INTERP_TOP, where Linux puts
- * it: at the top of the mmap area) when they name one, and builds the
- * initial stack.  The vDSO comes later (issue 5).  Images are hostile: every
+ * it: at the top of the mmap area) when they name one, maps the vDSO
+ * (sentry/loader/vdso: AT_SYSINFO_EHDR), and builds the initial stack.  Images are hostile: every
  * header field is bounds-checked before use.
  */
 #ifndef CVISOR_SENTRY_LOADER_H
@@ -23,6 +23,8 @@ struct plat_as;
  * loaded right under it, mmap(NULL) allocations go below. */
 #define LOADER_INTERP_TOP (LOADER_STACK_TOP - LOADER_STACK_SIZE - (1ULL << 30))
 #define LOADER_INTERP_MAX 4096 /* PT_INTERP path, with its NUL */
+/* The vDSO: one read+execute mapping right above the stack. */
+#define LOADER_VDSO_ADDR (LOADER_STACK_TOP + 0x10000ULL)
 
 struct loader_image {
 	uint64_t entry;     /* initial rip */
@@ -39,6 +41,7 @@ struct loader_image {
 	uint64_t start;     /* initial rip: the interpreter's entry, or entry */
 	uint64_t interp_base; /* AT_BASE (0 without an interpreter) */
 	uint64_t interp_start, interp_end; /* its range, page aligned */
+	uint64_t vdso_start, vdso_end; /* [vdso], page aligned (0: none) */
 	/* Set by the caller before loader_load_exec(), for the auxv:
 	 * AT_UID AT_EUID AT_GID AT_EGID (AT_SECURE when they differ). */
 	uint32_t uid, euid, gid, egid;
@@ -61,6 +64,9 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret);
 /* Load @img into @as and build argv/envp/auxv on a fresh stack. */
 int loader_load(struct plat_as *as, const uint8_t *img, size_t len, const char *const *argv,
 		const char *const *envp, struct loader_image *ret);
+
+/* The size of the vDSO mapping at LOADER_VDSO_ADDR (whole pages). */
+uint64_t loader_vdso_size(void);
 
 /* Load @exe and, when it has PT_INTERP, @interp (the file its path names,
  * opened by the caller: loader_parse() gives the path); -ENOEXEC for a bad

@@ -378,12 +378,17 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 			     LOADER_STACK_TOP);
 		if (!nmm) {
 			r = -ENOMEM;
-		} else if (li.interp_end > li.interp_start) { /* ld.so's range */
+		} else {
 			struct mm_vma iv = { .start = li.interp_start, .end = li.interp_end,
 					     .prot = PROT_READ };
+			struct mm_vma vv = { .start = li.vdso_start, .end = li.vdso_end,
+					     .prot = PROT_READ | PROT_EXEC, .name = "[vdso]" };
 
 			pthread_mutex_lock(&nmm->lock);
-			r = mm_vma_insert(nmm, &iv);
+			if (li.interp_end > li.interp_start) /* ld.so's range */
+				r = mm_vma_insert(nmm, &iv);
+			if (r == 0 && li.vdso_end > li.vdso_start)
+				r = mm_vma_insert(nmm, &vv);
 			pthread_mutex_unlock(&nmm->lock);
 		}
 	}
