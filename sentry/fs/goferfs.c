@@ -283,6 +283,17 @@ static int64_t gf_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 	return base + off;
 }
 
+static int gf_mmap_fd(struct file *f)
+{
+	struct gfile *g = f->priv;
+	int fd;
+
+	if (g->hostfd < 0)
+		return -ENODEV; /* no donated fd: the caller copies */
+	fd = fcntl(g->hostfd, F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -EMFILE : fd;
+}
+
 static void gf_release(struct file *f)
 {
 	struct gfile *g = f->priv;
@@ -298,6 +309,7 @@ static void gf_release(struct file *f)
 static const struct file_ops gf_fops = {
 	.read = gf_read,
 	.llseek = gf_llseek,
+	.mmap_fd = gf_mmap_fd,
 	.release = gf_release,
 };
 

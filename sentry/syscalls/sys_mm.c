@@ -124,8 +124,10 @@ static void describe_file(struct task *t, struct file *f, struct mm_vma *nv)
 /*
  * The checks Linux makes on the file of a mapping, in its order, and the
  * backing chosen for it: /dev/zero is anonymous memory (*@ret_f stays NULL),
- * files with a host fd for their data (tmpfs) map that fd (nv->shm), other
- * regular files get a private copy (shared only when read-only).
+ * files with a host fd for their data map that fd (nv->shm: tmpfs's memfd
+ * for any mapping, goferfs's read-only donated fd for private and read-only
+ * shared ones), other regular files get a private copy (shared only when
+ * read-only).
  */
 static int mmap_file_checks(struct task *t, int fd, int shared, int prot, struct file **ret_f,
 			    struct mm_vma *nv)
@@ -151,7 +153,12 @@ static int mmap_file_checks(struct task *t, int fd, int shared, int prot, struct
 
 		r = hfd < 0 ? hfd : mm_shm_from_file(hfd, &nv->shm);
 	} else if (shared && file_writable(f)) {
-		r = -ENODEV; /* no shared writable mappings of copied files */
+		r = -ENODEV; /* no shared writable mappings of read-only host files */
+	} else if (f->ops->mmap_fd) {
+		int hfd = f->ops->mmap_fd(f);
+
+		if (hfd >= 0)
+			r = mm_shm_from_file(hfd, &nv->shm);
 	}
 	if (r < 0) {
 		file_put(f);

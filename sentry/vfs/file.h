@@ -38,6 +38,10 @@ struct file_ops {
 	/* Seekable files only; NULL means ESPIPE. */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence, int64_t cur);
 	int (*fstat)(struct file *f, struct stat *st);
+	/* Files whose data is a host file opened read-only (goferfs): a new
+	 * host fd of it (the caller closes it) to map privately, or read-only
+	 * shared.  NULL: mappings get a copy of the bytes. */
+	int (*mmap_fd)(struct file *f);
 	void (*release)(struct file *f);
 };
 
