@@ -45,6 +45,7 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
 	const Elf64_Ehdr *eh;
 	const Elf64_Phdr *ph;
 	uint64_t bias, lo = UINT64_MAX, hi = 0, phdr = 0;
+	struct loader_seg seg[LOADER_SEG_MAX];
 	int r, nload = 0;
 
 	r = check_ehdr(img, len, &eh);
@@ -78,6 +79,15 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
 		if (!phdr && eh->e_phoff >= p->p_offset &&
 		    eh->e_phoff - p->p_offset < p->p_filesz)
 			phdr = p->p_vaddr + (eh->e_phoff - p->p_offset);
+		if (nload >= LOADER_SEG_MAX)
+			return -ENOEXEC;
+		seg[nload] = (struct loader_seg){
+			.start = start,
+			.filesz_end = ALIGN_UP(p->p_vaddr + p->p_filesz, PAGE) + bias,
+			.end = end,
+			.off = ALIGN_DOWN(p->p_offset, PAGE),
+			.prot = seg_prot(p->p_flags),
+		};
 		nload++;
 	}
 	if (nload == 0 || eh->e_entry + bias < lo || eh->e_entry + bias >= hi)
@@ -88,7 +98,9 @@ int loader_parse(const uint8_t *img, size_t len, struct loader_image *ret)
 		.phnum = eh->e_phnum,
 		.brk_start = hi,
 		.image_start = lo,
+		.nseg = nload,
 	};
+	memcpy(ret->seg, seg, (size_t)nload * sizeof(seg[0]));
 	return 0;
 }
 

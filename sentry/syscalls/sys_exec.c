@@ -115,9 +115,10 @@ out:
 }
 
 /* Read the whole program through the VFS (permission: MAY_EXEC); its
- * resolved path goes to @ret_path (VFS_PATH_MAX bytes) for /proc/pid/exe. */
+ * resolved path goes to @ret_path (VFS_PATH_MAX bytes) for /proc/pid/exe,
+ * its device and inode to @ret_id for /proc/pid/maps. */
 static int read_program(struct task *t, int dirfd, const char *path, unsigned flags,
-			uint8_t **ret, size_t *ret_len, char *ret_path)
+			uint8_t **ret, size_t *ret_len, char *ret_path, uint64_t ret_id[2])
 {
 	struct file *f;
 	uint8_t *buf = NULL;
@@ -167,6 +168,13 @@ static int read_program(struct task *t, int dirfd, const char *path, unsigned fl
 			break;
 		else
 			len += (size_t)n;
+	}
+	if (r == 0) {
+		struct stat st;
+
+		vnode_stat(f->path.v, &st);
+		ret_id[0] = st.st_dev;
+		ret_id[1] = st.st_ino;
 	}
 	file_put(f);
 	if (r < 0) {
@@ -270,13 +278,15 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	struct loader_image li;
 	struct plat_as *as = NULL, *old;
 	struct mm *nmm = NULL;
+	uint64_t prog_id[2] = { 0, 0 };
 	struct plat_ctx *ctx = NULL;
 	int r, depth = 0;
 
 	snprintf(interp, sizeof(interp), "%s", path);
 	for (;;) {
 		r = read_program(t, dirfd, interp,
-				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &img, &len, resolved);
+				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &img, &len, resolved,
+				 prog_id);
 		if (r < 0)
 			goto out;
 		if (len >= 2 && img[0] == '#' && img[1] == '!') {
@@ -308,8 +318,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	if (r == 0) {
 		nmm = mm_new(li.image_start, li.brk_start, LOADER_STACK_TOP - LOADER_STACK_SIZE,
 			     LOADER_STACK_TOP);
-		if (!nmm)
-			r = -ENOMEM;
+		r = nmm ? mm_set_image(nmm, &li, resolved, prog_id[0], prog_id[1]) : -ENOMEM;
 	}
 	if (r < 0)
 		goto out;

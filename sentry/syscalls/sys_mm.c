@@ -54,7 +54,7 @@ int64_t sys_brk(struct task *t, const uint64_t a[6])
 				/* merges with the heap VMA when there is one */
 				struct mm_vma h = { .start = old_end, .end = new_end,
 						    .prot = PROT_READ | PROT_WRITE,
-						    .kind = MM_VMA_HEAP };
+						    .kind = MM_VMA_HEAP | MM_VMA_ACCOUNT };
 
 				snprintf(h.name, sizeof(h.name), "[heap]");
 				r = mm_vma_insert(s, &h);
@@ -254,6 +254,8 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 		nv.start = addr;
 		nv.end = addr + len;
 		nv.prot = prot & PROT_RWX;
+		if (type == MAP_PRIVATE && (prot & PROT_WRITE))
+			nv.kind |= MM_VMA_ACCOUNT;
 		r = mm_vma_insert(s, &nv);
 		nv.shm = NULL; /* taken over */
 	}
