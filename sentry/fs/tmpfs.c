@@ -78,6 +78,15 @@ static struct vnode *tmpfs_new(struct vnode *dir, mode_t mode, const struct cred
 	return v;
 }
 
+struct vnode *tmpfs_create_unlinked(mode_t mode, const struct creds *c)
+{
+	struct vnode *v = tmpfs_new(NULL, S_IFREG | (mode & 07777), c);
+
+	if (v)
+		v->nlink = 0;
+	return v;
+}
+
 struct vnode *tmpfs_create_root(mode_t mode)
 {
 	return tmpfs_new(NULL, S_IFDIR | (mode & 07777), NULL);
