@@ -107,10 +107,11 @@ struct mm *mm_share(struct mm *m);
  * returns true when it was the last one, so the caller destroys the
  * address space.  The reference is dropped separately by mm_free. */
 bool mm_unuse(struct mm *m);
-/* The copy for a child whose address space @child_as was just forked from
- * the one of @src: like mm_copy, minus MADV_DONTFORK ranges, which are also
- * unmapped from @child_as.  NULL on ENOMEM. */
-struct mm *mm_fork(struct mm *src, struct plat_as *child_as);
+/* fork: a copy-on-write copy of the address space @src_as that @src
+ * describes, and the copy of @src for it, made under @src's lock so that
+ * other threads cannot change the layout in between; MADV_DONTFORK ranges
+ * are left out of both. */
+int mm_fork(struct mm *src, struct plat_as *src_as, struct plat_as **ret_as, struct mm **ret);
 
 /*
  * List operations; the caller holds m->lock.

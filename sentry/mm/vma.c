@@ -140,48 +140,69 @@ int mm_set_image(struct mm *m, const struct loader_image *li, const char *name, 
 	return r;
 }
 
-struct mm *mm_copy(struct mm *src)
+/* The caller holds src->lock. */
+static struct mm *copy_locked(const struct mm *src)
 {
 	struct mm *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
-	m->refs = m->users = 1;
-	pthread_mutex_init(&m->lock, NULL);
-	pthread_mutex_lock(&src->lock);
 	m->v = malloc((src->n ? src->n : 1) * sizeof(*m->v));
-	if (m->v) {
-		memcpy(m->v, src->v, src->n * sizeof(*m->v));
-		m->n = m->cap = src->n;
-		for (size_t i = 0; i < m->n; i++)
-			mm_shm_get(m->v[i].shm);
-		m->brk_start = src->brk_start;
-		m->brk = src->brk;
-	}
-	pthread_mutex_unlock(&src->lock);
 	if (!m->v) {
-		pthread_mutex_destroy(&m->lock);
 		free(m);
 		return NULL;
 	}
+	m->refs = m->users = 1;
+	pthread_mutex_init(&m->lock, NULL);
+	memcpy(m->v, src->v, src->n * sizeof(*m->v));
+	m->n = m->cap = src->n;
+	for (size_t i = 0; i < m->n; i++)
+		mm_shm_get(m->v[i].shm);
+	m->brk_start = src->brk_start;
+	m->brk = src->brk;
 	return m;
 }
 
-struct mm *mm_fork(struct mm *src, struct plat_as *child_as)
+struct mm *mm_copy(struct mm *src)
 {
-	struct mm *m = mm_copy(src);
+	struct mm *m;
 
-	if (!m)
-		return NULL;
+	pthread_mutex_lock(&src->lock);
+	m = copy_locked(src);
+	pthread_mutex_unlock(&src->lock);
+	return m;
+}
+
+int mm_fork(struct mm *src, struct plat_as *src_as, struct plat_as **ret_as, struct mm **ret)
+{
+	struct plat_as *as = NULL;
+	struct mm *m = NULL;
+	int r;
+
+	/* under the lock: no other thread changes the layout in between */
+	pthread_mutex_lock(&src->lock);
+	r = plat_as_fork(src_as, &as);
+	if (r == 0) {
+		m = copy_locked(src);
+		if (!m)
+			r = -ENOMEM;
+	}
+	pthread_mutex_unlock(&src->lock);
+	if (r < 0) {
+		plat_as_destroy(as);
+		return r;
+	}
 	for (size_t i = 0; i < m->n;) {
 		if (m->v[i].kind & MM_VMA_DONTFORK) {
-			plat_as_unmap(child_as, m->v[i].start, m->v[i].end - m->v[i].start);
+			plat_as_unmap(as, m->v[i].start, m->v[i].end - m->v[i].start);
 			drop_at(m, i);
 		} else {
 			i++;
 		}
 	}
-	return m;
+	*ret_as = as;
+	*ret = m;
+	return 0;
 }
 
 struct mm *mm_share(struct mm *m)
