@@ -337,11 +337,19 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	old = t->tg->as;
 	t->tg->as = as;
 	t->tg->brk_start = li.brk_start;
+	/* swapped under kernel.lock: procfs reads tg->mm under it */
+	{
+		struct mm *prev = t->tg->mm;
+
+		pthread_mutex_lock(&t->k->lock);
+		t->tg->mm = nmm;
+		pthread_mutex_unlock(&t->k->lock);
+		nmm = prev;
+	}
 	/* a vfork/CLONE_VM parent may still run in the old address space */
-	if (!mm_unuse(t->tg->mm))
+	if (!mm_unuse(nmm))
 		old = NULL;
-	mm_free(t->tg->mm);
-	t->tg->mm = TAKE_PTR(nmm);
+	mm_free(TAKE_PTR(nmm));
 	as = NULL;
 	t->ctx = ctx;
 	plat_as_destroy(old);
