@@ -167,10 +167,10 @@ static int insert_new(struct vnode *dir, const char *name, struct vnode *v)
 		r = -EEXIST;
 	else
 		r = add_entry(dir, name, v);
-	if (r == 0 && S_ISDIR(v->mode)) {
+	if (r == 0 && S_ISDIR(v->mode))
 		dir->nlink++;
-		v->parent = dir;
-	}
+	if (r == 0)
+		v->parent = dir; /* non-directories: the name /proc shows */
 	pthread_mutex_unlock(&dir->lock);
 	if (r == 0)
 		vnode_touch(dir, 0, 1, 1);
@@ -231,6 +231,8 @@ static int tmpfs_link(struct vnode *dir, const char *name, struct vnode *v)
 	if (r == 0) {
 		pthread_mutex_lock(&v->lock);
 		v->nlink++;
+		if (!v->parent)
+			v->parent = dir;
 		pthread_mutex_unlock(&v->lock);
 		vnode_touch(v, 0, 0, 1);
 		vnode_touch(dir, 0, 1, 1);
@@ -278,8 +280,8 @@ static int tmpfs_unlink(struct vnode *dir, const char *name, int rmdir)
 		return r;
 	pthread_mutex_lock(&v->lock);
 	v->nlink = rmdir ? 0 : v->nlink - 1;
-	if (rmdir)
-		v->parent = NULL;
+	if (rmdir || v->parent == dir)
+		v->parent = NULL; /* never left pointing at a directory it is not in */
 	pthread_mutex_unlock(&v->lock);
 	vnode_touch(v, 0, 0, 1);
 	vnode_touch(dir, 0, 1, 1);
@@ -339,9 +341,9 @@ static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
 		e->v = tv;
 		t->v = v;
 		if (odir != ndir) {
-			if (S_ISDIR(v->mode))
+			if (S_ISDIR(v->mode) || v->parent == odir)
 				v->parent = ndir;
-			if (S_ISDIR(tv->mode))
+			if (S_ISDIR(tv->mode) || tv->parent == ndir)
 				tv->parent = odir;
 			odir->nlink += S_ISDIR(tv->mode) - S_ISDIR(v->mode);
 			ndir->nlink += S_ISDIR(v->mode) - S_ISDIR(tv->mode);
@@ -383,8 +385,11 @@ static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
 	if (r == 0 && S_ISDIR(v->mode) && odir != ndir) {
 		odir->nlink--;
 		ndir->nlink++;
-		v->parent = ndir;
 	}
+	if (r == 0 && (S_ISDIR(v->mode) || v->parent == odir || !v->parent))
+		v->parent = ndir;
+	else if (r < 0 && v->parent == odir)
+		v->parent = NULL;
 	vnode_put(v);
 out:
 	if (ndir != odir)
@@ -394,7 +399,7 @@ out:
 	if (victim) {
 		pthread_mutex_lock(&victim->lock);
 		victim->nlink = S_ISDIR(victim->mode) ? 0 : victim->nlink - 1;
-		if (S_ISDIR(victim->mode))
+		if (S_ISDIR(victim->mode) || victim->parent == ndir)
 			victim->parent = NULL;
 		pthread_mutex_unlock(&victim->lock);
 		vnode_put(victim);

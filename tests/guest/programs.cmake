@@ -50,8 +50,8 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_cred_umask g_dev_full_random g_dev_null_zero g_fd_close_range g_fd_dup g_fd_nofile g_fs_access
   g_fs_dirs g_fs_getdents g_fs_links g_fs_rename g_fs_rw g_fs_stat g_fs_symlink
   g_fs_truncate g_fs_unlink g_fs_utimens g_misc_getrandom g_misc_sysinfo
-  g_misc_uname g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise g_mm_memfd g_mm_mlock g_mm_mmap_anon
-  g_mm_mmap_file g_mm_mprotect g_mm_mremap g_mm_proc_maps g_mm_remap_edges
+  g_misc_uname g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise g_mm_maps_files g_mm_memfd g_mm_mlock
+  g_mm_mmap_anon g_mm_mmap_file g_mm_mprotect g_mm_mremap g_mm_proc_maps g_mm_remap_edges
   g_pipe_blocking g_poll_basic g_proc_exec g_proc_exec_script g_proc_exit_atexit
   g_proc_fork_wait g_proc_ids g_proc_vfork_clone g_proc_zombie g_sig_altstack g_sig_die_segv
   g_sig_die_term g_sig_faults g_sig_kill g_sig_mask_pending g_time_sleep)
