@@ -28,6 +28,7 @@
 #include "runtime/cli/commands.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
 #include "sentry/loader/loader.h"
 
 #define MAX_IMAGE (64 << 20)
@@ -152,9 +153,12 @@ int cmd_demo(int argc, char **argv)
 	as = NULL; /* owned by the thread group now */
 	{
 		char abs[4096];
+		const char *name = realpath(argv[optind], abs) ? abs : argv[optind];
 
-		task_set_program(init->tg, realpath(argv[optind], abs) ? abs : argv[optind],
-				 (const char *const *)argv + optind);
+		task_set_program(init->tg, name, (const char *const *)argv + optind);
+		/* its segments in /proc/pid/maps (no sandbox inode: it was loaded
+		 * from the host) */
+		(void)mm_set_image(init->tg->mm, &li, name, 0, 0);
 	}
 	{
 		/* The guest's stdio: copies of ours, owned by the Sentry. */

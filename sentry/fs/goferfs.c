@@ -319,6 +319,17 @@ static int64_t gf_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 	return base + off;
 }
 
+static int gf_mmap_fd(struct file *f)
+{
+	struct gfile *g = f->priv;
+	int fd;
+
+	if (g->hostfd < 0)
+		return -ENODEV; /* no donated fd: the caller copies */
+	fd = fcntl(g->hostfd, F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -EMFILE : fd;
+}
+
 static void gf_release(struct file *f)
 {
 	struct gfile *g = f->priv;
@@ -344,6 +355,7 @@ static const struct file_ops gf_fops = {
 	.read = gf_read,
 	.llseek = gf_llseek,
 	.host_fd = gf_host_fd,
+	.mmap_fd = gf_mmap_fd,
 	.release = gf_release,
 };
 

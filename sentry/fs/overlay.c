@@ -538,6 +538,13 @@ static int of_host_fd(struct file *f)
 	return in->ops->host_fd ? in->ops->host_fd(in) : -ENODEV;
 }
 
+static int of_mmap_fd(struct file *f)
+{
+	struct file *in = inner(f);
+
+	return in->ops->mmap_fd ? in->ops->mmap_fd(in) : -ENODEV;
+}
+
 static void of_release(struct file *f)
 {
 	file_put(f->priv);
@@ -551,6 +558,7 @@ static const struct file_ops ovl_fops = {
 	.llseek = of_llseek,
 	.fstat = of_fstat,
 	.host_fd = of_host_fd,
+	.mmap_fd = of_mmap_fd,
 	.release = of_release,
 };
 
@@ -648,6 +656,16 @@ static void ovl_release(struct vnode *v)
 	sb_put(sb);
 }
 
+/* Shared mappings of a copied-up file use the upper file's memory (tmpfs:
+ * a memfd); a lower-only file has none (-EOPNOTSUPP: the caller maps the
+ * lower file's host fd privately, as for any read-only file). */
+static int ovl_mmap_fd(struct vnode *v)
+{
+	struct vnode *up = ovl_n(v)->upper;
+
+	return up && up->ops->mmap_fd ? up->ops->mmap_fd(up) : -EOPNOTSUPP;
+}
+
 const struct vnode_ops ovl_vops = {
 	.lookup = ovl_lookup,
 	.create = ovl_create,
@@ -661,6 +679,7 @@ const struct vnode_ops ovl_vops = {
 	.truncate = ovl_truncate,
 	.setattr = ovl_setattr,
 	.getattr = ovl_getattr,
+	.mmap_fd = ovl_mmap_fd,
 	.release = ovl_release,
 };
 

@@ -92,6 +92,15 @@ static struct vnode *tmpfs_new(struct vnode *dir, mode_t mode, const struct cred
 	return v;
 }
 
+struct vnode *tmpfs_create_unlinked(mode_t mode, const struct creds *c)
+{
+	struct vnode *v = tmpfs_new(NULL, S_IFREG | (mode & 07777), c);
+
+	if (v)
+		v->nlink = 0;
+	return v;
+}
+
 struct vnode *tmpfs_create_root(mode_t mode)
 {
 	return tmpfs_new(NULL, S_IFDIR | (mode & 07777), NULL);
@@ -172,10 +181,10 @@ static int insert_new(struct vnode *dir, const char *name, struct vnode *v)
 		r = -EEXIST;
 	else
 		r = add_entry(dir, name, v);
-	if (r == 0 && S_ISDIR(v->mode)) {
+	if (r == 0 && S_ISDIR(v->mode))
 		dir->nlink++;
-		v->parent = dir;
-	}
+	if (r == 0)
+		v->parent = dir; /* non-directories: the name /proc shows */
 	pthread_mutex_unlock(&dir->lock);
 	if (r == 0)
 		vnode_touch(dir, 0, 1, 1);
@@ -236,6 +245,8 @@ static int tmpfs_link(struct vnode *dir, const char *name, struct vnode *v)
 	if (r == 0) {
 		pthread_mutex_lock(&v->lock);
 		v->nlink++;
+		if (!v->parent)
+			v->parent = dir;
 		pthread_mutex_unlock(&v->lock);
 		vnode_touch(v, 0, 0, 1);
 		vnode_touch(dir, 0, 1, 1);
@@ -285,6 +296,8 @@ static int tmpfs_unlink(struct vnode *dir, const char *name, int rmdir)
 	v->nlink = rmdir ? 0 : v->nlink - 1;
 	if (rmdir)
 		keep_parent_locked(v, dir);
+	else if (v->parent == dir)
+		v->parent = NULL; /* never left pointing at a directory it is not in */
 	pthread_mutex_unlock(&v->lock);
 	vnode_touch(v, 0, 0, 1);
 	vnode_touch(dir, 0, 1, 1);
@@ -344,9 +357,9 @@ static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
 		e->v = tv;
 		t->v = v;
 		if (odir != ndir) {
-			if (S_ISDIR(v->mode))
+			if (S_ISDIR(v->mode) || v->parent == odir)
 				v->parent = ndir;
-			if (S_ISDIR(tv->mode))
+			if (S_ISDIR(tv->mode) || tv->parent == ndir)
 				tv->parent = odir;
 			odir->nlink += S_ISDIR(tv->mode) - S_ISDIR(v->mode);
 			ndir->nlink += S_ISDIR(v->mode) - S_ISDIR(tv->mode);
@@ -388,8 +401,11 @@ static int tmpfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
 	if (r == 0 && S_ISDIR(v->mode) && odir != ndir) {
 		odir->nlink--;
 		ndir->nlink++;
-		v->parent = ndir;
 	}
+	if (r == 0 && (S_ISDIR(v->mode) || v->parent == odir || !v->parent))
+		v->parent = ndir;
+	else if (r < 0 && v->parent == odir)
+		v->parent = NULL;
 	vnode_put(v);
 out:
 	if (ndir != odir)
@@ -401,6 +417,8 @@ out:
 		victim->nlink = S_ISDIR(victim->mode) ? 0 : victim->nlink - 1;
 		if (S_ISDIR(victim->mode))
 			keep_parent_locked(victim, ndir);
+		else if (victim->parent == ndir)
+			victim->parent = NULL;
 		pthread_mutex_unlock(&victim->lock);
 		vnode_put(victim);
 	}

@@ -59,9 +59,10 @@ int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **r
 	n->k = k;
 	if (share_vm) { /* CLONE_VM: the parent's address space and mm */
 		tg->as = t->tg->as;
+		tg->mm = mm_share(t->tg->mm);
 		r = 0;
 	} else {
-		r = plat_as_fork(t->tg->as, &tg->as);
+		r = mm_fork(t->tg->mm, t->tg->as, &tg->as, &tg->mm);
 	}
 	if (r < 0)
 		goto fail;
@@ -78,11 +79,6 @@ int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **r
 	itimer_tg_init(tg);
 	itimer_task_init(n);
 	tg->brk_start = t->tg->brk_start;
-	tg->mm = share_vm ? mm_share(t->tg->mm) : mm_fork(t->tg->mm, tg->as);
-	if (!tg->mm) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	tg->exit_signal = exit_signal;
 	n->tg = tg;
 	n->creds = t->creds;
@@ -135,7 +131,7 @@ fail:
 		free(n->cpu);
 	}
 	if (tg) {
-		if (tg->mm ? mm_unuse(tg->mm) : !share_vm)
+		if (tg->mm && mm_unuse(tg->mm))
 			plat_as_destroy(tg->as);
 		mm_free(tg->mm);
 	}

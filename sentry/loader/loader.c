@@ -48,6 +48,7 @@ static int parse_layout(const uint8_t *img, size_t len, int interp, struct loade
 	const Elf64_Ehdr *eh;
 	const Elf64_Phdr *ph;
 	uint64_t bias, lo = UINT64_MAX, hi = 0, phdr = 0, limit, interp_off = 0, interp_len = 0;
+	struct loader_seg seg[LOADER_SEG_MAX];
 	int r, nload = 0;
 
 	r = check_ehdr(img, len, &eh);
@@ -87,6 +88,15 @@ static int parse_layout(const uint8_t *img, size_t len, int interp, struct loade
 		if (!phdr && eh->e_phoff >= p->p_offset &&
 		    eh->e_phoff - p->p_offset < p->p_filesz)
 			phdr = p->p_vaddr + (eh->e_phoff - p->p_offset);
+		if (nload >= LOADER_SEG_MAX)
+			return -ENOEXEC;
+		seg[nload] = (struct loader_seg){ /* unbiased until the bias is known */
+			.start = ALIGN_DOWN(p->p_vaddr, PAGE),
+			.filesz_end = ALIGN_UP(p->p_vaddr + p->p_filesz, PAGE),
+			.end = ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE),
+			.off = ALIGN_DOWN(p->p_offset, PAGE),
+			.prot = seg_prot(p->p_flags),
+		};
 		nload++;
 	}
 	if (nload == 0 || hi <= lo || eh->e_entry < lo || eh->e_entry >= hi)
@@ -111,7 +121,14 @@ static int parse_layout(const uint8_t *img, size_t len, int interp, struct loade
 		.bias = bias,
 		.interp_off = interp_off,
 		.interp_len = interp_len,
+		.nseg = nload,
 	};
+	for (int i = 0; i < nload; i++) {
+		seg[i].start += bias;
+		seg[i].filesz_end += bias;
+		seg[i].end += bias;
+	}
+	memcpy(ret->seg, seg, (size_t)nload * sizeof(seg[0]));
 	return 0;
 }
 

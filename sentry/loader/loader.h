@@ -26,6 +26,16 @@ struct plat_as;
 /* The vDSO: one read+execute mapping right above the stack. */
 #define LOADER_VDSO_ADDR (LOADER_STACK_TOP + 0x10000ULL)
 
+/* One PT_LOAD segment as mapped: [start, end) page aligned; the first
+ * @filesz_end - start bytes (rounded up to a page) come from the file at
+ * @off, the rest up to @end is anonymous (bss). */
+struct loader_seg {
+	uint64_t start, filesz_end, end, off;
+	int prot;
+};
+
+#define LOADER_SEG_MAX 16
+
 struct loader_image {
 	uint64_t entry;     /* initial rip */
 	uint64_t sp;        /* initial rsp */
@@ -33,6 +43,8 @@ struct loader_image {
 	uint64_t phnum;
 	uint64_t brk_start; /* end of the highest segment, page aligned */
 	uint64_t image_start; /* start of the lowest segment */
+	struct loader_seg seg[LOADER_SEG_MAX]; /* in program header order */
+	int nseg;
 	uint64_t bias;      /* load bias of the image */
 	/* PT_INTERP: the path's offset and length (no NUL) in the image; 0 for
 	 * a static executable. */

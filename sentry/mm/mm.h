@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct loader_image;
 struct plat_as;
 
 #define MM_PAGE 4096ULL
@@ -39,6 +40,9 @@ enum mm_vma_kind {
 	MM_VMA_HEAP = 1u << 3,	 /* brk memory */
 	MM_VMA_DONTFORK = 1u << 4, /* MADV_DONTFORK: not inherited by fork */
 	MM_VMA_NOWRITE = 1u << 5,  /* shared map of a read-only fd: no PROT_WRITE */
+	/* private and writable once (Linux's VM_ACCOUNT): never cleared, and
+	 * keeps a VMA from merging with one that never was, as in Linux */
+	MM_VMA_ACCOUNT = 1u << 6,
 };
 
 /* A Sentry-owned memfd backing shared memory.  Reference counted: one
@@ -87,6 +91,11 @@ struct mm {
  * stack [@stack_start, @stack_end).  NULL on ENOMEM. */
 struct mm *mm_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start,
 		  uint64_t stack_end);
+/* Replace the coarse image VMA of mm_new by the loaded segments of @li, as
+ * Linux's ELF loader maps them: the file part of each named @name with the
+ * file's @dev/@ino/offset, the bss part anonymous. */
+int mm_set_image(struct mm *m, const struct loader_image *li, const char *name, uint64_t dev,
+		 uint64_t ino);
 /* A copy for fork (shared memory stays shared: references are taken). */
 struct mm *mm_copy(struct mm *src);
 /* Drop a reference; the last one frees the set (NULL is fine). */
@@ -98,10 +107,11 @@ struct mm *mm_share(struct mm *m);
  * returns true when it was the last one, so the caller destroys the
  * address space.  The reference is dropped separately by mm_free. */
 bool mm_unuse(struct mm *m);
-/* The copy for a child whose address space @child_as was just forked from
- * the one of @src: like mm_copy, minus MADV_DONTFORK ranges, which are also
- * unmapped from @child_as.  NULL on ENOMEM. */
-struct mm *mm_fork(struct mm *src, struct plat_as *child_as);
+/* fork: a copy-on-write copy of the address space @src_as that @src
+ * describes, and the copy of @src for it, made under @src's lock so that
+ * other threads cannot change the layout in between; MADV_DONTFORK ranges
+ * are left out of both. */
+int mm_fork(struct mm *src, struct plat_as *src_as, struct plat_as **ret_as, struct mm **ret);
 
 /*
  * List operations; the caller holds m->lock.

@@ -13,6 +13,7 @@
 #include "lib/fdutil.h"
 #include "lib/macro.h"
 #include "platform/platform.h"
+#include "sentry/loader/loader.h"
 
 #define LOG_PREFIX "mm: "
 
@@ -98,7 +99,7 @@ struct mm *mm_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start
 	struct mm *m = calloc(1, sizeof(*m));
 	struct mm_vma img = { .start = image_start, .end = image_end, .prot = PROT_READ };
 	struct mm_vma stack = { .start = stack_start, .end = stack_end,
-				.prot = PROT_READ | PROT_WRITE, .kind = MM_VMA_STACK };
+				.prot = PROT_READ | PROT_WRITE, .kind = MM_VMA_STACK | MM_VMA_ACCOUNT };
 
 	if (!m)
 		return NULL;
@@ -114,48 +115,94 @@ struct mm *mm_new(uint64_t image_start, uint64_t image_end, uint64_t stack_start
 	return m;
 }
 
-struct mm *mm_copy(struct mm *src)
+int mm_set_image(struct mm *m, const struct loader_image *li, const char *name, uint64_t dev,
+		 uint64_t ino)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (int i = 0; i < li->nseg && r == 0; i++) {
+		const struct loader_seg *g = &li->seg[i];
+		unsigned acct = (g->prot & PROT_WRITE) ? MM_VMA_ACCOUNT : 0;
+		struct mm_vma file = { .start = g->start, .end = MIN(g->filesz_end, g->end),
+				       .prot = g->prot, .kind = MM_VMA_FILE | acct, .dev = dev,
+				       .ino = ino, .off = g->off };
+		struct mm_vma bss = { .start = file.end, .end = g->end, .prot = g->prot,
+				      .kind = acct };
+
+		snprintf(file.name, sizeof(file.name), "%s", name ? name : "");
+		if (file.end > file.start)
+			r = mm_vma_insert(m, &file);
+		if (r == 0 && bss.end > bss.start)
+			r = mm_vma_insert(m, &bss);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+/* The caller holds src->lock. */
+static struct mm *copy_locked(const struct mm *src)
 {
 	struct mm *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
-	m->refs = m->users = 1;
-	pthread_mutex_init(&m->lock, NULL);
-	pthread_mutex_lock(&src->lock);
 	m->v = malloc((src->n ? src->n : 1) * sizeof(*m->v));
-	if (m->v) {
-		memcpy(m->v, src->v, src->n * sizeof(*m->v));
-		m->n = m->cap = src->n;
-		for (size_t i = 0; i < m->n; i++)
-			mm_shm_get(m->v[i].shm);
-		m->brk_start = src->brk_start;
-		m->brk = src->brk;
-	}
-	pthread_mutex_unlock(&src->lock);
 	if (!m->v) {
-		pthread_mutex_destroy(&m->lock);
 		free(m);
 		return NULL;
 	}
+	m->refs = m->users = 1;
+	pthread_mutex_init(&m->lock, NULL);
+	memcpy(m->v, src->v, src->n * sizeof(*m->v));
+	m->n = m->cap = src->n;
+	for (size_t i = 0; i < m->n; i++)
+		mm_shm_get(m->v[i].shm);
+	m->brk_start = src->brk_start;
+	m->brk = src->brk;
 	return m;
 }
 
-struct mm *mm_fork(struct mm *src, struct plat_as *child_as)
+struct mm *mm_copy(struct mm *src)
 {
-	struct mm *m = mm_copy(src);
+	struct mm *m;
 
-	if (!m)
-		return NULL;
+	pthread_mutex_lock(&src->lock);
+	m = copy_locked(src);
+	pthread_mutex_unlock(&src->lock);
+	return m;
+}
+
+int mm_fork(struct mm *src, struct plat_as *src_as, struct plat_as **ret_as, struct mm **ret)
+{
+	struct plat_as *as = NULL;
+	struct mm *m = NULL;
+	int r;
+
+	/* under the lock: no other thread changes the layout in between */
+	pthread_mutex_lock(&src->lock);
+	r = plat_as_fork(src_as, &as);
+	if (r == 0) {
+		m = copy_locked(src);
+		if (!m)
+			r = -ENOMEM;
+	}
+	pthread_mutex_unlock(&src->lock);
+	if (r < 0) {
+		plat_as_destroy(as);
+		return r;
+	}
 	for (size_t i = 0; i < m->n;) {
 		if (m->v[i].kind & MM_VMA_DONTFORK) {
-			plat_as_unmap(child_as, m->v[i].start, m->v[i].end - m->v[i].start);
+			plat_as_unmap(as, m->v[i].start, m->v[i].end - m->v[i].start);
 			drop_at(m, i);
 		} else {
 			i++;
 		}
 	}
-	return m;
+	*ret_as = as;
+	*ret = m;
+	return 0;
 }
 
 struct mm *mm_share(struct mm *m)
@@ -347,9 +394,15 @@ int mm_vma_protect(struct mm *m, uint64_t start, uint64_t end, int prot)
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i].start >= start && m->v[i].end <= end)
-			m->v[i].prot = prot;
+	for (size_t i = 0; i < m->n; i++) {
+		struct mm_vma *v = &m->v[i];
+
+		if (v->start < start || v->end > end)
+			continue;
+		v->prot = prot;
+		if ((prot & PROT_WRITE) && !(v->kind & MM_VMA_SHARED))
+			v->kind |= MM_VMA_ACCOUNT;
+	}
 	mm_vma_merge(m);
 	return 0;
 }

@@ -124,6 +124,7 @@ struct prog {
 	size_t len;
 	int fd;     /* host fd of the file (owned) for the loader, or -EBADF */
 	int mapped; /* img is an mmap of fd */
+	uint64_t id[2]; /* st_dev, st_ino: for /proc/pid/maps */
 };
 
 static void prog_release(struct prog *p)
@@ -221,6 +222,13 @@ static int read_program(struct task *t, int dirfd, const char *path, unsigned fl
 		r = hfd >= 0 ? prog_map(&p, hfd) : -ENODEV;
 		if (r == -ENODEV)
 			r = prog_read(&p, t, f);
+	}
+	if (r == 0) {
+		struct stat st;
+
+		vnode_stat(f->path.v, &st);
+		p.id[0] = st.st_dev;
+		p.id[1] = st.st_ino;
 	}
 	file_put(f);
 	if (r < 0) {
@@ -384,8 +392,9 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 			struct mm_vma vv = { .start = li.vdso_start, .end = li.vdso_end,
 					     .prot = PROT_READ | PROT_EXEC, .name = "[vdso]" };
 
+			r = mm_set_image(nmm, &li, resolved, prog.id[0], prog.id[1]);
 			pthread_mutex_lock(&nmm->lock);
-			if (li.interp_end > li.interp_start) /* ld.so's range */
+			if (r == 0 && li.interp_end > li.interp_start) /* ld.so's range */
 				r = mm_vma_insert(nmm, &iv);
 			if (r == 0 && li.vdso_end > li.vdso_start)
 				r = mm_vma_insert(nmm, &vv);
@@ -409,11 +418,19 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	old = t->tg->as;
 	t->tg->as = as;
 	t->tg->brk_start = li.brk_start;
+	/* swapped under kernel.lock: procfs reads tg->mm under it */
+	{
+		struct mm *prev = t->tg->mm;
+
+		pthread_mutex_lock(&t->k->lock);
+		t->tg->mm = nmm;
+		pthread_mutex_unlock(&t->k->lock);
+		nmm = prev;
+	}
 	/* a vfork/CLONE_VM parent may still run in the old address space */
-	if (!mm_unuse(t->tg->mm))
+	if (!mm_unuse(nmm))
 		old = NULL;
-	mm_free(t->tg->mm);
-	t->tg->mm = TAKE_PTR(nmm);
+	mm_free(TAKE_PTR(nmm));
 	as = NULL;
 	t->ctx = ctx;
 	plat_as_destroy(old);

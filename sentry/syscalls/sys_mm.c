@@ -54,7 +54,7 @@ int64_t sys_brk(struct task *t, const uint64_t a[6])
 				/* merges with the heap VMA when there is one */
 				struct mm_vma h = { .start = old_end, .end = new_end,
 						    .prot = PROT_READ | PROT_WRITE,
-						    .kind = MM_VMA_HEAP };
+						    .kind = MM_VMA_HEAP | MM_VMA_ACCOUNT };
 
 				snprintf(h.name, sizeof(h.name), "[heap]");
 				r = mm_vma_insert(s, &h);
@@ -124,15 +124,17 @@ static void describe_file(struct task *t, struct file *f, struct mm_vma *nv)
 /*
  * The checks Linux makes on the file of a mapping, in its order, and the
  * backing chosen for it: /dev/zero is anonymous memory (*@ret_f stays NULL),
- * files with a host fd for their data (tmpfs) map that fd (nv->shm), other
- * regular files get a private copy (shared only when read-only).
+ * files with a host fd for their data map that fd (nv->shm: tmpfs's memfd
+ * for any mapping, goferfs's read-only donated fd for private and read-only
+ * shared ones), other regular files get a private copy (shared only when
+ * read-only).
  */
 static int mmap_file_checks(struct task *t, int fd, int shared, int prot, struct file **ret_f,
 			    struct mm_vma *nv)
 {
 	struct file *f = fdt_lookup(t->fdt, fd);
 	struct vnode *v;
-	int r = 0;
+	int r = 0, hfd;
 
 	if (!f)
 		return -EBADF;
@@ -146,12 +148,15 @@ static int mmap_file_checks(struct task *t, int fd, int shared, int prot, struct
 		file_put(f);
 		return r;
 	}
-	if (v->ops->mmap_fd) {
-		int hfd = v->ops->mmap_fd(v);
-
+	hfd = v->ops->mmap_fd ? v->ops->mmap_fd(v) : -EOPNOTSUPP;
+	if (hfd != -EOPNOTSUPP) {
 		r = hfd < 0 ? hfd : mm_shm_from_file(hfd, &nv->shm);
 	} else if (shared && file_writable(f)) {
-		r = -ENODEV; /* no shared writable mappings of copied files */
+		r = -ENODEV; /* no shared writable mappings of read-only host files */
+	} else if (f->ops->mmap_fd) {
+		hfd = f->ops->mmap_fd(f);
+		if (hfd >= 0)
+			r = mm_shm_from_file(hfd, &nv->shm);
 	}
 	if (r < 0) {
 		file_put(f);
@@ -247,6 +252,8 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 		nv.start = addr;
 		nv.end = addr + len;
 		nv.prot = prot & PROT_RWX;
+		if (type == MAP_PRIVATE && (prot & PROT_WRITE))
+			nv.kind |= MM_VMA_ACCOUNT;
 		r = mm_vma_insert(s, &nv);
 		nv.shm = NULL; /* taken over */
 	}

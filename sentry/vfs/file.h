@@ -42,6 +42,10 @@ struct file_ops {
 	 * MAP_PRIVATE (read-only page cache, e.g. a Gofer-donated fd):
 	 * borrowed, valid while @f lives; NULL or <0: none, copy instead. */
 	int (*host_fd)(struct file *f);
+	/* Files whose data is a host file opened read-only (goferfs): a new
+	 * host fd of it (the caller closes it) to map privately, or read-only
+	 * shared.  NULL: mappings get a copy of the bytes. */
+	int (*mmap_fd)(struct file *f);
 	void (*release)(struct file *f);
 };
 

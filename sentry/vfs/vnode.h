@@ -105,7 +105,10 @@ struct vnode {
 	struct timespec atime, mtime, ctime;
 	/* Directories: "..".  Not referenced: a linked directory's parent is
 	 * kept alive by its own entry; the file system clears it when the
-	 * directory is removed.  NULL = fs root (or removed). */
+	 * directory is removed.  NULL = fs root (or removed).  File systems may
+	 * also set it for other files (tmpfs: a directory holding a link to
+	 * it, cleared when that link goes) so that vfs_path_string can name
+	 * them. */
 	struct vnode *parent;
 	void *priv;
 	/* The name this vnode was last looked up or created by (malloc'd, may

@@ -26,9 +26,11 @@ static struct mm *empty(void)
 	return m;
 }
 
+/* A private anonymous mapping, flagged as sys_mmap does. */
 static void add(struct mm *m, uint64_t start_pg, uint64_t end_pg, int prot)
 {
-	struct mm_vma v = { .start = BASE + start_pg * PG, .end = BASE + end_pg * PG, .prot = prot };
+	struct mm_vma v = { .start = BASE + start_pg * PG, .end = BASE + end_pg * PG, .prot = prot,
+			    .kind = (prot & PROT_WRITE) ? MM_VMA_ACCOUNT : 0 };
 
 	assert_int_equal(mm_vma_insert(m, &v), 0);
 }
@@ -138,6 +140,51 @@ static void test_protect_split_and_merge(void **state)
 	mm_free(m);
 }
 
+/* Like Linux: memory that was never writable does not merge with memory
+ * that was, even when the protections agree now. */
+static void test_account_blocks_merge(void **state)
+{
+	struct mm *m = empty();
+
+	(void)state;
+	add(m, 0, 2, PROT_READ);
+	add(m, 2, 4, RW);
+	assert_int_equal(mm_vma_protect(m, BASE + 2 * PG, BASE + 4 * PG, PROT_READ), 0);
+	assert_int_equal(m->n, 2);
+	/* made writable and back: now it was writable too, and merges */
+	assert_int_equal(mm_vma_protect(m, BASE, BASE + 2 * PG, RW), 0);
+	assert_int_equal(mm_vma_protect(m, BASE, BASE + 2 * PG, PROT_READ), 0);
+	expect(m, 1, (const uint64_t[][3]){ { 0, 4, PROT_READ } });
+	mm_free(m);
+}
+
+static void test_set_kind(void **state)
+{
+	struct mm *m = empty();
+
+	(void)state;
+	add(m, 0, 6, RW);
+	assert_int_equal(mm_vma_set_kind(m, BASE + PG, BASE + 2 * PG, MM_VMA_DONTFORK, 0), 0);
+	assert_int_equal(m->n, 3);
+	assert_true(m->v[1].kind & MM_VMA_DONTFORK);
+	assert_false(m->v[0].kind & MM_VMA_DONTFORK);
+	assert_int_equal(mm_vma_set_kind(m, BASE, BASE + 6 * PG, 0, MM_VMA_DONTFORK), 0);
+	expect(m, 1, (const uint64_t[][3]){ { 0, 6, RW } });
+	mm_free(m);
+}
+
+static void test_share_unuse(void **state)
+{
+	struct mm *m = empty();
+
+	(void)state;
+	assert_ptr_equal(mm_share(m), m); /* a CLONE_VM child */
+	assert_false(mm_unuse(m));	  /* the child execs: the parent still runs */
+	mm_free(m);
+	assert_true(mm_unuse(m)); /* the parent exits: last user */
+	mm_free(m);
+}
+
 static void test_lookup_cover_gap(void **state)
 {
 	struct mm *m = empty();
@@ -218,6 +265,9 @@ int main(void)
 		cmocka_unit_test(test_unmap_splits),
 		cmocka_unit_test(test_unmap_file_offsets),
 		cmocka_unit_test(test_protect_split_and_merge),
+		cmocka_unit_test(test_account_blocks_merge),
+		cmocka_unit_test(test_set_kind),
+		cmocka_unit_test(test_share_unuse),
 		cmocka_unit_test(test_lookup_cover_gap),
 		cmocka_unit_test(test_shm_refs),
 		cmocka_unit_test(test_maps_text),
