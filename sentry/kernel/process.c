@@ -163,26 +163,108 @@ static void wake_tasks_locked(struct kernel *k, struct thread_group *tg)
 	}
 }
 
+/* Orphaned, not counting @gone (a process on its way out)? */
+static int orphaned_without_locked(struct kernel *k, int32_t pgid, struct thread_group *gone)
+{
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *g = k->tgs[i];
+
+		if (!g || g == gone || g->pgid != pgid || g->zombie || !g->parent)
+			continue;
+		if (g->parent->pgid != pgid && g->parent->sid == g->sid)
+			return 0;
+	}
+	return 1;
+}
+
+int process_pgrp_orphaned_locked(struct kernel *k, int32_t pgid)
+{
+	return orphaned_without_locked(k, pgid, NULL);
+}
+
+/*
+ * @tg is exiting: if that orphans its process group and a member is
+ * stopped, the group gets SIGHUP then SIGCONT (POSIX), or nobody would
+ * ever continue it.
+ */
+static void hup_orphaned_pgrp_locked(struct kernel *k, struct thread_group *tg)
+{
+	siginfo_t info;
+	int stopped = 0;
+
+	if (!tg->parent || tg->parent->pgid == tg->pgid || tg->parent->sid != tg->sid)
+		return; /* it was not what kept the group attached */
+	if (!orphaned_without_locked(k, tg->pgid, tg))
+		return;
+	for (int i = 1; i < KERNEL_PID_MAX; i++)
+		stopped |= k->tgs[i] && k->tgs[i] != tg && k->tgs[i]->pgid == tg->pgid &&
+			   k->tgs[i]->sig.stopped;
+	if (!stopped)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.si_code = SI_KERNEL;
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *g = k->tgs[i];
+
+		if (!g || g == tg || g->pgid != tg->pgid)
+			continue;
+		info.si_signo = SIGHUP;
+		signal_send_tg_locked(g, &info);
+		info.si_signo = SIGCONT;
+		signal_send_tg_locked(g, &info);
+	}
+}
+
+/* PR_SET_PDEATHSIG: @c's parent process @tg is gone (sent to @c's
+ * process, as Linux does). */
+static void send_pdeathsig_locked(struct kernel *k, struct thread_group *tg,
+				  struct thread_group *c)
+{
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct task *o = k->tids[i];
+		siginfo_t info;
+
+		if (!o || o->tg != c || !o->pdeathsig)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.si_signo = o->pdeathsig;
+		info.si_code = SI_USER;
+		info.si_pid = tg->tgid;
+		signal_send_tg_locked(c, &info);
+	}
+}
+
 void process_exited_locked(struct kernel *k, struct thread_group *tg)
 {
 	struct thread_group *parent = tg->parent;
 	struct thread_group *init = k->init;
 	int status = tg->exit_status;
 
-	/* Orphans go to pid 1 (or nowhere when pid 1 itself is leaving). */
+	/* Orphans go to the nearest living ancestor that is a child
+	 * subreaper, else to pid 1 (or nowhere when pid 1 itself is leaving). */
+	struct thread_group *reaper = init;
+
+	for (struct thread_group *a = tg->parent; a; a = a->parent)
+		if (a->child_subreaper && a->ntasks > 0 && !a->exiting) {
+			reaper = a;
+			break;
+		}
 	while (tg->children) {
 		struct thread_group *c = tg->children;
 
 		unlink_child(c);
-		if (init && init != tg && init->ntasks > 0) {
-			link_child(init, c);
+		if (!c->zombie)
+			send_pdeathsig_locked(k, tg, c);
+		if (reaper && reaper != tg && reaper->ntasks > 0) {
+			link_child(reaper, c);
 			if (c->zombie)
-				wake_tasks_locked(k, init);
+				wake_tasks_locked(k, reaper);
 		} else if (c->zombie) {
 			tg_free_locked(k, c);
 		}
 	}
 	tg->vfork_done = 1;
+	hup_orphaned_pgrp_locked(k, tg);
 	if (tg == init) {
 		/* pid 1 is gone: like a pid namespace, everything else dies. */
 		siginfo_t kill = { .si_signo = SIGKILL };
@@ -243,21 +325,12 @@ void process_notify_parent_locked(struct thread_group *tg, int code, int sig)
 	wake_tasks_locked(tg->k, parent);
 }
 
-int process_pgrp_orphaned_locked(struct kernel *k, int32_t pgid)
+static int matches(const struct thread_group *c, int kind, int32_t id, int options)
 {
-	for (int i = 1; i < KERNEL_PID_MAX; i++) {
-		struct thread_group *g = k->tgs[i];
-
-		if (!g || g->pgid != pgid || g->zombie || !g->parent)
-			continue;
-		if (g->parent->pgid != pgid && g->parent->sid == g->sid)
-			return 0;
-	}
-	return 1;
-}
-
-static int matches(const struct thread_group *c, int kind, int32_t id)
-{
+	/* A "clone" child (exit signal other than SIGCHLD) is waited for only
+	 * with __WCLONE, the others only without it; __WALL takes both. */
+	if (!(options & __WALL) && !!(options & __WCLONE) != (c->exit_signal != SIGCHLD))
+		return 0;
 	switch (kind) {
 	case WAIT_PID:
 		return c->tgid == id;
@@ -315,7 +388,7 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 		int any = 0;
 
 		for (struct thread_group *c = t->tg->children; c; c = c->sibling) {
-			if (!matches(c, kind, id))
+			if (!matches(c, kind, id, options))
 				continue;
 			any = 1;
 			if (!report_locked(c, options, res))
@@ -443,6 +516,10 @@ int process_setpgid(struct task *t, int32_t pid, int32_t pgid)
 	}
 	if (pgid == 0)
 		pgid = g->tgid;
+	if (g != t->tg && g->sid == t->tg->sid && g->did_exec) {
+		r = -EACCES; /* a child that has exec'd is out of reach */
+		goto out;
+	}
 	if (g->sid == g->tgid || g->sid != t->tg->sid) {
 		r = -EPERM; /* a session leader, or another session */
 		goto out;

@@ -57,6 +57,8 @@ struct thread_group {
 	struct thread_group *children;    /* first child */
 	struct thread_group *sibling;     /* next child of the parent */
 	int vfork_done;       /* the vfork parent may resume */
+	int did_exec;         /* called execve since fork (setpgid by the parent: EACCES) */
+	int child_subreaper;  /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
@@ -91,7 +93,7 @@ struct task {
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
-	int pdeathsig;            /* PR_SET_PDEATHSIG (recorded) */
+	int pdeathsig;            /* PR_SET_PDEATHSIG; kernel.lock; cleared by fork */
 	int no_new_privs;
 	pthread_t thread;
 	int exit_code;            /* set by exit()/exit_group() */
