@@ -163,13 +163,15 @@ static void wake_tasks_locked(struct kernel *k, struct thread_group *tg)
 	}
 }
 
-/* Orphaned, not counting @gone (a process on its way out)? */
+/* Orphaned, not counting @gone (a process on its way out), neither as a
+ * member nor as anyone's parent? */
 static int orphaned_without_locked(struct kernel *k, int32_t pgid, struct thread_group *gone)
 {
 	for (int i = 1; i < KERNEL_PID_MAX; i++) {
 		struct thread_group *g = k->tgs[i];
 
-		if (!g || g == gone || g->pgid != pgid || g->zombie || !g->parent)
+		if (!g || g == gone || g->pgid != pgid || g->zombie || !g->parent ||
+		    g->parent == gone)
 			continue;
 		if (g->parent->pgid != pgid && g->parent->sid == g->sid)
 			return 0;
@@ -183,21 +185,19 @@ int process_pgrp_orphaned_locked(struct kernel *k, int32_t pgid)
 }
 
 /*
- * @tg is exiting: if that orphans its process group and a member is
- * stopped, the group gets SIGHUP then SIGCONT (POSIX), or nobody would
- * ever continue it.
+ * @gone is exiting: if that leaves process group @pgid orphaned with a
+ * stopped member, the group gets SIGHUP then SIGCONT (POSIX), or nobody
+ * would ever continue it.
  */
-static void hup_orphaned_pgrp_locked(struct kernel *k, struct thread_group *tg)
+static void hup_if_orphaned_locked(struct kernel *k, int32_t pgid, struct thread_group *gone)
 {
 	siginfo_t info;
 	int stopped = 0;
 
-	if (!tg->parent || tg->parent->pgid == tg->pgid || tg->parent->sid != tg->sid)
-		return; /* it was not what kept the group attached */
-	if (!orphaned_without_locked(k, tg->pgid, tg))
+	if (!orphaned_without_locked(k, pgid, gone))
 		return;
 	for (int i = 1; i < KERNEL_PID_MAX; i++)
-		stopped |= k->tgs[i] && k->tgs[i] != tg && k->tgs[i]->pgid == tg->pgid &&
+		stopped |= k->tgs[i] && k->tgs[i] != gone && k->tgs[i]->pgid == pgid &&
 			   k->tgs[i]->sig.stopped;
 	if (!stopped)
 		return;
@@ -206,7 +206,7 @@ static void hup_orphaned_pgrp_locked(struct kernel *k, struct thread_group *tg)
 	for (int i = 1; i < KERNEL_PID_MAX; i++) {
 		struct thread_group *g = k->tgs[i];
 
-		if (!g || g == tg || g->pgid != tg->pgid)
+		if (!g || g == gone || g->pgid != pgid)
 			continue;
 		info.si_signo = SIGHUP;
 		signal_send_tg_locked(g, &info);
@@ -259,12 +259,17 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 			link_child(reaper, c);
 			if (c->zombie)
 				wake_tasks_locked(k, reaper);
+			/* We may have been the child's group's link to the
+			 * session (Linux's kill_orphaned_pgrp). */
+			else if (c->pgid != tg->pgid && c->sid == tg->sid)
+				hup_if_orphaned_locked(k, c->pgid, tg);
 		} else if (c->zombie) {
 			tg_free_locked(k, c);
 		}
 	}
 	tg->vfork_done = 1;
-	hup_orphaned_pgrp_locked(k, tg);
+	if (parent && parent->pgid != tg->pgid && parent->sid == tg->sid)
+		hup_if_orphaned_locked(k, tg->pgid, tg);
 	if (tg == init) {
 		/* pid 1 is gone: like a pid namespace, everything else dies. */
 		siginfo_t kill = { .si_signo = SIGKILL };

@@ -143,27 +143,38 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 	set &= ~SIG_UNBLOCKABLE;
 	pthread_mutex_lock(&k->lock);
 	for (;;) {
+		uint64_t now;
+
 		sig = signal_dequeue_locked(t, set, &info);
 		if (sig)
 			break;
-		pthread_mutex_unlock(&k->lock);
-		/* Woken by a signal outside @set: EINTR after its handler. */
-		switch (task_sleep_until(t, CLOCK_MONOTONIC, deadline)) {
-		case 0:
-			return -EAGAIN;
-		case 1:
-			pthread_mutex_lock(&k->lock);
-			sig = signal_dequeue_locked(t, set, &info);
-			if (sig)
-				goto got;
-			pthread_mutex_unlock(&k->lock);
-			return -EINTR;
-		default:
-			return -EINTR;
+		/* Group exit, or a signal outside @set to deliver: EINTR
+		 * (after its handler). */
+		if (t->exited || t->tg->exiting || signal_pending_locked(t)) {
+			sig = -EINTR;
+			break;
+		}
+		if (deadline == UINT64_MAX) {
+			pthread_cond_wait(&t->sigcond, &k->lock);
+			continue;
+		}
+		now = mono_ns();
+		if (now >= deadline) {
+			sig = -EAGAIN;
+			break;
+		}
+		{
+			/* The condition variable times out on CLOCK_REALTIME. */
+			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
+			struct timespec rt = { (time_t)(abs / NSEC_PER_SEC),
+					       (long)(abs % NSEC_PER_SEC) };
+
+			pthread_cond_timedwait(&t->sigcond, &k->lock, &rt);
 		}
 	}
-got:
 	pthread_mutex_unlock(&k->lock);
+	if (sig < 0)
+		return sig;
 	if (a[1] && task_copy_out(t, a[1], &info, sizeof(info)) != sizeof(info))
 		return -EFAULT;
 	return sig;
