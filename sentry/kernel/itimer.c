@@ -77,6 +77,7 @@ void itimer_task_init(struct task *t)
 	ktimer_init(&t->cpu_slice, t->k->timers, slice_expired);
 	t->utime_ns = t->stime_ns = t->app_since = 0;
 	t->sys_since = 0;
+	t->slice_armed = 0;
 }
 
 static void real_expired(struct ktimer *tm)
@@ -118,8 +119,10 @@ void itimer_app_enter(struct task *t)
 		p = t->tg->itimer_prof.left;
 		pthread_mutex_unlock(&t->k->lock);
 		d = v && (!p || v < p) ? v : p;
-		if (d)
+		if (d) {
 			ktimer_set(&t->cpu_slice, now + d, 0, NULL, NULL);
+			t->slice_armed = 1;
+		}
 	}
 	STORE(t->app_since, now);
 }
@@ -132,7 +135,10 @@ void itimer_app_leave(struct task *t)
 	STORE(t->app_since, 0);
 	user = start && now > start ? now - start : 0;
 	STORE(t->utime_ns, t->utime_ns + user);
-	ktimer_cancel_sync(&t->cpu_slice);
+	if (t->slice_armed) {
+		ktimer_cancel_sync(&t->cpu_slice);
+		t->slice_armed = 0;
+	}
 	charge_tg(t, user, 0);
 }
 

@@ -117,6 +117,7 @@ struct task {
 	uint64_t app_since;    /* CLOCK_MONOTONIC ns the current switch began; 0 = in the Sentry */
 	uint64_t sys_since;    /* the Sentry thread's CPU clock when it took over */
 	struct ktimer cpu_slice; /* interrupts the switch when a CPU itimer is due */
+	int slice_armed;         /* cpu_slice set for the current switch */
 };
 
 /*
