@@ -220,34 +220,19 @@ int64_t sys_sigaltstack(struct task *t, const uint64_t a[6])
 	return 0;
 }
 
-static struct task *find_task(struct kernel *k, int64_t tid)
-{
-	struct task *o = NULL;
-
-	if (tid <= 0 || tid >= KERNEL_PID_MAX)
-		return NULL;
-	pthread_mutex_lock(&k->lock);
-	o = k->tids[tid];
-	pthread_mutex_unlock(&k->lock);
-	return o;
-}
-
-static int64_t send(struct task *t, struct task *target, int sig, int code, int group)
+/* tkill/tgkill: a thread-directed signal with SI_TKILL from the caller. */
+static int64_t send(struct task *t, int32_t tgid, int32_t tid, int sig)
 {
 	siginfo_t info;
 
 	if (!sig_valid((uint64_t)sig) && sig != 0)
 		return -EINVAL;
-	if (!target)
-		return -ESRCH;
-	if (sig == 0)
-		return 0;
 	memset(&info, 0, sizeof(info));
 	info.si_signo = sig;
-	info.si_code = code;
+	info.si_code = SI_TKILL;
 	info.si_pid = t->tg->tgid;
 	info.si_uid = t->creds.ruid;
-	return signal_send(target, &info, group);
+	return signal_send_tid(t->k, tgid, tid, &info);
 }
 
 /* A siginfo from the application: forging a kernel code (si_code >= 0) or
@@ -280,7 +265,6 @@ int64_t sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
 int64_t sys_rt_tgsigqueueinfo(struct task *t, const uint64_t a[6])
 {
 	int32_t tgid = (int32_t)a[0], tid = (int32_t)a[1];
-	struct task *target;
 	siginfo_t info;
 	int64_t r;
 
@@ -291,27 +275,19 @@ int64_t sys_rt_tgsigqueueinfo(struct task *t, const uint64_t a[6])
 		return r;
 	if (!sig_valid(a[2]) && a[2] != 0)
 		return -EINVAL;
-	target = find_task(t->k, tid);
-	if (!target || target->tg->tgid != tgid)
-		return -ESRCH;
-	return info.si_signo ? signal_send(target, &info, 0) : 0;
+	return signal_send_tid(t->k, tgid, tid, &info);
 }
 
 int64_t sys_tkill(struct task *t, const uint64_t a[6])
 {
 	if ((int64_t)(int32_t)a[0] <= 0)
 		return -EINVAL;
-	return send(t, find_task(t->k, (int32_t)a[0]), (int)a[1], SI_TKILL, 0);
+	return send(t, 0, (int32_t)a[0], (int)a[1]);
 }
 
 int64_t sys_tgkill(struct task *t, const uint64_t a[6])
 {
-	struct task *target;
-
 	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
 		return -EINVAL;
-	target = find_task(t->k, (int32_t)a[1]);
-	if (target && target->tg->tgid != (int32_t)a[0])
-		target = NULL;
-	return send(t, target, (int)a[2], SI_TKILL, 0);
+	return send(t, (int32_t)a[0], (int32_t)a[1], (int)a[2]);
 }
