@@ -252,7 +252,7 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval, uin
 	case ITIMER_REAL: {
 		uint64_t now = mono_ns(), od = 0, oi = 0;
 
-		ktimer_set(&tg->itimer_real, value ? now + value : 0, interval, &od, &oi);
+		ktimer_set(&tg->itimer_real, value ? ktime_add(now, value) : 0, interval, &od, &oi);
 		*old_value = od ? (od > now ? od - now : NSEC_PER_USEC) : 0;
 		*old_interval = oi;
 		return 0;

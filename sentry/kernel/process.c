@@ -483,7 +483,7 @@ int process_kill_info(struct task *t, int32_t pid, const siginfo_t *info)
 		else if (pid == 0)
 			hit = g->pgid == t->tg->pgid;
 		else if (pid == -1)
-			hit = g->tgid != 1;
+			hit = g->tgid != 1 && g != t->tg; /* not init, not ourselves */
 		else
 			hit = g->pgid == -pid;
 		if (!hit)

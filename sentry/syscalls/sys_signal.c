@@ -10,6 +10,7 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "syscall_handlers.h"
 
 #define MINSIGSTKSZ_LINUX 2048
@@ -138,7 +139,7 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
 			return -EINVAL;
-		deadline = mono_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+		deadline = ktime_add(mono_ns(), ktime_from(ts.tv_sec, ts.tv_nsec));
 	}
 	set &= ~SIG_UNBLOCKABLE;
 	pthread_mutex_lock(&k->lock);
