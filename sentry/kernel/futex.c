@@ -53,9 +53,14 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 	w.next = k->futex_waiters;
 	k->futex_waiters = &w;
 	while (!w.woken) {
-		if (t->exited || t->tg->exiting ||
-		    ((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask)) {
+		if (t->exited || t->tg->exiting) {
 			r = -EINTR;
+			break;
+		}
+		/* A signal: an untimed wait restarts (SA_RESTART, or after a
+		 * stop), a timed one reports EINTR, as Linux. */
+		if (signal_pending_locked(t)) {
+			r = deadline ? -EINTR : -ERESTARTSYS;
 			break;
 		}
 		if (deadline) {
