@@ -58,7 +58,11 @@ static int wait_ready(struct file *f, struct task *t, short events)
 		return 0;
 	for (int timeout = 0;; timeout = 50) {
 		struct pollfd p = { .fd = hfd(f), .events = events };
-		int r = poll(&p, 1, timeout);
+		int r;
+
+		task_block_begin(t);
+		r = poll(&p, 1, timeout);
+		task_block_end(t);
 
 		if (r > 0 || (r < 0 && errno != EINTR))
 			return 0;

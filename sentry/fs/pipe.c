@@ -44,7 +44,9 @@ static int pipe_wait(struct pipe *p, struct task *t)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	task_block_begin(t);
 	pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+	task_block_end(t);
 	return 0;
 }
 

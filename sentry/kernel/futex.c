@@ -86,9 +86,13 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 				r = -ETIMEDOUT;
 				break;
 			}
+			task_block_begin(t);
 			pthread_cond_timedwait(&t->sigcond, &k->lock, &abs);
+			task_block_end(t);
 		} else {
+			task_block_begin(t);
 			pthread_cond_wait(&t->sigcond, &k->lock);
+			task_block_end(t);
 		}
 	}
 	if (!w.woken)

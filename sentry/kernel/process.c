@@ -432,7 +432,9 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 			r = -ERESTARTSYS;
 			goto out;
 		}
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
+		task_block_end(t);
 	}
 out:
 	pthread_mutex_unlock(&k->lock);
@@ -446,8 +448,11 @@ void process_wait_vfork(struct task *t, struct thread_group *child)
 
 	pthread_mutex_lock(&k->lock);
 	/* The child may be reaped (freed) by someone else: look it up. */
-	while (k->tgs[pid] == child && !child->vfork_done && !t->tg->exiting)
+	while (k->tgs[pid] == child && !child->vfork_done && !t->tg->exiting) {
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
+		task_block_end(t);
+	}
 	pthread_mutex_unlock(&k->lock);
 }
 

@@ -435,8 +435,11 @@ static int setup_frame(struct task *t, int sig, const struct k_sigaction *act,
  */
 static void park_stopped_locked(struct task *t)
 {
-	while (t->tg->sig.stopped && !t->tg->exiting && !t->exited)
+	while (t->tg->sig.stopped && !t->tg->exiting && !t->exited) {
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &t->k->lock);
+		task_block_end(t);
+	}
 }
 
 /* The default action of a stop signal (kernel.lock held). */

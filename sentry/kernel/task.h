@@ -113,9 +113,11 @@ struct task {
 	/* CPU accounting (itimer.h): written by the task's own thread only,
 	 * read by others with atomic loads. */
 	uint64_t utime_ns;     /* time switched into the application */
-	uint64_t stime_ns;     /* host CPU time of the Sentry thread for the task */
+	uint64_t stime_ns;     /* time the Sentry thread served the task, waits excluded */
 	uint64_t app_since;    /* CLOCK_MONOTONIC ns the current switch began; 0 = in the Sentry */
-	uint64_t sys_since;    /* the Sentry thread's CPU clock when it took over */
+	uint64_t sys_since;    /* CLOCK_MONOTONIC ns the Sentry took over (0: not yet) */
+	uint64_t blocked_ns;   /* waits in the current stint (task_block_begin/end) */
+	uint64_t block_since;  /* start of the current wait, 0 = none */
 	struct ktimer cpu_slice; /* interrupts the switch when a CPU itimer is due */
 	int slice_armed;         /* cpu_slice set for the current switch */
 };
@@ -169,6 +171,12 @@ int task_interrupted(struct task *t, int restart_code);
  * Returns 0 at the deadline, 1 as soon as a signal is deliverable, -EINTR
  * if the task must stop. */
 int task_sleep_until(struct task *t, int clock, uint64_t deadline);
+
+/* Around a wait of the calling task's own Sentry thread (a condition
+ * variable, a poll): the time in between is not the task's stime
+ * (itimer.h).  NULL or another task: nothing. */
+void task_block_begin(struct task *t);
+void task_block_end(struct task *t);
 
 /* Copy between the Sentry and the task's memory.  -EFAULT if nothing could
  * be copied; short counts otherwise.  (mm takes these over with VMA checks.) */

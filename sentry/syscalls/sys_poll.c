@@ -75,7 +75,9 @@ static int do_poll(struct task *t, struct pollfd *p, size_t n, uint64_t deadline
 			uint64_t d = MIN(nap, deadline - now);
 			struct timespec ts = { (time_t)(d / NSEC_PER_SEC), (long)(d % NSEC_PER_SEC) };
 
+			task_block_begin(t);
 			nanosleep(&ts, NULL);
+			task_block_end(t);
 		}
 		nap = MIN(nap * 2, (uint64_t)10 * 1000 * 1000);
 	}

@@ -108,8 +108,11 @@ int64_t sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
 	t->saved_mask_valid = 1;
 	t->sig.mask = set & ~SIG_UNBLOCKABLE;
 	while (!((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) && !t->exited &&
-	       !t->tg->exiting)
+	       !t->tg->exiting) {
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
+		task_block_end(t);
+	}
 	pthread_mutex_unlock(&k->lock);
 	/* The handler's frame saves saved_mask; sigreturn restores it. */
 	return -ERESTARTNOHAND;
@@ -156,7 +159,9 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			break;
 		}
 		if (deadline == UINT64_MAX) {
+			task_block_begin(t);
 			pthread_cond_wait(&t->sigcond, &k->lock);
+			task_block_end(t);
 			continue;
 		}
 		now = mono_ns();
@@ -170,7 +175,9 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			struct timespec rt = { (time_t)(abs / NSEC_PER_SEC),
 					       (long)(abs % NSEC_PER_SEC) };
 
+			task_block_begin(t);
 			pthread_cond_timedwait(&t->sigcond, &k->lock, &rt);
+			task_block_end(t);
 		}
 	}
 	pthread_mutex_unlock(&k->lock);
