@@ -304,6 +304,8 @@ int epoll_file_wait(struct file *epf, struct task *t, struct epoll_event *out, i
 		intr = task_interrupted(t, -EINTR);
 		if (intr < 0)
 			return intr;
+		task_block_begin(t);
 		vfs_notify_wait(seq, MIN(deadline, now + EP_SIGNAL_CHECK_NS));
+		task_block_end(t);
 	}
 }

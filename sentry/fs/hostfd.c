@@ -2,6 +2,8 @@
 #include "hostfd.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -35,12 +37,49 @@ static ssize_t host_err(void)
 	}
 }
 
+/*
+ * A blocking read or write of a host fd (a terminal, a pipe from the
+ * host) must not pin the task's Sentry thread in the host kernel, where
+ * neither a signal nor a group exit could reach it: wait for readiness in
+ * 50 ms polls, checking the task in between (-ERESTARTSYS for a signal,
+ * -EINTR when it must die), as pipe waits do.  0 when ready (or in error:
+ * the read or write reports it).
+ */
+static int wait_ready(struct file *f, struct task *t, short events)
+{
+	int nonblock;
+
+	if (!t)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	nonblock = !!(f->flags & O_NONBLOCK);
+	pthread_mutex_unlock(&f->lock);
+	if (nonblock)
+		return 0;
+	for (int timeout = 0;; timeout = 50) {
+		struct pollfd p = { .fd = hfd(f), .events = events };
+		int r;
+
+		task_block_begin(t);
+		r = poll(&p, 1, timeout);
+		task_block_end(t);
+
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return 0;
+		r = task_interrupted(t, -ERESTARTSYS);
+		if (r < 0)
+			return r;
+	}
+}
+
 static ssize_t hostfd_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
 {
 	ssize_t n;
+	int r = wait_ready(f, t, POLLIN);
 
-	(void)t;
 	(void)off;
+	if (r < 0)
+		return r;
 	do
 		n = read(hfd(f), buf, len);
 	while (n < 0 && errno == EINTR);
@@ -51,9 +90,11 @@ static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, siz
 			    int64_t *off)
 {
 	ssize_t n;
+	int r = wait_ready(f, t, POLLOUT);
 
-	(void)t;
 	(void)off;
+	if (r < 0)
+		return r;
 	do
 		n = write(hfd(f), buf, len);
 	while (n < 0 && errno == EINTR);

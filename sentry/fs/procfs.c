@@ -31,6 +31,7 @@
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"

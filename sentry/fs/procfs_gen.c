@@ -16,6 +16,7 @@
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -71,9 +72,15 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 				       : tg->sig.stopped ? 'T' : 'S';
 	int32_t ppid = tg->parent ? tg->parent->tgid : 0;
 	if (!strcmp(p->name, "stat")) {
-		put(g, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 0 0 0 0 0 "
-		       "0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		    tg->tgid, tg->comm, state, ppid, tg->pgid, tg->sid, tg->ntasks,
+		uint64_t ut, st; /* CPU time in clock ticks (itimer.h) */
+
+		task_cputime_tg_locked(tg, &ut, &st);
+		put(g, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 0 0 0 "
+		       "0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+		    tg->tgid, tg->comm, state, ppid, tg->pgid, tg->sid,
+		    (unsigned long long)(ut / 10000000), (unsigned long long)(st / 10000000),
+		    (unsigned long long)(tg->cutime_ns / 10000000),
+		    (unsigned long long)(tg->cstime_ns / 10000000), tg->ntasks,
 		    tg->zombie ? WEXITSTATUS(tg->exit_status) : 0);
 	} else if (!strcmp(p->name, "status")) {
 		put(g, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"

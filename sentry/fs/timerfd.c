@@ -196,7 +196,9 @@ static ssize_t tfd_read(struct file *f, struct task *task, void *buf, size_t len
 			struct timespec ts = { (time_t)(wait / NSEC_PER_SEC),
 					       (long)(wait % NSEC_PER_SEC) };
 
+			task_block_begin(task);
 			nanosleep(&ts, NULL);
+			task_block_end(task);
 		}
 	}
 	memcpy(buf, &v, sizeof(v));

@@ -53,9 +53,14 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 	w.next = k->futex_waiters;
 	k->futex_waiters = &w;
 	while (!w.woken) {
-		if (t->exited || t->tg->exiting ||
-		    ((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask)) {
+		if (t->exited || t->tg->exiting) {
 			r = -EINTR;
+			break;
+		}
+		/* A signal: an untimed wait restarts (SA_RESTART, or after a
+		 * stop), a timed one reports EINTR, as Linux. */
+		if (signal_pending_locked(t)) {
+			r = deadline ? -EINTR : -ERESTARTSYS;
 			break;
 		}
 		if (deadline) {
@@ -81,9 +86,13 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 				r = -ETIMEDOUT;
 				break;
 			}
+			task_block_begin(t);
 			pthread_cond_timedwait(&t->sigcond, &k->lock, &abs);
+			task_block_end(t);
 		} else {
+			task_block_begin(t);
 			pthread_cond_wait(&t->sigcond, &k->lock);
+			task_block_end(t);
 		}
 	}
 	if (!w.woken)

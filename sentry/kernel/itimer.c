@@ -10,16 +10,12 @@
 #include <time.h>
 
 #include "kernel.h"
+#include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "task.h"
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-
-static uint64_t thread_cpu_ns(void)
-{
-	return now_ns(CLOCK_THREAD_CPUTIME_ID);
-}
 
 static void send_kernel_sig_locked(struct thread_group *tg, int sig)
 {
@@ -77,6 +73,8 @@ void itimer_task_init(struct task *t)
 	ktimer_init(&t->cpu_slice, t->k->timers, slice_expired);
 	t->utime_ns = t->stime_ns = t->app_since = 0;
 	t->sys_since = 0;
+	t->blocked_ns = t->block_since = 0;
+	t->slice_armed = 0;
 }
 
 static void real_expired(struct ktimer *tm)
@@ -97,19 +95,40 @@ void itimer_tg_init(struct thread_group *tg)
 	tg->cpu_timers_armed = 0;
 }
 
+/* Wall time of the current stint in the Sentry, waits excluded. */
+static uint64_t stint_ns(struct task *t, uint64_t now)
+{
+	uint64_t busy = now > t->sys_since ? now - t->sys_since : 0;
+
+	if (t->block_since) /* mid-wait (a reader on the task's own thread) */
+		busy -= MIN(busy, now - t->block_since);
+	return busy > t->blocked_ns ? busy - t->blocked_ns : 0;
+}
+
+void task_block_begin(struct task *t)
+{
+	if (t && t == task_current() && t->sys_since)
+		t->block_since = mono_ns();
+}
+
+void task_block_end(struct task *t)
+{
+	if (t && t == task_current() && t->block_since) {
+		t->blocked_ns += mono_ns() - t->block_since;
+		t->block_since = 0;
+	}
+}
+
 void itimer_app_enter(struct task *t)
 {
-	uint64_t sys = 0, now;
+	uint64_t sys = 0, now = mono_ns();
 
 	if (t->sys_since) {
-		uint64_t c = thread_cpu_ns();
-
-		sys = c > t->sys_since ? c - t->sys_since : 0;
+		sys = stint_ns(t, now);
 		STORE(t->stime_ns, t->stime_ns + sys);
 	}
 	t->sys_since = 0;
 	charge_tg(t, 0, sys);
-	now = mono_ns();
 	if (LOAD(t->tg->cpu_timers_armed)) {
 		uint64_t v, p, d;
 
@@ -118,8 +137,10 @@ void itimer_app_enter(struct task *t)
 		p = t->tg->itimer_prof.left;
 		pthread_mutex_unlock(&t->k->lock);
 		d = v && (!p || v < p) ? v : p;
-		if (d)
+		if (d) {
 			ktimer_set(&t->cpu_slice, now + d, 0, NULL, NULL);
+			t->slice_armed = 1;
+		}
 	}
 	STORE(t->app_since, now);
 }
@@ -128,11 +149,16 @@ void itimer_app_leave(struct task *t)
 {
 	uint64_t start = t->app_since, now = mono_ns(), user;
 
-	t->sys_since = thread_cpu_ns();
+	t->sys_since = now;
+	t->blocked_ns = 0;
+	t->block_since = 0;
 	STORE(t->app_since, 0);
 	user = start && now > start ? now - start : 0;
 	STORE(t->utime_ns, t->utime_ns + user);
-	ktimer_cancel_sync(&t->cpu_slice);
+	if (t->slice_armed) {
+		ktimer_cancel_sync(&t->cpu_slice);
+		t->slice_armed = 0;
+	}
 	charge_tg(t, user, 0);
 }
 
@@ -147,11 +173,8 @@ void task_cputime(struct task *t, uint64_t *utime, uint64_t *stime)
 		u += now > since ? now - since : 0;
 	}
 	/* The caller's own current stint in the Sentry. */
-	if (t == task_current() && t->sys_since) {
-		uint64_t c = thread_cpu_ns();
-
-		s += c > t->sys_since ? c - t->sys_since : 0;
-	}
+	if (t == task_current() && t->sys_since)
+		s += stint_ns(t, mono_ns());
 	*utime = u;
 	*stime = s;
 }
@@ -246,7 +269,7 @@ int itimer_set(struct task *t, int which, uint64_t value, uint64_t interval, uin
 	case ITIMER_REAL: {
 		uint64_t now = mono_ns(), od = 0, oi = 0;
 
-		ktimer_set(&tg->itimer_real, value ? now + value : 0, interval, &od, &oi);
+		ktimer_set(&tg->itimer_real, value ? ktime_add(now, value) : 0, interval, &od, &oi);
 		*old_value = od ? (od > now ? od - now : NSEC_PER_USEC) : 0;
 		*old_interval = oi;
 		return 0;

@@ -169,17 +169,88 @@ static void wake_tasks_locked(struct kernel *k, struct thread_group *tg)
 	}
 }
 
+/* Orphaned, not counting @gone (a process on its way out), neither as a
+ * member nor as anyone's parent? */
+static int orphaned_without_locked(struct kernel *k, int32_t pgid, struct thread_group *gone)
+{
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *g = k->tgs[i];
+
+		if (!g || g == gone || g->pgid != pgid || g->zombie || !g->parent ||
+		    g->parent == gone)
+			continue;
+		if (g->parent->pgid != pgid && g->parent->sid == g->sid)
+			return 0;
+	}
+	return 1;
+}
+
+int process_pgrp_orphaned_locked(struct kernel *k, int32_t pgid)
+{
+	return orphaned_without_locked(k, pgid, NULL);
+}
+
+/*
+ * @gone is exiting: if that leaves process group @pgid orphaned with a
+ * stopped member, the group gets SIGHUP then SIGCONT (POSIX), or nobody
+ * would ever continue it.
+ */
+static void hup_if_orphaned_locked(struct kernel *k, int32_t pgid, struct thread_group *gone)
+{
+	siginfo_t info;
+	int stopped = 0;
+
+	if (!orphaned_without_locked(k, pgid, gone))
+		return;
+	for (int i = 1; i < KERNEL_PID_MAX; i++)
+		stopped |= k->tgs[i] && k->tgs[i] != gone && k->tgs[i]->pgid == pgid &&
+			   k->tgs[i]->sig.stopped;
+	if (!stopped)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.si_code = SI_KERNEL;
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *g = k->tgs[i];
+
+		if (!g || g == gone || g->pgid != pgid)
+			continue;
+		info.si_signo = SIGHUP;
+		signal_send_tg_locked(g, &info);
+		info.si_signo = SIGCONT;
+		signal_send_tg_locked(g, &info);
+	}
+}
+
+/* PR_SET_PDEATHSIG: @c's parent process @tg is gone (sent to @c's
+ * process, as Linux does). */
+static void send_pdeathsig_locked(struct kernel *k, struct thread_group *tg,
+				  struct thread_group *c)
+{
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct task *o = k->tids[i];
+		siginfo_t info;
+
+		if (!o || o->tg != c || !o->pdeathsig)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.si_signo = o->pdeathsig;
+		info.si_code = SI_USER;
+		info.si_pid = tg->tgid;
+		signal_send_tg_locked(c, &info);
+	}
+}
+
 void process_exited_locked(struct kernel *k, struct thread_group *tg)
 {
 	struct thread_group *parent = tg->parent;
 	struct thread_group *init = k->init;
 	int status = tg->exit_status;
 
-	/* Orphans go to the nearest living subreaper above, else to pid 1 (or
-	 * nowhere when pid 1 itself is leaving). */
+	/* Orphans go to the nearest living ancestor that is a child
+	 * subreaper, else to pid 1 (or nowhere when pid 1 itself is leaving). */
 	struct thread_group *reaper = init;
 
-	for (struct thread_group *a = parent; a && a != init; a = a->parent)
+	for (struct thread_group *a = tg->parent; a; a = a->parent)
 		if (a->child_subreaper && a->ntasks > 0 && !a->exiting) {
 			reaper = a;
 			break;
@@ -188,15 +259,23 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 		struct thread_group *c = tg->children;
 
 		unlink_child(c);
+		if (!c->zombie)
+			send_pdeathsig_locked(k, tg, c);
 		if (reaper && reaper != tg && reaper->ntasks > 0) {
 			link_child(reaper, c);
 			if (c->zombie)
 				wake_tasks_locked(k, reaper);
+			/* We may have been the child's group's link to the
+			 * session (Linux's kill_orphaned_pgrp). */
+			else if (c->pgid != tg->pgid && c->sid == tg->sid)
+				hup_if_orphaned_locked(k, c->pgid, tg);
 		} else if (c->zombie) {
 			tg_free_locked(k, c);
 		}
 	}
 	tg->vfork_done = 1;
+	if (parent && parent->pgid != tg->pgid && parent->sid == tg->sid)
+		hup_if_orphaned_locked(k, tg->pgid, tg);
 	if (tg == init) {
 		/* pid 1 is gone: like a pid namespace, everything else dies. */
 		siginfo_t kill = { .si_signo = SIGKILL };
@@ -257,21 +336,12 @@ void process_notify_parent_locked(struct thread_group *tg, int code, int sig)
 	wake_tasks_locked(tg->k, parent);
 }
 
-int process_pgrp_orphaned_locked(struct kernel *k, int32_t pgid)
+static int matches(const struct thread_group *c, int kind, int32_t id, int options)
 {
-	for (int i = 1; i < KERNEL_PID_MAX; i++) {
-		struct thread_group *g = k->tgs[i];
-
-		if (!g || g->pgid != pgid || g->zombie || !g->parent)
-			continue;
-		if (g->parent->pgid != pgid && g->parent->sid == g->sid)
-			return 0;
-	}
-	return 1;
-}
-
-static int matches(const struct thread_group *c, int kind, int32_t id)
-{
+	/* A "clone" child (exit signal other than SIGCHLD) is waited for only
+	 * with __WCLONE, the others only without it; __WALL takes both. */
+	if (!(options & __WALL) && !!(options & __WCLONE) != (c->exit_signal != SIGCHLD))
+		return 0;
 	switch (kind) {
 	case WAIT_PID:
 		return c->tgid == id;
@@ -329,7 +399,7 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 		int any = 0;
 
 		for (struct thread_group *c = t->tg->children; c; c = c->sibling) {
-			if (!matches(c, kind, id))
+			if (!matches(c, kind, id, options))
 				continue;
 			/* "clone" children (exit signal other than SIGCHLD) only
 			 * with __WCLONE, the others only without; __WALL: all */
@@ -373,7 +443,9 @@ int process_wait(struct task *t, int kind, int32_t id, int options, struct wait_
 			r = -ERESTARTSYS;
 			goto out;
 		}
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
+		task_block_end(t);
 	}
 out:
 	pthread_mutex_unlock(&k->lock);
@@ -387,8 +459,11 @@ void process_wait_vfork(struct task *t, struct thread_group *child)
 
 	pthread_mutex_lock(&k->lock);
 	/* The child may be reaped (freed) by someone else: look it up. */
-	while (k->tgs[pid] == child && !child->vfork_done && !t->tg->exiting)
+	while (k->tgs[pid] == child && !child->vfork_done && !t->tg->exiting) {
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
+		task_block_end(t);
+	}
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -442,7 +517,7 @@ int process_kill_info(struct task *t, int32_t pid, const siginfo_t *info)
 		else if (pid == 0)
 			hit = g->pgid == t->tg->pgid;
 		else if (pid == -1)
-			hit = g->tgid != 1;
+			hit = g->tgid != 1 && g != t->tg; /* not init, not ourselves */
 		else
 			hit = g->pgid == -pid;
 		if (!hit)
@@ -485,6 +560,10 @@ int process_setpgid(struct task *t, int32_t pid, int32_t pgid)
 	}
 	if (pgid == 0)
 		pgid = g->tgid;
+	if (g != t->tg && g->sid == t->tg->sid && g->did_exec) {
+		r = -EACCES; /* a child that has exec'd is out of reach */
+		goto out;
+	}
 	if (g->sid == g->tgid || g->sid != t->tg->sid) {
 		r = -EPERM; /* a session leader, or another session */
 		goto out;

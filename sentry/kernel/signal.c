@@ -237,6 +237,19 @@ static int prepare_locked(struct thread_group *tg, struct task *target, int sig)
 	return blocked;
 }
 
+/* Thread-directed: queue for @t alone (kernel.lock held). */
+static void send_task_locked(struct task *t, const siginfo_t *info)
+{
+	if (!prepare_locked(t->tg, t, info->si_signo))
+		return;
+	queue(&t->sig.pending, info);
+	pthread_cond_broadcast(&t->sigcond);
+	vfs_notify(); /* a poller re-checks for the signal at once */
+	/* Make a task running application code come back to deliver it. */
+	if (t->ctx)
+		(void)plat_ctx_interrupt(t->ctx);
+}
+
 int signal_send(struct task *t, const siginfo_t *info, int group)
 {
 	struct kernel *k = t->k;
@@ -245,21 +258,31 @@ int signal_send(struct task *t, const siginfo_t *info, int group)
 	if (sig < 1 || sig > SIG_MAX)
 		return -EINVAL;
 	pthread_mutex_lock(&k->lock);
-	if (group) {
+	if (group)
 		signal_send_tg_locked(t->tg, info);
-		pthread_mutex_unlock(&k->lock);
-		return 0;
-	}
-	if (prepare_locked(t->tg, t, sig)) {
-		queue(&t->sig.pending, info);
-		pthread_cond_broadcast(&t->sigcond);
-		vfs_notify(); /* a poller re-checks for the signal at once */
-		/* Make a task running application code come back to deliver it. */
-		if (t->ctx)
-			(void)plat_ctx_interrupt(t->ctx);
-	}
+	else
+		send_task_locked(t, info);
 	pthread_mutex_unlock(&k->lock);
 	return 0;
+}
+
+int signal_send_tid(struct kernel *k, int32_t tgid, int32_t tid, const siginfo_t *info)
+{
+	struct task *o;
+	int r = 0;
+
+	if (info->si_signo < 0 || info->si_signo > SIG_MAX)
+		return -EINVAL;
+	if (tid <= 0 || tid >= KERNEL_PID_MAX)
+		return -ESRCH;
+	pthread_mutex_lock(&k->lock);
+	o = k->tids[tid];
+	if (!o || o->exited || (tgid > 0 && o->tg->tgid != tgid))
+		r = -ESRCH;
+	else if (info->si_signo)
+		send_task_locked(o, info);
+	pthread_mutex_unlock(&k->lock);
+	return r;
 }
 
 void signal_send_tg_locked(struct thread_group *tg, const siginfo_t *info)
@@ -415,8 +438,11 @@ static int setup_frame(struct task *t, int sig, const struct k_sigaction *act,
  */
 static void park_stopped_locked(struct task *t)
 {
-	while (t->tg->sig.stopped && !t->tg->exiting && !t->exited)
+	while (t->tg->sig.stopped && !t->tg->exiting && !t->exited) {
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &t->k->lock);
+		task_block_end(t);
+	}
 }
 
 /* The default action of a stop signal (kernel.lock held). */

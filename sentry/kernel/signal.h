@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+struct kernel;
 struct task;
 struct thread_group;
 
@@ -72,6 +73,10 @@ struct sigstate_task {
  * drops a pending SIGCONT, an ignored signal that no task blocks is
  * discarded. */
 int signal_send(struct task *t, const siginfo_t *info, int group);
+/* Thread-directed signal to task @tid (of thread group @tgid when > 0),
+ * looked up and queued under kernel.lock; si_signo 0 only checks.  -ESRCH
+ * if there is no such task, -EINVAL for a bad signal. */
+int signal_send_tid(struct kernel *k, int32_t tgid, int32_t tid, const siginfo_t *info);
 /* Process-directed signal to @tg (kernel.lock held): queued once for the
  * group, every task woken/interrupted; SIGKILL ends the group at once. */
 void signal_send_tg_locked(struct thread_group *tg, const siginfo_t *info);

@@ -310,7 +310,9 @@ int task_sleep_until(struct task *t, int clock, uint64_t deadline)
 			break;
 		}
 		if (deadline == UINT64_MAX) {
+			task_block_begin(t);
 			pthread_cond_wait(&t->sigcond, &k->lock);
+			task_block_end(t);
 			continue;
 		}
 		now = now_ns(clock);
@@ -322,7 +324,9 @@ int task_sleep_until(struct task *t, int clock, uint64_t deadline)
 			struct timespec ts = { (time_t)(abs / NSEC_PER_SEC),
 					       (long)(abs % NSEC_PER_SEC) };
 
+			task_block_begin(t);
 			pthread_cond_timedwait(&t->sigcond, &k->lock, &ts);
+			task_block_end(t);
 		}
 	}
 	pthread_mutex_unlock(&k->lock);

@@ -72,8 +72,8 @@ struct thread_group {
 	struct thread_group *children;    /* first child */
 	struct thread_group *sibling;     /* next child of the parent */
 	int vfork_done;       /* the vfork parent may resume */
-	int child_subreaper;  /* PR_SET_CHILD_SUBREAPER: orphans below come here */
-	int did_exec;         /* execve succeeded (setpgid by the parent: EACCES) */
+	int did_exec;         /* called execve since fork (setpgid by the parent: EACCES) */
+	int child_subreaper;  /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
@@ -109,7 +109,7 @@ struct task {
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
-	int pdeathsig;            /* PR_SET_PDEATHSIG (recorded) */
+	int pdeathsig;            /* PR_SET_PDEATHSIG; kernel.lock; cleared by fork */
 	int no_new_privs;
 	pthread_t thread;
 	int exit_code;            /* set by exit()/exit_group() */
@@ -129,10 +129,13 @@ struct task {
 	/* CPU accounting (itimer.h): written by the task's own thread only,
 	 * read by others with atomic loads. */
 	uint64_t utime_ns;     /* time switched into the application */
-	uint64_t stime_ns;     /* host CPU time of the Sentry thread for the task */
+	uint64_t stime_ns;     /* time the Sentry thread served the task, waits excluded */
 	uint64_t app_since;    /* CLOCK_MONOTONIC ns the current switch began; 0 = in the Sentry */
-	uint64_t sys_since;    /* the Sentry thread's CPU clock when it took over */
+	uint64_t sys_since;    /* CLOCK_MONOTONIC ns the Sentry took over (0: not yet) */
+	uint64_t blocked_ns;   /* waits in the current stint (task_block_begin/end) */
+	uint64_t block_since;  /* start of the current wait, 0 = none */
 	struct ktimer cpu_slice; /* interrupts the switch when a CPU itimer is due */
+	int slice_armed;         /* cpu_slice set for the current switch */
 };
 
 /*
@@ -184,6 +187,12 @@ int task_interrupted(struct task *t, int restart_code);
  * Returns 0 at the deadline, 1 as soon as a signal is deliverable, -EINTR
  * if the task must stop. */
 int task_sleep_until(struct task *t, int clock, uint64_t deadline);
+
+/* Around a wait of the calling task's own Sentry thread (a condition
+ * variable, a poll): the time in between is not the task's stime
+ * (itimer.h).  NULL or another task: nothing. */
+void task_block_begin(struct task *t);
+void task_block_end(struct task *t);
 
 /* Copy between the Sentry and the task's memory.  -EFAULT if nothing could
  * be copied; short counts otherwise.  (mm takes these over with VMA checks.) */

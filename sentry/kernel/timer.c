@@ -65,7 +65,9 @@ static void *timer_main(void *arg)
 		if (tm->interval) {
 			uint64_t missed = (now - tm->deadline) / tm->interval;
 
-			tm->deadline += (missed + 1) * tm->interval;
+			tm->deadline = missed >= KTIME_MAX / tm->interval
+					       ? KTIME_MAX
+					       : ktime_add(tm->deadline, (missed + 1) * tm->interval);
 			insert_locked(b, tm);
 		} else {
 			tm->deadline = 0;

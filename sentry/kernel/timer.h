@@ -17,6 +17,24 @@
 
 struct ktimer_base;
 
+/* Times in ns never wrap: sums saturate at KTIME_MAX, a deadline some
+ * five centuries away that means "never" to every caller. */
+#define KTIME_MAX UINT64_MAX
+
+static inline uint64_t ktime_add(uint64_t a, uint64_t b)
+{
+	return a > KTIME_MAX - b ? KTIME_MAX : a + b;
+}
+
+/* @sec seconds and @frac_ns nanoseconds (both validated >= 0 by the
+ * caller) as ns, saturated. */
+static inline uint64_t ktime_from(int64_t sec, int64_t frac_ns)
+{
+	if ((uint64_t)sec > (KTIME_MAX - (uint64_t)frac_ns) / 1000000000ULL)
+		return KTIME_MAX;
+	return (uint64_t)sec * 1000000000ULL + (uint64_t)frac_ns;
+}
+
 struct ktimer {
 	struct ktimer_base *base;
 	void (*fn)(struct ktimer *tm); /* the expiry callback */

@@ -443,7 +443,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	t->sig.alt_flags = SS_DISABLE;
 	t->sig.alt_sp = t->sig.alt_size = 0;
 	t->tg->vfork_done = 1;
-	t->tg->did_exec = 1;
+	t->tg->did_exec = 1; /* setpgid() by the parent: EACCES from now on */
 	if (t->tg->parent) /* a vfork parent may be waiting */
 		for (int i = 1; i < KERNEL_PID_MAX; i++)
 			if (t->k->tids[i] && t->k->tids[i]->tg == t->tg->parent)

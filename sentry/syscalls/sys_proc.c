@@ -135,8 +135,23 @@ int64_t sys_prctl(struct task *t, const uint64_t a[6])
 	case PR_SET_PDEATHSIG:
 		if (a[1] > 64)
 			return -EINVAL;
-		t->pdeathsig = (int)a[1]; /* recorded; delivered with the process tree */
+		pthread_mutex_lock(&t->k->lock);
+		t->pdeathsig = (int)a[1]; /* sent when the parent process exits */
+		pthread_mutex_unlock(&t->k->lock);
 		return 0;
+	case PR_SET_CHILD_SUBREAPER:
+		pthread_mutex_lock(&t->k->lock);
+		t->tg->child_subreaper = a[1] != 0;
+		pthread_mutex_unlock(&t->k->lock);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v;
+
+		pthread_mutex_lock(&t->k->lock);
+		v = t->tg->child_subreaper;
+		pthread_mutex_unlock(&t->k->lock);
+		return task_copy_out(t, a[1], &v, sizeof(v)) == sizeof(v) ? 0 : -EFAULT;
+	}
 	case PR_GET_PDEATHSIG:
 		return task_copy_out(t, a[1], &t->pdeathsig, sizeof(int)) == sizeof(int) ? 0 : -EFAULT;
 	case PR_GET_DUMPABLE:
@@ -152,19 +167,6 @@ int64_t sys_prctl(struct task *t, const uint64_t a[6])
 		return t->no_new_privs;
 	case PR_CAPBSET_READ:
 		return a[1] <= 40 ? (t->creds.euid == 0) : -EINVAL;
-	case PR_SET_CHILD_SUBREAPER:
-		pthread_mutex_lock(&t->k->lock);
-		t->tg->child_subreaper = !!a[1];
-		pthread_mutex_unlock(&t->k->lock);
-		return 0;
-	case PR_GET_CHILD_SUBREAPER: {
-		int v;
-
-		pthread_mutex_lock(&t->k->lock);
-		v = t->tg->child_subreaper;
-		pthread_mutex_unlock(&t->k->lock);
-		return task_copy_out(t, a[1], &v, sizeof(v)) == sizeof(v) ? 0 : -EFAULT;
-	}
 	case PR_GET_TIMERSLACK:
 		return 50000;
 	case PR_SET_TIMERSLACK:

@@ -78,6 +78,21 @@ int64_t sys_vfork(struct task *t, const uint64_t a[6])
 
 #define WAIT_OPTIONS (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)
 
+/* The rusage of a wait: the reaped child's times, zero for a stop or
+ * continue report (or nothing reported). */
+static int put_rusage(struct task *t, uint64_t addr, const struct wait_result *res)
+{
+	struct rusage ru;
+
+	memset(&ru, 0, sizeof(ru));
+	ru.ru_utime.tv_sec = (time_t)(res->utime_ns / 1000000000ULL);
+	ru.ru_utime.tv_usec = (suseconds_t)(res->utime_ns % 1000000000ULL / 1000);
+	ru.ru_stime.tv_sec = (time_t)(res->stime_ns / 1000000000ULL);
+	ru.ru_stime.tv_usec = (suseconds_t)(res->stime_ns % 1000000000ULL / 1000);
+	ru.ru_maxrss = (long)res->maxrss_kb;
+	return task_copy_out(t, addr, &ru, sizeof(ru)) == sizeof(ru) ? 0 : -EFAULT;
+}
+
 int64_t sys_wait4(struct task *t, const uint64_t a[6])
 {
 	int32_t pid = (int32_t)a[0];
@@ -103,19 +118,8 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 		return r;
 	if (a[1] && task_copy_out(t, a[1], &res.status, sizeof(int)) != sizeof(int))
 		return -EFAULT;
-	if (a[3]) {
-		struct rusage ru;
-
-		/* The reaped child's times; zero for a stop/continue report. */
-		memset(&ru, 0, sizeof(ru));
-		ru.ru_utime.tv_sec = (time_t)(res.utime_ns / 1000000000ULL);
-		ru.ru_utime.tv_usec = (suseconds_t)(res.utime_ns % 1000000000ULL / 1000);
-		ru.ru_stime.tv_sec = (time_t)(res.stime_ns / 1000000000ULL);
-		ru.ru_stime.tv_usec = (suseconds_t)(res.stime_ns % 1000000000ULL / 1000);
-		ru.ru_maxrss = (long)res.maxrss_kb;
-		if (task_copy_out(t, a[3], &ru, sizeof(ru)) != sizeof(ru))
-			return -EFAULT;
-	}
+	if (a[3] && put_rusage(t, a[3], &res) < 0)
+		return -EFAULT;
 	return res.pid;
 }
 
@@ -149,7 +153,8 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	}
 	r = process_wait(t, kind, kind == WAIT_PGID && a[1] == 0 ? t->tg->pgid : (int32_t)a[1],
-			 options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WCLONE | __WALL),
+			 options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WCLONE |
+				    __WALL),
 			 &res);
 	if (r < 0)
 		return r;
@@ -162,6 +167,10 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		si.si_status = res.info_status;
 	}
 	if (a[2] && task_copy_out(t, a[2], &si, sizeof(si)) != sizeof(si))
+		return -EFAULT;
+	if (r == 0)
+		memset(&res, 0, sizeof(res));
+	if (a[4] && put_rusage(t, a[4], &res) < 0)
 		return -EFAULT;
 	return 0;
 }

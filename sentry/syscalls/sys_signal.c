@@ -10,6 +10,7 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "syscall_handlers.h"
 
 #define MINSIGSTKSZ_LINUX 2048
@@ -107,8 +108,11 @@ int64_t sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
 	t->saved_mask_valid = 1;
 	t->sig.mask = set & ~SIG_UNBLOCKABLE;
 	while (!((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) && !t->exited &&
-	       !t->tg->exiting)
+	       !t->tg->exiting) {
+		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
+		task_block_end(t);
+	}
 	pthread_mutex_unlock(&k->lock);
 	/* The handler's frame saves saved_mask; sigreturn restores it. */
 	return -ERESTARTNOHAND;
@@ -138,32 +142,47 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
 			return -EINVAL;
-		deadline = mono_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+		deadline = ktime_add(mono_ns(), ktime_from(ts.tv_sec, ts.tv_nsec));
 	}
 	set &= ~SIG_UNBLOCKABLE;
 	pthread_mutex_lock(&k->lock);
 	for (;;) {
+		uint64_t now;
+
 		sig = signal_dequeue_locked(t, set, &info);
 		if (sig)
 			break;
-		pthread_mutex_unlock(&k->lock);
-		/* Woken by a signal outside @set: EINTR after its handler. */
-		switch (task_sleep_until(t, CLOCK_MONOTONIC, deadline)) {
-		case 0:
-			return -EAGAIN;
-		case 1:
-			pthread_mutex_lock(&k->lock);
-			sig = signal_dequeue_locked(t, set, &info);
-			if (sig)
-				goto got;
-			pthread_mutex_unlock(&k->lock);
-			return -EINTR;
-		default:
-			return -EINTR;
+		/* Group exit, or a signal outside @set to deliver: EINTR
+		 * (after its handler). */
+		if (t->exited || t->tg->exiting || signal_pending_locked(t)) {
+			sig = -EINTR;
+			break;
+		}
+		if (deadline == UINT64_MAX) {
+			task_block_begin(t);
+			pthread_cond_wait(&t->sigcond, &k->lock);
+			task_block_end(t);
+			continue;
+		}
+		now = mono_ns();
+		if (now >= deadline) {
+			sig = -EAGAIN;
+			break;
+		}
+		{
+			/* The condition variable times out on CLOCK_REALTIME. */
+			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
+			struct timespec rt = { (time_t)(abs / NSEC_PER_SEC),
+					       (long)(abs % NSEC_PER_SEC) };
+
+			task_block_begin(t);
+			pthread_cond_timedwait(&t->sigcond, &k->lock, &rt);
+			task_block_end(t);
 		}
 	}
-got:
 	pthread_mutex_unlock(&k->lock);
+	if (sig < 0)
+		return sig;
 	if (a[1] && task_copy_out(t, a[1], &info, sizeof(info)) != sizeof(info))
 		return -EFAULT;
 	return sig;
@@ -209,34 +228,19 @@ int64_t sys_sigaltstack(struct task *t, const uint64_t a[6])
 	return 0;
 }
 
-static struct task *find_task(struct kernel *k, int64_t tid)
-{
-	struct task *o = NULL;
-
-	if (tid <= 0 || tid >= KERNEL_PID_MAX)
-		return NULL;
-	pthread_mutex_lock(&k->lock);
-	o = k->tids[tid];
-	pthread_mutex_unlock(&k->lock);
-	return o;
-}
-
-static int64_t send(struct task *t, struct task *target, int sig, int code, int group)
+/* tkill/tgkill: a thread-directed signal with SI_TKILL from the caller. */
+static int64_t send(struct task *t, int32_t tgid, int32_t tid, int sig)
 {
 	siginfo_t info;
 
 	if (!sig_valid((uint64_t)sig) && sig != 0)
 		return -EINVAL;
-	if (!target)
-		return -ESRCH;
-	if (sig == 0)
-		return 0;
 	memset(&info, 0, sizeof(info));
 	info.si_signo = sig;
-	info.si_code = code;
+	info.si_code = SI_TKILL;
 	info.si_pid = t->tg->tgid;
 	info.si_uid = t->creds.ruid;
-	return signal_send(target, &info, group);
+	return signal_send_tid(t->k, tgid, tid, &info);
 }
 
 /* A siginfo from the application: forging a kernel code (si_code >= 0) or
@@ -269,7 +273,6 @@ int64_t sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
 int64_t sys_rt_tgsigqueueinfo(struct task *t, const uint64_t a[6])
 {
 	int32_t tgid = (int32_t)a[0], tid = (int32_t)a[1];
-	struct task *target;
 	siginfo_t info;
 	int64_t r;
 
@@ -280,27 +283,19 @@ int64_t sys_rt_tgsigqueueinfo(struct task *t, const uint64_t a[6])
 		return r;
 	if (!sig_valid(a[2]) && a[2] != 0)
 		return -EINVAL;
-	target = find_task(t->k, tid);
-	if (!target || target->tg->tgid != tgid)
-		return -ESRCH;
-	return info.si_signo ? signal_send(target, &info, 0) : 0;
+	return signal_send_tid(t->k, tgid, tid, &info);
 }
 
 int64_t sys_tkill(struct task *t, const uint64_t a[6])
 {
 	if ((int64_t)(int32_t)a[0] <= 0)
 		return -EINVAL;
-	return send(t, find_task(t->k, (int32_t)a[0]), (int)a[1], SI_TKILL, 0);
+	return send(t, 0, (int32_t)a[0], (int)a[1]);
 }
 
 int64_t sys_tgkill(struct task *t, const uint64_t a[6])
 {
-	struct task *target;
-
 	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
 		return -EINVAL;
-	target = find_task(t->k, (int32_t)a[1]);
-	if (target && target->tg->tgid != (int32_t)a[0])
-		target = NULL;
-	return send(t, target, (int)a[2], SI_TKILL, 0);
+	return send(t, (int32_t)a[0], (int32_t)a[1], (int)a[2]);
 }

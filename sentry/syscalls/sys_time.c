@@ -12,6 +12,7 @@
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "syscall_handlers.h"
 
 /* Host clocks the application may read; the CPU-time clocks are the
@@ -194,10 +195,10 @@ static int64_t do_sleep(struct task *t, clockid_t clk, int flags, uint64_t req, 
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
 		return -EINVAL;
-	ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	ns = ktime_from(ts.tv_sec, ts.tv_nsec);
 	if (flags & TIMER_ABSTIME)
 		return sleep_until(t, clk, ns, 0, 0);
-	return sleep_until(t, clk, now_ns(clk) + ns, 1, rem);
+	return sleep_until(t, clk, ktime_add(now_ns(clk), ns), 1, rem);
 }
 
 int64_t sys_restart_syscall(struct task *t, const uint64_t a[6])
@@ -235,7 +236,7 @@ struct k_itimerval {
 
 static uint64_t tv_ns(const struct timeval *tv)
 {
-	return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * NSEC_PER_USEC;
+	return ktime_from(tv->tv_sec, (int64_t)tv->tv_usec * 1000);
 }
 
 static void ns_tv(uint64_t ns, struct timeval *tv)

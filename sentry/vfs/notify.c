@@ -60,6 +60,8 @@ int vfs_wait_interruptible(struct task *t, pthread_cond_t *c, pthread_mutex_t *m
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	task_block_begin(t); /* waiting is not system time */
 	pthread_cond_timedwait(c, m, &ts);
+	task_block_end(t);
 	return 0;
 }
