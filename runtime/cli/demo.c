@@ -82,7 +82,7 @@ int cmd_demo(int argc, char **argv)
 	struct task *init = NULL;
 	struct loader_image li;
 	const char *cwd = NULL;
-	int c, r, ws, status = 125, no_confine = 0;
+	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -130,6 +130,7 @@ int cmd_demo(int argc, char **argv)
 			log_error_errno(r, "confine the Sentry (--no-confine to debug)");
 		if (r != 0)
 			return status;
+		sentry_confined = 1;
 	}
 	r = plat_open(kind, &popts, &p);
 	if (r < 0) {
@@ -211,5 +212,7 @@ out:
 	kernel_destroy(k);
 	plat_as_destroy(as);
 	plat_close(p);
+	if (sentry_confined)
+		confine_exit(status); /* see confine.h */
 	return status;
 }

@@ -107,7 +107,7 @@ int cmd_do(int argc, char **argv)
 	struct plat_as *as = NULL;
 	struct task *init = NULL;
 	pid_t gofer = -1;
-	int c, r, ws, status = 125, no_confine = 0;
+	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -164,6 +164,7 @@ int cmd_do(int argc, char **argv)
 		}
 		/* The Gofer is the launcher's child, in another pid namespace. */
 		gofer = -1;
+		sentry_confined = 1;
 	}
 
 	r = plat_open(kind, NULL, &p);
@@ -255,5 +256,7 @@ out_gofer:
 		kill(gofer, SIGKILL);
 		waitpid(gofer, NULL, WNOHANG);
 	}
+	if (sentry_confined)
+		confine_exit(status); /* see confine.h */
 	return status;
 }

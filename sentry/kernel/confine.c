@@ -214,6 +214,12 @@ static int drop_caps(void)
 	return 0;
 }
 
+_Noreturn void confine_exit(int status)
+{
+	fflush(NULL);
+	_exit(status);
+}
+
 int confine_lock(enum confine_seccomp_mode mode)
 {
 	int r = chroot_empty();
