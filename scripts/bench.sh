@@ -12,3 +12,5 @@ for b in build/tests/bench/*/bench_*; do
 done
 echo "== bench_fork"
 tests/bench/sentry/bench_fork.sh build/runtime/cvisor build/tests/guest/guest_forkloop 200
+echo "== bench_confine"
+tests/bench/sentry/bench_confine.sh build/runtime/cvisor build/tests/guest/guest_getpidloop

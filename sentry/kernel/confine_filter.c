@@ -168,6 +168,10 @@ int confine_seccomp_install(enum confine_seccomp_mode mode)
 		return -ENOMEM;
 	/* every Sentry thread, or none */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	/* a binary tree of syscall numbers instead of a linear list: each
+	 * Sentry host syscall runs the filter (see bench_filter) */
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(allowed) && r == 0; i++)
 		r = add_rule(ctx, &allowed[i]);
 	if (r == 0)
