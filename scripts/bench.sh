@@ -15,3 +15,5 @@ tests/bench/sentry/bench_fork.sh build/runtime/cvisor build/tests/guest/guest_fo
 echo "== bench_busybox"
 cmake --build build --target rootfs-busybox >/dev/null
 tests/bench/sentry/bench_busybox.sh build/runtime/cvisor build/rootfs-busybox 1000 10
+echo "== bench_confine"
+tests/bench/sentry/bench_confine.sh build/runtime/cvisor build/tests/guest/guest_getpidloop

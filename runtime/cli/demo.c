@@ -8,6 +8,7 @@
  * syscall from its table (docs/syscalls.md): what the table does not
  * implement gets ENOSYS.  Nothing the guest asks for reaches the host kernel.
  * Exits with the guest's status, or 128 + the signal that killed it.
+ * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine.
  */
 #define LOG_PREFIX "cvisor demo"
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -67,6 +69,7 @@ int cmd_demo(int argc, char **argv)
 		{ "sud", no_argument, NULL, 'u' },
 		{ "cwd", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'D' },
+		{ "no-confine", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -80,7 +83,7 @@ int cmd_demo(int argc, char **argv)
 	struct task *init = NULL;
 	struct loader_image li;
 	const char *cwd = NULL;
-	int c, r, ws, status = 125;
+	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -103,9 +106,12 @@ int cmd_demo(int argc, char **argv)
 		case 'D':
 			log_set_level(LOG_LVL_DEBUG); /* e.g. unsupported syscalls */
 			break;
+		case 'N':
+			no_confine = 1; /* debugging only */
+			break;
 		case 'h':
 			printf("usage: cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] "
-			       "[--cwd=DIR] GUEST [ARGS...]\n");
+			       "[--cwd=DIR] [--no-confine] GUEST [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -118,6 +124,15 @@ int cmd_demo(int argc, char **argv)
 	r = read_file(argv[optind], &img, &len);
 	if (r < 0)
 		return log_error_errno(r, "%s", argv[optind]), 2;
+	if (!no_confine) {
+		/* Below this, in the launcher: the Sentry has run and exited. */
+		r = confine_spawn_sentry(&status);
+		if (r < 0)
+			log_error_errno(r, "confine the Sentry (--no-confine to debug)");
+		if (r != 0)
+			return status;
+		sentry_confined = 1;
+	}
 	r = plat_open(kind, &popts, &p);
 	if (r < 0) {
 		log_error_errno(r, "platform %s", kind == PLAT_PTRACE ? "ptrace" : "systrap");
@@ -182,6 +197,14 @@ int cmd_demo(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!no_confine) {
+		/* the last step before the first application instruction */
+		r = confine_lock(confine_seccomp_mode_from_env());
+		if (r < 0) {
+			log_error_errno(r, "confine the Sentry");
+			goto out;
+		}
+	}
 	r = task_start(init);
 	if (r < 0) {
 		log_error_errno(r, "start pid 1");
@@ -193,5 +216,7 @@ out:
 	kernel_destroy(k);
 	plat_as_destroy(as);
 	plat_close(p);
+	if (sentry_confined)
+		confine_exit(status); /* see confine.h */
 	return status;
 }

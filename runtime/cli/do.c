@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
- *            [--hostname=NAME] [--overlay=memory|none] -- CMD [ARGS...]`
+ *            [--hostname=NAME] [--overlay=memory|none] [--no-confine] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
@@ -10,6 +10,9 @@
  * The root is writable through an overlay whose upper layer lives in the
  * Sentry's memory (nothing reaches DIR, the Gofer stays read-only);
  * --overlay=none keeps the plain read-only root (writes fail with EROFS).
+ * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
+ * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
+ * host syscalls instead of killing it (debugging).
  */
 #define LOG_PREFIX "cvisor do"
 #include <errno.h>
@@ -27,6 +30,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 
@@ -94,6 +98,7 @@ int cmd_do(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "overlay", required_argument, NULL, 'o' },
+		{ "no-confine", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -105,7 +110,7 @@ int cmd_do(int argc, char **argv)
 	struct plat_as *as = NULL;
 	struct task *init = NULL;
 	pid_t gofer = -1;
-	int c, r, ws, status = 125;
+	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -140,9 +145,13 @@ int cmd_do(int argc, char **argv)
 		case 'D':
 			log_set_level(LOG_LVL_DEBUG); /* e.g. unsupported syscalls */
 			break;
+		case 'N':
+			no_confine = 1; /* debugging only */
+			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
-			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] -- CMD [ARGS...]\n");
+			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] [--no-confine] "
+			       "-- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -157,6 +166,20 @@ int cmd_do(int argc, char **argv)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
 	kopts.gofer_sock = r;
+	if (!no_confine) {
+		/* Below this, in the launcher: the Sentry has run and exited. */
+		r = confine_spawn_sentry(&status);
+		if (r != 0) {
+			if (r < 0)
+				log_error_errno(r, "confine the Sentry (--no-confine to debug)");
+			safe_close(kopts.gofer_sock);
+			kopts.gofer_sock = -1;
+			goto out_gofer;
+		}
+		/* The Gofer is the launcher's child, in another pid namespace. */
+		gofer = -1;
+		sentry_confined = 1;
+	}
 
 	r = plat_open(kind, NULL, &p);
 	if (r < 0) {
@@ -217,6 +240,14 @@ int cmd_do(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!no_confine) {
+		/* the last step before the first application instruction */
+		r = confine_lock(confine_seccomp_mode_from_env());
+		if (r < 0) {
+			log_error_errno(r, "confine the Sentry");
+			goto out;
+		}
+	}
 	r = task_start(init);
 	if (r < 0) {
 		log_error_errno(r, "start pid 1");
@@ -231,6 +262,7 @@ out:
 	kernel_destroy(k);
 	plat_as_destroy(as);
 	plat_close(p);
+out_gofer:
 	if (gofer > 0) {
 		/* the Gofer exits when its socket closes; do not wait forever */
 		for (int i = 0; i < 100 && waitpid(gofer, NULL, WNOHANG) == 0; i++)
@@ -238,5 +270,7 @@ out:
 		kill(gofer, SIGKILL);
 		waitpid(gofer, NULL, WNOHANG);
 	}
+	if (sentry_confined)
+		confine_exit(status); /* see confine.h */
 	return status;
 }

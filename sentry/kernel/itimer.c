@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "kernel.h"
+#include "sentry/mm/mm.h"
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "task.h"
@@ -239,6 +240,11 @@ uint64_t itimer_maxrss_kb(struct thread_group *tg)
 {
 	uint64_t kb = stub_hwm_kb(tg->as);
 	uint64_t r;
+
+	/* Confined, the Sentry has no host /proc: report the writable private
+	 * memory mapped instead (an upper bound of the resident set). */
+	if (kb == 0 && tg->mm)
+		kb = mm_account_kb(tg->mm);
 
 	pthread_mutex_lock(&tg->k->lock);
 	if (kb > tg->maxrss_kb)

@@ -137,6 +137,10 @@ int mm_vma_protect(struct mm *m, uint64_t start, uint64_t end, int prot);
 /* Set and clear enum mm_vma_kind bits over [start, end), splitting at the
  * edges and merging afterwards. */
 int mm_vma_set_kind(struct mm *m, uint64_t start, uint64_t end, unsigned set, unsigned clear);
+/* The size of the accounted (writable private) VMAs, in KiB: an upper
+ * bound of the resident set where the host's counters are out of reach.
+ * Takes m->lock. */
+uint64_t mm_account_kb(struct mm *m);
 /* Merge every pair of adjacent compatible VMAs. */
 void mm_vma_merge(struct mm *m);
 

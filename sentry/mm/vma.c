@@ -461,3 +461,15 @@ char *mm_maps_text(struct mm *m, size_t *ret_len)
 	*ret_len = len;
 	return buf;
 }
+
+uint64_t mm_account_kb(struct mm *m)
+{
+	uint64_t bytes = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].kind & MM_VMA_ACCOUNT)
+			bytes += m->v[i].end - m->v[i].start;
+	pthread_mutex_unlock(&m->lock);
+	return bytes / 1024;
+}

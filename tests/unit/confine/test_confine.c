@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Sentry's seccomp allow-list (sentry/kernel/confine_filter.c), each
+ * case in a forked child that installs it:
+ *  - a syscall outside the list kills the whole process with SIGSYS,
+ *    including from a thread that existed before the filter (TSYNC);
+ *  - what the Sentry needs still works; open/openat fail with ENOENT and
+ *    clone3 with ENOSYS;
+ *  - docs/security.md lists exactly the filter's syscalls, in order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sentry/kernel/confine.h"
+
+/* Run @fn in a child under the filter; returns its wait status. */
+static int run_confined(int (*fn)(long), long arg)
+{
+	pid_t pid = fork();
+	int ws;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    confine_seccomp_install(CONFINE_SECCOMP_KILL) < 0)
+			_exit(99);
+		_exit(fn(arg));
+	}
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	return ws;
+}
+
+/* Forbidden: each must kill the child with SIGSYS. */
+static int forbidden(long which)
+{
+	switch (which) {
+	case 0:
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+		break;
+	case 1:
+		syscall(SYS_kill, getppid(), 0);
+		break;
+	case 2:
+		syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0); /* a process, not a thread */
+		break;
+	case 3:
+		syscall(SYS_execve, "/bin/true", NULL, NULL);
+		break;
+	case 4:
+		syscall(SYS_socketpair, AF_INET, SOCK_STREAM, 0, NULL);
+		break;
+	case 5:
+		syscall(SYS_ioctl, 0, TIOCSTI, "x");
+		break;
+	case 6:
+		syscall(SYS_fcntl, 0, F_SETOWN, 1);
+		break;
+	case 7:
+		syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
+		break;
+	case 8:
+		syscall(SYS_unshare, CLONE_NEWUSER);
+		break;
+	case 9:
+		syscall(SYS_mount, "none", "/", "tmpfs", 0, NULL);
+		break;
+	case 10:
+		syscall(SYS_chroot, "/");
+		break;
+	case 11:
+		syscall(SYS_setuid, 0);
+		break;
+	}
+	return 0; /* still alive: the test fails */
+}
+
+#define N_FORBIDDEN 12
+
+static void test_forbidden_kills(void **state)
+{
+	(void)state;
+	for (long i = 0; i < N_FORBIDDEN; i++) {
+		int ws = run_confined(forbidden, i);
+
+		if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
+			fail_msg("forbidden case %ld: wait status %#x, want SIGSYS", i, ws);
+	}
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* What the Sentry does: must all work under the filter. */
+static int allowed(long unused)
+{
+	int sv[2];
+	char c = 'x';
+	void *m;
+	pthread_t th;
+
+	(void)unused;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return 1;
+	if (write(sv[1], &c, 1) != 1 || read(sv[0], &c, 1) != 1)
+		return 2;
+	m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || munmap(m, 1 << 20) < 0)
+		return 3;
+	if (pthread_create(&th, NULL, thread_fn, NULL) != 0 || pthread_join(th, NULL) != 0)
+		return 4;
+	if (syscall(SYS_memfd_create, "t", 0) < 0)
+		return 5;
+	if (open("/etc/passwd", O_RDONLY) >= 0 || errno != ENOENT)
+		return 6;
+	if (syscall(SYS_clone3, NULL, 0) >= 0 || errno != ENOSYS)
+		return 7;
+	if (fcntl(sv[0], F_GETFL) < 0 || getpid() <= 0)
+		return 8;
+	if (prctl(PR_SET_NAME, "confined", 0, 0, 0) < 0)
+		return 9;
+	return 0;
+}
+
+static void test_allowed_work(void **state)
+{
+	int ws = run_confined(allowed, 0);
+
+	(void)state;
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+		fail_msg("allowed syscalls: wait status %#x", ws);
+}
+
+/* A thread that exists before the filter is installed is filtered too. */
+static int pipe_fds[2];
+
+static void *late_thread(void *arg)
+{
+	char c;
+
+	(void)arg;
+	if (read(pipe_fds[0], &c, 1) == 1)
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	return NULL;
+}
+
+static void test_tsync(void **state)
+{
+	pid_t pid;
+	int ws;
+
+	(void)state;
+	assert_int_equal(pipe(pipe_fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pthread_t th;
+		char c = 1;
+
+		if (pthread_create(&th, NULL, late_thread, NULL) != 0)
+			_exit(98);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    confine_seccomp_install(CONFINE_SECCOMP_KILL) < 0)
+			_exit(99);
+		(void)!write(pipe_fds[1], &c, 1);
+		pthread_join(th, NULL);
+		_exit(0);
+	}
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
+		fail_msg("older thread not filtered: wait status %#x", ws);
+}
+
+/* docs/security.md: the rows between the markers name the filter's
+ * syscalls, in the filter's order. */
+static void test_doc_lists_filter(void **state)
+{
+	FILE *f = fopen(SECURITY_MD, "r");
+	const char *const *names;
+	size_t n = confine_allowed_syscalls(&names), i = 0;
+	char line[512];
+	int in = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+
+		if (strstr(line, "<!-- sentry-seccomp-begin -->"))
+			in = 1;
+		else if (strstr(line, "<!-- sentry-seccomp-end -->"))
+			in = 0;
+		if (!in || sscanf(line, "| `%63[a-z0-9_]` |", name) != 1)
+			continue;
+		if (i >= n)
+			fail_msg("docs/security.md lists %s, not in the filter", name);
+		if (strcmp(name, names[i]) != 0)
+			fail_msg("docs/security.md: %s where the filter has %s", name, names[i]);
+		i++;
+	}
+	fclose(f);
+	if (i != n)
+		fail_msg("docs/security.md lists %zu syscalls, the filter %zu (next: %s)", i, n,
+			 names[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forbidden_kills),
+		cmocka_unit_test(test_allowed_work),
+		cmocka_unit_test(test_tsync),
+		cmocka_unit_test(test_doc_lists_filter),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
