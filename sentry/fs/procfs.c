@@ -30,6 +30,7 @@
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
+#include "sentry/fs/eventfd.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/task.h"
@@ -422,8 +423,18 @@ static int path_of_file(struct task *viewer, struct file *f, char *buf, size_t l
 
 	if (!f->path.v) {
 		/* No VFS path: name it by kind, as Linux does ("pipe:[ino]"). */
-		if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && S_ISFIFO(st.st_mode))
+		int ok = f->ops->fstat && f->ops->fstat(f, &st) == 0;
+
+		if (ok && S_ISFIFO(st.st_mode))
 			snprintf(buf, len, "pipe:[%llu]", (unsigned long long)st.st_ino);
+		else if (ok && S_ISSOCK(st.st_mode))
+			snprintf(buf, len, "socket:[%llu]", (unsigned long long)st.st_ino);
+		else if (epoll_file_is(f))
+			snprintf(buf, len, "anon_inode:[eventpoll]");
+		else if (timerfd_file_is(f))
+			snprintf(buf, len, "anon_inode:[timerfd]");
+		else if (ok && (st.st_mode & S_IFMT) == 0)
+			snprintf(buf, len, "anon_inode:[eventfd]");
 		else
 			snprintf(buf, len, "anon_inode:[hostfd]");
 		return (int)strlen(buf);
