@@ -79,8 +79,8 @@ int stub_pidfd_dead(int pidfd)
  * for our very CPU, and every microsecond spun delays it (a 4 KiB dd went
  * from 1.5 s to 12 s under load with a fixed 30 us spin).  So the budget
  * shrinks to a quarter after each spin that ended in sleeping and grows to
- * twice what a successful spin needed; at the floor, one wait in 64 probes
- * with an eighth of the maximum so that an idle machine is noticed again.  The budget is
+ * twice what a successful spin needed; at the floor, one wait in 16 probes
+ * with the whole maximum so that an idle machine is noticed again.  The budget is
  * shared by all waits of the process (it describes the machine) and is
  * mirrored into each stub's spin (stub_spin_iters()).
  */
@@ -93,9 +93,12 @@ static uint64_t budget_for(uint64_t max_ns)
 
 	if (b > max_ns)
 		b = max_ns;
+	/* The probe spins the full maximum: a peer that fell asleep needs a
+	 * futex wake-up first, and only a long spin sees it answer and
+	 * restores the fast path on both sides. */
 	if (b < max_ns / 16 &&
-	    (__atomic_add_fetch(&spin_probe, 1, __ATOMIC_RELAXED) & 63) == 0)
-		b = max_ns / 8;
+	    (__atomic_add_fetch(&spin_probe, 1, __ATOMIC_RELAXED) & 15) == 0)
+		b = max_ns;
 	return b;
 }
 
