@@ -48,7 +48,7 @@ static ssize_t efd_read(struct file *f, struct task *t, void *buf, size_t len, i
 {
 	struct efd *e = f->priv;
 	int nb = nonblocking(f);
-	uint64_t v;
+	uint64_t v = 0;
 	int r = 0;
 
 	(void)off;
