@@ -141,6 +141,9 @@ int mm_vma_set_kind(struct mm *m, uint64_t start, uint64_t end, unsigned set, un
  * bound of the resident set where the host's counters are out of reach.
  * Takes m->lock. */
 uint64_t mm_account_kb(struct mm *m);
+/* Bytes mapped in all (@start == @end) or in [start, end) (caller holds
+ * m->lock): RLIMIT_AS checks. */
+uint64_t mm_vma_bytes(const struct mm *m, uint64_t start, uint64_t end);
 /* Merge every pair of adjacent compatible VMAs. */
 void mm_vma_merge(struct mm *m);
 

@@ -473,3 +473,20 @@ uint64_t mm_account_kb(struct mm *m)
 	pthread_mutex_unlock(&m->lock);
 	return bytes / 1024;
 }
+
+uint64_t mm_vma_bytes(const struct mm *m, uint64_t start, uint64_t end)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		uint64_t s = m->v[i].start, e = m->v[i].end;
+
+		if (start != end) {
+			s = MAX(s, start);
+			e = MIN(e, end);
+		}
+		if (e > s)
+			bytes += e - s;
+	}
+	return bytes;
+}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -31,6 +32,16 @@
 #define MMAP_TOP (LOADER_STACK_TOP - LOADER_STACK_SIZE - (1ULL << 30)) /* 1 GiB gap */
 #define PROT_RWX (PROT_READ | PROT_WRITE | PROT_EXEC)
 
+/* Would mapping [addr, addr+len) (replacing what is there) take the
+ * address space past RLIMIT_AS?  s->lock held. */
+static int over_as_limit(struct task *t, struct mm *s, uint64_t addr, uint64_t len)
+{
+	uint64_t lim = t->tg->rlim[RLIMIT_AS].cur;
+	uint64_t now = mm_vma_bytes(s, 0, 0), replaced = addr ? mm_vma_bytes(s, addr, addr + len) : 0;
+
+	return lim != RLIM_INFINITY && now - replaced + len > lim;
+}
+
 int64_t sys_brk(struct task *t, const uint64_t a[6])
 {
 	struct mm *s = t->tg->mm;
@@ -45,7 +56,8 @@ int64_t sys_brk(struct task *t, const uint64_t a[6])
 		int r = 0;
 
 		if (new_end > old_end) {
-			if (mm_vma_overlaps(s, old_end, new_end))
+			if (mm_vma_overlaps(s, old_end, new_end) ||
+			    over_as_limit(t, s, 0, new_end - old_end))
 				r = -ENOMEM;
 			else
 				r = plat_as_map(t->tg->as, old_end, new_end - old_end,
@@ -222,6 +234,10 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 			r = -ENOMEM;
 			goto out;
 		}
+	}
+	if (over_as_limit(t, s, (flags & MAP_FIXED) ? addr : 0, len)) {
+		r = -ENOMEM;
+		goto out;
 	}
 	if (type != MAP_PRIVATE && !f) {
 		/* shared anonymous (or /dev/zero): a memfd, shared with children by fork */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,6 +150,9 @@ static int64_t do_mremap(struct task *t, struct mm *s, uint64_t addr, uint64_t o
 	vi = (size_t)(v - s->v);
 	if (old_len == 0 && !v->shm)
 		return -EINVAL; /* a second view exists only of shared memory */
+	if (new_len > old_len && t->tg->rlim[RLIMIT_AS].cur != RLIM_INFINITY &&
+	    mm_vma_bytes(s, 0, 0) + (new_len - old_len) > t->tg->rlim[RLIMIT_AS].cur)
+		return -ENOMEM; /* RLIMIT_AS (a DONTUNMAP copy counts a bit less) */
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
 		if (flags & MREMAP_FIXED) {
 			if (new_addr & (PAGE - 1))
