@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event-notification files: eventfd (a 64-bit counter), timerfd (a timer
- * read as an expiration count) and epoll (readiness of a set of files).
+ * read as an expiration count), signalfd (pending signals read as records)
+ * and epoll (readiness of a set of files).
  * All are anonymous files (no VFS path); their readiness changes are
  * published through sentry/vfs/notify.h so that poll and epoll wake.
  */
@@ -31,6 +32,12 @@ int timerfd_file_is(struct file *f);
 int timerfd_file_settime(struct file *f, int flags, const struct itimerspec *new,
 		    struct itimerspec *ret_old);
 void timerfd_file_gettime(struct file *f, struct itimerspec *ret);
+
+/* signalfd: @mask of signals (bit n-1 = signal n, SIGKILL and SIGSTOP
+ * already removed); @flags SFD_NONBLOCK. */
+int signalfd_file_new(uint64_t mask, unsigned flags, struct file **ret);
+int signalfd_file_is(struct file *f);
+void signalfd_file_set_mask(struct file *f, uint64_t mask);
 
 /* epoll */
 int epoll_file_new(struct file **ret);

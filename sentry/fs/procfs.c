@@ -433,6 +433,8 @@ static int path_of_file(struct task *viewer, struct file *f, char *buf, size_t l
 			snprintf(buf, len, "anon_inode:[eventpoll]");
 		else if (timerfd_file_is(f))
 			snprintf(buf, len, "anon_inode:[timerfd]");
+		else if (signalfd_file_is(f))
+			snprintf(buf, len, "anon_inode:[signalfd]");
 		else if (ok && (st.st_mode & S_IFMT) == 0)
 			snprintf(buf, len, "anon_inode:[eventfd]");
 		else

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "sentry/fs/eventfd.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
@@ -206,4 +208,41 @@ int64_t sys_epoll_pwait2(struct task *t, const uint64_t a[6])
 					     (uint64_t)ts.tv_nsec;
 	}
 	return pwait(t, a, deadline);
+}
+
+static int64_t do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size, uint64_t flags)
+{
+	uint64_t mask;
+	struct file *f;
+	int r;
+
+	if (flags & ~(uint64_t)(SFD_CLOEXEC | SFD_NONBLOCK))
+		return -EINVAL;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (task_copy_in(t, umask, &mask, sizeof(mask)) != sizeof(mask))
+		return -EFAULT;
+	mask &= ~SIG_UNBLOCKABLE; /* SIGKILL and SIGSTOP are silently dropped */
+	if (fd != -1) {
+		_cleanup_fput_ struct file *old = fdt_lookup(t->fdt, fd);
+
+		if (!old)
+			return -EBADF;
+		if (!signalfd_file_is(old))
+			return -EINVAL;
+		signalfd_file_set_mask(old, mask);
+		return fd;
+	}
+	r = signalfd_file_new(mask, (unsigned)flags & SFD_NONBLOCK, &f);
+	return r < 0 ? r : install(t, f, !!(flags & SFD_CLOEXEC));
+}
+
+int64_t sys_signalfd(struct task *t, const uint64_t a[6])
+{
+	return do_signalfd(t, (int)a[0], a[1], a[2], 0);
+}
+
+int64_t sys_signalfd4(struct task *t, const uint64_t a[6])
+{
+	return do_signalfd(t, (int)a[0], a[1], a[2], a[3]);
 }
