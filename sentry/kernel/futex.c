@@ -5,16 +5,42 @@
 #include <pthread.h>
 
 #include "kernel.h"
+#include "sentry/mm/mm.h"
 #include "task.h"
 
 struct futex_waiter {
 	struct futex_waiter *next;
 	struct task *task;
-	const void *as; /* key: address space ... */
-	uint64_t addr;  /* ... and address */
+	const void *as; /* key: address space, or shared memory object ... */
+	uint64_t addr;  /* ... and address, or offset in it (futex_key) */
 	uint32_t bitset;
 	int woken;
 };
+
+/*
+ * The key of the futex word at @addr: inside shared memory (a memfd-backed
+ * VMA: MAP_SHARED anonymous, tmpfs or /dev/shm files, SysV-like uses) it is
+ * (the memory object, offset), so that processes mapping it anywhere meet;
+ * elsewhere (address space, address).  Taken before kernel.lock (the mm
+ * lock is never taken under it).
+ */
+static void futex_key(struct task *t, uint64_t addr, const void **ret_obj, uint64_t *ret_off)
+{
+	struct mm *m = t->tg->mm;
+	struct mm_vma *v;
+
+	*ret_obj = t->tg->as;
+	*ret_off = addr;
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	v = mm_vma_find(m, addr);
+	if (v && v->shm && (v->kind & MM_VMA_SHARED)) {
+		*ret_obj = v->shm;
+		*ret_off = v->off + (addr - v->start);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
 
 static void unlink_waiter(struct kernel *k, struct futex_waiter *w)
 {
@@ -30,7 +56,7 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 {
 	struct kernel *k = t->k;
 	struct futex_waiter w = {
-		.task = t, .as = t->tg->as, .addr = addr, .bitset = bitset,
+		.task = t, .bitset = bitset,
 	};
 	uint32_t cur;
 	int r = 0;
@@ -39,6 +65,7 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 		return -EINVAL;
 	if (!bitset)
 		return -EINVAL;
+	futex_key(t, addr, &w.as, &w.addr);
 	pthread_mutex_lock(&k->lock);
 	/* Read under the lock: a waker changes the value before it takes the
 	 * lock to wake, so it cannot slip between this check and the queue. */
@@ -106,17 +133,20 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
 {
 	struct kernel *k = t->k;
+	const void *obj;
+	uint64_t key;
 	int woken = 0;
 
 	if (addr & 3)
 		return -EINVAL;
 	if (!bitset)
 		return -EINVAL;
+	futex_key(t, addr, &obj, &key);
 	pthread_mutex_lock(&k->lock);
 	for (struct futex_waiter **pp = &k->futex_waiters; *pp && woken < n;) {
 		struct futex_waiter *w = *pp;
 
-		if (w->as == t->tg->as && w->addr == addr && (w->bitset & bitset)) {
+		if (w->as == obj && w->addr == key && (w->bitset & bitset)) {
 			*pp = w->next;
 			w->woken = 1;
 			pthread_cond_broadcast(&w->task->sigcond);

@@ -23,10 +23,11 @@
  * The root file system until the Gofer serves one (issue 4): a tmpfs with
  * /dev (devices), /tmp and /proc (empty, procfs comes later).
  */
-/* Mount @root (reference taken) on the directory @name of @at, if there is
- * one.  Returns 0 when there is nothing to mount on (-ENOENT is fine). */
-static int mount_on(struct kernel *k, struct path at, const char *name, struct vnode *root,
-		    unsigned flags, const char *source, const char *fstype)
+/* Mount @root (reference taken) on the directory @name of @at (whose path
+ * is @at_path: "" for the root), if there is one.  Returns 0 when there is
+ * nothing to mount on (-ENOENT is fine). */
+static int mount_on_at(struct kernel *k, struct path at, const char *at_path, const char *name,
+		       struct vnode *root, unsigned flags, const char *source, const char *fstype)
 {
 	struct vnode *point = NULL;
 	struct path p;
@@ -44,7 +45,7 @@ static int mount_on(struct kernel *k, struct path at, const char *name, struct v
 		return r == -ENOENT || r == 0 ? 0 : r;
 	}
 	p = (struct path){ at.mnt, point };
-	snprintf(target, sizeof(target), "/%s", name);
+	snprintf(target, sizeof(target), "%s/%s", at_path, name);
 	r = vfs_mount(&p, root, flags, source, fstype, target, &k->mounts[k->nmounts]);
 	if (r == 0)
 		k->nmounts++;
@@ -52,6 +53,12 @@ static int mount_on(struct kernel *k, struct path at, const char *name, struct v
 		vnode_put(root);
 	vnode_put(point);
 	return r;
+}
+
+static int mount_on(struct kernel *k, struct path at, const char *name, struct vnode *root,
+		    unsigned flags, const char *source, const char *fstype)
+{
+	return mount_on_at(k, at, "", name, root, flags, source, fstype);
 }
 
 /*
@@ -63,7 +70,7 @@ static int setup_rootfs(struct kernel *k)
 {
 	struct vnode *root = NULL, *dev = NULL;
 	unsigned rootflags = 0;
-	int r;
+	int r, n;
 
 	if (k->opts.use_gofer) {
 		r = goferfs_mount_root(k->opts.gofer_sock, "/", &root);
@@ -123,7 +130,23 @@ static int setup_rootfs(struct kernel *k)
 		vnode_put(dev);
 		return r;
 	}
+	/* /dev/shm: POSIX shared memory and semaphores (sem_open) */
+	r = dev->ops->create(dev, "shm", S_IFDIR | 01777, 0, NULL, NULL);
+	if (r < 0) {
+		vnode_put(dev);
+		return r;
+	}
+	vnode_get(dev); /* mount_on takes one reference, /dev/shm needs it after */
+	n = k->nmounts;
 	r = mount_on(k, k->root, "dev", dev, MS_NOSUID | MS_NOEXEC, "devtmpfs", "devtmpfs");
+	if (r == 0 && k->nmounts > n) { /* mounted (the rootfs has a /dev) */
+		struct vnode *shm = tmpfs_create_root(01777);
+		struct path at = { k->mounts[k->nmounts - 1], dev };
+
+		r = shm ? mount_on_at(k, at, "/dev", "shm", shm, MS_NOSUID | MS_NODEV, "shm", "tmpfs")
+			: -ENOMEM;
+	}
+	vnode_put(dev);
 	if (r < 0)
 		return r;
 	{
