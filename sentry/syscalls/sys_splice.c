@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sendfile, splice and copy_file_range, by copying through a Sentry buffer
+ * (Linux moves pages; the results and offsets are the same).  Reads and
+ * writes follow read(2)/write(2): file positions or the caller's offsets,
+ * O_APPEND, RLIMIT_FSIZE, EPIPE with SIGPIPE.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/macro.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/file.h"
+#include "sys_limits.h"
+#include "syscall_handlers.h"
+
+#define SPLICE_CHUNK 65536
+#define SPLICE_MAX 0x7ffff000ULL
+
+static int is_pipe(struct file *f)
+{
+	struct stat st;
+
+	if (f->path.v) /* a FIFO */
+		return S_ISFIFO(f->path.v->mode);
+	return f->ops->fstat && f->ops->fstat(f, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+static int is_regular(struct file *f)
+{
+	return f->path.v && S_ISREG(f->path.v->mode);
+}
+
+/* Read or write through @f at *@pos (NULL: the file position). */
+static ssize_t xfer_one(struct task *t, struct file *f, void *buf, size_t len, int64_t *pos,
+			int write)
+{
+	int64_t off = 0;
+	ssize_t n;
+
+	if (!pos) {
+		pthread_mutex_lock(&f->lock);
+		off = f->pos;
+		pthread_mutex_unlock(&f->lock);
+	} else {
+		off = *pos;
+	}
+	if (write && is_regular(f)) {
+		uint64_t start = (uint64_t)off, l = len;
+		int r;
+
+		if (f->flags & O_APPEND) {
+			pthread_mutex_lock(&f->path.v->lock);
+			start = f->path.v->size;
+			pthread_mutex_unlock(&f->path.v->lock);
+		}
+		r = sys_fsize_check(t, start, &l);
+		if (r < 0)
+			return r;
+		len = (size_t)l;
+	}
+	n = write ? f->ops->write(f, t, buf, len, &off) : f->ops->read(f, t, buf, len, &off);
+	if (n > 0) {
+		if (!pos) {
+			pthread_mutex_lock(&f->lock);
+			f->pos = off;
+			pthread_mutex_unlock(&f->lock);
+		} else {
+			*pos = off;
+		}
+	}
+	return n;
+}
+
+/* Copy up to @len bytes from @in to @out; stops at EOF or a short write.
+ * Bytes read but not written are given back to a seekable input. */
+static int64_t copy(struct task *t, struct file *in, int64_t *in_off, struct file *out,
+		    int64_t *out_off, uint64_t len)
+{
+	_cleanup_free_ uint8_t *buf = malloc(SPLICE_CHUNK);
+	uint64_t done = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	len = MIN(len, SPLICE_MAX);
+	while (done < len) {
+		size_t want = (size_t)MIN((uint64_t)SPLICE_CHUNK, len - done), w = 0;
+		ssize_t n = xfer_one(t, in, buf, want, in_off, 0);
+
+		if (n <= 0)
+			return done ? (int64_t)done : n;
+		while (w < (size_t)n) {
+			ssize_t m = xfer_one(t, out, buf + w, (size_t)n - w, out_off, 1);
+
+			if (m <= 0) {
+				if (in->ops->llseek) { /* give the unwritten bytes back */
+					if (in_off) {
+						*in_off -= (int64_t)((size_t)n - w);
+					} else {
+						pthread_mutex_lock(&in->lock);
+						in->pos -= (int64_t)((size_t)n - w);
+						pthread_mutex_unlock(&in->lock);
+					}
+				}
+				if (m == -EPIPE) {
+					siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_USER };
+
+					info.si_pid = t->tg->tgid;
+					info.si_uid = t->creds.ruid;
+					(void)signal_send(t, &info, 0);
+				}
+				done += w;
+				return done ? (int64_t)done : m;
+			}
+			w += (size_t)m;
+		}
+		done += (uint64_t)n;
+		if ((size_t)n < want)
+			break; /* what was there */
+	}
+	return (int64_t)done;
+}
+
+static int check_ends(struct file *in, struct file *out)
+{
+	if (!file_readable(in) || (in->flags & O_PATH) || !file_writable(out) ||
+	    (out->flags & O_PATH))
+		return -EBADF;
+	if (!in->ops->read || !out->ops->write)
+		return -EINVAL;
+	if (in->path.v && S_ISDIR(in->path.v->mode))
+		return -EISDIR;
+	return 0;
+}
+
+static int get_off(struct task *t, uint64_t uoff, int64_t *ret)
+{
+	if (task_copy_in(t, uoff, ret, sizeof(*ret)) != sizeof(*ret))
+		return -EFAULT;
+	return *ret < 0 ? -EINVAL : 0;
+}
+
+int64_t sys_sendfile(struct task *t, const uint64_t a[6])
+{
+	_cleanup_fput_ struct file *out = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_fput_ struct file *in = fdt_lookup(t->fdt, (int)a[1]);
+	int64_t off, r;
+
+	if (!in || !out)
+		return -EBADF;
+	r = check_ends(in, out);
+	if (r < 0)
+		return r;
+	if (out->flags & O_APPEND)
+		return -EINVAL;
+	if (!a[2])
+		return copy(t, in, NULL, out, NULL, a[3]);
+	if (!in->ops->llseek)
+		return -ESPIPE;
+	r = get_off(t, a[2], &off);
+	if (r < 0)
+		return r;
+	r = copy(t, in, &off, out, NULL, a[3]);
+	if (r >= 0 && task_copy_out(t, a[2], &off, sizeof(off)) != sizeof(off))
+		return -EFAULT;
+	return r;
+}
+
+int64_t sys_splice(struct task *t, const uint64_t a[6])
+{
+	_cleanup_fput_ struct file *in = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_fput_ struct file *out = fdt_lookup(t->fdt, (int)a[2]);
+	int64_t ioff, ooff, r;
+
+	if (!in || !out)
+		return -EBADF;
+	if (a[5] & ~(uint64_t)(SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT))
+		return -EINVAL;
+	r = check_ends(in, out);
+	if (r < 0)
+		return r;
+	if (!is_pipe(in) && !is_pipe(out))
+		return -EINVAL; /* one end must be a pipe */
+	if ((a[1] && is_pipe(in)) || (a[3] && is_pipe(out)))
+		return -ESPIPE;
+	if (a[1] && (r = get_off(t, a[1], &ioff)) < 0)
+		return r;
+	if (a[3] && (r = get_off(t, a[3], &ooff)) < 0)
+		return r;
+	if (out->flags & O_APPEND && !is_pipe(out))
+		return -EINVAL;
+	if (a[4] == 0)
+		return 0;
+	r = copy(t, in, a[1] ? &ioff : NULL, out, a[3] ? &ooff : NULL, a[4]);
+	if (r > 0 && a[1] && task_copy_out(t, a[1], &ioff, sizeof(ioff)) != sizeof(ioff))
+		return -EFAULT;
+	if (r > 0 && a[3] && task_copy_out(t, a[3], &ooff, sizeof(ooff)) != sizeof(ooff))
+		return -EFAULT;
+	return r;
+}
+
+int64_t sys_copy_file_range(struct task *t, const uint64_t a[6])
+{
+	_cleanup_fput_ struct file *in = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_fput_ struct file *out = fdt_lookup(t->fdt, (int)a[2]);
+	int64_t ioff, ooff, r;
+
+	if (!in || !out)
+		return -EBADF;
+	if (a[5])
+		return -EINVAL;
+	r = check_ends(in, out);
+	if (r < 0)
+		return r;
+	if (out->path.v && S_ISDIR(out->path.v->mode))
+		return -EISDIR;
+	if (!is_regular(in) || !is_regular(out))
+		return -EINVAL;
+	if (out->flags & O_APPEND)
+		return -EBADF;
+	if (a[1] && (r = get_off(t, a[1], &ioff)) < 0)
+		return r;
+	if (a[3] && (r = get_off(t, a[3], &ooff)) < 0)
+		return r;
+	if (in->path.v == out->path.v) { /* the same file: ranges must not overlap */
+		int64_t i0 = a[1] ? ioff : in->pos, o0 = a[3] ? ooff : out->pos;
+
+		if (i0 < o0 + (int64_t)MIN(a[4], SPLICE_MAX) &&
+		    o0 < i0 + (int64_t)MIN(a[4], SPLICE_MAX))
+			return -EINVAL;
+	}
+	r = copy(t, in, a[1] ? &ioff : NULL, out, a[3] ? &ooff : NULL, a[4]);
+	if (r > 0 && a[1] && task_copy_out(t, a[1], &ioff, sizeof(ioff)) != sizeof(ioff))
+		return -EFAULT;
+	if (r > 0 && a[3] && task_copy_out(t, a[3], &ooff, sizeof(ooff)) != sizeof(ooff))
+		return -EFAULT;
+	return r;
+}
