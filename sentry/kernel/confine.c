@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lib/macro.h"
+#include "lib/secure.h"
 
 enum confine_seccomp_mode confine_seccomp_mode_from_env(void)
 {
@@ -171,49 +172,6 @@ int confine_spawn_sentry(int *ret_status)
 
 /* ---- stage 2: empty root, no capabilities, seccomp ---- */
 
-static int chroot_empty(void)
-{
-	_cleanup_close_ int fsfd = -EBADF, mfd = -EBADF;
-
-	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fsfd < 0)
-		return neg_errno();
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return neg_errno();
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC,
-		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mfd < 0)
-		return neg_errno();
-	/* chroot applies to every Sentry thread: they share one fs_struct */
-	if (fchdir(mfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		return neg_errno();
-	return 0;
-}
-
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return neg_errno();
-	for (unsigned long cap = 0; cap < 64; cap++) {
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-			if (errno == EINVAL)
-				break; /* past CAP_LAST_CAP */
-			return neg_errno();
-		}
-	}
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return neg_errno();
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return neg_errno();
-	return 0;
-}
-
 _Noreturn void confine_exit(int status)
 {
 	fflush(NULL);
@@ -222,10 +180,10 @@ _Noreturn void confine_exit(int status)
 
 int confine_lock(enum confine_seccomp_mode mode)
 {
-	int r = chroot_empty();
+	int r = sec_chroot_empty();
 
 	if (r == 0)
-		r = drop_caps();
+		r = sec_caps_limit(0, true);
 	if (r == 0)
 		r = confine_seccomp_install(mode);
 	return r;
