@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "kernel.h"
+#include "lib/timeutil.h"
 #include "sentry/mm/mm.h"
 #include "task.h"
 
@@ -58,6 +59,7 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 	struct futex_waiter w = {
 		.task = t, .bitset = bitset,
 	};
+	uint64_t dl = UINT64_MAX;
 	uint32_t cur;
 	int r = 0;
 
@@ -77,6 +79,11 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 		pthread_mutex_unlock(&k->lock);
 		return -EAGAIN;
 	}
+	if (deadline) /* on @clk, in ns; far futures saturate to "never" */
+		dl = deadline->tv_sec < 0 ? 0
+		     : deadline->tv_sec >= (time_t)(UINT64_MAX / NSEC_PER_SEC - 1)
+			     ? UINT64_MAX
+			     : (uint64_t)deadline->tv_sec * NSEC_PER_SEC + (uint64_t)deadline->tv_nsec;
 	w.next = k->futex_waiters;
 	k->futex_waiters = &w;
 	while (!w.woken) {
@@ -90,36 +97,9 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 			r = deadline ? -EINTR : -ERESTARTSYS;
 			break;
 		}
-		if (deadline) {
-			struct timespec now, abs = *deadline;
-
-			/* Condition variables time out on CLOCK_REALTIME:
-			 * convert a monotonic deadline. */
-			if (clk != CLOCK_REALTIME) {
-				struct timespec rt;
-
-				clock_gettime(clk, &now);
-				clock_gettime(CLOCK_REALTIME, &rt);
-				abs.tv_sec = rt.tv_sec + (deadline->tv_sec - now.tv_sec);
-				abs.tv_nsec = rt.tv_nsec + (deadline->tv_nsec - now.tv_nsec);
-				while (abs.tv_nsec < 0)
-					abs.tv_nsec += 1000000000L, abs.tv_sec--;
-				while (abs.tv_nsec >= 1000000000L)
-					abs.tv_nsec -= 1000000000L, abs.tv_sec++;
-			}
-			clock_gettime(clk, &now);
-			if (now.tv_sec > deadline->tv_sec ||
-			    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec)) {
-				r = -ETIMEDOUT;
-				break;
-			}
-			task_block_begin(t);
-			pthread_cond_timedwait(&t->sigcond, &k->lock, &abs);
-			task_block_end(t);
-		} else {
-			task_block_begin(t);
-			pthread_cond_wait(&t->sigcond, &k->lock);
-			task_block_end(t);
+		if (task_wait_locked(t, clk, dl) == -ETIMEDOUT) {
+			r = -ETIMEDOUT;
+			break;
 		}
 	}
 	if (!w.woken)

@@ -299,8 +299,6 @@ int task_sleep_until(struct task *t, int clock, uint64_t deadline)
 
 	pthread_mutex_lock(&k->lock);
 	for (;;) {
-		uint64_t now;
-
 		if (t->exited || t->tg->exiting) {
 			r = -EINTR;
 			break;
@@ -309,28 +307,36 @@ int task_sleep_until(struct task *t, int clock, uint64_t deadline)
 			r = 1;
 			break;
 		}
-		if (deadline == UINT64_MAX) {
-			task_block_begin(t);
-			pthread_cond_wait(&t->sigcond, &k->lock);
-			task_block_end(t);
-			continue;
-		}
-		now = now_ns(clock);
-		if (now >= deadline)
+		if (task_wait_locked(t, clock, deadline) == -ETIMEDOUT)
 			break;
-		{
-			/* The condition variable times out on CLOCK_REALTIME. */
-			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
-			struct timespec ts = { (time_t)(abs / NSEC_PER_SEC),
-					       (long)(abs % NSEC_PER_SEC) };
-
-			task_block_begin(t);
-			pthread_cond_timedwait(&t->sigcond, &k->lock, &ts);
-			task_block_end(t);
-		}
 	}
 	pthread_mutex_unlock(&k->lock);
 	return r;
+}
+
+int task_wait_locked(struct task *t, int clock, uint64_t deadline)
+{
+	uint64_t now;
+
+	if (deadline == UINT64_MAX) {
+		task_block_begin(t);
+		pthread_cond_wait(&t->sigcond, &t->k->lock);
+		task_block_end(t);
+		return 0;
+	}
+	now = now_ns(clock);
+	if (now >= deadline)
+		return -ETIMEDOUT;
+	{
+		/* The condition variable times out on CLOCK_REALTIME. */
+		uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
+		struct timespec ts = { (time_t)(abs / NSEC_PER_SEC), (long)(abs % NSEC_PER_SEC) };
+
+		task_block_begin(t);
+		pthread_cond_timedwait(&t->sigcond, &t->k->lock, &ts);
+		task_block_end(t);
+	}
+	return 0;
 }
 
 int task_should_stop(struct task *t)

@@ -188,6 +188,12 @@ int task_interrupted(struct task *t, int restart_code);
  * if the task must stop. */
 int task_sleep_until(struct task *t, int clock, uint64_t deadline);
 
+/* Block @t on its condition variable (kernel.lock held) until a wake-up or
+ * @deadline on @clock (ns; UINT64_MAX: none), the wait not counted as
+ * system time.  -ETIMEDOUT if the deadline has passed, else 0 (callers
+ * re-check what they wait for). */
+int task_wait_locked(struct task *t, int clock, uint64_t deadline);
+
 /* Around a wait of the calling task's own Sentry thread (a condition
  * variable, a poll): the time in between is not the task's stime
  * (itimer.h).  NULL or another task: nothing. */

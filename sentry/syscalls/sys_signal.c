@@ -147,8 +147,6 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 	set &= ~SIG_UNBLOCKABLE;
 	pthread_mutex_lock(&k->lock);
 	for (;;) {
-		uint64_t now;
-
 		sig = signal_dequeue_locked(t, set, &info);
 		if (sig)
 			break;
@@ -158,26 +156,9 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			sig = -EINTR;
 			break;
 		}
-		if (deadline == UINT64_MAX) {
-			task_block_begin(t);
-			pthread_cond_wait(&t->sigcond, &k->lock);
-			task_block_end(t);
-			continue;
-		}
-		now = mono_ns();
-		if (now >= deadline) {
+		if (task_wait_locked(t, CLOCK_MONOTONIC, deadline) == -ETIMEDOUT) {
 			sig = -EAGAIN;
 			break;
-		}
-		{
-			/* The condition variable times out on CLOCK_REALTIME. */
-			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
-			struct timespec rt = { (time_t)(abs / NSEC_PER_SEC),
-					       (long)(abs % NSEC_PER_SEC) };
-
-			task_block_begin(t);
-			pthread_cond_timedwait(&t->sigcond, &k->lock, &rt);
-			task_block_end(t);
 		}
 	}
 	pthread_mutex_unlock(&k->lock);
