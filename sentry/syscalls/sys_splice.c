@@ -172,11 +172,25 @@ int64_t sys_sendfile(struct task *t, const uint64_t a[6])
 	return r;
 }
 
+/* copy() between the application's offsets at @uin/@uout (0: the file
+ * positions; @ioff/@ooff hold their values), written back on success. */
+static int64_t copy_at(struct task *t, struct file *in, uint64_t uin, int64_t ioff,
+		       struct file *out, uint64_t uout, int64_t ooff, uint64_t len)
+{
+	int64_t r = copy(t, in, uin ? &ioff : NULL, out, uout ? &ooff : NULL, len);
+
+	if (r > 0 && uin && task_copy_out(t, uin, &ioff, sizeof(ioff)) != sizeof(ioff))
+		return -EFAULT;
+	if (r > 0 && uout && task_copy_out(t, uout, &ooff, sizeof(ooff)) != sizeof(ooff))
+		return -EFAULT;
+	return r;
+}
+
 int64_t sys_splice(struct task *t, const uint64_t a[6])
 {
 	_cleanup_fput_ struct file *in = fdt_lookup(t->fdt, (int)a[0]);
 	_cleanup_fput_ struct file *out = fdt_lookup(t->fdt, (int)a[2]);
-	int64_t ioff, ooff, r;
+	int64_t ioff = 0, ooff = 0, r;
 
 	if (!in || !out)
 		return -EBADF;
@@ -197,19 +211,14 @@ int64_t sys_splice(struct task *t, const uint64_t a[6])
 		return -EINVAL;
 	if (a[4] == 0)
 		return 0;
-	r = copy(t, in, a[1] ? &ioff : NULL, out, a[3] ? &ooff : NULL, a[4]);
-	if (r > 0 && a[1] && task_copy_out(t, a[1], &ioff, sizeof(ioff)) != sizeof(ioff))
-		return -EFAULT;
-	if (r > 0 && a[3] && task_copy_out(t, a[3], &ooff, sizeof(ooff)) != sizeof(ooff))
-		return -EFAULT;
-	return r;
+	return copy_at(t, in, a[1], ioff, out, a[3], ooff, a[4]);
 }
 
 int64_t sys_copy_file_range(struct task *t, const uint64_t a[6])
 {
 	_cleanup_fput_ struct file *in = fdt_lookup(t->fdt, (int)a[0]);
 	_cleanup_fput_ struct file *out = fdt_lookup(t->fdt, (int)a[2]);
-	int64_t ioff, ooff, r;
+	int64_t ioff = 0, ooff = 0, r;
 
 	if (!in || !out)
 		return -EBADF;
@@ -235,10 +244,5 @@ int64_t sys_copy_file_range(struct task *t, const uint64_t a[6])
 		    o0 < i0 + (int64_t)MIN(a[4], SPLICE_MAX))
 			return -EINVAL;
 	}
-	r = copy(t, in, a[1] ? &ioff : NULL, out, a[3] ? &ooff : NULL, a[4]);
-	if (r > 0 && a[1] && task_copy_out(t, a[1], &ioff, sizeof(ioff)) != sizeof(ioff))
-		return -EFAULT;
-	if (r > 0 && a[3] && task_copy_out(t, a[3], &ooff, sizeof(ooff)) != sizeof(ooff))
-		return -EFAULT;
-	return r;
+	return copy_at(t, in, a[1], ioff, out, a[3], ooff, a[4]);
 }
