@@ -359,28 +359,6 @@ static const struct file_ops gf_fops = {
 	.release = gf_release,
 };
 
-struct iter {
-	struct file *f;
-	vfs_dirent_fn fn;
-	void *ctx;
-};
-
-static int iter_cb(void *p, const char *name, uint64_t ino, unsigned type, uint64_t next)
-{
-	struct iter *it = p;
-	int stop = it->fn(it->ctx, name, ino, type, next);
-
-	if (!stop)
-		it->f->pos = (int64_t)next;
-	return stop;
-}
-
-static int gd_iterate(struct file *f, vfs_dirent_fn fn, void *ctx)
-{
-	struct iter it = { f, fn, ctx };
-
-	return gofer_readdir(f->path.v, (uint64_t)f->pos, iter_cb, &it);
-}
 
 static int64_t gd_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 {
@@ -390,7 +368,7 @@ static int64_t gd_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 }
 
 static const struct file_ops gd_fops = {
-	.iterate = gd_iterate,
+	.iterate = file_dir_iterate,
 	.llseek = gd_llseek,
 };
 

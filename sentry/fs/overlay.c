@@ -562,28 +562,6 @@ static const struct file_ops ovl_fops = {
 	.release = of_release,
 };
 
-struct iter_ctx {
-	struct file *f;
-	vfs_dirent_fn fn;
-	void *ctx;
-};
-
-static int iter_cb(void *p, const char *name, uint64_t ino, unsigned type, uint64_t next)
-{
-	struct iter_ctx *ic = p;
-	int stop = ic->fn(ic->ctx, name, ino, type, next);
-
-	if (!stop)
-		ic->f->pos = (int64_t)next;
-	return stop;
-}
-
-static int od_iterate(struct file *f, vfs_dirent_fn fn, void *ctx)
-{
-	struct iter_ctx ic = { f, fn, ctx };
-
-	return ovl_readdir(f->path.v, (uint64_t)f->pos, iter_cb, &ic);
-}
 
 static int64_t od_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 {
@@ -593,7 +571,7 @@ static int64_t od_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 }
 
 static const struct file_ops ovl_dir_fops = {
-	.iterate = od_iterate,
+	.iterate = file_dir_iterate,
 	.llseek = od_llseek,
 	.fstat = of_fstat,
 };

@@ -577,28 +577,6 @@ static int proc_create(struct vnode *dir, const char *name, mode_t mode, dev_t r
 	return -ENOENT;
 }
 
-struct iter {
-	struct file *f;
-	vfs_dirent_fn fn;
-	void *ctx;
-};
-
-static int iter_cb(void *p, const char *name, uint64_t ino, unsigned type, uint64_t next)
-{
-	struct iter *it = p;
-	int stop = it->fn(it->ctx, name, ino, type, next);
-
-	if (!stop)
-		it->f->pos = (int64_t)next;
-	return stop;
-}
-
-static int dir_iterate(struct file *f, vfs_dirent_fn fn, void *ctx)
-{
-	struct iter it = { f, fn, ctx };
-
-	return proc_readdir(f->path.v, (uint64_t)f->pos, iter_cb, &it);
-}
 
 static int64_t dir_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 {
@@ -608,7 +586,7 @@ static int64_t dir_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 }
 
 static const struct file_ops dir_fops = {
-	.iterate = dir_iterate,
+	.iterate = file_dir_iterate,
 	.llseek = dir_llseek,
 };
 

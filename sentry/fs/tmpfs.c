@@ -606,28 +606,6 @@ static int any_fstat(struct file *f, struct stat *st)
 	return 0;
 }
 
-struct iter_ctx {
-	struct file *f;
-	vfs_dirent_fn fn;
-	void *ctx;
-};
-
-static int iter_cb(void *p, const char *name, uint64_t ino, unsigned type, uint64_t next)
-{
-	struct iter_ctx *ic = p;
-	int stop = ic->fn(ic->ctx, name, ino, type, next);
-
-	if (!stop)
-		ic->f->pos = (int64_t)next; /* consumed */
-	return stop;
-}
-
-static int dir_iterate(struct file *f, vfs_dirent_fn fn, void *ctx)
-{
-	struct iter_ctx ic = { f, fn, ctx };
-
-	return tmpfs_readdir(f->path.v, (uint64_t)f->pos, iter_cb, &ic);
-}
 
 static const struct file_ops reg_fops = {
 	.read = reg_read,
@@ -637,7 +615,7 @@ static const struct file_ops reg_fops = {
 };
 
 static const struct file_ops dir_fops = {
-	.iterate = dir_iterate,
+	.iterate = file_dir_iterate,
 	.llseek = any_llseek,
 	.fstat = any_fstat,
 };

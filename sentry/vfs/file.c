@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "file.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "lock.h"
@@ -42,4 +43,30 @@ void file_put(struct file *f)
 	free(f->name);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
+}
+
+struct dir_iter {
+	struct file *f;
+	vfs_dirent_fn fn;
+	void *ctx;
+};
+
+static int dir_iter_cb(void *p, const char *name, uint64_t ino, unsigned type, uint64_t next)
+{
+	struct dir_iter *it = p;
+	int stop = it->fn(it->ctx, name, ino, type, next);
+
+	if (!stop)
+		it->f->pos = (int64_t)next; /* consumed */
+	return stop;
+}
+
+int file_dir_iterate(struct file *f, vfs_dirent_fn fn, void *ctx)
+{
+	struct dir_iter it = { f, fn, ctx };
+	struct vnode *v = f->path.v;
+
+	if (!v || !v->ops->readdir)
+		return -ENOTDIR;
+	return v->ops->readdir(v, (uint64_t)f->pos, dir_iter_cb, &it);
 }

@@ -71,6 +71,11 @@ struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 
+/* file_ops.iterate for directories whose vnode has a readdir op: entries
+ * from the description's position, which advances past each one @fn
+ * consumes (returns 0). */
+int file_dir_iterate(struct file *f, vfs_dirent_fn fn, void *ctx);
+
 static inline void file_putp(struct file **f)
 {
 	file_put(*f);
