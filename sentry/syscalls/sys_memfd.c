@@ -16,6 +16,7 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vnode.h"
+#include "sys_internal.h"
 #include "syscall_handlers.h"
 
 #define LOG_PREFIX "sys_memfd: "
@@ -35,21 +36,9 @@
 static int name_len(struct task *t, uint64_t addr)
 {
 	char buf[MFD_NAME_MAX + 1];
-	size_t have = 0;
+	int r = sc_copy_str(t, addr, buf, MFD_NAME_MAX, -EINVAL); /* longer: EINVAL */
 
-	while (have < sizeof(buf)) {
-		size_t chunk = MIN(sizeof(buf) - have, 4096 - ((addr + have) & 4095));
-		ssize_t n = task_copy_in(t, addr + have, buf + have, chunk);
-		char *nul;
-
-		if (n <= 0)
-			return -EFAULT;
-		nul = memchr(buf + have, 0, (size_t)n);
-		if (nul)
-			return (int)(nul - buf);
-		have += (size_t)n;
-	}
-	return -EINVAL; /* longer than MFD_NAME_MAX */
+	return r < 0 ? r : (int)strlen(buf);
 }
 
 int64_t sys_memfd_create(struct task *t, const uint64_t a[6])

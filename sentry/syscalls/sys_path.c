@@ -19,6 +19,7 @@
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 #include "sys_limits.h"
+#include "sys_internal.h"
 #include "syscall_handlers.h"
 
 #ifndef AT_EMPTY_PATH
@@ -29,26 +30,29 @@
 	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
 	 O_SYNC | O_PATH | O_TMPFILE)
 
-/* Copy a NUL-terminated path from the application. */
-static int get_path(struct task *t, uint64_t addr, char *buf)
+int sc_copy_str(struct task *t, uint64_t addr, char *buf, size_t max, int toolong)
 {
 	size_t got = 0;
 
-	while (got < VFS_PATH_MAX) {
-		size_t want = MIN((size_t)256, VFS_PATH_MAX - got);
+	while (got <= max) {
+		size_t want = MIN((size_t)256, max + 1 - got);
 		ssize_t n = task_copy_in(t, addr + got, buf + got, want);
-		void *nul;
 
 		if (n <= 0)
 			return -EFAULT;
-		nul = memchr(buf + got, 0, (size_t)n);
-		if (nul)
+		if (memchr(buf + got, 0, (size_t)n))
 			return 0;
 		got += (size_t)n;
 		if ((size_t)n < want)
 			return -EFAULT; /* ran into an unmapped page */
 	}
-	return -ENAMETOOLONG;
+	return toolong;
+}
+
+/* Copy a NUL-terminated path from the application. */
+static int get_path(struct task *t, uint64_t addr, char *buf)
+{
+	return sc_copy_str(t, addr, buf, VFS_PATH_MAX - 1, -ENAMETOOLONG);
 }
 
 #define PATH_ARG(t, addr, buf)                                                              \

@@ -16,29 +16,10 @@
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
+#include "sys_internal.h"
 #include "syscall_handlers.h"
 
 #define XATTR_NAME_MAX 255
-
-/* Copy a NUL-terminated string of at most @max bytes (NUL excluded). */
-static int copy_str(struct task *t, uint64_t addr, char *buf, size_t max, int toolong)
-{
-	size_t got = 0;
-
-	while (got <= max) {
-		size_t want = MIN((size_t)256, max + 1 - got);
-		ssize_t n = task_copy_in(t, addr + got, buf + got, want);
-
-		if (n <= 0)
-			return -EFAULT;
-		if (memchr(buf + got, 0, (size_t)n))
-			return 0;
-		got += (size_t)n;
-		if ((size_t)n < want)
-			return -EFAULT;
-	}
-	return toolong;
-}
 
 /* Resolve the object: by path (following a final symlink or not) or fd. */
 static int xattr_target(struct task *t, int fd, uint64_t upath, int follow)
@@ -55,7 +36,7 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, int follow)
 		file_put(f);
 		return 0;
 	}
-	r = copy_str(t, upath, path, VFS_PATH_MAX - 1, -ENAMETOOLONG);
+	r = sc_copy_str(t, upath, path, VFS_PATH_MAX - 1, -ENAMETOOLONG);
 	if (r < 0)
 		return r;
 	if (!path[0])
@@ -70,7 +51,7 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, int follow)
 static int xattr_name(struct task *t, uint64_t uname)
 {
 	char name[XATTR_NAME_MAX + 1];
-	int r = copy_str(t, uname, name, XATTR_NAME_MAX, -ERANGE);
+	int r = sc_copy_str(t, uname, name, XATTR_NAME_MAX, -ERANGE);
 
 	if (r == 0 && !name[0])
 		r = -ERANGE;
