@@ -104,6 +104,20 @@ int sys_fsize_check(struct task *t, uint64_t pos, uint64_t *len)
 	return -EFBIG;
 }
 
+int sys_write_limit(struct task *t, struct file *f, int64_t off, uint64_t *len)
+{
+	uint64_t start = (uint64_t)off;
+
+	if (!f->path.v || !S_ISREG(f->path.v->mode))
+		return 0;
+	if (f->flags & O_APPEND) {
+		pthread_mutex_lock(&f->path.v->lock);
+		start = f->path.v->size;
+		pthread_mutex_unlock(&f->path.v->lock);
+	}
+	return sys_fsize_check(t, start, len);
+}
+
 static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t len,
 			int64_t *pos)
 {
@@ -128,16 +142,9 @@ static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t 
 	} else {
 		off = *pos;
 	}
-	if (f->path.v && S_ISREG(f->path.v->mode)) {
-		uint64_t start = (uint64_t)off;
-		int r;
+	{
+		int r = sys_write_limit(t, f, off, &len);
 
-		if (f->flags & O_APPEND) {
-			pthread_mutex_lock(&f->path.v->lock);
-			start = f->path.v->size;
-			pthread_mutex_unlock(&f->path.v->lock);
-		}
-		r = sys_fsize_check(t, start, &len);
 		if (r < 0)
 			return r;
 	}

@@ -15,4 +15,9 @@ struct task;
  */
 int sys_fsize_check(struct task *t, uint64_t pos, uint64_t *len);
 
+/* The same for a write of *@len bytes to @f at @off (its end with
+ * O_APPEND): regular files only, anything else passes. */
+struct file;
+int sys_write_limit(struct task *t, struct file *f, int64_t off, uint64_t *len);
+
 #endif

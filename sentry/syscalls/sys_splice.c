@@ -51,16 +51,10 @@ static ssize_t xfer_one(struct task *t, struct file *f, void *buf, size_t len, i
 	} else {
 		off = *pos;
 	}
-	if (write && is_regular(f)) {
-		uint64_t start = (uint64_t)off, l = len;
-		int r;
+	if (write) {
+		uint64_t l = len;
+		int r = sys_write_limit(t, f, off, &l);
 
-		if (f->flags & O_APPEND) {
-			pthread_mutex_lock(&f->path.v->lock);
-			start = f->path.v->size;
-			pthread_mutex_unlock(&f->path.v->lock);
-		}
-		r = sys_fsize_check(t, start, &l);
 		if (r < 0)
 			return r;
 		len = (size_t)l;
