@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A sandbox seen from outside: one Gofer + one Sentry (`cvisor boot`)
+ * launched by sandbox_boot(), driven over the Sentry's control socket.
+ * The OCI verbs (runtime/cli/) and the pool manager (pool/) use only this.
+ *
+ * Control socket: a listening AF_UNIX stream socket bound by the launcher at
+ * opts->control_path before the Sentry confines itself (it keeps only the
+ * listening fd).  Any process allowed by the path's permissions may connect:
+ * that is how `cvisor exec`/`kill`/`ps` reach a sandbox they did not start.
+ * Frames: a little-endian u32 length, then a protobuf-c message of
+ * api/control.proto (ControlRequest from the client, ControlResponse and
+ * ControlEvent from the Sentry); host fds (stdio) ride on the frame as
+ * SCM_RIGHTS.  Every frame is validated: the Sentry treats the socket as
+ * hostile input (bad frame -> error response or connection closed).
+ *
+ * Processes: sandbox_spawn() creates a process in the sandbox's kernel.
+ * With @init it is pid 1 (the OCI container process; its exit means the
+ * container stopped); otherwise it gets the next pid and no parent inside the
+ * sandbox (ppid 0, like runsc exec); its zombie is kept until
+ * sandbox_wait() collects it, or the connection that spawned it closes.
+ * Orphans are reparented to pid 1, or reaped by the kernel when there is none.
+ *
+ * All functions return 0 or a negative errno; out-params are written on
+ * success only.  Errors reported by the Sentry come back as their errno.
+ * One struct sandbox is one connection: not thread-safe; open more
+ * connections with sandbox_attach() for concurrent calls.
+ */
+#ifndef CVISOR_RUNTIME_SANDBOX_H
+#define CVISOR_RUNTIME_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "platform/platform.h"
+
+struct sandbox;
+
+struct sandbox_opts {
+	const char *rootfs;       /* host directory the Gofer serves, read-only */
+	const char *control_path; /* where to bind the control socket (required) */
+	enum plat_kind platform;
+	const char *hostname;     /* NULL: "cvisor" */
+	bool no_overlay;          /* read-only root instead of the memory overlay */
+	bool no_confine;          /* debugging only */
+	int log_fd;               /* the Sentry's and Gofer's stderr; -1 inherits */
+};
+
+/* Launch a Gofer and a Sentry; returns once the Sentry answers on its
+ * control socket (the sandbox is booted, no process runs yet). */
+int sandbox_boot(const struct sandbox_opts *opts, struct sandbox **ret);
+
+/* Connect to a booted sandbox's control socket. */
+int sandbox_attach(const char *control_path, struct sandbox **ret);
+
+/* The host pid of the Sentry (its launcher when confined), 0 if attached. */
+pid_t sandbox_host_pid(const struct sandbox *sb);
+
+struct sandbox_process {
+	const char *const *argv; /* argv[0] looked up in PATH of @env if bare */
+	const char *const *env;  /* NULL: PATH, HOME=/, TERM=xterm */
+	const char *cwd;         /* NULL: "/" */
+	uint32_t uid, gid;
+	const uint32_t *groups;
+	size_t ngroups;
+	int stdio[3];  /* host fds the process gets as 0, 1, 2 (the Sentry gets
+			* copies; the caller keeps its own); -1: /dev/null */
+	bool terminal; /* stdio[0] is a host tty: it becomes the controlling tty */
+	bool init;     /* pid 1: the container's process */
+	bool paused;   /* created but not started: sandbox_start() runs it */
+};
+
+int sandbox_spawn(struct sandbox *sb, const struct sandbox_process *p, int32_t *ret_pid);
+int sandbox_start(struct sandbox *sb, int32_t pid);
+
+/* Wait for @pid (a process spawned by sandbox_spawn) to exit: *ret_status
+ * is a wait status (WIFEXITED/WIFSIGNALED).  @timeout_ms < 0 waits forever;
+ * -ETIMEDOUT when it expires. */
+int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status);
+
+/* Send @sig to @pid; pid 0: to every process of the sandbox. */
+int sandbox_kill(struct sandbox *sb, int32_t pid, int sig);
+
+struct sandbox_ps_entry {
+	int32_t pid, ppid;
+	uint32_t uid;
+	char state;      /* R S D T Z as in /proc/pid/stat */
+	char comm[16];
+	char *cmdline;   /* argv joined by spaces (freed by sandbox_ps_free) */
+};
+int sandbox_ps(struct sandbox *sb, struct sandbox_ps_entry **ret, size_t *ret_n);
+void sandbox_ps_free(struct sandbox_ps_entry *v, size_t n);
+
+/* Files through the Sentry's VFS (so overlay writes are what the app sees).
+ * Paths are absolute inside the sandbox. */
+int sandbox_file_write(struct sandbox *sb, const char *path, const void *data, size_t len,
+		       uint32_t mode);
+/* At most @max bytes; -EFBIG if the file is larger. *ret_data is malloc'd. */
+int sandbox_file_read(struct sandbox *sb, const char *path, size_t max, void **ret_data,
+		      size_t *ret_len);
+struct sandbox_dirent {
+	char *name;
+	uint32_t mode; /* S_IF* | permissions */
+	uint64_t size;
+};
+int sandbox_file_list(struct sandbox *sb, const char *path, struct sandbox_dirent **ret,
+		      size_t *ret_n);
+void sandbox_dirents_free(struct sandbox_dirent *v, size_t n);
+int sandbox_file_remove(struct sandbox *sb, const char *path);
+
+/* Kill every process and stop the Sentry (a Shutdown request: attached
+ * handles may send it too, as `cvisor delete` does); the Gofer exits when
+ * its socket closes.  A launcher also reaps both.  Then free. */
+int sandbox_destroy(struct sandbox *sb);
+/* Close the connection only; a launched sandbox keeps running (detached). */
+void sandbox_close(struct sandbox *sb);
+
+#endif
