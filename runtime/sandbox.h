@@ -83,6 +83,21 @@ int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_statu
 /* Send @sig to @pid; pid 0: to every process of the sandbox. */
 int sandbox_kill(struct sandbox *sb, int32_t pid, int sig);
 
+/* Freeze / thaw every task of the sandbox (OCI pause/resume): paused tasks
+ * run no application code and their timers keep running. */
+int sandbox_pause(struct sandbox *sb);
+int sandbox_resume(struct sandbox *sb);
+
+struct sandbox_stats {
+	uint32_t nprocs, nthreads;
+	uint64_t mem_bytes;     /* application memory (anonymous + overlay upper) */
+	uint64_t cpu_user_ns, cpu_sys_ns;
+	bool paused;
+	bool init_exited;       /* pid 1 existed and has exited */
+	int init_status;        /* its wait status, when init_exited */
+};
+int sandbox_stats(struct sandbox *sb, struct sandbox_stats *ret);
+
 struct sandbox_ps_entry {
 	int32_t pid, ppid;
 	uint32_t uid;
