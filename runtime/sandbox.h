@@ -46,6 +46,9 @@ struct sandbox_opts {
 	bool no_overlay;          /* read-only root instead of the memory overlay */
 	bool no_confine;          /* debugging only */
 	int log_fd;               /* the Sentry's and Gofer's stderr; -1 inherits */
+	const char *cvisor_path;  /* the cvisor binary; NULL: $CVISOR_BIN, else
+				   * /proc/self/exe (when the caller is cvisor) */
+	bool strace;              /* log the application's syscalls to log_fd */
 };
 
 /* Launch a Gofer and a Sentry; returns once the Sentry answers on its

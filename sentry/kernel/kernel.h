@@ -57,6 +57,11 @@ struct kernel {
 	struct mount *mounts[16];
 	int nmounts;
 	struct vnode *gofer_root; /* the goferfs root under /, borrowed (name cache) */
+	/* The control socket (control.h): every task is frozen before its
+	 * next switch into the application while @frozen; @shutting_down
+	 * refuses new processes. */
+	int frozen;
+	int shutting_down;
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 };
