@@ -482,6 +482,25 @@ static void test_attach(void **state)
 	assert_int_equal(sandbox_attach("/nonexistent/sock", &b), -ENOENT);
 }
 
+/* Without a pid 1, orphans and their zombies are reaped by the kernel. */
+static void test_orphans(void **state)
+{
+	struct sandbox_ps_entry *v = NULL;
+	struct sandbox_stats s0, s1;
+	size_t n;
+
+	assert_int_equal(sandbox_stats(sb, &s0), 0);
+	/* an orphan that outlives its parent; a zombie whose parent exits */
+	sh("sleep 0.3 & (true &) ; sleep 0.1; exit 0", "", 0);
+	usleep(700000);
+	assert_int_equal(sandbox_ps(sb, &v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(v[i].state, 'Z');
+	sandbox_ps_free(v, n);
+	assert_int_equal(sandbox_stats(sb, &s1), 0);
+	assert_int_equal(s1.nprocs, s0.nprocs);
+}
+
 /* ---- hostile input on the socket ---- */
 
 static int raw_connect(void)
@@ -677,6 +696,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_paused_spawn),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_attach),
+		cmocka_unit_test(test_orphans),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_init),
