@@ -177,6 +177,11 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		/* only async-signal-safe calls from here */
 		int l = fd_above(lfd, 10), w = fd_above(ready[1], 10);
 		int log = fd_above(o->log_fd, 10);
+		sigset_t none;
+
+		/* the caller's blocked signals are not the Sentry's */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 
 		if (l < 0 || w < 0 || dup2(l, 3) < 0 || dup2(w, 4) < 0)
 			_exit(127);

@@ -104,6 +104,10 @@ int cmd_boot(int argc, char **argv)
 		log_error("usage: cvisor boot --rootfs DIR --control-fd N [--ready-fd N] [OPTIONS]");
 		return 2;
 	}
+	/* A host pipe given as stdio and closed by its reader must fail the
+	 * write with EPIPE (the application gets its SIGPIPE from the Sentry),
+	 * never kill the whole sandbox. */
+	signal(SIGPIPE, SIG_IGN);
 	/* neither fd goes to the Gofer */
 	(void)fcntl(ctl, F_SETFD, FD_CLOEXEC);
 	if (ready >= 0)
