@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -125,7 +126,7 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	int argc = 0, lfd = -1, ready[2] = { -1, -1 }, r;
 	struct sandbox *sb = NULL;
 	char plat[32];
-	pid_t pid;
+	pid_t pid, parent;
 	ssize_t n;
 	char c;
 
@@ -168,6 +169,7 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		r = neg_errno();
 		goto fail;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		r = neg_errno();
@@ -176,12 +178,22 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	if (pid == 0) {
 		/* only async-signal-safe calls from here */
 		int l = fd_above(lfd, 10), w = fd_above(ready[1], 10);
-		int log = fd_above(o->log_fd, 10);
+		int log = fd_above(o->log_fd, 10), null;
 		sigset_t none;
 
 		/* the caller's blocked signals are not the Sentry's */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* detached from the caller's terminal and its stdin/stdout
+		 * (a caller's pipe must see EOF when the caller exits) */
+		setsid();
+		if (o->die_with_caller && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+			_exit(127);
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+			_exit(127);
+		if (log < 0 && o->log_fd == -2 && dup2(null, 2) < 0)
+			_exit(127);
 
 		if (l < 0 || w < 0 || dup2(l, 3) < 0 || dup2(w, 4) < 0)
 			_exit(127);

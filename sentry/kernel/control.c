@@ -194,16 +194,19 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 {
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
 					   : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	struct thread_group *first;
 	int r;
 
 	if (pid <= 0 || pid >= KERNEL_PID_MAX)
 		return -ECHILD;
 	pthread_mutex_lock(&k->lock);
+	first = k->tgs[pid];
 	for (;;) {
 		struct thread_group *tg = k->tgs[pid];
 		uint64_t now;
 
-		if (!tg || !tg->ctl_owner) {
+		/* collected by another waiter meanwhile (the pid may be reused) */
+		if (!tg || tg != first || !tg->ctl_owner) {
 			r = -ECHILD;
 			break;
 		}

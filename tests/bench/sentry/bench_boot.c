@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	printf("%-8s %-8s %12llu %10.1f\n", "native", "host", (unsigned long long)native, 1.0);
 	for (size_t p = 0; p < 2; p++) {
 		struct sandbox_opts o = { .rootfs = rootfs, .control_path = sock, .log_fd = -1,
-					  .cvisor_path = cvisor };
+					  .cvisor_path = cvisor, .die_with_caller = true };
 		struct sandbox *sb = NULL;
 		uint64_t boot, spawn, destroy = 0, cold;
 

@@ -116,7 +116,7 @@ static struct sandbox *boot(const char *name)
 {
 	struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
 				  .platform = platform, .hostname = name, .log_fd = -1,
-				  .cvisor_path = cvisor_bin };
+				  .cvisor_path = cvisor_bin, .die_with_caller = true };
 	struct sandbox *s = NULL;
 
 	/* sanitizer builds: the confined Sentry cannot run their runtime */
@@ -695,10 +695,62 @@ static void test_destroy_busy(void **state)
 	assert_int_equal(sandbox_spawn(b, &p, &pid), 0);
 	host = sandbox_host_pid(b);
 	assert_true(host > 0);
+	/* the search sees them: launcher, ns keeper and Sentry (or one) */
+	assert_true(count_procs("sbbusy") >= (getenv("CVISOR_TEST_NO_CONFINE") ? 1 : 3));
 	assert_int_equal(sandbox_destroy(b), 0);
 	assert_int_equal(kill(host, 0), -1);
 	assert_int_equal(count_procs("sbbusy"), 0);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* die_with_caller: a caller that exits without destroying takes the
+ * sandbox (Sentry, Gofer, launcher) with it. */
+static void test_die_with_caller(void **state)
+{
+	int pfd[2], n = -1;
+	pid_t child;
+
+	assert_int_equal(pipe(pfd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
+					  .platform = platform, .hostname = "sbcaller",
+					  .log_fd = -1, .cvisor_path = cvisor_bin,
+					  .die_with_caller = true };
+		struct sandbox *s;
+		const char *argv[] = { "sleep", "100", NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+		int32_t pid;
+		char ok = 0;
+
+		o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
+		snprintf(ctl_path, sizeof(ctl_path), "%s/sbcaller.sock", dir);
+		if (sandbox_boot(&o, &s) == 0 && sandbox_spawn(s, &p, &pid) == 0)
+			ok = 1;
+		(void)!write(pfd[1], &ok, 1);
+		_exit(0); /* no destroy */
+	}
+	close(pfd[1]);
+	{
+		char ok = 0;
+
+		assert_int_equal(read(pfd[0], &ok, 1), 1);
+		assert_int_equal(ok, 1);
+	}
+	close(pfd[0]);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	for (int i = 0; i < 100 && n != 0; i++) {
+		usleep(50000);
+		n = count_procs("sbcaller");
+	}
+	assert_int_equal(n, 0);
+	{
+		char p[200];
+
+		snprintf(p, sizeof(p), "%s/sbcaller.sock", dir);
+		unlink(p);
+	}
 }
 
 int main(int argc, char **argv)
@@ -720,6 +772,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stdio_epipe),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_destroy_busy),
+		cmocka_unit_test(test_die_with_caller),
 		cmocka_unit_test(test_init),
 	};
 	char tmpl[] = "/tmp/cvisor-sbtest-XXXXXX";
