@@ -66,10 +66,10 @@ void launch_gofer_reap(pid_t pid)
 {
 	if (pid <= 0)
 		return;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 1000; i++) { /* about a second, in 1 ms steps */
 		if (waitpid(pid, NULL, WNOHANG) != 0)
 			return;
-		usleep(10000);
+		usleep(1000);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);

@@ -339,9 +339,9 @@ int sandbox_kill(struct sandbox *sb, int32_t pid, int sig)
 /* Reap the launched `cvisor boot`: up to @ms, then SIGKILL. */
 static void reap(pid_t pid, int ms)
 {
-	struct timespec ts = { 0, 5 * 1000000L };
+	struct timespec ts = { 0, 1000000L };
 
-	for (int i = 0; i < ms / 5; i++) {
+	for (int i = 0; i < ms; i++) {
 		pid_t w = waitpid(pid, NULL, WNOHANG);
 
 		if (w == pid || (w < 0 && errno != EINTR))
