@@ -22,110 +22,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "runtime/sandbox.h"
+#include "tests/integration/runtime/sb_harness.h"
 
-static const char *cvisor_bin, *rootfs;
-static enum plat_kind platform = PLAT_SYSTRAP;
-static char dir[64], ctl_path[100];
-static struct sandbox *sb;
-
-/* ---- helpers ---- */
-
-/* Spawn @argv with stdout+stderr on a pipe; returns the read end. */
-static int spawn_out(struct sandbox *s, const char *const *argv, int32_t *pid)
-{
-	int pfd[2];
-	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
-
-	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
-	p.stdio[1] = p.stdio[2] = pfd[1];
-	assert_int_equal(sandbox_spawn(s, &p, pid), 0);
-	close(pfd[1]);
-	return pfd[0];
-}
-
-static char *read_all(int fd)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = 0;
-	close(fd);
-	return buf;
-}
-
-/* Run @argv to completion: its output and wait status. */
-static char *run(struct sandbox *s, const char *const *argv, int *status)
-{
-	int32_t pid;
-	int fd = spawn_out(s, argv, &pid);
-	char *out = read_all(fd);
-
-	assert_int_equal(sandbox_wait(s, pid, 20000, status), 0);
-	return out;
-}
-
-static void sh(const char *script, const char *expect, int code)
-{
-	const char *argv[] = { "sh", "-c", script, NULL };
-	int st = -1;
-	char *out = run(sb, argv, &st);
-
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), code);
-	if (expect)
-		assert_string_equal(out, expect);
-	free(out);
-}
-
-/* Processes whose cmdline mentions @needle (ours excluded). */
-static int count_procs(const char *needle)
-{
-	char path[64], buf[4096];
-	int n = 0;
-
-	for (int pid = 2; pid < 4194304; pid++) {
-		FILE *f;
-		size_t l;
-
-		if (pid > 65536 && pid % 4096 == 0 && access("/proc/65536", F_OK) < 0)
-			break;
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		l = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		for (size_t i = 0; i < l; i++)
-			if (!buf[i])
-				buf[i] = ' ';
-		buf[l] = 0;
-		if (pid != getpid() && strstr(buf, needle))
-			n++;
-	}
-	return n;
-}
-
-static struct sandbox *boot(const char *name)
-{
-	struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
-				  .platform = platform, .hostname = name, .log_fd = -1,
-				  .cvisor_path = cvisor_bin, .die_with_caller = true };
-	struct sandbox *s = NULL;
-
-	/* sanitizer builds: the confined Sentry cannot run their runtime */
-	o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
-
-	snprintf(ctl_path, sizeof(ctl_path), "%s/%s.sock", dir, name);
-	assert_int_equal(sandbox_boot(&o, &s), 0);
-	return s;
-}
+/* test_sandbox_hostile.c */
+void test_hostile(void **state);
+void test_init(void **state);
+void test_destroy_busy(void **state);
+void test_die_with_caller(void **state);
 
 static int group_setup(void **state)
 {
@@ -359,24 +262,6 @@ static void test_files(void **state)
 	}
 }
 
-/* Bytes readable on @fd within @ms (drained). */
-static size_t drain(int fd, int ms)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	char buf[4096];
-	size_t total = 0;
-
-	while (poll(&pfd, 1, ms) > 0) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		total += (size_t)n;
-		ms = 0;
-	}
-	return total;
-}
-
 static void test_pause_resume(void **state)
 {
 	const char *argv[] = { "sh", "-c", "while true; do echo x; usleep 20000; done", NULL };
@@ -485,14 +370,6 @@ static void test_attach(void **state)
 	assert_int_equal(sandbox_attach("/nonexistent/sock", &b), -ENOENT);
 }
 
-static void still_serving(void)
-{
-	struct sandbox_stats s;
-
-	assert_int_equal(sandbox_stats(sb, &s), 0);
-	sh("echo ok", "ok\n", 0);
-}
-
 /* The host end of a stdio pipe goes away: the writer gets SIGPIPE, the
  * sandbox lives on. */
 static void test_stdio_epipe(void **state)
@@ -508,6 +385,24 @@ static void test_stdio_epipe(void **state)
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGPIPE);
 	still_serving();
+}
+
+/* A writer blocked on a full host pipe nobody reads still dies at once. */
+static void test_kill_blocked_writer(void **state)
+{
+	const char *argv[] = { "yes", NULL };
+	struct timespec t0, t1;
+	int32_t pid;
+	int fd = spawn_out(sb, argv, &pid), st;
+
+	usleep(300000); /* the pipe is full by now */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(sandbox_kill(sb, pid, SIGKILL), 0);
+	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	assert_true(t1.tv_sec - t0.tv_sec < 3);
+	close(fd);
 }
 
 /* Without a pid 1, orphans and their zombies are reaped by the kernel. */
@@ -529,230 +424,6 @@ static void test_orphans(void **state)
 	assert_int_equal(s1.nprocs, s0.nprocs);
 }
 
-/* ---- hostile input on the socket ---- */
-
-static int raw_connect(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ctl_path);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
-
-/* Read until EOF (or 5 s): the bytes the Sentry sent back. */
-static ssize_t reply_then_eof(int fd, uint8_t *buf, size_t cap)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	size_t len = 0;
-
-	while (poll(&pfd, 1, 5000) > 0) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n <= 0)
-			return (ssize_t)len;
-		len += (size_t)n;
-	}
-	return -1; /* still open */
-}
-
-static void frame(int fd, const void *msg, uint32_t len, uint32_t claimed)
-{
-	uint8_t hdr[4] = { (uint8_t)claimed, (uint8_t)(claimed >> 8), (uint8_t)(claimed >> 16),
-			   (uint8_t)(claimed >> 24) };
-
-	assert_int_equal(write(fd, hdr, 4), 4);
-	if (len)
-		assert_int_equal(write(fd, msg, len), (ssize_t)len);
-}
-
-static void test_hostile(void **state)
-{
-	uint8_t buf[4096];
-	int fd;
-
-	/* a huge length: an error frame, then the connection closes */
-	fd = raw_connect();
-	frame(fd, NULL, 0, 0xffffffffu);
-	assert_true(reply_then_eof(fd, buf, sizeof(buf)) > 4);
-	close(fd);
-	/* truncated: a length, half a message, end of stream */
-	fd = raw_connect();
-	frame(fd, "\x08\x01", 2, 100);
-	shutdown(fd, SHUT_WR);
-	assert_true(reply_then_eof(fd, buf, sizeof(buf)) >= 0);
-	close(fd);
-	/* a frame that is no protobuf: an error reply, connection kept */
-	fd = raw_connect();
-	frame(fd, "\xff\xff\xff\xff\xff", 5, 5);
-	{
-		struct pollfd pfd = { fd, POLLIN, 0 };
-
-		assert_int_equal(poll(&pfd, 1, 5000), 1);
-		assert_true(read(fd, buf, sizeof(buf)) > 4);
-	}
-	/* unknown fields are skipped: id 7, field 99 (varint 1), ping {} */
-	{
-		static const uint8_t ping[] = { 0x08, 0x07, 0x98, 0x06, 0x01, 0x7a, 0x00 };
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		ssize_t n;
-
-		frame(fd, ping, sizeof(ping), sizeof(ping));
-		assert_int_equal(poll(&pfd, 1, 5000), 1);
-		n = read(fd, buf, sizeof(buf));
-		assert_true(n > 4);
-		/* id 7, no error field, a pong (field 9) */
-		assert_int_equal(buf[4], 0x08);
-		assert_int_equal(buf[5], 0x07);
-		assert_int_equal(buf[6], 0x4a);
-	}
-	/* an empty request (no kind): an error, connection kept */
-	frame(fd, NULL, 0, 0);
-	{
-		struct pollfd pfd = { fd, POLLIN, 0 };
-
-		assert_int_equal(poll(&pfd, 1, 5000), 1);
-		assert_true(read(fd, buf, sizeof(buf)) > 4);
-	}
-	close(fd);
-	/* a Spawn whose stdio names an fd that did not come: EBADF */
-	{
-		/* spawn { argv: "true", stdio_fds: [0, -1, -1] } */
-		static const uint8_t spawn[] = {
-			0x08, 0x01, 0x12, 0x1d, 0x0a, 0x04, 't', 'r', 'u', 'e', 0x3a, 0x15,
-			0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0xff,
-			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
-		};
-
-		fd = raw_connect();
-		frame(fd, spawn, sizeof(spawn), sizeof(spawn));
-		{
-			struct pollfd pfd = { fd, POLLIN, 0 };
-			ssize_t n;
-
-			assert_int_equal(poll(&pfd, 1, 5000), 1);
-			n = read(fd, buf, sizeof(buf));
-			assert_true(n >= 8);
-			/* id 1, error (field 2) = EBADF */
-			assert_int_equal(buf[6], 0x10);
-			assert_int_equal(buf[7], EBADF);
-		}
-		close(fd);
-	}
-	/* many connections dropped at once */
-	for (int i = 0; i < 50; i++)
-		close(raw_connect());
-	still_serving();
-}
-
-/* pid 1: its exit is the container's, the sandbox stays up; last, as
- * it kills everything else (as a pid namespace's init does). */
-static void test_init(void **state)
-{
-	const char *argv[] = { "sh", "-c", "exit 7", NULL };
-	const char *sleeper[] = { "sleep", "100", NULL };
-	struct sandbox_process p = { .argv = argv, .init = true, .paused = true,
-				     .stdio = { -1, -1, -1 } };
-	struct sandbox_process q = { .argv = sleeper, .stdio = { -1, -1, -1 } };
-	struct sandbox_stats s;
-	int32_t pid, other;
-	int st;
-
-	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
-	assert_int_equal(pid, 1);
-	assert_int_equal(sandbox_spawn(sb, &p, &other), -EEXIST);
-	assert_int_equal(sandbox_spawn(sb, &q, &other), 0);
-	assert_int_equal(sandbox_stats(sb, &s), 0);
-	assert_false(s.init_exited);
-	assert_int_equal(sandbox_start(sb, 1), 0);
-	assert_int_equal(sandbox_wait(sb, 1, 10000, &st), 0);
-	assert_int_equal(st, 7 << 8);
-	/* the others died with it */
-	assert_int_equal(sandbox_wait(sb, other, 10000, &st), 0);
-	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	assert_int_equal(sandbox_stats(sb, &s), 0);
-	assert_true(s.init_exited);
-	assert_int_equal(s.init_status, 7 << 8);
-	/* still up: waits on pid 1 repeat its status, exec still works */
-	assert_int_equal(sandbox_wait(sb, 1, 0, &st), 0);
-	assert_int_equal(st, 7 << 8);
-	sh("echo after", "after\n", 0);
-}
-
-/* A second sandbox, destroyed with processes still running. */
-static void test_destroy_busy(void **state)
-{
-	const char *argv[] = { "sleep", "100", NULL };
-	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
-	struct sandbox *b = boot("sbbusy");
-	pid_t host;
-	int32_t pid;
-
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(sandbox_spawn(b, &p, &pid), 0);
-	p.paused = true;
-	assert_int_equal(sandbox_spawn(b, &p, &pid), 0);
-	host = sandbox_host_pid(b);
-	assert_true(host > 0);
-	/* the search sees them: launcher, ns keeper and Sentry (or one) */
-	assert_true(count_procs("sbbusy") >= (getenv("CVISOR_TEST_NO_CONFINE") ? 1 : 3));
-	assert_int_equal(sandbox_destroy(b), 0);
-	assert_int_equal(kill(host, 0), -1);
-	assert_int_equal(count_procs("sbbusy"), 0);
-	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
-}
-
-/* die_with_caller: a caller that exits without destroying takes the
- * sandbox (Sentry, Gofer, launcher) with it. */
-static void test_die_with_caller(void **state)
-{
-	int pfd[2], n = -1;
-	pid_t child;
-
-	assert_int_equal(pipe(pfd), 0);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
-					  .platform = platform, .hostname = "sbcaller",
-					  .log_fd = -1, .cvisor_path = cvisor_bin,
-					  .die_with_caller = true };
-		struct sandbox *s;
-		const char *argv[] = { "sleep", "100", NULL };
-		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
-		int32_t pid;
-		char ok = 0;
-
-		o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
-		snprintf(ctl_path, sizeof(ctl_path), "%s/sbcaller.sock", dir);
-		if (sandbox_boot(&o, &s) == 0 && sandbox_spawn(s, &p, &pid) == 0)
-			ok = 1;
-		(void)!write(pfd[1], &ok, 1);
-		_exit(0); /* no destroy */
-	}
-	close(pfd[1]);
-	{
-		char ok = 0;
-
-		assert_int_equal(read(pfd[0], &ok, 1), 1);
-		assert_int_equal(ok, 1);
-	}
-	close(pfd[0]);
-	assert_int_equal(waitpid(child, NULL, 0), child);
-	for (int i = 0; i < 100 && n != 0; i++) {
-		usleep(50000);
-		n = count_procs("sbcaller");
-	}
-	assert_int_equal(n, 0);
-	{
-		char p[200];
-
-		snprintf(p, sizeof(p), "%s/sbcaller.sock", dir);
-		unlink(p);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +441,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_attach),
 		cmocka_unit_test(test_orphans),
 		cmocka_unit_test(test_stdio_epipe),
+		cmocka_unit_test(test_kill_blocked_writer),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_die_with_caller),
