@@ -83,8 +83,11 @@ void sh(const char *script, const char *expect, int code)
 /* Processes whose cmdline mentions @needle (ours excluded). */
 int count_procs(const char *needle)
 {
-	char path[64], buf[4096];
+	char path[64], buf[4096], full[128];
 	int n = 0;
+
+	/* names carry the test's pid: parallel runs do not see each other */
+	snprintf(full, sizeof(full), "%s-%d ", needle, (int)getpid());
 
 	for (int pid = 2; pid < 4194304; pid++) {
 		FILE *f;
@@ -102,22 +105,37 @@ int count_procs(const char *needle)
 			if (!buf[i])
 				buf[i] = ' ';
 		buf[l] = 0;
-		if (pid != getpid() && strstr(buf, needle))
+		if (pid != getpid() && strstr(buf, full)) {
 			n++;
+			if (getenv("SB_DEBUG")) {
+				char st[512] = "";
+
+				snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+				f = fopen(path, "r");
+				if (f) {
+					(void)!fgets(st, sizeof(st), f);
+					fclose(f);
+				}
+				fprintf(stderr, "left: %s\n", st);
+			}
+		}
 	}
 	return n;
 }
 
 struct sandbox *boot(const char *name)
 {
+	char host[64];
 	struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
-				  .platform = platform, .hostname = name, .log_fd = -1,
+				  .platform = platform, .hostname = host, .log_fd = -1,
 				  .cvisor_path = cvisor_bin, .die_with_caller = true };
 	struct sandbox *s = NULL;
 
 	/* sanitizer builds: the confined Sentry cannot run their runtime */
 	o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
 
+	snprintf(host, sizeof(host), "%s-%d", name, (int)getpid()); /* see count_procs */
+	o.hostname = host;
 	snprintf(ctl_path, sizeof(ctl_path), "%s/%s.sock", dir, name);
 	assert_int_equal(sandbox_boot(&o, &s), 0);
 	return s;

@@ -204,14 +204,17 @@ void test_destroy_busy(void **state)
 void test_die_with_caller(void **state)
 {
 	int pfd[2], n = -1;
+	char host[64];
 	pid_t child;
+
+	snprintf(host, sizeof(host), "sbcaller-%d", (int)getpid()); /* see count_procs */
 
 	assert_int_equal(pipe(pfd), 0);
 	child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
 		struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
-					  .platform = platform, .hostname = "sbcaller",
+					  .platform = platform, .hostname = host,
 					  .log_fd = -1, .cvisor_path = cvisor_bin,
 					  .die_with_caller = true };
 		struct sandbox *s;
