@@ -244,6 +244,7 @@ int sandbox_spawn(struct sandbox *sb, const struct sandbox_process *pr, int32_t 
 	CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
 	Cvisor__Control__Spawn s = CVISOR__CONTROL__SPAWN__INIT;
 	CtlResponse *p = NULL;
+	Cvisor__Control__Rlimit rl[16], *rlp[16];
 	int32_t idx[3];
 	int fds[3];
 	size_t nfds = 0, argc = 0, envc = 0;
@@ -276,6 +277,22 @@ int sandbox_spawn(struct sandbox *sb, const struct sandbox_process *pr, int32_t 
 	s.terminal = pr->terminal;
 	s.init = pr->init;
 	s.paused = pr->paused;
+	s.no_new_privs = pr->no_new_privs;
+	s.has_umask = pr->has_umask;
+	s.umask = pr->umask;
+	if (pr->nrlimits > 16)
+		return -EINVAL;
+	for (size_t i = 0; i < pr->nrlimits; i++) {
+		if (pr->rlimits[i].resource < 0)
+			return -EINVAL;
+		cvisor__control__rlimit__init(&rl[i]);
+		rl[i].resource = (uint32_t)pr->rlimits[i].resource;
+		rl[i].soft = pr->rlimits[i].soft;
+		rl[i].hard = pr->rlimits[i].hard;
+		rlp[i] = &rl[i];
+	}
+	s.rlimits = rlp;
+	s.n_rlimits = pr->nrlimits;
 	q.req_case = CVISOR__CONTROL__CONTROL_REQUEST__REQ_SPAWN;
 	q.spawn = &s;
 	r = sb_call(sb, &q, fds, nfds, &p);

@@ -79,6 +79,15 @@ struct sandbox_process {
 	bool terminal; /* stdio[0] is a host tty: it becomes the controlling tty */
 	bool init;     /* pid 1: the container's process */
 	bool paused;   /* created but not started: sandbox_start() runs it */
+	/* OCI process fields; zero values keep the defaults */
+	const struct sandbox_rlimit {
+		int resource;      /* RLIMIT_* */
+		uint64_t soft, hard; /* UINT64_MAX: RLIM_INFINITY */
+	} *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	bool has_umask; /* else 022 */
+	uint32_t umask;
 };
 
 int sandbox_spawn(struct sandbox *sb, const struct sandbox_process *p, int32_t *ret_pid);

@@ -209,6 +209,12 @@ int ctl_request_check(const CtlRequest *q, size_t nfds)
 		    !strings_ok(s->env, s->n_env, CTL_ARGV_MAX, &budget) || s->n_groups > 64 ||
 		    (s->cwd && s->cwd[0] && !path_ok(s->cwd)) || s->n_stdio_fds != 3)
 			return -EINVAL;
+		if (s->n_rlimits > 16)
+			return -EINVAL;
+		for (size_t i = 0; i < s->n_rlimits; i++)
+			if (!s->rlimits[i] || s->rlimits[i]->resource >= 16 ||
+			    s->rlimits[i]->soft > s->rlimits[i]->hard)
+				return -EINVAL;
 		for (size_t i = 0; i < 3; i++)
 			if (s->stdio_fds[i] < -1 || s->stdio_fds[i] >= (int32_t)nfds)
 				return -EBADF;

@@ -52,6 +52,7 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 {
 	const Cvisor__Control__Spawn *m = q->spawn;
 	struct kernel_spawn ks = { 0 };
+	struct kernel_rlimit rl[16];
 	int32_t pid;
 	int r;
 
@@ -64,6 +65,14 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 	ks.init = m->init;
 	ks.paused = m->paused;
 	ks.owner = owner;
+	ks.no_new_privs = m->no_new_privs;
+	ks.has_umask = m->has_umask;
+	ks.umask = m->umask;
+	ks.nrlimits = m->n_rlimits;
+	for (size_t i = 0; i < m->n_rlimits && i < 16; i++)
+		rl[i] = (struct kernel_rlimit){ (int)m->rlimits[i]->resource, m->rlimits[i]->soft,
+						m->rlimits[i]->hard };
+	ks.rlimits = rl;
 	for (int i = 0; i < 3; i++) {
 		int idx = m->stdio_fds[i];
 

@@ -118,7 +118,21 @@ int kernel_ctl_spawn(struct kernel *k, const struct kernel_spawn *s, int32_t *re
 	for (size_t i = 0; i < s->ngroups; i++)
 		t->creds.groups[i] = s->groups[i];
 	t->creds.ngroups = (int)s->ngroups;
-	r = task_chdir(t, s->cwd && *s->cwd ? s->cwd : "/");
+	t->no_new_privs = s->no_new_privs;
+	if (s->has_umask)
+		t->fs->umask = s->umask & 0777;
+	for (size_t i = 0; i < s->nrlimits; i++) {
+		const struct kernel_rlimit *l = &s->rlimits[i];
+
+		if (l->resource < 0 || l->resource >= 16 || l->soft > l->hard) {
+			r = -EINVAL;
+			break;
+		}
+		t->tg->rlim[l->resource].cur = l->soft;
+		t->tg->rlim[l->resource].max = l->hard;
+	}
+	if (r == 0)
+		r = task_chdir(t, s->cwd && *s->cwd ? s->cwd : "/");
 	if (r == 0)
 		r = exec_lookup(t, s->argv, env);
 	if (r == 0)

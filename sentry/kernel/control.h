@@ -35,6 +35,14 @@ struct kernel_spawn {
 	bool init;                /* pid 1 */
 	bool paused;              /* not started until kernel_ctl_start() */
 	const void *owner;        /* the connection: see above */
+	const struct kernel_rlimit {
+		int resource;      /* RLIMIT_*, < 16 */
+		uint64_t soft, hard; /* soft <= hard; UINT64_MAX: infinity */
+	} *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	bool has_umask;
+	uint32_t umask;
 };
 
 /* -ENOENT/-EACCES/-ENOEXEC... as execve for the program. */

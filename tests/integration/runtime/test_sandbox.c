@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -94,6 +95,32 @@ static void test_ppid_cwd_env(void **state)
 	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
 	assert_string_equal(out, "0 bar /etc 1000\n");
 	free(out);
+}
+
+static void test_rlimits_umask(void **state)
+{
+	const char *argv[] = { "sh", "-c", "ulimit -n; ulimit -s; umask", NULL };
+	const struct sandbox_rlimit rl[] = { { RLIMIT_NOFILE, 100, 200 },
+					     { RLIMIT_STACK, 4 << 20, 4 << 20 } };
+	struct sandbox_process p = { .argv = argv, .rlimits = rl, .nrlimits = 2,
+				     .has_umask = true, .umask = 027, .stdio = { -1, -1, -1 } };
+	const struct sandbox_rlimit bad[] = { { RLIMIT_NOFILE, 300, 200 } };
+	int pfd[2], st;
+	int32_t pid;
+	char *out;
+
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	p.stdio[1] = pfd[1];
+	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
+	close(pfd[1]);
+	out = read_all(pfd[0]);
+	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
+	assert_string_equal(out, "100\n4096\n0027\n");
+	free(out);
+	p.stdio[1] = -1;
+	p.rlimits = bad;
+	p.nrlimits = 1;
+	assert_int_equal(sandbox_spawn(sb, &p, &pid), -EINVAL);
 }
 
 static void test_concurrent(void **state)
@@ -430,6 +457,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_ppid_cwd_env),
+		cmocka_unit_test(test_rlimits_umask),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_kill_and_timeout),
 		cmocka_unit_test(test_kill_all),
