@@ -433,7 +433,7 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 			s.cpu_user_ns += __atomic_load_n(&o->utime_ns, __ATOMIC_RELAXED);
 			s.cpu_sys_ns += __atomic_load_n(&o->stime_ns, __ATOMIC_RELAXED);
 		}
-		if (!tg)
+		if (!tg || (tg->zombie && !tg->parent)) /* in k->gone_* already */
 			continue;
 		s.cpu_user_ns += tg->dead_utime_ns + tg->cutime_ns;
 		s.cpu_sys_ns += tg->dead_stime_ns + tg->cstime_ns;
@@ -444,6 +444,8 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 		if (tg->mm && tg->ntasks > 0)
 			s.mem_bytes += mm_account_kb(tg->mm) * 1024;
 	}
+	s.cpu_user_ns += k->gone_utime_ns;
+	s.cpu_sys_ns += k->gone_stime_ns;
 	s.paused = k->frozen;
 	s.init_exited = k->init_exited;
 	s.init_status = k->init_status;

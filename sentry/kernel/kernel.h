@@ -62,6 +62,9 @@ struct kernel {
 	 * refuses new processes. */
 	int frozen;
 	int shutting_down;
+	/* CPU time of exited processes that had no parent (their time went
+	 * to no one's cutime): sandbox statistics stay monotonic. */
+	uint64_t gone_utime_ns, gone_stime_ns;
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 };

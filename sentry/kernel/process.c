@@ -294,6 +294,8 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 				signal_send_tg_locked(k->tgs[i], &kill);
 	}
 	if (!parent) {
+		k->gone_utime_ns += tg->dead_utime_ns + tg->cutime_ns;
+		k->gone_stime_ns += tg->dead_stime_ns + tg->cstime_ns;
 		/* Spawned over the control socket: kept for its Wait. */
 		if (tg->ctl_owner)
 			tg->zombie = 1;
