@@ -21,6 +21,7 @@ struct task;
 struct thread_group;
 struct futex_waiter;
 struct ktimer_base;
+struct ipc_ns;
 
 #define KERNEL_PID_MAX 32768
 
@@ -59,6 +60,8 @@ struct kernel {
 	struct vnode *gofer_root; /* the goferfs root under /, borrowed (name cache) */
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
+	/* System V IPC objects (ipc.h); their own lock. */
+	struct ipc_ns *ipc;
 };
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret);

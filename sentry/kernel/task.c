@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "futex.h"
+#include "ipc.h"
 #include "itimer.h"
 #include "kernel.h"
 #include "process.h"
@@ -409,6 +410,7 @@ static void task_finish(struct task *t)
 	pthread_mutex_unlock(&k->lock);
 	if (last) {
 		itimer_tg_exit(tg);
+		ipc_tg_exit(k, tg->tgid); /* SEM_UNDO */
 		if (!tg->mm || mm_unuse(tg->mm)) /* CLONE_VM: others may use it */
 			plat_as_destroy(tg->as);
 		tg->as = NULL;
