@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "lib/macro.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
@@ -109,8 +110,12 @@ int64_t sys_fallocate(struct task *t, const uint64_t a[6])
 		if (r < 0)
 			return r;
 	}
-	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size)
-		return v->ops->truncate(v, end);
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) {
+		r = v->ops->truncate(v, end);
+		if (r < 0)
+			return r;
+	}
+	fsnotify_file(f, IN_MODIFY);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 
 #include "lib/macro.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -63,6 +64,8 @@ static ssize_t xfer_one(struct task *t, struct file *f, void *buf, size_t len, i
 		len = (size_t)l;
 	}
 	n = write ? f->ops->write(f, t, buf, len, &off) : f->ops->read(f, t, buf, len, &off);
+	if (n > 0)
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	if (n > 0) {
 		if (!pos) {
 			pthread_mutex_lock(&f->lock);
