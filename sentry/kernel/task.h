@@ -26,6 +26,7 @@ struct kernel;
 struct mm;
 struct fd_table;
 struct fs_context;
+struct ptimer_set;
 
 #define TASK_NGROUPS 64
 
@@ -87,6 +88,7 @@ struct thread_group {
 	} itimer_virt, itimer_prof;
 	int cpu_timers_armed;  /* itimer_virt or itimer_prof set (read racily) */
 	struct ktimer itimer_real; /* ITIMER_REAL / alarm: SIGALRM */
+	struct ptimer_set *ptimers; /* POSIX timers (ptimer.h); kernel.lock */
 };
 
 /* Record the environment of @tg's program (execve): /proc/pid/environ. */
