@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/macro.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/process.h"
@@ -61,6 +62,58 @@ int64_t sys_clone(struct task *t, const uint64_t a[6])
 		return r;
 	}
 	return tid;
+}
+
+/* struct clone_args of Linux 5.7+ (CLONE_ARGS_SIZE_VER2). */
+struct clone_args_k {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_ARGS_VER0 64
+#define CLONE3_FLAGS_HIGH 0xffffffff00000000ULL /* CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP */
+
+/*
+ * clone3: struct clone_args mapped onto clone().  Not served: CLONE_PIDFD
+ * (no pidfds yet), set_tid, CLONE_INTO_CGROUP, CLONE_CLEAR_SIGHAND; those
+ * get EINVAL (set_tid: EPERM, as an unprivileged caller).
+ */
+int64_t sys_clone3(struct task *t, const uint64_t a[6])
+{
+	struct clone_args_k ca = { 0 };
+	uint64_t size = a[1], b[6] = { 0 };
+
+	if (size < CLONE_ARGS_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	if (task_copy_in(t, a[0], &ca, MIN(size, sizeof(ca))) != (ssize_t)MIN(size, sizeof(ca)))
+		return -EFAULT;
+	for (uint64_t off = sizeof(ca); off < size; off += 8) { /* unknown fields: zero */
+		uint64_t x = 0;
+		size_t n = (size_t)MIN((uint64_t)8, size - off);
+
+		if (task_copy_in(t, a[0] + off, &x, n) != (ssize_t)n)
+			return -EFAULT;
+		if (x)
+			return -E2BIG;
+	}
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > 64)
+		return -EINVAL;
+	if (ca.set_tid || ca.set_tid_size)
+		return ca.set_tid_size > 32 ? -EINVAL : -EPERM;
+	if ((ca.flags & (CLONE_PIDFD | CLONE3_FLAGS_HIGH)) || ca.cgroup)
+		return -EINVAL;
+	if ((ca.flags & (CLONE_DETACHED)) || ((ca.flags & CLONE_THREAD) && ca.exit_signal))
+		return -EINVAL;
+	if (!ca.stack != !ca.stack_size)
+		return -EINVAL;
+	b[0] = ca.flags | ca.exit_signal;
+	b[1] = ca.stack ? ca.stack + ca.stack_size : 0; /* clone() takes the top */
+	b[2] = ca.parent_tid;
+	b[3] = ca.child_tid;
+	b[4] = ca.tls;
+	return sys_clone(t, b);
 }
 
 int64_t sys_futex(struct task *t, const uint64_t a[6])
