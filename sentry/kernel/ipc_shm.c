@@ -177,8 +177,8 @@ int64_t ipc_shmat(struct task *t, int id, uint64_t addr, int flags)
 	nv.off = 0;
 	nv.file_size = len;
 	nv.ino = (uint64_t)(unsigned)o->id;
-	snprintf(nv.name, sizeof(nv.name), "/SYSV%08x%s", (unsigned)o->perm.__key,
-		 (o->perm.mode & SHM_DEST) ? " (deleted)" : "");
+	/* as Linux: the segment's file in its internal shm mount is unlinked */
+	snprintf(nv.name, sizeof(nv.name), "/SYSV%08x (deleted)", (unsigned)o->perm.__key);
 	r = mm_vma_insert(m, &nv);
 	if (r == 0) {
 		s->atime = ipc_now();
