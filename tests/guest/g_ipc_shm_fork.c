@@ -16,12 +16,14 @@ static long nattch(int id)
 	return (long)ds.shm_nattch;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct shmid_ds ds;
 	int id, st, id2;
 	char *p, *q;
 
+	if (argc > 2) /* after execve in a child that had the segment attached */
+		return (int)nattch(atoi(argv[2]));
 	g_start();
 	id = shmget(IPC_PRIVATE, 10000, IPC_CREAT | 0600);
 	t_yes("shmget", id >= 0);
@@ -88,7 +90,19 @@ int main(void)
 	t_ok("shmdt", shmdt(q));
 	t_ok("rmid keyed", shmctl(id2, IPC_RMID, NULL));
 
-	/* exec detaches: the child execs /proc/self/exe? keep it simple: exit */
+	/* execve detaches: the exec'd child reports nattch (its own is gone) */
+	if (fork() == 0) {
+		char num[16], arg[] = "exec";
+		char *cargv[] = { argv[0], arg, num, NULL };
+
+		if (nattch(id) != 2)
+			_exit(99);
+		snprintf(num, sizeof(num), "%d", id);
+		execv("/proc/self/exe", cargv);
+		_exit(98);
+	}
+	wait(&st);
+	t_yes("after execve only the parent is attached", WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	t_ok("shmdt p", shmdt(p));
 	t_eq("nattch 0 again", nattch(id), 0);
 	t_ok("rmid", shmctl(id, IPC_RMID, NULL));
