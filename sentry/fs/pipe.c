@@ -101,6 +101,40 @@ out:
 	return r;
 }
 
+ssize_t pipe_peek(struct file *f, struct task *t, void *buf, size_t len, int nonblock)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	ssize_t r = 0;
+
+	if (len == 0)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	while (p->len == 0) {
+		if (p->writers == 0)
+			goto out; /* EOF */
+		if (nonblock) {
+			r = -EAGAIN;
+			goto out;
+		}
+		r = pipe_wait(p, t);
+		if (r < 0)
+			goto out;
+	}
+	len = MIN(len, p->len);
+	while (done < len) {
+		size_t pos = (p->head + done) % p->cap;
+		size_t n = MIN(len - done, p->cap - pos);
+
+		memcpy((uint8_t *)buf + done, p->buf + pos, n);
+		done += n;
+	}
+	r = (ssize_t)done;
+out:
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
 static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_t len,
 			  int64_t *off)
 {
@@ -258,6 +292,11 @@ static const struct file_ops pipe_ops = {
 	.fstat = pipe_fstat,
 	.release = pipe_release,
 };
+
+int pipe_file_is(struct file *f)
+{
+	return f->ops == &pipe_ops;
+}
 
 static struct pipe *pipe_alloc(void)
 {

@@ -16,6 +16,7 @@ struct file;
 struct task;
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * Open a FIFO whose pipe lives in *@fifo (created on first open, guarded by
@@ -37,5 +38,14 @@ int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
  * unless @privileged (and -ENOMEM even then); below the buffered data
  * -EBUSY.  Returns the capacity. */
 int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg, int privileged);
+
+/* Is @f an end of a pipe or FIFO? */
+int pipe_file_is(struct file *f);
+
+/* tee(2)'s read side: wait (unless @nonblock: -EAGAIN) until the pipe of
+ * the read end @f holds data, then copy up to @len bytes of it to @buf
+ * without consuming them.  0 at EOF (no writers), -ERESTARTSYS/-EINTR as
+ * read(). */
+ssize_t pipe_peek(struct file *f, struct task *t, void *buf, size_t len, int nonblock);
 
 #endif

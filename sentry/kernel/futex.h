@@ -21,4 +21,23 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 /* Wake up to @n waiters on @addr whose bitset intersects @bitset. */
 int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset);
 
+/* FUTEX_(CMP_)REQUEUE: wake up to @nwake waiters of @addr and move up to
+ * @nrequeue others to @addr2; with @cmp, -EAGAIN unless *addr == *@cmp.
+ * Returns woken + moved. */
+int futex_requeue(struct task *t, uint64_t addr, int nwake, int nrequeue, uint64_t addr2,
+		  const uint32_t *cmp);
+/* FUTEX_WAKE_OP: apply the encoded operation to *@addr2, wake @nwake on
+ * @addr and, if the comparison of the old value holds, @nwake2 on @addr2.
+ * The read-modify-write is not atomic against the application's own
+ * instructions on that word. */
+int futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int nwake, int nwake2,
+		  uint32_t encoded);
+/* FUTEX_LOCK_PI / FUTEX_TRYLOCK_PI (@try) and FUTEX_UNLOCK_PI, without
+ * priority inheritance: the word holds the owner's tid and FUTEX_WAITERS;
+ * unlock hands the lock to the oldest waiter.  Waiters also re-check the
+ * word every 20 ms (an owner that unlocks in user space never calls in). */
+int futex_lock_pi(struct task *t, uint64_t addr, int try, clockid_t clk,
+		  const struct timespec *deadline);
+int futex_unlock_pi(struct task *t, uint64_t addr);
+
 #endif

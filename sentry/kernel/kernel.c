@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "kernel.h"
+#include "ipc.h"
 #include "timer.h"
 
 #include <errno.h>
@@ -196,9 +197,12 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 	pthread_cond_init(&k->cond, NULL);
 	int r = ktimer_base_create(&k->timers);
 	if (r == 0)
+		r = ipc_ns_new(&k->ipc);
+	if (r == 0)
 		r = setup_rootfs(k);
 	if (r < 0) {
 		free_mounts(k);
+		ipc_ns_free(k->ipc);
 		ktimer_base_destroy(k->timers);
 		free(k);
 		return r;
@@ -216,6 +220,7 @@ void kernel_destroy(struct kernel *k)
 		pthread_cond_wait(&k->cond, &k->lock);
 	pthread_mutex_unlock(&k->lock);
 	free_mounts(k);
+	ipc_ns_free(k->ipc);
 	ktimer_base_destroy(k->timers);
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->cond);

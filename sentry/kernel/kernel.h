@@ -21,6 +21,7 @@ struct task;
 struct thread_group;
 struct futex_waiter;
 struct ktimer_base;
+struct ipc_ns;
 
 #define KERNEL_PID_MAX 32768
 
@@ -67,6 +68,8 @@ struct kernel {
 	uint64_t gone_utime_ns, gone_stime_ns;
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
+	/* System V IPC objects (ipc.h); their own lock. */
+	struct ipc_ns *ipc;
 };
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret);

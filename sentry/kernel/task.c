@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 
 #include "futex.h"
+#include "ipc.h"
 #include "itimer.h"
+#include "ptimer.h"
 #include "kernel.h"
 #include "process.h"
 #include "lib/log.h"
@@ -424,6 +426,8 @@ static void task_finish(struct task *t)
 	pthread_mutex_unlock(&k->lock);
 	if (last) {
 		itimer_tg_exit(tg);
+		ptimer_tg_exit(tg);
+		ipc_tg_exit(k, tg->tgid); /* SEM_UNDO */
 		if (!tg->mm || mm_unuse(tg->mm)) /* CLONE_VM: others may use it */
 			plat_as_destroy(tg->as);
 		tg->as = NULL;

@@ -26,6 +26,7 @@ struct kernel;
 struct mm;
 struct fd_table;
 struct fs_context;
+struct ptimer_set;
 
 #define TASK_NGROUPS 64
 
@@ -94,6 +95,7 @@ struct thread_group {
 	 * and its only task while created paused (NULL once started). */
 	const void *ctl_owner;
 	struct task *ctl_unstarted;
+	struct ptimer_set *ptimers; /* POSIX timers (ptimer.h); kernel.lock */
 };
 
 /* Record the environment of @tg's program (execve): /proc/pid/environ. */

@@ -17,6 +17,7 @@
 
 #include "lib/macro.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
 #include "sentry/vfs/fdtable.h"
@@ -435,6 +436,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	t->ctx = ctx;
 	plat_as_destroy(old);
 	plat_cpu_init(t->cpu, li.start, li.sp);
+	ptimer_tg_exit(t->tg); /* POSIX timers do not survive execve */
 
 	pthread_mutex_lock(&t->k->lock);
 	for (int i = 0; i < SIG_MAX; i++)

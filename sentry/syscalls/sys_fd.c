@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/macro.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -60,6 +61,8 @@ static int64_t do_read(struct task *t, struct file *f, uint64_t addr, uint64_t l
 	/* One chunk per call: a read returns what is available. */
 	start = off;
 	n = f->ops->read(f, t, buf, MIN(len, (uint64_t)IO_CHUNK), &off);
+	if (n > 0)
+		fsnotify_file(f, IN_ACCESS);
 	if (n > 0) {
 		/* A buffer running into an unwritable page gets a short read,
 		 * the offset advanced by what was copied (as copy_to_user). */
@@ -168,6 +171,8 @@ static int64_t do_write(struct task *t, struct file *f, uint64_t addr, uint64_t 
 	} else {
 		*pos = off; /* pwritev: the next segment goes after this one */
 	}
+	if (done)
+		fsnotify_file(f, IN_MODIFY);
 	return (int64_t)done;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/macro.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
@@ -236,6 +237,8 @@ static int64_t do_mkdirat(struct task *t, int dirfd, uint64_t upath, uint64_t mo
 						    S_IFDIR | (mode & 07777 & ~t->fs->umask), 0,
 						    &t->creds, NULL)
 			       : -EPERM;
+	if (r == 0)
+		fsnotify_name(dir.v, name, IN_CREATE | IN_ISDIR);
 	path_put(&dir);
 	return r;
 }
@@ -287,10 +290,17 @@ static int64_t do_unlinkat(struct task *t, int dirfd, uint64_t upath, int rmdir)
 			r = -EBUSY;
 		else if (slash && !S_ISDIR(v->mode))
 			r = -ENOTDIR;
+		if (r == 0)
+			r = dir.v->ops->unlink ? dir.v->ops->unlink(dir.v, name, rmdir) : -EPERM;
+		if (r == 0 && inotify_active()) {
+			if (!S_ISDIR(v->mode))
+				fsnotify_link_count(v);
+			fsnotify_name(dir.v, name, IN_DELETE | (S_ISDIR(v->mode) ? IN_ISDIR : 0));
+			if (S_ISDIR(v->mode))
+				inotify_vnode_deleted(v);
+		}
 		vnode_put(v);
 	}
-	if (r == 0)
-		r = dir.v->ops->unlink ? dir.v->ops->unlink(dir.v, name, rmdir) : -EPERM;
 	path_put(&dir);
 	return r;
 }
@@ -310,6 +320,30 @@ int64_t sys_unlinkat(struct task *t, const uint64_t a[6])
 	if (a[2] & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
 	return do_unlinkat(t, (int)a[0], a[1], !!(a[2] & AT_REMOVEDIR));
+}
+
+/* inotify events of a rename of @v from @odir/@on to @ndir/@nn, over
+ * @target (or NULL), as Linux's fsnotify_move. */
+static void notify_rename(struct vnode *odir, const char *on, struct vnode *ndir, const char *nn,
+			  struct vnode *v, struct vnode *target, unsigned flags)
+{
+	uint32_t cookie = inotify_cookie();
+	uint32_t isdir = S_ISDIR(v->mode) ? IN_ISDIR : 0;
+
+	inotify_dir_event(odir, on, IN_MOVED_FROM | isdir, cookie);
+	inotify_dir_event(ndir, nn, IN_MOVED_TO | isdir, cookie);
+	inotify_vnode_event(v, IN_MOVE_SELF, false);
+	if (!target)
+		return;
+	if (flags & 2) { /* RENAME_EXCHANGE */
+		cookie = inotify_cookie();
+		isdir = S_ISDIR(target->mode) ? IN_ISDIR : 0;
+		inotify_dir_event(ndir, nn, IN_MOVED_FROM | isdir, cookie);
+		inotify_dir_event(odir, on, IN_MOVED_TO | isdir, cookie);
+		inotify_vnode_event(target, IN_MOVE_SELF, false);
+	} else if (target != v) {
+		fsnotify_link_count(target);
+	}
 }
 
 static int64_t do_renameat(struct task *t, int ofd, uint64_t opath, int nfd, uint64_t npath,
@@ -342,16 +376,23 @@ static int64_t do_renameat(struct task *t, int ofd, uint64_t opath, int nfd, uin
 	else if (!od.v->ops->rename)
 		r = -EPERM;
 	else {
-		struct vnode *v;
+		struct vnode *v, *target = NULL;
 
 		r = od.v->ops->lookup(od.v, on, &v);
 		if (r == 0) {
 			if ((os || ns) && !S_ISDIR(v->mode) && !(flags & 2))
 				r = -ENOTDIR;
+			if (r == 0 && inotify_active() && nd.v->ops->lookup &&
+			    nd.v->ops->lookup(nd.v, nn, &target) < 0)
+				target = NULL;
+			if (r == 0)
+				r = od.v->ops->rename(od.v, on, nd.v, nn, (unsigned)flags);
+			if (r == 0 && inotify_active())
+				notify_rename(od.v, on, nd.v, nn, v, target, (unsigned)flags);
+			if (target)
+				vnode_put(target);
 			vnode_put(v);
 		}
-		if (r == 0)
-			r = od.v->ops->rename(od.v, on, nd.v, nn, (unsigned)flags);
 	}
 	path_put(&od);
 	path_put(&nd);
@@ -389,6 +430,8 @@ static int64_t do_symlinkat(struct task *t, uint64_t utarget, int dirfd, uint64_
 	if (r < 0)
 		return r;
 	r = dir.v->ops->symlink ? dir.v->ops->symlink(dir.v, name, target, &t->creds) : -EPERM;
+	if (r == 0)
+		fsnotify_name(dir.v, name, IN_CREATE);
 	path_put(&dir);
 	return r;
 }
@@ -443,6 +486,10 @@ static int64_t do_linkat(struct task *t, int ofd, uint64_t opath, int nfd, uint6
 		r = -EPERM;
 	else
 		r = dir.v->ops->link ? dir.v->ops->link(dir.v, name, src.v) : -EPERM;
+	if (r == 0 && inotify_active()) {
+		inotify_vnode_event(src.v, IN_ATTRIB, false);
+		fsnotify_name(dir.v, name, IN_CREATE);
+	}
 	path_put(&src);
 	path_put(&dir);
 	return r;
@@ -777,6 +824,8 @@ int64_t sys_truncate(struct task *t, const uint64_t a[6])
 		r = sys_fsize_check(t, a[1], NULL);
 	if (r == 0)
 		r = p.v->ops->truncate ? p.v->ops->truncate(p.v, a[1]) : -EINVAL;
+	if (r == 0)
+		fsnotify(p.v, IN_MODIFY);
 	path_put(&p);
 	return r;
 }
@@ -794,6 +843,8 @@ int64_t sys_ftruncate(struct task *t, const uint64_t a[6])
 		r = -EINVAL;
 	else if ((r = sys_fsize_check(t, a[1], NULL)) == 0)
 		r = f->path.v->ops->truncate ? f->path.v->ops->truncate(f->path.v, a[1]) : -EINVAL;
+	if (r == 0)
+		fsnotify_file(f, IN_MODIFY);
 	file_put(f);
 	return r;
 }
@@ -1100,6 +1151,8 @@ static int64_t do_mknodat(struct task *t, int dirfd, uint64_t upath, uint64_t mo
 						    type | ((mode_t)mode & 07777 & ~t->fs->umask),
 						    (dev_t)dev, &t->creds, NULL)
 			       : -EPERM;
+	if (r == 0)
+		fsnotify_name(dir.v, name, IN_CREATE);
 	path_put(&dir);
 	return r;
 }

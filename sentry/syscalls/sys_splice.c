@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sendfile, splice and copy_file_range, by copying through a Sentry buffer
+ * sendfile, splice, tee, vmsplice and copy_file_range, by copying through a Sentry buffer
  * (Linux moves pages; the results and offsets are the same).  Reads and
  * writes follow read(2)/write(2): file positions or the caller's offsets,
  * O_APPEND, RLIMIT_FSIZE, EPIPE with SIGPIPE.
@@ -10,9 +10,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "lib/macro.h"
+#include "sentry/fs/inotify.h"
+#include "sentry/fs/pipe.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/fdtable.h"
@@ -60,6 +64,8 @@ static ssize_t xfer_one(struct task *t, struct file *f, void *buf, size_t len, i
 		len = (size_t)l;
 	}
 	n = write ? f->ops->write(f, t, buf, len, &off) : f->ops->read(f, t, buf, len, &off);
+	if (n > 0)
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	if (n > 0) {
 		if (!pos) {
 			pthread_mutex_lock(&f->lock);
@@ -239,4 +245,124 @@ int64_t sys_copy_file_range(struct task *t, const uint64_t a[6])
 			return -EINVAL;
 	}
 	return copy_at(t, in, a[1], ioff, out, a[3], ooff, a[4]);
+}
+
+/* tee: duplicate up to @len bytes buffered in the pipe @in into the pipe
+ * @out without consuming them (a copy; Linux shares the pages). */
+int64_t sys_tee(struct task *t, const uint64_t a[6])
+{
+	_cleanup_fput_ struct file *in = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_fput_ struct file *out = fdt_lookup(t->fdt, (int)a[1]);
+	_cleanup_free_ uint8_t *buf = NULL;
+	unsigned flags = (unsigned)a[3];
+	int nonblock = !!(flags & SPLICE_F_NONBLOCK);
+	size_t len = (size_t)MIN(a[2], (uint64_t)SPLICE_CHUNK);
+	ssize_t n, w;
+
+	if (!in || !out)
+		return -EBADF;
+	if (flags & ~(unsigned)(SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT))
+		return -EINVAL;
+	if (!file_readable(in) || !file_writable(out))
+		return -EBADF;
+	if (!pipe_file_is(in) || !pipe_file_is(out))
+		return -EINVAL;
+	if (in->priv == out->priv)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	n = pipe_peek(in, t, buf, len, nonblock);
+	if (n <= 0)
+		return n;
+	if (nonblock && out->ops->poll && !(out->ops->poll(out) & POLLOUT))
+		return -EAGAIN;
+	w = out->ops->write(out, t, buf, (size_t)n, NULL);
+	if (w == -EPIPE) {
+		siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_USER };
+
+		info.si_pid = t->tg->tgid;
+		info.si_uid = t->creds.ruid;
+		(void)signal_send(t, &info, 0);
+	}
+	return w;
+}
+
+#define VMSPLICE_IOV_MAX 1024
+
+/* vmsplice: the application's iovecs into a pipe's write end, or out of a
+ * read end (then as readv).  The bytes are copied (SPLICE_F_GIFT is
+ * accepted and ignored). */
+int64_t sys_vmsplice(struct task *t, const uint64_t a[6])
+{
+	_cleanup_fput_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_free_ struct iovec *iov = NULL;
+	_cleanup_free_ uint8_t *buf = NULL;
+	unsigned flags = (unsigned)a[3];
+	uint64_t nr = a[2], total = 0;
+	int writing;
+
+	if (!f)
+		return -EBADF;
+	if (flags & ~(unsigned)(SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT))
+		return -EINVAL;
+	if (!pipe_file_is(f))
+		return -EBADF;
+	if (nr > VMSPLICE_IOV_MAX)
+		return -EINVAL;
+	if (nr == 0)
+		return 0;
+	writing = file_writable(f);
+	iov = calloc(nr, sizeof(*iov));
+	buf = malloc(SPLICE_CHUNK);
+	if (!iov || !buf)
+		return -ENOMEM;
+	if (task_copy_in(t, a[1], iov, nr * sizeof(*iov)) != (ssize_t)(nr * sizeof(*iov)))
+		return -EFAULT;
+	for (uint64_t i = 0; i < nr; i++) {
+		if ((ssize_t)iov[i].iov_len < 0 || total + iov[i].iov_len > SPLICE_MAX)
+			return -EINVAL;
+		total += iov[i].iov_len;
+	}
+	if ((flags & SPLICE_F_NONBLOCK) && f->ops->poll &&
+	    !(f->ops->poll(f) & (writing ? POLLOUT | POLLERR : POLLIN | POLLHUP)))
+		return -EAGAIN;
+	total = 0;
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t base = (uint64_t)iov[i].iov_base;
+
+		for (size_t done = 0; done < iov[i].iov_len;) {
+			size_t want = MIN(iov[i].iov_len - done, (size_t)SPLICE_CHUNK);
+			ssize_t n;
+
+			if (writing) {
+				if (task_copy_in(t, base + done, buf, want) != (ssize_t)want)
+					return total ? (int64_t)total : -EFAULT;
+				n = f->ops->write(f, t, buf, want, NULL);
+			} else {
+				n = f->ops->read(f, t, buf, want, NULL);
+				if (n > 0 && task_copy_out(t, base + done, buf, (size_t)n) != n)
+					return total ? (int64_t)total : -EFAULT;
+			}
+			if (n == -EPIPE && !total) {
+				siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_USER };
+
+				info.si_pid = t->tg->tgid;
+				info.si_uid = t->creds.ruid;
+				(void)signal_send(t, &info, 0);
+			}
+			if (n <= 0)
+				return total ? (int64_t)total : n;
+			total += (uint64_t)n;
+			done += (size_t)n;
+			if ((size_t)n < want)
+				return (int64_t)total;
+			/* a read stops once the pipe is empty, as readv */
+			if (!writing && f->ops->poll && !(f->ops->poll(f) & POLLIN))
+				return (int64_t)total;
+		}
+	}
+	return (int64_t)total;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/macro.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/process.h"
@@ -63,6 +64,58 @@ int64_t sys_clone(struct task *t, const uint64_t a[6])
 	return tid;
 }
 
+/* struct clone_args of Linux 5.7+ (CLONE_ARGS_SIZE_VER2). */
+struct clone_args_k {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_ARGS_VER0 64
+#define CLONE3_FLAGS_HIGH 0xffffffff00000000ULL /* CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP */
+
+/*
+ * clone3: struct clone_args mapped onto clone().  Not served: CLONE_PIDFD
+ * (no pidfds yet), set_tid, CLONE_INTO_CGROUP, CLONE_CLEAR_SIGHAND; those
+ * get EINVAL (set_tid: EPERM, as an unprivileged caller).
+ */
+int64_t sys_clone3(struct task *t, const uint64_t a[6])
+{
+	struct clone_args_k ca = { 0 };
+	uint64_t size = a[1], b[6] = { 0 };
+
+	if (size < CLONE_ARGS_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	if (task_copy_in(t, a[0], &ca, MIN(size, sizeof(ca))) != (ssize_t)MIN(size, sizeof(ca)))
+		return -EFAULT;
+	for (uint64_t off = sizeof(ca); off < size; off += 8) { /* unknown fields: zero */
+		uint64_t x = 0;
+		size_t n = (size_t)MIN((uint64_t)8, size - off);
+
+		if (task_copy_in(t, a[0] + off, &x, n) != (ssize_t)n)
+			return -EFAULT;
+		if (x)
+			return -E2BIG;
+	}
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > 64)
+		return -EINVAL;
+	if (ca.set_tid || ca.set_tid_size)
+		return ca.set_tid_size > 32 ? -EINVAL : -EPERM;
+	if ((ca.flags & (CLONE_PIDFD | CLONE3_FLAGS_HIGH)) || ca.cgroup)
+		return -EINVAL;
+	if ((ca.flags & (CLONE_DETACHED)) || ((ca.flags & CLONE_THREAD) && ca.exit_signal))
+		return -EINVAL;
+	if (!ca.stack != !ca.stack_size)
+		return -EINVAL;
+	b[0] = ca.flags | ca.exit_signal;
+	b[1] = ca.stack ? ca.stack + ca.stack_size : 0; /* clone() takes the top */
+	b[2] = ca.parent_tid;
+	b[3] = ca.child_tid;
+	b[4] = ca.tls;
+	return sys_clone(t, b);
+}
+
 int64_t sys_futex(struct task *t, const uint64_t a[6])
 {
 	int op = (int)a[1] & FUTEX_CMD_MASK;
@@ -101,8 +154,35 @@ int64_t sys_futex(struct task *t, const uint64_t a[6])
 			return -EINVAL;
 		return futex_wake(t, a[0], (int)a[2],
 				  op == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5]);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE: {
+		uint32_t cmp = (uint32_t)a[5];
+
+		/* val2 (the requeue count) travels in the timeout argument */
+		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4],
+				     op == FUTEX_CMP_REQUEUE ? &cmp : NULL);
+	}
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(t, a[0], a[4], (int)a[2], (int)a[3], (uint32_t)a[5]);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI:
+		if (op != FUTEX_TRYLOCK_PI && a[3]) {
+			/* absolute: CLOCK_REALTIME for LOCK_PI, as Linux; LOCK_PI2
+			 * follows FUTEX_CLOCK_REALTIME */
+			if (task_copy_in(t, a[3], &ts, sizeof(ts)) != sizeof(ts))
+				return -EFAULT;
+			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+				return -EINVAL;
+			deadline = &ts;
+		}
+		if (op == FUTEX_LOCK_PI)
+			clk = CLOCK_REALTIME;
+		return futex_lock_pi(t, a[0], op == FUTEX_TRYLOCK_PI, clk, deadline);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(t, a[0]);
 	default:
-		/* requeue, wake_op, PI: not yet */
+		/* WAIT_REQUEUE_PI / CMP_REQUEUE_PI: not served */
 		return -ENOSYS;
 	}
 }

@@ -2,9 +2,11 @@
 #include "file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "lock.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/vfs/vnode.h"
 
 struct file *file_new(const struct file_ops *ops, void *priv, unsigned flags)
@@ -34,6 +36,8 @@ void file_put(struct file *f)
 		return;
 	if (f->path.v)
 		lock_release_file(f);
+	if (f->path.v && !(f->flags & O_PATH))
+		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->path.v)

@@ -11,6 +11,7 @@
 #include "fdtable.h"
 #include "file.h"
 #include "lib/macro.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/kernel/task.h"
 
 /* ---- fs_context ---- */
@@ -723,6 +724,7 @@ again:
 				path_put(&dir);
 				return r;
 			}
+			fsnotify_name(dir.v, name, IN_CREATE);
 			p.mnt = dir.mnt;
 			p.v = v;
 			wn.dir = dir;
@@ -776,6 +778,7 @@ opened_path:
 			path_put(&p);
 			return r;
 		}
+		fsnotify(p.v, IN_MODIFY);
 	}
 	if (!p.v->ops->open) {
 		path_put(&p);
@@ -788,6 +791,7 @@ opened_path:
 	}
 	f->path = p; /* the file keeps the reference */
 	file_take_name(f, &wn);
+	fsnotify_file(f, IN_OPEN);
 	*ret = f;
 	return 0;
 }

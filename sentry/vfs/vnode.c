@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "sentry/fs/inotify.h"
+
 static uint64_t next_ino = 1;
 static unsigned next_minor = 1;
 
@@ -141,8 +143,13 @@ void vnode_apply_attr(struct vnode *v, const struct vnode_attr *a)
 
 int vnode_setattr(struct vnode *v, const struct vnode_attr *a)
 {
+	int r = 0;
+
 	if (v->ops && v->ops->setattr)
-		return v->ops->setattr(v, a);
-	vnode_apply_attr(v, a);
-	return 0;
+		r = v->ops->setattr(v, a);
+	else
+		vnode_apply_attr(v, a);
+	if (r == 0)
+		fsnotify(v, IN_ATTRIB);
+	return r;
 }

@@ -26,6 +26,7 @@ struct file;
 struct mount;
 struct path;
 struct vnode;
+struct inotify_watch;
 
 #define VFS_NAME_MAX 255
 #define VFS_PATH_MAX 4096
@@ -115,6 +116,9 @@ struct vnode {
 	 * be stale after a rename or unlink): a hint that spares
 	 * vfs_path_string() a scan of the parent directory. */
 	char *name_hint;
+	/* inotify watches on this vnode (sentry/fs/inotify.c, under its
+	 * lock); NULL when nobody watches, the hooks' fast path. */
+	struct inotify_watch *watches;
 };
 
 struct mount {
