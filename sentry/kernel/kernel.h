@@ -57,6 +57,7 @@ struct kernel {
 	struct mount *mounts[16];
 	int nmounts;
 	struct vnode *gofer_root; /* the goferfs root under /, borrowed (name cache) */
+	struct vnode *devpts;     /* the devpts root (sentry/fs/pty.h), borrowed */
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 };

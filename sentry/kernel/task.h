@@ -26,6 +26,7 @@ struct kernel;
 struct mm;
 struct fd_table;
 struct fs_context;
+struct tty;
 
 #define TASK_NGROUPS 64
 
@@ -67,6 +68,7 @@ struct thread_group {
 	int exit_status;      /* wait status (W* encoding) once exiting */
 	int zombie;           /* all tasks gone, waiting for the parent */
 	int32_t pgid, sid;    /* process group and session */
+	struct tty *ctty;     /* controlling terminal (a reference), sentry/fs/tty.h */
 	int exit_signal;      /* sent to the parent at exit (SIGCHLD), 0 = none */
 	struct thread_group *parent;      /* NULL: outside the sandbox */
 	struct thread_group *children;    /* first child */
