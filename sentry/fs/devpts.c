@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/sysmacros.h>
 
 #include "lib/macro.h"
@@ -91,6 +92,41 @@ static int devpts_readdir(struct vnode *dir, uint64_t cookie, vfs_dirent_fn fn, 
 	return 0;
 }
 
+static int devpts_root_fstat(struct file *f, struct stat *st)
+{
+	vnode_stat(f->path.v, st);
+	return 0;
+}
+
+/* Directory positions are entry cookies: rewinddir and telldir/seekdir. */
+static int64_t devpts_dir_llseek(struct file *f, int64_t off, int whence, int64_t cur)
+{
+	(void)f;
+	if (whence == SEEK_CUR)
+		off += cur;
+	else if (whence != SEEK_SET)
+		return -EINVAL;
+	return off < 0 ? -EINVAL : off;
+}
+
+static const struct file_ops devpts_dir_fops = {
+	.iterate = file_dir_iterate,
+	.llseek = devpts_dir_llseek,
+	.fstat = devpts_root_fstat,
+};
+
+static int devpts_root_open(struct vnode *v, unsigned flags, struct file **ret)
+{
+	struct file *f;
+
+	(void)v;
+	f = file_new(&devpts_dir_fops, NULL, flags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC));
+	if (!f)
+		return -ENOMEM;
+	*ret = f;
+	return 0;
+}
+
 static void devpts_root_release(struct vnode *v)
 {
 	struct devpts *d = pts_of(v);
@@ -121,6 +157,7 @@ static void devpts_node_release(struct vnode *v)
 static const struct vnode_ops devpts_root_ops = {
 	.lookup = devpts_lookup,
 	.readdir = devpts_readdir,
+	.open = devpts_root_open,
 	.release = devpts_root_release,
 };
 

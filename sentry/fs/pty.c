@@ -167,8 +167,6 @@ static int64_t master_ioctl(struct file *f, struct task *t, unsigned cmd, uint64
 		struct path p;
 		struct file *s;
 
-		if (arg & ~(uint64_t)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC))
-			return -EINVAL;
 		if (devpts_slave_path(tty, &p) < 0)
 			return -EIO;
 		r = pty_open_slave(tty, (unsigned)arg | O_NOCTTY, &s);
