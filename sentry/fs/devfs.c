@@ -86,8 +86,6 @@ static const struct {
 };
 
 /* /dev/tty: the caller's controlling terminal, ENXIO without one. */
-int hostfd_tty_open(struct tty *tty, unsigned flags, struct file **ret); /* hostfd.c */
-
 static int open_ctty(unsigned flags, struct file **ret)
 {
 	struct task *t = task_current();
@@ -96,10 +94,7 @@ static int open_ctty(unsigned flags, struct file **ret)
 
 	if (!tty)
 		return -ENXIO;
-	if (tty->index >= 0)
-		r = pty_open_slave(tty, flags | O_NOCTTY, ret);
-	else
-		r = hostfd_tty_open(tty, flags, ret);
+	r = pty_open_slave(tty, flags | O_NOCTTY, ret);
 	tty_put(tty);
 	return r;
 }

@@ -14,7 +14,6 @@
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
-#include "tty.h"
 
 static int hfd(struct file *f)
 {
@@ -174,9 +173,3 @@ struct file *hostfd_file(int hostfd, unsigned flags)
 	return file_new(&hostfd_ops, (void *)(intptr_t)hostfd, flags);
 }
 
-int hostfd_tty_open(struct tty *tty, unsigned flags, struct file **ret);
-int hostfd_tty_open(struct tty *tty, unsigned flags, struct file **ret)
-{
-	(void)tty, (void)flags, (void)ret;
-	return -ENXIO;
-}

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/macro.h"
 #include "sentry/kernel/kernel.h"
@@ -186,6 +187,10 @@ static int64_t master_ioctl(struct file *f, struct task *t, unsigned cmd, uint64
 
 static int pty_fstat(struct file *f, struct stat *st)
 {
+	struct tty *tty = tty_of(f);
+
+	if (!f->path.v && tty->host_fd >= 0)
+		return fstat(tty->host_fd, st) < 0 ? -EIO : 0;
 	if (!f->path.v)
 		return -EBADF;
 	vnode_stat(f->path.v, st);
@@ -354,6 +359,11 @@ static ssize_t slave_write(struct file *f, struct task *t, const void *buf, size
 		if (n) {
 			done += n;
 			changed_locked(tty);
+			if (tty->host) { /* the host terminal is the reader */
+				pthread_mutex_unlock(&tty->lock);
+				tty_host_flush(tty);
+				pthread_mutex_lock(&tty->lock);
+			}
 			continue;
 		}
 		if (done)
@@ -413,11 +423,20 @@ static void slave_release(struct file *f)
 {
 	struct tty *tty = tty_of(f);
 
+	int host_last = 0;
+
 	pthread_mutex_lock(&tty->lock);
-	if (--tty->slaves == 0)
+	if (--tty->slaves == 0) {
 		tty->slave_closed = 1;
+		if (tty->host)
+			tty->hungup = host_last = 1;
+	}
 	changed_locked(tty);
 	pthread_mutex_unlock(&tty->lock);
+	if (host_last) {
+		devpts_remove(tty);
+		tty_host_close(tty);
+	}
 	tty_put(tty);
 }
 

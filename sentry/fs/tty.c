@@ -74,6 +74,7 @@ void tty_put(struct tty *tty)
 		return;
 	if (tty->pts)
 		devpts_release_index(tty->pts, tty->index);
+	tty_host_free(tty);
 	pthread_mutex_destroy(&tty->lock);
 	pthread_cond_destroy(&tty->cond);
 	free(tty);

@@ -54,7 +54,8 @@ struct tty {
 	int refs;                 /* atomic */
 	struct kernel *k;
 	int index;                /* /dev/pts/<index>; -1: the host terminal */
-	int host_fd;              /* host terminal (borrowed from its hostfd), else -1 */
+	int host_fd;              /* the host terminal (tty_host.c), else -1 */
+	void *host;               /* its state (tty_host.c), NULL for ptys */
 	dev_t rdev;               /* what /proc/pid/stat reports as tty_nr */
 
 	pthread_mutex_t lock;     /* protects the fields down to masters */
@@ -160,6 +161,20 @@ void tty_tg_setsid_locked(struct thread_group *tg);
 void tty_tg_fork_locked(struct thread_group *parent, struct thread_group *child);
 /* /proc/pid/stat: tty_nr (Linux encoding) and tpgid (-1 without one). */
 void tty_tg_stat_locked(struct thread_group *tg, unsigned *tty_nr, int32_t *tpgid);
+
+/* ---- the host terminal as stdio (tty_host.c) ---- */
+
+/* A terminal on host terminal @fd (taken over): the host is put in raw
+ * mode, the Sentry's line discipline serves the application. */
+int tty_host_create(struct kernel *k, int fd, struct tty **ret);
+/* Write what the out ring holds to the host terminal. */
+void tty_host_flush(struct tty *tty);
+/* The last description closed: restore the host's termios, stop the pump. */
+void tty_host_close(struct tty *tty);
+/* From tty_put(): close the host fd. */
+void tty_host_free(struct tty *tty);
+/* Wait until every pump thread has ended (kernel_destroy). */
+void tty_host_wait_all(void);
 
 /* The controlling terminal of @t with a reference, or NULL (/dev/tty). */
 struct tty *tty_current(struct task *t);

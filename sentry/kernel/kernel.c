@@ -17,6 +17,7 @@
 #include "sentry/fs/overlay.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/fs/pty.h"
+#include "sentry/fs/tty.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/vfs/vfs.h"
 
@@ -230,6 +231,7 @@ void kernel_destroy(struct kernel *k)
 	while (k->ntasks > 0)
 		pthread_cond_wait(&k->cond, &k->lock);
 	pthread_mutex_unlock(&k->lock);
+	tty_host_wait_all(); /* host terminal pumps use the kernel */
 	free_mounts(k);
 	ktimer_base_destroy(k->timers);
 	pthread_mutex_destroy(&k->lock);
