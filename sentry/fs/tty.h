@@ -173,7 +173,7 @@ void tty_host_flush(struct tty *tty);
 void tty_host_close(struct tty *tty);
 /* From tty_put(): close the host fd. */
 void tty_host_free(struct tty *tty);
-/* Wait until every pump thread has ended (kernel_destroy). */
+/* Stop every pump thread and wait until they have ended (kernel_destroy). */
 void tty_host_wait_all(void);
 
 /* The controlling terminal of @t with a reference, or NULL (/dev/tty). */

@@ -38,6 +38,7 @@ struct tty_host {
 };
 
 static int live_pumps; /* atomic: pumps running (tty_host_wait_all) */
+static int stop_all;   /* atomic: tty_host_wait_all wants every pump gone */
 
 static uint64_t mono_now(void)
 {
@@ -93,7 +94,8 @@ static void *pump(void *arg)
 	struct tty_winsize ws;
 	uint8_t buf[256];
 
-	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&stop_all, __ATOMIC_ACQUIRE)) {
 		struct pollfd p = { .fd = h->fd };
 		uint64_t sigs = 0;
 		int can, changed;
@@ -143,6 +145,7 @@ static void *pump(void *arg)
 		tty_signal_fg(tty, sigs);
 		tty_host_flush(tty); /* echoes */
 	}
+	(void)ioctl(h->fd, TCSETS, &h->saved); /* whatever ended the pump */
 	__atomic_sub_fetch(&live_pumps, 1, __ATOMIC_ACQ_REL);
 	tty_put(tty);
 	return NULL;
@@ -237,6 +240,11 @@ void tty_host_free(struct tty *tty)
 
 void tty_host_wait_all(void)
 {
+	/* Normally every description is closed by now and the pumps are
+	 * ending; a description still held (in flight in a socket, say) must
+	 * not keep the kernel alive. */
+	__atomic_store_n(&stop_all, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&live_pumps, __ATOMIC_ACQUIRE) > 0)
 		usleep(5000);
+	__atomic_store_n(&stop_all, 0, __ATOMIC_RELEASE);
 }

@@ -170,6 +170,8 @@ static int canon(const struct tty *tty)
 
 int tty_ldisc_can_receive_locked(const struct tty *tty)
 {
+	if (tty->nlines >= TTY_BUF - 1)
+		return 0; /* a line (or an end of file) per slot */
 	if (!canon(tty))
 		return tty->in.len < TTY_BUF;
 	/* The reader can make room; a full line with nothing to read takes
