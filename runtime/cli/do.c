@@ -181,7 +181,7 @@ int cmd_do(int argc, char **argv)
 
 		for (int i = 0; i < 3; i++)
 			fds[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
-		r = task_set_stdio(init, fds);
+		r = task_set_stdio_tty(init, fds); /* a terminal becomes pid 1's */
 		if (r < 0) {
 			log_error_errno(r, "stdio");
 			goto out;

@@ -7,7 +7,9 @@
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 
+#include "pty.h"
 #include "sentry/kernel/task.h"
+#include "tty.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vnode.h"
 
@@ -80,7 +82,22 @@ static const struct {
 	{ "null", 1, 3, &null_fops },	  { "zero", 1, 5, &zero_fops },
 	{ "full", 1, 7, &full_fops },	  { "random", 1, 8, &random_fops },
 	{ "urandom", 1, 9, &random_fops }, { "tty", 5, 0, NULL },
+	{ "ptmx", 5, 2, NULL },
 };
+
+/* /dev/tty: the caller's controlling terminal, ENXIO without one. */
+static int open_ctty(unsigned flags, struct file **ret)
+{
+	struct task *t = task_current();
+	struct tty *tty = t ? tty_current(t) : NULL;
+	int r;
+
+	if (!tty)
+		return -ENXIO;
+	r = pty_open_slave(tty, flags | O_NOCTTY, ret);
+	tty_put(tty);
+	return r;
+}
 
 int devfs_populate(struct vnode *dir)
 {
@@ -101,8 +118,13 @@ int devfs_open(struct vnode *v, unsigned flags, struct file **ret)
 
 		if (v->rdev != makedev(devices[i].major, devices[i].minor))
 			continue;
+		if (devices[i].major == 5 && devices[i].minor == 2) {
+			struct task *t = task_current();
+
+			return pty_open_master(t ? t->k : NULL, flags, ret);
+		}
 		if (!devices[i].ops)
-			return -ENXIO; /* /dev/tty: no controlling terminal */
+			return open_ctty(flags, ret);
 		f = file_new(devices[i].ops, NULL,
 			     flags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
 		if (!f)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * devfs: the character devices of a sandbox (null zero full random urandom
- * tty) as vnodes in a tmpfs directory, and their file operations.
+ * tty ptmx) as vnodes in a tmpfs directory, and their file operations.
  */
 #ifndef CVISOR_SENTRY_FS_DEVFS_H
 #define CVISOR_SENTRY_FS_DEVFS_H

@@ -16,6 +16,7 @@
 
 #include "lib/macro.h"
 #include "lib/timeutil.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -73,11 +74,14 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 	int32_t ppid = tg->parent ? tg->parent->tgid : 0;
 	if (!strcmp(p->name, "stat")) {
 		uint64_t ut, st; /* CPU time in clock ticks (itimer.h) */
+		unsigned tty_nr;
+		int32_t tpgid;
 
 		task_cputime_tg_locked(tg, &ut, &st);
-		put(g, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 0 0 0 "
+		tty_tg_stat_locked(tg, &tty_nr, &tpgid);
+		put(g, "%d (%s) %c %d %d %d %u %d 4194560 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 0 0 0 "
 		       "0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		    tg->tgid, tg->comm, state, ppid, tg->pgid, tg->sid,
+		    tg->tgid, tg->comm, state, ppid, tg->pgid, tg->sid, tty_nr, tpgid,
 		    (unsigned long long)(ut / 10000000), (unsigned long long)(st / 10000000),
 		    (unsigned long long)(tg->cutime_ns / 10000000),
 		    (unsigned long long)(tg->cstime_ns / 10000000), tg->ntasks,

@@ -109,7 +109,7 @@ static const struct allowed allowed[] = {
 
 static const int fcntl_cmds[] = { F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC,
 				  F_ADD_SEALS };
-static const unsigned long ioctl_reqs[] = { TCGETS, TIOCGWINSZ, FIONREAD,
+static const unsigned long ioctl_reqs[] = { TCGETS, TCSETS, TIOCGWINSZ, FIONREAD,
 					    CONFINE_PIDFD_GET_INFO };
 static const int prctl_opts[] = { PR_SET_NAME, PR_GET_NAME };
 

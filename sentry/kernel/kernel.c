@@ -17,6 +17,8 @@
 #include "sentry/fs/goferfs.h"
 #include "sentry/fs/overlay.h"
 #include "sentry/fs/procfs.h"
+#include "sentry/fs/pty.h"
+#include "sentry/fs/tty.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/vfs/vfs.h"
 
@@ -131,8 +133,10 @@ static int setup_rootfs(struct kernel *k)
 		vnode_put(dev);
 		return r;
 	}
-	/* /dev/shm: POSIX shared memory and semaphores (sem_open) */
+	/* /dev/shm: POSIX shared memory and semaphores (sem_open); /dev/pts */
 	r = dev->ops->create(dev, "shm", S_IFDIR | 01777, 0, NULL, NULL);
+	if (r == 0)
+		r = dev->ops->create(dev, "pts", S_IFDIR | 0755, 0, NULL, NULL);
 	if (r < 0) {
 		vnode_put(dev);
 		return r;
@@ -146,6 +150,18 @@ static int setup_rootfs(struct kernel *k)
 
 		r = shm ? mount_on_at(k, at, "/dev", "shm", shm, MS_NOSUID | MS_NODEV, "shm", "tmpfs")
 			: -ENOMEM;
+		if (r == 0) {
+			struct vnode *pts = devpts_create_root(k);
+
+			n = k->nmounts;
+			r = pts ? mount_on_at(k, at, "/dev", "pts", pts, MS_NOSUID | MS_NOEXEC,
+					      "devpts", "devpts")
+				: -ENOMEM;
+			if (r == 0 && k->nmounts > n)
+				devpts_set_mount(k, k->mounts[k->nmounts - 1]);
+			else
+				k->devpts = NULL; /* not mounted: freed */
+		}
 	}
 	vnode_put(dev);
 	if (r < 0)
@@ -219,6 +235,7 @@ void kernel_destroy(struct kernel *k)
 	while (k->ntasks > 0)
 		pthread_cond_wait(&k->cond, &k->lock);
 	pthread_mutex_unlock(&k->lock);
+	tty_host_wait_all(); /* host terminal pumps use the kernel */
 	free_mounts(k);
 	ipc_ns_free(k->ipc);
 	ktimer_base_destroy(k->timers);

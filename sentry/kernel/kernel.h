@@ -66,6 +66,7 @@ struct kernel {
 	/* CPU time of exited processes that had no parent (their time went
 	 * to no one's cutime): sandbox statistics stay monotonic. */
 	uint64_t gone_utime_ns, gone_stime_ns;
+	struct vnode *devpts;     /* the devpts root (sentry/fs/pty.h), borrowed */
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 	/* System V IPC objects (ipc.h); their own lock. */

@@ -8,6 +8,7 @@
 
 #include "itimer.h"
 #include "kernel.h"
+#include "sentry/fs/tty.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/vfs.h"
@@ -40,6 +41,7 @@ static void tg_free_locked(struct kernel *k, struct thread_group *tg)
 	if (tg->tgid > 0 && tg->tgid < KERNEL_PID_MAX && k->tgs[tg->tgid] == tg)
 		k->tgs[tg->tgid] = NULL;
 	signal_free_pending(&tg->sig.shared);
+	tty_tg_setsid_locked(tg); /* drops the terminal, if any */
 	mm_free(tg->mm);
 	free(tg->exe);
 	free(tg->cmdline);
@@ -112,6 +114,7 @@ int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **r
 		tg->tgid = n->tid;
 		tg->pgid = t->tg->pgid;
 		tg->sid = t->tg->sid;
+		tty_tg_fork_locked(t->tg, tg);
 		tg->ntasks = 1;
 		k->tgs[tg->tgid] = tg;
 		link_child(t->tg, tg);
@@ -257,6 +260,7 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 	 * subreaper, else to pid 1 (or nowhere when pid 1 itself is leaving). */
 	struct thread_group *reaper = init;
 
+	tty_tg_exit_locked(tg); /* a session leader's exit detaches its terminal */
 	for (struct thread_group *a = tg->parent; a; a = a->parent)
 		if (a->child_subreaper && a->ntasks > 0 && !a->exiting) {
 			reaper = a;
@@ -640,6 +644,7 @@ int process_setsid(struct task *t)
 			r = -EPERM;
 	if (r == 0) {
 		t->tg->sid = t->tg->pgid = t->tg->tgid;
+		tty_tg_setsid_locked(t->tg);
 		r = t->tg->tgid;
 	}
 	pthread_mutex_unlock(&k->lock);

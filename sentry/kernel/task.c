@@ -12,7 +12,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "futex.h"
 #include "ipc.h"
@@ -25,6 +27,8 @@
 #include "lib/timeutil.h"
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/procfs.h"
+#include "sentry/fs/pty.h"
+#include "sentry/fs/tty.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -300,6 +304,52 @@ int task_set_stdio(struct task *t, const int hostfds[3])
 			return fd < 0 ? fd : -EBUSY;
 	}
 	return 0;
+}
+
+int task_set_stdio_tty(struct task *t, const int hostfds[3])
+{
+	static const unsigned mode[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
+	struct tty *tty = NULL;
+	dev_t rdev = 0;
+	int r = 0;
+
+	for (int i = 0; i < 3 && r == 0; i++) {
+		struct file *f = NULL;
+		struct stat st;
+		int fd;
+
+		if (hostfds[i] < 0)
+			continue;
+		if (isatty(hostfds[i]) && fstat(hostfds[i], &st) == 0) {
+			if (!tty && tty_host_create(t->k, hostfds[i], &tty) == 0) {
+				rdev = st.st_rdev;
+				/* named /dev/pts/<n> like a pty slave (ttyname) */
+				(void)devpts_add(t->k, tty, t);
+			} else if (tty && st.st_rdev == rdev) {
+				close(hostfds[i]); /* the same terminal: one host fd serves */
+			}
+			if (tty && (st.st_rdev == rdev)) {
+				r = pty_open_slave(tty, O_RDWR | O_NOCTTY, &f);
+				if (r == 0 && devpts_slave_path(tty, &f->path) < 0)
+					f->path.v = NULL;
+			}
+		}
+		if (r == 0 && !f) {
+			f = hostfd_file(hostfds[i], mode[i]);
+			if (!f)
+				r = -ENOMEM;
+		}
+		if (r < 0)
+			break;
+		fd = fdt_install(t->fdt, i, f, 0);
+		file_put(f);
+		if (fd != i)
+			r = fd < 0 ? fd : -EBUSY;
+	}
+	if (tty && r == 0)
+		tty_open_ctty(t, tty, 0); /* pid 1 leads its session */
+	tty_put(tty);
+	return r;
 }
 
 int task_interrupted(struct task *t, int restart_code)

@@ -27,6 +27,7 @@ struct mm;
 struct fd_table;
 struct fs_context;
 struct ptimer_set;
+struct tty;
 
 #define TASK_NGROUPS 64
 
@@ -68,6 +69,7 @@ struct thread_group {
 	int exit_status;      /* wait status (W* encoding) once exiting */
 	int zombie;           /* all tasks gone, waiting for the parent */
 	int32_t pgid, sid;    /* process group and session */
+	struct tty *ctty;     /* controlling terminal (a reference), sentry/fs/tty.h */
 	int exit_signal;      /* sent to the parent at exit (SIGCHLD), 0 = none */
 	struct thread_group *parent;      /* NULL: outside the sandbox */
 	struct thread_group *children;    /* first child */
@@ -174,6 +176,13 @@ int task_chdir(struct task *t, const char *path);
 
 /* Standard fds of pid 1: host fds (taken over; -1 leaves the fd closed). */
 int task_set_stdio(struct task *t, const int hostfds[3]);
+/* The same, but host fds that are terminals (isatty) become the Sentry's
+ * own terminal (sentry/fs/tty_host.c: the host is put in raw mode, the
+ * Sentry's line discipline, job control and window size serve the
+ * application) and the controlling terminal of @t's session (@t must be a
+ * session leader: pid 1).  The host termios is restored when the last
+ * description closes.  Non-terminals are plain host fds. */
+int task_set_stdio_tty(struct task *t, const int hostfds[3]);
 
 /* A new thread in @t's thread group: same address space, signal handlers;
  * shared fd table; registers copied from @t.  Not started yet. */
