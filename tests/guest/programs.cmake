@@ -58,6 +58,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_mm_mremap g_mm_proc_maps g_mm_remap_edges g_net_unix_connect g_net_unix_dgram
   g_net_unix_errors g_net_unix_intr g_net_unix_pair g_net_unix_scm g_pipe_basic
   g_pipe_blocking g_pipe_capacity g_poll_basic g_poll_files g_poll_select g_proc_exec
+  g_proc_fexecve
   g_proc_exec_script g_proc_exit_atexit g_proc_fork_wait g_proc_fs_cmdline g_proc_fs_fd
   g_proc_fs_self g_proc_fs_stat g_proc_ids g_proc_jobctl g_proc_orphan
   g_proc_pgid_session g_proc_vfork_clone g_proc_wait_signal g_proc_waitid g_proc_zombie
