@@ -53,7 +53,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_fs_dirs g_fs_getdents g_fs_link_fd g_fs_links g_fs_open g_fs_openat g_fs_openat2
   g_fs_rename g_fs_rw g_fs_sendfile g_fs_stat g_fs_statfs_sync g_fs_symlink
   g_fs_truncate g_fs_unlink g_fs_utimens g_misc_getrandom g_misc_rlimit g_misc_sysinfo
-  g_misc_uname g_misc_vdso g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise
+  g_misc_sched g_misc_uname g_misc_vdso g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise
   g_mm_maps_files g_mm_memfd g_mm_mlock g_mm_mmap_anon g_mm_mmap_file g_mm_mprotect
   g_mm_mremap g_mm_proc_maps g_mm_remap_edges g_net_unix_connect g_net_unix_dgram
   g_net_unix_errors g_net_unix_intr g_net_unix_pair g_net_unix_scm g_pipe_basic
