@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Flushing: sync, syncfs, fsync, fdatasync, sync_file_range.
+ * Flushing: sync, syncfs, fsync, fdatasync, sync_file_range; fadvise64.
  *
  * tmpfs has nothing to flush and the Gofer's files are written through, so
  * these only check their arguments, with Linux's errors: a file without a
@@ -86,5 +86,20 @@ int64_t sys_sync_file_range(struct task *t, const uint64_t a[6])
 	type = file_type(f);
 	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK && type != S_IFBLK)
 		return -ESPIPE;
+	return 0;
+}
+
+/* fadvise64(fd, offset, len, advice): a hint about the page cache, which
+ * the Sentry's files do not have; checked like Linux's and ignored. */
+int64_t sys_fadvise64(struct task *t, const uint64_t a[6])
+{
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (file_type(f) == S_IFIFO)
+		return -ESPIPE;
+	if ((int64_t)a[2] < 0 || a[3] > POSIX_FADV_NOREUSE)
+		return -EINVAL;
 	return 0;
 }
