@@ -51,7 +51,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_event_epoll g_event_eventfd g_event_signalfd g_event_timerfd g_fd_close_range
   g_fd_dup g_fd_fcntl g_fd_locks g_fd_nofile g_fs_access g_fs_fadvise g_fs_chmod_chown g_fs_cwd
   g_fs_dirs g_fs_getdents g_fs_link_fd g_fs_links g_fs_open g_fs_openat g_fs_openat2
-  g_fs_rename g_fs_rw g_fs_sendfile g_fs_sparse g_fs_stat g_fs_statfs_sync g_fs_symlink
+  g_fs_rename g_fs_rw g_fs_seek_hole g_fs_sendfile g_fs_sparse g_fs_stat g_fs_statfs_sync g_fs_symlink
   g_fs_truncate g_fs_unlink g_fs_utimens g_misc_getrandom g_misc_rlimit g_misc_sysinfo
   g_misc_sched g_misc_uname g_misc_vdso g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise
   g_mm_maps_files g_mm_memfd g_mm_mlock g_mm_mmap_anon g_mm_mmap_file g_mm_mprotect
