@@ -305,7 +305,7 @@ uint32_t p9_client_iounit(const struct p9_client *c)
 
 ssize_t p9_client_read(struct p9_client *c, uint32_t fid, uint64_t off, void *buf, uint32_t count)
 {
-	struct p9_msg t = {.type = P9_TREAD}, r;
+	struct p9_msg t = {.type = P9_TREAD}, r = {0};
 	int e;
 
 	t.u.io.fid = fid;
@@ -323,7 +323,7 @@ ssize_t p9_client_read(struct p9_client *c, uint32_t fid, uint64_t off, void *bu
 ssize_t p9_client_write(struct p9_client *c, uint32_t fid, uint64_t off, const void *buf,
 			uint32_t count)
 {
-	struct p9_msg t = {.type = P9_TWRITE}, r;
+	struct p9_msg t = {.type = P9_TWRITE}, r = {0};
 	int e;
 
 	t.u.io.fid = fid;

@@ -98,7 +98,27 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 		    t ? t->creds.egid : 0, t ? t->creds.sgid : 0, t ? t->creds.fsgid : 0, FDT_MAX);
 		for (int i = 0; t && i < t->creds.ngroups; i++)
 			put(g, i ? " %u" : "%u", t->creds.groups[i]);
-		put(g, "\nThreads:\t%d\nSigQ:\t0/63704\nSeccomp:\t0\n", tg->ntasks);
+		put(g, "\nThreads:\t%d\nSigQ:\t0/63704\n", tg->ntasks);
+		{
+			/* bit sig - 1 for each signal, as Linux prints them */
+			uint64_t ign = 0, cgt = 0;
+
+			for (int i = 0; i < SIG_MAX; i++) {
+				uint64_t h = tg->sig.act[i].handler;
+
+				if (h == (uint64_t)(uintptr_t)SIG_IGN)
+					ign |= 1ULL << i;
+				else if (h != (uint64_t)(uintptr_t)SIG_DFL)
+					cgt |= 1ULL << i;
+			}
+			put(g, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n"
+			       "SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+			    (unsigned long long)(t ? t->sig.pending.set : 0),
+			    (unsigned long long)tg->sig.shared.set,
+			    (unsigned long long)(t ? t->sig.mask : 0), (unsigned long long)ign,
+			    (unsigned long long)cgt);
+		}
+		put(g, "Seccomp:\t0\n");
 	} else if (!strcmp(p->name, "cmdline") || !strcmp(p->name, "environ")) {
 		/* a zombie has no memory left to show */
 		int env = p->name[0] == 'e';

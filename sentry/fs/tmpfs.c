@@ -26,7 +26,10 @@
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vnode.h"
 
-#define TMPFS_FILE_MAX (1ULL << 32) /* per-file size limit: EFBIG beyond */
+#define TMPFS_FILE_MAX (1ULL << 40) /* per-file size limit: EFBIG beyond */
+/* Files grow on the heap up to this size, then move to a memfd (sparse: a
+ * write far past the end does not fill the gap). */
+#define TMPFS_HEAP_MAX (1ULL << 20)
 
 struct tmpfs_dirent {
 	struct tmpfs_dirent *next;
@@ -40,7 +43,8 @@ struct tmpfs_node {
 	struct tmpfs_dirent *entries, *tail;
 	uint64_t next_cookie;
 	/* regular files: bytes in data[0..cap), or, once the file has been
-	 * mapped (tmpfs_mmap_fd), in the memfd (has_memfd) and data is NULL */
+	 * mapped (tmpfs_mmap_fd) or has grown past TMPFS_HEAP_MAX, in the
+	 * memfd (has_memfd) and data is NULL */
 	uint8_t *data;
 	size_t cap;
 	int memfd;
@@ -470,6 +474,28 @@ static int tmpfs_readlink(struct vnode *v, char *buf, size_t len)
 	return (int)n;
 }
 
+/* Move the file's bytes from the heap into a memfd (once); v->lock held. */
+static int to_memfd_locked(struct vnode *v)
+{
+	struct tmpfs_node *n = node(v);
+	int fd;
+
+	if (n->has_memfd)
+		return 0;
+	fd = memfd_create("cvisor-tmpfs", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)v->size) < 0 ||
+	    (v->size && pwrite(fd, n->data, v->size, 0) != (ssize_t)v->size)) {
+		safe_close(fd);
+		return -ENOMEM;
+	}
+	free(n->data);
+	n->data = NULL;
+	n->cap = 0;
+	n->memfd = fd;
+	n->has_memfd = true;
+	return 0;
+}
+
 static int grow(struct tmpfs_node *n, size_t want)
 {
 	size_t cap = n->cap ? n->cap : 4096;
@@ -497,10 +523,12 @@ static int tmpfs_truncate(struct vnode *v, uint64_t size)
 	if (size > TMPFS_FILE_MAX)
 		return -EFBIG;
 	pthread_mutex_lock(&v->lock);
-	if (n->has_memfd) {
+	if (size > TMPFS_HEAP_MAX)
+		r = to_memfd_locked(v);
+	if (r == 0 && n->has_memfd) {
 		if (ftruncate(n->memfd, (off_t)size) < 0)
 			r = errno == EFBIG ? -EFBIG : -ENOSPC;
-	} else if (size > v->size) {
+	} else if (r == 0 && size > v->size) {
 		r = grow(n, size);
 		if (r == 0)
 			memset(n->data + v->size, 0, size - v->size);
@@ -551,7 +579,10 @@ static ssize_t reg_write(struct file *f, struct task *t, const void *buf, size_t
 		pthread_mutex_unlock(&v->lock);
 		return -EFBIG;
 	}
-	if (node(v)->has_memfd) {
+	r = (uint64_t)*off + len > TMPFS_HEAP_MAX ? to_memfd_locked(v) : 0;
+	if (r < 0) {
+		len = 0;
+	} else if (node(v)->has_memfd) {
 		ssize_t n = pwrite(node(v)->memfd, buf, len, *off);
 
 		r = n == (ssize_t)len ? 0 : -ENOSPC;
@@ -673,21 +704,7 @@ static int tmpfs_mmap_fd(struct vnode *v)
 	if (!S_ISREG(v->mode))
 		return -ENODEV;
 	pthread_mutex_lock(&v->lock);
-	if (!n->has_memfd) {
-		int fd = memfd_create("cvisor-tmpfs", MFD_CLOEXEC);
-
-		if (fd < 0 || ftruncate(fd, (off_t)v->size) < 0 ||
-		    (v->size && pwrite(fd, n->data, v->size, 0) != (ssize_t)v->size)) {
-			safe_close(fd);
-			r = -ENOMEM;
-		} else {
-			free(n->data);
-			n->data = NULL;
-			n->cap = 0;
-			n->memfd = fd;
-			n->has_memfd = true;
-		}
-	}
+	r = to_memfd_locked(v);
 	if (r == 0) {
 		r = fcntl(n->memfd, F_DUPFD_CLOEXEC, 3);
 		if (r < 0)

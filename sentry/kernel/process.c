@@ -99,6 +99,9 @@ int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **r
 	}
 	if (r == 0) {
 		memcpy(tg->sig.act, t->tg->sig.act, sizeof(tg->sig.act));
+		n->nice = t->nice;
+		n->sched_policy = t->sched_policy;
+		memcpy(n->affinity, t->affinity, sizeof(n->affinity));
 		memcpy(tg->rlim, t->tg->rlim, sizeof(tg->rlim));
 		memcpy(tg->comm, t->tg->comm, sizeof(tg->comm));
 		tg->exe = t->tg->exe ? strdup(t->tg->exe) : NULL;

@@ -218,6 +218,9 @@ int task_clone_thread(struct task *t, struct task **ret)
 	itimer_task_init(n);
 	pthread_mutex_lock(&k->lock);
 	n->sig.mask = t->sig.mask;
+	n->nice = t->nice;
+	n->sched_policy = t->sched_policy;
+	memcpy(n->affinity, t->affinity, sizeof(n->affinity));
 	if (t->tg->exiting)
 		r = -EINTR;
 	else

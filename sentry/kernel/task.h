@@ -122,6 +122,10 @@ struct task {
 	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
 	int pdeathsig;            /* PR_SET_PDEATHSIG; kernel.lock; cleared by fork */
 	int no_new_privs;
+	/* Scheduling (sys_sched.c), kernel.lock; copied by clone: */
+	int nice;                 /* -20..19 */
+	int sched_policy;         /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
+	uint64_t affinity[16];    /* allowed CPUs (1024); all zero: every online CPU */
 	pthread_t thread;
 	int exit_code;            /* set by exit()/exit_group() */
 	int exited;               /* the loop must stop; kernel.lock */

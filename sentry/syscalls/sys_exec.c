@@ -194,13 +194,13 @@ static int prog_read(struct prog *p, struct task *t, struct file *f)
  * bytes; its resolved path goes to @ret_path (VFS_PATH_MAX bytes) for
  * /proc/pid/exe. */
 static int read_program(struct task *t, int dirfd, const char *path, unsigned flags,
-			struct prog *ret, char *ret_path)
+			unsigned resolve, struct prog *ret, char *ret_path)
 {
 	struct prog p = { .fd = -EBADF };
 	struct file *f;
 	int r;
 
-	r = vfs_open(t, dirfd, path, O_RDONLY | flags, 0, &f);
+	r = vfs_open_resolve(t, dirfd, path, O_RDONLY | flags, 0, resolve, &f);
 	if (r < 0)
 		return r;
 	{
@@ -336,8 +336,10 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 
 	snprintf(interp, sizeof(interp), "%s", path);
 	for (;;) {
+		/* AT_EMPTY_PATH with "": the program is @dirfd itself (fexecve) */
 		r = read_program(t, dirfd, interp,
-				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0, &prog, resolved);
+				 (flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0,
+				 (flags & AT_EMPTY_PATH) ? WALK_EMPTY_OK : 0, &prog, resolved);
 		if (r < 0)
 			goto out;
 		if (prog.len >= 2 && prog.img[0] == '#' && prog.img[1] == '!') {
@@ -366,7 +368,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 
 		memcpy(ipath, prog.img + li.interp_off, li.interp_len);
 		ipath[li.interp_len] = 0;
-		r = read_program(t, AT_FDCWD, ipath, 0, &iprog, iresolved);
+		r = read_program(t, AT_FDCWD, ipath, 0, 0, &iprog, iresolved);
 		if (r < 0)
 			goto out;
 	}

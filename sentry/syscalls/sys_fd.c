@@ -314,6 +314,29 @@ int64_t sys_pwritev2(struct task *t, const uint64_t a[6])
 	return sigpipe(t, off == -1 ? vector_at(t, a, 1, NULL) : vector_at(t, a, 1, &off));
 }
 
+/* SEEK_DATA / SEEK_HOLE as Linux's generic code: the whole file is data,
+ * the only hole is at its end; ENXIO at or past the end. */
+static int64_t seek_data_hole(struct file *f, int64_t off, int whence)
+{
+	struct stat st;
+
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (!f->ops->llseek)
+		return -ESPIPE;
+	if (!f->path.v || !S_ISREG(f->path.v->mode))
+		return -EINVAL;
+	vnode_stat(f->path.v, &st);
+	if (off < 0 || off >= st.st_size)
+		return -ENXIO;
+	if (whence == SEEK_HOLE)
+		off = st.st_size;
+	pthread_mutex_lock(&f->lock);
+	f->pos = off;
+	pthread_mutex_unlock(&f->lock);
+	return off;
+}
+
 int64_t sys_lseek(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
@@ -321,6 +344,8 @@ int64_t sys_lseek(struct task *t, const uint64_t a[6])
 
 	if (!f)
 		return -EBADF;
+	if (a[2] == SEEK_DATA || a[2] == SEEK_HOLE)
+		return seek_data_hole(f, (int64_t)a[1], (int)a[2]);
 	if (a[2] > SEEK_END)
 		return -EINVAL;
 	if (!f->ops->llseek)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Resource limits, system information, accounting, CPU affinity, ioctl. */
+/* Resource limits, system information, accounting, ioctl. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -145,33 +145,6 @@ int64_t sys_getrusage(struct task *t, const uint64_t a[6])
 	ns_timeval(s, &ru.ru_stime);
 	ru.ru_maxrss = (long)rss;
 	return task_copy_out(t, a[1], &ru, sizeof(ru)) == sizeof(ru) ? 0 : -EFAULT;
-}
-
-int64_t sys_sched_getaffinity(struct task *t, const uint64_t a[6])
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t mask[16] = { 0 };
-	size_t len = a[1];
-
-	if (len < 8 || (len & 7))
-		return -EINVAL;
-	if (n < 1)
-		n = 1;
-	if (n > 1024)
-		n = 1024;
-	for (long i = 0; i < n; i++)
-		mask[i / 64] |= 1ULL << (i % 64);
-	len = len < sizeof(mask) ? len : sizeof(mask);
-	if (task_copy_out(t, a[2], mask, len) != (ssize_t)len)
-		return -EFAULT;
-	return (int64_t)len;
-}
-
-int64_t sys_sched_setaffinity(struct task *t, const uint64_t a[6])
-{
-	(void)t;
-	(void)a;
-	return 0; /* accepted; placement is the host's business */
 }
 
 int64_t sys_getcpu(struct task *t, const uint64_t a[6])

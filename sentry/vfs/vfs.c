@@ -638,7 +638,7 @@ int vfs_open_resolve(struct task *t, int dirfd, const char *path, unsigned flags
 	struct file *f;
 	int acc = flags & O_ACCMODE, r, links = 0;
 
-	resolve &= WALK_RESOLVE_MASK;
+	resolve &= WALK_RESOLVE_MASK | WALK_EMPTY_OK;
 	if (flags & O_CREAT) {
 		char name[VFS_NAME_MAX + 1];
 		struct path dir;

@@ -49,19 +49,20 @@ cvisor_guest_runner(native)
 set(CVISOR_GUEST_SANDBOX_PASS
   g_cred_ids g_cred_setuid g_cred_umask g_dev_full_random g_dev_ioctl g_dev_null_zero
   g_event_epoll g_event_eventfd g_event_signalfd g_event_timerfd g_fd_close_range
-  g_fd_dup g_fd_fcntl g_fd_locks g_fd_nofile g_fs_access g_fs_chmod_chown g_fs_cwd
+  g_fd_dup g_fd_fcntl g_fd_locks g_fd_nofile g_fs_access g_fs_fadvise g_fs_chmod_chown g_fs_cwd
   g_fs_dirs g_fs_getdents g_fs_link_fd g_fs_links g_fs_open g_fs_openat g_fs_openat2
-  g_fs_rename g_fs_rw g_fs_sendfile g_fs_stat g_fs_statfs_sync g_fs_symlink
+  g_fs_rename g_fs_rw g_fs_seek_hole g_fs_sendfile g_fs_sparse g_fs_stat g_fs_statfs_sync g_fs_symlink
   g_fs_truncate g_fs_unlink g_fs_utimens g_misc_getrandom g_misc_rlimit g_misc_sysinfo
-  g_misc_uname g_misc_vdso g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise
+  g_misc_sched g_misc_uname g_misc_vdso g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise
   g_mm_maps_files g_mm_memfd g_mm_mlock g_mm_mmap_anon g_mm_mmap_file g_mm_mprotect
   g_mm_mremap g_mm_proc_maps g_mm_remap_edges g_net_unix_connect g_net_unix_dgram
   g_net_unix_errors g_net_unix_intr g_net_unix_pair g_net_unix_scm g_pipe_basic
   g_pipe_blocking g_pipe_capacity g_poll_basic g_poll_files g_poll_select g_proc_exec
+  g_proc_fexecve
   g_proc_exec_script g_proc_exit_atexit g_proc_fork_wait g_proc_fs_cmdline g_proc_fs_fd
-  g_proc_fs_self g_proc_fs_stat g_proc_ids g_proc_jobctl g_proc_orphan
-  g_proc_pgid_session g_proc_vfork_clone g_pty_canon g_pty_ctty g_pty_hangup
-  g_pty_jobctl g_pty_raw g_pty_signal g_pty_winsize g_proc_wait_signal g_proc_waitid g_proc_zombie
+  g_proc_fs_self g_proc_fs_stat g_proc_fs_status g_proc_ids g_proc_jobctl g_proc_orphan
+  g_proc_pgid_session g_proc_vfork_clone g_proc_wait_signal g_proc_waitid g_proc_zombie
+  g_pty_canon g_pty_ctty g_pty_hangup g_pty_jobctl g_pty_raw g_pty_signal g_pty_winsize
   g_sig_altstack g_sig_chld g_sig_default g_sig_die_segv g_sig_die_term g_sig_faults
   g_sig_handler g_sig_ignore g_sig_kill g_sig_mask_pending g_sig_pipe g_sig_queue
   g_sig_restart g_sig_suspend g_sig_timedwait g_time_clocks g_time_cpu_proc

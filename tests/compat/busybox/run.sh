@@ -21,7 +21,9 @@
 #
 # ROOTFS "/" selects the host-root flavour (tests/compat/host): the shell is
 # the host's /bin/sh and PATH=/usr/bin:/bin on both sides, and the sandbox
-# serves the host's own root read-only through the Gofer.
+# serves the host's own root read-only through the Gofer.  A ROOTFS built by
+# scripts/mkrootfs-host.sh (it holds .cvisor-host-rootfs) is the same
+# flavour: the native run uses the host's programs, which it copies.
 #
 # Environment: COMPAT_TIMEOUT (seconds per run, default 60),
 #              COMPAT_KEEP=1 keeps the temp dir for inspection.
@@ -36,7 +38,11 @@ script=$2
 shift 2
 case $rootfs in /*) ;; *) rootfs=$(pwd)/$rootfs ;; esac
 
-if [ "$rootfs" != / ] && [ ! -x "$rootfs/bin/busybox" ]; then
+host=0
+if [ "$rootfs" = / ] || [ -f "$rootfs/.cvisor-host-rootfs" ]; then
+	host=1
+fi
+if [ "$host" = 0 ] && [ ! -x "$rootfs/bin/busybox" ]; then
 	echo "$0: $rootfs/bin/busybox missing; run scripts/make-busybox-rootfs.sh $rootfs" >&2
 	exit 2
 fi
@@ -94,7 +100,7 @@ run_one() {
 		bb="/bin/busybox sh"
 		path=/bin
 	fi
-	if [ "$rootfs" = / ]; then
+	if [ "$host" = 1 ]; then
 		envcmd=/usr/bin/env
 		bb=/bin/sh
 		path=/usr/bin:/bin
