@@ -6,10 +6,7 @@
 #include <pthread.h>
 
 #include "kernel.h"
-#include "lib/macro.h"
 #include "lib/timeutil.h"
-#include "signal.h"
-#include "timer.h"
 #include "sentry/mm/mm.h"
 #include "task.h"
 
@@ -18,9 +15,8 @@ struct futex_waiter {
 	struct task *task;
 	const void *as; /* key: address space, or shared memory object ... */
 	uint64_t addr;  /* ... and address, or offset in it (futex_key) */
-	uint32_t bitset; /* 0 for PI waiters: plain wakes pass them by */
+	uint32_t bitset;
 	int woken;
-	int pi;           /* FUTEX_LOCK_PI: woken means the lock was handed over */
 };
 
 /*
@@ -144,8 +140,7 @@ int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
 	return woken;
 }
 
-/* Wake up to @n waiters keyed (@obj, @key) (kernel.lock held); PI waiters
- * are skipped. */
+/* Wake up to @n waiters keyed (@obj, @key) (kernel.lock held). */
 static int wake_key_locked(struct kernel *k, const void *obj, uint64_t key, int n, uint32_t bitset)
 {
 	int woken = 0;
@@ -194,7 +189,7 @@ int futex_requeue(struct task *t, uint64_t addr, int nwake, int nrequeue, uint64
 	}
 	woken = wake_key_locked(k, obj, key, nwake, FUTEX_BITSET_MATCH_ANY);
 	for (struct futex_waiter *w = k->futex_waiters; w && moved < nrequeue; w = w->next)
-		if (w->as == obj && w->addr == key && !w->pi) {
+		if (w->as == obj && w->addr == key) {
 			w->as = obj2;
 			w->addr = key2;
 			moved++;
@@ -264,144 +259,4 @@ int futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int nwake, int 
 		woken += wake_key_locked(k, obj2, key2, nwake2, FUTEX_BITSET_MATCH_ANY);
 	pthread_mutex_unlock(&k->lock);
 	return woken;
-}
-
-static uint64_t clk_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static int pi_waiters_locked(struct kernel *k, const void *obj, uint64_t key, struct futex_waiter *skip)
-{
-	for (struct futex_waiter *w = k->futex_waiters; w; w = w->next)
-		if (w != skip && w->pi && w->as == obj && w->addr == key)
-			return 1;
-	return 0;
-}
-
-int futex_lock_pi(struct task *t, uint64_t addr, int try, clockid_t clk,
-		  const struct timespec *deadline)
-{
-	struct kernel *k = t->k;
-	struct futex_waiter w = { .task = t, .pi = 1 };
-	uint64_t dl = UINT64_MAX;
-	uint32_t cur, tid = (uint32_t)t->tid;
-	int r = 0, queued = 0;
-
-	if (addr & 3)
-		return -EINVAL;
-	if (deadline)
-		dl = deadline->tv_sec < 0 ? 0
-		     : deadline->tv_sec >= (time_t)(UINT64_MAX / NSEC_PER_SEC - 1)
-			     ? UINT64_MAX
-			     : (uint64_t)deadline->tv_sec * NSEC_PER_SEC + (uint64_t)deadline->tv_nsec;
-	futex_key(t, addr, &w.as, &w.addr);
-	pthread_mutex_lock(&k->lock);
-	for (;;) {
-		int tw;
-
-		if (w.woken) { /* futex_unlock_pi handed the lock to us */
-			queued = 0;
-			r = 0;
-			break;
-		}
-		if (task_copy_in(t, addr, &cur, sizeof(cur)) != sizeof(cur)) {
-			r = -EFAULT;
-			break;
-		}
-		if ((cur & FUTEX_TID_MASK) == tid) {
-			r = -EDEADLK;
-			break;
-		}
-		if (!(cur & FUTEX_TID_MASK)) {
-			/* free (or its owner died): take it, keeping the waiters bit */
-			uint32_t nv = tid | (pi_waiters_locked(k, w.as, w.addr, &w) ? FUTEX_WAITERS : 0);
-
-			r = task_copy_out(t, addr, &nv, sizeof(nv)) == sizeof(nv) ? 0 : -EFAULT;
-			break;
-		}
-		if (try) {
-			r = -EAGAIN;
-			break;
-		}
-		if (!(cur & FUTEX_WAITERS)) {
-			uint32_t nv = cur | FUTEX_WAITERS;
-
-			if (task_copy_out(t, addr, &nv, sizeof(nv)) != sizeof(nv)) {
-				r = -EFAULT;
-				break;
-			}
-		}
-		if (!queued) {
-			w.next = k->futex_waiters;
-			k->futex_waiters = &w;
-			queued = 1;
-		}
-		if (t->exited || t->tg->exiting) {
-			r = -EINTR;
-			break;
-		}
-		if (signal_pending_locked(t)) {
-			r = deadline ? -EINTR : -ERESTARTNOINTR;
-			break;
-		}
-		/* Sleep until handed the lock, or re-check the word now and
-		 * then: an owner that unlocks in user space never calls in. */
-		tw = task_wait_locked(t, clk, MIN(dl, ktime_add(clk_ns(clk), 20000000ULL)));
-		if (!w.woken && tw == -ETIMEDOUT && dl != UINT64_MAX && clk_ns(clk) >= dl) {
-			r = -ETIMEDOUT;
-			break;
-		}
-	}
-	if (queued && !w.woken)
-		unlink_waiter(k, &w);
-	pthread_mutex_unlock(&k->lock);
-	return r;
-}
-
-int futex_unlock_pi(struct task *t, uint64_t addr)
-{
-	struct kernel *k = t->k;
-	struct futex_waiter *next = NULL, **pp;
-	const void *obj;
-	uint64_t key;
-	uint32_t cur, nv = 0;
-	int r = 0;
-
-	if (addr & 3)
-		return -EINVAL;
-	futex_key(t, addr, &obj, &key);
-	pthread_mutex_lock(&k->lock);
-	if (task_copy_in(t, addr, &cur, sizeof(cur)) != sizeof(cur)) {
-		pthread_mutex_unlock(&k->lock);
-		return -EFAULT;
-	}
-	if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid) {
-		pthread_mutex_unlock(&k->lock);
-		return -EPERM;
-	}
-	/* the oldest PI waiter (the list is newest first) */
-	for (pp = &k->futex_waiters; *pp; pp = &(*pp)->next)
-		if ((*pp)->pi && (*pp)->as == obj && (*pp)->addr == key)
-			next = *pp;
-	if (next) {
-		unlink_waiter(k, next);
-		nv = (uint32_t)next->task->tid |
-		     (pi_waiters_locked(k, obj, key, NULL) ? FUTEX_WAITERS : 0);
-	}
-	if (task_copy_out(t, addr, &nv, sizeof(nv)) != sizeof(nv)) {
-		r = -EFAULT;
-		if (next) { /* put it back: it will re-check the word */
-			next->next = k->futex_waiters;
-			k->futex_waiters = next;
-		}
-	} else if (next) {
-		next->woken = 1;
-		pthread_cond_broadcast(&next->task->sigcond);
-	}
-	pthread_mutex_unlock(&k->lock);
-	return r;
 }

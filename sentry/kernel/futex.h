@@ -32,12 +32,13 @@ int futex_requeue(struct task *t, uint64_t addr, int nwake, int nrequeue, uint64
  * instructions on that word. */
 int futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int nwake, int nwake2,
 		  uint32_t encoded);
-/* FUTEX_LOCK_PI / FUTEX_TRYLOCK_PI (@try) and FUTEX_UNLOCK_PI, without
- * priority inheritance: the word holds the owner's tid and FUTEX_WAITERS;
- * unlock hands the lock to the oldest waiter.  Waiters also re-check the
- * word every 20 ms (an owner that unlocks in user space never calls in). */
-int futex_lock_pi(struct task *t, uint64_t addr, int try, clockid_t clk,
-		  const struct timespec *deadline);
-int futex_unlock_pi(struct task *t, uint64_t addr);
+/*
+ * The PI operations (FUTEX_LOCK_PI, UNLOCK_PI, TRYLOCK_PI, *_REQUEUE_PI)
+ * are not served (ENOSYS, so glibc's PTHREAD_PRIO_INHERIT mutexes report
+ * ENOTSUP): their protocol needs the kernel to change the futex word
+ * atomically against the application's own compare-and-swap, and the
+ * Sentry reaches application memory only through the platform's copies.
+ * An implementation by copies loses an owner's unlock under contention.
+ */
 
 #endif

@@ -70,11 +70,12 @@ time_t ipc_now(void)
 
 struct ipc_obj *ipc_find_id(struct ipc_ns *ns, enum ipc_kind kind, int id)
 {
+	unsigned slot = (unsigned)id & ((1u << IPC_SEQ_SHIFT) - 1);
 	struct ipc_obj *o;
 
-	if (id < 0)
+	if (id < 0 || slot >= IPC_SLOTS) /* the application's number: any value */
 		return NULL;
-	o = ns->objs[kind][id & ((1 << IPC_SEQ_SHIFT) - 1)];
+	o = ns->objs[kind][slot];
 	return o && o->id == id ? o : NULL;
 }
 

@@ -11,6 +11,8 @@
 
 #define MSG_MAX 8192  /* MSGMAX: largest message */
 #define MSG_MNB 16384 /* MSGMNB: default queue size in bytes */
+/* The most even root may let a queue hold: its messages are Sentry memory. */
+#define MSG_QBYTES_HARD (16u << 20)
 
 struct msg_item {
 	struct msg_item *next;
@@ -268,7 +270,9 @@ int64_t ipc_msgctl(struct task *t, int id, int cmd, uint64_t buf)
 			r = -EPERM;
 			break;
 		}
-		if (ds.msg_qbytes > MSG_MNB && ds.msg_qbytes > q->qbytes && t->creds.euid != 0) {
+		if (ds.msg_qbytes > q->qbytes &&
+		    ((ds.msg_qbytes > MSG_MNB && t->creds.euid != 0) ||
+		     ds.msg_qbytes > MSG_QBYTES_HARD)) {
 			r = -EPERM;
 			break;
 		}

@@ -164,25 +164,8 @@ int64_t sys_futex(struct task *t, const uint64_t a[6])
 	}
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(t, a[0], a[4], (int)a[2], (int)a[3], (uint32_t)a[5]);
-	case FUTEX_LOCK_PI:
-	case FUTEX_LOCK_PI2:
-	case FUTEX_TRYLOCK_PI:
-		if (op != FUTEX_TRYLOCK_PI && a[3]) {
-			/* absolute: CLOCK_REALTIME for LOCK_PI, as Linux; LOCK_PI2
-			 * follows FUTEX_CLOCK_REALTIME */
-			if (task_copy_in(t, a[3], &ts, sizeof(ts)) != sizeof(ts))
-				return -EFAULT;
-			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-				return -EINVAL;
-			deadline = &ts;
-		}
-		if (op == FUTEX_LOCK_PI)
-			clk = CLOCK_REALTIME;
-		return futex_lock_pi(t, a[0], op == FUTEX_TRYLOCK_PI, clk, deadline);
-	case FUTEX_UNLOCK_PI:
-		return futex_unlock_pi(t, a[0]);
 	default:
-		/* WAIT_REQUEUE_PI / CMP_REQUEUE_PI: not served */
+		/* the PI operations: not served (futex.h) */
 		return -ENOSYS;
 	}
 }

@@ -112,6 +112,8 @@ int main(void)
 	wait(&st);
 	t_yes("receiver got EIDRM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	t_err("gone", msgctl(q, IPC_STAT, &ds), EINVAL);
+	t_err("an id past every slot", msgctl(0x12b53b05, IPC_STAT, &ds), EINVAL);
+	t_err("the same for msgsnd", msgsnd(0x7fff, &m, 4, IPC_NOWAIT), EINVAL);
 	q = msgget(0x777, IPC_CREAT | 0600);
 	t_yes("keyed", msgget(0x777, 0) == q);
 	t_err("excl", msgget(0x777, IPC_CREAT | IPC_EXCL), EEXIST);

@@ -133,6 +133,7 @@ int main(void)
 	wait(&st);
 	t_yes("waiter got EIDRM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	t_err("gone", semctl(id, 0, GETVAL), EINVAL);
+	t_err("an id past every slot", semctl(0x12b53b05, 0, GETVAL), EINVAL);
 
 	t_err("nsems 0 on create", semget(IPC_PRIVATE, 0, 0600), EINVAL);
 	id = semget(0x4242, 2, IPC_CREAT | 0600);

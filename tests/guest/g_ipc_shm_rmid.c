@@ -48,6 +48,8 @@ int main(void)
 	t_oct("mode changed", ds.shm_perm.mode & 0777, 0604);
 	t_err("bad command", shmctl(id2, 12345, &ds), EINVAL);
 	t_err("bad id", shmctl(-1, IPC_STAT, &ds), EINVAL);
+	t_err("an id past every slot", shmctl(0x12b53b05, IPC_STAT, &ds), EINVAL);
+	t_err("shmat of it", (long)shmat(0x7fff, NULL, 0), EINVAL);
 	t_err("bad buffer", shmctl(id2, IPC_STAT, G_BADPTR), EFAULT);
 
 	/* SHM_RND and a fixed address */

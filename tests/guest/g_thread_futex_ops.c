@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* futex: CMP_REQUEUE, REQUEUE, WAKE_OP, and the PI operations (through a
- * PTHREAD_PRIO_INHERIT mutex and raw calls). */
+/* futex: CMP_REQUEUE, REQUEUE, WAKE_OP between threads.  (The PI
+ * operations are not served in the sandbox: see sentry/kernel/futex.h.) */
 #include "common.h"
 #include <linux/futex.h>
 #include <pthread.h>
@@ -33,25 +33,9 @@ static void settle(int n)
 	usleep(50000);
 }
 
-static pthread_mutex_t pm;
-static int holder_done;
-
-static void *holder(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&pm);
-	__atomic_store_n(&started, 1, __ATOMIC_SEQ_CST);
-	usleep(50000);
-	holder_done = 1;
-	pthread_mutex_unlock(&pm);
-	return NULL;
-}
-
 int main(void)
 {
 	pthread_t th[3];
-	pthread_mutexattr_t ma;
-	uint32_t word;
 
 	g_start();
 	/* CMP_REQUEUE: wake one, move two to f2 */
@@ -99,27 +83,5 @@ int main(void)
 	t_eq("shifted oparg", (futex(&f1, FUTEX_WAKE_OP_PRIVATE, 0, 0, &f2,
 				     (uint32_t)FUTEX_OP(FUTEX_OP_SET, 4, FUTEX_OP_CMP_EQ, 0) | (1u << 31)), (long)f2), 16);
 
-	/* PI mutex: trylock fails while another thread holds it; lock blocks */
-	pthread_mutexattr_init(&ma);
-	t_eq("PRIO_INHERIT", pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT), 0);
-	pthread_mutex_init(&pm, &ma);
-	started = 0;
-	pthread_create(&th[0], NULL, holder, NULL);
-	while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST))
-		usleep(1000);
-	t_eq("trylock: EBUSY", pthread_mutex_trylock(&pm), EBUSY);
-	t_eq("lock waits for the holder", pthread_mutex_lock(&pm), 0);
-	t_yes("the holder finished first", holder_done);
-	t_eq("unlock", pthread_mutex_unlock(&pm), 0);
-	pthread_join(th[0], NULL);
-
-	/* raw PI calls */
-	word = 0;
-	t_ok("TRYLOCK_PI free word", futex(&word, FUTEX_TRYLOCK_PI_PRIVATE, 0, 0, NULL, 0));
-	t_yes("word is my tid", word == (uint32_t)gettid());
-	t_err("LOCK_PI again: EDEADLK", futex(&word, FUTEX_LOCK_PI_PRIVATE, 0, 0, NULL, 0), EDEADLK);
-	t_ok("UNLOCK_PI", futex(&word, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0));
-	t_eq("word is 0", word, 0);
-	t_err("UNLOCK_PI not owner", futex(&word, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0), EPERM);
 	return g_finish();
 }
