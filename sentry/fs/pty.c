@@ -170,7 +170,8 @@ static int64_t master_ioctl(struct file *f, struct task *t, unsigned cmd, uint64
 
 		if (devpts_slave_path(tty, &p) < 0)
 			return -EIO;
-		r = pty_open_slave(tty, (unsigned)arg | O_NOCTTY, &s);
+		/* Linux takes any flags; only these mean something here */
+		r = pty_open_slave(tty, ((unsigned)arg & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY, &s);
 		if (r < 0) {
 			path_put(&p);
 			return r;
