@@ -104,8 +104,7 @@ static ssize_t master_write(struct file *f, struct task *t, const void *buf, siz
 	pthread_mutex_lock(&tty->lock);
 	while (done < len) {
 		if (!tty_ldisc_can_receive_locked(tty)) {
-			if (done)
-				break;
+			/* blocking writes go on until everything is in */
 			if (nb) {
 				r = -EAGAIN;
 				break;
@@ -367,8 +366,6 @@ static ssize_t slave_write(struct file *f, struct task *t, const void *buf, size
 			}
 			continue;
 		}
-		if (done)
-			break;
 		if (nb) {
 			r = -EAGAIN;
 			break;
