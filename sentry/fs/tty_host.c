@@ -34,6 +34,7 @@ struct tty_host {
 	int fd;                     /* the host terminal (owned) */
 	struct tty_termios saved;   /* its termios before the sandbox */
 	struct tty_termios raw;     /* what the Sentry set */
+	struct tty_winsize ws;      /* the host's size last seen (pump only) */
 	pthread_mutex_t out_lock;   /* orders writers to the host */
 	int stop;                   /* atomic: the pump must end */
 };
@@ -122,7 +123,10 @@ static void *pump(void *arg)
 		if (poll(&p, 1, 50) < 0 && errno != EINTR)
 			break;
 		/* the window size: SIGWINCH to the foreground on a change */
-		if (ioctl(h->fd, TIOCGWINSZ, &ws) == 0) {
+		/* only the host's own changes: TIOCSWINSZ in the sandbox
+		 * sets the Sentry's size, which stays until the host's moves */
+		if (ioctl(h->fd, TIOCGWINSZ, &ws) == 0 && memcmp(&ws, &h->ws, sizeof(ws))) {
+			h->ws = ws;
 			pthread_mutex_lock(&tty->lock);
 			changed = memcmp(&ws, &tty->ws, sizeof(ws)) != 0;
 			tty->ws = ws;
@@ -191,7 +195,8 @@ int tty_host_create(struct kernel *k, int fd, struct tty **ret)
 	tty->host = h;
 	tty->host_fd = fd;
 	memcpy(&tty->tio, &h->saved, 36); /* the user's settings; speeds as a pty's */
-	(void)ioctl(fd, TIOCGWINSZ, &tty->ws);
+	if (ioctl(fd, TIOCGWINSZ, &h->ws) == 0)
+		tty->ws = h->ws;
 	raw = h->saved;
 	raw.c_iflag &= ~(uint32_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
 	raw.c_oflag &= ~(uint32_t)OPOST;
