@@ -11,16 +11,23 @@ static void orphan_child(int res)
 {
 	/* the session leader: a background group whose only parent outside
 	 * the group exits, so the group is orphaned */
-	pid_t g = fork();
+	int done[2];
+	char c;
+	pid_t g;
 
+	pipe(done);
+	g = fork();
 	if (g == 0) {
+		pid_t mid = getpid();
+
 		setpgid(0, 0);
 		if (fork() == 0) {
 			char buf[16];
 			struct termios tio;
 			long r;
 
-			usleep(200000); /* the middle process has exited */
+			while (getppid() == mid) /* until the middle process is gone */
+				usleep(10000);
 			r = read(0, buf, sizeof(buf));
 			dprintf(res, "orphan read: %ld %s\n", r, r < 0 ? ename(errno) : "-");
 			tcgetattr(0, &tio);
@@ -29,12 +36,14 @@ static void orphan_child(int res)
 			dprintf(res, "orphan tcsetattr: %ld %s\n", r, r < 0 ? ename(errno) : "-");
 			r = write(1, "x", 1);
 			dprintf(res, "orphan write with TOSTOP: %ld %s\n", r, r < 0 ? ename(errno) : "-");
+			write(done[1], "x", 1);
 			_exit(0);
 		}
 		_exit(0);
 	}
+	close(done[1]);
 	waitpid(g, NULL, 0);
-	sleep(1);
+	read(done[0], &c, 1); /* the terminal stays ours until the orphan is done */
 	_exit(0);
 }
 
@@ -116,7 +125,6 @@ int main(void)
 	}
 	close(res[1]);
 	waitpid(pid, &st, 0);
-	usleep(300000);
 	while ((n = read(res[0], buf, sizeof(buf))) > 0)
 		write(1, buf, (size_t)n);
 	close(m);
