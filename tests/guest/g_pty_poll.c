@@ -72,7 +72,8 @@ int main(void)
 	read(m, buf, sizeof(buf));
 	t_eq("drained", epoll_wait(ep, got, 4, 0), 0);
 	write(m, "in\n", 3);
-	n = epoll_wait(ep, got, 4, 1000);
+	for (int i = 0; i < 200 && (n = epoll_wait(ep, got, 4, 10)) < 2; i++)
+		;
 	t_yes("slave readable (and the echo for the master)", n == 2);
 	drain(m, buf, sizeof(buf), 50);
 	n = epoll_wait(ep, got, 4, 0);
