@@ -172,4 +172,3 @@ struct file *hostfd_file(int hostfd, unsigned flags)
 {
 	return file_new(&hostfd_ops, (void *)(intptr_t)hostfd, flags);
 }
-

@@ -104,8 +104,7 @@ static ssize_t master_write(struct file *f, struct task *t, const void *buf, siz
 	pthread_mutex_lock(&tty->lock);
 	while (done < len) {
 		if (!tty_ldisc_can_receive_locked(tty)) {
-			if (done)
-				break;
+			/* blocking writes go on until everything is in */
 			if (nb) {
 				r = -EAGAIN;
 				break;
@@ -170,7 +169,8 @@ static int64_t master_ioctl(struct file *f, struct task *t, unsigned cmd, uint64
 
 		if (devpts_slave_path(tty, &p) < 0)
 			return -EIO;
-		r = pty_open_slave(tty, (unsigned)arg | O_NOCTTY, &s);
+		/* Linux takes any flags; only these mean something here */
+		r = pty_open_slave(tty, ((unsigned)arg & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY, &s);
 		if (r < 0) {
 			path_put(&p);
 			return r;
@@ -366,8 +366,6 @@ static ssize_t slave_write(struct file *f, struct task *t, const void *buf, size
 			}
 			continue;
 		}
-		if (done)
-			break;
 		if (nb) {
 			r = -EAGAIN;
 			break;

@@ -387,11 +387,8 @@ static int64_t set_termios(struct tty *tty, struct task *t, unsigned cmd, uint64
 	pthread_mutex_lock(&tty->lock);
 	if (cmd == TCSETSF || cmd == TTY_TCSETSF2)
 		tty_ldisc_flush_locked(tty, 1, 0);
+	/* a host terminal stays raw: this line discipline does the work */
 	tty_ldisc_set_termios_locked(tty, &tio);
-	if (tty->host_fd >= 0) {
-		/* the host terminal stays raw: the Sentry's line discipline
-		 * does the processing (hostfd.c) */
-	}
 	pthread_cond_broadcast(&tty->cond);
 	pthread_mutex_unlock(&tty->lock);
 	vfs_notify();

@@ -33,12 +33,27 @@
 struct tty_host {
 	int fd;                     /* the host terminal (owned) */
 	struct tty_termios saved;   /* its termios before the sandbox */
+	struct tty_termios raw;     /* what the Sentry set */
+	struct tty_winsize ws;      /* the host's size last seen (pump only) */
 	pthread_mutex_t out_lock;   /* orders writers to the host */
 	int stop;                   /* atomic: the pump must end */
 };
 
 static int live_pumps; /* atomic: pumps running (tty_host_wait_all) */
 static int stop_all;   /* atomic: tty_host_wait_all wants every pump gone */
+
+/*
+ * Put the host terminal back as it was, unless someone else changed it
+ * since the Sentry made it raw: two sandboxes sharing a terminal (tests
+ * run in parallel) must not leave it raw whatever order they end in.
+ */
+static void restore(struct tty_host *h)
+{
+	struct tty_termios cur;
+
+	if (ioctl(h->fd, TCGETS, &cur) == 0 && memcmp(&cur, &h->raw, 36) == 0)
+		(void)ioctl(h->fd, TCSETS, &h->saved);
+}
 
 static uint64_t mono_now(void)
 {
@@ -108,7 +123,10 @@ static void *pump(void *arg)
 		if (poll(&p, 1, 50) < 0 && errno != EINTR)
 			break;
 		/* the window size: SIGWINCH to the foreground on a change */
-		if (ioctl(h->fd, TIOCGWINSZ, &ws) == 0) {
+		/* only the host's own changes: TIOCSWINSZ in the sandbox
+		 * sets the Sentry's size, which stays until the host's moves */
+		if (ioctl(h->fd, TIOCGWINSZ, &ws) == 0 && memcmp(&ws, &h->ws, sizeof(ws))) {
+			h->ws = ws;
 			pthread_mutex_lock(&tty->lock);
 			changed = memcmp(&ws, &tty->ws, sizeof(ws)) != 0;
 			tty->ws = ws;
@@ -145,7 +163,7 @@ static void *pump(void *arg)
 		tty_signal_fg(tty, sigs);
 		tty_host_flush(tty); /* echoes */
 	}
-	(void)ioctl(h->fd, TCSETS, &h->saved); /* whatever ended the pump */
+	restore(h); /* whatever ended the pump */
 	__atomic_sub_fetch(&live_pumps, 1, __ATOMIC_ACQ_REL);
 	tty_put(tty);
 	return NULL;
@@ -177,7 +195,8 @@ int tty_host_create(struct kernel *k, int fd, struct tty **ret)
 	tty->host = h;
 	tty->host_fd = fd;
 	memcpy(&tty->tio, &h->saved, 36); /* the user's settings; speeds as a pty's */
-	(void)ioctl(fd, TIOCGWINSZ, &tty->ws);
+	if (ioctl(fd, TIOCGWINSZ, &h->ws) == 0)
+		tty->ws = h->ws;
 	raw = h->saved;
 	raw.c_iflag &= ~(uint32_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
 	raw.c_oflag &= ~(uint32_t)OPOST;
@@ -186,7 +205,8 @@ int tty_host_create(struct kernel *k, int fd, struct tty **ret)
 	raw.c_cflag |= CS8;
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
-	if (ioctl(fd, TCSETS, &raw) < 0) {
+	if (ioctl(fd, TCSETS, &raw) < 0 || ioctl(fd, TCGETS, &h->raw) < 0) {
+		(void)ioctl(fd, TCSETS, &h->saved);
 		tty->host = NULL;
 		tty->host_fd = -1;
 		tty_put(tty);
@@ -202,7 +222,7 @@ int tty_host_create(struct kernel *k, int fd, struct tty **ret)
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		__atomic_sub_fetch(&live_pumps, 1, __ATOMIC_ACQ_REL);
-		(void)ioctl(fd, TCSETS, &h->saved);
+		restore(h);
 		tty->host = NULL;
 		tty->host_fd = -1;
 		tty_put(tty);
@@ -222,7 +242,7 @@ void tty_host_close(struct tty *tty)
 	if (!h || __atomic_exchange_n(&h->stop, 1, __ATOMIC_ACQ_REL))
 		return;
 	tty_host_flush(tty);
-	(void)ioctl(h->fd, TCSETS, &h->saved);
+	restore(h);
 }
 
 void tty_host_free(struct tty *tty)
@@ -231,7 +251,7 @@ void tty_host_free(struct tty *tty)
 
 	if (!h)
 		return;
-	(void)ioctl(h->fd, TCSETS, &h->saved); /* in case nobody closed it */
+	restore(h); /* in case nobody closed it */
 	close(h->fd);
 	pthread_mutex_destroy(&h->out_lock);
 	free(h);

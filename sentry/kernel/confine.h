@@ -68,4 +68,8 @@ int confine_seccomp_install(enum confine_seccomp_mode mode);
  * docs/security.md: by name); *ret points to a static array. */
 size_t confine_allowed_syscalls(const char *const **ret);
 
+/* The ioctl requests the filter allows (the `ioctl` row of
+ * docs/security.md names each); *ret points to a static array. */
+size_t confine_allowed_ioctls(const unsigned long **ret);
+
 #endif

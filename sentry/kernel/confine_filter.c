@@ -190,3 +190,9 @@ size_t confine_allowed_syscalls(const char *const **ret)
 	*ret = names;
 	return ARRAY_SIZE(allowed);
 }
+
+size_t confine_allowed_ioctls(const unsigned long **ret)
+{
+	*ret = ioctl_reqs;
+	return ARRAY_SIZE(ioctl_reqs);
+}

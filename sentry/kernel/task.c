@@ -309,47 +309,56 @@ int task_set_stdio(struct task *t, const int hostfds[3])
 	return 0;
 }
 
+/* An interactive run: stdin and stdout on one host terminal.  (A test
+ * runner that hands down only its stdin terminal keeps plain host fds, so
+ * that ^C typed there still reaches the runner.) */
+static int stdio_terminal(const int hostfds[3], dev_t *ret)
+{
+	struct stat in, out;
+
+	if (hostfds[0] < 0 || hostfds[1] < 0 || !isatty(hostfds[0]) || !isatty(hostfds[1]) ||
+	    fstat(hostfds[0], &in) < 0 || fstat(hostfds[1], &out) < 0 ||
+	    in.st_rdev != out.st_rdev)
+		return 0;
+	*ret = in.st_rdev;
+	return 1;
+}
+
 int task_set_stdio_tty(struct task *t, const int hostfds[3])
 {
-	static const unsigned mode[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
+	int rest[3] = { -1, -1, -1 };
 	struct tty *tty = NULL;
-	dev_t rdev = 0;
+	dev_t rdev;
 	int r = 0;
 
+	if (!stdio_terminal(hostfds, &rdev) || tty_host_create(t->k, hostfds[0], &tty) < 0)
+		return task_set_stdio(t, hostfds);
+	(void)devpts_add(t->k, tty, t); /* /dev/pts/<n>, as a pty slave (ttyname) */
 	for (int i = 0; i < 3 && r == 0; i++) {
-		struct file *f = NULL;
+		struct file *f;
 		struct stat st;
 		int fd;
 
-		if (hostfds[i] < 0)
+		if (i > 0 && (hostfds[i] < 0 || !isatty(hostfds[i]) ||
+			      fstat(hostfds[i], &st) < 0 || st.st_rdev != rdev)) {
+			rest[i] = hostfds[i];
 			continue;
-		if (isatty(hostfds[i]) && fstat(hostfds[i], &st) == 0) {
-			if (!tty && tty_host_create(t->k, hostfds[i], &tty) == 0) {
-				rdev = st.st_rdev;
-				/* named /dev/pts/<n> like a pty slave (ttyname) */
-				(void)devpts_add(t->k, tty, t);
-			} else if (tty && st.st_rdev == rdev) {
-				close(hostfds[i]); /* the same terminal: one host fd serves */
-			}
-			if (tty && (st.st_rdev == rdev)) {
-				r = pty_open_slave(tty, O_RDWR | O_NOCTTY, &f);
-				if (r == 0 && devpts_slave_path(tty, &f->path) < 0)
-					f->path.v = NULL;
-			}
 		}
-		if (r == 0 && !f) {
-			f = hostfd_file(hostfds[i], mode[i]);
-			if (!f)
-				r = -ENOMEM;
-		}
+		if (i > 0)
+			close(hostfds[i]); /* the same terminal: the first host fd serves */
+		r = pty_open_slave(tty, O_RDWR | O_NOCTTY, &f);
 		if (r < 0)
 			break;
+		if (devpts_slave_path(tty, &f->path) < 0)
+			f->path.v = NULL;
 		fd = fdt_install(t->fdt, i, f, 0);
 		file_put(f);
 		if (fd != i)
 			r = fd < 0 ? fd : -EBUSY;
 	}
-	if (tty && r == 0)
+	if (r == 0)
+		r = task_set_stdio(t, rest);
+	if (r == 0)
 		tty_open_ctty(t, tty, 0); /* pid 1 leads its session */
 	tty_put(tty);
 	return r;

@@ -180,12 +180,13 @@ int task_chdir(struct task *t, const char *path);
 
 /* Standard fds of pid 1: host fds (taken over; -1 leaves the fd closed). */
 int task_set_stdio(struct task *t, const int hostfds[3]);
-/* The same, but host fds that are terminals (isatty) become the Sentry's
- * own terminal (sentry/fs/tty_host.c: the host is put in raw mode, the
- * Sentry's line discipline, job control and window size serve the
- * application) and the controlling terminal of @t's session (@t must be a
+/* The same, but when stdin and stdout are one host terminal (an
+ * interactive run), the fds on it become the Sentry's own terminal
+ * (sentry/fs/tty_host.c: the host is put in raw mode, the Sentry's line
+ * discipline, job control and window size serve the application, shown as
+ * /dev/pts/<n>) and the controlling terminal of @t's session (@t must be a
  * session leader: pid 1).  The host termios is restored when the last
- * description closes.  Non-terminals are plain host fds. */
+ * description closes.  Otherwise exactly task_set_stdio(). */
 int task_set_stdio_tty(struct task *t, const int hostfds[3]);
 
 /* A new thread in @t's thread group: same address space, signal handlers;

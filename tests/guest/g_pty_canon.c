@@ -70,9 +70,7 @@ int main(void)
 
 	/* one line per read, FIONREAD counts complete lines only */
 	write(m, "one\ntwo\nthr", 11);
-	usleep(10000);
-	t_ok("FIONREAD", ioctl(s, FIONREAD, &n));
-	t_eq("FIONREAD bytes", n, 8);
+	t_eq("FIONREAD bytes (complete lines)", wait_inq(s, 8), 8);
 	n = (int)read(s, buf, 2);
 	say("short read: \"%s\"\n", esc(buf, n));
 	n = (int)read(s, buf, sizeof(buf));
@@ -106,7 +104,7 @@ int main(void)
 
 	/* TCFLSH */
 	write(m, "dropped\n", 8);
-	usleep(10000);
+	wait_inq(s, 8);
 	t_ok("tcflush(TCIFLUSH)", tcflush(s, TCIFLUSH));
 	t_ok("FIONREAD after flush", ioctl(s, FIONREAD, &n));
 	t_eq("nothing left", n, 0);

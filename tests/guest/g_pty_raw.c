@@ -26,7 +26,8 @@ int main(void)
 
 	/* a partial canonical line becomes readable in raw mode */
 	write(m, "part", 4);
-	usleep(20000);
+	n = read_n(m, buf, 4, 2000); /* its echo: the line discipline has it */
+	say("its echo: \"%s\"\n", esc(buf, n));
 	raw = tio;
 	cfmakeraw(&raw);
 	raw.c_cc[VMIN] = 1;
@@ -34,12 +35,9 @@ int main(void)
 	t_ok("cfmakeraw + tcsetattr", tcsetattr(s, TCSANOW, &raw));
 	n = read(s, buf, sizeof(buf));
 	say("partial line in raw mode: \"%s\"\n", esc(buf, n));
-	n = drain(m, buf, sizeof(buf), 100);
-	say("its echo: \"%s\"\n", esc(buf, n));
 
 	write(m, "\003\r\177x", 4);
-	usleep(20000);
-	n = read(s, buf, sizeof(buf));
+	n = read_n(s, buf, 4, 2000);
 	say("raw bytes: \"%s\"\n", esc(buf, n));
 	t_eq("no echo in raw mode", drain(m, buf, sizeof(buf), 100), 0);
 	write(s, "a\nb", 3);
@@ -50,7 +48,7 @@ int main(void)
 	raw.c_cc[VMIN] = 3;
 	tcsetattr(s, TCSANOW, &raw);
 	write(m, "12345", 5);
-	usleep(20000);
+	wait_inq(s, 5);
 	n = read(s, buf, sizeof(buf));
 	say("vmin 3 read: \"%s\"\n", esc(buf, n));
 	if (fork() == 0) {
@@ -98,7 +96,7 @@ int main(void)
 
 	/* TCSETSF drops pending input; back to canonical mode */
 	write(m, "junk", 4);
-	usleep(20000);
+	wait_inq(s, 4);
 	t_ok("tcsetattr TCSAFLUSH", tcsetattr(s, TCSAFLUSH, &tio));
 	write(m, "fresh\n", 6);
 	n = read(s, buf, sizeof(buf));
@@ -116,12 +114,12 @@ int main(void)
 		    !!(p[0].revents & POLLOUT), !!(p[1].revents & POLLIN),
 		    !!(p[1].revents & POLLOUT));
 		write(m, "half", 4);
-		usleep(20000);
+		poll(&p[1], 1, 2000); /* the echo */
 		poll(p, 2, 0);
 		say("half a line: slave in %d, master in %d (echo)\n",
 		    !!(p[0].revents & POLLIN), !!(p[1].revents & POLLIN));
 		write(m, "\n", 1);
-		poll(p, 2, 1000);
+		poll(p, 1, 2000);
 		say("a line: slave in %d\n", !!(p[0].revents & POLLIN));
 	}
 	close(s);

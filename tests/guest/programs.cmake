@@ -62,7 +62,8 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_proc_exec_script g_proc_exit_atexit g_proc_fork_wait g_proc_fs_cmdline g_proc_fs_fd
   g_proc_fs_self g_proc_fs_stat g_proc_fs_status g_proc_ids g_proc_jobctl g_proc_orphan
   g_proc_pgid_session g_proc_vfork_clone g_proc_wait_signal g_proc_waitid g_proc_zombie
-  g_pty_canon g_pty_ctty g_pty_hangup g_pty_jobctl g_pty_raw g_pty_signal g_pty_winsize
+  g_pty_canon g_pty_ctty g_pty_hangup g_pty_jobctl g_pty_poll g_pty_raw g_pty_signal
+  g_pty_winsize
   g_sig_altstack g_sig_chld g_sig_default g_sig_die_segv g_sig_die_term g_sig_faults
   g_sig_handler g_sig_ignore g_sig_kill g_sig_mask_pending g_sig_pipe g_sig_queue
   g_sig_restart g_sig_suspend g_sig_timedwait g_time_clocks g_time_cpu_proc

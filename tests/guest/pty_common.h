@@ -37,7 +37,8 @@ static inline const char *esc(const char *s, long n)
 	return o;
 }
 
-/* Everything @fd yields within @ms of quiet (poll), up to @len bytes. */
+/* Everything @fd yields until @ms of quiet (poll; five times that for the
+ * first byte), up to @len bytes. */
 static inline long drain(int fd, char *buf, size_t len, int ms)
 {
 	size_t got = 0;
@@ -46,7 +47,7 @@ static inline long drain(int fd, char *buf, size_t len, int ms)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long n;
 
-		if (poll(&p, 1, ms) <= 0 || !(p.revents & POLLIN))
+		if (poll(&p, 1, got ? ms : 5 * ms) <= 0 || !(p.revents & POLLIN))
 			break;
 		n = read(fd, buf + got, len - got);
 		if (n <= 0)
@@ -77,6 +78,39 @@ static inline long read_until(int fd, char *buf, size_t len, const char *want, i
 			break;
 	}
 	return (long)got;
+}
+
+/* Read until @n bytes came (or @ms without any). */
+static inline long read_n(int fd, char *buf, size_t n, int ms)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long r;
+
+		if (poll(&p, 1, ms) <= 0 || !(p.revents & POLLIN))
+			break;
+		r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+/* Linux hands pty input to the line discipline from a work queue: wait
+ * (up to 2 s) until FIONREAD on @fd reaches @want. */
+static inline int wait_inq(int fd, int want)
+{
+	int n = -1;
+
+	for (int i = 0; i < 200; i++) {
+		if (ioctl(fd, FIONREAD, &n) == 0 && n >= want)
+			break;
+		usleep(10000);
+	}
+	return n;
 }
 
 #endif

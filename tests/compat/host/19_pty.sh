@@ -48,11 +48,12 @@ print("exit", os.waitstatus_to_exitcode(st))
 sys.stdout.flush()
 pid, fd = pty.fork()
 if pid == 0:
+    print("ready", flush=True)
     signal.pause()
     os._exit(0)
-os.read(fd, 0)
-import time
-time.sleep(0.2)
+out = b""
+while b"ready" not in out:
+    out += os.read(fd, 1024)
 os.write(fd, b"\x03")
 _, st = os.waitpid(pid, 0)
 print("^C", os.WIFSIGNALED(st) and os.WTERMSIG(st) == signal.SIGINT)

@@ -17,12 +17,14 @@ if pid == 0:
 out = b""
 
 
-def expect(what, timeout=10.0):
+def expect(what, timeout=10.0, fail=True):
     global out
     end = time.monotonic() + timeout
     while what.encode() not in out:
         left = end - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if not fail:
+                return False
             sys.exit("timed out waiting for %r; got %r" % (what, out[-400:]))
         try:
             chunk = os.read(fd, 4096)
@@ -32,6 +34,7 @@ def expect(what, timeout=10.0):
             sys.exit("EOF waiting for %r; got %r" % (what, out[-400:]))
         out += chunk
     out = out[out.index(what.encode()) + len(what):]
+    return True
 
 
 def send(s):
@@ -57,16 +60,28 @@ send("tty\r")
 expect("/dev/pts/0\r\n")
 check("tty is /dev/pts/0", True)
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
-time.sleep(0.3)
-send("stty size\r")
-expect("50 100\r\n")
-check("stty size follows the host window", True)
-send("sleep 30\r")
-time.sleep(0.5)
-t0 = time.monotonic()
-send("\x03")
+seen = False
+for _ in range(20):  # the Sentry polls the host's size
+    time.sleep(0.2)
+    send("stty size\r")
+    seen = expect("50 100\r\n", 1.0, fail=False)
+    if seen:
+        break
 expect("# ")
-check("^C interrupts the foreground job", time.monotonic() - t0 < 10)
+check("stty size follows the host window", seen)
+send("stty cols 132; sleep 0.3; stty size\r")
+expect("50 132\r\n")
+expect("# ")
+out = b""  # nothing older can satisfy the next expect
+check("stty cols in the sandbox stays", True)
+send("sleep 30\r")
+t0 = time.monotonic()
+for _ in range(10):  # until the job is the foreground group
+    time.sleep(0.5)
+    send("\x03")
+    if expect("# ", 1.0, fail=False):
+        break
+check("^C interrupts the foreground job", time.monotonic() - t0 < 15)
 send("echo still $((1+1))\r")
 expect("still 2\r\n")
 send("exit 5\r")

@@ -227,6 +227,50 @@ static void test_doc_lists_filter(void **state)
 			 names[i]);
 }
 
+/* docs/security.md: the `ioctl` row names every request the filter allows
+ * (the host terminal's termios and size, stub pids) and no other. */
+static void test_doc_lists_ioctls(void **state)
+{
+	static const struct {
+		unsigned long req;
+		const char *name;
+	} known[] = {
+		{ TCGETS, "`TCGETS`" },		{ TCSETS, "`TCSETS`" },
+		{ TCSETSW, "`TCSETSW`" },	{ TCSETSF, "`TCSETSF`" },
+		{ TIOCGWINSZ, "`TIOCGWINSZ`" }, { TIOCSWINSZ, "`TIOCSWINSZ`" },
+		{ FIONREAD, "`FIONREAD`" },	{ TIOCSTI, "`TIOCSTI`" },
+		{ _IOC(_IOC_READ | _IOC_WRITE, 0xFF, 11, 64), "`PIDFD_GET_INFO`" },
+	};
+	FILE *f = fopen(SECURITY_MD, "r");
+	const unsigned long *reqs;
+	size_t n = confine_allowed_ioctls(&reqs);
+	char line[1024], row[1024] = "";
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "| `ioctl` |", 11))
+			snprintf(row, sizeof(row), "%s", line);
+	fclose(f);
+	assert_true(row[0]);
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		int allowed = 0;
+
+		for (size_t i = 0; i < n; i++)
+			allowed |= reqs[i] == known[k].req;
+		if (allowed != (strstr(row, known[k].name) != NULL))
+			fail_msg("docs/security.md ioctl row and filter disagree on %s", known[k].name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int named = 0;
+
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			named |= known[k].req == reqs[i];
+		if (!named)
+			fail_msg("ioctl request %#lx allowed but not known to this test", reqs[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_allowed_work),
 		cmocka_unit_test(test_tsync),
 		cmocka_unit_test(test_doc_lists_filter),
+		cmocka_unit_test(test_doc_lists_ioctls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
