@@ -38,9 +38,11 @@ Options:
   --keep DIR           keep the logs and XML of each run in DIR
   --markdown FILE      append one summary row per module (docs/compatibility.md)
   --show-failures      print each sandbox non-pass with the first line of why
+  --json FILE          write every case's result on both sides to FILE
 """
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -108,6 +110,7 @@ def parse_xml(text):
 
 
 CASE_RE = re.compile(r"^(\w+) \(([\w.]+)\)(?: \(.*\))? \.\.\. ?(.*)$")
+EXC_RE = re.compile(r"^(\w+\.)*\w*(Error|Exception|Interrupt)\b.*")
 STATUS_RE = re.compile(r"^(ok|FAIL|ERROR|skipped .*|expected failure|unexpected success)$")
 
 
@@ -125,8 +128,13 @@ def status_of(word):
 
 def parse_log(text, died):
     """Fallback when there is no XML: the verbose unittest log."""
-    res, pending = {}, None
+    res, pending, crash_why, in_crash = {}, None, "", False
     for line in text.splitlines():
+        if "crashed -- Traceback" in line:
+            in_crash = True
+            continue
+        if in_crash and not crash_why and EXC_RE.match(line):
+            crash_why = line.strip()
         m = CASE_RE.match(line)
         if m:
             if pending and pending not in res:
@@ -141,7 +149,7 @@ def parse_log(text, died):
             res[pending] = status_of(line.strip())
             pending = None
     if pending and pending not in res:
-        res[pending] = (died, "the run ended during this case")
+        res[pending] = (died, crash_why or "the run ended during this case")
     return res
 
 
@@ -260,6 +268,7 @@ def main():
     ap.add_argument("--keep")
     ap.add_argument("--markdown")
     ap.add_argument("--show-failures", action="store_true")
+    ap.add_argument("--json")
     args = ap.parse_args()
     if not args.native_only and not args.cvisor:
         ap.error("--cvisor is required unless --native-only")
@@ -269,7 +278,7 @@ def main():
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
 
-    bad = 0
+    bad, dump = 0, {}
     for module in args.modules:
         native = sandbox = None
         if not args.no_native:
@@ -290,6 +299,7 @@ def main():
             for line in log.splitlines()[-20:]:
                 print("  | " + line)
 
+        dump[module] = {"native": native, "sandbox": sandbox}
         passed = sorted(k for k, (r, _) in sandbox.items() if r in PASS)
         path = os.path.join(args.baseline, module + ".pass")
         if args.record:
@@ -344,6 +354,9 @@ def main():
                 f.write("| %s | %s | %d | %d | %d |\n" % (
                     module, "%d (%d skipped)" % (n["pass"], n["skipped"]) if n else "-",
                     s["pass"], s["skipped"], s["fail"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dump, f, indent=1, sort_keys=True)
     if bad:
         print("FAIL: %d baseline case(s) regressed in the sandbox" % bad)
         return 1
