@@ -16,11 +16,14 @@ libpython3.11-testsuite) the host's python3 runs `python3 -m test -v
 Per test case the result is one of ok, xfail (expected failure), skipped,
 FAIL, ERROR, unexpected-success, or, when the run died before writing its XML
 (timeout, crash), whatever the verbose log says, with the last started case
-marked TIMEOUT/CRASH.
+marked TIMEOUT/CRASH; such a run is started again with --ignorefile listing
+the cases already reported (at most MAX_RESUMES times).  `*VSOCK*` is left
+out on both sides (it hangs natively on VM hosts).
 
 Check (exit status 1 on failure): every case listed in BASELINE/MODULE.pass
 (sorted case ids that passed in the sandbox when it was recorded) must pass
-(ok or xfail) in the sandbox.  A baseline case that fails in the sandbox but
+(ok or xfail) in the sandbox.  A baseline case that fails is first run again
+alone in the sandbox (FLAKY when it passes then); one that still fails but
 also fails natively is reported as an environment difference, not a
 regression.  Cases that pass now but are not in the baseline are reported as
 improvements.  --record rewrites BASELINE/MODULE.pass from this run.
@@ -30,12 +33,12 @@ Options:
   --platform P         systrap (default) or ptrace
   --baseline DIR       default: baseline/ next to this script
   --record             write the sandbox passes as the new baseline
-  --no-native          skip the native run (the baseline check needs none)
+  --no-native          run natively only to classify failing baseline cases
   --native-only        only the native run
   --timeout S          wall-clock limit per run (default 300); a run that
                        dies is resumed without the cases it reported
   --test-timeout S     regrtest --timeout per test file (default: none)
-  --keep DIR           keep the logs and XML of each run in DIR
+  --keep DIR           keep the logs of each run in DIR
   --markdown FILE      append one summary row per module (docs/compatibility.md)
   --show-failures      print each sandbox non-pass with the first line of why
   --json FILE          write every case's result on both sides to FILE
