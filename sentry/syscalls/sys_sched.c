@@ -42,8 +42,7 @@ static struct task *task_by_tid_locked(struct task *t, int64_t tid)
  * as @o's, or CAP_SYS_NICE (root here). */
 static int may_set_locked(const struct task *t, const struct task *o)
 {
-	if (t->creds.euid == 0 || t->creds.euid == o->creds.euid ||
-	    t->creds.euid == o->creds.ruid)
+	if (t->creds.euid == 0 || t->creds.euid == o->creds.euid || t->creds.euid == o->creds.ruid)
 		return 0;
 	return -EPERM;
 }
@@ -223,7 +222,7 @@ int64_t sys_sched_get_priority_min(struct task *t, const uint64_t a[6])
 int64_t sys_sched_rr_get_interval(struct task *t, const uint64_t a[6])
 {
 	int64_t pid = (int32_t)a[0];
-	struct timespec ts = { 0, RR_TIMESLICE_NS };
+	struct timespec ts = {0, RR_TIMESLICE_NS};
 	int found;
 
 	if (pid < 0)
@@ -290,7 +289,7 @@ int64_t sys_sched_getaffinity(struct task *t, const uint64_t a[6])
  * for sched_getaffinity; not applied. */
 int64_t sys_sched_setaffinity(struct task *t, const uint64_t a[6])
 {
-	uint64_t mask[AFFINITY_WORDS] = { 0 }, online[AFFINITY_WORDS];
+	uint64_t mask[AFFINITY_WORDS] = {0}, online[AFFINITY_WORDS];
 	int64_t pid = (int32_t)a[0];
 	size_t len = a[1] < sizeof(mask) ? a[1] : sizeof(mask);
 	struct task *o;

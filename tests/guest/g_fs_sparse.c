@@ -10,7 +10,7 @@ static void around(int fd, long long boundary)
 {
 	static const char tail[] = "  DEARdear  ";
 	long long start = boundary - 6;
-	char buf[16] = { 0 };
+	char buf[16] = {0};
 	char label[64];
 	struct stat st;
 	char *m;

@@ -7,7 +7,7 @@
 
 int main(void)
 {
-	struct sched_param sp = { 0 };
+	struct sched_param sp = {0};
 	struct timespec ts;
 	cpu_set_t set, got;
 	int base, st;
@@ -24,7 +24,8 @@ int main(void)
 		t_eq("child inherits the nice value", getpriority(PRIO_PROCESS, 0) - base, 1);
 		t_ok("child setpgid(0, 0)", setpgid(0, 0));
 		t_eq("getpriority(PRIO_PGRP, 0)", getpriority(PRIO_PGRP, 0) - base, 1);
-		t_eq("getpriority(PRIO_PGRP, own pgid)", getpriority(PRIO_PGRP, getpid()) - base, 1);
+		t_eq("getpriority(PRIO_PGRP, own pgid)", getpriority(PRIO_PGRP, getpid()) - base,
+		     1);
 		_exit(g_failures ? 1 : 0);
 	}
 	waitpid(pid, &st, 0);

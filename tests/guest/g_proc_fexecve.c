@@ -3,7 +3,7 @@
 #include "common.h"
 #include <sys/wait.h>
 
-static char *const no_env[] = { NULL };
+static char *const no_env[] = {NULL};
 
 /* Runs @argv through execveat(dirfd, path, ..., flags) in a child; returns
  * the child's exit status, or 100 + errno when the exec failed. */
@@ -23,7 +23,7 @@ static int run(int dirfd, const char *path, int flags, char *const argv[])
 
 int main(int argc, char **argv)
 {
-	char *cargv[] = { (char *)"prog", (char *)"child", NULL };
+	char *cargv[] = {(char *)"prog", (char *)"child", NULL};
 	int fd, dfd;
 
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
@@ -34,8 +34,7 @@ int main(int argc, char **argv)
 	t_eq("execveat(fd, \"\", AT_EMPTY_PATH)", run(fd, "", AT_EMPTY_PATH, cargv), 7);
 	t_eq("execveat(fd, \"\", 0)", run(fd, "", 0, cargv), 100 + ENOENT);
 	t_eq("execveat bad flags", run(AT_FDCWD, "/proc/self/exe", 0x80000, cargv), 100 + EINVAL);
-	t_eq("execveat(-1, \"\", AT_EMPTY_PATH)", run(-1, "", AT_EMPTY_PATH, cargv),
-	     100 + EBADF);
+	t_eq("execveat(-1, \"\", AT_EMPTY_PATH)", run(-1, "", AT_EMPTY_PATH, cargv), 100 + EBADF);
 
 	/* fexecve of a file that is not executable */
 	g_write_file("data", "data\n");

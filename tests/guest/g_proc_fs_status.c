@@ -31,7 +31,7 @@ static unsigned long long status_mask(const char *name)
 	return ~0ULL;
 }
 
-#define BIT(sig) (1ULL << ((sig) - 1))
+#define BIT(sig) (1ULL << ((sig)-1))
 
 int main(void)
 {
@@ -49,8 +49,8 @@ int main(void)
 	t_yes("SigIgn lacks USR2", (status_mask("SigIgn") & BIT(SIGUSR2)) == 0);
 	t_yes("SigCgt has USR2", (status_mask("SigCgt") & BIT(SIGUSR2)) != 0);
 	t_yes("SigCgt lacks USR1", (status_mask("SigCgt") & BIT(SIGUSR1)) == 0);
-	t_yes("SigBlk has INT and TERM",
-	      (status_mask("SigBlk") & (BIT(SIGINT) | BIT(SIGTERM))) == (BIT(SIGINT) | BIT(SIGTERM)));
+	t_yes("SigBlk has INT and TERM", (status_mask("SigBlk") & (BIT(SIGINT) | BIT(SIGTERM))) ==
+					     (BIT(SIGINT) | BIT(SIGTERM)));
 	t_yes("SigPnd has TERM", (status_mask("SigPnd") & BIT(SIGTERM)) != 0);
 	t_yes("ShdPnd present", status_mask("ShdPnd") != ~0ULL);
 	signal(SIGTERM, SIG_IGN); /* discards it */

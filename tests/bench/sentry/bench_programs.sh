@@ -75,7 +75,7 @@ rm -rf "$dir"'
 env="PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/"
 # shellcheck disable=SC2086 # $env is a list of assignments
 native=$(/usr/bin/env -i $env /bin/sh -c "$inner" sh "$reps")
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC1010
 sandbox=$("$cvisor" do --rootfs / --platform "$platform" -- /usr/bin/env -i $env \
 	/bin/sh -c "$inner" sh "$reps")
 
@@ -93,9 +93,11 @@ outside() { # CMD...: median ns of REPS runs after one warm-up
 		i=$((i + 1))
 	done | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
+# shellcheck disable=SC1010 # "do" is cvisor's verb
 native="$native
 cvisor_do_python3_c_pass $(outside /usr/bin/python3 -c pass)
 cvisor_do_true $(outside /bin/true)"
+# shellcheck disable=SC1010
 sandbox="$sandbox
 cvisor_do_python3_c_pass $(outside "$cvisor" do --rootfs / --platform "$platform" -- /usr/bin/python3 -c pass)
 cvisor_do_true $(outside "$cvisor" do --rootfs / --platform "$platform" -- /bin/true)"

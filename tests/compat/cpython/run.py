@@ -16,11 +16,14 @@ libpython3.11-testsuite) the host's python3 runs `python3 -m test -v
 Per test case the result is one of ok, xfail (expected failure), skipped,
 FAIL, ERROR, unexpected-success, or, when the run died before writing its XML
 (timeout, crash), whatever the verbose log says, with the last started case
-marked TIMEOUT/CRASH.
+marked TIMEOUT/CRASH; such a run is started again with --ignorefile listing
+the cases already reported (at most MAX_RESUMES times).  `*VSOCK*` is left
+out on both sides (it hangs natively on VM hosts).
 
 Check (exit status 1 on failure): every case listed in BASELINE/MODULE.pass
 (sorted case ids that passed in the sandbox when it was recorded) must pass
-(ok or xfail) in the sandbox.  A baseline case that fails in the sandbox but
+(ok or xfail) in the sandbox.  A baseline case that fails is first run again
+alone in the sandbox (FLAKY when it passes then); one that still fails but
 also fails natively is reported as an environment difference, not a
 regression.  Cases that pass now but are not in the baseline are reported as
 improvements.  --record rewrites BASELINE/MODULE.pass from this run.
@@ -30,17 +33,19 @@ Options:
   --platform P         systrap (default) or ptrace
   --baseline DIR       default: baseline/ next to this script
   --record             write the sandbox passes as the new baseline
-  --no-native          skip the native run (the baseline check needs none)
+  --no-native          run natively only to classify failing baseline cases
   --native-only        only the native run
   --timeout S          wall-clock limit per run (default 300); a run that
                        dies is resumed without the cases it reported
   --test-timeout S     regrtest --timeout per test file (default: none)
-  --keep DIR           keep the logs and XML of each run in DIR
+  --keep DIR           keep the logs of each run in DIR
   --markdown FILE      append one summary row per module (docs/compatibility.md)
   --show-failures      print each sandbox non-pass with the first line of why
+  --json FILE          write every case's result on both sides to FILE
 """
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -108,6 +113,7 @@ def parse_xml(text):
 
 
 CASE_RE = re.compile(r"^(\w+) \(([\w.]+)\)(?: \(.*\))? \.\.\. ?(.*)$")
+EXC_RE = re.compile(r"^(\w+\.)*\w*(Error|Exception|Interrupt)\b.*")
 STATUS_RE = re.compile(r"^(ok|FAIL|ERROR|skipped .*|expected failure|unexpected success)$")
 
 
@@ -125,8 +131,13 @@ def status_of(word):
 
 def parse_log(text, died):
     """Fallback when there is no XML: the verbose unittest log."""
-    res, pending = {}, None
+    res, pending, crash_why, in_crash = {}, None, "", False
     for line in text.splitlines():
+        if "crashed -- Traceback" in line:
+            in_crash = True
+            continue
+        if in_crash and not crash_why and EXC_RE.match(line):
+            crash_why = line.strip()
         m = CASE_RE.match(line)
         if m:
             if pending and pending not in res:
@@ -141,7 +152,7 @@ def parse_log(text, died):
             res[pending] = status_of(line.strip())
             pending = None
     if pending and pending not in res:
-        res[pending] = (died, "the run ended during this case")
+        res[pending] = (died, crash_why or "the run ended during this case")
     return res
 
 
@@ -260,6 +271,7 @@ def main():
     ap.add_argument("--keep")
     ap.add_argument("--markdown")
     ap.add_argument("--show-failures", action="store_true")
+    ap.add_argument("--json")
     args = ap.parse_args()
     if not args.native_only and not args.cvisor:
         ap.error("--cvisor is required unless --native-only")
@@ -269,7 +281,7 @@ def main():
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
 
-    bad = 0
+    bad, dump = 0, {}
     for module in args.modules:
         native = sandbox = None
         if not args.no_native:
@@ -290,6 +302,7 @@ def main():
             for line in log.splitlines()[-20:]:
                 print("  | " + line)
 
+        dump[module] = {"native": native, "sandbox": sandbox}
         passed = sorted(k for k, (r, _) in sandbox.items() if r in PASS)
         path = os.path.join(args.baseline, module + ".pass")
         if args.record:
@@ -344,6 +357,9 @@ def main():
                 f.write("| %s | %s | %d | %d | %d |\n" % (
                     module, "%d (%d skipped)" % (n["pass"], n["skipped"]) if n else "-",
                     s["pass"], s["skipped"], s["fail"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dump, f, indent=1, sort_keys=True)
     if bad:
         print("FAIL: %d baseline case(s) regressed in the sandbox" % bad)
         return 1
