@@ -267,13 +267,15 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_FILE_WRITE:
 		r = kernel_file_write(k, q->file_write->path, q->file_write->data.data,
-				      q->file_write->data.len, q->file_write->mode);
+				      q->file_write->data.len, q->file_write->mode,
+				      q->file_write->append);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_FILE_READ: {
-		size_t len = 0, max = q->file_read->max;
+		const Cvisor__Control__FileRead *m = q->file_read;
+		size_t len = 0, max = m->max && m->max < KERNEL_FILE_CHUNK ? m->max
+									  : KERNEL_FILE_CHUNK;
 
-		r = kernel_file_read(k, q->file_read->path, max ? max : CTL_FRAME_MAX / 2, &data,
-				     &len);
+		r = kernel_file_read(k, m->path, m->offset, max, m->partial, &data, &len);
 		if (r == 0) {
 			fd.data.data = data;
 			fd.data.len = len;

@@ -86,11 +86,18 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret);
  * (-ETIMEDOUT). */
 int kernel_ctl_shutdown(struct kernel *k, int timeout_ms);
 
-/* Files, as root with the kernel's root as / (control_files.c). */
+/* Files, as root with the kernel's root as / (control_files.c).  Regular
+ * files only (-EINVAL for FIFOs, devices, sockets; -EISDIR).  At most
+ * KERNEL_FILE_CHUNK bytes per call.
+ * Write: create (@mode) or truncate, or with @append add at the end. */
+#define KERNEL_FILE_CHUNK (8u << 20)
 int kernel_file_write(struct kernel *k, const char *path, const void *data, size_t len,
-		      uint32_t mode);
-int kernel_file_read(struct kernel *k, const char *path, size_t max, void **ret_data,
-		     size_t *ret_len);
+		      uint32_t mode, bool append);
+/* Read from @offset: the rest of the file if at most @max bytes (else
+ * -EFBIG), or with @partial the first @max bytes of it.  *ret_data is
+ * malloc'd (NULL when *ret_len is 0). */
+int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t max,
+		     bool partial, void **ret_data, size_t *ret_len);
 struct kernel_dirent {
 	char *name;
 	uint32_t mode;

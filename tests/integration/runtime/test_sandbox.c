@@ -289,6 +289,43 @@ static void test_files(void **state)
 	}
 }
 
+/* Files larger than a frame go in chunks; FIFOs and devices are refused
+ * without blocking the Sentry. */
+static void test_files_big_special(void **state)
+{
+	size_t len = (10u << 20) + 123, got = 0;
+	unsigned char *data = malloc(len);
+	void *back = NULL;
+
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 7 + (i >> 13));
+	assert_int_equal(sandbox_file_write(sb, "/tmp/big", data, len, 0600), 0);
+	sh("wc -c < /tmp/big", "10485883\n", 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/big", len, &back, &got), 0);
+	assert_int_equal(got, len);
+	assert_memory_equal(back, data, len);
+	free(back);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/big", len - 1, &back, &got), -EFBIG);
+	/* rewriting truncates */
+	assert_int_equal(sandbox_file_write(sb, "/tmp/big", "x", 1, 0600), 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/big", 10, &back, &got), 0);
+	assert_int_equal(got, 1);
+	free(back);
+	assert_int_equal(sandbox_file_write(sb, "/tmp/empty", "", 0, 0600), 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/empty", 0, &back, &got), 0);
+	assert_int_equal(got, 0);
+	free(back);
+	free(data);
+	sh("mkfifo /tmp/ff", "", 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/ff", 10, &back, &got), -EINVAL);
+	assert_int_equal(sandbox_file_write(sb, "/tmp/ff", "x", 1, 0600), -EINVAL);
+	assert_int_equal(sandbox_file_read(sb, "/dev/null", 10, &back, &got), -EINVAL);
+	assert_int_equal(sandbox_file_read(sb, "/dev/zero", 10, &back, &got), -EINVAL);
+	assert_int_equal(sandbox_file_remove(sb, "/tmp/ff"), 0);
+	assert_int_equal(sandbox_file_remove(sb, "/tmp/big"), 0);
+	assert_int_equal(sandbox_file_remove(sb, "/tmp/empty"), 0);
+}
+
 static void test_pause_resume(void **state)
 {
 	const char *argv[] = { "sh", "-c", "while true; do echo x; usleep 20000; done", NULL };
@@ -466,6 +503,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_kill_all),
 		cmocka_unit_test(test_ps),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_files_big_special),
 		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_paused_spawn),
 		cmocka_unit_test(test_stats),
