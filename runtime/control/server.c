@@ -47,8 +47,10 @@ int ctl_server_new(struct kernel *k, int listen_fd, struct ctl_server **ret)
 	return 0;
 }
 
+/* @fds: the frame's, checked against stdio_fds (ctl_request_check); the
+ * ones handed to the process are set to -1. */
 static void reply_spawn(struct ctl_server *s, const void *owner, const CtlRequest *q, int *fds,
-			size_t nfds, CtlResponse *p, Cvisor__Control__SpawnReply *sr)
+			CtlResponse *p, Cvisor__Control__SpawnReply *sr)
 {
 	const Cvisor__Control__Spawn *m = q->spawn;
 	struct kernel_spawn ks = { 0 };
@@ -56,7 +58,6 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 	int32_t pid;
 	int r;
 
-	ks.argv = (const char *const *)m->argv; /* n_argv >= 1: NULL-terminate below */
 	ks.cwd = m->cwd;
 	ks.uid = m->uid;
 	ks.gid = m->gid;
@@ -101,7 +102,6 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 		free(argv);
 		free(env);
 	}
-	(void)nfds;
 	if (r < 0) {
 		p->error = -r;
 		return;
@@ -225,7 +225,7 @@ static void free_list(CtlResponse *p)
 }
 
 /* Serve one request; returns 1 after a Shutdown. */
-static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
+static int serve(struct conn *c, const CtlRequest *q, int *fds)
 {
 	struct ctl_server *s = c->s;
 	struct kernel *k = s->k;
@@ -243,7 +243,7 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
 	p.id = q->id;
 	switch (q->req_case) {
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_SPAWN:
-		reply_spawn(s, c, q, fds, nfds, &p, &sr);
+		reply_spawn(s, c, q, fds, &p, &sr);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_START:
 		r = kernel_ctl_start(k, q->start->pid);
@@ -375,7 +375,7 @@ static void *conn_main(void *arg)
 		} else if ((r = ctl_request_check(q, nfds)) < 0) {
 			send_error(c->fd, q->id, r);
 		} else {
-			done = serve(c, q, fds, nfds);
+			done = serve(c, q, fds);
 		}
 		ctl_request_free(q);
 		for (size_t i = 0; i < nfds; i++)
