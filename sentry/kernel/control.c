@@ -440,7 +440,7 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 		if (tg->zombie)
 			continue;
 		s.nprocs++;
-		/* k->lock before mm->lock, as exec does */
+		/* k->lock before mm->lock, as procfs does (exec swaps tg->mm under k->lock) */
 		if (tg->mm && tg->ntasks > 0)
 			s.mem_bytes += mm_account_kb(tg->mm) * 1024;
 	}
