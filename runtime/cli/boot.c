@@ -62,6 +62,7 @@ int cmd_boot(int argc, char **argv)
 	struct kernel *k = NULL;
 	int c, r, status = 125, no_confine = 0, confined = 0, ctl = -1, ready = -1;
 	pid_t gofer = -1;
+	int gofer_ready = -1;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -112,7 +113,8 @@ int cmd_boot(int argc, char **argv)
 	(void)fcntl(ctl, F_SETFD, FD_CLOEXEC);
 	if (ready >= 0)
 		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);
-	r = launch_gofer(rootfs, &gofer);
+	/* the Gofer starts while we confine ourselves and open the platform */
+	r = launch_gofer_async(rootfs, &gofer, &gofer_ready);
 	if (r < 0)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
@@ -125,6 +127,7 @@ int cmd_boot(int argc, char **argv)
 			safe_close(kopts.gofer_sock);
 			safe_close(ctl);
 			safe_close(ready);
+			safe_close(gofer_ready);
 			launch_gofer_reap(gofer);
 			return status;
 		}
@@ -134,6 +137,12 @@ int cmd_boot(int argc, char **argv)
 	r = plat_open(kind, NULL, &p);
 	if (r < 0) {
 		log_error_errno(r, "platform");
+		goto out;
+	}
+	r = launch_gofer_ready(gofer_ready);
+	gofer_ready = -1;
+	if (r < 0) {
+		log_error_errno(r, "the gofer for %s did not start", rootfs);
 		goto out;
 	}
 	r = kernel_create(p, &kopts, &k);
@@ -163,6 +172,7 @@ int cmd_boot(int argc, char **argv)
 		log_error_errno(r, "serve the control socket");
 	status = r < 0 ? 1 : 0;
 out:
+	safe_close(gofer_ready);
 	/* Connection threads may still hold the kernel: leave without
 	 * tearing it down (the processes are gone after a Shutdown). */
 	if (!confined && gofer > 0) { /* the kernel still holds its socket */

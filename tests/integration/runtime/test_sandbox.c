@@ -30,6 +30,7 @@ void test_hostile(void **state);
 void test_init(void **state);
 void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
+void test_boot_bad_rootfs(void **state);
 
 static int group_setup(void **state)
 {
@@ -514,6 +515,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_die_with_caller),
+		cmocka_unit_test(test_boot_bad_rootfs),
 		cmocka_unit_test(test_init),
 	};
 	char tmpl[] = "/tmp/cvisor-sbtest-XXXXXX";

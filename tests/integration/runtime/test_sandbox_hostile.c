@@ -24,6 +24,7 @@ void test_hostile(void **state);
 void test_init(void **state);
 void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
+void test_boot_bad_rootfs(void **state);
 
 /* ---- hostile input on the socket ---- */
 
@@ -197,6 +198,33 @@ void test_destroy_busy(void **state)
 	assert_int_equal(kill(host, 0), -1);
 	assert_int_equal(count_procs("sbbusy"), 0);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* A Gofer that cannot start (no such rootfs): a clean error, nothing left. */
+void test_boot_bad_rootfs(void **state)
+{
+	char host[64], path[100];
+	struct sandbox_opts o = { .control_path = path, .platform = platform, .hostname = host,
+				  .log_fd = -2, .cvisor_path = cvisor_bin,
+				  .die_with_caller = true, .rootfs = "/nonexistent/rootfs" };
+	struct sandbox *s = NULL;
+
+	o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
+	snprintf(host, sizeof(host), "sbbad-%d", (int)getpid()); /* see count_procs */
+	snprintf(path, sizeof(path), "%s/sbbad.sock", dir);
+	assert_int_equal(sandbox_boot(&o, &s), -EIO);
+	assert_null(s);
+	assert_int_equal(count_procs("sbbad"), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	/* and the path is free for the next one */
+	o.rootfs = rootfs;
+	assert_int_equal(sandbox_boot(&o, &s), 0);
+	assert_int_equal(sandbox_destroy(s), 0);
+	/* something at the path already: refused, left alone */
+	assert_int_equal(close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	assert_int_equal(sandbox_boot(&o, &s), -EADDRINUSE);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
 }
 
 /* die_with_caller: a caller that exits without destroying takes the
