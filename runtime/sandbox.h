@@ -108,7 +108,8 @@ int sandbox_resume(struct sandbox *sb);
 
 struct sandbox_stats {
 	uint32_t nprocs, nthreads;
-	uint64_t mem_bytes;     /* application memory (anonymous + overlay upper) */
+	uint64_t mem_bytes;     /* application memory: writable private mappings
+				 * (the overlay upper is not counted yet) */
 	uint64_t cpu_user_ns, cpu_sys_ns;
 	bool paused;
 	bool init_exited;       /* pid 1 existed and has exited */

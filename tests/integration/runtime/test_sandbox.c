@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -153,6 +154,54 @@ static void test_concurrent(void **state)
 	assert_int_equal(sandbox_wait(sb, pa, 0, &st), -ECHILD);
 	free(oa);
 	free(ob);
+}
+
+/* Several clients at once, each on its own connection: spawns, waits, ps
+ * and stats interleave in the Sentry. */
+#define PAR_CLIENTS 6
+#define PAR_ROUNDS 10
+
+static void *par_client(void *arg)
+{
+	long bad = 0;
+	struct sandbox *c = NULL;
+
+	if (sandbox_attach(ctl_path, &c) < 0)
+		return (void *)1L;
+	for (int i = 0; i < PAR_ROUNDS; i++) {
+		char code[16];
+		const char *argv[] = { "sh", "-c", code, NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+		struct sandbox_ps_entry *v = NULL;
+		struct sandbox_stats st;
+		int32_t pid;
+		int ws;
+		size_t n;
+
+		snprintf(code, sizeof(code), "exit %d", (int)(((long)arg * 7 + i) % 100));
+		if (sandbox_spawn(c, &p, &pid) < 0 || sandbox_ps(c, &v, &n) < 0 ||
+		    sandbox_stats(c, &st) < 0 || sandbox_wait(c, pid, 20000, &ws) < 0 ||
+		    !WIFEXITED(ws) || WEXITSTATUS(ws) != ((long)arg * 7 + i) % 100)
+			bad++;
+		sandbox_ps_free(v, n);
+	}
+	sandbox_close(c);
+	return (void *)bad;
+}
+
+static void test_parallel_clients(void **state)
+{
+	pthread_t th[PAR_CLIENTS];
+
+	for (long i = 0; i < PAR_CLIENTS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, par_client, (void *)i), 0);
+	for (int i = 0; i < PAR_CLIENTS; i++) {
+		void *bad;
+
+		assert_int_equal(pthread_join(th[i], &bad), 0);
+		assert_int_equal((long)bad, 0);
+	}
+	still_serving();
 }
 
 static void test_kill_and_timeout(void **state)
@@ -500,6 +549,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ppid_cwd_env),
 		cmocka_unit_test(test_rlimits_umask),
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_parallel_clients),
 		cmocka_unit_test(test_kill_and_timeout),
 		cmocka_unit_test(test_kill_all),
 		cmocka_unit_test(test_ps),
