@@ -178,7 +178,7 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	if (pid == 0) {
 		/* only async-signal-safe calls from here */
 		int l = fd_above(lfd, 10), w = fd_above(ready[1], 10);
-		int log = fd_above(o->log_fd, 10), null;
+		int log = o->log_fd > 0 ? fd_above(o->log_fd, 10) : -1, null;
 		sigset_t none;
 
 		/* the caller's blocked signals are not the Sentry's */

@@ -45,8 +45,9 @@ struct sandbox_opts {
 	const char *hostname;     /* NULL: "cvisor" */
 	bool no_overlay;          /* read-only root instead of the memory overlay */
 	bool no_confine;          /* debugging only */
-	int log_fd;               /* the Sentry's and Gofer's stderr; -1 inherits,
-				   * -2: /dev/null (stdin/stdout are always /dev/null) */
+	int log_fd;               /* the Sentry's and Gofer's stderr; -1 or 0 (a
+				   * zeroed struct) inherit, -2: /dev/null
+				   * (stdin/stdout are always /dev/null) */
 	const char *cvisor_path;  /* the cvisor binary; NULL: $CVISOR_BIN, else
 				   * /proc/self/exe (when the caller is cvisor) */
 	bool strace;              /* log the application's syscalls to log_fd */
