@@ -371,6 +371,32 @@ static void test_files_big_special(void **state)
 	assert_int_equal(sandbox_file_write(sb, "/tmp/ff", "x", 1, 0600), -EINVAL);
 	assert_int_equal(sandbox_file_read(sb, "/dev/null", 10, &back, &got), -EINVAL);
 	assert_int_equal(sandbox_file_read(sb, "/dev/zero", 10, &back, &got), -EINVAL);
+	/* procfs as seen by no task at all: an answer, never a crash */
+	{
+		static const char *const procs[] = { "/proc/meminfo", "/proc/self/status",
+						     "/proc/self/maps", "/proc/1/status",
+						     "/proc/mounts", "/proc/self/fd/0",
+						     "/proc/thread-self/comm", "/proc/uptime" };
+		struct sandbox_dirent *d = NULL;
+		size_t n = 0;
+
+		for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+			int r = sandbox_file_read(sb, procs[i], 1 << 20, &back, &got);
+
+			if (r == 0)
+				free(back);
+			assert_true(r == 0 || r == -ENOENT || r == -EINVAL || r == -ESRCH);
+			r = sandbox_file_write(sb, procs[i], "x", 1, 0600);
+			assert_true(r < 0);
+		}
+		assert_int_equal(sandbox_file_list(sb, "/proc", &d, &n), 0);
+		sandbox_dirents_free(d, n);
+		if (sandbox_file_list(sb, "/proc/self", &d, &n) == 0)
+			sandbox_dirents_free(d, n);
+		if (sandbox_file_list(sb, "/proc/self/fd", &d, &n) == 0)
+			sandbox_dirents_free(d, n);
+		still_serving();
+	}
 	assert_int_equal(sandbox_file_remove(sb, "/tmp/ff"), 0);
 	assert_int_equal(sandbox_file_remove(sb, "/tmp/big"), 0);
 	assert_int_equal(sandbox_file_remove(sb, "/tmp/empty"), 0);
