@@ -387,8 +387,8 @@ int sandbox_destroy(struct sandbox *sb)
 		reap(sb->pid, 5000);
 		if (sb->control_path)
 			unlink(sb->control_path);
-		if (r == -ECONNRESET)
-			r = 0; /* it went away, as asked */
+		if (r == -ECONNRESET || r == -EPIPE)
+			r = 0; /* it went away (a Shutdown from elsewhere): reaped now */
 	}
 	free(sb->control_path);
 	free(sb);

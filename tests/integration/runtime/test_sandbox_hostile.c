@@ -25,6 +25,7 @@ void test_init(void **state);
 void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
 void test_boot_bad_rootfs(void **state);
+void test_destroy_attached(void **state);
 
 /* ---- hostile input on the socket ---- */
 
@@ -197,6 +198,34 @@ void test_destroy_busy(void **state)
 	assert_int_equal(sandbox_destroy(b), 0);
 	assert_int_equal(kill(host, 0), -1);
 	assert_int_equal(count_procs("sbbusy"), 0);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* `cvisor delete` from another process: Shutdown over an attached handle;
+ * the launcher's own destroy then only reaps. */
+void test_destroy_attached(void **state)
+{
+	struct sandbox *b = boot("sbdel"), *a = NULL;
+	struct sandbox_stats st;
+	pid_t host = sandbox_host_pid(b);
+
+	assert_int_equal(sandbox_attach(ctl_path, &a), 0);
+	assert_int_equal(sandbox_destroy(a), 0);
+	/* the Sentry goes away right after answering: b's connection ends */
+	{
+		int r = 0;
+
+		for (int i = 0; i < 500 && r == 0; i++) {
+			r = sandbox_stats(b, &st);
+			if (r == 0)
+				usleep(10000);
+		}
+		assert_true(r == -ECONNRESET || r == -EPIPE);
+	}
+	assert_int_equal(sandbox_destroy(b), 0);
+	assert_int_equal(kill(host, 0), -1);
+	assert_int_equal(count_procs("sbdel"), 0);
+	assert_int_equal(access(ctl_path, F_OK), -1);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
 }
 
