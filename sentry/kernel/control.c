@@ -260,6 +260,31 @@ static void send_locked(struct thread_group *tg, int sig)
 	signal_send_tg_locked(tg, &info);
 }
 
+/* Run the never-started processes that are dying (SIGKILL, shutdown) so
+ * that they exit and leave their zombie, as a started one would. */
+static void start_dying(struct kernel *k)
+{
+	struct task *start[64];
+	int n;
+
+	do {
+		n = 0;
+		pthread_mutex_lock(&k->lock);
+		for (int i = 1; i < KERNEL_PID_MAX && n < (int)ARRAY_SIZE(start); i++) {
+			struct thread_group *tg = k->tgs[i];
+
+			if (tg && tg->ctl_unstarted && tg->exiting) {
+				start[n++] = tg->ctl_unstarted;
+				tg->ctl_unstarted = NULL;
+			}
+		}
+		pthread_mutex_unlock(&k->lock);
+		for (int i = 0; i < n; i++)
+			if (task_start(start[i]) < 0)
+				process_abort(start[i]);
+	} while (n > 0);
+}
+
 int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig)
 {
 	int r = 0;
@@ -285,6 +310,9 @@ int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig)
 			send_locked(tg, sig);
 	}
 	pthread_mutex_unlock(&k->lock);
+	/* a SIGKILLed created-but-not-started process stops at once */
+	if (r == 0 && sig == SIGKILL)
+		start_dying(k);
 	return r;
 }
 
@@ -456,8 +484,7 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 int kernel_ctl_shutdown(struct kernel *k, int timeout_ms)
 {
 	uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000ULL;
-	struct task *start[64];
-	int n, r = 0;
+	int r = 0;
 
 	pthread_mutex_lock(&k->lock);
 	k->shutting_down = 1;
@@ -470,22 +497,7 @@ int kernel_ctl_shutdown(struct kernel *k, int timeout_ms)
 	}
 	pthread_mutex_unlock(&k->lock);
 	/* never-started processes: start them so they die (SIGKILL pending) */
-	do {
-		n = 0;
-		pthread_mutex_lock(&k->lock);
-		for (int i = 1; i < KERNEL_PID_MAX && n < (int)ARRAY_SIZE(start); i++) {
-			struct thread_group *tg = k->tgs[i];
-
-			if (tg && tg->ctl_unstarted) {
-				start[n++] = tg->ctl_unstarted;
-				tg->ctl_unstarted = NULL;
-			}
-		}
-		pthread_mutex_unlock(&k->lock);
-		for (int i = 0; i < n; i++)
-			if (task_start(start[i]) < 0)
-				process_abort(start[i]);
-	} while (n > 0);
+	start_dying(k);
 	pthread_mutex_lock(&k->lock);
 	while (k->ntasks > 0) {
 		uint64_t now = mono_ns(), abs;

@@ -459,6 +459,15 @@ static void test_paused_spawn(void **state)
 	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
 	assert_int_equal(st, 0);
 	assert_int_equal(sandbox_start(sb, pid), -ESRCH);
+	/* killed before it ever ran: it stops at once (OCI kill of a created
+	 * container) */
+	argv[0] = "sleep";
+	argv[1] = "100";
+	p.stdio[1] = -1;
+	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
+	assert_int_equal(sandbox_kill(sb, pid, SIGKILL), 0);
+	assert_int_equal(sandbox_wait(sb, pid, 5000, &st), 0);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
 static void test_stats(void **state)
