@@ -113,6 +113,8 @@ struct sandbox_stats {
 				 * (the overlay upper is not counted yet) */
 	uint64_t cpu_user_ns, cpu_sys_ns;
 	bool paused;
+	bool has_init;          /* a pid 1 was spawned (OCI: created) */
+	bool init_started;      /* ... and started (OCI: running, or stopped) */
 	bool init_exited;       /* pid 1 existed and has exited */
 	int init_status;        /* its wait status, when init_exited */
 };

@@ -59,6 +59,8 @@ int sandbox_stats(struct sandbox *sb, struct sandbox_stats *ret)
 		.cpu_user_ns = p->stats->cpu_user_ns,
 		.cpu_sys_ns = p->stats->cpu_sys_ns,
 		.paused = p->stats->paused,
+		.has_init = p->stats->has_init,
+		.init_started = p->stats->init_started,
 		.init_exited = p->stats->init_exited,
 		.init_status = p->stats->init_status,
 	};

@@ -306,6 +306,8 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 		st.cpu_user_ns = ks.cpu_user_ns;
 		st.cpu_sys_ns = ks.cpu_sys_ns;
 		st.paused = ks.paused;
+		st.has_init = ks.has_init;
+		st.init_started = ks.init_started;
 		st.init_exited = ks.init_exited;
 		st.init_status = ks.init_status;
 		p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_STATS;

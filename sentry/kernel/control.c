@@ -475,6 +475,8 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 	s.cpu_user_ns += k->gone_utime_ns;
 	s.cpu_sys_ns += k->gone_stime_ns;
 	s.paused = k->frozen;
+	s.has_init = k->init != NULL;
+	s.init_started = k->init && !k->init->ctl_unstarted;
 	s.init_exited = k->init_exited;
 	s.init_status = k->init_status;
 	pthread_mutex_unlock(&k->lock);

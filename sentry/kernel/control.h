@@ -76,7 +76,7 @@ struct kernel_stats {
 	uint32_t nprocs, nthreads;
 	uint64_t mem_bytes;
 	uint64_t cpu_user_ns, cpu_sys_ns;
-	bool paused, init_exited;
+	bool paused, has_init, init_started, init_exited;
 	int init_status;
 };
 void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret);

@@ -486,6 +486,7 @@ static void test_stats(void **state)
 	assert_true(s1.nthreads >= 1);
 	assert_true(s1.mem_bytes > 0);
 	assert_false(s1.init_exited);
+	assert_false(s1.has_init);
 	/* the loop's CPU time is kept after it was collected, and grows */
 	assert_true(s1.cpu_user_ns + s1.cpu_sys_ns > s0.cpu_user_ns + s0.cpu_sys_ns);
 	assert_true(s1.cpu_user_ns >= s0.cpu_user_ns && s1.cpu_sys_ns >= s0.cpu_sys_ns);

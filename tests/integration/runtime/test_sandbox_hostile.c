@@ -163,7 +163,11 @@ void test_init(void **state)
 	assert_int_equal(sandbox_spawn(sb, &q, &other), 0);
 	assert_int_equal(sandbox_stats(sb, &s), 0);
 	assert_false(s.init_exited);
+	assert_true(s.has_init);
+	assert_false(s.init_started);
 	assert_int_equal(sandbox_start(sb, 1), 0);
+	assert_int_equal(sandbox_stats(sb, &s), 0);
+	assert_true(s.init_started);
 	assert_int_equal(sandbox_wait(sb, 1, 10000, &st), 0);
 	assert_int_equal(st, 7 << 8);
 	/* the others died with it */
