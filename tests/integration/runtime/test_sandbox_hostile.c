@@ -157,6 +157,16 @@ void test_init(void **state)
 	int32_t pid, other;
 	int st;
 
+	/* a pid 1 that cannot exec leaves no trace: pid 1 is still free */
+	{
+		const char *bad[] = { "no-such-init", NULL };
+		struct sandbox_process b = p;
+
+		b.argv = bad;
+		assert_int_equal(sandbox_spawn(sb, &b, &pid), -ENOENT);
+		assert_int_equal(sandbox_stats(sb, &s), 0);
+		assert_false(s.has_init);
+	}
 	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
 	assert_int_equal(pid, 1);
 	assert_int_equal(sandbox_spawn(sb, &p, &other), -EEXIST);
