@@ -33,6 +33,7 @@ void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
 void test_boot_bad_rootfs(void **state);
 void test_destroy_attached(void **state);
+void test_launcher_killed(void **state);
 
 static int group_setup(void **state)
 {
@@ -604,6 +605,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_die_with_caller),
 		cmocka_unit_test(test_boot_bad_rootfs),
 		cmocka_unit_test(test_destroy_attached),
+		cmocka_unit_test(test_launcher_killed),
 		cmocka_unit_test(test_init),
 	};
 	char tmpl[] = "/tmp/cvisor-sbtest-XXXXXX";

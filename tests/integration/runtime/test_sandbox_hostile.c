@@ -26,6 +26,7 @@ void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
 void test_boot_bad_rootfs(void **state);
 void test_destroy_attached(void **state);
+void test_launcher_killed(void **state);
 
 /* ---- hostile input on the socket ---- */
 
@@ -240,6 +241,31 @@ void test_destroy_attached(void **state)
 	assert_int_equal(kill(host, 0), -1);
 	assert_int_equal(count_procs("sbdel"), 0);
 	assert_int_equal(access(ctl_path, F_OK), -1);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* The host kills the launcher: everything of the sandbox goes, calls fail
+ * instead of hanging, destroy still cleans up. */
+void test_launcher_killed(void **state)
+{
+	struct sandbox *b = boot("sbkill");
+	struct sandbox_stats st;
+	int r = 0, n = -1;
+
+	assert_int_equal(kill(sandbox_host_pid(b), SIGKILL), 0);
+	for (int i = 0; i < 500 && r == 0; i++) {
+		r = sandbox_stats(b, &st);
+		if (r == 0)
+			usleep(10000);
+	}
+	assert_true(r == -ECONNRESET || r == -EPIPE);
+	assert_int_equal(sandbox_destroy(b), 0);
+	for (int i = 0; i < 100 && n != 0; i++) {
+		n = count_procs("sbkill");
+		if (n)
+			usleep(50000);
+	}
+	assert_int_equal(n, 0);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
 }
 
