@@ -318,7 +318,8 @@ int sandbox_start(struct sandbox *sb, int32_t pid)
 	return sb_call(sb, &q, NULL, 0, NULL);
 }
 
-int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status)
+static int do_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int32_t *ret_pid,
+		   int *ret_status)
 {
 	CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
 	Cvisor__Control__Wait m = CVISOR__CONTROL__WAIT__INIT;
@@ -337,8 +338,23 @@ int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_statu
 		return -EPROTO;
 	}
 	*ret_status = p->wait->status;
+	*ret_pid = pid > 0 ? pid : p->wait->pid;
 	sb_response_free(p);
 	return 0;
+}
+
+int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status)
+{
+	int32_t who;
+
+	if (pid <= 0)
+		return -ECHILD;
+	return do_wait(sb, pid, timeout_ms, &who, ret_status);
+}
+
+int sandbox_wait_any(struct sandbox *sb, int timeout_ms, int32_t *ret_pid, int *ret_status)
+{
+	return do_wait(sb, -1, timeout_ms, ret_pid, ret_status);
 }
 
 int sandbox_kill(struct sandbox *sb, int32_t pid, int sig)

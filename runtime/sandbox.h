@@ -98,6 +98,9 @@ int sandbox_start(struct sandbox *sb, int32_t pid);
  * is a wait status (WIFEXITED/WIFSIGNALED).  @timeout_ms < 0 waits forever;
  * -ETIMEDOUT when it expires. */
 int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status);
+/* Wait for any process spawned on this connection (but pid 1): wait(2)
+ * for a connection.  -ECHILD when it has none left. */
+int sandbox_wait_any(struct sandbox *sb, int timeout_ms, int32_t *ret_pid, int *ret_status);
 
 /* Send @sig to @pid; pid 0: to every process of the sandbox. */
 int sandbox_kill(struct sandbox *sb, int32_t pid, int sig);

@@ -249,11 +249,16 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 		r = kernel_ctl_start(k, q->start->pid);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_WAIT: {
+		int32_t pid = q->wait->pid;
 		int status;
 
-		r = kernel_ctl_wait(k, q->wait->pid, q->wait->timeout_ms, &status);
+		if (pid == -1)
+			r = kernel_ctl_wait_any(k, c, q->wait->timeout_ms, &pid, &status);
+		else
+			r = kernel_ctl_wait(k, pid, q->wait->timeout_ms, &status);
 		if (r == 0) {
 			wr.status = status;
+			wr.pid = pid;
 			p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_WAIT;
 			p.wait = &wr;
 		}

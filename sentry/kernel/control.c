@@ -204,10 +204,33 @@ int kernel_ctl_start(struct kernel *k, int32_t pid)
 	return r;
 }
 
+/* Sleep on k->cond until @deadline (UINT64_MAX: none); -ETIMEDOUT once it
+ * has passed.  kernel.lock held. */
+static int wait_cond_locked(struct kernel *k, uint64_t deadline)
+{
+	uint64_t now = mono_ns(), abs;
+	struct timespec ts;
+
+	if (deadline == UINT64_MAX) {
+		pthread_cond_wait(&k->cond, &k->lock);
+		return 0;
+	}
+	if (now >= deadline)
+		return -ETIMEDOUT;
+	abs = now_ns(CLOCK_REALTIME) + (deadline - now);
+	ts = (struct timespec){ (time_t)(abs / NSEC_PER_SEC), (long)(abs % NSEC_PER_SEC) };
+	pthread_cond_timedwait(&k->cond, &k->lock, &ts);
+	return 0;
+}
+
+static uint64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+}
+
 int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_status)
 {
-	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
-					   : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	uint64_t deadline = deadline_of(timeout_ms);
 	struct thread_group *first;
 	int r;
 
@@ -217,7 +240,6 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 	first = k->tgs[pid];
 	for (;;) {
 		struct thread_group *tg = k->tgs[pid];
-		uint64_t now;
 
 		/* collected by another waiter meanwhile (the pid may be reused) */
 		if (!tg || tg != first || !tg->ctl_owner) {
@@ -231,20 +253,48 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 			r = 0;
 			break;
 		}
-		now = mono_ns();
-		if (now >= deadline) {
-			r = -ETIMEDOUT;
+		r = wait_cond_locked(k, deadline);
+		if (r < 0)
+			break;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, int32_t *ret_pid,
+			int *ret_status)
+{
+	uint64_t deadline = deadline_of(timeout_ms);
+	int r;
+
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		struct thread_group *live = NULL, *dead = NULL;
+
+		for (int i = 2; i < KERNEL_PID_MAX && !dead; i++) {
+			struct thread_group *tg = k->tgs[i];
+
+			if (!tg || tg->ctl_owner != owner || tg->parent || tg == k->init)
+				continue;
+			if (tg->zombie)
+				dead = tg;
+			else
+				live = tg;
+		}
+		if (dead) {
+			*ret_pid = dead->tgid;
+			*ret_status = dead->exit_status;
+			process_free_zombie_locked(k, dead);
+			r = 0;
 			break;
 		}
-		if (deadline == UINT64_MAX) {
-			pthread_cond_wait(&k->cond, &k->lock);
-		} else {
-			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
-			struct timespec ts = { (time_t)(abs / NSEC_PER_SEC),
-					       (long)(abs % NSEC_PER_SEC) };
-
-			pthread_cond_timedwait(&k->cond, &k->lock, &ts);
+		if (!live) {
+			r = -ECHILD;
+			break;
 		}
+		r = wait_cond_locked(k, deadline);
+		if (r < 0)
+			break;
 	}
 	pthread_mutex_unlock(&k->lock);
 	return r;

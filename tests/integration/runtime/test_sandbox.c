@@ -206,6 +206,46 @@ static void test_parallel_clients(void **state)
 	still_serving();
 }
 
+/* wait(2) for a connection: any of its processes, in exit order. */
+static void test_wait_any(void **state)
+{
+	struct sandbox *c = NULL;
+	int32_t pids[3], pid = 0;
+	int st, seen = 0;
+
+	assert_int_equal(sandbox_attach(ctl_path, &c), 0);
+	assert_int_equal(sandbox_wait_any(c, 0, &pid, &st), -ECHILD);
+	for (int i = 0; i < 3; i++) {
+		char code[64];
+		const char *argv[] = { "sh", "-c", code, NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+
+		/* the last spawned exits first */
+		snprintf(code, sizeof(code), "sleep 0.%d; exit %d", 9 - 3 * i, 10 + i);
+		assert_int_equal(sandbox_spawn(c, &p, &pids[i]), 0);
+	}
+	/* another connection's process is not ours to collect */
+	{
+		const char *argv[] = { "true", NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+		int32_t other;
+
+		assert_int_equal(sandbox_spawn(sb, &p, &other), 0);
+		assert_int_equal(sandbox_wait(sb, other, 10000, &st), 0);
+	}
+	assert_int_equal(sandbox_wait_any(c, 0, &pid, &st), -ETIMEDOUT);
+	for (int i = 2; i >= 0; i--) {
+		assert_int_equal(sandbox_wait_any(c, 10000, &pid, &st), 0);
+		assert_int_equal(pid, pids[i]);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 10 + i);
+		seen++;
+	}
+	assert_int_equal(seen, 3);
+	assert_int_equal(sandbox_wait_any(c, 1000, &pid, &st), -ECHILD);
+	sandbox_close(c);
+}
+
 static void test_kill_and_timeout(void **state)
 {
 	const char *argv[] = { "sleep", "100", NULL };
@@ -588,6 +628,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_rlimits_umask),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_parallel_clients),
+		cmocka_unit_test(test_wait_any),
 		cmocka_unit_test(test_kill_and_timeout),
 		cmocka_unit_test(test_kill_all),
 		cmocka_unit_test(test_ps),
