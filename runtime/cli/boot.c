@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,7 @@ int cmd_boot(int argc, char **argv)
 	 * write with EPIPE (the application gets its SIGPIPE from the Sentry),
 	 * never kill the whole sandbox. */
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "cvisor-boot", 0, 0, 0); /* the launcher, in ps */
 	/* neither fd goes to the Gofer */
 	(void)fcntl(ctl, F_SETFD, FD_CLOEXEC);
 	if (ready >= 0)
