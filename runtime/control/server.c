@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/timeutil.h"
 #include "runtime/control/frame.h"
 #include "sentry/kernel/control.h"
 
@@ -224,6 +226,8 @@ static void free_list(CtlResponse *p)
 	free(dl);
 }
 
+static int wait_watching(struct conn *c, int32_t *pid, int timeout_ms, int *status);
+
 /* Serve one request; returns 1 after a Shutdown. */
 static int serve(struct conn *c, const CtlRequest *q, int *fds)
 {
@@ -252,10 +256,7 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 		int32_t pid = q->wait->pid;
 		int status;
 
-		if (pid == -1)
-			r = kernel_ctl_wait_any(k, c, q->wait->timeout_ms, &pid, &status);
-		else
-			r = kernel_ctl_wait(k, pid, q->wait->timeout_ms, &status);
+		r = wait_watching(c, &pid, q->wait->timeout_ms, &status);
 		if (r == 0) {
 			wr.status = status;
 			wr.pid = pid;
@@ -345,6 +346,57 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 		free_list(&p);
 	free(data);
 	return done;
+}
+
+/* Has the client hung up (its requests can no longer be answered)? */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* A Wait, in slices: a client that hangs up while waiting does not keep
+ * its connection thread (and a connection slot) until the process exits,
+ * nor collect an exit status nobody will read. */
+static int wait_watching(struct conn *c, int32_t *pid, int timeout_ms, int *status)
+{
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
+					   : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	struct kernel *k = c->s->k;
+
+	for (;;) {
+		uint64_t now = mono_ns();
+		int32_t who = *pid;
+		int slice = 250, r;
+
+		if (deadline != UINT64_MAX)
+			slice = now >= deadline ? 0
+			      : (int)MIN((uint64_t)slice, (deadline - now) / 1000000ULL + 1);
+		/* look without collecting, then collect for a live client */
+		if (who == -1)
+			r = kernel_ctl_wait_any(k, c, slice, false, &who, status);
+		else
+			r = kernel_ctl_wait(k, who, slice, false, status);
+		if (r == 0) {
+			if (peer_gone(c->fd))
+				return -ECONNRESET;
+			r = kernel_ctl_wait(k, who, 0, true, status);
+			if (r == 0) {
+				*pid = who;
+				return 0;
+			}
+			if (*pid == -1 && r == -ECHILD)
+				continue; /* another waiter took it: look again */
+			return r;
+		}
+		if (r != -ETIMEDOUT)
+			return r;
+		if (deadline != UINT64_MAX && mono_ns() >= deadline)
+			return -ETIMEDOUT;
+		if (peer_gone(c->fd))
+			return -ECONNRESET;
+	}
 }
 
 static void send_error(int fd, uint64_t id, int err)

@@ -228,7 +228,7 @@ static uint64_t deadline_of(int timeout_ms)
 	return timeout_ms < 0 ? UINT64_MAX : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
 }
 
-int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_status)
+int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, bool reap, int *ret_status)
 {
 	uint64_t deadline = deadline_of(timeout_ms);
 	struct thread_group *first;
@@ -248,7 +248,8 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 		}
 		if (tg->zombie) {
 			*ret_status = tg->exit_status;
-			if (tg != k->init) /* pid 1 stays: its status is the container's */
+			/* pid 1 stays: its status is the container's */
+			if (reap && tg != k->init)
 				process_free_zombie_locked(k, tg);
 			r = 0;
 			break;
@@ -261,8 +262,8 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 	return r;
 }
 
-int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, int32_t *ret_pid,
-			int *ret_status)
+int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, bool reap,
+			int32_t *ret_pid, int *ret_status)
 {
 	uint64_t deadline = deadline_of(timeout_ms);
 	int r;
@@ -284,7 +285,8 @@ int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, int
 		if (dead) {
 			*ret_pid = dead->tgid;
 			*ret_status = dead->exit_status;
-			process_free_zombie_locked(k, dead);
+			if (reap)
+				process_free_zombie_locked(k, dead);
 			r = 0;
 			break;
 		}

@@ -50,13 +50,14 @@ int kernel_ctl_spawn(struct kernel *k, const struct kernel_spawn *s, int32_t *re
 /* Start a process spawned paused; -ESRCH if none, -EALREADY if running. */
 int kernel_ctl_start(struct kernel *k, int32_t pid);
 /* Wait for control process @pid to exit (@timeout_ms < 0: forever):
- * *ret_status is its wait status.  -ETIMEDOUT, -ECHILD if @pid is not a
- * control process (or already collected), -ESHUTDOWN when shutting down. */
-int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_status);
+ * *ret_status is its wait status; collected (freed) if @reap, else left
+ * for a later wait (WNOWAIT).  -ETIMEDOUT, -ECHILD if @pid is not a
+ * control process (or already collected). */
+int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, bool reap, int *ret_status);
 /* Wait for any process spawned by @owner but pid 1 (wait(2) for a
  * connection): -ECHILD when it has none left. */
-int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, int32_t *ret_pid,
-			int *ret_status);
+int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, bool reap,
+			int32_t *ret_pid, int *ret_status);
 /* @sig (0: check only) to process @pid, or to every process if @pid is 0. */
 int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig);
 /* Forget @owner: its zombies are freed, its live processes will be. */

@@ -34,6 +34,7 @@ void test_die_with_caller(void **state);
 void test_boot_bad_rootfs(void **state);
 void test_destroy_attached(void **state);
 void test_launcher_killed(void **state);
+void test_wait_abandoned(void **state);
 
 static int group_setup(void **state)
 {
@@ -642,6 +643,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stdio_epipe),
 		cmocka_unit_test(test_kill_blocked_writer),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_wait_abandoned),
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_die_with_caller),
 		cmocka_unit_test(test_boot_bad_rootfs),

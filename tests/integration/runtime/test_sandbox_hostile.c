@@ -27,6 +27,7 @@ void test_die_with_caller(void **state);
 void test_boot_bad_rootfs(void **state);
 void test_destroy_attached(void **state);
 void test_launcher_killed(void **state);
+void test_wait_abandoned(void **state);
 
 /* ---- hostile input on the socket ---- */
 
@@ -143,6 +144,63 @@ void test_hostile(void **state)
 	for (int i = 0; i < 50; i++)
 		close(raw_connect());
 	still_serving();
+}
+
+/* Clients that send a Wait forever and hang up: their connection slots come
+ * back (else 64 of them would lock everyone out, Shutdown included). */
+void test_wait_abandoned(void **state)
+{
+	const char *argv[] = { "sleep", "100", NULL };
+	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+	int fds[70], st, r = -1;
+	uint8_t msg[32];
+	size_t n = 0, wl;
+	int32_t pid;
+
+	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
+	/* id 1, wait { pid, timeout_ms -1 } */
+	msg[n++] = 0x08;
+	msg[n++] = 0x01;
+	msg[n++] = 0x22;
+	wl = n++;
+	msg[n++] = 0x08;
+	for (uint32_t v = (uint32_t)pid; ; v >>= 7) {
+		msg[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		if (v <= 0x7f)
+			break;
+	}
+	msg[n++] = 0x10;
+	for (int i = 0; i < 9; i++)
+		msg[n++] = 0xff;
+	msg[n++] = 0x01;
+	msg[wl] = (uint8_t)(n - wl - 1);
+	for (int i = 0; i < 70; i++) {
+		uint8_t hdr[4] = { (uint8_t)n, 0, 0, 0 };
+
+		/* over the connection limit the Sentry closes at once: no asserts */
+		fds[i] = raw_connect();
+		if (write(fds[i], hdr, 4) == 4)
+			(void)!write(fds[i], msg, n);
+	}
+	usleep(200000);
+	for (int i = 0; i < 70; i++)
+		close(fds[i]);
+	for (int i = 0; i < 60 && r != 0; i++) {
+		struct sandbox *c = NULL;
+		struct sandbox_stats s;
+
+		if (sandbox_attach(ctl_path, &c) == 0) {
+			r = sandbox_stats(c, &s);
+			sandbox_close(c);
+		}
+		if (r != 0)
+			usleep(100000);
+	}
+	assert_int_equal(r, 0);
+	usleep(600000); /* every abandoned waiter has seen its hang-up */
+	/* nobody else collects the exit status: it is ours */
+	assert_int_equal(sandbox_kill(sb, pid, SIGKILL), 0);
+	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
 }
 
 /* pid 1: its exit is the container's, the sandbox stays up; last, as
