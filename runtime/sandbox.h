@@ -47,7 +47,9 @@ struct sandbox_opts {
 	bool no_confine;          /* debugging only */
 	int log_fd;               /* the Sentry's and Gofer's stderr; -1 or 0 (a
 				   * zeroed struct) inherit, -2: /dev/null
-				   * (stdin/stdout are always /dev/null) */
+				   * (stdin/stdout are always /dev/null).  A
+				   * detached sandbox keeps it open while it
+				   * runs: give `cvisor create` a log file or -2 */
 	const char *cvisor_path;  /* the cvisor binary; NULL: $CVISOR_BIN, else
 				   * /proc/self/exe (when the caller is cvisor) */
 	bool strace;              /* log the application's syscalls to log_fd */
