@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +126,7 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	const char *argv[16];
 	int argc = 0, lfd = -1, ready[2] = { -1, -1 }, r;
 	struct sandbox *sb = NULL;
-	char plat[32];
+	char plat[32], root[PATH_MAX], binpath[PATH_MAX];
 	pid_t pid, parent;
 	ssize_t n;
 	char c;
@@ -141,7 +142,11 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	argv[argc++] = "cvisor";
 	argv[argc++] = "boot";
 	argv[argc++] = "--rootfs";
-	argv[argc++] = o->rootfs;
+	/* absolute: `cvisor boot` runs in / (it pins no directory) */
+	if (!realpath(o->rootfs, root) || !realpath(bin, binpath))
+		return neg_errno();
+	bin = binpath;
+	argv[argc++] = root;
 	argv[argc++] = "--control-fd=3";
 	argv[argc++] = "--ready-fd=4";
 	argv[argc++] = plat;
@@ -187,6 +192,8 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		/* detached from the caller's terminal and its stdin/stdout
 		 * (a caller's pipe must see EOF when the caller exits) */
 		setsid();
+		if (chdir("/") < 0)
+			_exit(127);
 		if (o->die_with_caller && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
 			_exit(127);
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -339,6 +339,11 @@ void test_boot_bad_rootfs(void **state)
 	o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
 	snprintf(host, sizeof(host), "sbbad-%d", (int)getpid()); /* see count_procs */
 	snprintf(path, sizeof(path), "%s/sbbad.sock", dir);
+	assert_int_equal(sandbox_boot(&o, &s), -ENOENT);
+	assert_null(s);
+	assert_int_equal(access(path, F_OK), -1);
+	/* a rootfs that is no directory: the Gofer fails to start */
+	o.rootfs = "/etc/hostname";
 	assert_int_equal(sandbox_boot(&o, &s), -EIO);
 	assert_null(s);
 	assert_int_equal(count_procs("sbbad"), 0);
