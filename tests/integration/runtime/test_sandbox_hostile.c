@@ -330,7 +330,7 @@ void test_launcher_killed(void **state)
 /* A Gofer that cannot start (no such rootfs): a clean error, nothing left. */
 void test_boot_bad_rootfs(void **state)
 {
-	char host[64], path[100];
+	char host[64], path[100], file[512];
 	struct sandbox_opts o = { .control_path = path, .platform = platform, .hostname = host,
 				  .log_fd = -2, .cvisor_path = cvisor_bin,
 				  .die_with_caller = true, .rootfs = "/nonexistent/rootfs" };
@@ -343,7 +343,8 @@ void test_boot_bad_rootfs(void **state)
 	assert_null(s);
 	assert_int_equal(access(path, F_OK), -1);
 	/* a rootfs that is no directory: the Gofer fails to start */
-	o.rootfs = "/etc/hostname";
+	snprintf(file, sizeof(file), "%s/etc/passwd", rootfs);
+	o.rootfs = file;
 	assert_int_equal(sandbox_boot(&o, &s), -EIO);
 	assert_null(s);
 	assert_int_equal(count_procs("sbbad"), 0);
