@@ -13,11 +13,39 @@
 
 int launch_gofer(const char *rootfs, pid_t *ret_pid)
 {
+	pid_t pid;
+	int ready, sock = launch_gofer_async(rootfs, &pid, &ready);
+
+	if (sock < 0)
+		return sock;
+	if (launch_gofer_ready(ready) < 0) {
+		safe_close(sock);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -EIO;
+	}
+	*ret_pid = pid;
+	return sock;
+}
+
+int launch_gofer_ready(int ready_fd)
+{
+	ssize_t n;
+	char c;
+
+	do
+		n = read(ready_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	safe_close(ready_fd);
+	return n == 1 ? 0 : -EIO;
+}
+
+int launch_gofer_async(const char *rootfs, pid_t *ret_pid, int *ret_ready)
+{
 	int sv[2], ready[2];
 	char self[4096];
 	ssize_t n;
 	pid_t pid;
-	char c;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
@@ -50,15 +78,8 @@ int launch_gofer(const char *rootfs, pid_t *ret_pid)
 	}
 	safe_close(sv[1]);
 	safe_close(ready[1]);
-	n = read(ready[0], &c, 1);
-	safe_close(ready[0]);
-	if (n != 1) {
-		safe_close(sv[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -EIO;
-	}
 	*ret_pid = pid;
+	*ret_ready = ready[0];
 	return sv[0];
 }
 

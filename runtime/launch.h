@@ -10,6 +10,12 @@
  * of a socketpair; returns the other end once the Gofer is ready, its pid
  * in *ret_pid.  Call while single-threaded (fork). */
 int launch_gofer(const char *rootfs, pid_t *ret_pid);
+/* The same without waiting: *ret_ready is the read end of the Gofer's
+ * ready pipe, for launch_gofer_ready() (which closes it): 0 once the
+ * Gofer serves, -EIO if it died first.  Lets the caller overlap its own
+ * start-up with the Gofer's. */
+int launch_gofer_async(const char *rootfs, pid_t *ret_pid, int *ret_ready);
+int launch_gofer_ready(int ready_fd);
 
 /* Reap the Gofer after the Sentry has gone: it exits when its socket
  * closes; SIGKILL after about a second. */

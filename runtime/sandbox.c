@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +126,7 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	const char *argv[16];
 	int argc = 0, lfd = -1, ready[2] = { -1, -1 }, r;
 	struct sandbox *sb = NULL;
-	char plat[32];
+	char plat[32], root[PATH_MAX], binpath[PATH_MAX];
 	pid_t pid, parent;
 	ssize_t n;
 	char c;
@@ -141,7 +142,11 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	argv[argc++] = "cvisor";
 	argv[argc++] = "boot";
 	argv[argc++] = "--rootfs";
-	argv[argc++] = o->rootfs;
+	/* absolute: `cvisor boot` runs in / (it pins no directory) */
+	if (!realpath(o->rootfs, root) || !realpath(bin, binpath))
+		return neg_errno();
+	bin = binpath;
+	argv[argc++] = root;
 	argv[argc++] = "--control-fd=3";
 	argv[argc++] = "--ready-fd=4";
 	argv[argc++] = plat;
@@ -178,7 +183,7 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	if (pid == 0) {
 		/* only async-signal-safe calls from here */
 		int l = fd_above(lfd, 10), w = fd_above(ready[1], 10);
-		int log = fd_above(o->log_fd, 10), null;
+		int log = o->log_fd > 0 ? fd_above(o->log_fd, 10) : -1, null;
 		sigset_t none;
 
 		/* the caller's blocked signals are not the Sentry's */
@@ -187,6 +192,8 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		/* detached from the caller's terminal and its stdin/stdout
 		 * (a caller's pipe must see EOF when the caller exits) */
 		setsid();
+		if (chdir("/") < 0)
+			_exit(127);
 		if (o->die_with_caller && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
 			_exit(127);
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -318,7 +325,8 @@ int sandbox_start(struct sandbox *sb, int32_t pid)
 	return sb_call(sb, &q, NULL, 0, NULL);
 }
 
-int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status)
+static int do_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int32_t *ret_pid,
+		   int *ret_status)
 {
 	CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
 	Cvisor__Control__Wait m = CVISOR__CONTROL__WAIT__INIT;
@@ -337,8 +345,23 @@ int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_statu
 		return -EPROTO;
 	}
 	*ret_status = p->wait->status;
+	*ret_pid = pid > 0 ? pid : p->wait->pid;
 	sb_response_free(p);
 	return 0;
+}
+
+int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status)
+{
+	int32_t who;
+
+	if (pid <= 0)
+		return -ECHILD;
+	return do_wait(sb, pid, timeout_ms, &who, ret_status);
+}
+
+int sandbox_wait_any(struct sandbox *sb, int timeout_ms, int32_t *ret_pid, int *ret_status)
+{
+	return do_wait(sb, -1, timeout_ms, ret_pid, ret_status);
 }
 
 int sandbox_kill(struct sandbox *sb, int32_t pid, int sig)
@@ -387,8 +410,8 @@ int sandbox_destroy(struct sandbox *sb)
 		reap(sb->pid, 5000);
 		if (sb->control_path)
 			unlink(sb->control_path);
-		if (r == -ECONNRESET)
-			r = 0; /* it went away, as asked */
+		if (r == -ECONNRESET || r == -EPIPE)
+			r = 0; /* it went away (a Shutdown from elsewhere): reaped now */
 	}
 	free(sb->control_path);
 	free(sb);

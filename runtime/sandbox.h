@@ -45,8 +45,11 @@ struct sandbox_opts {
 	const char *hostname;     /* NULL: "cvisor" */
 	bool no_overlay;          /* read-only root instead of the memory overlay */
 	bool no_confine;          /* debugging only */
-	int log_fd;               /* the Sentry's and Gofer's stderr; -1 inherits,
-				   * -2: /dev/null (stdin/stdout are always /dev/null) */
+	int log_fd;               /* the Sentry's and Gofer's stderr; -1 or 0 (a
+				   * zeroed struct) inherit, -2: /dev/null
+				   * (stdin/stdout are always /dev/null).  A
+				   * detached sandbox keeps it open while it
+				   * runs: give `cvisor create` a log file or -2 */
 	const char *cvisor_path;  /* the cvisor binary; NULL: $CVISOR_BIN, else
 				   * /proc/self/exe (when the caller is cvisor) */
 	bool strace;              /* log the application's syscalls to log_fd */
@@ -97,6 +100,9 @@ int sandbox_start(struct sandbox *sb, int32_t pid);
  * is a wait status (WIFEXITED/WIFSIGNALED).  @timeout_ms < 0 waits forever;
  * -ETIMEDOUT when it expires. */
 int sandbox_wait(struct sandbox *sb, int32_t pid, int timeout_ms, int *ret_status);
+/* Wait for any process spawned on this connection (but pid 1): wait(2)
+ * for a connection.  -ECHILD when it has none left. */
+int sandbox_wait_any(struct sandbox *sb, int timeout_ms, int32_t *ret_pid, int *ret_status);
 
 /* Send @sig to @pid; pid 0: to every process of the sandbox. */
 int sandbox_kill(struct sandbox *sb, int32_t pid, int sig);
@@ -108,9 +114,12 @@ int sandbox_resume(struct sandbox *sb);
 
 struct sandbox_stats {
 	uint32_t nprocs, nthreads;
-	uint64_t mem_bytes;     /* application memory (anonymous + overlay upper) */
+	uint64_t mem_bytes;     /* application memory: writable private mappings
+				 * (the overlay upper is not counted yet) */
 	uint64_t cpu_user_ns, cpu_sys_ns;
 	bool paused;
+	bool has_init;          /* a pid 1 was spawned (OCI: created) */
+	bool init_started;      /* ... and started (OCI: running, or stopped) */
 	bool init_exited;       /* pid 1 existed and has exited */
 	int init_status;        /* its wait status, when init_exited */
 };

@@ -59,6 +59,8 @@ int sandbox_stats(struct sandbox *sb, struct sandbox_stats *ret)
 		.cpu_user_ns = p->stats->cpu_user_ns,
 		.cpu_sys_ns = p->stats->cpu_sys_ns,
 		.paused = p->stats->paused,
+		.has_init = p->stats->has_init,
+		.init_started = p->stats->init_started,
 		.init_exited = p->stats->init_exited,
 		.init_status = p->stats->init_status,
 	};
@@ -117,53 +119,94 @@ void sandbox_ps_free(struct sandbox_ps_entry *v, size_t n)
 	free(v);
 }
 
+/* Bytes per FileWrite/FileRead request (the Sentry takes up to 8 MiB). */
+#define SB_FILE_CHUNK (4u << 20)
+
 int sandbox_file_write(struct sandbox *sb, const char *path, const void *data, size_t len,
 		       uint32_t mode)
 {
-	CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
-	Cvisor__Control__FileWrite m = CVISOR__CONTROL__FILE_WRITE__INIT;
+	size_t done = 0;
+	int r;
 
-	if (len > CTL_FRAME_MAX / 2)
-		return -EFBIG;
-	m.path = (char *)path;
-	m.data.data = (uint8_t *)data;
-	m.data.len = len;
-	m.mode = mode;
-	REQ(q, file_write, FILE_WRITE, &m);
-	return simple(sb, &q);
+	do {
+		CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
+		Cvisor__Control__FileWrite m = CVISOR__CONTROL__FILE_WRITE__INIT;
+		size_t n = len - done < SB_FILE_CHUNK ? len - done : SB_FILE_CHUNK;
+
+		m.path = (char *)path;
+		m.data.data = (uint8_t *)data + done;
+		m.data.len = n;
+		m.mode = mode;
+		m.append = done > 0;
+		REQ(q, file_write, FILE_WRITE, &m);
+		r = simple(sb, &q);
+		done += n;
+	} while (r == 0 && done < len);
+	return r;
 }
 
-int sandbox_file_read(struct sandbox *sb, const char *path, size_t max, void **ret_data,
-		      size_t *ret_len)
+/* One chunk of at most @want bytes from @off, appended to *buf. */
+static int read_chunk(struct sandbox *sb, const char *path, uint64_t off, size_t want,
+		      char **buf, size_t *len, size_t *got)
 {
 	CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
 	Cvisor__Control__FileRead m = CVISOR__CONTROL__FILE_READ__INIT;
 	CtlResponse *p = NULL;
-	void *d;
+	char *nb;
 	int r;
 
 	m.path = (char *)path;
-	m.max = max;
+	m.max = want;
+	m.offset = off;
+	m.partial = true;
 	REQ(q, file_read, FILE_READ, &m);
 	r = sb_call(sb, &q, NULL, 0, &p);
 	if (r < 0)
 		return r;
 	if (p->reply_case != CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_FILE ||
-	    p->file->data.len > max) {
+	    p->file->data.len > want) {
 		sb_response_free(p);
 		return -EPROTO;
 	}
-	d = malloc(p->file->data.len + 1);
-	if (!d) {
+	nb = realloc(*buf, *len + p->file->data.len + 1);
+	if (!nb) {
 		sb_response_free(p);
 		return -ENOMEM;
 	}
 	if (p->file->data.len)
-		memcpy(d, p->file->data.data, p->file->data.len);
-	((char *)d)[p->file->data.len] = 0; /* handy for text */
-	*ret_len = p->file->data.len;
-	*ret_data = d;
+		memcpy(nb + *len, p->file->data.data, p->file->data.len);
+	*buf = nb;
+	*len += p->file->data.len;
+	(*buf)[*len] = 0; /* handy for text */
+	*got = p->file->data.len;
 	sb_response_free(p);
+	return 0;
+}
+
+int sandbox_file_read(struct sandbox *sb, const char *path, size_t max, void **ret_data,
+		      size_t *ret_len)
+{
+	size_t len = 0, got = 0, want, limit = max < SIZE_MAX / 2 ? max + 1 : SIZE_MAX / 2;
+	char *buf = NULL;
+	int r;
+
+	/* chunks until a short one; one byte over @max tells a larger file */
+	do {
+		want = limit - len < SB_FILE_CHUNK ? limit - len : SB_FILE_CHUNK;
+		r = read_chunk(sb, path, len, want, &buf, &len, &got);
+		if (r == 0 && got == want && len >= limit)
+			r = len > max ? -EFBIG : 0;
+	} while (r == 0 && got == want && len < limit);
+	if (r == 0 && len > max)
+		r = -EFBIG;
+	if (r == 0 && !buf && !(buf = calloc(1, 1)))
+		r = -ENOMEM;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*ret_data = buf;
+	*ret_len = len;
 	return 0;
 }
 

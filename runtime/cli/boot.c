@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ int cmd_boot(int argc, char **argv)
 	struct kernel *k = NULL;
 	int c, r, status = 125, no_confine = 0, confined = 0, ctl = -1, ready = -1;
 	pid_t gofer = -1;
+	int gofer_ready = -1;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -108,11 +110,13 @@ int cmd_boot(int argc, char **argv)
 	 * write with EPIPE (the application gets its SIGPIPE from the Sentry),
 	 * never kill the whole sandbox. */
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "cvisor-boot", 0, 0, 0); /* the launcher, in ps */
 	/* neither fd goes to the Gofer */
 	(void)fcntl(ctl, F_SETFD, FD_CLOEXEC);
 	if (ready >= 0)
 		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);
-	r = launch_gofer(rootfs, &gofer);
+	/* the Gofer starts while we confine ourselves and open the platform */
+	r = launch_gofer_async(rootfs, &gofer, &gofer_ready);
 	if (r < 0)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
@@ -125,6 +129,7 @@ int cmd_boot(int argc, char **argv)
 			safe_close(kopts.gofer_sock);
 			safe_close(ctl);
 			safe_close(ready);
+			safe_close(gofer_ready);
 			launch_gofer_reap(gofer);
 			return status;
 		}
@@ -134,6 +139,12 @@ int cmd_boot(int argc, char **argv)
 	r = plat_open(kind, NULL, &p);
 	if (r < 0) {
 		log_error_errno(r, "platform");
+		goto out;
+	}
+	r = launch_gofer_ready(gofer_ready);
+	gofer_ready = -1;
+	if (r < 0) {
+		log_error_errno(r, "the gofer for %s did not start", rootfs);
 		goto out;
 	}
 	r = kernel_create(p, &kopts, &k);
@@ -163,6 +174,7 @@ int cmd_boot(int argc, char **argv)
 		log_error_errno(r, "serve the control socket");
 	status = r < 0 ? 1 : 0;
 out:
+	safe_close(gofer_ready);
 	/* Connection threads may still hold the kernel: leave without
 	 * tearing it down (the processes are gone after a Shutdown). */
 	if (!confined && gofer > 0) { /* the kernel still holds its socket */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/timeutil.h"
 #include "runtime/control/frame.h"
 #include "sentry/kernel/control.h"
 
@@ -47,8 +49,10 @@ int ctl_server_new(struct kernel *k, int listen_fd, struct ctl_server **ret)
 	return 0;
 }
 
+/* @fds: the frame's, checked against stdio_fds (ctl_request_check); the
+ * ones handed to the process are set to -1. */
 static void reply_spawn(struct ctl_server *s, const void *owner, const CtlRequest *q, int *fds,
-			size_t nfds, CtlResponse *p, Cvisor__Control__SpawnReply *sr)
+			CtlResponse *p, Cvisor__Control__SpawnReply *sr)
 {
 	const Cvisor__Control__Spawn *m = q->spawn;
 	struct kernel_spawn ks = { 0 };
@@ -56,7 +60,6 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 	int32_t pid;
 	int r;
 
-	ks.argv = (const char *const *)m->argv; /* n_argv >= 1: NULL-terminate below */
 	ks.cwd = m->cwd;
 	ks.uid = m->uid;
 	ks.gid = m->gid;
@@ -101,7 +104,6 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 		free(argv);
 		free(env);
 	}
-	(void)nfds;
 	if (r < 0) {
 		p->error = -r;
 		return;
@@ -224,8 +226,10 @@ static void free_list(CtlResponse *p)
 	free(dl);
 }
 
+static int wait_watching(struct conn *c, int32_t *pid, int timeout_ms, int *status);
+
 /* Serve one request; returns 1 after a Shutdown. */
-static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
+static int serve(struct conn *c, const CtlRequest *q, int *fds)
 {
 	struct ctl_server *s = c->s;
 	struct kernel *k = s->k;
@@ -243,17 +247,19 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
 	p.id = q->id;
 	switch (q->req_case) {
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_SPAWN:
-		reply_spawn(s, c, q, fds, nfds, &p, &sr);
+		reply_spawn(s, c, q, fds, &p, &sr);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_START:
 		r = kernel_ctl_start(k, q->start->pid);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_WAIT: {
+		int32_t pid = q->wait->pid;
 		int status;
 
-		r = kernel_ctl_wait(k, q->wait->pid, q->wait->timeout_ms, &status);
+		r = wait_watching(c, &pid, q->wait->timeout_ms, &status);
 		if (r == 0) {
 			wr.status = status;
+			wr.pid = pid;
 			p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_WAIT;
 			p.wait = &wr;
 		}
@@ -267,13 +273,15 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_FILE_WRITE:
 		r = kernel_file_write(k, q->file_write->path, q->file_write->data.data,
-				      q->file_write->data.len, q->file_write->mode);
+				      q->file_write->data.len, q->file_write->mode,
+				      q->file_write->append);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_FILE_READ: {
-		size_t len = 0, max = q->file_read->max;
+		const Cvisor__Control__FileRead *m = q->file_read;
+		size_t len = 0, max = m->max && m->max < KERNEL_FILE_CHUNK ? m->max
+									  : KERNEL_FILE_CHUNK;
 
-		r = kernel_file_read(k, q->file_read->path, max ? max : CTL_FRAME_MAX / 2, &data,
-				     &len);
+		r = kernel_file_read(k, m->path, m->offset, max, m->partial, &data, &len);
 		if (r == 0) {
 			fd.data.data = data;
 			fd.data.len = len;
@@ -304,6 +312,8 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
 		st.cpu_user_ns = ks.cpu_user_ns;
 		st.cpu_sys_ns = ks.cpu_sys_ns;
 		st.paused = ks.paused;
+		st.has_init = ks.has_init;
+		st.init_started = ks.init_started;
 		st.init_exited = ks.init_exited;
 		st.init_status = ks.init_status;
 		p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_STATS;
@@ -336,6 +346,57 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds, size_t nfds)
 		free_list(&p);
 	free(data);
 	return done;
+}
+
+/* Has the client hung up (its requests can no longer be answered)? */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* A Wait, in slices: a client that hangs up while waiting does not keep
+ * its connection thread (and a connection slot) until the process exits,
+ * nor collect an exit status nobody will read. */
+static int wait_watching(struct conn *c, int32_t *pid, int timeout_ms, int *status)
+{
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
+					   : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	struct kernel *k = c->s->k;
+
+	for (;;) {
+		uint64_t now = mono_ns();
+		int32_t who = *pid;
+		int slice = 250, r;
+
+		if (deadline != UINT64_MAX)
+			slice = now >= deadline ? 0
+			      : (int)MIN((uint64_t)slice, (deadline - now) / 1000000ULL + 1);
+		/* look without collecting, then collect for a live client */
+		if (who == -1)
+			r = kernel_ctl_wait_any(k, c, slice, false, &who, status);
+		else
+			r = kernel_ctl_wait(k, who, slice, false, status);
+		if (r == 0) {
+			if (peer_gone(c->fd))
+				return -ECONNRESET;
+			r = kernel_ctl_wait(k, who, 0, true, status);
+			if (r == 0) {
+				*pid = who;
+				return 0;
+			}
+			if (*pid == -1 && r == -ECHILD)
+				continue; /* another waiter took it: look again */
+			return r;
+		}
+		if (r != -ETIMEDOUT)
+			return r;
+		if (deadline != UINT64_MAX && mono_ns() >= deadline)
+			return -ETIMEDOUT;
+		if (peer_gone(c->fd))
+			return -ECONNRESET;
+	}
 }
 
 static void send_error(int fd, uint64_t id, int err)
@@ -373,7 +434,7 @@ static void *conn_main(void *arg)
 		} else if ((r = ctl_request_check(q, nfds)) < 0) {
 			send_error(c->fd, q->id, r);
 		} else {
-			done = serve(c, q, fds, nfds);
+			done = serve(c, q, fds);
 		}
 		ctl_request_free(q);
 		for (size_t i = 0; i < nfds; i++)

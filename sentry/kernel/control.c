@@ -204,10 +204,33 @@ int kernel_ctl_start(struct kernel *k, int32_t pid)
 	return r;
 }
 
-int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_status)
+/* Sleep on k->cond until @deadline (UINT64_MAX: none); -ETIMEDOUT once it
+ * has passed.  kernel.lock held. */
+static int wait_cond_locked(struct kernel *k, uint64_t deadline)
 {
-	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
-					   : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	uint64_t now = mono_ns(), abs;
+	struct timespec ts;
+
+	if (deadline == UINT64_MAX) {
+		pthread_cond_wait(&k->cond, &k->lock);
+		return 0;
+	}
+	if (now >= deadline)
+		return -ETIMEDOUT;
+	abs = now_ns(CLOCK_REALTIME) + (deadline - now);
+	ts = (struct timespec){ (time_t)(abs / NSEC_PER_SEC), (long)(abs % NSEC_PER_SEC) };
+	pthread_cond_timedwait(&k->cond, &k->lock, &ts);
+	return 0;
+}
+
+static uint64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX : mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+}
+
+int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, bool reap, int *ret_status)
+{
+	uint64_t deadline = deadline_of(timeout_ms);
 	struct thread_group *first;
 	int r;
 
@@ -217,7 +240,6 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 	first = k->tgs[pid];
 	for (;;) {
 		struct thread_group *tg = k->tgs[pid];
-		uint64_t now;
 
 		/* collected by another waiter meanwhile (the pid may be reused) */
 		if (!tg || tg != first || !tg->ctl_owner) {
@@ -226,25 +248,55 @@ int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_stat
 		}
 		if (tg->zombie) {
 			*ret_status = tg->exit_status;
-			if (tg != k->init) /* pid 1 stays: its status is the container's */
+			/* pid 1 stays: its status is the container's */
+			if (reap && tg != k->init)
 				process_free_zombie_locked(k, tg);
 			r = 0;
 			break;
 		}
-		now = mono_ns();
-		if (now >= deadline) {
-			r = -ETIMEDOUT;
+		r = wait_cond_locked(k, deadline);
+		if (r < 0)
+			break;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, bool reap,
+			int32_t *ret_pid, int *ret_status)
+{
+	uint64_t deadline = deadline_of(timeout_ms);
+	int r;
+
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		struct thread_group *live = NULL, *dead = NULL;
+
+		for (int i = 2; i < KERNEL_PID_MAX && !dead; i++) {
+			struct thread_group *tg = k->tgs[i];
+
+			if (!tg || tg->ctl_owner != owner || tg->parent || tg == k->init)
+				continue;
+			if (tg->zombie)
+				dead = tg;
+			else
+				live = tg;
+		}
+		if (dead) {
+			*ret_pid = dead->tgid;
+			*ret_status = dead->exit_status;
+			if (reap)
+				process_free_zombie_locked(k, dead);
+			r = 0;
 			break;
 		}
-		if (deadline == UINT64_MAX) {
-			pthread_cond_wait(&k->cond, &k->lock);
-		} else {
-			uint64_t abs = now_ns(CLOCK_REALTIME) + (deadline - now);
-			struct timespec ts = { (time_t)(abs / NSEC_PER_SEC),
-					       (long)(abs % NSEC_PER_SEC) };
-
-			pthread_cond_timedwait(&k->cond, &k->lock, &ts);
+		if (!live) {
+			r = -ECHILD;
+			break;
 		}
+		r = wait_cond_locked(k, deadline);
+		if (r < 0)
+			break;
 	}
 	pthread_mutex_unlock(&k->lock);
 	return r;
@@ -258,6 +310,31 @@ static void send_locked(struct thread_group *tg, int sig)
 	info.si_signo = sig;
 	info.si_code = SI_USER; /* from outside: pid 0, uid 0 */
 	signal_send_tg_locked(tg, &info);
+}
+
+/* Run the never-started processes that are dying (SIGKILL, shutdown) so
+ * that they exit and leave their zombie, as a started one would. */
+static void start_dying(struct kernel *k)
+{
+	struct task *start[64];
+	int n;
+
+	do {
+		n = 0;
+		pthread_mutex_lock(&k->lock);
+		for (int i = 1; i < KERNEL_PID_MAX && n < (int)ARRAY_SIZE(start); i++) {
+			struct thread_group *tg = k->tgs[i];
+
+			if (tg && tg->ctl_unstarted && tg->exiting) {
+				start[n++] = tg->ctl_unstarted;
+				tg->ctl_unstarted = NULL;
+			}
+		}
+		pthread_mutex_unlock(&k->lock);
+		for (int i = 0; i < n; i++)
+			if (task_start(start[i]) < 0)
+				process_abort(start[i]);
+	} while (n > 0);
 }
 
 int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig)
@@ -285,6 +362,9 @@ int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig)
 			send_locked(tg, sig);
 	}
 	pthread_mutex_unlock(&k->lock);
+	/* a SIGKILLed created-but-not-started process stops at once */
+	if (r == 0 && sig == SIGKILL)
+		start_dying(k);
 	return r;
 }
 
@@ -440,13 +520,15 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 		if (tg->zombie)
 			continue;
 		s.nprocs++;
-		/* k->lock before mm->lock, as exec does */
+		/* k->lock before mm->lock, as procfs does (exec swaps tg->mm under k->lock) */
 		if (tg->mm && tg->ntasks > 0)
 			s.mem_bytes += mm_account_kb(tg->mm) * 1024;
 	}
 	s.cpu_user_ns += k->gone_utime_ns;
 	s.cpu_sys_ns += k->gone_stime_ns;
 	s.paused = k->frozen;
+	s.has_init = k->init != NULL;
+	s.init_started = k->init && !k->init->ctl_unstarted;
 	s.init_exited = k->init_exited;
 	s.init_status = k->init_status;
 	pthread_mutex_unlock(&k->lock);
@@ -456,8 +538,7 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret)
 int kernel_ctl_shutdown(struct kernel *k, int timeout_ms)
 {
 	uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000ULL;
-	struct task *start[64];
-	int n, r = 0;
+	int r = 0;
 
 	pthread_mutex_lock(&k->lock);
 	k->shutting_down = 1;
@@ -470,22 +551,7 @@ int kernel_ctl_shutdown(struct kernel *k, int timeout_ms)
 	}
 	pthread_mutex_unlock(&k->lock);
 	/* never-started processes: start them so they die (SIGKILL pending) */
-	do {
-		n = 0;
-		pthread_mutex_lock(&k->lock);
-		for (int i = 1; i < KERNEL_PID_MAX && n < (int)ARRAY_SIZE(start); i++) {
-			struct thread_group *tg = k->tgs[i];
-
-			if (tg && tg->ctl_unstarted) {
-				start[n++] = tg->ctl_unstarted;
-				tg->ctl_unstarted = NULL;
-			}
-		}
-		pthread_mutex_unlock(&k->lock);
-		for (int i = 0; i < n; i++)
-			if (task_start(start[i]) < 0)
-				process_abort(start[i]);
-	} while (n > 0);
+	start_dying(k);
 	pthread_mutex_lock(&k->lock);
 	while (k->ntasks > 0) {
 		uint64_t now = mono_ns(), abs;

@@ -50,9 +50,14 @@ int kernel_ctl_spawn(struct kernel *k, const struct kernel_spawn *s, int32_t *re
 /* Start a process spawned paused; -ESRCH if none, -EALREADY if running. */
 int kernel_ctl_start(struct kernel *k, int32_t pid);
 /* Wait for control process @pid to exit (@timeout_ms < 0: forever):
- * *ret_status is its wait status.  -ETIMEDOUT, -ECHILD if @pid is not a
- * control process (or already collected), -ESHUTDOWN when shutting down. */
-int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, int *ret_status);
+ * *ret_status is its wait status; collected (freed) if @reap, else left
+ * for a later wait (WNOWAIT).  -ETIMEDOUT, -ECHILD if @pid is not a
+ * control process (or already collected). */
+int kernel_ctl_wait(struct kernel *k, int32_t pid, int timeout_ms, bool reap, int *ret_status);
+/* Wait for any process spawned by @owner but pid 1 (wait(2) for a
+ * connection): -ECHILD when it has none left. */
+int kernel_ctl_wait_any(struct kernel *k, const void *owner, int timeout_ms, bool reap,
+			int32_t *ret_pid, int *ret_status);
 /* @sig (0: check only) to process @pid, or to every process if @pid is 0. */
 int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig);
 /* Forget @owner: its zombies are freed, its live processes will be. */
@@ -76,7 +81,7 @@ struct kernel_stats {
 	uint32_t nprocs, nthreads;
 	uint64_t mem_bytes;
 	uint64_t cpu_user_ns, cpu_sys_ns;
-	bool paused, init_exited;
+	bool paused, has_init, init_started, init_exited;
 	int init_status;
 };
 void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret);
@@ -86,11 +91,18 @@ void kernel_ctl_stats(struct kernel *k, struct kernel_stats *ret);
  * (-ETIMEDOUT). */
 int kernel_ctl_shutdown(struct kernel *k, int timeout_ms);
 
-/* Files, as root with the kernel's root as / (control_files.c). */
+/* Files, as root with the kernel's root as / (control_files.c).  Regular
+ * files only (-EINVAL for FIFOs, devices, sockets; -EISDIR).  At most
+ * KERNEL_FILE_CHUNK bytes per call.
+ * Write: create (@mode) or truncate, or with @append add at the end. */
+#define KERNEL_FILE_CHUNK (8u << 20)
 int kernel_file_write(struct kernel *k, const char *path, const void *data, size_t len,
-		      uint32_t mode);
-int kernel_file_read(struct kernel *k, const char *path, size_t max, void **ret_data,
-		     size_t *ret_len);
+		      uint32_t mode, bool append);
+/* Read from @offset: the rest of the file if at most @max bytes (else
+ * -EFBIG), or with @partial the first @max bytes of it.  *ret_data is
+ * malloc'd (NULL when *ret_len is 0). */
+int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t max,
+		     bool partial, void **ret_data, size_t *ret_len);
 struct kernel_dirent {
 	char *name;
 	uint32_t mode;

@@ -20,8 +20,7 @@
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
-/* The files' limit: what one control frame can carry (runtime/control). */
-#define CTL_FILE_MAX (8u << 20)
+#define CTL_FILE_MAX KERNEL_FILE_CHUNK
 
 /* A task that never runs: root credentials, the kernel's root as / and cwd. */
 struct ctl_ctx {
@@ -40,12 +39,33 @@ static int ctx_init(struct kernel *k, struct ctl_ctx *c)
 	if (!c->t.fs)
 		return -ENOMEM;
 	c->t.fs->umask = 0;
+	pthread_cond_init(&c->t.sigcond, NULL);
 	return 0;
 }
 
 static void ctx_fini(struct ctl_ctx *c)
 {
+	pthread_cond_destroy(&c->t.sigcond);
 	fs_context_put(c->t.fs);
+}
+
+/* Open @path as a regular file only: never blocks on a FIFO, never opens
+ * a device (both could hang or surprise the control thread). */
+static int open_regular(struct ctl_ctx *c, const char *path, unsigned flags, mode_t mode,
+			struct file **ret)
+{
+	struct file *f = NULL;
+	int r = vfs_open(&c->t, AT_FDCWD, path, flags | O_NONBLOCK | O_NOCTTY, mode, &f);
+
+	if (r < 0)
+		return r == -ENXIO ? -EINVAL : r; /* a FIFO without readers */
+	if (!f->path.v || !S_ISREG(f->path.v->mode)) {
+		r = f->path.v && S_ISDIR(f->path.v->mode) ? -EISDIR : -EINVAL;
+		file_put(f);
+		return r;
+	}
+	*ret = f;
+	return 0;
 }
 
 static int check_path(const char *path)
@@ -58,7 +78,7 @@ static int check_path(const char *path)
 }
 
 int kernel_file_write(struct kernel *k, const char *path, const void *data, size_t len,
-		      uint32_t mode)
+		      uint32_t mode, bool append)
 {
 	struct ctl_ctx c;
 	struct file *f = NULL;
@@ -73,10 +93,16 @@ int kernel_file_write(struct kernel *k, const char *path, const void *data, size
 	r = ctx_init(k, &c);
 	if (r < 0)
 		return r;
-	r = vfs_open(&c.t, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
-		     mode & 07777, &f);
-	if (r == 0 && (!f->ops->write || S_ISDIR(f->path.v ? f->path.v->mode : 0)))
+	r = open_regular(&c, path, O_WRONLY | O_CREAT | O_NOFOLLOW | (append ? 0 : O_TRUNC),
+			 mode & 07777, &f);
+	if (r == 0 && !f->ops->write)
 		r = -EINVAL;
+	if (r == 0 && append) {
+		struct stat st;
+
+		vnode_stat(f->path.v, &st);
+		off = st.st_size;
+	}
 	while (r == 0 && done < len) {
 		ssize_t n = f->ops->write(f, &c.t, (const char *)data + done, len - done, &off);
 
@@ -92,29 +118,30 @@ int kernel_file_write(struct kernel *k, const char *path, const void *data, size
 	return r;
 }
 
-int kernel_file_read(struct kernel *k, const char *path, size_t max, void **ret_data,
-		     size_t *ret_len)
+int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t max,
+		     bool partial, void **ret_data, size_t *ret_len)
 {
 	struct ctl_ctx c;
 	struct file *f = NULL;
 	char *buf = NULL;
 	size_t len = 0, cap;
-	int64_t off = 0;
+	int64_t off;
 	int r = check_path(path);
 
 	if (r < 0)
 		return r;
+	if (offset > INT64_MAX)
+		return -EINVAL;
+	off = (int64_t)offset;
 	if (max > CTL_FILE_MAX)
 		max = CTL_FILE_MAX;
 	r = ctx_init(k, &c);
 	if (r < 0)
 		return r;
-	r = vfs_open(&c.t, AT_FDCWD, path, O_RDONLY, 0, &f);
-	if (r == 0 && f->path.v && S_ISDIR(f->path.v->mode))
-		r = -EISDIR;
+	r = open_regular(&c, path, O_RDONLY, 0, &f);
 	if (r == 0 && !f->ops->read)
 		r = -EINVAL;
-	cap = max + 1; /* one more byte tells a larger file */
+	cap = partial ? max : max + 1; /* one more byte tells a larger file */
 	if (r == 0 && !(buf = malloc(cap)))
 		r = -ENOMEM;
 	while (r == 0 && len < cap) {
@@ -129,6 +156,10 @@ int kernel_file_read(struct kernel *k, const char *path, size_t max, void **ret_
 	}
 	if (r == 0 && len > max)
 		r = -EFBIG;
+	if (r == 0 && len == 0) {
+		free(buf);
+		buf = NULL;
+	}
 	file_put(f);
 	ctx_fini(&c);
 	if (r < 0) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,6 +31,10 @@ void test_hostile(void **state);
 void test_init(void **state);
 void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
+void test_boot_bad_rootfs(void **state);
+void test_destroy_attached(void **state);
+void test_launcher_killed(void **state);
+void test_wait_abandoned(void **state);
 
 static int group_setup(void **state)
 {
@@ -152,6 +157,94 @@ static void test_concurrent(void **state)
 	assert_int_equal(sandbox_wait(sb, pa, 0, &st), -ECHILD);
 	free(oa);
 	free(ob);
+}
+
+/* Several clients at once, each on its own connection: spawns, waits, ps
+ * and stats interleave in the Sentry. */
+#define PAR_CLIENTS 6
+#define PAR_ROUNDS 10
+
+static void *par_client(void *arg)
+{
+	long bad = 0;
+	struct sandbox *c = NULL;
+
+	if (sandbox_attach(ctl_path, &c) < 0)
+		return (void *)1L;
+	for (int i = 0; i < PAR_ROUNDS; i++) {
+		char code[16];
+		const char *argv[] = { "sh", "-c", code, NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+		struct sandbox_ps_entry *v = NULL;
+		struct sandbox_stats st;
+		int32_t pid;
+		int ws;
+		size_t n;
+
+		snprintf(code, sizeof(code), "exit %d", (int)(((long)arg * 7 + i) % 100));
+		if (sandbox_spawn(c, &p, &pid) < 0 || sandbox_ps(c, &v, &n) < 0 ||
+		    sandbox_stats(c, &st) < 0 || sandbox_wait(c, pid, 20000, &ws) < 0 ||
+		    !WIFEXITED(ws) || WEXITSTATUS(ws) != ((long)arg * 7 + i) % 100)
+			bad++;
+		sandbox_ps_free(v, n);
+	}
+	sandbox_close(c);
+	return (void *)bad;
+}
+
+static void test_parallel_clients(void **state)
+{
+	pthread_t th[PAR_CLIENTS];
+
+	for (long i = 0; i < PAR_CLIENTS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, par_client, (void *)i), 0);
+	for (int i = 0; i < PAR_CLIENTS; i++) {
+		void *bad;
+
+		assert_int_equal(pthread_join(th[i], &bad), 0);
+		assert_int_equal((long)bad, 0);
+	}
+	still_serving();
+}
+
+/* wait(2) for a connection: any of its processes, in exit order. */
+static void test_wait_any(void **state)
+{
+	struct sandbox *c = NULL;
+	int32_t pids[3], pid = 0;
+	int st, seen = 0;
+
+	assert_int_equal(sandbox_attach(ctl_path, &c), 0);
+	assert_int_equal(sandbox_wait_any(c, 0, &pid, &st), -ECHILD);
+	for (int i = 0; i < 3; i++) {
+		char code[64];
+		const char *argv[] = { "sh", "-c", code, NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+
+		/* the last spawned exits first */
+		snprintf(code, sizeof(code), "sleep 0.%d; exit %d", 9 - 3 * i, 10 + i);
+		assert_int_equal(sandbox_spawn(c, &p, &pids[i]), 0);
+	}
+	/* another connection's process is not ours to collect */
+	{
+		const char *argv[] = { "true", NULL };
+		struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+		int32_t other;
+
+		assert_int_equal(sandbox_spawn(sb, &p, &other), 0);
+		assert_int_equal(sandbox_wait(sb, other, 10000, &st), 0);
+	}
+	assert_int_equal(sandbox_wait_any(c, 0, &pid, &st), -ETIMEDOUT);
+	for (int i = 2; i >= 0; i--) {
+		assert_int_equal(sandbox_wait_any(c, 10000, &pid, &st), 0);
+		assert_int_equal(pid, pids[i]);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 10 + i);
+		seen++;
+	}
+	assert_int_equal(seen, 3);
+	assert_int_equal(sandbox_wait_any(c, 1000, &pid, &st), -ECHILD);
+	sandbox_close(c);
 }
 
 static void test_kill_and_timeout(void **state)
@@ -289,6 +382,69 @@ static void test_files(void **state)
 	}
 }
 
+/* Files larger than a frame go in chunks; FIFOs and devices are refused
+ * without blocking the Sentry. */
+static void test_files_big_special(void **state)
+{
+	size_t len = (10u << 20) + 123, got = 0;
+	unsigned char *data = malloc(len);
+	void *back = NULL;
+
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 7 + (i >> 13));
+	assert_int_equal(sandbox_file_write(sb, "/tmp/big", data, len, 0600), 0);
+	sh("wc -c < /tmp/big", "10485883\n", 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/big", len, &back, &got), 0);
+	assert_int_equal(got, len);
+	assert_memory_equal(back, data, len);
+	free(back);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/big", len - 1, &back, &got), -EFBIG);
+	/* rewriting truncates */
+	assert_int_equal(sandbox_file_write(sb, "/tmp/big", "x", 1, 0600), 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/big", 10, &back, &got), 0);
+	assert_int_equal(got, 1);
+	free(back);
+	assert_int_equal(sandbox_file_write(sb, "/tmp/empty", "", 0, 0600), 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/empty", 0, &back, &got), 0);
+	assert_int_equal(got, 0);
+	free(back);
+	free(data);
+	sh("mkfifo /tmp/ff", "", 0);
+	assert_int_equal(sandbox_file_read(sb, "/tmp/ff", 10, &back, &got), -EINVAL);
+	assert_int_equal(sandbox_file_write(sb, "/tmp/ff", "x", 1, 0600), -EINVAL);
+	assert_int_equal(sandbox_file_read(sb, "/dev/null", 10, &back, &got), -EINVAL);
+	assert_int_equal(sandbox_file_read(sb, "/dev/zero", 10, &back, &got), -EINVAL);
+	/* procfs as seen by no task at all: an answer, never a crash */
+	{
+		static const char *const procs[] = { "/proc/meminfo", "/proc/self/status",
+						     "/proc/self/maps", "/proc/1/status",
+						     "/proc/mounts", "/proc/self/fd/0",
+						     "/proc/thread-self/comm", "/proc/uptime" };
+		struct sandbox_dirent *d = NULL;
+		size_t n = 0;
+
+		for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+			int r = sandbox_file_read(sb, procs[i], 1 << 20, &back, &got);
+
+			if (r == 0)
+				free(back);
+			assert_true(r == 0 || r == -ENOENT || r == -EINVAL || r == -ESRCH);
+			r = sandbox_file_write(sb, procs[i], "x", 1, 0600);
+			assert_true(r < 0);
+		}
+		assert_int_equal(sandbox_file_list(sb, "/proc", &d, &n), 0);
+		sandbox_dirents_free(d, n);
+		if (sandbox_file_list(sb, "/proc/self", &d, &n) == 0)
+			sandbox_dirents_free(d, n);
+		if (sandbox_file_list(sb, "/proc/self/fd", &d, &n) == 0)
+			sandbox_dirents_free(d, n);
+		still_serving();
+	}
+	assert_int_equal(sandbox_file_remove(sb, "/tmp/ff"), 0);
+	assert_int_equal(sandbox_file_remove(sb, "/tmp/big"), 0);
+	assert_int_equal(sandbox_file_remove(sb, "/tmp/empty"), 0);
+}
+
 static void test_pause_resume(void **state)
 {
 	const char *argv[] = { "sh", "-c", "while true; do echo x; usleep 20000; done", NULL };
@@ -345,6 +501,15 @@ static void test_paused_spawn(void **state)
 	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
 	assert_int_equal(st, 0);
 	assert_int_equal(sandbox_start(sb, pid), -ESRCH);
+	/* killed before it ever ran: it stops at once (OCI kill of a created
+	 * container) */
+	argv[0] = "sleep";
+	argv[1] = "100";
+	p.stdio[1] = -1;
+	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
+	assert_int_equal(sandbox_kill(sb, pid, SIGKILL), 0);
+	assert_int_equal(sandbox_wait(sb, pid, 5000, &st), 0);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
 static void test_stats(void **state)
@@ -363,6 +528,7 @@ static void test_stats(void **state)
 	assert_true(s1.nthreads >= 1);
 	assert_true(s1.mem_bytes > 0);
 	assert_false(s1.init_exited);
+	assert_false(s1.has_init);
 	/* the loop's CPU time is kept after it was collected, and grows */
 	assert_true(s1.cpu_user_ns + s1.cpu_sys_ns > s0.cpu_user_ns + s0.cpu_sys_ns);
 	assert_true(s1.cpu_user_ns >= s0.cpu_user_ns && s1.cpu_sys_ns >= s0.cpu_sys_ns);
@@ -462,10 +628,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ppid_cwd_env),
 		cmocka_unit_test(test_rlimits_umask),
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_parallel_clients),
+		cmocka_unit_test(test_wait_any),
 		cmocka_unit_test(test_kill_and_timeout),
 		cmocka_unit_test(test_kill_all),
 		cmocka_unit_test(test_ps),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_files_big_special),
 		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_paused_spawn),
 		cmocka_unit_test(test_stats),
@@ -474,8 +643,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stdio_epipe),
 		cmocka_unit_test(test_kill_blocked_writer),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_wait_abandoned),
 		cmocka_unit_test(test_destroy_busy),
 		cmocka_unit_test(test_die_with_caller),
+		cmocka_unit_test(test_boot_bad_rootfs),
+		cmocka_unit_test(test_destroy_attached),
+		cmocka_unit_test(test_launcher_killed),
 		cmocka_unit_test(test_init),
 	};
 	char tmpl[] = "/tmp/cvisor-sbtest-XXXXXX";

@@ -24,6 +24,10 @@ void test_hostile(void **state);
 void test_init(void **state);
 void test_destroy_busy(void **state);
 void test_die_with_caller(void **state);
+void test_boot_bad_rootfs(void **state);
+void test_destroy_attached(void **state);
+void test_launcher_killed(void **state);
+void test_wait_abandoned(void **state);
 
 /* ---- hostile input on the socket ---- */
 
@@ -142,6 +146,63 @@ void test_hostile(void **state)
 	still_serving();
 }
 
+/* Clients that send a Wait forever and hang up: their connection slots come
+ * back (else 64 of them would lock everyone out, Shutdown included). */
+void test_wait_abandoned(void **state)
+{
+	const char *argv[] = { "sleep", "100", NULL };
+	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 } };
+	int fds[70], st, r = -1;
+	uint8_t msg[32];
+	size_t n = 0, wl;
+	int32_t pid;
+
+	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
+	/* id 1, wait { pid, timeout_ms -1 } */
+	msg[n++] = 0x08;
+	msg[n++] = 0x01;
+	msg[n++] = 0x22;
+	wl = n++;
+	msg[n++] = 0x08;
+	for (uint32_t v = (uint32_t)pid; ; v >>= 7) {
+		msg[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		if (v <= 0x7f)
+			break;
+	}
+	msg[n++] = 0x10;
+	for (int i = 0; i < 9; i++)
+		msg[n++] = 0xff;
+	msg[n++] = 0x01;
+	msg[wl] = (uint8_t)(n - wl - 1);
+	for (int i = 0; i < 70; i++) {
+		uint8_t hdr[4] = { (uint8_t)n, 0, 0, 0 };
+
+		/* over the connection limit the Sentry closes at once: no asserts */
+		fds[i] = raw_connect();
+		if (write(fds[i], hdr, 4) == 4)
+			(void)!write(fds[i], msg, n);
+	}
+	usleep(200000);
+	for (int i = 0; i < 70; i++)
+		close(fds[i]);
+	for (int i = 0; i < 60 && r != 0; i++) {
+		struct sandbox *c = NULL;
+		struct sandbox_stats s;
+
+		if (sandbox_attach(ctl_path, &c) == 0) {
+			r = sandbox_stats(c, &s);
+			sandbox_close(c);
+		}
+		if (r != 0)
+			usleep(100000);
+	}
+	assert_int_equal(r, 0);
+	usleep(600000); /* every abandoned waiter has seen its hang-up */
+	/* nobody else collects the exit status: it is ours */
+	assert_int_equal(sandbox_kill(sb, pid, SIGKILL), 0);
+	assert_int_equal(sandbox_wait(sb, pid, 10000, &st), 0);
+}
+
 /* pid 1: its exit is the container's, the sandbox stays up; last, as
  * it kills everything else (as a pid namespace's init does). */
 void test_init(void **state)
@@ -155,13 +216,27 @@ void test_init(void **state)
 	int32_t pid, other;
 	int st;
 
+	/* a pid 1 that cannot exec leaves no trace: pid 1 is still free */
+	{
+		const char *bad[] = { "no-such-init", NULL };
+		struct sandbox_process b = p;
+
+		b.argv = bad;
+		assert_int_equal(sandbox_spawn(sb, &b, &pid), -ENOENT);
+		assert_int_equal(sandbox_stats(sb, &s), 0);
+		assert_false(s.has_init);
+	}
 	assert_int_equal(sandbox_spawn(sb, &p, &pid), 0);
 	assert_int_equal(pid, 1);
 	assert_int_equal(sandbox_spawn(sb, &p, &other), -EEXIST);
 	assert_int_equal(sandbox_spawn(sb, &q, &other), 0);
 	assert_int_equal(sandbox_stats(sb, &s), 0);
 	assert_false(s.init_exited);
+	assert_true(s.has_init);
+	assert_false(s.init_started);
 	assert_int_equal(sandbox_start(sb, 1), 0);
+	assert_int_equal(sandbox_stats(sb, &s), 0);
+	assert_true(s.init_started);
 	assert_int_equal(sandbox_wait(sb, 1, 10000, &st), 0);
 	assert_int_equal(st, 7 << 8);
 	/* the others died with it */
@@ -197,6 +272,92 @@ void test_destroy_busy(void **state)
 	assert_int_equal(kill(host, 0), -1);
 	assert_int_equal(count_procs("sbbusy"), 0);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* `cvisor delete` from another process: Shutdown over an attached handle;
+ * the launcher's own destroy then only reaps. */
+void test_destroy_attached(void **state)
+{
+	struct sandbox *b = boot("sbdel"), *a = NULL;
+	struct sandbox_stats st;
+	pid_t host = sandbox_host_pid(b);
+
+	assert_int_equal(sandbox_attach(ctl_path, &a), 0);
+	assert_int_equal(sandbox_destroy(a), 0);
+	/* the Sentry goes away right after answering: b's connection ends */
+	{
+		int r = 0;
+
+		for (int i = 0; i < 500 && r == 0; i++) {
+			r = sandbox_stats(b, &st);
+			if (r == 0)
+				usleep(10000);
+		}
+		assert_true(r == -ECONNRESET || r == -EPIPE);
+	}
+	assert_int_equal(sandbox_destroy(b), 0);
+	assert_int_equal(kill(host, 0), -1);
+	assert_int_equal(count_procs("sbdel"), 0);
+	assert_int_equal(access(ctl_path, F_OK), -1);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* The host kills the launcher: everything of the sandbox goes, calls fail
+ * instead of hanging, destroy still cleans up. */
+void test_launcher_killed(void **state)
+{
+	struct sandbox *b = boot("sbkill");
+	struct sandbox_stats st;
+	int r = 0, n = -1;
+
+	assert_int_equal(kill(sandbox_host_pid(b), SIGKILL), 0);
+	for (int i = 0; i < 500 && r == 0; i++) {
+		r = sandbox_stats(b, &st);
+		if (r == 0)
+			usleep(10000);
+	}
+	assert_true(r == -ECONNRESET || r == -EPIPE);
+	assert_int_equal(sandbox_destroy(b), 0);
+	for (int i = 0; i < 100 && n != 0; i++) {
+		n = count_procs("sbkill");
+		if (n)
+			usleep(50000);
+	}
+	assert_int_equal(n, 0);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/sbmain.sock", dir);
+}
+
+/* A Gofer that cannot start (no such rootfs): a clean error, nothing left. */
+void test_boot_bad_rootfs(void **state)
+{
+	char host[64], path[100], file[512];
+	struct sandbox_opts o = { .control_path = path, .platform = platform, .hostname = host,
+				  .log_fd = -2, .cvisor_path = cvisor_bin,
+				  .die_with_caller = true, .rootfs = "/nonexistent/rootfs" };
+	struct sandbox *s = NULL;
+
+	o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
+	snprintf(host, sizeof(host), "sbbad-%d", (int)getpid()); /* see count_procs */
+	snprintf(path, sizeof(path), "%s/sbbad.sock", dir);
+	assert_int_equal(sandbox_boot(&o, &s), -ENOENT);
+	assert_null(s);
+	assert_int_equal(access(path, F_OK), -1);
+	/* a rootfs that is no directory: the Gofer fails to start */
+	snprintf(file, sizeof(file), "%s/etc/passwd", rootfs);
+	o.rootfs = file;
+	assert_int_equal(sandbox_boot(&o, &s), -EIO);
+	assert_null(s);
+	assert_int_equal(count_procs("sbbad"), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	/* and the path is free for the next one */
+	o.rootfs = rootfs;
+	assert_int_equal(sandbox_boot(&o, &s), 0);
+	assert_int_equal(sandbox_destroy(s), 0);
+	/* something at the path already: refused, left alone */
+	assert_int_equal(close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	assert_int_equal(sandbox_boot(&o, &s), -EADDRINUSE);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
 }
 
 /* die_with_caller: a caller that exits without destroying takes the
