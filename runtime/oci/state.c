@@ -205,7 +205,8 @@ int oci_state_save(const char *root, const struct oci_state *s)
 	r = 0;
 	r |= set_str(o, "controlSocket", s->control_path);
 	r |= set_str(o, "cgroup", s->cgroup);
-	r |= json_object_set_new(o, "pidStartTime", json_integer((json_int_t)s->pid_start));
+	r |= json_object_set_new(o, "sandboxPid", json_integer(s->sandbox_pid));
+	r |= json_object_set_new(o, "sandboxStartTime", json_integer((json_int_t)s->sandbox_start));
 	r |= json_object_set_new(o, "started", json_boolean(s->started));
 	if (s->has_exit)
 		r |= json_object_set_new(o, "exitStatus", json_integer(s->exit_status));
@@ -286,9 +287,12 @@ int oci_state_load(const char *root, const char *id, struct oci_state **ret)
 	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX)
 		goto out;
 	s->pid = (pid_t)json_integer_value(v);
-	v = json_object_get(o, "pidStartTime");
+	v = json_object_get(o, "sandboxPid");
+	if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= INT32_MAX)
+		s->sandbox_pid = (pid_t)json_integer_value(v);
+	v = json_object_get(o, "sandboxStartTime");
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
-		s->pid_start = (uint64_t)json_integer_value(v);
+		s->sandbox_start = (uint64_t)json_integer_value(v);
 	if (dup_str(o, "bundle", &s->bundle) < 0 || dup_str(o, "rootfs", &s->rootfs) < 0 ||
 	    dup_str(o, "created", &s->created) < 0 || dup_str(o, "owner", &s->owner) < 0 ||
 	    dup_str(o, "controlSocket", &s->control_path) < 0 ||

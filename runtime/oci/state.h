@@ -46,8 +46,10 @@ struct oci_state_kv {
 struct oci_state {
 	char *id;
 	enum oci_status status;
-	pid_t pid;            /* host pid of the sandbox (Sentry launcher), 0 = none */
-	uint64_t pid_start;   /* its start time (/proc/PID/stat field 22): pid reuse check */
+	pid_t pid;            /* the public pid (--pid-file): the monitor that exits
+			       * with pid 1's status (see runtime/cli/container.h) */
+	pid_t sandbox_pid;    /* host pid of the sandbox (`cvisor boot`), 0 = none */
+	uint64_t sandbox_start; /* its start time (/proc/PID/stat field 22): pid reuse check */
 	char *bundle;         /* absolute */
 	char *rootfs;         /* absolute */
 	char *created;        /* RFC 3339, UTC, nanoseconds */

@@ -80,7 +80,7 @@ static void test_roundtrip(void **state)
 {
 	struct oci_state_kv ann[] = { { (char *)"k1", (char *)"v1" }, { (char *)"k2", (char *)"v\"2" } };
 	struct oci_state s = {
-		.id = (char *)"c1", .status = OCI_CREATED, .pid = 4242, .pid_start = 99,
+		.id = (char *)"c1", .status = OCI_CREATED, .pid = 4242, .sandbox_pid = 77, .sandbox_start = 99,
 		.bundle = (char *)"/b", .rootfs = (char *)"/b/rootfs",
 		.created = (char *)"2026-01-01T00:00:00.000000000Z", .owner = (char *)"root",
 		.control_path = (char *)"/r/c1/control.sock", .cgroup = (char *)"cvisor/c1",
@@ -106,7 +106,8 @@ static void test_roundtrip(void **state)
 	assert_string_equal(l->id, "c1");
 	assert_int_equal(l->status, OCI_CREATED);
 	assert_int_equal(l->pid, 4242);
-	assert_int_equal(l->pid_start, 99);
+	assert_int_equal(l->sandbox_pid, 77);
+	assert_int_equal(l->sandbox_start, 99);
 	assert_string_equal(l->bundle, "/b");
 	assert_string_equal(l->rootfs, "/b/rootfs");
 	assert_string_equal(l->created, s.created);

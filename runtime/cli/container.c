@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define LOG_PREFIX "cvisor"
+#include "container.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "runtime/oci/cgroup.h"
+#include "runtime/oci/console.h"
+#include "runtime/oci/spec.h"
+#include "runtime/oci/state.h"
+#include "runtime/sandbox.h"
+
+struct cli_globals cli = { .root = OCI_DEFAULT_ROOT, .log_fd = -1, .platform = PLAT_SYSTRAP };
+
+int cli_usage(const char *verb, const char *msg)
+{
+	fprintf(stderr, "cvisor %s: %s\n", verb, msg);
+	return 2;
+}
+
+int cli_exit_code(int ws)
+{
+	if (WIFEXITED(ws))
+		return WEXITSTATUS(ws);
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return 255;
+}
+
+int cli_parse_signal(const char *s)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} names[] = {
+		{ "HUP", SIGHUP },   { "INT", SIGINT },	    { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "IOT", SIGIOT },	 { "BUS", SIGBUS },
+		{ "FPE", SIGFPE },   { "KILL", SIGKILL },   { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+		{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },   { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+		{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+		{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },   { "TTOU", SIGTTOU }, { "URG", SIGURG },
+		{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+		{ "WINCH", SIGWINCH }, { "IO", SIGIO },	    { "POLL", SIGPOLL }, { "PWR", SIGPWR },
+		{ "SYS", SIGSYS },
+	};
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] >= '0' && s[0] <= '9') {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno || *end || n < 1 || n > 64)
+			return -EINVAL;
+		return (int)n;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcasecmp(s, names[i].name))
+			return names[i].sig;
+	if (!strncasecmp(s, "RTMIN", 5) || !strncasecmp(s, "RTMAX", 5)) {
+		int base = toupper(s[4]) == 'N' ? SIGRTMIN : SIGRTMAX;
+
+		if (!s[5])
+			return base;
+		n = strtol(s + 5, &end, 10);
+		if (*end || base + n < SIGRTMIN || base + n > SIGRTMAX)
+			return -EINVAL;
+		return base + (int)n;
+	}
+	return -EINVAL;
+}
+
+void cli_log_ignored(char *const *ignored)
+{
+	for (size_t i = 0; ignored && ignored[i]; i++)
+		log_debug("config.json: %s is not acted on (docs/oci.md)", ignored[i]);
+}
+
+/* Is the sandbox's host process still the one we started? */
+static bool sandbox_alive(const struct oci_state *st)
+{
+	uint64_t t;
+
+	if (st->sandbox_pid <= 0 || oci_pid_start_time(st->sandbox_pid, &t) < 0)
+		return false;
+	return !st->sandbox_start || t == st->sandbox_start;
+}
+
+static struct oci_cgroup *open_cgroup(const struct oci_state *st)
+{
+	struct oci_cgroup *cg = NULL;
+
+	if (st->cgroup && oci_cgroup_open(st->cgroup, 0, &cg) < 0)
+		return NULL;
+	return cg;
+}
+
+/* Memory limit hit: the whole sandbox goes, pid 1 "killed". */
+static void oom_stop(struct oci_state *st, struct oci_cgroup *cg)
+{
+	oci_cgroup_kill_all(cg);
+	if (sandbox_alive(st))
+		kill(st->sandbox_pid, SIGKILL);
+	st->oom_killed = true;
+	st->status = OCI_STOPPED;
+	st->has_exit = true;
+	st->exit_status = SIGKILL; /* a wait status: killed by SIGKILL */
+}
+
+bool cli_refresh(struct oci_state *st)
+{
+	enum oci_status old = st->status;
+	bool old_exit = st->has_exit;
+	struct oci_cgroup *cg;
+	struct sandbox *sb = NULL;
+	struct sandbox_stats ss;
+	uint64_t ooms = 0;
+
+	if (st->status == OCI_STOPPED)
+		return false;
+	if (!st->sandbox_pid) {
+		/* a create that died before booting */
+		st->status = OCI_STOPPED;
+		return true;
+	}
+	cg = open_cgroup(st);
+	if (cg && oci_cgroup_oom_kills(cg, &ooms) == 0 && ooms > 0) {
+		oom_stop(st, cg);
+		oci_cgroup_free(cg);
+		return true;
+	}
+	oci_cgroup_free(cg);
+	if (!sandbox_alive(st)) {
+		st->status = OCI_STOPPED;
+		if (!st->has_exit) {
+			st->has_exit = true;
+			st->exit_status = SIGKILL; /* the sandbox died under pid 1 */
+		}
+		return true;
+	}
+	if (sandbox_attach(st->control_path, &sb) < 0 || sandbox_stats(sb, &ss) < 0) {
+		if (sb)
+			sandbox_close(sb);
+		return false; /* cannot tell: keep what was recorded */
+	}
+	sandbox_close(sb);
+	if (ss.init_exited) {
+		st->status = OCI_STOPPED;
+		st->has_exit = true;
+		st->exit_status = ss.init_status;
+	} else if (ss.paused) {
+		st->status = OCI_PAUSED;
+	} else {
+		st->status = st->started ? OCI_RUNNING : OCI_CREATED;
+	}
+	return st->status != old || st->has_exit != old_exit;
+}
+
+int cli_open(const char *id, bool lock, struct oci_state **ret, int *ret_lock)
+{
+	_cleanup_close_ int lfd = -EBADF;
+	struct oci_state *st = NULL;
+	int r;
+
+	if (oci_id_valid(id) < 0)
+		return log_error_errno(-EINVAL, "invalid container id '%s'", id);
+	if (lock) {
+		lfd = oci_state_lock(cli.root, id);
+		if (lfd < 0) {
+			if (lfd == -ENOENT)
+				return log_error_errno(0, "container %s does not exist", id), -ENOENT;
+			return log_error_errno(lfd, "lock container %s", id);
+		}
+	}
+	r = oci_state_load(cli.root, id, &st);
+	if (r == -ENOENT)
+		return log_error_errno(0, "container %s does not exist", id), -ENOENT;
+	if (r < 0)
+		return log_error_errno(r, "container %s: state", id);
+	if (cli_refresh(st) && lock) {
+		r = oci_state_save(cli.root, st);
+		if (r < 0)
+			log_warn_errno(r, "container %s: save state", id);
+	}
+	*ret = st;
+	if (ret_lock)
+		*ret_lock = lock ? TAKE_FD(lfd) : -1;
+	return 0;
+}
+
+int cli_attach(const struct oci_state *st, struct sandbox **ret)
+{
+	int r;
+
+	if (!st->control_path)
+		return log_error_errno(-ENOTCONN, "container %s has no sandbox", st->id);
+	r = sandbox_attach(st->control_path, ret);
+	if (r < 0)
+		return log_error_errno(r, "container %s: connect to the sandbox", st->id);
+	return 0;
+}
+
+int cli_write_pid_file(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX], buf[32];
+	_cleanup_close_ int fd = -EBADF;
+	int n;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return neg_errno();
+	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (write(fd, buf, (size_t)n) != n || rename(tmp, path) < 0) {
+		int r = neg_errno();
+
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+int cli_spawn(struct sandbox *sb, const struct oci_process *p, const char *console_socket,
+	      bool init, bool paused, int32_t *ret_pid)
+{
+	_cleanup_close_ int master = -EBADF, slave = -EBADF;
+	_cleanup_free_ struct sandbox_rlimit *rl = NULL;
+	struct sandbox_process sp = {
+		.argv = (const char *const *)p->args,
+		.env = (const char *const *)p->env,
+		.cwd = p->cwd,
+		.uid = p->uid,
+		.gid = p->gid,
+		.groups = p->additional_gids,
+		.ngroups = p->n_additional_gids,
+		.stdio = { 0, 1, 2 },
+		.init = init,
+		.paused = paused,
+		.no_new_privs = p->no_new_privileges,
+		.has_umask = p->has_umask,
+		.umask = p->umask,
+	};
+	int r;
+
+	if (p->n_rlimits) {
+		rl = calloc(p->n_rlimits, sizeof(*rl));
+		if (!rl)
+			return log_error_errno(-ENOMEM, "rlimits");
+		for (size_t i = 0; i < p->n_rlimits; i++)
+			rl[i] = (struct sandbox_rlimit){ p->rlimits[i].resource, p->rlimits[i].soft,
+							 p->rlimits[i].hard };
+		sp.rlimits = rl;
+		sp.nrlimits = p->n_rlimits;
+	}
+	if (p->terminal) {
+		if (console_socket) {
+			r = oci_console_open(p->console_width, p->console_height, &master, &slave);
+			if (r < 0)
+				return log_error_errno(r, "allocate a pty");
+			r = oci_console_send(console_socket, master);
+			if (r < 0)
+				return log_error_errno(r, "send the console to %s", console_socket);
+			sp.stdio[0] = sp.stdio[1] = sp.stdio[2] = slave;
+		} else if (!isatty(0)) {
+			return log_error_errno(-EINVAL, "process.terminal needs --console-socket "
+						       "(or a terminal on stdin)");
+		}
+		sp.terminal = true;
+	} else if (console_socket) {
+		log_warn("--console-socket given but process.terminal is false: ignored");
+	}
+	if (p->has_caps)
+		log_debug("process.capabilities: not applied (the sandbox boundary is the Sentry; "
+			  "docs/oci.md)");
+	if (p->has_oom_score_adj && !init)
+		log_debug("process.oomScoreAdj: applies to the whole sandbox, set at create");
+	r = sandbox_spawn(sb, &sp, ret_pid);
+	if (r < 0) {
+		if (r == -ENOENT || r == -EACCES || r == -ENOEXEC)
+			return log_error_errno(r, "exec %s", p->args[0]);
+		return log_error_errno(r, "spawn %s", p->args[0]);
+	}
+	return 0;
+}
+
+/* Signal forwarding for the foreground waits. */
+static volatile sig_atomic_t pending_sigs; /* bit n: signal n arrived */
+
+static void on_forward(int sig)
+{
+	pending_sigs |= 1 << sig;
+}
+
+static const int forward_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+int cli_wait_pid(const struct oci_state *st, struct sandbox *sb, int32_t pid, bool forward,
+		 int *ret_status)
+{
+	struct oci_cgroup *cg = open_cgroup(st);
+	int r, status = 0;
+
+	if (forward) {
+		struct sigaction sa = { .sa_handler = on_forward };
+
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < ARRAY_SIZE(forward_sigs); i++)
+			sigaction(forward_sigs[i], &sa, NULL);
+	}
+	for (;;) {
+		uint64_t ooms = 0;
+
+		r = sandbox_wait(sb, pid, 100, &status);
+		if (r != -ETIMEDOUT && r != -EINTR)
+			break;
+		if (forward && pending_sigs) {
+			int p = pending_sigs;
+
+			pending_sigs = 0;
+			for (int s = 1; s < 31; s++)
+				if (p & (1 << s))
+					sandbox_kill(sb, pid, s);
+		}
+		if (cg && oci_cgroup_oom_kills(cg, &ooms) == 0 && ooms > 0) {
+			/* the memory limit: the whole sandbox goes */
+			oci_cgroup_kill_all(cg);
+			r = 0;
+			status = SIGKILL;
+			break;
+		}
+	}
+	if (r < 0 && cg) {
+		uint64_t ooms = 0;
+
+		/* the sandbox went away: was it the memory limit? */
+		if (oci_cgroup_oom_kills(cg, &ooms) == 0 && ooms > 0) {
+			r = 0;
+			status = SIGKILL;
+		}
+	}
+	oci_cgroup_free(cg);
+	if (r < 0)
+		return r;
+	*ret_status = status;
+	return 0;
+}
+
+/* Wait (up to ~2 s) for a host pid we cannot reap to be gone. */
+static void wait_gone(const struct oci_state *st)
+{
+	for (int i = 0; i < 400 && sandbox_alive(st); i++)
+		usleep(5000);
+}
+
+int cli_destroy(struct oci_state *st)
+{
+	struct oci_cgroup *cg = open_cgroup(st);
+	struct sandbox *sb = NULL;
+	int r;
+
+	if (sandbox_alive(st)) {
+		if (st->control_path && sandbox_attach(st->control_path, &sb) == 0) {
+			r = sandbox_destroy(sb);
+			if (r < 0)
+				log_debug("container %s: shutdown: %s", st->id, strerror(-r));
+		}
+		wait_gone(st);
+		if (sandbox_alive(st)) {
+			kill(st->sandbox_pid, SIGKILL);
+			wait_gone(st);
+		}
+	}
+	if (st->pid > 0 && st->pid != st->sandbox_pid) {
+		/* the monitor exits when the sandbox does; reap it if it is ours */
+		waitpid(st->pid, NULL, WNOHANG);
+	}
+	if (cg) {
+		r = oci_cgroup_destroy(cg);
+		if (r < 0)
+			log_warn_errno(r, "container %s: remove cgroup %s", st->id, st->cgroup);
+	}
+	r = oci_state_remove(cli.root, st->id);
+	if (r < 0)
+		return log_error_errno(r, "container %s: remove state", st->id);
+	return 0;
+}
+
+/* --- create --- */
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64], *out;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
+		return NULL;
+	return out;
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char *out;
+
+	if (pw && pw->pw_name)
+		return strdup(pw->pw_name);
+	if (asprintf(&out, "%u", (unsigned)geteuid()) < 0)
+		return NULL;
+	return out;
+}
+
+/* What the sandbox provides by itself at these destinations. */
+static bool mount_provided(const struct oci_mount *m)
+{
+	static const struct {
+		const char *dest, *type;
+	} provided[] = {
+		{ "/proc", "proc" },	 { "/dev", "tmpfs" },	 { "/dev", "devtmpfs" },
+		{ "/dev/pts", "devpts" }, { "/dev/shm", "tmpfs" }, { "/dev/mqueue", "mqueue" },
+		{ "/sys", "sysfs" },	 { "/sys/fs/cgroup", "cgroup" }, { "/sys/fs/cgroup", "cgroup2" },
+		{ "/tmp", "tmpfs" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(provided); i++)
+		if (m->type && !strcmp(m->destination, provided[i].dest) &&
+		    !strcmp(m->type, provided[i].type))
+			return true;
+	return false;
+}
+
+/* Mounts: what the sandbox provides is accepted; a bind mount of a regular
+ * file is copied into the root (a snapshot, docs/oci.md); anything else is
+ * refused rather than silently missing. */
+static int check_mounts(const struct oci_spec *s, bool *ret_copies)
+{
+	*ret_copies = false;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		struct stat stt;
+
+		if (mount_provided(m)) {
+			log_debug("mounts[%zu] %s (%s): provided by the Sentry", i, m->destination,
+				  m->type);
+			continue;
+		}
+		if (m->bind && m->source && stat(m->source, &stt) == 0 && S_ISREG(stt.st_mode)) {
+			*ret_copies = true;
+			continue;
+		}
+		return log_error_errno(-EOPNOTSUPP,
+				       "mounts[%zu] %s (type %s%s): not supported by the sandbox yet "
+				       "(docs/oci.md)",
+				       i, m->destination, m->type ? m->type : "none",
+				       m->bind ? ", bind" : "");
+	}
+	return 0;
+}
+
+static int copy_file_binds(const struct oci_spec *s, struct sandbox *sb)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		_cleanup_free_ char *data = NULL;
+		_cleanup_close_ int fd = -EBADF;
+		struct stat stt;
+		ssize_t n;
+		int r;
+
+		if (mount_provided(m) || !m->bind)
+			continue;
+		fd = open(m->source, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &stt) < 0)
+			return log_error_errno(-errno, "mounts[%zu]: %s", i, m->source);
+		if (stt.st_size > (8 << 20))
+			return log_error_errno(-EFBIG, "mounts[%zu]: %s (file binds are copied; 8 MiB max)",
+					       i, m->source);
+		data = malloc((size_t)stt.st_size + 1);
+		if (!data)
+			return log_error_errno(-ENOMEM, "mounts[%zu]", i);
+		n = read(fd, data, (size_t)stt.st_size);
+		if (n < 0)
+			return log_error_errno(-errno, "mounts[%zu]: read %s", i, m->source);
+		r = sandbox_file_write(sb, m->destination, data, (size_t)n, stt.st_mode & 07777);
+		if (r < 0)
+			return log_error_errno(r, "mounts[%zu]: copy %s to %s%s", i, m->source,
+					       m->destination,
+					       s->root_readonly ? " (root.readonly: no overlay to copy into)" : "");
+		log_debug("mounts[%zu]: %s copied to %s", i, m->source, m->destination);
+	}
+	return 0;
+}
+
+static void log_spec_ignores(const struct oci_spec *s)
+{
+	if (s->n_sysctl)
+		log_warn("linux.sysctl: not applied (the Sentry has its own kernel parameters)");
+	if (s->n_uid_mappings || s->n_gid_mappings)
+		log_debug("linux.uidMappings/gidMappings: not applied (the Sentry runs in its own "
+			  "user namespace; ids inside are the spec's)");
+	if (s->masked_paths || s->readonly_paths)
+		log_debug("linux.maskedPaths/readonlyPaths: not applied (the Sentry's /proc and /sys "
+			  "expose no host data)");
+	if (s->namespaces)
+		log_debug("linux.namespaces: the sandbox always has its own (network: none)");
+	for (int k = 0; k < OCI_HOOK_NKINDS; k++)
+		if (s->hooks[k].n)
+			log_warn("hooks: not run yet (docs/oci.md)");
+	cli_log_ignored(s->ignored);
+}
+
+static bool has_resources(const struct oci_resources *r)
+{
+	return r->memory_limit >= 0 || r->memory_swap >= 0 || r->cpu_quota > 0 || r->cpu_period ||
+	       r->cpu_shares || r->pids_limit > 0;
+}
+
+/* Fork the monitor: it waits for pid 1 and exits as it did. */
+static pid_t start_monitor(const struct oci_state *st)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	/* child: no stdio of the caller's, no fds but what it opens */
+	{
+		struct sandbox *sb = NULL;
+		int fd = open("/dev/null", O_RDWR), status = 0;
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		syscall(SYS_close_range, 3, ~0U, 0);
+		setsid();
+		log_set_output(2, 0);
+		if (sandbox_attach(st->control_path, &sb) < 0)
+			_exit(255);
+		if (cli_wait_pid(st, sb, 1, false, &status) < 0)
+			status = SIGKILL; /* the sandbox is gone */
+		sandbox_close(sb);
+		if (WIFSIGNALED(status)) {
+			signal(WTERMSIG(status), SIG_DFL);
+			kill(getpid(), WTERMSIG(status));
+			_exit(128 + WTERMSIG(status));
+		}
+		_exit(cli_exit_code(status));
+	}
+}
+
+static int write_oom_score_adj(pid_t pid, int v, int *ret_old)
+{
+	char path[64], buf[32];
+	_cleanup_close_ int fd = -EBADF;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return neg_errno();
+	if (ret_old) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			return -EIO;
+		buf[n] = 0;
+		*ret_old = atoi(buf);
+	}
+	n = snprintf(buf, sizeof(buf), "%d", v);
+	if (pwrite(fd, buf, (size_t)n, 0) != n)
+		return neg_errno();
+	return 0;
+}
+
+int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
+			 struct sandbox **ret_sb)
+{
+	_cleanup_free_ char *err = NULL, *rootfs_path = NULL;
+	_cleanup_close_ int lfd = -EBADF;
+	char bundle[PATH_MAX], rootfs[PATH_MAX], control[PATH_MAX];
+	struct oci_spec *spec = NULL;
+	struct oci_state *st = NULL;
+	struct oci_cgroup *cg = NULL;
+	struct sandbox *sb = NULL;
+	bool made = false, copies = false;
+	int r, old_adj = 0, adj_set = 0;
+	int32_t pid1;
+
+	if (oci_id_valid(a->id) < 0)
+		return log_error_errno(-EINVAL, "invalid container id '%s' (1-%d of [A-Za-z0-9_.+-])",
+				       a->id, OCI_ID_MAX);
+	if (!realpath(a->bundle ? a->bundle : ".", bundle))
+		return log_error_errno(-errno, "bundle %s", a->bundle ? a->bundle : ".");
+	r = oci_spec_load(bundle, &spec, &err);
+	if (r < 0)
+		return log_error_errno(r == -EINVAL ? 0 : r, "%s/config.json%s%s", bundle,
+				       err ? ": " : "", err ? err : ""),
+		       r;
+	r = -EINVAL;
+	if (!spec->has_process) {
+		log_error("%s/config.json: process is required", bundle);
+		goto fail;
+	}
+	if (!spec->root_path) {
+		log_error("%s/config.json: root.path is required", bundle);
+		goto fail;
+	}
+	if (spec->process.terminal && !a->console_socket && !(a->foreground && isatty(0))) {
+		log_error("process.terminal is true: --console-socket is required");
+		goto fail;
+	}
+	if (spec->root_path[0] == '/')
+		rootfs_path = strdup(spec->root_path);
+	else if (asprintf(&rootfs_path, "%s/%s", bundle, spec->root_path) < 0)
+		rootfs_path = NULL;
+	if (!rootfs_path) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if (!realpath(rootfs_path, rootfs)) {
+		r = log_error_errno(-errno, "root.path %s", rootfs_path);
+		goto fail;
+	}
+	if ((r = check_mounts(spec, &copies)) < 0)
+		goto fail;
+	log_spec_ignores(spec);
+	if ((r = oci_state_path(cli.root, a->id, "control.sock", control, sizeof(control))) < 0) {
+		log_error_errno(r, "state path under %s", cli.root);
+		goto fail;
+	}
+	if (strlen(control) >= 108) {
+		r = log_error_errno(-ENAMETOOLONG, "%s: too long for a unix socket (shorter --root)",
+				    control);
+		goto fail;
+	}
+	r = oci_state_mkdir(cli.root, a->id);
+	if (r == -EEXIST) {
+		log_error("container %s already exists", a->id);
+		goto fail;
+	}
+	if (r < 0) {
+		log_error_errno(r, "create %s/%s", cli.root, a->id);
+		goto fail;
+	}
+	made = true;
+	lfd = oci_state_lock(cli.root, a->id);
+	if (lfd < 0) {
+		r = log_error_errno(lfd, "lock %s", a->id);
+		goto fail;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	st->id = strdup(a->id);
+	st->bundle = strdup(bundle);
+	st->rootfs = strdup(rootfs);
+	st->control_path = strdup(control);
+	st->created = now_rfc3339();
+	st->owner = owner_name();
+	st->status = OCI_CREATING;
+	if (spec->n_annotations) {
+		st->annotations = calloc(spec->n_annotations, sizeof(*st->annotations));
+		for (size_t i = 0; st->annotations && i < spec->n_annotations; i++) {
+			st->annotations[i].key = strdup(spec->annotations[i].key);
+			st->annotations[i].value = strdup(spec->annotations[i].value);
+			st->n_annotations++;
+		}
+	}
+	if (!st->id || !st->bundle || !st->rootfs || !st->control_path || !st->created ||
+	    !st->owner || (spec->n_annotations && !st->annotations)) {
+		r = log_error_errno(-ENOMEM, "state");
+		goto fail;
+	}
+
+	/* cgroup: every host process of the sandbox is born in it */
+	if (oci_cgroup_version() > 0) {
+		char name[OCI_ID_MAX + 16];
+
+		snprintf(name, sizeof(name), "cvisor/%s", a->id);
+		r = oci_cgroup_open(name, 1, &cg);
+		if (r == 0)
+			r = oci_cgroup_set(cg, &spec->resources);
+		if (r == 0)
+			r = oci_cgroup_enter_self(cg);
+		if (r < 0) {
+			if (has_resources(&spec->resources)) {
+				log_error_errno(r, "cgroup %s (linux.resources needs it)", name);
+				goto fail;
+			}
+			log_debug("cgroup %s: %s (no limits requested: going on without)", name,
+				  strerror(-r));
+			if (cg)
+				oci_cgroup_destroy(cg);
+			cg = NULL;
+		} else {
+			st->cgroup = strdup(name);
+		}
+	} else if (has_resources(&spec->resources)) {
+		r = log_error_errno(-EOPNOTSUPP, "linux.resources: no cgroup file system mounted");
+		goto fail;
+	}
+	if (spec->process.has_oom_score_adj &&
+	    write_oom_score_adj(getpid(), spec->process.oom_score_adj, &old_adj) == 0)
+		adj_set = 1;
+	if ((r = oci_state_save(cli.root, st)) < 0) {
+		log_error_errno(r, "save state");
+		goto fail;
+	}
+	{
+		struct sandbox_opts o = {
+			.rootfs = rootfs,
+			.control_path = control,
+			.platform = cli.platform,
+			.hostname = spec->hostname,
+			.no_overlay = spec->root_readonly,
+			.log_fd = cli.log_fd >= 0 ? cli.log_fd : (cli.debug || a->foreground ? -1 : -2),
+		};
+
+		r = sandbox_boot(&o, &sb);
+	}
+	if (cg)
+		oci_cgroup_leave_self(cg);
+	if (adj_set)
+		write_oom_score_adj(getpid(), old_adj, NULL);
+	if (r < 0) {
+		log_error_errno(r, "boot the sandbox");
+		goto fail;
+	}
+	st->sandbox_pid = sandbox_host_pid(sb);
+	oci_pid_start_time(st->sandbox_pid, &st->sandbox_start);
+	if (copies && (r = copy_file_binds(spec, sb)) < 0)
+		goto fail;
+	r = cli_spawn(sb, &spec->process, a->console_socket, true, !a->start, &pid1);
+	if (r < 0)
+		goto fail;
+	st->started = a->start;
+	st->status = a->start ? OCI_RUNNING : OCI_CREATED;
+	if (a->foreground) {
+		st->pid = st->sandbox_pid;
+	} else {
+		st->pid = start_monitor(st);
+		if (st->pid < 0) {
+			r = log_error_errno(-errno, "fork the monitor");
+			goto fail;
+		}
+	}
+	if ((r = oci_state_save(cli.root, st)) < 0) {
+		log_error_errno(r, "save state");
+		goto fail;
+	}
+	if (a->pid_file && (r = cli_write_pid_file(a->pid_file, st->pid)) < 0) {
+		log_error_errno(r, "--pid-file %s", a->pid_file);
+		goto fail;
+	}
+	oci_spec_free(spec);
+	oci_cgroup_free(cg);
+	if (a->foreground) {
+		*ret_sb = sb;
+	} else {
+		sandbox_close(sb);
+		*ret_sb = NULL;
+	}
+	*ret_st = st;
+	return 0;
+
+fail:
+	if (sb) {
+		sandbox_destroy(sb);
+		sb = NULL;
+	}
+	if (st && st->pid > 0 && st->pid != st->sandbox_pid) {
+		kill(st->pid, SIGKILL);
+		waitpid(st->pid, NULL, 0);
+	}
+	if (cg)
+		oci_cgroup_destroy(cg);
+	if (made)
+		oci_state_remove(cli.root, a->id);
+	oci_state_free(st);
+	oci_spec_free(spec);
+	return r < 0 ? r : -EINVAL;
+}
