@@ -24,12 +24,12 @@ contains() { case $3 in *"$2"*) ok "$1" ;; *) fail "$1: [$2] not in [$3]" ;; esa
 bundle() {
 	b=$T/$1
 	mkdir -p "$b"
-	ln -s "$ROOTFS" "$b/rootfs"
 	"$CVISOR" spec --bundle "$b" || exit 2
-	python3 - "$b/config.json" "$2" "${3:-}" <<'PY' || exit 2
-import json, sys
+	python3 - "$b/config.json" "$2" "${3:-}" "$ROOTFS" <<'PY' || exit 2
+import json, os, sys
 p, args, edit = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
 c = json.load(open(p))
+c["root"]["path"] = os.path.realpath(sys.argv[4])  # absolute: runc refuses symlinks
 c["process"]["terminal"] = False
 c["process"]["args"] = args
 exec(edit)
