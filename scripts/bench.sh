@@ -17,3 +17,5 @@ cmake --build build --target rootfs-busybox >/dev/null
 tests/bench/sentry/bench_busybox.sh build/runtime/cvisor build/rootfs-busybox 1000 10
 echo "== bench_confine"
 tests/bench/sentry/bench_confine.sh build/runtime/cvisor build/tests/guest/guest_getpidloop
+echo "== bench_run (cvisor run vs runc run)"
+tests/bench/runtime/bench_run.sh build/runtime/cvisor build/rootfs-busybox 50
