@@ -22,6 +22,7 @@
 #include "lib/macro.h"
 #include "runtime/oci/cgroup.h"
 #include "runtime/oci/console.h"
+#include "runtime/oci/hooks.h"
 #include "runtime/oci/spec.h"
 #include "runtime/oci/state.h"
 #include "runtime/sandbox.h"
@@ -303,6 +304,103 @@ int cli_spawn(struct sandbox *sb, const struct oci_process *p, const char *conso
 	return 0;
 }
 
+static const char *const hook_names[OCI_HOOK_NKINDS] = {
+	[OCI_HOOK_PRESTART] = "prestart",
+	[OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
+	[OCI_HOOK_CREATE_CONTAINER] = "createContainer",
+	[OCI_HOOK_START_CONTAINER] = "startContainer",
+	[OCI_HOOK_POSTSTART] = "poststart",
+	[OCI_HOOK_POSTSTOP] = "poststop",
+};
+
+/* A hook of the container's namespace: its path is inside the container,
+ * so it runs in the sandbox (argv[0] is replaced by the path), as root,
+ * the state JSON on its stdin. */
+static int run_hook_in_sandbox(const struct oci_hook *h, struct sandbox *sb, const char *json,
+			       int *ret_status)
+{
+	const char *def_argv[] = { h->path, NULL };
+	const char **argv = def_argv;
+	_cleanup_free_ const char **copy = NULL;
+	struct sandbox_process sp = { .stdio = { -1, 2, 2 } };
+	int in[2], r, status = 0;
+	size_t n = 0, len = strlen(json);
+	int32_t pid;
+
+	if (h->args && h->args[0]) {
+		while (h->args[n])
+			n++;
+		copy = calloc(n + 1, sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		copy[0] = h->path;
+		for (size_t i = 1; i < n; i++)
+			copy[i] = h->args[i];
+		argv = copy;
+	}
+	/* the whole state goes into the pipe before the hook exists: a hook
+	 * that never reads cannot make us take a SIGPIPE */
+	if (len > 65536)
+		return -E2BIG;
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return neg_errno();
+	if (write(in[1], json, len) != (ssize_t)len) {
+		r = neg_errno();
+		safe_close(in[0]);
+		safe_close(in[1]);
+		return r;
+	}
+	safe_close(in[1]);
+	sp.argv = argv;
+	sp.env = (const char *const *)h->env;
+	sp.stdio[0] = in[0];
+	r = sandbox_spawn(sb, &sp, &pid);
+	safe_close(in[0]);
+	if (r < 0)
+		return r;
+	r = sandbox_wait(sb, pid, h->timeout > 0 ? h->timeout * 1000 : -1, &status);
+	if (r == -ETIMEDOUT) {
+		sandbox_kill(sb, pid, SIGKILL);
+		sandbox_wait(sb, pid, 1000, &status);
+		return -ETIMEDOUT;
+	}
+	if (r < 0)
+		return r;
+	*ret_status = status;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECANCELED;
+}
+
+int cli_run_hooks(const struct oci_spec *spec, int kind, const struct oci_state *st,
+		  struct sandbox *sb)
+{
+	_cleanup_free_ char *json = NULL;
+
+	if (!spec || !spec->hooks[kind].n)
+		return 0;
+	json = oci_state_to_json(st);
+	if (!json)
+		return log_error_errno(-ENOMEM, "hooks");
+	for (size_t i = 0; i < spec->hooks[kind].n; i++) {
+		const struct oci_hook *h = &spec->hooks[kind].v[i];
+		bool inside = kind == OCI_HOOK_CREATE_CONTAINER || kind == OCI_HOOK_START_CONTAINER;
+		int status = 0, r;
+
+		log_debug("hooks.%s[%zu]: %s%s", hook_names[kind], i, h->path,
+			  inside ? " (in the sandbox)" : "");
+		if (inside)
+			r = sb ? run_hook_in_sandbox(h, sb, json, &status) : -ENOTCONN;
+		else
+			r = oci_hook_run(h, json, &status);
+		if (r == -ECANCELED)
+			return log_error_errno(0, "hooks.%s[%zu] %s: exit status %d", hook_names[kind], i,
+					       h->path, cli_exit_code(status)),
+			       -ECANCELED;
+		if (r < 0)
+			return log_error_errno(r, "hooks.%s[%zu] %s", hook_names[kind], i, h->path);
+	}
+	return 0;
+}
+
 /* Signal forwarding for the foreground waits. */
 static volatile sig_atomic_t pending_sigs; /* bit n: signal n arrived */
 
@@ -398,10 +496,58 @@ int cli_destroy(struct oci_state *st)
 		if (r < 0)
 			log_warn_errno(r, "container %s: remove cgroup %s", st->id, st->cgroup);
 	}
+	if (st->bundle) {
+		struct oci_spec *spec = NULL;
+		char *err = NULL;
+
+		/* poststop: failures are warnings, the container is gone anyway */
+		if (oci_spec_load(st->bundle, &spec, &err) == 0) {
+			st->status = OCI_STOPPED;
+			if (cli_run_hooks(spec, OCI_HOOK_POSTSTOP, st, NULL) < 0)
+				log_warn("container %s: a poststop hook failed", st->id);
+		}
+		free(err);
+		oci_spec_free(spec);
+	}
 	r = oci_state_remove(cli.root, st->id);
 	if (r < 0)
 		return log_error_errno(r, "container %s: remove state", st->id);
 	return 0;
+}
+
+int cli_start_container(struct oci_state *st, struct sandbox *sb, const struct oci_spec *spec)
+{
+	struct oci_spec *own = NULL;
+	int r;
+
+	if (!spec && st->bundle) {
+		char *err = NULL;
+
+		if (oci_spec_load(st->bundle, &own, &err) < 0)
+			log_warn("%s/config.json: %s: its hooks are not run", st->bundle,
+				 err ? err : "unreadable");
+		free(err);
+		spec = own;
+	}
+	r = cli_run_hooks(spec, OCI_HOOK_START_CONTAINER, st, sb);
+	if (r < 0) {
+		/* the spec: a failing startContainer hook stops the container */
+		sandbox_kill(sb, 0, SIGKILL);
+		goto out;
+	}
+	r = sandbox_start(sb, 1);
+	if (r < 0) {
+		log_error_errno(r, "container %s: start pid 1", st->id);
+		goto out;
+	}
+	st->started = true;
+	st->status = OCI_RUNNING;
+	if (cli_run_hooks(spec, OCI_HOOK_POSTSTART, st, sb) < 0)
+		log_warn("container %s: a poststart hook failed", st->id);
+	r = 0;
+out:
+	oci_spec_free(own);
+	return r;
 }
 
 /* --- create --- */
@@ -525,9 +671,6 @@ static void log_spec_ignores(const struct oci_spec *s)
 			  "expose no host data)");
 	if (s->namespaces)
 		log_debug("linux.namespaces: the sandbox always has its own (network: none)");
-	for (int k = 0; k < OCI_HOOK_NKINDS; k++)
-		if (s->hooks[k].n)
-			log_warn("hooks: not run yet (docs/oci.md)");
 	cli_log_ignored(s->ignored);
 }
 
@@ -754,11 +897,17 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 	oci_pid_start_time(st->sandbox_pid, &st->sandbox_start);
 	if (copies && (r = copy_file_binds(spec, sb)) < 0)
 		goto fail;
-	r = cli_spawn(sb, &spec->process, a->console_socket, true, !a->start, &pid1);
+	r = cli_spawn(sb, &spec->process, a->console_socket, true, true, &pid1);
 	if (r < 0)
 		goto fail;
-	st->started = a->start;
-	st->status = a->start ? OCI_RUNNING : OCI_CREATED;
+	st->pid = st->sandbox_pid; /* until the monitor exists */
+	if ((r = cli_run_hooks(spec, OCI_HOOK_PRESTART, st, sb)) < 0 ||
+	    (r = cli_run_hooks(spec, OCI_HOOK_CREATE_RUNTIME, st, sb)) < 0 ||
+	    (r = cli_run_hooks(spec, OCI_HOOK_CREATE_CONTAINER, st, sb)) < 0)
+		goto fail;
+	st->status = OCI_CREATED;
+	if (a->start && (r = cli_start_container(st, sb, spec)) < 0)
+		goto fail;
 	if (a->foreground) {
 		st->pid = st->sandbox_pid;
 	} else {

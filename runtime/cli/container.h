@@ -89,6 +89,17 @@ int cli_wait_pid(const struct oci_state *st, struct sandbox *sb, int32_t pid, bo
  * holds the lock). */
 int cli_destroy(struct oci_state *st);
 
+/* Run the hooks of @kind (enum oci_hook_kind) of @spec (NULL: none) with
+ * @st's state on their stdin: createContainer/startContainer in the sandbox
+ * @sb, the others on the host.  The first failure is returned (printed). */
+struct oci_spec;
+int cli_run_hooks(const struct oci_spec *spec, int kind, const struct oci_state *st,
+		  struct sandbox *sb);
+
+/* `start`: startContainer hooks, run pid 1, poststart hooks; st->status
+ * becomes running.  @spec NULL: loaded from the bundle. */
+int cli_start_container(struct oci_state *st, struct sandbox *sb, const struct oci_spec *spec);
+
 /* Write @pid to @path atomically (tmp + rename), as runc. */
 int cli_write_pid_file(const char *path, pid_t pid);
 

@@ -26,14 +26,10 @@ int cmd_start(int argc, char **argv)
 	}
 	if (cli_attach(st, &sb) < 0)
 		goto out;
-	r = sandbox_start(sb, 1);
+	r = cli_start_container(st, sb, NULL);
 	sandbox_close(sb);
-	if (r < 0) {
-		log_error_errno(r, "container %s: start pid 1", st->id);
+	if (r < 0)
 		goto out;
-	}
-	st->started = true;
-	st->status = OCI_RUNNING;
 	r = oci_state_save(cli.root, st);
 	if (r < 0) {
 		log_error_errno(r, "container %s: save state", st->id);

@@ -180,5 +180,31 @@ contains "dir bind message" "not supported" "$(cat "$T/e")"
 b=$(bundle ro '["sh","-c","touch /newfile 2>/dev/null && echo wrote || echo read-only"]')
 expect "readonly root" read-only "$(C run --bundle "$b" ro </dev/null)"
 
+# --- hooks: host ones get the state on stdin; container ones run in the sandbox
+b=$(bundle hk '["true"]' "
+c['process']['args'] = ['sh', '-c', 'grep -c \\'\\\"id\\\": \\\"hk\\\"\\' /tmp/created.json; cat /tmp/started']
+def host(name):
+    return {'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $T/hook.' + name + '.json']}
+c['hooks'] = {'prestart': [host('prestart')], 'createRuntime': [host('createRuntime')],
+              'poststart': [host('poststart')], 'poststop': [host('poststop')],
+              'createContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > /tmp/created.json']}],
+              'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo started-hook > /tmp/started'], 'timeout': 5}]}
+c['root']['readonly'] = False
+")
+C create --bundle "$b" hk </dev/null >"$T/hk.out"; expect "create with hooks" 0 $?
+for h in prestart createRuntime; do
+	contains "$h hook got the state" '"id": "hk"' "$(cat "$T/hook.$h.json" 2>/dev/null)"
+done
+[ ! -e "$T/hook.poststart.json" ] && ok "poststart not before start" || fail "poststart ran at create"
+C start hk; C wait hk >/dev/null
+contains "poststart hook ran" '"status": "running"' "$(cat "$T/hook.poststart.json" 2>/dev/null)"
+expect "container hooks ran inside" "1|started-hook|" "$(tr '\n' '|' <"$T/hk.out")"
+C delete hk
+contains "poststop hook ran" '"status": "stopped"' "$(cat "$T/hook.poststop.json" 2>/dev/null)"
+b=$(bundle hkfail '["true"]' "c['hooks'] = {'createRuntime': [{'path': '/bin/false'}]}")
+C create --bundle "$b" hkfail </dev/null 2>"$T/e"; [ $? -ne 0 ] && ok "failing createRuntime hook fails create" || fail "hook failure ignored"
+contains "hook failure message" "createRuntime" "$(cat "$T/e")"
+expect "failed create leaves nothing" none "$(status_of hkfail)"
+
 echo "$fails failure(s)"
 [ $fails -eq 0 ]
