@@ -25,6 +25,14 @@ C delete life; expect "delete stopped" 0 $?
 C state life >/dev/null 2>"$T/e"; expect "state after delete fails" 1 $?
 contains "unknown container message" "does not exist" "$(cat "$T/e")"
 
+# --- --log / --log-format json: errors as JSON lines (and on stderr)
+C --log "$T/log.json" --log-format json state nosuch 2>/dev/null
+python3 -c '
+import json, sys
+l = [json.loads(x) for x in open(sys.argv[1])]
+assert l and l[-1]["level"] == "error" and "nosuch" in l[-1]["msg"] and l[-1]["time"], l
+' "$T/log.json" && ok "json log" || fail "json log"
+
 # --- run: foreground exit codes, signals, removal
 b=$(bundle r0 '["sh","-c","echo hello"]')
 expect "run output" hello "$(C run --bundle "$b" r0 </dev/null)"
@@ -163,7 +171,18 @@ contains "console got the output" term-ok "$(cat "$T/console.out" 2>/dev/null)"
 contains "console fd is a pty (name sent)" /dev/pts/ "$(head -1 "$T/console.out" 2>/dev/null)"
 contains "stdout is a tty" is-a-tty "$(cat "$T/console.out" 2>/dev/null)"
 C delete tty
-C create --bundle "$b" tty2 </dev/null 2>"$T/e"; [ $? -ne 0 ] && ok "terminal without console socket refused" || fail "terminal w/o socket"
+b=$(bundle ttyx '["sleep","100"]')
+C run -d --bundle "$b" ttyx </dev/null
+rm -f "$T/console.sock" "$T/console.out" "$T/console.out.ready"
+python3 "$T/recv.py" "$T/console.sock" "$T/console.out" &
+rp=$!
+for i in $(seq 100); do [ -e "$T/console.out.ready" ] && break; sleep 0.05; done
+C exec --tty --console-socket "$T/console.sock" ttyx sh -c 'test -t 0 && echo exec-tty; echo term-done'
+expect "exec --tty exit" 0 $?
+wait $rp
+contains "exec --tty console" exec-tty "$(cat "$T/console.out" 2>/dev/null)"
+C delete --force ttyx
+C create --bundle "$T/tty" tty2 </dev/null 2>"$T/e"; [ $? -ne 0 ] && ok "terminal without console socket refused" || fail "terminal w/o socket"
 expect "refused create leaves nothing" none "$(status_of tty2)"
 
 # --- mounts and root
