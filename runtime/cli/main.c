@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gofer/gofer.h"
 #include "lib/log.h"
@@ -99,6 +100,18 @@ static int parse_globals(int argc, char **argv)
 		default:
 			return -1;
 		}
+	}
+	if (cli.root[0] != '/') {
+		/* the control socket path is stored: it must not depend on the cwd */
+		static char abs_root[4096];
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs_root, sizeof(abs_root), "%s/%s", cwd, cli.root) >= (int)sizeof(abs_root)) {
+			fprintf(stderr, "cvisor: --root %s: path too long\n", cli.root);
+			return -1;
+		}
+		cli.root = abs_root;
 	}
 	if (cli.log_path) {
 		cli.log_fd = open(cli.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
