@@ -102,6 +102,16 @@ C delete --force nosuch; expect "delete --force of nothing" 0 $?
 C delete --force ex; expect "delete --force running" 0 $?
 expect "gone" none "$(status_of ex)"
 
+# --- a sandbox that dies under the container: stopped, and delete still works
+b=$(bundle dead '["sleep","100"]')
+C run -d --bundle "$b" dead </dev/null
+sbpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sandboxPid"])' "$ROOT/dead/state.json")
+kill -9 "$sbpid"
+for i in $(seq 100); do [ "$(status_of dead)" = stopped ] && break; sleep 0.05; done
+expect "dead sandbox -> stopped" stopped "$(status_of dead)"
+C wait dead >/dev/null; expect "wait on a dead sandbox" 137 $?
+C delete dead; expect "delete after the sandbox died" 0 $?
+
 # --- signals: TERM reaches the trap; KILL always works
 b=$(bundle sig '["sh","-c","trap \"echo got-TERM; exit 7\" TERM; echo ready; while :; do sleep 0.05; done"]')
 C create --bundle "$b" sig </dev/null >"$T/sig.out"; C start sig
