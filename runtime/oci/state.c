@@ -186,6 +186,11 @@ char *oci_state_to_json(const struct oci_state *s)
 
 	if (!o)
 		return NULL;
+	/* as runc: a stopped container has no process */
+	if (s->status == OCI_STOPPED && json_object_set_new(o, "pid", json_integer(0)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
 	out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return out;

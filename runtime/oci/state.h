@@ -91,7 +91,8 @@ int oci_state_list(const char *root, char ***ret_ids, size_t *ret_n);
 void oci_state_ids_free(char **ids, size_t n);
 
 /* The OCI state object (runtime-spec "State", plus runc's rootfs, created
- * and owner), malloc'd JSON without newline; NULL on ENOMEM. */
+ * and owner; pid 0 once stopped, as runc), malloc'd JSON without newline;
+ * NULL on ENOMEM. */
 char *oci_state_to_json(const struct oci_state *s);
 
 /* Start time of a host pid (clock ticks since boot), -ESRCH if gone or a

@@ -209,6 +209,11 @@ contains "dir bind message" "not supported" "$(cat "$T/e")"
 b=$(bundle ro '["sh","-c","touch /newfile 2>/dev/null && echo wrote || echo read-only"]')
 expect "readonly root" read-only "$(C run --bundle "$b" ro </dev/null)"
 
+# --- the other platform: the same verbs over ptrace
+b=$(bundle pt '["sh","-c","echo on-ptrace; exit 4"]')
+expect "run --platform ptrace" "on-ptrace" "$("$CVISOR" --root "$ROOT" --platform ptrace run --bundle "$b" pt </dev/null)"
+"$CVISOR" --root "$ROOT" --platform ptrace run --bundle "$b" pt2 </dev/null >/dev/null; expect "ptrace exit code" 4 $?
+
 # --- hooks: host ones get the state on stdin; container ones run in the sandbox
 b=$(bundle hk '["true"]' "
 c['process']['args'] = ['sh', '-c', 'grep -c \\'\\\"id\\\": \\\"hk\\\"\\' /tmp/created.json; cat /tmp/started']

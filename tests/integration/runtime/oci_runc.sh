@@ -74,7 +74,7 @@ runtime_seq() { # RUNTIME-FUNC ID: prints the sequence of observations
 	$rt delete "$id" 2>/dev/null; echo "delete-running=$?"
 	$rt kill "$id" TERM; echo "kill=$?"
 	for i in $(seq 100); do [ "$(st)" = stopped ] && break; sleep 0.05; done
-	echo "$(st)"
+	echo "$(st) pid=$($rt state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')"
 	cat "$T/$id.out"
 	$rt delete "$id"; echo "delete=$?"
 	$rt state "$id" >/dev/null 2>&1; echo "state-after-delete=$?"

@@ -135,6 +135,11 @@ static void test_roundtrip(void **state)
 	oci_state_free(l);
 	assert_int_equal(oci_state_load(root, "c1", &l), 0);
 	assert_int_equal(l->status, OCI_STOPPED);
+	/* stopped: the public pid is 0 (as runc), the stored one is kept */
+	assert_int_equal(l->pid, 4242);
+	json = oci_state_to_json(l);
+	assert_non_null(strstr(json, "\"pid\": 0"));
+	free(json);
 	oci_state_free(l);
 	assert_int_equal(oci_state_remove(root, "c1"), 0);
 	assert_int_equal(oci_state_load(root, "c1", &l), -ENOENT);
