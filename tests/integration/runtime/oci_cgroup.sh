@@ -51,6 +51,13 @@ procs=$(cat "$(memdir upd)/cgroup.procs" | wc -l)
 C update --memory 200m --pids-limit 50 upd; expect "update" 0 $?
 expect "updated memory" 209715200 "$(cat "$(memdir upd)/$memf")"
 expect "updated pids" 50 "$(cat "$(pidsdir upd)/pids.max")"
+C update --cpu-quota 50000 --cpu-period 100000 upd; expect "update cpu" 0 $?
+if [ $v = 2 ]; then
+	expect "cpu.max" "50000 100000" "$(cat /sys/fs/cgroup/cvisor/upd/cpu.max)"
+else
+	expect "cfs quota/period" "50000 100000" \
+		"$(cat /sys/fs/cgroup/cpu/cvisor/upd/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cvisor/upd/cpu.cfs_period_us)"
+fi
 echo '{"memory": {"limit": 150000000}, "pids": {"limit": 40}}' >"$T/res.json"
 C update -r "$T/res.json" upd; expect "update -r" 0 $?
 expect "updated memory (-r)" 150000000 "$(cat "$(memdir upd)/$memf" | sed 's/^149999616$/150000000/;s/^150003712$/150000000/')"

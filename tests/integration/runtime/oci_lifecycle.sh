@@ -84,6 +84,14 @@ C resume ex; expect "resumed" running "$(status_of ex)"
 C events --stats ex | python3 -c 'import json,sys; e=json.loads(sys.stdin.readline()); assert e["type"]=="stats" and e["data"]["pids"]["current"]>=1, e' \
 	&& ok "events --stats" || fail "events --stats"
 
+b=$(bundle evs '["sh","-c","sleep 0.6"]')
+C run -d --bundle "$b" evs </dev/null
+timeout 20 "$CVISOR" --root "$ROOT" events --interval 100ms evs >"$T/events.out"
+expect "events ends with the container" 0 $?
+n=$(grep -c '"type":"stats"' "$T/events.out")
+[ "$n" -ge 2 ] && ok "events streams ($n)" || fail "events streamed $n"
+C delete evs
+
 # --- errors leave state unchanged
 C delete ex 2>"$T/e"; expect "delete running refused" 1 $?
 contains "delete message" "delete --force" "$(cat "$T/e")"
