@@ -203,6 +203,27 @@ C delete --force ttyx
 C create --bundle "$T/tty" tty2 </dev/null 2>"$T/e"; [ $? -ne 0 ] && ok "terminal without console socket refused" || fail "terminal w/o socket"
 expect "refused create leaves nothing" none "$(status_of tty2)"
 
+b=$(bundle ttyfg '["sh","-c","test -t 0 && echo stdin-is-tty; exit 6"]' 'c["process"]["terminal"] = True')
+out=$(python3 - "$CVISOR" "$ROOT" "$b" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], ["cvisor", "--root", sys.argv[2], "run", "--bundle", sys.argv[3], "ttyfg"])
+out = b""
+while True:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+print(out.decode().strip(), os.waitstatus_to_exitcode(st))
+PY
+)
+expect "run in the foreground on the caller's terminal" "stdin-is-tty 6" "$out"
+
 # --- mounts and root
 b=$(bundle mnt '["sh","-c","cat /etc/injected; echo x > /tmp/f && cat /tmp/f"]' "
 open('$T/inj', 'w').write('injected-file\n')
