@@ -460,6 +460,12 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 			r = oci_cgroup_set(cg, &spec->resources);
 		if (r == 0)
 			r = oci_cgroup_enter_self(cg);
+		if (r == -EBUSY) {
+			log_error("cgroup %s is in use by another container with this id "
+				  "(another --root?)", name);
+			cg = NULL;
+			goto fail;
+		}
 		if (r < 0) {
 			if (has_resources(&spec->resources)) {
 				log_error_errno(r, "cgroup %s (linux.resources needs it)", name);

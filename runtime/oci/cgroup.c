@@ -199,6 +199,15 @@ int oci_cgroup_open(const char *name, int create, struct oci_cgroup **ret)
 		else if (stat(cg->path[i], &st) < 0)
 			r = neg_errno();
 	}
+	if (r == 0 && create) {
+		/* another container (another --root, same id) may own it */
+		char procs[16];
+
+		if (read_file(cg->path[0], "cgroup.procs", procs, sizeof(procs)) == 0 && procs[0]) {
+			oci_cgroup_free(cg);
+			return -EBUSY;
+		}
+	}
 	if (r == 0 && create && v == 2) {
 		v2_enable_controllers(cg->path[0]);
 		/* an OOM kill takes the whole sandbox, not one stub */

@@ -26,7 +26,8 @@ struct oci_resources;
 /* 2, 1, or -ENOENT when no usable cgroup file system is mounted. */
 int oci_cgroup_version(void);
 
-/* Create (@create) or open an existing cgroup NAME. */
+/* Create (@create) or open an existing cgroup NAME.  Creating one that
+ * already holds processes (the same id under another --root) is -EBUSY. */
 int oci_cgroup_open(const char *name, int create, struct oci_cgroup **ret);
 
 /* Apply the limits that are set (-1 / 0 mean "leave as is"): memory limit,

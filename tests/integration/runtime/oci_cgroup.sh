@@ -65,6 +65,10 @@ expect "updated pids (-r)" 40 "$(cat "$(pidsdir upd)/pids.max")"
 echo '{"blockIO": {"weight": 10}}' >"$T/bad.json"
 C update -r "$T/bad.json" upd 2>/dev/null; [ $? -ne 0 ] && ok "unsupported resource refused" || fail "blockIO accepted"
 expect "still running" running "$(status_of upd)"
+"$CVISOR" --root "$T/other-root" run -d --bundle "$b" upd </dev/null 2>"$T/e"
+[ $? -ne 0 ] && ok "same id under another --root refused" || fail "two containers share a cgroup"
+contains "cgroup in use message" "in use" "$(cat "$T/e")"
+expect "first one untouched" running "$(status_of upd)"
 C delete --force upd
 [ ! -d "$(memdir upd)" ] && ok "delete --force removed the cgroup" || fail "cgroup left behind"
 
