@@ -24,6 +24,15 @@ void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 
 /*
+ * Where lines go: @fd (default 2, stderr; the caller keeps ownership) and
+ * in which format: plain "prefix: message" lines, or one JSON object per
+ * line {"level":"error","msg":"prefix: message","time":"RFC 3339"} as
+ * runc's --log-format json (what containerd reads back on failure).
+ * Errors also go to stderr when @fd is not 2.
+ */
+void log_set_output(int fd, int json);
+
+/*
  * Print one line to stderr if @lvl is enabled.  If @err is non-zero, ": "
  * and strerror(|err|) are appended.  Returns -|err| (or -EIO when err == 0)
  * so that callers can write `return log_error_errno(r, "...")`.

@@ -19,3 +19,5 @@ echo "== bench_confine"
 tests/bench/sentry/bench_confine.sh build/runtime/cvisor build/tests/guest/guest_getpidloop
 echo "== bench_programs"
 tests/bench/sentry/bench_programs.sh build/runtime/cvisor 5
+echo "== bench_run (cvisor run vs runc run)"
+tests/bench/runtime/bench_run.sh build/runtime/cvisor build/rootfs-busybox 50
