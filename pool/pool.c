@@ -609,6 +609,11 @@ struct sandbox *pool_lease_sandbox(struct pool_lease *l)
 	return l->sb;
 }
 
+int pool_lease_host_pid(const struct pool_lease *l)
+{
+	return l->host_pid;
+}
+
 uint64_t pool_lease_created_ms(const struct pool_lease *l)
 {
 	return l->created_ms;

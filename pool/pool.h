@@ -136,6 +136,8 @@ const char *pool_lease_pool(const struct pool_lease *l);
 const char *pool_lease_control_path(const struct pool_lease *l);
 /* The lease's own connection: only for the lease's single user (run). */
 struct sandbox *pool_lease_sandbox(struct pool_lease *l);
+/* The Sentry's host pid (0 if unknown). */
+int pool_lease_host_pid(const struct pool_lease *l);
 uint64_t pool_lease_created_ms(const struct pool_lease *l);  /* wall clock */
 uint64_t pool_lease_deadline_ms(const struct pool_lease *l); /* wall clock */
 bool pool_lease_ended(const struct pool_lease *l);

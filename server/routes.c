@@ -205,6 +205,8 @@ static json_t *lease_json(struct pool_lease *l)
 		      pool_lease_pool(l), "state", pool_lease_ended(l) ? "ended" : "running",
 		      "created_ms", (json_int_t)pool_lease_created_ms(l), "expires_ms",
 		      (json_int_t)pool_lease_deadline_ms(l), "labels", labels);
+	if (j && pool_lease_host_pid(l) > 0)
+		json_object_set_new(j, "host_pid", json_integer(pool_lease_host_pid(l)));
 	return j;
 }
 

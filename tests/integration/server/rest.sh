@@ -1,0 +1,361 @@
+#!/bin/bash
+# rest.sh CVISORD [PLATFORM]
+#
+# A real cvisord on a random loopback port with a busybox pool, driven by
+# real curl: every route, auth failures, malformed/oversized bodies, unknown
+# pool/sandbox, wrong states, 429/503, 10 MB outputs (blocking and streamed,
+# stdout/stderr separate, compared with the native bytes), a bounded load
+# test with leak counts, a Sentry killed mid-request, SIGTERM cleanup.
+set -eu
+cvisord=$(realpath "$1")
+platform=${2:-systrap}
+here=$(dirname "$(realpath "$0")")
+root=$here/../../..
+LOAD_N=${LOAD_N:-300}
+LOAD_P=${LOAD_P:-16}
+
+tmp=$(mktemp -d /tmp/cvsrv.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+
+sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+base=http://127.0.0.1:$port
+CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 \
+	--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 2 \
+	--platform "$platform" 2>"$tmp/log" &
+pid=$!
+for _ in $(seq 100); do
+	curl -sf "$base/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+# req METHOD PATH [BODY-FILE-OR-STRING] -> sets $code, body in $tmp/body
+req() {
+	local m=$1 p=$2 d=${3-}
+	if [ -n "$d" ]; then
+		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
+			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p")
+	else
+		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
+			-H "Authorization: Bearer $TOKEN" "$base$p")
+	fi
+}
+expect() { # CODE WHAT
+	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
+		bad "$2: got $code, want $1: $(head -c 300 "$tmp/body")"
+	fi
+}
+jq_() { python3 -c "import json,sys; d=json.load(open('$tmp/body')); print(($1))"; }
+problem() { # the body is problem+json with the right status
+	grep -qi '^content-type: application/problem+json' "$tmp/hdr" &&
+		[ "$(jq_ 'd["status"]')" = "$code" ] && [ -n "$(jq_ 'd["title"]')" ] ||
+		bad "not problem+json: $(cat "$tmp/body")"
+}
+wait_ready() { # POOL N
+	for _ in $(seq 300); do
+		req GET "/v1/pools/$1"
+		[ "$code" = 200 ] && [ "$(jq_ 'd["ready"]')" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	bad "pool $1 never reached ready=$2: $(cat "$tmp/body")"
+}
+
+# --- health and auth ---
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$base/healthz")
+expect 200 "healthz without a token"
+code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' "$base/v1/pools")
+expect 401 "no token"
+problem
+code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -H "Authorization: Bearer x$TOKEN" "$base/v1/pools")
+expect 401 "wrong token"
+problem
+code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -H "Authorization: Basic $TOKEN" "$base/metrics")
+expect 401 "wrong scheme"
+code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X POST "$base/v1/run" -d '{"argv":["true"]}')
+expect 401 "run without a token"
+req GET /readyz
+wait_ready default 1
+req GET /readyz
+expect 200 readyz
+
+# --- pools ---
+req POST /v1/pools "{\"name\":\"bb\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":2}"
+expect 201 "create pool bb"
+req POST /v1/pools "{\"name\":\"bb\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":2}"
+expect 409 "create pool bb twice"
+problem
+req POST /v1/pools '{"name":"Bad Name","rootfs":"/"}'
+expect 400 "bad pool name"
+req POST /v1/pools '{"name":"x","rootfs":"relative"}'
+expect 400 "relative rootfs"
+req POST /v1/pools "{\"name\":\"x\",\"rootfs\":\"$tmp/nope\"}"
+expect 400 "missing rootfs"
+req POST /v1/pools "{\"name\":\"x\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":-1}"
+expect 400 "negative min_ready"
+req POST /v1/pools "{\"name\":\"x\",\"rootfs\":\"$tmp/rootfs\",\"bogus\":1}"
+expect 400 "unknown field"
+req GET /v1/pools/bb
+expect 200 "get pool bb"
+jq_ '"ready" in d and "leased" in d and "starting" in d' | grep -q True || bad "pool fields"
+req GET /v1/pools/nope
+expect 404 "unknown pool"
+problem
+req GET /v1/pools
+expect 200 "list pools"
+[ "$(jq_ 'sorted(p["name"] for p in d["pools"])')" = "['bb', 'default']" ] || bad "pool list"
+req PATCH /v1/pools/bb '{"min_ready":1,"idle_ttl":600}'
+expect 200 "patch pool"
+[ "$(jq_ 'd["min_ready"], d["idle_ttl"]')" = "(1, 600)" ] || bad "patch not applied"
+req PATCH /v1/pools/bb '{"rootfs":"/"}'
+expect 400 "patch an immutable field"
+req PATCH /v1/pools/bb '{"min_ready":5,"max_total":2}'
+expect 400 "patch min_ready > max_total"
+wait_ready bb 1
+
+# --- run ---
+req POST /v1/run '{"pool":"bb","argv":["echo","hi"]}'
+expect 200 "run echo hi"
+[ "$(jq_ 'd["exit_code"], d["stdout"], d["stderr"], type(d["duration_ms"]).__name__')" = "(0, 'hi\\n', '', 'int')" ] ||
+	bad "run echo hi body: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["sh","-c","echo out; echo err >&2; exit 7"]}'
+expect 200 "run in the default pool"
+[ "$(jq_ 'd["exit_code"], d["stdout"], d["stderr"]')" = "(7, 'out\\n', 'err\\n')" ] || bad "exit 7: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["cat"],"stdin":"from stdin\n"}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "from stdin" ] && ok "stdin" || bad "stdin: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["sh","-c","echo $FOO; pwd"],"env":["FOO=bar","PATH=/bin"],"cwd":"/tmp"}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$(printf 'bar\n/tmp')" ] && ok "env and cwd" || bad "env/cwd: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["sleep","10"],"timeout_ms":300}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["timed_out"]')" = True ] && ok "exec timeout" || bad "timeout: $(cat "$tmp/body")"
+req POST /v1/run '{"pool":"nope","argv":["true"]}'
+expect 404 "run in an unknown pool"
+problem
+req POST /v1/run '{"argv":'
+expect 400 "malformed JSON"
+problem
+req POST /v1/run '[1,2]'
+expect 400 "JSON that is not an object"
+req POST /v1/run '{"argv":[]}'
+expect 400 "empty argv"
+req POST /v1/run '{"argv":[1]}'
+expect 400 "argv of numbers"
+req POST /v1/run '{"argv":["true"],"env":["NOEQUALS"]}'
+expect 400 "bad env"
+req POST /v1/run '{"argv":["true"],"timeout_ms":"x"}'
+expect 400 "bad timeout"
+head -c 2000000 /dev/zero | tr '\0' a >"$tmp/big"
+req POST /v1/run "@$tmp/big"
+expect 413 "2 MB body"
+problem
+python3 -c "import json; print(json.dumps({'argv':['true']+['x'*1000]*300}))" >"$tmp/bigargv"
+req POST /v1/run "@$tmp/bigargv"
+expect 413 "argv over the limit"
+req POST /v1/run '{"argv":["/no/such/program"]}'
+[ "$code" = 400 ] || [ "$(jq_ 'd.get("exit_code")' 2>/dev/null)" = 127 ] && ok "missing program -> $code" ||
+	bad "missing program: $code $(cat "$tmp/body")"
+req GET /v1/run
+expect 405 "GET /v1/run"
+req GET /v1/nothing
+expect 404 "unknown route"
+
+# --- 10 MB, blocking and streamed ---
+gen='i=0; while [ $i -lt 40 ]; do head -c 262144 /dev/zero | tr "\0" "$((i % 10))"; echo "e$i" >&2; i=$((i+1)); done'
+sh -c "$gen" >"$tmp/native.out" 2>"$tmp/native.err"
+python3 -c "import json,sys; print(json.dumps({'argv':['sh','-c',sys.argv[1]],'timeout_ms':120000}))" "$gen" >"$tmp/genreq"
+req POST /v1/run "@$tmp/genreq"
+expect 200 "10 MB blocking"
+python3 - "$tmp/body" "$tmp/native.out" "$tmp/native.err" <<'EOF' && ok "10 MB blocking: bytes match, streams separate" || bad "10 MB blocking differs"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["stdout"].encode() == open(sys.argv[2], "rb").read(), "stdout"
+assert d["stderr"].encode() == open(sys.argv[3], "rb").read(), "stderr"
+assert d["exit_code"] == 0 and not d["truncated"]
+EOF
+req POST '/v1/run?stream=1' "@$tmp/genreq"
+expect 200 "10 MB streamed"
+python3 - "$tmp/body" "$tmp/native.out" "$tmp/native.err" <<'EOF' && ok "10 MB streamed: in order, whole, separate" || bad "10 MB streamed differs"
+import json, sys
+out, err, ev = [], [], []
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    ev.append(e["type"])
+    (out if e["type"] == "stdout" else err if e["type"] == "stderr" else []).append(e.get("data", ""))
+assert ev[-1] == "exit" and ev.count("exit") == 1, ev[-3:]
+assert "".join(out).encode() == open(sys.argv[2], "rb").read(), "stdout"
+assert "".join(err).encode() == open(sys.argv[3], "rb").read(), "stderr"
+assert len(ev) > 10
+EOF
+
+# --- sandboxes ---
+req POST /v1/sandboxes '{"pool":"bb","labels":{"job":"ci-1"},"timeout_s":600}'
+expect 201 "create sandbox"
+sid=$(jq_ 'd["id"]')
+req GET "/v1/sandboxes/$sid"
+expect 200 "get sandbox"
+[ "$(jq_ 'd["state"], d["labels"]["job"], d["pool"]')" = "('running', 'ci-1', 'bb')" ] || bad "sandbox fields"
+req GET '/v1/sandboxes?label=job=ci-1'
+[ "$(jq_ '[s["id"] for s in d["sandboxes"]]')" = "['$sid']" ] && ok "list by label" || bad "list by label: $(cat "$tmp/body")"
+req GET '/v1/sandboxes?label=job=other'
+[ "$(jq_ 'len(d["sandboxes"])')" = 0 ] && ok "label filter excludes" || bad "label filter"
+req GET '/v1/sandboxes?state=bogus'
+expect 400 "bad state filter"
+req POST "/v1/sandboxes/$sid/exec" '{"argv":["sh","-c","echo hello > /tmp/f; cat /tmp/f"]}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = hello ] && ok "exec" || bad "exec: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$sid/exec?stream=1" '{"argv":["sh","-c","cat /tmp/f; echo e >&2"]}'
+[ "$code" = 200 ] && [ "$(head -1 "$tmp/body")" = '{"type":"stdout","data":"hello\n"}' ] && ok "exec streamed" ||
+	bad "exec stream: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$sid/exec" '{"argv":"sh"}'
+expect 400 "exec with bad argv"
+printf 'payload\0bin\n' >"$tmp/payload"
+req PUT "/v1/sandboxes/$sid/files?path=/tmp/up.bin" "@$tmp/payload"
+expect 204 "files put"
+req GET "/v1/sandboxes/$sid/files?path=/tmp/up.bin"
+expect 200 "files get"
+cmp -s "$tmp/body" "$tmp/payload" && ok "files roundtrip" || bad "files content"
+req POST "/v1/sandboxes/$sid/exec" '{"argv":["sh","-c","od -c /tmp/up.bin | head -1"]}'
+grep -q 'p   a   y' "$tmp/body" && ok "the app sees the uploaded file" || bad "app view: $(cat "$tmp/body")"
+req GET "/v1/sandboxes/$sid/files?path=/tmp&list=1"
+[ "$code" = 200 ] && jq_ '[e["name"] for e in d["entries"]]' | grep -q "up.bin" && ok "files list" || bad "list: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$sid/files?path=/tmp/up.bin"
+expect 204 "files delete"
+req GET "/v1/sandboxes/$sid/files?path=/tmp/up.bin"
+expect 404 "deleted file"
+req GET "/v1/sandboxes/$sid/files?path=relative"
+expect 400 "relative file path"
+req POST "/v1/sandboxes/$sid/timeout" '{"timeout_s":30}'
+expect 200 "set timeout"
+req POST "/v1/sandboxes/$sid/timeout" '{"timeout_s":"soon"}'
+expect 400 "bad timeout value"
+req DELETE "/v1/sandboxes/$sid"
+expect 204 "delete sandbox"
+req DELETE "/v1/sandboxes/$sid"
+expect 204 "delete sandbox again (idempotent)"
+req GET "/v1/sandboxes/$sid"
+expect 404 "deleted sandbox"
+req POST "/v1/sandboxes/$sid/exec" '{"argv":["true"]}'
+expect 404 "exec in a deleted sandbox"
+
+# --- lease TTL ---
+req POST /v1/sandboxes '{"pool":"bb","timeout_s":1}'
+sid=$(jq_ 'd["id"]')
+sleep 2
+req GET "/v1/sandboxes/$sid"
+expect 404 "lease reaped at its deadline"
+
+# --- 429 and 503 ---
+req POST /v1/pools "{\"name\":\"one\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":1,\"max_total\":1}"
+expect 201 "pool of one"
+wait_ready one 1
+req POST /v1/sandboxes '{"pool":"one"}'
+expect 201 "lease the only one"
+one=$(jq_ 'd["id"]')
+req POST /v1/run '{"pool":"one","argv":["true"]}'
+expect 429 "pool full"
+problem
+grep -qi '^retry-after:' "$tmp/hdr" && ok "Retry-After" || bad "no Retry-After"
+req DELETE "/v1/sandboxes/$one"
+req POST /v1/pools "{\"name\":\"cold\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":0}"
+req POST /v1/sandboxes '{"pool":"cold","acquire_timeout_ms":0}'
+expect 503 "no warm sandbox in time"
+problem
+req DELETE /v1/pools/cold
+expect 204 "delete pool"
+req DELETE /v1/pools/cold
+expect 404 "delete pool again"
+req DELETE /v1/pools/one
+
+# --- metrics ---
+req GET /metrics
+expect 200 metrics
+for m in 'cvisor_pool_ready{pool="bb"}' 'cvisor_pool_leased{pool="bb"}' 'cvisor_pool_starting{pool="bb"}' \
+	'cvisor_acquire_seconds_bucket{pool="bb",le="+Inf"}' 'cvisor_run_seconds_count{pool="default"}' \
+	'cvisor_pool_failures_total{pool="one",reason="full"}' 'cvisor_sandboxes_created_total{pool="bb"}'; do
+	grep -qF "$m" "$tmp/body" || { [ "${m#*one}" != "$m" ] && continue; bad "metrics lacks $m"; }
+done
+
+# --- a Sentry killed mid-request ---
+wait_ready default 2
+req POST /v1/sandboxes '{}'
+sid=$(jq_ 'd["id"]')
+hp=$(jq_ 'd.get("host_pid", 0)')
+curl -s -o "$tmp/killed" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	"$base/v1/sandboxes/$sid/exec" -d '{"argv":["sleep","30"]}' >"$tmp/killed.code" &
+cpid=$!
+sleep 0.5
+if [ "$hp" -gt 0 ]; then
+	kill -KILL "$hp"
+	wait $cpid || true
+	kc=$(cat "$tmp/killed.code")
+	case $kc in 502) ok "killed Sentry -> $kc $(head -c 120 "$tmp/killed")" ;;
+	*) bad "killed Sentry: $kc $(cat "$tmp/killed")" ;;
+	esac
+	sleep 0.5
+	req GET "/v1/sandboxes/$sid"
+	expect 404 "the dead sandbox is gone"
+	wait_ready default 2
+	req GET /v1/pools/default
+	[ "$(jq_ 'd["failures"]["died"]')" -ge 1 ] && ok "death counted" || bad "died not counted"
+else
+	bad "no host_pid"
+	kill $cpid
+fi
+
+# --- bounded load: LOAD_N runs, LOAD_P at a time ---
+wait_ready default 2
+sleep 1
+fds0=$(ls /proc/$pid/fd | wc -l)
+kids0=$(pgrep -P $pid | wc -l)
+seq "$LOAD_N" | xargs -P "$LOAD_P" -I{} sh -c \
+	"curl -s -o /dev/null -w '%{http_code}\n' -H 'Authorization: Bearer $TOKEN' $base/v1/run -d '{\"argv\":[\"echo\",\"{}\"]}'" \
+	>"$tmp/load.codes"
+n200=$(grep -c '^200$' "$tmp/load.codes" || true)
+[ "$n200" = "$LOAD_N" ] && ok "load: $LOAD_N/$LOAD_N runs succeeded" ||
+	bad "load: $n200/$LOAD_N; codes: $(sort "$tmp/load.codes" | uniq -c | tr '\n' ' ')"
+wait_ready default 2
+sleep 1
+fds1=$(ls /proc/$pid/fd | wc -l)
+kids1=$(pgrep -P $pid | wc -l)
+[ "$fds1" -le "$((fds0 + 2))" ] && ok "fds $fds0 -> $fds1" || bad "fd leak: $fds0 -> $fds1"
+[ "$kids1" -le "$kids0" ] && ok "children $kids0 -> $kids1" || bad "process leak: $kids0 -> $kids1"
+rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+echo "cvisord RSS after load: ${rss} kB"
+
+# --- SIGTERM: drains, destroys every sandbox ---
+desc() { # every descendant of $1
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		desc "$c"
+	done
+}
+all=$(desc $pid)
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+pid=
+[ $rc = 0 ] && ok "SIGTERM exit 0" || bad "SIGTERM exit $rc"
+left=0
+for p in $all; do
+	[ -d /proc/$p ] && grep -q '^State:.*[^Z]' /proc/$p/status 2>/dev/null &&
+		! grep -q '^State:.*Z' /proc/$p/status && left=$((left + 1))
+done
+[ $left = 0 ] && ok "no sandbox process left after SIGTERM ($(echo $all | wc -w) were alive)" ||
+	bad "$left sandbox processes left"
+ls "$tmp/state"/*/*.sock >/dev/null 2>&1 && bad "control sockets left" || ok "no control sockets left"
+
+if [ $fail != 0 ]; then
+	echo "--- cvisord log"
+	tail -50 "$tmp/log"
+fi
+exit $fail
