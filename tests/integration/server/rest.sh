@@ -1,5 +1,5 @@
 #!/bin/bash
-# rest.sh CVISORD [PLATFORM]
+# rest.sh CVISORD [PLATFORM [CVISORCTL]]
 #
 # A real cvisord on a random loopback port with a busybox pool, driven by
 # real curl: every route, auth failures, malformed/oversized bodies, unknown
@@ -9,6 +9,7 @@
 set -eu
 cvisord=$(realpath "$1")
 platform=${2:-systrap}
+ctl=${3:+$(realpath "$3")}
 here=$(dirname "$(realpath "$0")")
 root=$here/../../..
 LOAD_N=${LOAD_N:-300}
@@ -309,6 +310,22 @@ if [ "$hp" -gt 0 ]; then
 else
 	bad "no host_pid"
 	kill $cpid
+fi
+
+# --- cvisorctl ---
+if [ -n "$ctl" ]; then
+	export CVISOR_URL=$base CVISOR_TOKEN=$TOKEN
+	out=$("$ctl" run --pool bb -- sh -c 'echo ctl; exit 3' 2>&1) && rc=0 || rc=$?
+	[ "$out" = ctl ] && [ $rc = 3 ] && ok "cvisorctl run" || bad "cvisorctl run: $rc $out"
+	"$ctl" pools list | grep -q '"name": "bb"' && ok "cvisorctl pools list" || bad "cvisorctl pools list"
+	sid=$("$ctl" sandboxes create bb | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	"$ctl" files put "$sid" /tmp/x "$tmp/payload" && "$ctl" files get "$sid" /tmp/x "$tmp/x" &&
+		cmp -s "$tmp/x" "$tmp/payload" && ok "cvisorctl files" || bad "cvisorctl files"
+	out=$("$ctl" exec "$sid" -- sh -c 'echo a; echo b >&2; exit 4' 2>&1) && rc=0 || rc=$?
+	[ "$out" = "$(printf 'a\nb')" ] && [ $rc = 4 ] && ok "cvisorctl exec (streamed)" || bad "cvisorctl exec: $rc $out"
+	"$ctl" sandboxes delete "$sid" >/dev/null && ok "cvisorctl sandboxes delete" || bad "cvisorctl delete"
+	CVISOR_TOKEN=wrong-token-0123456789 "$ctl" pools list 2>/dev/null && bad "cvisorctl bad token accepted" ||
+		ok "cvisorctl bad token refused"
 fi
 
 # --- bounded load: LOAD_N runs, LOAD_P at a time ---
