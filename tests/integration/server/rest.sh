@@ -52,7 +52,8 @@ req() {
 		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
 			-H "Authorization: Bearer $TOKEN" "$base$p") || true
 	fi
-	kill -0 $pid 2>/dev/null || { bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
+	grep -q '^State:[[:space:]]*[^Z]' /proc/$pid/status 2>/dev/null ||
+		{ bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
 }
 expect() { # CODE WHAT
 	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
