@@ -33,7 +33,7 @@ sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 base=http://127.0.0.1:$port
-CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 \
+CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 --rest-unix "$tmp/api.sock" \
 	--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 2 \
 	--platform "$platform" 2>"$tmp/log" &
 pid=$!
@@ -88,6 +88,12 @@ code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -H "Authorization:
 expect 401 "wrong scheme"
 code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X POST "$base/v1/run" -d '{"argv":["true"]}')
 expect 401 "run without a token"
+# the unix-socket listener: same API, same token, mode 0600
+[ "$(stat -c %a "$tmp/api.sock")" = 600 ] && ok "unix socket 0600" || bad "unix socket mode"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --unix-socket "$tmp/api.sock" http://x/v1/pools)
+expect 401 "unix socket without a token"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --unix-socket "$tmp/api.sock" -H "Authorization: Bearer $TOKEN" http://x/v1/pools)
+expect 200 "unix socket with the token"
 req GET /readyz
 wait_ready default 1
 req GET /readyz
@@ -375,6 +381,7 @@ done
 [ $left = 0 ] && ok "no sandbox process left after SIGTERM ($(echo $all | wc -w) were alive)" ||
 	bad "$left sandbox processes left"
 ls "$tmp/state"/*/*.sock >/dev/null 2>&1 && bad "control sockets left" || ok "no control sockets left"
+[ -e "$tmp/api.sock" ] && bad "the API socket is left" || ok "API socket removed"
 
 if [ $fail != 0 ]; then
 	echo "--- cvisord log"
