@@ -258,6 +258,19 @@ expect 404 "deleted sandbox"
 req POST "/v1/sandboxes/$sid/exec" '{"argv":["true"]}'
 expect 404 "exec in a deleted sandbox"
 
+# --- a sandbox booted from a rootfs path (no pool) ---
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"timeout_s\":60}"
+expect 201 "sandbox from a rootfs path"
+aid=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$aid/exec" '{"argv":["sh","-c","echo adhoc"]}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = adhoc ] && ok "exec in it" || bad "adhoc exec: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$aid"
+expect 204 "delete it"
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/nope\"}"
+expect 400 "rootfs path that does not exist"
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"pool\":\"bb\"}"
+expect 400 "rootfs and pool together"
+
 # --- lease TTL ---
 req POST /v1/sandboxes '{"pool":"bb","timeout_s":1}'
 sid=$(jq_ 'd["id"]')
