@@ -147,6 +147,11 @@ req POST /v1/run '{"argv":["sh","-c","echo $FOO; pwd"],"env":["FOO=bar","PATH=/b
 [ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$(printf 'bar\n/tmp')" ] && ok "env and cwd" || bad "env/cwd: $(cat "$tmp/body")"
 req POST /v1/run '{"argv":["sleep","10"],"timeout_ms":300}'
 [ "$code" = 200 ] && [ "$(jq_ 'd["timed_out"]')" = True ] && ok "exec timeout" || bad "timeout: $(cat "$tmp/body")"
+t0=$(date +%s%N)
+req POST /v1/run '{"argv":["sh","-c","sleep 30 & echo bg"],"timeout_ms":20000}'
+t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"], d["exit_code"], d["timed_out"]')" = "('bg\n', 0, False)" ] && [ $t1 -lt 5000 ] &&
+	ok "a background child holding stdout does not hold the reply (${t1} ms)" || bad "background child: $t1 ms $(cat "$tmp/body")"
 req POST /v1/run '{"pool":"nope","argv":["true"]}'
 expect 404 "run in an unknown pool"
 problem
