@@ -276,6 +276,21 @@ expect 400 "rootfs path that does not exist"
 req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"pool\":\"bb\"}"
 expect 400 "rootfs and pool together"
 
+# --- DELETE while an exec runs: the exec ends at once, the sandbox goes ---
+req POST /v1/sandboxes '{"pool":"bb"}'
+sid=$(jq_ 'd["id"]')
+curl -s -o "$tmp/longexec" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	"$base/v1/sandboxes/$sid/exec" -d '{"argv":["sleep","30"]}' >"$tmp/longexec.code" &
+lpid=$!
+sleep 0.5
+t0=$(date +%s%N)
+req DELETE "/v1/sandboxes/$sid"
+expect 204 "delete a sandbox with an exec in flight"
+wait $lpid || true
+t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $t1 -lt 5000 ] && ok "the exec in flight ended ${t1} ms after DELETE ($(cat "$tmp/longexec.code"))" ||
+	bad "exec after DELETE took $t1 ms: $(cat "$tmp/longexec")"
+
 # --- lease TTL ---
 req POST /v1/sandboxes '{"pool":"bb","timeout_s":1}'
 sid=$(jq_ 'd["id"]')
