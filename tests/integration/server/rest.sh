@@ -372,6 +372,38 @@ if [ -n "$ctl" ]; then
 		ok "cvisorctl bad token refused"
 fi
 
+# --- the Python client (clients/python) ---
+out=$(CVISOR_URL=$base CVISOR_TOKEN=$TOKEN PYTHONPATH=$root/clients/python python3 - bb <<'PY' 2>&1
+import sys
+from cvisor_client import Client, CvisorError
+c = Client()
+assert c.health()["status"] == "ok"
+assert c.run(["echo", "py"], pool=sys.argv[1])["stdout"] == "py\n"
+ev = list(c.run_stream(["sh", "-c", "echo a; echo b >&2; exit 2"], pool=sys.argv[1]))
+assert [e["type"] for e in ev] == ["stdout", "stderr", "exit"] and ev[-1]["exit_code"] == 2, ev
+with c.sandbox(pool=sys.argv[1], labels={"py": "1"}) as sb:
+    assert [s["id"] for s in c.sandboxes(label="py=1")] == [sb.id]
+    sb.put_file("/tmp/p", b"\x00\x01bin")
+    assert sb.get_file("/tmp/p") == b"\x00\x01bin"
+    assert "p" in [e["name"] for e in sb.list_dir("/tmp")]
+    assert sb.exec(["cat", "/tmp/p"])["stdout"] == "\x00\x01bin"
+    sb.set_timeout(60)
+try:
+    sb.refresh()
+    raise SystemExit("deleted sandbox still there")
+except CvisorError as e:
+    assert e.status == 404 and e.problem["status"] == 404
+try:
+    Client(token="wrong-token-0123456789").pools()
+    raise SystemExit("bad token accepted")
+except CvisorError as e:
+    assert e.status == 401
+print("python client ok")
+PY
+) && [ "$(echo "$out" | tail -1)" = "python client ok" ] && ok "Python client" || bad "Python client: $out"
+out=$(CVISOR_URL=$base CVISOR_TOKEN=$TOKEN python3 "$root/clients/python/example.py" bb 2>&1) &&
+	echo "$out" | grep -qF "run: 0 '42\\n'" && ok "clients/python/example.py" || bad "example.py: $out"
+
 # --- bounded load: LOAD_N runs, LOAD_P at a time ---
 wait_ready default 2
 sleep 1
