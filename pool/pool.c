@@ -1064,6 +1064,22 @@ static void drain_warm(struct pool_mgr *m, struct pool *p)
 	}
 }
 
+void pool_end_all_leases(struct pool_mgr *m)
+{
+	for (;;) {
+		struct pool_lease *l;
+		pthread_mutex_lock(&m->lock);
+		l = m->leases;
+		if (l)
+			l->refs++;
+		pthread_mutex_unlock(&m->lock);
+		if (!l)
+			break;
+		pool_lease_end(l); /* kills what runs in it; users see their exec end */
+		pool_lease_put(l);
+	}
+}
+
 void pool_mgr_free(struct pool_mgr *m)
 {
 	if (!m)
@@ -1079,18 +1095,7 @@ void pool_mgr_free(struct pool_mgr *m)
 	if (m->reaper_started)
 		pthread_join(m->reaper, NULL);
 
-	for (;;) {
-		struct pool_lease *l;
-		pthread_mutex_lock(&m->lock);
-		l = m->leases;
-		if (l)
-			l->refs++;
-		pthread_mutex_unlock(&m->lock);
-		if (!l)
-			break;
-		pool_lease_end(l);
-		pool_lease_put(l);
-	}
+	pool_end_all_leases(m);
 	if (m->destroyer_started) {
 		pthread_mutex_lock(&m->lock);
 		m->graves_stop = true;

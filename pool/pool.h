@@ -94,6 +94,9 @@ struct pool_mgr_opts {
 };
 
 int pool_mgr_new(const struct pool_mgr_opts *opts, struct pool_mgr **ret);
+/* End every lease now (their processes are killed; holders of references
+ * see their calls fail or end). */
+void pool_end_all_leases(struct pool_mgr *m);
 /* Stop the threads, destroy every warm sandbox and every lease. */
 void pool_mgr_free(struct pool_mgr *m);
 /* Remove leftovers of a crashed manager in @state_dir: sandboxes still
