@@ -246,6 +246,7 @@ int main(int argc, char **argv)
 	po.state_dir = s->cfg.state_dir;
 	po.boot_workers = s->cfg.boot_workers;
 	po.log_fd = -1;
+	po.max_sandboxes = s->cfg.lim.max_sandboxes;
 	r = pool_mgr_new(&po, &s->pm);
 	if (r < 0) {
 		log_error_errno(r, "state dir %s", s->cfg.state_dir);

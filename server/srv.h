@@ -29,6 +29,7 @@ struct srv_limits {
 	int acquire_timeout_ms; /* waiting for a warm sandbox */
 	uint32_t exec_timeout_ms, max_exec_timeout_ms;
 	uint32_t drain_timeout_ms; /* SIGTERM: wait this long for requests */
+	uint32_t max_sandboxes;    /* alive at once, every pool together */
 };
 
 struct srv_config {
