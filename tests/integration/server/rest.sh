@@ -276,6 +276,25 @@ expect 400 "rootfs path that does not exist"
 req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"pool\":\"bb\"}"
 expect 400 "rootfs and pool together"
 
+# --- pagination ---
+pg=""
+for i in 1 2 3; do
+	req POST /v1/sandboxes '{"pool":"bb","labels":{"pg":"yes"}}'
+	pg="$pg $(jq_ 'd["id"]')"
+done
+req GET '/v1/sandboxes?label=pg=yes&page_size=2'
+p1=$(jq_ '" ".join(s["id"] for s in d["sandboxes"])')
+tok=$(jq_ 'd.get("next_page_token", "")')
+req GET "/v1/sandboxes?label=pg=yes&page_size=2&page_token=$tok"
+p2=$(jq_ '" ".join(s["id"] for s in d["sandboxes"])')
+more=$(jq_ 'd.get("next_page_token", "")')
+want=$(echo $pg | tr ' ' '\n' | sort | tr '\n' ' ')
+[ -n "$tok" ] && [ -z "$more" ] && [ "$(echo $p1 $p2 | tr ' ' '\n' | sort | tr '\n' ' ')" = "$want" ] &&
+	ok "pagination: 2 + 1, in id order" || bad "pagination: [$p1] [$p2] tok=$tok more=$more want=$want"
+req GET '/v1/sandboxes?page_size=0'
+expect 400 "page_size 0"
+for i in $pg; do req DELETE "/v1/sandboxes/$i"; done
+
 # --- DELETE while an exec runs: the exec ends at once, the sandbox goes ---
 req POST /v1/sandboxes '{"pool":"bb"}'
 sid=$(jq_ 'd["id"]')
