@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cvisord internals shared by its files: configuration, the server object,
+ * the exec engine, JSON helpers.  Everything a client sends is hostile input.
+ */
+#ifndef CVISOR_SERVER_SRV_H
+#define CVISOR_SERVER_SRV_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/platform.h"
+#include "pool/pool.h"
+
+struct sandbox;
+struct MHD_Daemon;
+
+struct srv_limits {
+	size_t max_body;        /* JSON request bodies */
+	size_t max_file;        /* PUT/GET of files */
+	size_t max_output;      /* captured per stream (stdout, stderr) */
+	size_t max_argv;        /* argv + env + cwd bytes */
+	size_t max_stdin;
+	unsigned max_connections;
+	unsigned max_inflight;  /* concurrent requests; above: 503 */
+	int acquire_timeout_ms; /* waiting for a warm sandbox */
+	uint32_t exec_timeout_ms, max_exec_timeout_ms;
+	uint32_t drain_timeout_ms; /* SIGTERM: wait this long for requests */
+	uint32_t max_sandboxes;    /* alive at once, every pool together */
+};
+
+struct srv_config {
+	char *rest;  /* HOST:PORT */
+	char *rest_unix; /* a unix socket path for REST too (0600), or NULL */
+	char *tls_cert, *tls_key; /* PEM files: HTTPS on the TCP listener */
+	char *grpc;  /* HOST:PORT, stored for the gRPC front end (not served yet) */
+	char *state_dir;
+	char *default_rootfs;
+	uint32_t default_min_ready;
+	enum plat_kind platform;
+	unsigned boot_workers;
+	char **tokens;
+	size_t ntokens;
+	struct srv_limits lim;
+	struct pool_config *pools;
+	size_t npools;
+};
+
+void srv_config_defaults(struct srv_config *c);
+/* Merge a JSON config file into @c; *err gets a static/strdup'd message. */
+int srv_config_load(struct srv_config *c, const char *path, char *err, size_t errlen);
+void srv_config_clear(struct srv_config *c);
+int srv_config_add_token(struct srv_config *c, const char *tok);
+/* Read <state_dir>/token or create it (0600, 32 random bytes in hex). */
+int srv_token_file(struct srv_config *c, char **ret_path);
+bool srv_token_ok(const struct srv_config *c, const char *tok);
+/* Parse one pool description (POST /v1/pools and the config file). */
+int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, const char **err);
+json_t *srv_pool_to_json(const struct pool_info *pi);
+
+struct srv {
+	struct srv_config cfg;
+	struct pool_mgr *pm;
+	struct MHD_Daemon *daemon, *daemon_unix;
+	char *tls_cert_pem, *tls_key_pem; /* alive as long as the daemon */
+	atomic_uint inflight;
+	atomic_bool draining;
+	atomic_uint_fast64_t http_total[6]; /* by status class 1xx..5xx, [0] other */
+	atomic_uint_fast64_t runs, execs;
+	uint64_t started_ms;
+};
+
+int srv_http_start(struct srv *s);
+void srv_http_quiesce(struct srv *s);
+void srv_http_stop(struct srv *s);
+
+/* --- exec engine (exec.c) --- */
+struct srv_exec_req {
+	char **argv, **env; /* NULL-terminated */
+	char *cwd;
+	uint32_t uid, gid;
+	char *stdin_data;
+	size_t stdin_len;
+	uint32_t timeout_ms;
+};
+
+struct srv_exec_res {
+	int exit_code; /* WEXITSTATUS, or 128+signal */
+	int signal;    /* 0 unless killed by a signal */
+	char *out, *err;
+	size_t out_len, err_len;
+	bool truncated, timed_out;
+	uint64_t duration_ns;
+};
+
+/* Validate an exec body ({argv, env, cwd, user, stdin, timeout_ms}). */
+int srv_exec_parse(json_t *j, const struct srv_limits *lim, struct srv_exec_req *ret,
+		   const char **err);
+void srv_exec_req_clear(struct srv_exec_req *r);
+void srv_exec_res_clear(struct srv_exec_res *r);
+/* Blocking: spawn, collect both outputs up to the cap, wait. */
+int srv_exec_run(struct sandbox *sb, const struct srv_exec_req *rq, size_t cap,
+		 struct srv_exec_res *res);
+
+/* Streamed: events as NDJSON lines
+ *   {"type":"stdout","data":"..."} {"type":"stderr","data":"..."}
+ *   {"type":"exit","exit_code":N,"duration_ms":N,...} or {"type":"error",...}
+ * in the order the bytes were read. */
+struct srv_stream;
+/* The stream owns @sb (closed, or destroyed through the lease) and the
+ * caller's reference on @lease; @end_lease: the lease ends with the stream
+ * (run). */
+int srv_stream_start(struct sandbox *sb, struct pool_lease *lease, bool end_lease,
+		     const struct srv_exec_req *rq, size_t cap, struct srv_stream **ret);
+/* Fill @buf with up to @max bytes of the stream (blocking); 0 at the end. */
+ssize_t srv_stream_read(struct srv_stream *st, char *buf, size_t max);
+/* Kills the process if still running and frees (takes the sandbox too). */
+void srv_stream_free(struct srv_stream *st);
+
+/* A JSON string of bytes: invalid UTF-8 sequences become U+FFFD. */
+json_t *srv_json_bytes(const char *p, size_t n);
+
+#endif
