@@ -67,6 +67,7 @@ static void reply_spawn(struct ctl_server *s, const void *owner, const CtlReques
 	ks.ngroups = m->n_groups;
 	ks.init = m->init;
 	ks.paused = m->paused;
+	ks.terminal = m->terminal;
 	ks.owner = owner;
 	ks.no_new_privs = m->no_new_privs;
 	ks.has_umask = m->has_umask;

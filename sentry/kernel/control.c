@@ -135,8 +135,13 @@ int kernel_ctl_spawn(struct kernel *k, const struct kernel_spawn *s, int32_t *re
 		r = task_chdir(t, s->cwd && *s->cwd ? s->cwd : "/");
 	if (r == 0)
 		r = exec_lookup(t, s->argv, env);
-	if (r == 0)
+	if (r == 0 && s->terminal && fds[0] >= 0) {
+		/* task_set_stdio_tty() owns the fds from here on, even on failure */
+		r = task_set_stdio_tty(t, fds);
+		fds[0] = fds[1] = fds[2] = -1;
+	} else if (r == 0) {
 		r = install_stdio(t, fds);
+	}
 	pid = t->tid;
 	pthread_mutex_lock(&k->lock);
 	if (r == 0 && k->shutting_down)

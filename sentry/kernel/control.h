@@ -33,6 +33,9 @@ struct kernel_spawn {
 	size_t ngroups;
 	int stdio[3];             /* host fds, taken over in every case; -1: /dev/null */
 	bool init;                /* pid 1 */
+	bool terminal;            /* stdio on one host tty: the Sentry's terminal
+				   * and the process's controlling tty
+				   * (task_set_stdio_tty) */
 	bool paused;              /* not started until kernel_ctl_start() */
 	const void *owner;        /* the connection: see above */
 	const struct kernel_rlimit {

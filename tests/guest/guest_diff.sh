@@ -71,6 +71,11 @@ run() {
 }
 
 run native "$prog"
+if [ "$(cat "$work/native.status")" = "status 124" ]; then
+	# both sides hanging would "match": a guest must finish natively
+	echo "guest_diff: the native run timed out: the guest itself is broken" >&2
+	exit 1
+fi
 if [ $# -eq 0 ]; then
 	other=native2
 	run native2 "$prog"
