@@ -45,11 +45,20 @@ struct sandbox_opts {
 	const char *hostname;     /* NULL: "cvisor" */
 	bool no_overlay;          /* read-only root instead of the memory overlay */
 	bool no_confine;          /* debugging only */
-	int log_fd;               /* the Sentry's and Gofer's stderr; -1 inherits */
+	int log_fd;               /* the Sentry's and Gofer's stderr; -1 inherits,
+				   * -2: /dev/null (stdin/stdout are always /dev/null) */
+	const char *cvisor_path;  /* the cvisor binary; NULL: $CVISOR_BIN, else
+				   * /proc/self/exe (when the caller is cvisor) */
+	bool strace;              /* log the application's syscalls to log_fd */
+	bool die_with_caller;     /* the sandbox is SIGKILLed when the calling
+				   * thread exits (PR_SET_PDEATHSIG): tests, pools */
 };
 
 /* Launch a Gofer and a Sentry; returns once the Sentry answers on its
- * control socket (the sandbox is booted, no process runs yet). */
+ * control socket (the sandbox is booted, no process runs yet).  `cvisor
+ * boot` runs in its own session with /dev/null as stdin and stdout; it is
+ * the caller's child (reap it with sandbox_destroy, or let it be adopted).
+ * -EADDRINUSE if something exists at control_path. */
 int sandbox_boot(const struct sandbox_opts *opts, struct sandbox **ret);
 
 /* Connect to a booted sandbox's control socket. */
@@ -70,6 +79,15 @@ struct sandbox_process {
 	bool terminal; /* stdio[0] is a host tty: it becomes the controlling tty */
 	bool init;     /* pid 1: the container's process */
 	bool paused;   /* created but not started: sandbox_start() runs it */
+	/* OCI process fields; zero values keep the defaults */
+	const struct sandbox_rlimit {
+		int resource;      /* RLIMIT_* */
+		uint64_t soft, hard; /* UINT64_MAX: RLIM_INFINITY */
+	} *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	bool has_umask; /* else 022 */
+	uint32_t umask;
 };
 
 int sandbox_spawn(struct sandbox *sb, const struct sandbox_process *p, int32_t *ret_pid);

@@ -30,63 +30,10 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "runtime/launch.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-
-/* Start `cvisor gofer` on one end of a socketpair; returns the other end. */
-static int start_gofer(const char *rootfs, pid_t *ret_pid)
-{
-	int sv[2], ready[2];
-	char fdarg[16], readyarg[16], self[4096];
-	ssize_t n;
-	pid_t pid;
-	char c;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return neg_errno();
-	self[n] = 0;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return neg_errno();
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		safe_close(sv[0]);
-		safe_close(sv[1]);
-		return neg_errno();
-	}
-	pid = fork();
-	if (pid < 0) {
-		int r = neg_errno();
-
-		safe_close(sv[0]);
-		safe_close(sv[1]);
-		safe_close(ready[0]);
-		safe_close(ready[1]);
-		return r;
-	}
-	if (pid == 0) {
-		/* the Gofer gets its end and the ready pipe, nothing else */
-		if (dup2(sv[1], 3) < 0 || dup2(ready[1], 4) < 0)
-			_exit(127);
-		snprintf(fdarg, sizeof(fdarg), "3");
-		snprintf(readyarg, sizeof(readyarg), "4");
-		execl(self, "cvisor", "gofer", "--root", rootfs, "--ro", "--fd", fdarg, "--ready-fd",
-		      readyarg, (char *)NULL);
-		_exit(127);
-	}
-	safe_close(sv[1]);
-	safe_close(ready[1]);
-	n = read(ready[0], &c, 1);
-	safe_close(ready[0]);
-	if (n != 1) {
-		safe_close(sv[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -EIO;
-	}
-	*ret_pid = pid;
-	return sv[0];
-}
 
 int cmd_do(int argc, char **argv)
 {
@@ -161,7 +108,7 @@ int cmd_do(int argc, char **argv)
 		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
 		return 2;
 	}
-	r = start_gofer(rootfs, &gofer);
+	r = launch_gofer(rootfs, &gofer);
 	if (r < 0)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
@@ -263,13 +210,7 @@ out:
 	plat_as_destroy(as);
 	plat_close(p);
 out_gofer:
-	if (gofer > 0) {
-		/* the Gofer exits when its socket closes; do not wait forever */
-		for (int i = 0; i < 100 && waitpid(gofer, NULL, WNOHANG) == 0; i++)
-			usleep(10000);
-		kill(gofer, SIGKILL);
-		waitpid(gofer, NULL, WNOHANG);
-	}
+	launch_gofer_reap(gofer); /* the Gofer exits when its socket closes */
 	if (sentry_confined)
 		confine_exit(status); /* see confine.h */
 	return status;

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "do", cmd_do, "run one command in a fresh sandbox over a rootfs (Sentry + Gofer)" },
 	{ "demo", cmd_demo, "run a static guest (read from the host) in a sandbox on a tmpfs root" },
 	{ "spec", cmd_spec, "write a default OCI config.json (as runc spec)" },
+	{ "boot", cmd_boot, "(internal) the Sentry of a long-lived sandbox, driven over its control socket" },
 	{ "gofer", gofer_main, "(internal) serve a root file system over 9P2000.L" },
 };
 

@@ -191,7 +191,7 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 		 k->opts.hostname ? k->opts.hostname : "cvisor");
 	k->opts.hostname = k->hostname;
 	k->boot_ns = mono_ns();
-	k->next_tid = 1;
+	k->next_tid = 2; /* pid 1 is only ever init (task_create_process) */
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->cond, NULL);
 	int r = ktimer_base_create(&k->timers);

@@ -57,6 +57,14 @@ struct kernel {
 	struct mount *mounts[16];
 	int nmounts;
 	struct vnode *gofer_root; /* the goferfs root under /, borrowed (name cache) */
+	/* The control socket (control.h): every task is frozen before its
+	 * next switch into the application while @frozen; @shutting_down
+	 * refuses new processes. */
+	int frozen;
+	int shutting_down;
+	/* CPU time of exited processes that had no parent (their time went
+	 * to no one's cutime): sandbox statistics stay monotonic. */
+	uint64_t gone_utime_ns, gone_stime_ns;
 	/* Blocked futex waiters (futex.c); short: one per blocked thread. */
 	struct futex_waiter *futex_waiters;
 };

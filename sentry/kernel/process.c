@@ -140,6 +140,13 @@ fail:
 	return r;
 }
 
+void process_free_zombie_locked(struct kernel *k, struct thread_group *tg)
+{
+	if (k->init == tg)
+		k->init = NULL;
+	tg_free_locked(k, tg);
+}
+
 void process_abort(struct task *n)
 {
 	struct kernel *k = n->k;
@@ -287,7 +294,13 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg)
 				signal_send_tg_locked(k->tgs[i], &kill);
 	}
 	if (!parent) {
-		tg_free_locked(k, tg);
+		k->gone_utime_ns += tg->dead_utime_ns + tg->cutime_ns;
+		k->gone_stime_ns += tg->dead_stime_ns + tg->cstime_ns;
+		/* Spawned over the control socket: kept for its Wait. */
+		if (tg->ctl_owner)
+			tg->zombie = 1;
+		else
+			tg_free_locked(k, tg);
 		return;
 	}
 	/* A parent that ignores SIGCHLD (or says SA_NOCLDWAIT) leaves no zombie. */

@@ -27,6 +27,10 @@ void process_exited_locked(struct kernel *k, struct thread_group *tg);
 /* clone() without CLONE_THREAD (defined with the syscalls, sys_process.c). */
 int64_t process_clone(struct task *t, const uint64_t a[6]);
 
+/* Free the zombie @tg that has no parent (the control socket's Wait, or
+ * its owner's connection closed).  kernel.lock held. */
+void process_free_zombie_locked(struct kernel *k, struct thread_group *tg);
+
 /* Free a never-started fork child. */
 void process_abort(struct task *child);
 

@@ -33,6 +33,12 @@
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t image_start, uint64_t brk_start, struct task **ret)
 {
+	return task_create_process(k, as, entry, sp, image_start, brk_start, 1, ret);
+}
+
+int task_create_process(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
+			uint64_t image_start, uint64_t brk_start, int init, struct task **ret)
+{
 	struct thread_group *tg = calloc(1, sizeof(*tg));
 	struct task *t = calloc(1, sizeof(*t));
 	int r;
@@ -75,14 +81,23 @@ int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint6
 	plat_cpu_init(t->cpu, entry, sp);
 
 	pthread_mutex_lock(&k->lock);
-	if (k->init) {
-		r = -EEXIST;
+	if (init && (k->init || k->tids[1] || k->tgs[1])) {
+		r = -EEXIST; /* pid 1 exists, or is taken */
+	} else if (k->shutting_down) {
+		r = -ESHUTDOWN;
 	} else {
-		r = kernel_alloc_tid_locked(k, t, &t->tid);
+		if (init) {
+			t->tid = 1;
+			k->tids[1] = t;
+			r = 0;
+		} else {
+			r = kernel_alloc_tid_locked(k, t, &t->tid);
+		}
 		if (r == 0) {
 			tg->tgid = tg->pgid = tg->sid = t->tid;
 			tg->ntasks = 1;
-			k->init = tg;
+			if (init)
+				k->init = tg;
 			k->tgs[tg->tgid] = tg;
 		}
 	}
@@ -463,6 +478,9 @@ static void *task_main(void *arg)
 		int r, exiting;
 
 		pthread_mutex_lock(&t->k->lock);
+		/* paused over the control socket: no application code runs */
+		while (t->k->frozen && !t->tg->exiting && !t->exited)
+			(void)task_wait_locked(t, CLOCK_MONOTONIC, UINT64_MAX);
 		exiting = t->tg->exiting;
 		pthread_mutex_unlock(&t->k->lock);
 		if (exiting)

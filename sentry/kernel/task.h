@@ -87,6 +87,13 @@ struct thread_group {
 	} itimer_virt, itimer_prof;
 	int cpu_timers_armed;  /* itimer_virt or itimer_prof set (read racily) */
 	struct ktimer itimer_real; /* ITIMER_REAL / alarm: SIGALRM */
+
+	/* Spawned over the control socket (sentry/kernel/control.h), under
+	 * kernel.lock: the connection that spawned it (its zombie is kept for
+	 * kernel_ctl_wait until then; NULL: not a control process or released),
+	 * and its only task while created paused (NULL once started). */
+	const void *ctl_owner;
+	struct task *ctl_unstarted;
 };
 
 /* Record the environment of @tg's program (execve): /proc/pid/environ. */
@@ -144,6 +151,10 @@ struct task {
  */
 int task_create_init(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
 		     uint64_t image_start, uint64_t brk_start, struct task **ret);
+/* Same, for pid 1 (@init) or a process with the next pid and no parent
+ * (the control socket's Spawn: sentry/kernel/control.h). */
+int task_create_process(struct kernel *k, struct plat_as *as, uint64_t entry, uint64_t sp,
+			uint64_t image_start, uint64_t brk_start, int init, struct task **ret);
 /* execve from the Sentry itself (pid 1 of `cvisor do`): @t must not be
  * running.  Same rules and errors as the syscall. */
 int task_exec(struct task *t, const char *path, const char *const *argv,

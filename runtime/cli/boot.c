@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `cvisor boot --rootfs DIR --control-fd N [--ready-fd N]
+ *              [--platform=systrap|ptrace] [--hostname=NAME]
+ *              [--overlay=memory|none] [--no-confine]`
+ *
+ * Internal (started by sandbox_boot(), runtime/sandbox.h): the Sentry of a
+ * long-lived sandbox.  Starts the Gofer for DIR, confines itself as
+ * `cvisor do` does, boots the kernel without any process, writes one byte
+ * to the ready fd and serves the listening control socket it was given
+ * (runtime/control/server.h) until a Shutdown request.  Processes come
+ * from Spawn requests; the sandbox stays up after they exit.
+ */
+#define LOG_PREFIX "cvisor boot"
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "platform/platform.h"
+#include "runtime/cli/commands.h"
+#include "runtime/control/server.h"
+#include "runtime/launch.h"
+#include "sentry/kernel/confine.h"
+#include "sentry/kernel/kernel.h"
+
+static int parse_fd(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == 0 || *end || v < 0 || v > 1 << 20 || fcntl((int)v, F_GETFD) < 0)
+		return -EBADF;
+	return (int)v;
+}
+
+int cmd_boot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rootfs", required_argument, NULL, 'r' },
+		{ "control-fd", required_argument, NULL, 'c' },
+		{ "ready-fd", required_argument, NULL, 'R' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "overlay", required_argument, NULL, 'o' },
+		{ "strace", no_argument, NULL, 's' },
+		{ "no-confine", no_argument, NULL, 'N' },
+		{},
+	};
+	enum plat_kind kind = PLAT_SYSTRAP;
+	struct kernel_opts kopts = { .gofer_sock = -1 };
+	const char *rootfs = NULL;
+	struct ctl_server *srv = NULL;
+	struct plat *p = NULL;
+	struct kernel *k = NULL;
+	int c, r, status = 125, no_confine = 0, confined = 0, ctl = -1, ready = -1;
+	pid_t gofer = -1;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rootfs = optarg;
+			break;
+		case 'c':
+			ctl = parse_fd(optarg);
+			break;
+		case 'R':
+			ready = parse_fd(optarg);
+			break;
+		case 'p':
+			if (plat_kind_from_string(optarg, &kind) < 0) {
+				log_error("unknown platform '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			kopts.hostname = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "none") && strcmp(optarg, "memory")) {
+				log_error("--overlay: 'memory' (default) or 'none'");
+				return 2;
+			}
+			kopts.no_overlay = !strcmp(optarg, "none");
+			break;
+		case 's':
+			kopts.strace = 1;
+			break;
+		case 'N':
+			no_confine = 1;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (!rootfs || ctl < 0) {
+		log_error("usage: cvisor boot --rootfs DIR --control-fd N [--ready-fd N] [OPTIONS]");
+		return 2;
+	}
+	/* A host pipe given as stdio and closed by its reader must fail the
+	 * write with EPIPE (the application gets its SIGPIPE from the Sentry),
+	 * never kill the whole sandbox. */
+	signal(SIGPIPE, SIG_IGN);
+	/* neither fd goes to the Gofer */
+	(void)fcntl(ctl, F_SETFD, FD_CLOEXEC);
+	if (ready >= 0)
+		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);
+	r = launch_gofer(rootfs, &gofer);
+	if (r < 0)
+		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
+	kopts.use_gofer = 1;
+	kopts.gofer_sock = r;
+	if (!no_confine) {
+		r = confine_spawn_sentry(&status);
+		if (r != 0) { /* the launcher: the Sentry has run and exited */
+			if (r < 0)
+				log_error_errno(r, "confine the Sentry (--no-confine to debug)");
+			safe_close(kopts.gofer_sock);
+			safe_close(ctl);
+			safe_close(ready);
+			launch_gofer_reap(gofer);
+			return status;
+		}
+		gofer = -1; /* the launcher's child */
+		confined = 1;
+	}
+	r = plat_open(kind, NULL, &p);
+	if (r < 0) {
+		log_error_errno(r, "platform");
+		goto out;
+	}
+	r = kernel_create(p, &kopts, &k);
+	if (r < 0) {
+		log_error_errno(r, "boot the sandbox");
+		goto out;
+	}
+	r = ctl_server_new(k, ctl, &srv);
+	if (r < 0) {
+		log_error_errno(r, "control socket");
+		goto out;
+	}
+	if (!no_confine) {
+		r = confine_lock(confine_seccomp_mode_from_env());
+		if (r < 0) {
+			log_error_errno(r, "confine the Sentry");
+			goto out;
+		}
+	}
+	if (ready >= 0) {
+		(void)!write(ready, "1", 1);
+		safe_close(ready);
+		ready = -1;
+	}
+	r = ctl_server_run(srv);
+	if (r < 0)
+		log_error_errno(r, "serve the control socket");
+	status = r < 0 ? 1 : 0;
+out:
+	/* Connection threads may still hold the kernel: leave without
+	 * tearing it down (the processes are gone after a Shutdown). */
+	if (!confined && gofer > 0) { /* the kernel still holds its socket */
+		kill(gofer, SIGKILL);
+		waitpid(gofer, NULL, 0);
+	}
+	if (!k)
+		plat_close(p);
+	confine_exit(status);
+}
