@@ -75,9 +75,16 @@ struct pool_lease {
 	char *keys[MAX_LABELS], *vals[MAX_LABELS];
 };
 
+struct grave {
+	struct grave *next;
+	struct sandbox *sb;
+	char *sock;
+	struct pool *pool; /* holds a reference */
+};
+
 struct pool_mgr {
 	pthread_mutex_t lock;
-	pthread_cond_t work;  /* boot workers and the reaper sleep here */
+	pthread_cond_t work;  /* boot workers sleep here */
 	pthread_cond_t ready; /* acquire() waiters */
 	bool stopping;
 	struct pool *pools;
@@ -90,6 +97,14 @@ struct pool_mgr {
 	pthread_t workers[8];
 	pthread_t reaper;
 	bool reaper_started;
+	/* Ended leases' sandboxes, destroyed by the destroyer thread so that a
+	 * request's reply never waits for a teardown. */
+	struct grave *graves;
+	pthread_cond_t grave_cv;
+	pthread_cond_t reap_cv; /* the reaper's sleep (woken to stop only) */
+	bool graves_stop;
+	pthread_t destroyer;
+	bool destroyer_started;
 };
 
 static const char *const fail_names[POOL_FAIL_N] = {
@@ -380,21 +395,61 @@ static void *boot_worker(void *arg)
 
 /* --- leases --- */
 
+static void *destroyer(void *arg)
+{
+	struct pool_mgr *m = arg;
+
+	pthread_mutex_lock(&m->lock);
+	for (;;) {
+		struct grave *g = m->graves;
+		if (!g) {
+			if (m->graves_stop)
+				break;
+			pthread_cond_wait(&m->grave_cv, &m->lock);
+			continue;
+		}
+		m->graves = g->next;
+		pthread_mutex_unlock(&m->lock);
+		destroy_sandbox(g->sb, g->sock);
+		pthread_mutex_lock(&m->lock);
+		g->pool->destroyed++;
+		pool_unref(g->pool);
+		pthread_cond_broadcast(&m->work);
+		free(g->sock);
+		free(g);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
 static void lease_free(struct pool_lease *l)
 {
 	struct pool_mgr *m = l->m;
+	struct grave *g = calloc(1, sizeof(*g));
 
-	destroy_sandbox(l->sb, l->sock);
-	pthread_mutex_lock(&m->lock);
-	l->pool->destroyed++;
-	pool_unref(l->pool);
-	pthread_cond_broadcast(&m->work);
-	pthread_mutex_unlock(&m->lock);
+	if (g) {
+		/* The reference on the pool moves to the grave. */
+		g->sb = l->sb;
+		g->sock = l->sock;
+		g->pool = l->pool;
+		pthread_mutex_lock(&m->lock);
+		g->next = m->graves;
+		m->graves = g;
+		pthread_cond_signal(&m->grave_cv);
+		pthread_mutex_unlock(&m->lock);
+	} else {
+		destroy_sandbox(l->sb, l->sock);
+		pthread_mutex_lock(&m->lock);
+		l->pool->destroyed++;
+		pool_unref(l->pool);
+		pthread_cond_broadcast(&m->work);
+		pthread_mutex_unlock(&m->lock);
+		free(l->sock);
+	}
 	for (size_t i = 0; i < l->nlabels; i++) {
 		free(l->keys[i]);
 		free(l->vals[i]);
 	}
-	free(l->sock);
 	free(l);
 }
 
@@ -802,7 +857,7 @@ static void *reaper(void *arg)
 		struct timespec ts;
 
 		abs_deadline(&ts, mono_ns() + (uint64_t)m->reap_ms * NSEC_PER_MSEC);
-		pthread_cond_timedwait(&m->work, &m->lock, &ts);
+		pthread_cond_timedwait(&m->reap_cv, &m->lock, &ts);
 		if (m->stopping)
 			break;
 		pthread_mutex_unlock(&m->lock);
@@ -863,7 +918,16 @@ int pool_mgr_new(const struct pool_mgr_opts *opts, struct pool_mgr **ret)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&m->work, &ca);
 	pthread_cond_init(&m->ready, &ca);
+	pthread_cond_init(&m->grave_cv, &ca);
+	pthread_cond_init(&m->reap_cv, &ca);
 	pthread_condattr_destroy(&ca);
+	r = -pthread_create(&m->destroyer, NULL, destroyer, m);
+	if (r < 0) {
+		m->nworkers = 0;
+		pool_mgr_free(m);
+		return r;
+	}
+	m->destroyer_started = true;
 	for (unsigned i = 0; i < m->nworkers; i++) {
 		r = -pthread_create(&m->workers[i], NULL, boot_worker, m);
 		if (r < 0) {
@@ -903,6 +967,7 @@ void pool_mgr_free(struct pool_mgr *m)
 	pthread_mutex_lock(&m->lock);
 	m->stopping = true;
 	pthread_cond_broadcast(&m->work);
+	pthread_cond_broadcast(&m->reap_cv);
 	pthread_cond_broadcast(&m->ready);
 	pthread_mutex_unlock(&m->lock);
 	for (unsigned i = 0; i < m->nworkers; i++)
@@ -922,6 +987,13 @@ void pool_mgr_free(struct pool_mgr *m)
 		pool_lease_end(l);
 		pool_lease_put(l);
 	}
+	if (m->destroyer_started) {
+		pthread_mutex_lock(&m->lock);
+		m->graves_stop = true;
+		pthread_cond_signal(&m->grave_cv);
+		pthread_mutex_unlock(&m->lock);
+		pthread_join(m->destroyer, NULL); /* it empties the queue first */
+	}
 	pthread_mutex_lock(&m->lock);
 	while (m->pools) {
 		struct pool *p = m->pools;
@@ -934,6 +1006,8 @@ void pool_mgr_free(struct pool_mgr *m)
 	pthread_mutex_destroy(&m->lock);
 	pthread_cond_destroy(&m->work);
 	pthread_cond_destroy(&m->ready);
+	pthread_cond_destroy(&m->grave_cv);
+	pthread_cond_destroy(&m->reap_cv);
 	free(m->state_dir);
 	free(m);
 }

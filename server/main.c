@@ -4,7 +4,7 @@
  *
  *   cvisord [--rest HOST:PORT] [--grpc HOST:PORT] [--config FILE]
  *           [--state-dir DIR] [--default-rootfs DIR] [--platform systrap|ptrace]
- *           [--min-ready N] [--print-token]
+ *           [--min-ready N] [--cvisor PATH] [--verbose]
  *
  * Tokens: $CVISOR_TOKEN, the config's "tokens", else <state-dir>/token
  * (created 0600 at first start).  SIGTERM/SIGINT: stop accepting, drain the
@@ -44,7 +44,46 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: cvisord [--rest HOST:PORT] [--grpc HOST:PORT] [--config FILE]\n"
 		   "               [--state-dir DIR] [--default-rootfs DIR] [--min-ready N]\n"
-		   "               [--platform systrap|ptrace] [--verbose]\n");
+		   "               [--platform systrap|ptrace] [--cvisor PATH] [--verbose]\n");
+}
+
+/* The sandboxes are `cvisor boot`: find the cvisor binary once (sandbox_boot
+ * reads $CVISOR_BIN): --cvisor, $CVISOR_BIN, next to cvisord (installed),
+ * ../runtime/cvisor (build tree), then $PATH. */
+static int find_cvisor(const char *flag)
+{
+	char self[4096], cand[4200];
+	ssize_t n;
+	const char *path;
+
+	if (flag)
+		return access(flag, X_OK) == 0 ? setenv("CVISOR_BIN", flag, 1) : -errno;
+	if (getenv("CVISOR_BIN") && *getenv("CVISOR_BIN"))
+		return 0;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(cand, sizeof(cand), "%s/cvisor", self);
+			if (access(cand, X_OK) == 0)
+				return setenv("CVISOR_BIN", cand, 1);
+			snprintf(cand, sizeof(cand), "%s/../runtime/cvisor", self);
+			if (access(cand, X_OK) == 0 && realpath(cand, self))
+				return setenv("CVISOR_BIN", self, 1);
+		}
+	}
+	path = getenv("PATH");
+	while (path && *path) {
+		const char *e = strchrnul(path, ':');
+		snprintf(cand, sizeof(cand), "%.*s/cvisor", (int)(e - path), path);
+		if (access(cand, X_OK) == 0)
+			return setenv("CVISOR_BIN", cand, 1);
+		path = *e ? e + 1 : e;
+	}
+	return -ENOENT;
 }
 
 static char *default_state_dir(void)
@@ -68,12 +107,13 @@ int main(int argc, char **argv)
 		{ "default-rootfs", required_argument, NULL, 'd' },
 		{ "min-ready", required_argument, NULL, 'm' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "cvisor", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct srv_config cli;
-	const char *config = NULL, *env_tok;
+	const char *config = NULL, *env_tok, *cvisor_bin = NULL;
 	char *token_path = NULL;
 	struct srv *s;
 	struct pool_mgr_opts po = { 0 };
@@ -122,6 +162,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'C':
+			cvisor_bin = optarg;
+			break;
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
 			break;
@@ -168,6 +211,12 @@ int main(int argc, char **argv)
 		s->cfg.state_dir = default_state_dir();
 	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir)
 		return 1;
+
+	r = find_cvisor(cvisor_bin);
+	if (r < 0) {
+		log_error_errno(r, "the cvisor binary (--cvisor PATH or $CVISOR_BIN)");
+		return 2;
+	}
 
 	/* Leftovers of a crash first, then the manager (it creates the dir). */
 	stale = pool_cleanup_stale(s->cfg.state_dir);

@@ -21,7 +21,7 @@
 #include "lib/timeutil.h"
 #include "runtime/sandbox.h"
 
-#define MAX_SEGS 4
+#define MAX_SEGS 5 /* v1/sandboxes/ID/exec/stream */
 
 static json_t *parse_body(struct srv *s, struct MHD_Connection *c, struct srv_req *rq,
 			  enum MHD_Result *res)
@@ -822,7 +822,7 @@ enum MHD_Result srv_route(struct srv *s, struct MHD_Connection *c, const char *u
 	} else if (n > MAX_SEGS || n != 1) {
 		return srv_problem(s, c, 404, "not-found", "Not Found", "no route %.200s", url);
 	}
-	if (n > MAX_SEGS)
+	if (n > MAX_SEGS - 1)
 		return srv_problem(s, c, 404, "not-found", "Not Found", "no route");
 
 	if (n == 1 && strcmp(p[0], "healthz") == 0)

@@ -216,6 +216,9 @@ req POST "/v1/sandboxes/$sid/exec" '{"argv":["sh","-c","echo hello > /tmp/f; cat
 req POST "/v1/sandboxes/$sid/exec?stream=1" '{"argv":["sh","-c","cat /tmp/f; echo e >&2"]}'
 [ "$code" = 200 ] && [ "$(head -1 "$tmp/body")" = '{"type":"stdout","data":"hello\n"}' ] && ok "exec streamed" ||
 	bad "exec stream: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$sid/exec/stream" '{"argv":["cat","/tmp/f"]}'
+[ "$code" = 200 ] && [ "$(tail -1 "$tmp/body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["type"])')" = exit ] &&
+	ok "exec/stream alias" || bad "exec/stream: $code $(cat "$tmp/body")"
 req POST "/v1/sandboxes/$sid/exec" '{"argv":"sh"}'
 expect 400 "exec with bad argv"
 printf 'payload\0bin\n' >"$tmp/payload"
