@@ -12,6 +12,7 @@
  */
 #define LOG_PREFIX "cvisord"
 #include "server/srv.h"
+#include "server/grpc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -280,7 +281,14 @@ int main(int argc, char **argv)
 		pool_mgr_free(s->pm);
 		return 1;
 	}
-	log_info("ready (gRPC address %s recorded; not served by this build)", s->cfg.grpc);
+	r = srv_grpc_start(s);
+	if (r < 0) {
+		log_error_errno(r, "cannot serve gRPC on %s", s->cfg.grpc);
+		srv_http_stop(s);
+		pool_mgr_free(s->pm);
+		return 1;
+	}
+	log_info("ready (gRPC on %s, port %d)", s->cfg.grpc, r);
 
 	for (;;) {
 		struct pollfd pf = { .fd = sig_pipe[0], .events = POLLIN };
@@ -296,6 +304,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3000 && atomic_load(&s->inflight) > 0; i++)
 		usleep(10000);
 	srv_http_stop(s);
+	srv_grpc_stop(s);
 	pool_mgr_free(s->pm);
 	srv_config_clear(&s->cfg);
 	free(s);

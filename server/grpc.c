@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The gRPC server: grpc C core, one completion queue served by one thread.
+ *
+ * Each method of cvisor.v1.Sandboxes is registered with its payload read
+ * up front (GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER), and one call per
+ * method is always requested.  When a call arrives the CQ thread checks the
+ * token, decodes the protobuf (malformed: INVALID_ARGUMENT) and either runs
+ * the handler inline (quick bookkeeping) or hands it to a worker thread of
+ * its own (anything that can block: leasing, exec, files), bounded by
+ * max_inflight.  A call ends with one batch: initial metadata, the message,
+ * the status, and RECV_CLOSE_ON_SERVER; its completion frees the call.
+ * Streams send one message at a time: the worker starts the batch and
+ * waits for the CQ thread to report its completion.
+ */
+#define LOG_PREFIX "cvisord"
+#include "server/grpc.h"
+#include "server/grpc_call.h"
+
+#include <errno.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/log.h"
+#include "lib/macro.h"
+
+enum tag_kind { TAG_NEW, TAG_OP, TAG_DONE, TAG_SHUTDOWN };
+
+struct tag {
+	enum tag_kind kind;
+	void *p;
+};
+
+struct method {
+	const char *path;
+	const ProtobufCMessageDescriptor *in;
+	gcall_fn fn;
+	bool open;     /* no token needed */
+	bool blocking; /* runs on a worker thread */
+};
+
+#define M(name, msg, fn, open, blk) \
+	{ "/cvisor.v1.Sandboxes/" name, &cvisor__v1__##msg##__descriptor, fn, open, blk }
+static const struct method methods[] = {
+	M("Health", health_request, gh_health, true, false),
+	M("CreatePool", create_pool_request, gh_create_pool, false, true),
+	M("UpdatePool", update_pool_request, gh_update_pool, false, false),
+	M("GetPool", get_pool_request, gh_get_pool, false, false),
+	M("ListPools", list_pools_request, gh_list_pools, false, false),
+	M("DeletePool", delete_pool_request, gh_delete_pool, false, true),
+	M("CreateSandbox", create_sandbox_request, gh_create_sandbox, false, true),
+	M("GetSandbox", get_sandbox_request, gh_get_sandbox, false, false),
+	M("ListSandboxes", list_sandboxes_request, gh_list_sandboxes, false, false),
+	M("DeleteSandbox", delete_sandbox_request, gh_delete_sandbox, false, true),
+	M("SetTimeout", set_timeout_request, gh_set_timeout, false, false),
+	M("Exec", exec_request, gh_exec, false, true),
+	M("ExecBlocking", exec_request, gh_exec_blocking, false, true),
+	M("Run", run_request, gh_run, false, true),
+	M("PutFile", put_file_request, gh_put_file, false, true),
+	M("GetFile", get_file_request, gh_get_file, false, true),
+	M("ListFiles", list_files_request, gh_list_files, false, true),
+	M("DeleteFile", delete_file_request, gh_delete_file, false, true),
+};
+#undef M
+#define NMETHODS ARRAY_SIZE(methods)
+
+/* The pending request of one method. */
+struct slot {
+	struct tag tag;
+	const struct method *m;
+	void *handle;
+	grpc_call *call;
+	gpr_timespec deadline;
+	grpc_metadata_array md;
+	grpc_byte_buffer *payload;
+};
+
+struct gsrv {
+	struct srv *s;
+	grpc_server *server;
+	grpc_completion_queue *cq;
+	pthread_t thread;
+	struct slot slots[NMETHODS];
+	struct tag shutdown_tag;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stopping, shutdown_done;
+	unsigned workers, max_workers;
+};
+
+struct gcall {
+	struct gsrv *g;
+	const struct method *m;
+	grpc_call *call;
+	grpc_metadata_array md;
+	ProtobufCMessage *req;
+	struct tag t_op, t_done;
+	/* a stream's send in flight */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool op_pending, op_ok;
+	bool sent_md, finished, broken;
+	atomic_int refs; /* the handler's, and the final batch's while it runs */
+	int cancelled;
+	grpc_byte_buffer *final_msg;
+	grpc_slice details;
+	bool has_details;
+};
+
+static struct gsrv *the_gsrv;
+
+struct srv *gcall_srv(struct gcall *c)
+{
+	return c->g->s;
+}
+
+static grpc_byte_buffer *pack(const ProtobufCMessage *msg)
+{
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = malloc(n ? n : 1);
+	grpc_slice sl;
+	grpc_byte_buffer *bb;
+
+	if (!buf)
+		return NULL;
+	protobuf_c_message_pack(msg, buf);
+	sl = grpc_slice_new(buf, n, free);
+	bb = grpc_raw_byte_buffer_create(&sl, 1);
+	grpc_slice_unref(sl);
+	return bb;
+}
+
+static void finish(struct gcall *c, grpc_status_code code, const char *detail,
+		   const ProtobufCMessage *msg)
+{
+	grpc_op ops[4];
+	size_t n = 0;
+	grpc_call_error e;
+
+	if (c->finished)
+		return;
+	c->finished = true;
+	memset(ops, 0, sizeof(ops));
+	if (!c->sent_md) {
+		ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
+		n++;
+		c->sent_md = true;
+	}
+	if (msg && code == GRPC_STATUS_OK) {
+		c->final_msg = pack(msg);
+		if (!c->final_msg) {
+			code = GRPC_STATUS_RESOURCE_EXHAUSTED;
+			detail = "out of memory";
+		} else {
+			ops[n].op = GRPC_OP_SEND_MESSAGE;
+			ops[n].data.send_message.send_message = c->final_msg;
+			n++;
+		}
+	}
+	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+	ops[n].data.send_status_from_server.status = code;
+	if (detail) {
+		c->details = grpc_slice_from_copied_string(detail);
+		c->has_details = true;
+		ops[n].data.send_status_from_server.status_details = &c->details;
+	}
+	n++;
+	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	ops[n].data.recv_close_on_server.cancelled = &c->cancelled;
+	n++;
+	atomic_fetch_add(&c->refs, 1);
+	e = grpc_call_start_batch(c->call, ops, n, &c->t_done, NULL);
+	if (e != GRPC_CALL_OK) {
+		/* no completion will come */
+		log_error("grpc: final batch refused (%d)", (int)e);
+		grpc_call_cancel(c->call, NULL);
+		c->broken = true;
+		atomic_fetch_sub(&c->refs, 1);
+	}
+}
+
+void gcall_reply(struct gcall *c, const ProtobufCMessage *msg)
+{
+	finish(c, GRPC_STATUS_OK, NULL, msg);
+}
+
+void gcall_fail(struct gcall *c, grpc_status_code code, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	finish(c, code, buf, NULL);
+}
+
+grpc_status_code gcall_errno_code(int e)
+{
+	switch (e) {
+	case -ENOENT:
+		return GRPC_STATUS_NOT_FOUND;
+	case -EEXIST:
+		return GRPC_STATUS_ALREADY_EXISTS;
+	case -ENOSPC:
+	case -E2BIG:
+	case -EFBIG:
+		return GRPC_STATUS_RESOURCE_EXHAUSTED;
+	case -EAGAIN:
+	case -ETIMEDOUT:
+	case -ESHUTDOWN:
+	case -ECONNRESET:
+	case -ECONNREFUSED:
+	case -EPIPE:
+	case -ENOTCONN:
+		return GRPC_STATUS_UNAVAILABLE;
+	case -EINVAL:
+	case -ENOTDIR:
+	case -EISDIR:
+	case -ENAMETOOLONG:
+	case -ELOOP:
+	case -ENOTEMPTY:
+		return GRPC_STATUS_INVALID_ARGUMENT;
+	case -EACCES:
+	case -EPERM:
+		return GRPC_STATUS_PERMISSION_DENIED;
+	default:
+		return GRPC_STATUS_INTERNAL;
+	}
+}
+
+void gcall_fail_errno(struct gcall *c, int e, const char *what)
+{
+	switch (e) {
+	case -ENOENT:
+		gcall_fail(c, gcall_errno_code(e), "%s: not found", what);
+		break;
+	case -EEXIST:
+		gcall_fail(c, gcall_errno_code(e), "%s: already exists", what);
+		break;
+	case -ENOSPC:
+		gcall_fail(c, gcall_errno_code(e), "%s: the pool is at max_total", what);
+		break;
+	case -EAGAIN:
+	case -ETIMEDOUT:
+		gcall_fail(c, gcall_errno_code(e), "%s: no warm sandbox could be made in time",
+			   what);
+		break;
+	case -ESHUTDOWN:
+		gcall_fail(c, gcall_errno_code(e), "the server is shutting down");
+		break;
+	case -ECONNRESET:
+	case -ECONNREFUSED:
+	case -EPIPE:
+	case -ENOTCONN:
+		gcall_fail(c, gcall_errno_code(e), "%s: the sandbox died", what);
+		break;
+	default:
+		gcall_fail(c, gcall_errno_code(e), "%s: %s", what, strerror(-e));
+	}
+}
+
+int gcall_send(struct gcall *c, const ProtobufCMessage *msg)
+{
+	grpc_op ops[2];
+	size_t n = 0;
+	grpc_byte_buffer *bb;
+	bool ok;
+
+	if (c->finished || c->broken)
+		return -ECONNRESET;
+	bb = pack(msg);
+	if (!bb)
+		return -ENOMEM;
+	memset(ops, 0, sizeof(ops));
+	if (!c->sent_md) {
+		ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
+		n++;
+	}
+	ops[n].op = GRPC_OP_SEND_MESSAGE;
+	ops[n].data.send_message.send_message = bb;
+	n++;
+	pthread_mutex_lock(&c->mu);
+	c->op_pending = true;
+	pthread_mutex_unlock(&c->mu);
+	if (grpc_call_start_batch(c->call, ops, n, &c->t_op, NULL) != GRPC_CALL_OK) {
+		grpc_byte_buffer_destroy(bb);
+		c->broken = true;
+		return -ECONNRESET;
+	}
+	c->sent_md = true;
+	pthread_mutex_lock(&c->mu);
+	while (c->op_pending)
+		pthread_cond_wait(&c->cv, &c->mu);
+	ok = c->op_ok;
+	pthread_mutex_unlock(&c->mu);
+	grpc_byte_buffer_destroy(bb);
+	if (!ok)
+		c->broken = true;
+	return ok ? 0 : -ECONNRESET;
+}
+
+static void gcall_unref(struct gcall *c)
+{
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	if (c->req)
+		protobuf_c_message_free_unpacked(c->req, NULL);
+	if (c->final_msg)
+		grpc_byte_buffer_destroy(c->final_msg);
+	if (c->has_details)
+		grpc_slice_unref(c->details);
+	grpc_metadata_array_destroy(&c->md);
+	grpc_call_unref(c->call);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+}
+
+/* --- auth, decoding, dispatch --- */
+
+static bool slice_eq(grpc_slice s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return GRPC_SLICE_LENGTH(s) == n && memcmp(GRPC_SLICE_START_PTR(s), lit, n) == 0;
+}
+
+static bool authorized(struct gsrv *g, const grpc_metadata_array *md)
+{
+	for (size_t i = 0; i < md->count; i++) {
+		grpc_slice k = md->metadata[i].key, v = md->metadata[i].value;
+		char tok[512];
+		size_t n = GRPC_SLICE_LENGTH(v);
+
+		if (!slice_eq(k, "authorization"))
+			continue;
+		if (n <= 7 || n - 7 >= sizeof(tok) ||
+		    strncasecmp((const char *)GRPC_SLICE_START_PTR(v), "Bearer ", 7) != 0)
+			return false;
+		memcpy(tok, GRPC_SLICE_START_PTR(v) + 7, n - 7);
+		tok[n - 7] = 0;
+		if (strlen(tok) != n - 7)
+			return false;
+		return srv_token_ok(&g->s->cfg, tok);
+	}
+	return false;
+}
+
+static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, grpc_byte_buffer *bb)
+{
+	grpc_byte_buffer_reader r;
+	grpc_slice sl;
+	ProtobufCMessage *m;
+
+	if (!bb || !grpc_byte_buffer_reader_init(&r, bb))
+		return NULL;
+	sl = grpc_byte_buffer_reader_readall(&r);
+	grpc_byte_buffer_reader_destroy(&r);
+	m = protobuf_c_message_unpack(d, NULL, GRPC_SLICE_LENGTH(sl), GRPC_SLICE_START_PTR(sl));
+	grpc_slice_unref(sl);
+	return m;
+}
+
+/* Runs the handler and drops the handler's reference. */
+static void run_handler(struct gcall *c)
+{
+	c->m->fn(c, c->req);
+	if (!c->finished)
+		gcall_fail(c, GRPC_STATUS_INTERNAL, "the handler did not reply");
+	gcall_unref(c);
+}
+
+static void *worker_main(void *arg)
+{
+	struct gcall *c = arg;
+	struct gsrv *g = c->g;
+
+	run_handler(c);
+	pthread_mutex_lock(&g->mu);
+	g->workers--;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+static int request(struct gsrv *g, struct slot *sl)
+{
+	grpc_call_error e;
+
+	grpc_metadata_array_init(&sl->md);
+	sl->call = NULL;
+	sl->payload = NULL;
+	e = grpc_server_request_registered_call(g->server, sl->handle, &sl->call, &sl->deadline,
+						&sl->md, &sl->payload, g->cq, g->cq, &sl->tag);
+	if (e != GRPC_CALL_OK) {
+		grpc_metadata_array_destroy(&sl->md);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void new_call(struct gsrv *g, struct slot *sl, bool ok)
+{
+	struct gcall *c;
+	grpc_byte_buffer *payload = sl->payload;
+	bool spawn = false;
+
+	if (!ok) { /* shutting down */
+		grpc_metadata_array_destroy(&sl->md);
+		if (sl->payload)
+			grpc_byte_buffer_destroy(sl->payload);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		grpc_call_cancel(sl->call, NULL);
+		grpc_call_unref(sl->call);
+		grpc_metadata_array_destroy(&sl->md);
+		if (sl->payload)
+			grpc_byte_buffer_destroy(sl->payload);
+		goto again;
+	}
+	c->g = g;
+	atomic_init(&c->refs, 1);
+	c->m = sl->m;
+	c->call = sl->call;
+	c->md = sl->md;
+	c->t_op = (struct tag){ TAG_OP, c };
+	c->t_done = (struct tag){ TAG_DONE, c };
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+again:
+	/* the next call of this method (its state lives in the slot) */
+	pthread_mutex_lock(&g->mu);
+	if (!g->stopping && request(g, sl) < 0)
+		log_error("grpc: cannot request calls of %s", sl->m->path);
+	pthread_mutex_unlock(&g->mu);
+	if (!c)
+		return;
+
+	if (atomic_load(&g->s->draining)) {
+		gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the server is shutting down");
+		gcall_unref(c);
+	} else if (!c->m->open && !authorized(g, &c->md)) {
+		gcall_fail(c, GRPC_STATUS_UNAUTHENTICATED,
+			   "a valid \"authorization: Bearer TOKEN\" is required");
+		gcall_unref(c);
+	} else if (!(c->req = decode(c->m->in, payload))) {
+		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed %s request",
+			   c->m->in->short_name);
+		gcall_unref(c);
+	} else if (!c->m->blocking) {
+		run_handler(c);
+	} else {
+		pthread_mutex_lock(&g->mu);
+		if (g->workers < g->max_workers) {
+			g->workers++;
+			spawn = true;
+		}
+		pthread_mutex_unlock(&g->mu);
+		if (!spawn) {
+			gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "too many requests in flight");
+			gcall_unref(c);
+		} else {
+			pthread_t t;
+			pthread_attr_t a;
+			pthread_attr_init(&a);
+			pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+			if (pthread_create(&t, &a, worker_main, c) != 0) {
+				pthread_mutex_lock(&g->mu);
+				g->workers--;
+				pthread_mutex_unlock(&g->mu);
+				gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "cannot start a worker");
+				gcall_unref(c);
+			}
+			pthread_attr_destroy(&a);
+		}
+	}
+	if (payload)
+		grpc_byte_buffer_destroy(payload);
+}
+
+static void *cq_main(void *arg)
+{
+	struct gsrv *g = arg;
+
+	for (;;) {
+		grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
+							   NULL);
+		struct tag *t;
+
+		if (ev.type == GRPC_QUEUE_SHUTDOWN)
+			break;
+		if (ev.type != GRPC_OP_COMPLETE)
+			continue;
+		t = ev.tag;
+		switch (t->kind) {
+		case TAG_NEW:
+			new_call(g, t->p, ev.success != 0);
+			break;
+		case TAG_OP: {
+			struct gcall *c = t->p;
+			pthread_mutex_lock(&c->mu);
+			c->op_pending = false;
+			c->op_ok = ev.success != 0;
+			pthread_cond_signal(&c->cv);
+			pthread_mutex_unlock(&c->mu);
+			break;
+		}
+		case TAG_DONE:
+			gcall_unref(t->p);
+			break;
+		case TAG_SHUTDOWN:
+			pthread_mutex_lock(&g->mu);
+			g->shutdown_done = true;
+			pthread_cond_broadcast(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+	}
+	return NULL;
+}
+
+int srv_grpc_start(struct srv *s)
+{
+	struct gsrv *g;
+	grpc_server_credentials *creds;
+	grpc_arg args[2];
+	grpc_channel_args cargs;
+	size_t maxmsg;
+	int port;
+
+	if (!s->cfg.grpc || strcmp(s->cfg.grpc, "off") == 0 || !s->cfg.grpc[0])
+		return 0;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->s = s;
+	g->max_workers = s->cfg.lim.max_inflight ? s->cfg.lim.max_inflight : 128;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	g->shutdown_tag = (struct tag){ TAG_SHUTDOWN, g };
+
+	/* The largest request: a file, or an exec with argv/env and stdin. */
+	maxmsg = MAX(s->cfg.lim.max_file, s->cfg.lim.max_body);
+	maxmsg = MAX(maxmsg, s->cfg.lim.max_argv + s->cfg.lim.max_stdin);
+	maxmsg = MIN(maxmsg + 64 * 1024, (size_t)INT32_MAX);
+	memset(args, 0, sizeof(args));
+	args[0].type = GRPC_ARG_INTEGER;
+	args[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+	args[0].value.integer = (int)maxmsg;
+	args[1].type = GRPC_ARG_INTEGER;
+	args[1].key = (char *)GRPC_ARG_MAX_CONCURRENT_STREAMS;
+	args[1].value.integer = (int)MAX(g->max_workers, 16u);
+	cargs.num_args = ARRAY_SIZE(args);
+	cargs.args = args;
+
+	grpc_init();
+	g->cq = grpc_completion_queue_create_for_next(NULL);
+	g->server = grpc_server_create(&cargs, NULL);
+	grpc_server_register_completion_queue(g->server, g->cq, NULL);
+	for (size_t i = 0; i < NMETHODS; i++) {
+		g->slots[i].tag = (struct tag){ TAG_NEW, &g->slots[i] };
+		g->slots[i].m = &methods[i];
+		g->slots[i].handle = grpc_server_register_method(
+			g->server, methods[i].path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+		if (!g->slots[i].handle) {
+			log_error("grpc: cannot register %s", methods[i].path);
+			goto fail;
+		}
+	}
+	creds = grpc_insecure_server_credentials_create();
+	port = grpc_server_add_http2_port(g->server, s->cfg.grpc, creds);
+	grpc_server_credentials_release(creds);
+	if (port <= 0)
+		goto fail;
+	grpc_server_start(g->server);
+	for (size_t i = 0; i < NMETHODS; i++)
+		if (request(g, &g->slots[i]) < 0)
+			log_error("grpc: cannot request calls of %s", methods[i].path);
+	if (pthread_create(&g->thread, NULL, cq_main, g) != 0) {
+		grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
+		grpc_server_cancel_all_calls(g->server);
+		/* drain by hand */
+		for (;;) {
+			grpc_event ev = grpc_completion_queue_next(
+				g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+			if (ev.type == GRPC_OP_COMPLETE && ev.tag == &g->shutdown_tag)
+				break;
+		}
+		goto fail_started;
+	}
+	the_gsrv = g;
+	return port;
+fail:
+	grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
+	for (;;) {
+		grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
+							   NULL);
+		if (ev.type == GRPC_OP_COMPLETE && ev.tag == &g->shutdown_tag)
+			break;
+	}
+fail_started:
+	grpc_server_destroy(g->server);
+	grpc_completion_queue_shutdown(g->cq);
+	while (grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+	       GRPC_QUEUE_SHUTDOWN)
+		;
+	grpc_completion_queue_destroy(g->cq);
+	grpc_shutdown();
+	free(g);
+	return -EADDRNOTAVAIL;
+}
+
+void srv_grpc_stop(struct srv *s)
+{
+	struct gsrv *g = the_gsrv;
+	struct timespec dl;
+	bool done;
+
+	(void)s;
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stopping = true;
+	pthread_mutex_unlock(&g->mu);
+	grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
+	grpc_server_cancel_all_calls(g->server);
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 30;
+	pthread_mutex_lock(&g->mu);
+	while (!(g->shutdown_done && g->workers == 0))
+		if (pthread_cond_timedwait(&g->cv, &g->mu, &dl) == ETIMEDOUT)
+			break;
+	done = g->shutdown_done && g->workers == 0;
+	pthread_mutex_unlock(&g->mu);
+	if (!done) {
+		/* A handler is still blocked in a sandbox: leave the server to exit(). */
+		log_error("grpc: %u call(s) still running at shutdown", g->workers);
+		return;
+	}
+	grpc_completion_queue_shutdown(g->cq);
+	pthread_join(g->thread, NULL);
+	grpc_server_destroy(g->server);
+	grpc_completion_queue_destroy(g->cq);
+	grpc_shutdown();
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	the_gsrv = NULL;
+	free(g);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cvisord's gRPC front end (grpc C core + protobuf-c, api/cvisor.proto):
+ * service cvisor.v1.Sandboxes on s->cfg.grpc (HOST:PORT; "off" disables it).
+ */
+#ifndef CVISOR_SERVER_GRPC_H
+#define CVISOR_SERVER_GRPC_H
+
+#include "server/srv.h"
+
+/* Listen and start the completion-queue thread.  Returns the bound port
+ * (HOST:0 picks one) or a negative errno. */
+int srv_grpc_start(struct srv *s);
+/* Shut the server down: no new calls, calls in flight cancelled, then
+ * wait (30 s at most) for their handlers before destroying it. */
+void srv_grpc_stop(struct srv *s);
+
+#endif
