@@ -72,10 +72,12 @@ static const struct method methods[] = {
 #undef M
 #define NMETHODS ARRAY_SIZE(methods)
 
-/* The pending request of one method. */
+/* The pending request of one method (m NULL: any unregistered method,
+ * answered UNIMPLEMENTED). */
 struct slot {
 	struct tag tag;
 	const struct method *m;
+	grpc_call_details details;
 	void *handle;
 	grpc_call *call;
 	gpr_timespec deadline;
@@ -88,7 +90,7 @@ struct gsrv {
 	grpc_server *server;
 	grpc_completion_queue *cq;
 	pthread_t thread;
-	struct slot slots[NMETHODS];
+	struct slot slots[NMETHODS + 1];
 	struct tag shutdown_tag;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -399,6 +401,17 @@ static int request(struct gsrv *g, struct slot *sl)
 	grpc_metadata_array_init(&sl->md);
 	sl->call = NULL;
 	sl->payload = NULL;
+	if (!sl->m) {
+		grpc_call_details_init(&sl->details);
+		e = grpc_server_request_call(g->server, &sl->call, &sl->details, &sl->md, g->cq,
+					     g->cq, &sl->tag);
+		if (e != GRPC_CALL_OK) {
+			grpc_call_details_destroy(&sl->details);
+			grpc_metadata_array_destroy(&sl->md);
+			return -EIO;
+		}
+		return 0;
+	}
 	e = grpc_server_request_registered_call(g->server, sl->handle, &sl->call, &sl->deadline,
 						&sl->md, &sl->payload, g->cq, g->cq, &sl->tag);
 	if (e != GRPC_CALL_OK) {
@@ -414,6 +427,8 @@ static void new_call(struct gsrv *g, struct slot *sl, bool ok)
 	grpc_byte_buffer *payload = sl->payload;
 	bool spawn = false;
 
+	if (!sl->m)
+		grpc_call_details_destroy(&sl->details);
 	if (!ok) { /* shutting down */
 		grpc_metadata_array_destroy(&sl->md);
 		if (sl->payload)
@@ -442,12 +457,15 @@ again:
 	/* the next call of this method (its state lives in the slot) */
 	pthread_mutex_lock(&g->mu);
 	if (!g->stopping && request(g, sl) < 0)
-		log_error("grpc: cannot request calls of %s", sl->m->path);
+		log_error("grpc: cannot request calls of %s", sl->m ? sl->m->path : "*");
 	pthread_mutex_unlock(&g->mu);
 	if (!c)
 		return;
 
-	if (atomic_load(&g->s->draining)) {
+	if (!c->m) {
+		gcall_fail(c, GRPC_STATUS_UNIMPLEMENTED, "no such method");
+		gcall_unref(c);
+	} else if (atomic_load(&g->s->draining)) {
 		gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the server is shutting down");
 		gcall_unref(c);
 	} else if (!c->m->open && !authorized(g, &c->md)) {
@@ -584,9 +602,11 @@ int srv_grpc_start(struct srv *s)
 	if (port <= 0)
 		goto fail;
 	grpc_server_start(g->server);
-	for (size_t i = 0; i < NMETHODS; i++)
+	g->slots[NMETHODS].tag = (struct tag){ TAG_NEW, &g->slots[NMETHODS] };
+	for (size_t i = 0; i <= NMETHODS; i++)
 		if (request(g, &g->slots[i]) < 0)
-			log_error("grpc: cannot request calls of %s", methods[i].path);
+			log_error("grpc: cannot request calls of %s",
+				  i < NMETHODS ? methods[i].path : "*");
 	if (pthread_create(&g->thread, NULL, cq_main, g) != 0) {
 		grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
 		grpc_server_cancel_all_calls(g->server);

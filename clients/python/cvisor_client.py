@@ -100,22 +100,24 @@ class Client:
         self._stubs[name] = s
         return s
 
-    def request(self, name, **fields):
-        return getattr(pb, self.methods[name].input_type.name)(**fields)
+    def request(self, method, /, **fields):
+        return getattr(pb, self.methods[method].input_type.name)(**fields)
 
-    def call(self, name, req=None, timeout=None, **fields):
-        """A unary RPC: call("GetPool", name="bb")."""
+    def call(self, method, req=None, /, *, rpc_timeout=None, **fields):
+        """A unary RPC: call("GetPool", name="bb") or call("GetPool", message)."""
         if req is None:
-            req = self.request(name, **fields)
-        return self._stub(name)(req, metadata=self.metadata(),
-                                timeout=timeout if timeout is not None else self.timeout)
+            req = self.request(method, **fields)
+        return self._stub(method)(req, metadata=self.metadata(),
+                                  timeout=rpc_timeout if rpc_timeout is not None
+                                  else self.timeout)
 
-    def stream(self, name, req=None, timeout=None, **fields):
+    def stream(self, method, req=None, /, *, rpc_timeout=None, **fields):
         """A server-streaming RPC: an iterator of messages (cancel() stops it)."""
         if req is None:
-            req = self.request(name, **fields)
-        return self._stub(name)(req, metadata=self.metadata(),
-                                timeout=timeout if timeout is not None else self.timeout)
+            req = self.request(method, **fields)
+        return self._stub(method)(req, metadata=self.metadata(),
+                                  timeout=rpc_timeout if rpc_timeout is not None
+                                  else self.timeout)
 
     # --- convenience ---
     def health(self):

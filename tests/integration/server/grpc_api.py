@@ -1,0 +1,374 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""grpc_api.py CVISORD [PLATFORM]
+
+A real cvisord on random loopback ports with a busybox pool, driven by the
+Python grpcio client (clients/python/cvisor_client.py): every RPC, auth
+failures, malformed protobuf, oversized messages, unknown pool/sandbox,
+wrong states, a several-MB stream compared byte for byte with the same
+program run natively (stdout/stderr separate, in order), a cancelled
+stream, concurrent runs, then SIGTERM (exit 0, no sandbox left).
+Exit 77 (skip) when grpcio is missing.
+"""
+import concurrent.futures
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+try:
+    import grpc
+except ImportError:
+    print("SKIP: python3-grpcio missing")
+    sys.exit(77)
+
+cvisord = os.path.abspath(sys.argv[1])
+platform = sys.argv[2] if len(sys.argv) > 2 else "systrap"
+tmp = tempfile.mkdtemp(prefix="cvgrpc.")
+os.environ["CVISOR_PROTO"] = os.path.join(ROOT, "api", "cvisor.proto")
+os.environ["CVISOR_PB2_DIR"] = os.path.join(tmp, "pb2")
+import cvisor_client  # noqa: E402
+
+pb = cvisor_client.pb
+SC = grpc.StatusCode
+failures = []
+proc = None
+
+
+def ok(msg):
+    print("ok:", msg, flush=True)
+
+
+def bad(msg):
+    print("FAIL:", msg, flush=True)
+    failures.append(msg)
+
+
+def check(cond, msg):
+    (ok if cond else bad)(msg)
+    return cond
+
+
+def expect_code(code, msg, fn, *a, **kw):
+    try:
+        r = fn(*a, **kw)
+        if hasattr(r, "__next__"):
+            r = list(r)
+    except grpc.RpcError as e:
+        if e.code() == code:
+            ok("%s -> %s (%s)" % (msg, code.name, e.details()))
+        else:
+            bad("%s: got %s (%s), want %s" % (msg, e.code().name, e.details(), code.name))
+        return
+    bad("%s: succeeded, want %s: %r" % (msg, code.name, r))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def sentries(state):
+    """Host processes still holding the state dir's sockets (cvisor boot)."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if state.encode() in cmd:
+            n += 1
+    return n
+
+
+def main():
+    global proc
+    rootfs = os.path.join(tmp, "rootfs")
+    state = os.path.join(tmp, "state")
+    subprocess.run(["sh", os.path.join(ROOT, "scripts", "make-busybox-rootfs.sh"), rootfs],
+                   check=True, stdout=subprocess.DEVNULL)
+    token = "tok-" + os.urandom(16).hex()
+    gport, rport = free_port(), free_port()
+    cfg = os.path.join(tmp, "cfg.json")
+    with open(cfg, "w") as f:
+        f.write('{"limits": {"max_file_bytes": 1048576, "max_stdin_bytes": 65536}}')
+    env = dict(os.environ, CVISOR_TOKEN=token)
+    log = open(os.path.join(tmp, "log"), "w")
+    proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % rport,
+                             "--grpc", "127.0.0.1:%d" % gport, "--config", cfg,
+                             "--state-dir", state, "--default-rootfs", rootfs,
+                             "--min-ready", "2", "--platform", platform],
+                            env=env, stdout=log, stderr=log)
+    target = "127.0.0.1:%d" % gport
+    c = cvisor_client.Client(target, token=token)
+    anon = cvisor_client.Client(target, token="")
+    wrong = cvisor_client.Client(target, token="tok-" + "0" * 32)
+
+    # --- health and auth ---
+    for _ in range(200):
+        try:
+            h = anon.health()
+            break
+        except grpc.RpcError:
+            time.sleep(0.05)
+    else:
+        raise SystemExit("cvisord never answered Health: " + open(log.name).read())
+    check(h.status == "ok", "Health without a token")
+    expect_code(SC.UNAUTHENTICATED, "ListPools without a token", anon.list_pools)
+    expect_code(SC.UNAUTHENTICATED, "ListPools with a wrong token", wrong.list_pools)
+    expect_code(SC.UNAUTHENTICATED, "Run with a wrong token", wrong.run, ["echo", "hi"])
+    basic = grpc.insecure_channel(target).unary_unary(
+        "/cvisor.v1.Sandboxes/ListPools", request_serializer=lambda m: m.SerializeToString(),
+        response_deserializer=pb.ListPoolsResponse.FromString)
+    expect_code(SC.UNAUTHENTICATED, "Basic instead of Bearer", basic, pb.ListPoolsRequest(),
+                metadata=[("authorization", "Basic " + token)])
+
+    # --- pools ---
+    p = c.create_pool("bb", rootfs, min_ready=1, max_total=4)
+    check(p.name == "bb" and p.rootfs == rootfs and p.min_ready == 1 and p.max_total == 4,
+          "CreatePool bb")
+    expect_code(SC.ALREADY_EXISTS, "CreatePool twice", c.create_pool, "bb", rootfs)
+    expect_code(SC.INVALID_ARGUMENT, "CreatePool bad name", c.create_pool, "BAD NAME", rootfs)
+    expect_code(SC.INVALID_ARGUMENT, "CreatePool relative rootfs", c.create_pool, "x", "rel")
+    expect_code(SC.INVALID_ARGUMENT, "CreatePool missing rootfs", c.create_pool, "x",
+                os.path.join(tmp, "nope"))
+    expect_code(SC.INVALID_ARGUMENT, "CreatePool min_ready > max_total", c.create_pool, "y",
+                rootfs, min_ready=5, max_total=2)
+    expect_code(SC.INVALID_ARGUMENT, "CreatePool bad platform", c.create_pool, "z", rootfs,
+                platform="vax")
+    for _ in range(300):
+        p = c.get_pool("bb")
+        if p.ready >= 1:
+            break
+        time.sleep(0.1)
+    check(p.ready >= 1, "GetPool bb: ready %d" % p.ready)
+    names = sorted(x.name for x in c.list_pools())
+    check(names == ["bb", "default"], "ListPools: %s" % names)
+    p = c.update_pool("bb", min_ready=2, idle_ttl=600)
+    check(p.min_ready == 2 and p.idle_ttl == 600 and p.max_total == 4,
+          "UpdatePool changes only the fields given")
+    expect_code(SC.INVALID_ARGUMENT, "UpdatePool min_ready > max_total", c.update_pool, "bb",
+                min_ready=9)
+    expect_code(SC.NOT_FOUND, "UpdatePool unknown", c.update_pool, "nosuch", min_ready=1)
+    expect_code(SC.NOT_FOUND, "GetPool unknown", c.get_pool, "nosuch")
+    expect_code(SC.NOT_FOUND, "DeletePool unknown", c.delete_pool, "nosuch")
+
+    # --- run ---
+    r = c.run(["echo", "hi"])
+    check(r.exit_code == 0 and r.stdout == b"hi\n" and r.stderr == b"",
+          "Run echo hi (default pool): %r" % r)
+    r = c.run(["echo", "hi"], pool="bb")
+    check(r.exit_code == 0 and r.stdout == b"hi\n", "Run echo hi in bb")
+    script = "echo out; echo err >&2; printf '%s' \"$X\"; pwd; exit 3"
+    native = subprocess.run(["/bin/busybox", "sh", "-c", script], capture_output=True,
+                            env={"X": "val"}, cwd="/tmp")
+    r = c.run(["sh", "-c", script], env=["X=val"], cwd="/tmp")
+    check(r.exit_code == 3 == native.returncode and r.stdout == native.stdout and
+          r.stderr == native.stderr, "Run matches native busybox: %r" % r)
+    r = c.run(["cat"], stdin=b"\x00\x01binary\xff")
+    check(r.stdout == b"\x00\x01binary\xff", "Run stdin -> stdout, binary intact")
+    r = c.run(["id", "-u"], user="1000:1000")
+    check(r.stdout == b"1000\n", "Run as user 1000: %r" % r.stdout)
+    r = c.run(["sleep", "5"], timeout_ms=300)
+    check(r.timed_out and r.signal == 9, "Run timeout_ms kills: %r" % r)
+    expect_code(SC.NOT_FOUND, "Run in an unknown pool", c.run, ["echo"], pool="nosuch")
+    expect_code(SC.INVALID_ARGUMENT, "Run without argv", c.run, [])
+    expect_code(SC.INVALID_ARGUMENT, "Run with a relative cwd", c.run, ["true"], cwd="tmp")
+    expect_code(SC.INVALID_ARGUMENT, "Run with env without '='", c.run, ["true"], env=["X"])
+    expect_code(SC.INVALID_ARGUMENT, "Run with a bad user", c.run, ["true"], user="bob")
+    expect_code(SC.RESOURCE_EXHAUSTED, "Run with stdin over max_stdin", c.run, ["cat"],
+                stdin=b"x" * 70000)
+    try:
+        r = c.run(["/no/such/program"])
+        check(r.exit_code == 127, "missing program -> exit %d" % r.exit_code)
+    except grpc.RpcError as e:
+        check(e.code() == SC.INVALID_ARGUMENT, "missing program -> %s" % e.code().name)
+
+    # --- sandboxes ---
+    sb = c.create_sandbox("bb", labels={"job": "grpc-test"}, timeout_s=120)
+    check(sb.state == "running" and sb.pool == "bb" and dict(sb.labels) == {"job": "grpc-test"}
+          and sb.host_pid > 0, "CreateSandbox: %s" % sb.id)
+    sb2 = c.create_sandbox("bb", labels={"job": "other"})
+    g = c.get_sandbox(sb.id)
+    check(g.id == sb.id and g.expires_ms == sb.expires_ms, "GetSandbox")
+    lst = c.list_sandboxes(label="job=grpc-test")
+    check([x.id for x in lst.sandboxes] == [sb.id], "ListSandboxes by label")
+    ids = sorted([sb.id, sb2.id])
+    p1 = c.list_sandboxes(page_size=1)
+    p2 = c.list_sandboxes(page_size=1, page_token=p1.next_page_token)
+    check([x.id for x in p1.sandboxes] + [x.id for x in p2.sandboxes] == ids and
+          p1.next_page_token, "ListSandboxes paginated")
+    check(len(c.list_sandboxes(state="ended").sandboxes) == 0, "ListSandboxes state=ended")
+    expect_code(SC.INVALID_ARGUMENT, "ListSandboxes bad state", c.list_sandboxes, state="x")
+    expect_code(SC.INVALID_ARGUMENT, "ListSandboxes bad label", c.list_sandboxes, label="x")
+    t = c.set_timeout(sb.id, 600)
+    check(t.expires_ms > sb.expires_ms, "SetTimeout extends the lease")
+    expect_code(SC.INVALID_ARGUMENT, "SetTimeout 0", c.set_timeout, sb.id, 0)
+    expect_code(SC.NOT_FOUND, "SetTimeout unknown", c.set_timeout, "0" * 16, 10)
+    expect_code(SC.INVALID_ARGUMENT, "CreateSandbox label key with '='", c.create_sandbox,
+                "bb", labels={"a=b": "c"})
+    expect_code(SC.NOT_FOUND, "CreateSandbox unknown pool", c.create_sandbox, "nosuch")
+
+    # --- exec ---
+    r = c.exec_blocking(sb.id, ["sh", "-c", "echo hi; echo there >&2"])
+    check(r.exit_code == 0 and r.stdout == b"hi\n" and r.stderr == b"there\n",
+          "ExecBlocking stdout/stderr separate")
+    c.exec_blocking(sb.id, ["sh", "-c", "echo state > /tmp/kept"])
+    r = c.exec_blocking(sb.id, ["cat", "/tmp/kept"])
+    check(r.stdout == b"state\n", "ExecBlocking: state kept between execs of a lease")
+    expect_code(SC.NOT_FOUND, "ExecBlocking unknown sandbox", c.exec_blocking, "f" * 16,
+                ["true"])
+    expect_code(SC.NOT_FOUND, "Exec unknown sandbox", c.exec, "f" * 16, ["true"])
+    expect_code(SC.INVALID_ARGUMENT, "Exec without argv", c.exec, sb.id, [])
+
+    # Several MB in many writes: chunk i of stdout is 256 KiB of digit i%10,
+    # stderr gets one line per chunk.  Compared with the native bytes.
+    gen = ('i=0; while [ $i -lt 24 ]; do head -c 262144 /dev/zero | tr "\\0" "$((i % 10))"; '
+           'echo "e$i" >&2; i=$((i+1)); done; echo done >&2')
+    nat = subprocess.run(["/bin/busybox", "sh", "-c", gen], capture_output=True)
+    out, err, kinds = [], [], []
+    for ev in c.exec(sb.id, ["sh", "-c", gen], timeout_ms=120000):
+        k = ev.WhichOneof("event")
+        kinds.append(k)
+        if k == "stdout":
+            out.append(ev.stdout)
+        elif k == "stderr":
+            err.append(ev.stderr)
+        else:
+            ex = ev.exit
+    check(kinds[-1] == "exit" and kinds.count("exit") == 1, "Exec stream ends with one exit")
+    check(ex.exit_code == 0 and not ex.truncated, "Exec exit event: %r" % ex)
+    check(b"".join(out) == nat.stdout and len(nat.stdout) == 24 * 262144,
+          "Exec stream: %d stdout bytes whole and in order (%d chunks)"
+          % (len(b"".join(out)), len(out)))
+    check(b"".join(err) == nat.stderr, "Exec stream: stderr separate and whole")
+    check(len(kinds) > 24, "Exec stream: %d events" % len(kinds))
+    # The same through ExecBlocking.
+    r = c.exec_blocking(sb.id, ["sh", "-c", gen], timeout_ms=120000)
+    check(r.stdout == nat.stdout and r.stderr == nat.stderr and not r.truncated,
+          "ExecBlocking several MB equal to native")
+
+    # A cancelled stream: the process is killed, the sandbox and server live on.
+    it = c.exec(sb.id, ["sh", "-c", "while :; do echo y; done"])
+    first = next(it)
+    it.cancel()
+    check(first.WhichOneof("event") == "stdout", "Exec cancel after the first chunk")
+    r = c.exec_blocking(sb.id, ["echo", "after-cancel"])
+    check(r.stdout == b"after-cancel\n", "the sandbox still serves after a cancelled stream")
+
+    # --- files ---
+    blob = bytes(range(256)) * 64
+    c.put_file(sb.id, "/tmp/blob.bin", blob, mode=0o600)
+    check(c.get_file(sb.id, "/tmp/blob.bin") == blob, "PutFile/GetFile binary round trip")
+    r = c.exec_blocking(sb.id, ["md5sum", "/tmp/blob.bin"])
+    import hashlib
+    check(r.stdout.split()[0].decode() == hashlib.md5(blob).hexdigest(),
+          "the app sees the file written over gRPC")
+    ents = {e.name: e for e in c.list_files(sb.id, "/tmp")}
+    check("blob.bin" in ents and ents["blob.bin"].type == "file" and
+          ents["blob.bin"].size == len(blob) and ents["blob.bin"].mode == 0o600,
+          "ListFiles /tmp")
+    c.exec_blocking(sb.id, ["sh", "-c", "echo from-app > /tmp/app.txt"])
+    check(c.get_file(sb.id, "/tmp/app.txt") == b"from-app\n", "GetFile of a file the app wrote")
+    c.delete_file(sb.id, "/tmp/blob.bin")
+    expect_code(SC.NOT_FOUND, "GetFile after DeleteFile", c.get_file, sb.id, "/tmp/blob.bin")
+    expect_code(SC.NOT_FOUND, "DeleteFile missing", c.delete_file, sb.id, "/tmp/blob.bin")
+    expect_code(SC.NOT_FOUND, "ListFiles missing dir", c.list_files, sb.id, "/nodir")
+    expect_code(SC.INVALID_ARGUMENT, "PutFile relative path", c.put_file, sb.id, "rel", b"x")
+    expect_code(SC.INVALID_ARGUMENT, "PutFile bad mode", c.put_file, sb.id, "/tmp/m", b"x",
+                mode=0o777777)
+    expect_code(SC.NOT_FOUND, "PutFile unknown sandbox", c.put_file, "0" * 16, "/tmp/x", b"x")
+    expect_code(SC.RESOURCE_EXHAUSTED, "PutFile over the message limit", c.put_file, sb.id,
+                "/tmp/big", b"x" * (2 << 20))
+    expect_code(SC.RESOURCE_EXHAUSTED, "PutFile over max_file", c.put_file, sb.id,
+                "/tmp/big", b"x" * ((1 << 20) + 1000))
+
+    # --- malformed protobuf, unknown methods ---
+    for m in ("Run", "GetPool", "CreatePool", "Exec", "PutFile", "ListSandboxes"):
+        path = "/cvisor.v1.Sandboxes/" + m
+        raw = (c.channel.unary_stream if m == "Exec" else c.channel.unary_unary)(
+            path, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        expect_code(SC.INVALID_ARGUMENT, "malformed %s" % m, raw, b"\xff\xff\xff\xff\x0f",
+                    metadata=c.metadata(), timeout=10)
+    raw = c.channel.unary_unary("/cvisor.v1.Sandboxes/Run", request_serializer=lambda b: b,
+                                response_deserializer=lambda b: b)
+    # field 2 (argv) declared 1 GB long
+    expect_code(SC.INVALID_ARGUMENT, "truncated length-delimited field", raw,
+                b"\x12\x80\x80\x80\x80\x04abc", metadata=c.metadata(), timeout=10)
+    # a wrong wire type for pool (varint instead of string)
+    expect_code(SC.INVALID_ARGUMENT, "wrong wire type", raw, b"\x08\x01",
+                metadata=c.metadata(), timeout=10)
+    # invalid UTF-8 in a string field
+    expect_code(SC.INVALID_ARGUMENT, "invalid UTF-8 argv", raw, b"\x12\x02\xff\xfe",
+                metadata=c.metadata(), timeout=10)
+    nope = c.channel.unary_unary("/cvisor.v1.Sandboxes/Nope", request_serializer=lambda b: b,
+                                 response_deserializer=lambda b: b)
+    expect_code(SC.UNIMPLEMENTED, "unknown method", nope, b"", metadata=c.metadata(),
+                timeout=10)
+
+    # --- delete ---
+    c.delete_sandbox(sb.id)
+    expect_code(SC.NOT_FOUND, "GetSandbox after DeleteSandbox", c.get_sandbox, sb.id)
+    c.delete_sandbox(sb.id)
+    ok("DeleteSandbox is idempotent")
+    expect_code(SC.NOT_FOUND, "ExecBlocking after DeleteSandbox", c.exec_blocking, sb.id,
+                ["true"])
+    c.delete_sandbox(sb2.id)
+    c.delete_pool("bb")
+    expect_code(SC.NOT_FOUND, "GetPool after DeletePool", c.get_pool, "bb")
+
+    # --- still serving, concurrently ---
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        res = list(ex.map(lambda i: c.run(["echo", str(i)]), range(32)))
+    check(all(r.stdout == b"%d\n" % i and r.exit_code == 0 for i, r in enumerate(res)),
+          "32 Runs from 8 threads after all the errors")
+    check(c.health().ready, "Health ready at the end")
+    check(proc.poll() is None, "cvisord still running")
+
+    # --- SIGTERM ---
+    c.close()
+    anon.close()
+    wrong.close()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(60)
+    except subprocess.TimeoutExpired:
+        rc = None
+    check(rc == 0, "SIGTERM: cvisord exits 0 (rc %s)" % rc)
+    time.sleep(0.5)
+    left = sentries(state)
+    check(left == 0, "no sandbox process left after SIGTERM (%d)" % left)
+
+
+try:
+    main()
+except Exception as e:  # an unexpected RPC error is a failure, with context
+    import traceback
+    traceback.print_exc()
+    bad("unexpected: %r" % e)
+finally:
+    if proc and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    if failures:
+        try:
+            print("--- cvisord log ---")
+            print(open(os.path.join(tmp, "log")).read()[-4000:])
+        except OSError:
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
