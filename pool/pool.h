@@ -86,7 +86,8 @@ struct pool_info {
 };
 
 struct pool_mgr_opts {
-	const char *state_dir;   /* control sockets live under it (created 0700) */
+	const char *state_dir;   /* control sockets live under it (created 0700);
+				  * at most 50 bytes (sun_path) */
 	unsigned boot_workers;   /* parallel boots; 0: 2 */
 	int log_fd;              /* the sandboxes' stderr; -1 inherits */
 	unsigned reap_interval_ms; /* 0: 250 */

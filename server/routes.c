@@ -157,9 +157,10 @@ static enum MHD_Result pools_patch(struct srv *s, struct MHD_Connection *c, cons
 	json_object_foreach(j, key, v) {
 		json_int_t x = json_is_integer(v) ? json_integer_value(v) : -1;
 		if (x < 0 || x > 7 * 86400) {
-			json_decref(j);
-			return srv_problem(s, c, 400, "bad-field", "Bad Request",
-					   "%.64s must be a non-negative integer", key);
+			res = srv_problem(s, c, 400, "bad-field", "Bad Request",
+					  "%.64s must be a non-negative integer", key);
+			json_decref(j); /* @key points into it */
+			return res;
 		}
 		if (strcmp(key, "min_ready") == 0) {
 			vals.min_ready = (uint32_t)x;
@@ -174,9 +175,10 @@ static enum MHD_Result pools_patch(struct srv *s, struct MHD_Connection *c, cons
 			vals.idle_ttl_seconds = (uint32_t)x;
 			fields |= POOL_UPD_IDLE_TTL;
 		} else {
+			res = srv_problem(s, c, 400, "bad-field", "Bad Request",
+					  "%.64s cannot be changed", key);
 			json_decref(j);
-			return srv_problem(s, c, 400, "bad-field", "Bad Request",
-					   "%.64s cannot be changed", key);
+			return res;
 		}
 	}
 	json_decref(j);

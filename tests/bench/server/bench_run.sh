@@ -98,15 +98,15 @@ def kids(p):
 stack, allp = kids(spid), []
 while stack:
     p = stack.pop(); allp.append(p); stack += kids(p)
-pss = 0
+pss = 0; seen = 0
 for p in allp:
     try:
         for l in open("/proc/%d/smaps_rollup" % p):
-            if l.startswith("Pss:"): pss += int(l.split()[1])
+            if l.startswith("Pss:"): pss += int(l.split()[1]); seen += 1
     except OSError: pass
 r = pool()["ready"]
-print("idle warm sandbox PSS            : %.2f MB  (%d processes for %d warm sandboxes)"
-      % (pss / 1024 / max(r, 1), len(allp), r))
+print("idle warm sandbox PSS            : %.2f MB  (%d of %d processes readable, %d warm sandboxes)"
+      % (pss / 1024 / max(r, 1), seen, len(allp), r))
 
 # References in the same run.
 cold = []

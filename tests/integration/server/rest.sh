@@ -47,11 +47,13 @@ req() {
 	local m=$1 p=$2 d=${3-}
 	if [ -n "$d" ]; then
 		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p")
+			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p") || true
 	else
 		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" "$base$p")
+			-H "Authorization: Bearer $TOKEN" "$base$p") || true
 	fi
+	grep -q '^State:[[:space:]]*[^Z]' /proc/$pid/status 2>/dev/null ||
+		{ bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
 }
 expect() { # CODE WHAT
 	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
@@ -376,6 +378,6 @@ ls "$tmp/state"/*/*.sock >/dev/null 2>&1 && bad "control sockets left" || ok "no
 
 if [ $fail != 0 ]; then
 	echo "--- cvisord log"
-	tail -50 "$tmp/log"
+	tail -80 "$tmp/log"
 fi
 exit $fail
