@@ -115,6 +115,7 @@ struct gcall {
 	grpc_byte_buffer *final_msg;
 	grpc_slice details;
 	bool has_details;
+	grpc_metadata trailer; /* retry-after, as REST's 429/503 */
 };
 
 static struct gsrv *the_gsrv;
@@ -169,6 +170,12 @@ static void finish(struct gcall *c, grpc_status_code code, const char *detail,
 	}
 	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	ops[n].data.send_status_from_server.status = code;
+	if (code == GRPC_STATUS_RESOURCE_EXHAUSTED || code == GRPC_STATUS_UNAVAILABLE) {
+		c->trailer.key = grpc_slice_from_static_string("retry-after");
+		c->trailer.value = grpc_slice_from_static_string("1");
+		ops[n].data.send_status_from_server.trailing_metadata_count = 1;
+		ops[n].data.send_status_from_server.trailing_metadata = &c->trailer;
+	}
 	if (detail) {
 		c->details = grpc_slice_from_copied_string(detail);
 		c->has_details = true;

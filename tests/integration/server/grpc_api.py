@@ -57,6 +57,7 @@ def check(cond, msg):
 
 
 def expect_code(code, msg, fn, *a, **kw):
+    """The call fails with @code; returns the error."""
     try:
         r = fn(*a, **kw)
         if hasattr(r, "__next__"):
@@ -66,8 +67,21 @@ def expect_code(code, msg, fn, *a, **kw):
             ok("%s -> %s (%s)" % (msg, code.name, e.details()))
         else:
             bad("%s: got %s (%s), want %s" % (msg, e.code().name, e.details(), code.name))
-        return
+        return e
     bad("%s: succeeded, want %s: %r" % (msg, code.name, r))
+    return None
+
+
+def proc_counts(pid):
+    """(open fds, threads, RSS kB) of a process."""
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    threads = len(os.listdir("/proc/%d/task" % pid))
+    rss = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return fds, threads, rss
 
 
 def free_port():
@@ -104,7 +118,8 @@ def main():
     gport, rport = free_port(), free_port()
     cfg = os.path.join(tmp, "cfg.json")
     with open(cfg, "w") as f:
-        f.write('{"limits": {"max_file_bytes": 1048576, "max_stdin_bytes": 65536}}')
+        f.write('{"limits": {"max_file_bytes": 1048576, "max_stdin_bytes": 65536, '
+                '"max_inflight": 12}}')
     env = dict(os.environ, CVISOR_TOKEN=token)
     log = open(os.path.join(tmp, "log"), "w")
     proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % rport,
@@ -319,6 +334,32 @@ def main():
     expect_code(SC.UNIMPLEMENTED, "unknown method", nope, b"", metadata=c.metadata(),
                 timeout=10)
 
+    # --- random garbage to every method: a status each, never a crash ---
+    import random
+    rnd = random.Random(7)
+    codes = set()
+    for i in range(300):
+        m = rnd.choice(sorted(c.methods))
+        raw = (c.channel.unary_stream if m == "Exec" else c.channel.unary_unary)(
+            "/cvisor.v1.Sandboxes/" + m, request_serializer=lambda b: b,
+            response_deserializer=lambda b: b)
+        body = bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 64)))
+        try:
+            r = raw(body, metadata=c.metadata(), timeout=20)
+            if m == "Exec":
+                list(r)
+            codes.add("OK")
+        except grpc.RpcError as e:
+            codes.add(e.code().name)
+    check(proc.poll() is None and "UNKNOWN" not in codes and "DEADLINE_EXCEEDED" not in codes,
+          "300 random requests: %s, cvisord alive" % sorted(codes))
+    for x in c.list_sandboxes().sandboxes:  # garbage may have leased some
+        if x.id not in (sb.id, sb2.id):
+            c.delete_sandbox(x.id)
+    for x in c.list_pools():
+        if x.name not in ("bb", "default"):
+            c.delete_pool(x.name)
+
     # --- delete ---
     c.delete_sandbox(sb.id)
     expect_code(SC.NOT_FOUND, "GetSandbox after DeleteSandbox", c.get_sandbox, sb.id)
@@ -329,6 +370,89 @@ def main():
     c.delete_sandbox(sb2.id)
     c.delete_pool("bb")
     expect_code(SC.NOT_FOUND, "GetPool after DeletePool", c.get_pool, "bb")
+
+    # --- pool full, cold pool, lease deadline ---
+    c.create_pool("one", rootfs, min_ready=1, max_total=1)
+    for _ in range(300):
+        if c.get_pool("one").ready >= 1:
+            break
+        time.sleep(0.1)
+    one = c.create_sandbox("one")
+    e = expect_code(SC.RESOURCE_EXHAUSTED, "Run in a full pool", c.run, ["true"], pool="one")
+    check(e is not None and ("retry-after", "1") in tuple(e.trailing_metadata() or ()),
+          "retry-after trailer")
+    c.delete_sandbox(one.id)
+    c.delete_pool("one")
+    c.create_pool("cold", rootfs, min_ready=0)
+    expect_code(SC.UNAVAILABLE, "no warm sandbox in time", c.create_sandbox, "cold",
+                acquire_timeout_ms=1)
+    c.delete_pool("cold")
+    short = c.create_sandbox("default", timeout_s=1)
+    time.sleep(2)
+    expect_code(SC.NOT_FOUND, "lease reaped at its deadline", c.get_sandbox, short.id)
+
+    # --- a Sentry killed mid-request ---
+    for blocking in (True, False):
+        victim = c.create_sandbox("default")
+        with concurrent.futures.ThreadPoolExecutor(1) as ex:
+            if blocking:
+                fut = ex.submit(c.exec_blocking, victim.id, ["sleep", "30"])
+            else:
+                fut = ex.submit(lambda: list(c.exec(victim.id, ["sh", "-c", "echo x; sleep 30"])))
+            time.sleep(0.7)
+            os.kill(victim.host_pid, signal.SIGKILL)
+            t0 = time.time()
+            expect_code(SC.UNAVAILABLE, "Sentry killed during %s" %
+                        ("ExecBlocking" if blocking else "Exec"), fut.result)
+            check(time.time() - t0 < 10, "a clean error at once (%.1f s)" % (time.time() - t0))
+    expect_code(SC.NOT_FOUND, "the dead sandbox's lease is gone", c.get_sandbox, victim.id)
+    for _ in range(300):
+        if c.get_pool("default").ready >= 2:
+            break
+        time.sleep(0.1)
+    p = c.get_pool("default")
+    check(p.ready >= 2 and p.failures.died >= 1, "default pool refilled (ready %d, died %d)"
+          % (p.ready, p.failures.died))
+
+    # --- concurrency bound: max_inflight 12 workers ---
+    def slow(i):
+        try:
+            return c.run(["sleep", "1"], timeout_ms=20000).exit_code
+        except grpc.RpcError as e:
+            return e.code().name
+    with concurrent.futures.ThreadPoolExecutor(20) as ex:
+        res = list(ex.map(slow, range(20)))
+    check(set(res) <= {0, "UNAVAILABLE"} and res.count("UNAVAILABLE") >= 1 and res.count(0) >= 1,
+          "20 concurrent slow Runs over max_inflight 12: %d ok, %d UNAVAILABLE"
+          % (res.count(0), res.count("UNAVAILABLE")))
+
+    # --- load with leak counts ---
+    def one_run(i):
+        r = c.run(["echo", str(i)])
+        return r.exit_code == 0 and r.stdout == b"%d\n" % i
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        list(ex.map(one_run, range(16)))  # warm-up: channel, threads, allocator
+    time.sleep(1)
+    base = proc_counts(proc.pid)
+    n_load = int(os.environ.get("LOAD_N", "300"))
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        res = list(ex.map(one_run, range(n_load)))
+    dt = time.time() - t0
+    check(all(res), "load: %d Runs from 8 clients, %d failures, %.0f/s"
+          % (n_load, res.count(False), n_load / dt))
+    sbl = c.create_sandbox("default")
+    for i in range(30):
+        evs = list(c.exec(sbl.id, ["sh", "-c", "echo %d; echo e >&2" % i]))
+        if evs[-1].exit.exit_code != 0:
+            bad("stream %d" % i)
+    c.delete_sandbox(sbl.id)
+    time.sleep(1.5)
+    after = proc_counts(proc.pid)
+    check(after[0] <= base[0] + 4 and after[1] <= base[1] + 2,
+          "no fd/thread leak: fds %d -> %d, threads %d -> %d" % (base[0], after[0], base[1],
+                                                                 after[1]))
+    check(after[2] <= base[2] + 32 * 1024, "RSS %d -> %d kB" % (base[2], after[2]))
 
     # --- still serving, concurrently ---
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
