@@ -288,7 +288,10 @@ int main(int argc, char **argv)
 		pool_mgr_free(s->pm);
 		return 1;
 	}
-	log_info("ready (gRPC on %s, port %d)", s->cfg.grpc, r);
+	if (r > 0)
+		log_info("ready (gRPC on %s, port %d)", s->cfg.grpc, r);
+	else
+		log_info("ready (gRPC off)");
 
 	for (;;) {
 		struct pollfd pf = { .fd = sig_pipe[0], .events = POLLIN };

@@ -462,6 +462,14 @@ def main():
     check(c.health().ready, "Health ready at the end")
     check(proc.poll() is None, "cvisord still running")
 
+    # --- the example script of clients/python ---
+    ex = subprocess.run([sys.executable, os.path.join(ROOT, "clients", "python", "example.py"),
+                         target], capture_output=True, timeout=120,
+                        env=dict(os.environ, CVISOR_TOKEN=token))
+    check(ex.returncode == 0 and b"run: exit 0, stdout b'hi\\n'" in ex.stdout and
+          b"stdout: b'hello from the host\\n'" in ex.stdout and b"exit: 0" in ex.stdout,
+          "clients/python/example.py: %r" % (ex.stdout + ex.stderr)[-300:])
+
     # --- SIGTERM ---
     c.close()
     anon.close()
