@@ -288,7 +288,9 @@ int main(int argc, char **argv)
 		pool_mgr_free(s->pm);
 		return 1;
 	}
-	if (r > 0)
+	if (r > 0 && strncmp(s->cfg.grpc, "unix:", 5) == 0)
+		log_info("ready (gRPC on %s)", s->cfg.grpc);
+	else if (r > 0)
 		log_info("ready (gRPC on %s, port %d)", s->cfg.grpc, r);
 	else
 		log_info("ready (gRPC off)");

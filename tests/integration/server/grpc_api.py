@@ -484,6 +484,27 @@ def main():
     left = sentries(state)
     check(left == 0, "no sandbox process left after SIGTERM (%d)" % left)
 
+    # --- a unix-socket listener (--grpc unix:PATH) ---
+    sock = os.path.join(tmp, "g.sock")
+    proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % free_port(),
+                             "--grpc", "unix:" + sock, "--state-dir", state + "u",
+                             "--default-rootfs", rootfs, "--min-ready", "1",
+                             "--platform", platform], env=env, stdout=log, stderr=log)
+    u = cvisor_client.Client("unix:" + sock, token=token)
+    for _ in range(200):
+        try:
+            u.health()
+            break
+        except grpc.RpcError:
+            time.sleep(0.05)
+    r = u.run(["echo", "over-unix"])
+    check(r.stdout == b"over-unix\n", "Run over --grpc unix:PATH")
+    expect_code(SC.UNAUTHENTICATED, "unix socket: token still required",
+                cvisor_client.Client("unix:" + sock, token="").list_pools)
+    u.close()
+    proc.send_signal(signal.SIGTERM)
+    check(proc.wait(60) == 0 and not os.path.exists(sock), "SIGTERM removes the socket")
+
 
 try:
     main()
