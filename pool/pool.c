@@ -284,6 +284,23 @@ static void abs_deadline(struct timespec *ts, uint64_t mono_deadline)
 	ts->tv_nsec = (long)(mono_deadline % NSEC_PER_SEC);
 }
 
+/* Pid file next to the socket: stale cleanup after a crash. */
+static void write_pid_file(const char *sock, int pid)
+{
+	char pidf[256], buf[32];
+	int fd, len;
+
+	if (snprintf(pidf, sizeof(pidf), "%s.pid", sock) >= (int)sizeof(pidf))
+		return;
+	fd = open(pidf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%d\n", pid);
+	if (write(fd, buf, (size_t)len) != len)
+		log_debug("pid file %s: short write", pidf);
+	close(fd);
+}
+
 /* Run `true` once so that the first request does not pay for the Sentry's
  * cold caches (path walks, the ELF and its pages through the Gofer): about
  * a third of a first exec.  Failures (no `true` in the template) are
@@ -352,19 +369,8 @@ static void *boot_worker(void *arg)
 		free(rootfs);
 		if (r == 0)
 			warm_up(sb);
-		if (r == 0) {
-			/* Pid file next to the socket: stale cleanup after a crash. */
-			char pidf[4200], buf[32];
-			int fd, len;
-			snprintf(pidf, sizeof(pidf), "%s.pid", sock);
-			fd = open(pidf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-			if (fd >= 0) {
-				len = snprintf(buf, sizeof(buf), "%d\n", (int)sandbox_host_pid(sb));
-				if (write(fd, buf, (size_t)len) != len)
-					log_debug("pid file %s short write", pidf);
-				close(fd);
-			}
-		}
+		if (r == 0)
+			write_pid_file(sock, sandbox_host_pid(sb));
 
 		pthread_mutex_lock(&m->lock);
 		p->starting--;
@@ -562,6 +568,27 @@ int pool_lease_find(struct pool_mgr *m, const char *id, struct pool_lease **ret)
 	return r;
 }
 
+/* Fill and list a new lease (m->lock held); it takes over @p's reference. */
+static void lease_register(struct pool_mgr *m, struct pool_lease *l, struct pool *p,
+			   struct sandbox *sb, char *sock, int host_pid, uint32_t lease_seconds)
+{
+	l->m = m;
+	l->pool = p;
+	l->sb = sb;
+	l->sock = sock;
+	l->host_pid = host_pid;
+	random_hex(l->id, POOL_LEASE_ID_LEN);
+	l->refs = 2; /* the registry + the caller */
+	l->created_ms = wall_ms();
+	if (lease_seconds == 0 || lease_seconds > p->cfg.max_lease_seconds)
+		lease_seconds = p->cfg.max_lease_seconds;
+	l->deadline_ms = l->created_ms + (uint64_t)lease_seconds * 1000;
+	l->next = m->leases;
+	m->leases = l;
+	p->leased++;
+	p->leases_total++;
+}
+
 int pool_acquire(struct pool_mgr *m, const char *name, int timeout_ms, uint32_t lease_seconds,
 		 struct pool_lease **ret)
 {
@@ -641,24 +668,79 @@ int pool_acquire(struct pool_mgr *m, const char *name, int timeout_ms, uint32_t 
 		return r;
 	}
 	/* The lease inherits the pool reference taken above. */
-	l->m = m;
-	l->pool = p;
-	l->sb = w->sb;
-	l->sock = w->sock;
-	l->host_pid = w->host_pid;
+	lease_register(m, l, p, w->sb, w->sock, w->host_pid, lease_seconds);
 	free(w);
-	random_hex(l->id, POOL_LEASE_ID_LEN);
-	l->refs = 2;
-	l->created_ms = wall_ms();
-	if (lease_seconds == 0 || lease_seconds > p->cfg.max_lease_seconds)
-		lease_seconds = p->cfg.max_lease_seconds;
-	l->deadline_ms = l->created_ms + (uint64_t)lease_seconds * 1000;
-	l->next = m->leases;
-	m->leases = l;
-	p->leased++;
-	p->leases_total++;
 	pool_hist_observe(&p->acquire, (double)(mono_ns() - t0) / 1e9);
 	pthread_cond_broadcast(&m->work); /* refill behind us */
+	pthread_mutex_unlock(&m->lock);
+	*ret = l;
+	return 0;
+}
+
+int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
+		    uint32_t lease_seconds, struct pool_lease **ret)
+{
+	struct pool_config cfg = { .name = "_adhoc", .rootfs = (char *)rootfs,
+				   .platform = platform };
+	struct sandbox_opts o = { 0 };
+	struct sandbox *sb = NULL;
+	struct pool_lease *l;
+	struct pool *p;
+	char dir[160], sock[200];
+	uint64_t n;
+	int r = pool_config_check(&cfg);
+
+	if (r < 0)
+		return r;
+	p = calloc(1, sizeof(*p));
+	l = calloc(1, sizeof(*l));
+	if (!p || !l || !(cfg.rootfs = strdup(rootfs))) {
+		free(p);
+		free(l);
+		return -ENOMEM;
+	}
+	cfg.max_total = 1;
+	cfg.max_lease_seconds = 3600;
+	p->cfg = cfg;
+	p->deleted = true; /* never listed: it lives for this lease only */
+	p->refs = 1;       /* the lease's */
+	pthread_mutex_lock(&m->lock);
+	r = m->stopping ? -ESHUTDOWN : 0;
+	n = ++m->seq;
+	pthread_mutex_unlock(&m->lock);
+	if (r == 0 &&
+	    (snprintf(dir, sizeof(dir), "%s/_adhoc", m->state_dir) >= (int)sizeof(dir) ||
+	     snprintf(sock, sizeof(sock), "%s/%" PRIu64 ".sock", dir, n) >= (int)sizeof(sock)))
+		r = -ENAMETOOLONG;
+	if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		r = neg_errno();
+	if (r == 0) {
+		o.rootfs = p->cfg.rootfs;
+		o.control_path = sock;
+		o.platform = platform;
+		o.log_fd = m->log_fd;
+		/* Booted on a request thread that ends with its connection: no
+		 * die_with_caller (a crash leaves it to pool_cleanup_stale). */
+		r = sandbox_boot(&o, &sb);
+	}
+	if (r == 0) {
+		write_pid_file(sock, sandbox_host_pid(sb));
+		l->sock = strdup(sock);
+		if (!l->sock)
+			r = -ENOMEM;
+	}
+	if (r < 0) {
+		if (sb)
+			destroy_sandbox(sb, sock);
+		free(l->sock);
+		free(l);
+		free(p->cfg.rootfs);
+		free(p);
+		return r;
+	}
+	pthread_mutex_lock(&m->lock);
+	p->created = 1;
+	lease_register(m, l, p, sb, l->sock, sandbox_host_pid(sb), lease_seconds);
 	pthread_mutex_unlock(&m->lock);
 	*ret = l;
 	return 0;

@@ -122,6 +122,11 @@ void pool_names_free(char **v, size_t n);
 int pool_acquire(struct pool_mgr *m, const char *pool, int timeout_ms, uint32_t lease_seconds,
 		 struct pool_lease **ret);
 
+/* A sandbox booted now from @rootfs (no pool, no warm set), leased like
+ * those of pool_acquire (pool name "_adhoc"). */
+int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
+		    uint32_t lease_seconds, struct pool_lease **ret);
+
 /* Reference counting: find takes a reference; put drops one.  The sandbox is
  * destroyed when the lease has been ended and the last reference dropped. */
 int pool_lease_find(struct pool_mgr *m, const char *id, struct pool_lease **ret);

@@ -404,8 +404,27 @@ static int run_pump(struct run *r, int max_wait_ms,
 			map[n++] = i;
 		}
 	}
-	if (poll(pf, (nfds_t)n, tmo) < 0)
+	int ready = poll(pf, (nfds_t)n, tmo);
+	if (ready < 0)
 		return errno == EINTR ? 1 : 0;
+	if (ready == 0 && !r->waited) {
+		/* Quiet outputs: has the process exited while something it left
+		 * behind (a background child) keeps them open?  Then take what
+		 * is buffered and stop: its exit is the end of the exec. */
+		int st;
+		if (sandbox_wait(r->sb, r->pid, 0, &st) == 0) {
+			r->waited = true;
+			r->status = st;
+			for (int i = 1; i < 3; i++) {
+				ssize_t got;
+				while (r->fd[i] >= 0 && (got = read(r->fd[i], buf, sizeof(buf))) > 0)
+					sink(ctx, i, buf, (size_t)got);
+			}
+			run_close(r);
+			return 0;
+		}
+		return 1;
+	}
 	for (int k = 0; k < n; k++) {
 		int i = map[k];
 		if (!pf[k].revents)
@@ -435,6 +454,8 @@ static int run_finish(struct run *r)
 	int tmo, e;
 
 	run_close(r);
+	if (r->waited)
+		return 0;
 	tmo = now >= r->deadline ? 0 : (int)((r->deadline - now) / NSEC_PER_MSEC) + 1;
 	e = sandbox_wait(r->sb, r->pid, tmo, &r->status);
 	if (e == -ETIMEDOUT) {
@@ -500,7 +521,7 @@ int srv_exec_run(struct sandbox *sb, const struct srv_exec_req *rq, size_t cap,
 	e = run_start(&r, sb, rq);
 	if (e < 0)
 		return e;
-	while (run_pump(&r, 1000, collect_sink, &c) > 0)
+	while (run_pump(&r, 200, collect_sink, &c) > 0)
 		;
 	e = run_finish(&r);
 	if (e < 0 || c.oom) {
@@ -620,7 +641,7 @@ ssize_t srv_stream_read(struct srv_stream *s, char *buf, size_t max)
 {
 	while (s->qoff == s->qlen && !s->done) {
 		s->qoff = s->qlen = 0;
-		if (run_pump(&s->r, 1000, stream_sink, s) > 0 && !s->failed)
+		if (run_pump(&s->r, 200, stream_sink, s) > 0 && !s->failed)
 			continue;
 		if (s->qlen)
 			break; /* send what the last round read first */

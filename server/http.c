@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -266,6 +270,48 @@ static int parse_addr(const char *hostport, struct sockaddr_in *sa)
 	return 0;
 }
 
+static struct MHD_Daemon *start_daemon(struct srv *s, const struct sockaddr_in *sa, int lfd)
+{
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL | MHD_USE_ITC;
+
+	if (lfd >= 0)
+		return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+					MHD_OPTION_LISTEN_SOCKET, lfd, MHD_OPTION_CONNECTION_LIMIT,
+					s->cfg.lim.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+					120u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+					MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
+				MHD_OPTION_CONNECTION_LIMIT, s->cfg.lim.max_connections,
+				MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_NOTIFY_COMPLETED,
+				on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+				MHD_OPTION_END);
+}
+
+static int unix_listener(const char *path)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int fd, r;
+	mode_t old;
+
+	if (strlen(path) >= sizeof(un.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(un.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return neg_errno();
+	unlink(path);
+	old = umask(0177); /* 0600: the token still applies, the mode first */
+	r = bind(fd, (struct sockaddr *)&un, sizeof(un));
+	umask(old);
+	if (r < 0 || listen(fd, 128) < 0) {
+		r = neg_errno();
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int srv_http_start(struct srv *s)
 {
 	struct sockaddr_in sa;
@@ -274,26 +320,35 @@ int srv_http_start(struct srv *s)
 
 	if (r < 0)
 		return r;
-	s->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-					     MHD_USE_POLL | MHD_USE_ITC,
-				     0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-				     MHD_OPTION_CONNECTION_LIMIT, s->cfg.lim.max_connections,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_NOTIFY_COMPLETED,
-				     on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-				     MHD_OPTION_END);
+	s->daemon = start_daemon(s, &sa, -1);
 	if (!s->daemon)
 		return -EADDRINUSE;
 	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	log_info("REST on %s:%u", inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port));
+	if (s->cfg.rest_unix) {
+		int fd = unix_listener(s->cfg.rest_unix);
+		if (fd < 0)
+			return fd;
+		s->daemon_unix = start_daemon(s, NULL, fd);
+		if (!s->daemon_unix) {
+			close(fd);
+			return -EIO;
+		}
+		log_info("REST on unix:%s", s->cfg.rest_unix);
+	}
 	return 0;
 }
 
 void srv_http_quiesce(struct srv *s)
 {
-	if (s->daemon) {
-		int fd = MHD_quiesce_daemon(s->daemon);
-		if (fd >= 0)
-			safe_close(fd);
+	struct MHD_Daemon *d[2] = { s->daemon, s->daemon_unix };
+
+	for (int i = 0; i < 2; i++) {
+		if (d[i]) {
+			int fd = MHD_quiesce_daemon(d[i]);
+			if (fd >= 0)
+				safe_close(fd);
+		}
 	}
 }
 
@@ -301,5 +356,9 @@ void srv_http_stop(struct srv *s)
 {
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
-	s->daemon = NULL;
+	if (s->daemon_unix) {
+		MHD_stop_daemon(s->daemon_unix);
+		unlink(s->cfg.rest_unix);
+	}
+	s->daemon = s->daemon_unix = NULL;
 }

@@ -2,7 +2,7 @@
 /*
  * cvisord: the control server.
  *
- *   cvisord [--rest HOST:PORT] [--grpc HOST:PORT] [--config FILE]
+ *   cvisord [--rest HOST:PORT] [--rest-unix PATH] [--grpc HOST:PORT] [--config FILE]
  *           [--state-dir DIR] [--default-rootfs DIR] [--platform systrap|ptrace]
  *           [--min-ready N] [--cvisor PATH] [--verbose]
  *
@@ -43,7 +43,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cvisord [--rest HOST:PORT] [--grpc HOST:PORT] [--config FILE]\n"
+	fprintf(f, "usage: cvisord [--rest HOST:PORT] [--rest-unix PATH] [--grpc HOST:PORT] [--config FILE]\n"
 		   "               [--state-dir DIR] [--default-rootfs DIR] [--min-ready N]\n"
 		   "               [--platform systrap|ptrace] [--cvisor PATH] [--verbose]\n");
 }
@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "rest", required_argument, NULL, 'r' },
 		{ "grpc", required_argument, NULL, 'g' },
+		{ "rest-unix", required_argument, NULL, 'U' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "default-rootfs", required_argument, NULL, 'd' },
@@ -131,6 +132,10 @@ int main(int argc, char **argv)
 		case 'r':
 			free(cli.rest);
 			cli.rest = strdup(optarg);
+			break;
+		case 'U':
+			free(cli.rest_unix);
+			cli.rest_unix = strdup(optarg);
 			break;
 		case 'g':
 			free(cli.grpc);
@@ -197,6 +202,7 @@ int main(int argc, char **argv)
 	}
 	OVERRIDE(rest);
 	OVERRIDE(grpc);
+	OVERRIDE(rest_unix);
 	OVERRIDE(state_dir);
 	OVERRIDE(default_rootfs);
 #undef OVERRIDE

@@ -278,7 +278,31 @@ static enum MHD_Result sandboxes_create(struct srv *s, struct MHD_Connection *c,
 			}
 		}
 	}
-	r = pool_acquire(s->pm, pool, tmo, secs, &l);
+	v = json_object_get(j, "rootfs");
+	if (v && (!json_is_string(v) || json_string_value(v)[0] != '/' ||
+		  json_object_get(j, "pool"))) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request",
+				   "rootfs must be an absolute host path, without pool");
+	}
+	if (v) {
+		enum plat_kind k = s->cfg.platform;
+		json_t *pv = json_object_get(j, "platform");
+		if (pv && (!json_is_string(pv) ||
+			   plat_kind_from_string(json_string_value(pv), &k) < 0)) {
+			json_decref(j);
+			return srv_problem(s, c, 400, "bad-field", "Bad Request",
+					   "platform must be systrap or ptrace");
+		}
+		r = pool_boot_adhoc(s->pm, json_string_value(v), k, secs, &l);
+		if (r == -ENOTDIR || r == -EINVAL || r == -ENAMETOOLONG) {
+			json_decref(j);
+			return srv_problem(s, c, 400, "bad-field", "Bad Request",
+					   "rootfs is not a directory");
+		}
+	} else {
+		r = pool_acquire(s->pm, pool, tmo, secs, &l);
+	}
 	if (r < 0) {
 		char what[80];
 		snprintf(what, sizeof(what), "pool %.40s", pool);

@@ -32,6 +32,7 @@ struct srv_limits {
 
 struct srv_config {
 	char *rest;  /* HOST:PORT */
+	char *rest_unix; /* a unix socket path for REST too (0600), or NULL */
 	char *grpc;  /* HOST:PORT, stored for the gRPC front end (not served yet) */
 	char *state_dir;
 	char *default_rootfs;
@@ -60,7 +61,7 @@ json_t *srv_pool_to_json(const struct pool_info *pi);
 struct srv {
 	struct srv_config cfg;
 	struct pool_mgr *pm;
-	struct MHD_Daemon *daemon;
+	struct MHD_Daemon *daemon, *daemon_unix;
 	atomic_uint inflight;
 	atomic_bool draining;
 	atomic_uint_fast64_t http_total[6]; /* by status class 1xx..5xx, [0] other */

@@ -33,7 +33,7 @@ sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 base=http://127.0.0.1:$port
-CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 \
+CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 --rest-unix "$tmp/api.sock" \
 	--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 2 \
 	--platform "$platform" 2>"$tmp/log" &
 pid=$!
@@ -88,6 +88,12 @@ code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -H "Authorization:
 expect 401 "wrong scheme"
 code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X POST "$base/v1/run" -d '{"argv":["true"]}')
 expect 401 "run without a token"
+# the unix-socket listener: same API, same token, mode 0600
+[ "$(stat -c %a "$tmp/api.sock")" = 600 ] && ok "unix socket 0600" || bad "unix socket mode"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --unix-socket "$tmp/api.sock" http://x/v1/pools)
+expect 401 "unix socket without a token"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --unix-socket "$tmp/api.sock" -H "Authorization: Bearer $TOKEN" http://x/v1/pools)
+expect 200 "unix socket with the token"
 req GET /readyz
 wait_ready default 1
 req GET /readyz
@@ -141,6 +147,11 @@ req POST /v1/run '{"argv":["sh","-c","echo $FOO; pwd"],"env":["FOO=bar","PATH=/b
 [ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$(printf 'bar\n/tmp')" ] && ok "env and cwd" || bad "env/cwd: $(cat "$tmp/body")"
 req POST /v1/run '{"argv":["sleep","10"],"timeout_ms":300}'
 [ "$code" = 200 ] && [ "$(jq_ 'd["timed_out"]')" = True ] && ok "exec timeout" || bad "timeout: $(cat "$tmp/body")"
+t0=$(date +%s%N)
+req POST /v1/run '{"argv":["sh","-c","sleep 30 & echo bg"],"timeout_ms":20000}'
+t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"], d["exit_code"], d["timed_out"]')" = "('bg\n', 0, False)" ] && [ $t1 -lt 5000 ] &&
+	ok "a background child holding stdout does not hold the reply (${t1} ms)" || bad "background child: $t1 ms $(cat "$tmp/body")"
 req POST /v1/run '{"pool":"nope","argv":["true"]}'
 expect 404 "run in an unknown pool"
 problem
@@ -251,6 +262,19 @@ req GET "/v1/sandboxes/$sid"
 expect 404 "deleted sandbox"
 req POST "/v1/sandboxes/$sid/exec" '{"argv":["true"]}'
 expect 404 "exec in a deleted sandbox"
+
+# --- a sandbox booted from a rootfs path (no pool) ---
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"timeout_s\":60}"
+expect 201 "sandbox from a rootfs path"
+aid=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$aid/exec" '{"argv":["sh","-c","echo adhoc"]}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = adhoc ] && ok "exec in it" || bad "adhoc exec: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$aid"
+expect 204 "delete it"
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/nope\"}"
+expect 400 "rootfs path that does not exist"
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"pool\":\"bb\"}"
+expect 400 "rootfs and pool together"
 
 # --- lease TTL ---
 req POST /v1/sandboxes '{"pool":"bb","timeout_s":1}'
@@ -375,6 +399,7 @@ done
 [ $left = 0 ] && ok "no sandbox process left after SIGTERM ($(echo $all | wc -w) were alive)" ||
 	bad "$left sandbox processes left"
 ls "$tmp/state"/*/*.sock >/dev/null 2>&1 && bad "control sockets left" || ok "no control sockets left"
+[ -e "$tmp/api.sock" ] && bad "the API socket is left" || ok "API socket removed"
 
 if [ $fail != 0 ]; then
 	echo "--- cvisord log"
