@@ -362,7 +362,25 @@ void gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
 			return;
 		}
 	}
-	r = pool_acquire(s->pm, pool, tmo, q->timeout_s, &l);
+	if (q->rootfs[0]) {
+		enum plat_kind k = s->cfg.platform;
+		if (q->rootfs[0] != '/' || q->pool[0]) {
+			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				   "rootfs must be an absolute host path, without pool");
+			return;
+		}
+		if (q->platform[0] && plat_kind_from_string(q->platform, &k) < 0) {
+			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "platform must be systrap or ptrace");
+			return;
+		}
+		r = pool_boot_adhoc(s->pm, q->rootfs, k, q->timeout_s, &l);
+		if (r == -ENOTDIR || r == -EINVAL || r == -ENAMETOOLONG) {
+			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "rootfs is not a directory");
+			return;
+		}
+	} else {
+		r = pool_acquire(s->pm, pool, tmo, q->timeout_s, &l);
+	}
 	if (r < 0) {
 		snprintf(what, sizeof(what), "pool %.40s", pool);
 		gcall_fail_errno(c, r, what);

@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 	if (!s->cfg.rest)
 		s->cfg.rest = strdup("127.0.0.1:8080");
 	if (!s->cfg.grpc)
-		s->cfg.grpc = strdup("127.0.0.1:50051"); /* stored; the gRPC front end comes later */
+		s->cfg.grpc = strdup("127.0.0.1:50051");
 	if (!s->cfg.state_dir)
 		s->cfg.state_dir = default_state_dir();
 	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir)

@@ -236,6 +236,16 @@ def main():
     expect_code(SC.INVALID_ARGUMENT, "CreateSandbox label key with '='", c.create_sandbox,
                 "bb", labels={"a=b": "c"})
     expect_code(SC.NOT_FOUND, "CreateSandbox unknown pool", c.create_sandbox, "nosuch")
+    adhoc = c.call("CreateSandbox", rootfs=rootfs, timeout_s=60)
+    r = c.exec_blocking(adhoc.id, ["echo", "adhoc"])
+    check(adhoc.pool == "_adhoc" and r.stdout == b"adhoc\n", "CreateSandbox from a rootfs path")
+    c.delete_sandbox(adhoc.id)
+    expect_code(SC.INVALID_ARGUMENT, "CreateSandbox rootfs and pool", c.call, "CreateSandbox",
+                rootfs=rootfs, pool="bb")
+    expect_code(SC.INVALID_ARGUMENT, "CreateSandbox relative rootfs", c.call, "CreateSandbox",
+                rootfs="rel")
+    expect_code(SC.INVALID_ARGUMENT, "CreateSandbox rootfs not a dir", c.call, "CreateSandbox",
+                rootfs="/etc/passwd")
 
     # --- exec ---
     r = c.exec_blocking(sb.id, ["sh", "-c", "echo hi; echo there >&2"])
