@@ -27,12 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/macro.h"
 
-enum tag_kind { TAG_NEW, TAG_OP, TAG_DONE, TAG_SHUTDOWN };
+enum tag_kind { TAG_NEW, TAG_OP, TAG_RECV, TAG_DONE, TAG_SHUTDOWN };
 
 struct tag {
 	enum tag_kind kind;
@@ -45,10 +47,11 @@ struct method {
 	gcall_fn fn;
 	bool open;     /* no token needed */
 	bool blocking; /* runs on a worker thread */
+	bool client_stream; /* the handler reads the messages (gcall_recv*) */
 };
 
 #define M(name, msg, fn, open, blk) \
-	{ "/cvisor.v1.Sandboxes/" name, &cvisor__v1__##msg##__descriptor, fn, open, blk }
+	{ "/cvisor.v1.Sandboxes/" name, &cvisor__v1__##msg##__descriptor, fn, open, blk, false }
 static const struct method methods[] = {
 	M("Health", health_request, gh_health, true, false),
 	M("CreatePool", create_pool_request, gh_create_pool, false, true),
@@ -68,6 +71,8 @@ static const struct method methods[] = {
 	M("GetFile", get_file_request, gh_get_file, false, true),
 	M("ListFiles", list_files_request, gh_list_files, false, true),
 	M("DeleteFile", delete_file_request, gh_delete_file, false, true),
+	{ "/cvisor.v1.Sandboxes/ExecInteractive", &cvisor__v1__exec_input__descriptor,
+	  gh_exec_interactive, false, true, true },
 };
 #undef M
 #define NMETHODS ARRAY_SIZE(methods)
@@ -116,9 +121,16 @@ struct gcall {
 	grpc_slice details;
 	bool has_details;
 	grpc_metadata trailer; /* retry-after, as REST's 429/503 */
+	/* a client stream's receive in flight */
+	struct tag t_recv;
+	grpc_byte_buffer *recv_bb;
+	bool recv_pending, recv_ok;
+	int wake_fd; /* eventfd written when a receive completes; -1 */
 };
 
 static struct gsrv *the_gsrv;
+
+static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, grpc_byte_buffer *bb);
 
 struct srv *gcall_srv(struct gcall *c)
 {
@@ -327,11 +339,83 @@ static void gcall_unref(struct gcall *c)
 		grpc_byte_buffer_destroy(c->final_msg);
 	if (c->has_details)
 		grpc_slice_unref(c->details);
+	if (c->recv_bb)
+		grpc_byte_buffer_destroy(c->recv_bb);
+	if (c->wake_fd >= 0)
+		close(c->wake_fd);
 	grpc_metadata_array_destroy(&c->md);
 	grpc_call_unref(c->call);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
 	free(c);
+}
+
+int gcall_recv_start(struct gcall *c)
+{
+	grpc_op op;
+
+	if (c->finished || c->recv_pending)
+		return -EBUSY;
+	if (c->wake_fd < 0) {
+		c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (c->wake_fd < 0)
+			return -errno;
+	}
+	memset(&op, 0, sizeof(op));
+	op.op = GRPC_OP_RECV_MESSAGE;
+	op.data.recv_message.recv_message = &c->recv_bb;
+	if (c->recv_bb) {
+		grpc_byte_buffer_destroy(c->recv_bb);
+		c->recv_bb = NULL;
+	}
+	pthread_mutex_lock(&c->mu);
+	c->recv_pending = true;
+	pthread_mutex_unlock(&c->mu);
+	atomic_fetch_add(&c->refs, 1);
+	if (grpc_call_start_batch(c->call, &op, 1, &c->t_recv, NULL) != GRPC_CALL_OK) {
+		atomic_fetch_sub(&c->refs, 1);
+		pthread_mutex_lock(&c->mu);
+		c->recv_pending = false;
+		pthread_mutex_unlock(&c->mu);
+		return -ECONNRESET;
+	}
+	return 0;
+}
+
+int gcall_wake_fd(struct gcall *c)
+{
+	return c->wake_fd;
+}
+
+int gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bool wait,
+		    ProtobufCMessage **ret)
+{
+	grpc_byte_buffer *bb;
+	bool ok;
+	uint64_t v;
+
+	pthread_mutex_lock(&c->mu);
+	while (wait && c->recv_pending)
+		pthread_cond_wait(&c->cv, &c->mu);
+	if (c->recv_pending) {
+		pthread_mutex_unlock(&c->mu);
+		return -EAGAIN;
+	}
+	ok = c->recv_ok;
+	bb = c->recv_bb;
+	c->recv_bb = NULL;
+	pthread_mutex_unlock(&c->mu);
+	if (c->wake_fd >= 0 && read(c->wake_fd, &v, sizeof(v)) < 0) {
+		/* nothing to drain */
+	}
+	if (!ok || !bb) { /* half-closed, or the call is gone */
+		if (bb)
+			grpc_byte_buffer_destroy(bb);
+		return ok ? -EPIPE : -ECONNRESET;
+	}
+	*ret = decode(d, bb);
+	grpc_byte_buffer_destroy(bb);
+	return *ret ? 0 : -EBADMSG;
 }
 
 /* --- auth, decoding, dispatch --- */
@@ -420,7 +504,9 @@ static int request(struct gsrv *g, struct slot *sl)
 		return 0;
 	}
 	e = grpc_server_request_registered_call(g->server, sl->handle, &sl->call, &sl->deadline,
-						&sl->md, &sl->payload, g->cq, g->cq, &sl->tag);
+						&sl->md,
+						sl->m->client_stream ? NULL : &sl->payload,
+						g->cq, g->cq, &sl->tag);
 	if (e != GRPC_CALL_OK) {
 		grpc_metadata_array_destroy(&sl->md);
 		return -EIO;
@@ -457,6 +543,8 @@ static void new_call(struct gsrv *g, struct slot *sl, bool ok)
 	c->call = sl->call;
 	c->md = sl->md;
 	c->t_op = (struct tag){ TAG_OP, c };
+	c->t_recv = (struct tag){ TAG_RECV, c };
+	c->wake_fd = -1;
 	c->t_done = (struct tag){ TAG_DONE, c };
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
@@ -479,7 +567,7 @@ again:
 		gcall_fail(c, GRPC_STATUS_UNAUTHENTICATED,
 			   "a valid \"authorization: Bearer TOKEN\" is required");
 		gcall_unref(c);
-	} else if (!(c->req = decode(c->m->in, payload))) {
+	} else if (!c->m->client_stream && !(c->req = decode(c->m->in, payload))) {
 		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed %s request",
 			   c->m->in->short_name);
 		gcall_unref(c);
@@ -541,6 +629,20 @@ static void *cq_main(void *arg)
 			pthread_mutex_unlock(&c->mu);
 			break;
 		}
+		case TAG_RECV: {
+			struct gcall *c = t->p;
+			uint64_t one = 1;
+			pthread_mutex_lock(&c->mu);
+			c->recv_pending = false;
+			c->recv_ok = ev.success != 0;
+			pthread_cond_broadcast(&c->cv);
+			if (c->wake_fd >= 0 && write(c->wake_fd, &one, sizeof(one)) < 0) {
+				/* the counter is already set */
+			}
+			pthread_mutex_unlock(&c->mu);
+			gcall_unref(c);
+			break;
+		}
 		case TAG_DONE:
 			gcall_unref(t->p);
 			break;
@@ -597,7 +699,10 @@ int srv_grpc_start(struct srv *s)
 		g->slots[i].tag = (struct tag){ TAG_NEW, &g->slots[i] };
 		g->slots[i].m = &methods[i];
 		g->slots[i].handle = grpc_server_register_method(
-			g->server, methods[i].path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+			g->server, methods[i].path, NULL,
+			methods[i].client_stream ? GRPC_SRM_PAYLOAD_NONE
+						 : GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER,
+			0);
 		if (!g->slots[i].handle) {
 			log_error("grpc: cannot register %s", methods[i].path);
 			goto fail;

@@ -32,6 +32,14 @@ grpc_status_code gcall_errno_code(int e);
 void gcall_fail_errno(struct gcall *c, int e, const char *what);
 /* One message of a server stream; -ECONNRESET once the call is cancelled. */
 int gcall_send(struct gcall *c, const ProtobufCMessage *msg);
+/* Client streams (worker only): start receiving the next message; its
+ * completion makes gcall_wake_fd() readable.  gcall_recv_take() then hands
+ * it over decoded (@wait: block until it came): -EAGAIN not yet, -EPIPE
+ * the client half-closed, -ECONNRESET the call is gone, -EBADMSG malformed. */
+int gcall_recv_start(struct gcall *c);
+int gcall_wake_fd(struct gcall *c);
+int gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bool wait,
+		    ProtobufCMessage **ret);
 
 /* Handlers (grpc_unary.c, grpc_stream.c). */
 void gh_health(struct gcall *c, const ProtobufCMessage *req);
@@ -46,6 +54,7 @@ void gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req);
 void gh_delete_sandbox(struct gcall *c, const ProtobufCMessage *req);
 void gh_set_timeout(struct gcall *c, const ProtobufCMessage *req);
 void gh_exec(struct gcall *c, const ProtobufCMessage *req);
+void gh_exec_interactive(struct gcall *c, const ProtobufCMessage *req);
 void gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req);
 void gh_run(struct gcall *c, const ProtobufCMessage *req);
 void gh_put_file(struct gcall *c, const ProtobufCMessage *req);

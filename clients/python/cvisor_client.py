@@ -94,7 +94,12 @@ class Client:
         m = self.methods[name]
         out = getattr(pb, m.output_type.name)
         path = "/%s/%s" % (SERVICE, name)
-        mk = self.channel.unary_stream if m.server_streaming else self.channel.unary_unary
+        if m.client_streaming:
+            mk = self.channel.stream_stream
+        elif m.server_streaming:
+            mk = self.channel.unary_stream
+        else:
+            mk = self.channel.unary_unary
         s = mk(path, request_serializer=lambda msg: msg.SerializeToString(),
                response_deserializer=out.FromString)
         self._stubs[name] = s
@@ -158,6 +163,17 @@ class Client:
     def exec(self, id, argv, **kw):
         """ExecEvent messages: stdout/stderr chunks, then exit."""
         return self.stream("Exec", id=id, argv=argv, **kw)
+
+    def exec_interactive(self, id, argv, inputs=(), **kw):
+        """ExecInteractive: @inputs yields bytes (stdin) or ExecInput
+        messages (pb.ExecInput(close_stdin=True)); its end closes stdin.
+        Returns the iterator of ExecEvent (cancel() stops it)."""
+        def gen():
+            yield pb.ExecInput(start=pb.ExecRequest(id=id, argv=argv, **kw))
+            for x in inputs:
+                yield pb.ExecInput(stdin=x) if isinstance(x, (bytes, bytearray)) else x
+        return self._stub("ExecInteractive")(gen(), metadata=self.metadata(),
+                                             timeout=self.timeout)
 
     def exec_blocking(self, id, argv, **kw):
         return self.call("ExecBlocking", id=id, argv=argv, **kw)

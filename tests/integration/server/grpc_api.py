@@ -286,6 +286,67 @@ def main():
     check(r.stdout == nat.stdout and r.stderr == nat.stderr and not r.truncated,
           "ExecBlocking several MB equal to native")
 
+    # --- ExecInteractive: stdin streamed from the client ---
+    evs = list(c.exec_interactive(sb.id, ["cat"], [b"a\n", b"\x00b\n"], stdin=b"0\n"))
+    got = b"".join(e.stdout for e in evs if e.WhichOneof("event") == "stdout")
+    check(got == b"0\na\n\x00b\n" and evs[-1].exit.exit_code == 0,
+          "ExecInteractive cat: initial stdin + chunks, raw bytes: %r" % got)
+    import queue
+    q = queue.Queue()
+
+    def feeder():
+        while True:
+            x = q.get()
+            if x is None:
+                return
+            yield x
+    it = c.exec_interactive(sb.id, ["sh", "-c", "read x; echo got-$x; read y; echo got-$y >&2; "
+                                    "cat; echo after-eof"], feeder())
+    q.put(b"hello\n")
+    e1 = next(it)
+    check(e1.WhichOneof("event") == "stdout" and e1.stdout == b"got-hello\n",
+          "ExecInteractive: a reply before the next line is sent")
+    q.put(b"world\n")
+    e2 = next(it)
+    check(e2.WhichOneof("event") == "stderr" and e2.stderr == b"got-world\n",
+          "ExecInteractive: second round trip on stderr")
+    q.put(pb.ExecInput(close_stdin=True))
+    rest = []
+    for e in it:
+        rest.append(e)
+        if e.WhichOneof("event") == "exit":
+            q.put(None)
+    check(b"".join(e.stdout for e in rest if e.WhichOneof("event") == "stdout") ==
+          b"after-eof\n" and rest[-1].exit.exit_code == 0,
+          "ExecInteractive: close_stdin -> EOF while the call stays open")
+    ss = c.channel.stream_stream("/cvisor.v1.Sandboxes/ExecInteractive",
+                                 request_serializer=lambda m: m.SerializeToString(),
+                                 response_deserializer=pb.ExecEvent.FromString)
+    expect_code(SC.INVALID_ARGUMENT, "ExecInteractive without start", ss,
+                iter([pb.ExecInput(stdin=b"x")]), metadata=c.metadata(), timeout=10)
+    expect_code(SC.INVALID_ARGUMENT, "ExecInteractive empty", ss, iter([]),
+                metadata=c.metadata(), timeout=10)
+    expect_code(SC.INVALID_ARGUMENT, "ExecInteractive start twice", ss,
+                iter([pb.ExecInput(start=pb.ExecRequest(id=sb.id, argv=["cat"])),
+                      pb.ExecInput(start=pb.ExecRequest(id=sb.id, argv=["cat"]))]),
+                metadata=c.metadata(), timeout=10)
+    expect_code(SC.NOT_FOUND, "ExecInteractive unknown sandbox", ss,
+                iter([pb.ExecInput(start=pb.ExecRequest(id="0" * 16, argv=["cat"]))]),
+                metadata=c.metadata(), timeout=10)
+    rawss = c.channel.stream_stream("/cvisor.v1.Sandboxes/ExecInteractive",
+                                    request_serializer=lambda b: b,
+                                    response_deserializer=lambda b: b)
+    expect_code(SC.INVALID_ARGUMENT, "ExecInteractive malformed", rawss,
+                iter([b"\xff\xff\xff"]), metadata=c.metadata(), timeout=10)
+    expect_code(SC.UNAUTHENTICATED, "ExecInteractive without a token", anon.exec_interactive,
+                sb.id, ["cat"])
+    it = c.exec_interactive(sb.id, ["sh", "-c", "while :; do echo y; done"], feeder())
+    next(it)
+    it.cancel()
+    q.put(None)
+    r = c.exec_blocking(sb.id, ["echo", "after-cancel"])
+    check(r.stdout == b"after-cancel\n", "ExecInteractive cancelled; the sandbox serves")
+
     # A cancelled stream: the process is killed, the sandbox and server live on.
     it = c.exec(sb.id, ["sh", "-c", "while :; do echo y; done"])
     first = next(it)
