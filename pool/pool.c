@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "runtime/sandbox.h"
@@ -297,7 +296,7 @@ static void write_pid_file(const char *sock, int pid)
 		return;
 	len = snprintf(buf, sizeof(buf), "%d\n", pid);
 	if (write(fd, buf, (size_t)len) != len)
-		log_debug("pid file %s: short write", pidf);
+		unlink(pidf); /* a torn pid file is worse than none */
 	close(fd);
 }
 
@@ -381,7 +380,6 @@ static void *boot_worker(void *arg)
 			p->retry_at_ns = mono_ns() +
 				MIN((uint64_t)100 * NSEC_PER_MSEC << MIN(p->consecutive_fail, 8u),
 				    10 * NSEC_PER_SEC);
-			log_debug("pool %s: boot failed: %s", p->cfg.name, strerror(-r));
 		} else if (p->deleted || m->stopping) {
 			pthread_mutex_unlock(&m->lock);
 			destroy_sandbox(sb, sock);

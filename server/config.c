@@ -4,6 +4,7 @@
  *
  * Config file (every key optional):
  *   {"rest": "127.0.0.1:8080", "rest_unix": "/run/cvisord.sock", "grpc": "127.0.0.1:50051",
+ *    "tls_cert": "/etc/cvisord/cert.pem", "tls_key": "/etc/cvisord/key.pem",
  *    "state_dir": "/run/cvisord", "default_rootfs": "/path", "platform": "systrap",
  *    "boot_workers": 2, "tokens": ["..."],
  *    "limits": {"max_body_bytes": N, "max_file_bytes": N, "max_output_bytes": N,
@@ -47,6 +48,8 @@ void srv_config_clear(struct srv_config *c)
 {
 	free(c->rest);
 	free(c->rest_unix);
+	free(c->tls_cert);
+	free(c->tls_key);
 	free(c->grpc);
 	free(c->state_dir);
 	free(c->default_rootfs);
@@ -293,6 +296,8 @@ int srv_config_load(struct srv_config *c, const char *path, char *err, size_t er
 	if (set_str(&c->rest, json_object_get(j, "rest")) < 0 ||
 	    set_str(&c->grpc, json_object_get(j, "grpc")) < 0 ||
 	    set_str(&c->rest_unix, json_object_get(j, "rest_unix")) < 0 ||
+	    set_str(&c->tls_cert, json_object_get(j, "tls_cert")) < 0 ||
+	    set_str(&c->tls_key, json_object_get(j, "tls_key")) < 0 ||
 	    set_str(&c->state_dir, json_object_get(j, "state_dir")) < 0 ||
 	    set_str(&c->default_rootfs, json_object_get(j, "default_rootfs")) < 0) {
 		snprintf(err, errlen, "%s: rest/grpc/state_dir/default_rootfs must be strings", path);

@@ -281,11 +281,42 @@ static struct MHD_Daemon *start_daemon(struct srv *s, const struct sockaddr_in *
 					s->cfg.lim.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 					120u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 					MHD_OPTION_END);
+	if (s->tls_cert_pem)
+		return MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, s,
+					MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_HTTPS_MEM_CERT,
+					s->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, s->tls_key_pem,
+					MHD_OPTION_CONNECTION_LIMIT, s->cfg.lim.max_connections,
+					MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+					MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+					MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
 				MHD_OPTION_CONNECTION_LIMIT, s->cfg.lim.max_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_NOTIFY_COMPLETED,
 				on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 				MHD_OPTION_END);
+}
+
+static int read_pem(const char *path, char **ret)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return neg_errno();
+	buf = calloc(1, 1 << 20);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if (n == 0 || n >= (1 << 20) - 1) {
+		free(buf);
+		return -EINVAL;
+	}
+	*ret = buf;
+	return 0;
 }
 
 static int unix_listener(const char *path)
@@ -320,11 +351,23 @@ int srv_http_start(struct srv *s)
 
 	if (r < 0)
 		return r;
+	if (!!s->cfg.tls_cert != !!s->cfg.tls_key)
+		return -EINVAL;
+	if (s->cfg.tls_cert) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+			return -EOPNOTSUPP;
+		r = read_pem(s->cfg.tls_cert, &s->tls_cert_pem);
+		if (r == 0)
+			r = read_pem(s->cfg.tls_key, &s->tls_key_pem);
+		if (r < 0)
+			return r;
+	}
 	s->daemon = start_daemon(s, &sa, -1);
 	if (!s->daemon)
-		return -EADDRINUSE;
+		return s->tls_cert_pem ? -EINVAL : -EADDRINUSE;
 	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	log_info("REST on %s:%u", inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port));
+	log_info("REST on %s://%s:%u", s->tls_cert_pem ? "https" : "http", inet_ntoa(sa.sin_addr),
+		 di ? di->port : ntohs(sa.sin_port));
 	if (s->cfg.rest_unix) {
 		int fd = unix_listener(s->cfg.rest_unix);
 		if (fd < 0)
@@ -361,4 +404,9 @@ void srv_http_stop(struct srv *s)
 		unlink(s->cfg.rest_unix);
 	}
 	s->daemon = s->daemon_unix = NULL;
+	if (s->tls_key_pem)
+		explicit_bzero(s->tls_key_pem, strlen(s->tls_key_pem));
+	free(s->tls_key_pem);
+	free(s->tls_cert_pem);
+	s->tls_key_pem = s->tls_cert_pem = NULL;
 }

@@ -3,7 +3,8 @@
  * cvisord: the control server.
  *
  *   cvisord [--rest HOST:PORT] [--rest-unix PATH] [--grpc HOST:PORT] [--config FILE]
- *           [--state-dir DIR] [--default-rootfs DIR] [--platform systrap|ptrace]
+ *           [--tls-cert PEM --tls-key PEM] [--state-dir DIR] [--default-rootfs DIR]
+ *           [--platform systrap|ptrace]
  *           [--min-ready N] [--cvisor PATH] [--verbose]
  *
  * Tokens: $CVISOR_TOKEN, the config's "tokens", else <state-dir>/token
@@ -44,7 +45,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cvisord [--rest HOST:PORT] [--rest-unix PATH] [--grpc HOST:PORT] [--config FILE]\n"
-		   "               [--state-dir DIR] [--default-rootfs DIR] [--min-ready N]\n"
+		   "               [--tls-cert PEM --tls-key PEM] [--state-dir DIR]\n"
+		   "               [--default-rootfs DIR] [--min-ready N]\n"
 		   "               [--platform systrap|ptrace] [--cvisor PATH] [--verbose]\n");
 }
 
@@ -104,6 +106,8 @@ int main(int argc, char **argv)
 		{ "rest", required_argument, NULL, 'r' },
 		{ "grpc", required_argument, NULL, 'g' },
 		{ "rest-unix", required_argument, NULL, 'U' },
+		{ "tls-cert", required_argument, NULL, 'T' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "default-rootfs", required_argument, NULL, 'd' },
@@ -132,6 +136,14 @@ int main(int argc, char **argv)
 		case 'r':
 			free(cli.rest);
 			cli.rest = strdup(optarg);
+			break;
+		case 'T':
+			free(cli.tls_cert);
+			cli.tls_cert = strdup(optarg);
+			break;
+		case 'K':
+			free(cli.tls_key);
+			cli.tls_key = strdup(optarg);
 			break;
 		case 'U':
 			free(cli.rest_unix);
@@ -203,6 +215,8 @@ int main(int argc, char **argv)
 	OVERRIDE(rest);
 	OVERRIDE(grpc);
 	OVERRIDE(rest_unix);
+	OVERRIDE(tls_cert);
+	OVERRIDE(tls_key);
 	OVERRIDE(state_dir);
 	OVERRIDE(default_rootfs);
 #undef OVERRIDE

@@ -33,6 +33,7 @@ struct srv_limits {
 struct srv_config {
 	char *rest;  /* HOST:PORT */
 	char *rest_unix; /* a unix socket path for REST too (0600), or NULL */
+	char *tls_cert, *tls_key; /* PEM files: HTTPS on the TCP listener */
 	char *grpc;  /* HOST:PORT, unix:PATH or "off" (server/grpc.c) */
 	char *state_dir;
 	char *default_rootfs;
@@ -62,6 +63,7 @@ struct srv {
 	struct srv_config cfg;
 	struct pool_mgr *pm;
 	struct MHD_Daemon *daemon, *daemon_unix;
+	char *tls_cert_pem, *tls_key_pem; /* alive as long as the daemon */
 	atomic_uint inflight;
 	atomic_bool draining;
 	atomic_uint_fast64_t http_total[6]; /* by status class 1xx..5xx, [0] other */

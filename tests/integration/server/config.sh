@@ -64,6 +64,29 @@ kill -TERM $pid
 wait $pid || bad "exit status"
 pid=
 
+# HTTPS with --tls-cert/--tls-key (a self-signed certificate made here).
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+	-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
+	CVISOR_TOKEN=$tok "$cvisord" --rest "127.0.0.1:$port" --state-dir "$tmp/state3" \
+		--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" 2>"$tmp/log3" &
+	pid=$!
+	for _ in $(seq 100); do
+		curl -sf --cacert "$tmp/cert.pem" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/cert.pem" -H "$H" "https://127.0.0.1:$port/v1/pools") || true
+	[ "$code" = 200 ] && ok "HTTPS with the token" || bad "HTTPS: $code $(cat "$tmp/log3")"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/cert.pem" "https://127.0.0.1:$port/v1/pools") || true
+	[ "$code" = 401 ] && ok "HTTPS without a token -> 401" || bad "HTTPS no token: $code"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz") || true
+	[ "$code" != 200 ] && ok "plain HTTP refused on the TLS port ($code)" || bad "plain HTTP answered"
+	kill -TERM $pid
+	wait $pid || bad "TLS server exit status"
+	pid=
+else
+	echo "skip: no openssl to make a certificate"
+fi
+
 # A bad config is refused with a message naming the problem.
 echo '{"pools":[{"name":"Bad"}]}' >"$tmp/bad.json"
 rc=0

@@ -386,11 +386,21 @@ desc() { # every descendant of $1
 	done
 }
 all=$(desc $pid)
+# a request in flight when SIGTERM arrives is served to its end
+curl -s -o "$tmp/drain" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$base/v1/run" \
+	-d '{"argv":["sh","-c","sleep 1; echo drained"]}' >"$tmp/drain.code" &
+dpid=$!
+sleep 0.4
 kill -TERM $pid
 rc=0
 wait $pid || rc=$?
 pid=
 [ $rc = 0 ] && ok "SIGTERM exit 0" || bad "SIGTERM exit $rc"
+wait $dpid || true
+[ "$(cat "$tmp/drain.code")" = 200 ] && grep -q '"stdout":"drained\\n"' "$tmp/drain" &&
+	ok "the request in flight at SIGTERM was served" || bad "drain: $(cat "$tmp/drain.code") $(cat "$tmp/drain")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz") || true
+[ "$code" = 000 ] && ok "nothing listens after SIGTERM" || bad "still answering: $code"
 left=0
 for p in $all; do
 	[ -d /proc/$p ] && grep -q '^State:.*[^Z]' /proc/$p/status 2>/dev/null &&
