@@ -99,7 +99,7 @@ struct gsrv {
 	struct tag shutdown_tag;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stopping, shutdown_done;
+	bool stopping, shutdown_done, tls;
 	unsigned workers, max_workers;
 };
 
@@ -708,9 +708,17 @@ int srv_grpc_start(struct srv *s)
 			goto fail;
 		}
 	}
-	creds = grpc_insecure_server_credentials_create();
-	port = grpc_server_add_http2_port(g->server, s->cfg.grpc, creds);
-	grpc_server_credentials_release(creds);
+	if (s->tls_cert_pem && s->tls_key_pem && strncmp(s->cfg.grpc, "unix:", 5) != 0) {
+		/* the REST listener's certificate (--tls-cert/--tls-key; grpc copies it) */
+		grpc_ssl_pem_key_cert_pair kp = { s->tls_key_pem, s->tls_cert_pem };
+		creds = grpc_ssl_server_credentials_create(NULL, &kp, 1, 0, NULL);
+		g->tls = true;
+	} else {
+		creds = grpc_insecure_server_credentials_create();
+	}
+	port = creds ? grpc_server_add_http2_port(g->server, s->cfg.grpc, creds) : 0;
+	if (creds)
+		grpc_server_credentials_release(creds);
 	if (port <= 0)
 		goto fail;
 	grpc_server_start(g->server);
@@ -732,6 +740,8 @@ int srv_grpc_start(struct srv *s)
 		goto fail_started;
 	}
 	the_gsrv = g;
+	if (g->tls)
+		log_info("gRPC with TLS");
 	return port;
 fail:
 	grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);

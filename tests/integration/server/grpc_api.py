@@ -84,6 +84,18 @@ def proc_counts(pid):
     return fds, threads, rss
 
 
+def wait_up(client):
+    """The server answers on the client's channel (reconnects wait for it)."""
+    t0 = time.time()
+    try:
+        grpc.channel_ready_future(client.channel).result(timeout=60)
+        client.call("Health", rpc_timeout=30)
+    except (grpc.RpcError, grpc.FutureTimeoutError) as e:
+        raise SystemExit("cvisord never answered Health: %r\n%s"
+                         % (e, open(os.path.join(tmp, "log")).read()))
+    print("up after %.2f s" % (time.time() - t0))
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -133,14 +145,8 @@ def main():
     wrong = cvisor_client.Client(target, token="tok-" + "0" * 32)
 
     # --- health and auth ---
-    for _ in range(200):
-        try:
-            h = anon.health()
-            break
-        except grpc.RpcError:
-            time.sleep(0.05)
-    else:
-        raise SystemExit("cvisord never answered Health: " + open(log.name).read())
+    wait_up(anon)
+    h = anon.health()
     check(h.status == "ok", "Health without a token")
     expect_code(SC.UNAUTHENTICATED, "ListPools without a token", anon.list_pools)
     expect_code(SC.UNAUTHENTICATED, "ListPools with a wrong token", wrong.list_pools)
@@ -562,12 +568,7 @@ def main():
                              "--default-rootfs", rootfs, "--min-ready", "1",
                              "--platform", platform], env=env, stdout=log, stderr=log)
     u = cvisor_client.Client("unix:" + sock, token=token)
-    for _ in range(200):
-        try:
-            u.health()
-            break
-        except grpc.RpcError:
-            time.sleep(0.05)
+    wait_up(u)
     r = u.run(["echo", "over-unix"])
     check(r.stdout == b"over-unix\n", "Run over --grpc unix:PATH")
     expect_code(SC.UNAUTHENTICATED, "unix socket: token still required",
@@ -575,6 +576,34 @@ def main():
     u.close()
     proc.send_signal(signal.SIGTERM)
     check(proc.wait(60) == 0 and not os.path.exists(sock), "SIGTERM removes the socket")
+
+    # --- TLS with --tls-cert/--tls-key (a self-signed certificate made here) ---
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+    if subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                       "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                       "subjectAltName=IP:127.0.0.1"], capture_output=True).returncode != 0:
+        print("skip: no openssl to make a certificate")
+        return
+    gport = free_port()
+    proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % free_port(),
+                             "--grpc", "127.0.0.1:%d" % gport, "--state-dir", state + "t",
+                             "--default-rootfs", rootfs, "--min-ready", "1",
+                             "--tls-cert", cert, "--tls-key", key,
+                             "--platform", platform], env=env, stdout=log, stderr=log)
+    creds = grpc.ssl_channel_credentials(root_certificates=open(cert, "rb").read())
+    t = cvisor_client.Client(channel=grpc.secure_channel("127.0.0.1:%d" % gport, creds),
+                             token=token)
+    wait_up(t)
+    r = t.run(["echo", "over-tls"])
+    check(r.stdout == b"over-tls\n", "Run over TLS")
+    expect_code(SC.UNAUTHENTICATED, "TLS: token still required",
+                cvisor_client.Client(channel=grpc.secure_channel("127.0.0.1:%d" % gport, creds),
+                                     token="").list_pools)
+    expect_code(SC.UNAVAILABLE, "plaintext refused on the TLS port",
+                cvisor_client.Client("127.0.0.1:%d" % gport, token=token, timeout=5).health)
+    t.close()
+    proc.send_signal(signal.SIGTERM)
+    check(proc.wait(60) == 0, "TLS server: SIGTERM exit 0")
 
 
 try:
