@@ -65,10 +65,16 @@ class Client:
     requests from keyword arguments."""
 
     def __init__(self, target="127.0.0.1:50051", token=None, timeout=120.0, channel=None,
-                 max_message=256 << 20):
-        self.channel = channel or grpc.insecure_channel(target, options=[
-            ("grpc.max_receive_message_length", max_message),
-            ("grpc.max_send_message_length", max_message)])
+                 max_message=256 << 20, ca=None):
+        """@ca: a PEM file (or bytes) to verify a TLS server with (cvisord
+        --tls-cert); without it the channel is cleartext."""
+        opts = [("grpc.max_receive_message_length", max_message),
+                ("grpc.max_send_message_length", max_message)]
+        if channel is None and ca is not None:
+            pem = ca if isinstance(ca, bytes) else open(ca, "rb").read()
+            channel = grpc.secure_channel(
+                target, grpc.ssl_channel_credentials(root_certificates=pem), options=opts)
+        self.channel = channel or grpc.insecure_channel(target, options=opts)
         self.token = token if token is not None else os.environ.get("CVISOR_TOKEN")
         self.timeout = timeout
         self._stubs = {}

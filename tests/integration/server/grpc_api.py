@@ -590,15 +590,12 @@ def main():
                              "--default-rootfs", rootfs, "--min-ready", "1",
                              "--tls-cert", cert, "--tls-key", key,
                              "--platform", platform], env=env, stdout=log, stderr=log)
-    creds = grpc.ssl_channel_credentials(root_certificates=open(cert, "rb").read())
-    t = cvisor_client.Client(channel=grpc.secure_channel("127.0.0.1:%d" % gport, creds),
-                             token=token)
+    t = cvisor_client.Client("127.0.0.1:%d" % gport, token=token, ca=cert)
     wait_up(t)
     r = t.run(["echo", "over-tls"])
     check(r.stdout == b"over-tls\n", "Run over TLS")
     expect_code(SC.UNAUTHENTICATED, "TLS: token still required",
-                cvisor_client.Client(channel=grpc.secure_channel("127.0.0.1:%d" % gport, creds),
-                                     token="").list_pools)
+                cvisor_client.Client("127.0.0.1:%d" % gport, token="", ca=cert).list_pools)
     expect_code(SC.UNAVAILABLE, "plaintext refused on the TLS port",
                 cvisor_client.Client("127.0.0.1:%d" % gport, token=token, timeout=5).health)
     t.close()
