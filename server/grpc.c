@@ -775,16 +775,22 @@ void srv_grpc_stop(struct srv *s)
 	pthread_mutex_lock(&g->mu);
 	g->stopping = true;
 	pthread_mutex_unlock(&g->mu);
+	/* No new calls; the ones in flight run to their end (30 s at most),
+	 * then they are cancelled (10 s more for their handlers). */
 	grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
-	grpc_server_cancel_all_calls(g->server);
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += 30;
-	pthread_mutex_lock(&g->mu);
-	while (!(g->shutdown_done && g->workers == 0))
-		if (pthread_cond_timedwait(&g->cv, &g->mu, &dl) == ETIMEDOUT)
+	for (int round = 0; round < 2; round++) {
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += round ? 10 : 30;
+		pthread_mutex_lock(&g->mu);
+		while (!(g->shutdown_done && g->workers == 0))
+			if (pthread_cond_timedwait(&g->cv, &g->mu, &dl) == ETIMEDOUT)
+				break;
+		done = g->shutdown_done && g->workers == 0;
+		pthread_mutex_unlock(&g->mu);
+		if (done)
 			break;
-	done = g->shutdown_done && g->workers == 0;
-	pthread_mutex_unlock(&g->mu);
+		grpc_server_cancel_all_calls(g->server);
+	}
 	if (!done) {
 		/* A handler is still blocked in a sandbox: leave the server to exit(). */
 		log_error("grpc: %u call(s) still running at shutdown", g->workers);

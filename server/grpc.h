@@ -11,8 +11,8 @@
 /* Listen and start the completion-queue thread.  Returns the bound port
  * (HOST:0 picks one) or a negative errno. */
 int srv_grpc_start(struct srv *s);
-/* Shut the server down: no new calls, calls in flight cancelled, then
- * wait (30 s at most) for their handlers before destroying it. */
+/* Shut the server down: no new calls; the calls in flight may finish (30 s
+ * at most), then are cancelled; their handlers get 10 s more. */
 void srv_grpc_stop(struct srv *s);
 
 #endif

@@ -547,11 +547,26 @@ def main():
           b"stdout: b'hello from the host\\n'" in ex.stdout and b"exit: 0" in ex.stdout,
           "clients/python/example.py: %r" % (ex.stdout + ex.stderr)[-300:])
 
-    # --- SIGTERM ---
+    # --- SIGTERM: the call in flight is served to its end, new ones refused ---
+    sbd = c.create_sandbox("default")
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        fut = ex.submit(c.exec_blocking, sbd.id, ["sh", "-c", "sleep 2; echo drained"])
+        time.sleep(0.7)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        try:
+            c.call("Run", argv=["true"], rpc_timeout=10)
+            bad("a new call during the drain was served")
+        except grpc.RpcError as e:
+            check(e.code() == SC.UNAVAILABLE, "a new call during the drain -> %s" % e.code().name)
+        try:
+            r = fut.result()
+            check(r.stdout == b"drained\n", "the call in flight at SIGTERM is served to its end")
+        except grpc.RpcError as e:
+            bad("the call in flight at SIGTERM: %s %s" % (e.code().name, e.details()))
     c.close()
     anon.close()
     wrong.close()
-    proc.send_signal(signal.SIGTERM)
     try:
         rc = proc.wait(60)
     except subprocess.TimeoutExpired:
