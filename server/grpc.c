@@ -34,6 +34,9 @@
 #include "lib/log.h"
 #include "lib/macro.h"
 
+#define GSTATUS_N 17 /* OK .. UNAUTHENTICATED */
+#define SVC_PREFIX_LEN (sizeof("/cvisor.v1.Sandboxes/") - 1)
+
 enum tag_kind { TAG_NEW, TAG_OP, TAG_RECV, TAG_DONE, TAG_SHUTDOWN };
 
 struct tag {
@@ -101,6 +104,8 @@ struct gsrv {
 	pthread_cond_t cv;
 	bool stopping, shutdown_done, tls;
 	unsigned workers, max_workers;
+	/* calls ended, by method ([NMETHODS]: unknown ones) and status code */
+	atomic_uint_fast64_t ended[NMETHODS + 1][GSTATUS_N];
 };
 
 struct gcall {
@@ -163,6 +168,8 @@ static void finish(struct gcall *c, grpc_status_code code, const char *detail,
 	if (c->finished)
 		return;
 	c->finished = true;
+	if ((unsigned)code < GSTATUS_N)
+		atomic_fetch_add(&c->g->ended[c->m ? (size_t)(c->m - methods) : NMETHODS][code], 1);
 	memset(ops, 0, sizeof(ops));
 	if (!c->sent_md) {
 		ops[n].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -655,6 +662,36 @@ static void *cq_main(void *arg)
 		}
 	}
 	return NULL;
+}
+
+void srv_grpc_metrics(FILE *f)
+{
+	static const char *const names[GSTATUS_N] = {
+		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+		"NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+		"FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
+		"UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+	};
+	struct gsrv *g = the_gsrv;
+	unsigned w = 0;
+
+	fprintf(f, "# HELP cvisor_grpc_calls_total gRPC calls ended, by method and status\n"
+		   "# TYPE cvisor_grpc_calls_total counter\n");
+	for (size_t i = 0; g && i <= NMETHODS; i++)
+		for (int k = 0; k < GSTATUS_N; k++) {
+			uint64_t v = atomic_load(&g->ended[i][k]);
+			if (v)
+				fprintf(f, "cvisor_grpc_calls_total{method=\"%s\",code=\"%s\"} %llu\n",
+					i < NMETHODS ? methods[i].path + SVC_PREFIX_LEN : "unknown", names[k],
+					(unsigned long long)v);
+		}
+	if (g) {
+		pthread_mutex_lock(&g->mu);
+		w = g->workers;
+		pthread_mutex_unlock(&g->mu);
+	}
+	fprintf(f, "# HELP cvisor_grpc_inflight gRPC calls on worker threads\n"
+		   "# TYPE cvisor_grpc_inflight gauge\ncvisor_grpc_inflight %u\n", w);
 }
 
 int srv_grpc_start(struct srv *s)

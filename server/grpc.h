@@ -6,6 +6,8 @@
 #ifndef CVISOR_SERVER_GRPC_H
 #define CVISOR_SERVER_GRPC_H
 
+#include <stdio.h>
+
 #include "server/srv.h"
 
 /* Listen and start the completion-queue thread.  Returns the bound port
@@ -14,5 +16,7 @@ int srv_grpc_start(struct srv *s);
 /* Shut the server down: no new calls; the calls in flight may finish (30 s
  * at most), then are cancelled; their handlers get 10 s more. */
 void srv_grpc_stop(struct srv *s);
+/* Prometheus lines: cvisor_grpc_calls_total{method,code}, cvisor_grpc_inflight. */
+void srv_grpc_metrics(FILE *f);
 
 #endif

@@ -537,6 +537,16 @@ def main():
     check(all(r.stdout == b"%d\n" % i and r.exit_code == 0 for i, r in enumerate(res)),
           "32 Runs from 8 threads after all the errors")
     check(c.health().ready, "Health ready at the end")
+    import urllib.request
+    req = urllib.request.Request("http://127.0.0.1:%d/metrics" % rport,
+                                 headers={"Authorization": "Bearer " + token})
+    met = urllib.request.urlopen(req, timeout=10).read().decode()
+    for want in ('cvisor_grpc_calls_total{method="Run",code="OK"}',
+                 'cvisor_grpc_calls_total{method="ListPools",code="UNAUTHENTICATED"}',
+                 'cvisor_grpc_calls_total{method="Run",code="INVALID_ARGUMENT"}',
+                 'cvisor_grpc_calls_total{method="unknown",code="UNIMPLEMENTED"}',
+                 "cvisor_grpc_inflight 0"):
+        check(want in met, "/metrics has %s" % want)
     check(proc.poll() is None, "cvisord still running")
 
     # --- the example script of clients/python ---
