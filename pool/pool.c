@@ -49,6 +49,7 @@ struct pool {
 	struct pool_config cfg; /* cfg.rootfs malloc'd */
 	unsigned refs;          /* the list, waiters, boots, leases */
 	bool deleted;
+	bool adhoc;             /* private to one pool_boot_adhoc() lease */
 	struct warm *warm;      /* LIFO of booted sandboxes; count in ready */
 	uint32_t ready, starting, leased, waiters;
 	uint64_t created, destroyed, leases_total;
@@ -92,6 +93,8 @@ struct pool_mgr {
 	int log_fd;
 	unsigned reap_ms;
 	uint64_t seq; /* socket numbering */
+	uint32_t max_sandboxes; /* over every pool and ad-hoc sandbox */
+	uint32_t adhoc_live;    /* ad-hoc sandboxes booting or leased */
 	unsigned nworkers;
 	pthread_t workers[8];
 	pthread_t reaper;
@@ -251,8 +254,20 @@ static void warm_free(struct warm *w)
 
 /* --- boot workers --- */
 
+/* Sandboxes that exist or are being made, over the whole manager. */
+static uint32_t total_alive(struct pool_mgr *m)
+{
+	uint32_t n = m->adhoc_live;
+
+	for (struct pool *p = m->pools; p; p = p->next)
+		n += p->ready + p->starting + p->leased;
+	return n;
+}
+
 static struct pool *pick_boot(struct pool_mgr *m, uint64_t now)
 {
+	if (total_alive(m) >= m->max_sandboxes)
+		return NULL;
 	for (struct pool *p = m->pools; p; p = p->next) {
 		uint32_t max = p->cfg.max_total;
 		if (now < p->retry_at_ns)
@@ -505,6 +520,8 @@ static bool lease_unlink(struct pool_lease *l)
 		}
 	}
 	l->pool->leased--;
+	if (l->pool->adhoc)
+		m->adhoc_live--;
 	pthread_cond_broadcast(&m->work);
 	return true;
 }
@@ -637,7 +654,8 @@ int pool_acquire(struct pool_mgr *m, const char *name, int timeout_ms, uint32_t 
 		}
 		/* Nothing warm.  Will anything be? */
 		if (p->starting <= p->waiters &&
-		    p->ready + p->starting + p->leased >= p->cfg.max_total) {
+		    (p->ready + p->starting + p->leased >= p->cfg.max_total ||
+		     total_alive(m) >= m->max_sandboxes)) {
 			p->failures[POOL_FAIL_FULL]++;
 			r = -ENOSPC;
 			break;
@@ -685,6 +703,7 @@ int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platf
 	struct pool_lease *l;
 	struct pool *p;
 	char dir[160], sock[200];
+	bool counted;
 	uint64_t n;
 	int r = pool_config_check(&cfg);
 
@@ -701,9 +720,13 @@ int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platf
 	cfg.max_lease_seconds = 3600;
 	p->cfg = cfg;
 	p->deleted = true; /* never listed: it lives for this lease only */
+	p->adhoc = true;
 	p->refs = 1;       /* the lease's */
 	pthread_mutex_lock(&m->lock);
-	r = m->stopping ? -ESHUTDOWN : 0;
+	r = m->stopping ? -ESHUTDOWN : total_alive(m) >= m->max_sandboxes ? -ENOSPC : 0;
+	counted = r == 0;
+	if (counted)
+		m->adhoc_live++;
 	n = ++m->seq;
 	pthread_mutex_unlock(&m->lock);
 	if (r == 0 &&
@@ -730,6 +753,11 @@ int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platf
 	if (r < 0) {
 		if (sb)
 			destroy_sandbox(sb, sock);
+		if (counted) {
+			pthread_mutex_lock(&m->lock);
+			m->adhoc_live--;
+			pthread_mutex_unlock(&m->lock);
+		}
 		free(l->sock);
 		free(l);
 		free(p->cfg.rootfs);
@@ -1016,6 +1044,7 @@ int pool_mgr_new(const struct pool_mgr_opts *opts, struct pool_mgr **ret)
 	/* Socket names never repeat across restarts (stale ones may remain). */
 	m->seq = wall_ms() * 1000;
 	m->reap_ms = opts->reap_interval_ms ? opts->reap_interval_ms : 250;
+	m->max_sandboxes = opts->max_sandboxes ? opts->max_sandboxes : 256;
 	m->nworkers = opts->boot_workers ? MIN(opts->boot_workers, (unsigned)ARRAY_SIZE(m->workers)) : 2;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -1064,6 +1093,22 @@ static void drain_warm(struct pool_mgr *m, struct pool *p)
 	}
 }
 
+void pool_end_all_leases(struct pool_mgr *m)
+{
+	for (;;) {
+		struct pool_lease *l;
+		pthread_mutex_lock(&m->lock);
+		l = m->leases;
+		if (l)
+			l->refs++;
+		pthread_mutex_unlock(&m->lock);
+		if (!l)
+			break;
+		pool_lease_end(l); /* kills what runs in it; users see their exec end */
+		pool_lease_put(l);
+	}
+}
+
 void pool_mgr_free(struct pool_mgr *m)
 {
 	if (!m)
@@ -1079,18 +1124,7 @@ void pool_mgr_free(struct pool_mgr *m)
 	if (m->reaper_started)
 		pthread_join(m->reaper, NULL);
 
-	for (;;) {
-		struct pool_lease *l;
-		pthread_mutex_lock(&m->lock);
-		l = m->leases;
-		if (l)
-			l->refs++;
-		pthread_mutex_unlock(&m->lock);
-		if (!l)
-			break;
-		pool_lease_end(l);
-		pool_lease_put(l);
-	}
+	pool_end_all_leases(m);
 	if (m->destroyer_started) {
 		pthread_mutex_lock(&m->lock);
 		m->graves_stop = true;

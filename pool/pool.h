@@ -15,7 +15,7 @@
  * Sentry died, and warm sandboxes idle longer than idle_ttl.
  *
  * Errors: -ENOENT unknown pool/lease, -EEXIST pool exists, -ENOSPC pool full
- * (max_total reached: HTTP 429), -EAGAIN no warm sandbox could be made in
+ * (its max_total, or the manager's max_sandboxes, reached: HTTP 429), -EAGAIN no warm sandbox could be made in
  * time (HTTP 503), -EINVAL bad configuration, -ESHUTDOWN manager stopping.
  * All functions are thread-safe; out-params are written on success only.
  */
@@ -91,9 +91,13 @@ struct pool_mgr_opts {
 	unsigned boot_workers;   /* parallel boots; 0: 2 */
 	int log_fd;              /* the sandboxes' stderr; -1 inherits */
 	unsigned reap_interval_ms; /* 0: 250 */
+	uint32_t max_sandboxes;  /* over every pool and ad-hoc ones; 0: 256 */
 };
 
 int pool_mgr_new(const struct pool_mgr_opts *opts, struct pool_mgr **ret);
+/* End every lease now (their processes are killed; holders of references
+ * see their calls fail or end). */
+void pool_end_all_leases(struct pool_mgr *m);
 /* Stop the threads, destroy every warm sandbox and every lease. */
 void pool_mgr_free(struct pool_mgr *m);
 /* Remove leftovers of a crashed manager in @state_dir: sandboxes still

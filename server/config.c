@@ -10,7 +10,8 @@
  *    "limits": {"max_body_bytes": N, "max_file_bytes": N, "max_output_bytes": N,
  *               "max_argv_bytes": N, "max_stdin_bytes": N, "max_connections": N,
  *               "max_inflight": N, "acquire_timeout_ms": N, "exec_timeout_ms": N,
- *               "max_exec_timeout_ms": N},
+ *               "max_exec_timeout_ms": N, "drain_timeout_ms": N,
+ *               "max_sandboxes": N},
  *    "pools": [{"name": "bb", "rootfs": "/abs", "min_ready": 2, ...}]}
  */
 #define LOG_PREFIX "cvisord"
@@ -42,6 +43,8 @@ void srv_config_defaults(struct srv_config *c)
 	c->lim.acquire_timeout_ms = 10000;
 	c->lim.exec_timeout_ms = 60000;
 	c->lim.max_exec_timeout_ms = 3600000;
+	c->lim.drain_timeout_ms = 30000;
+	c->lim.max_sandboxes = 256;
 }
 
 void srv_config_clear(struct srv_config *c)
@@ -372,6 +375,14 @@ int srv_config_load(struct srv_config *c, const char *path, char *err, size_t er
 		if (get_size(lim, "max_exec_timeout_ms", &n) < 0 || n > 86400000)
 			goto badlim;
 		l->max_exec_timeout_ms = (uint32_t)n;
+		n = l->drain_timeout_ms;
+		if (get_size(lim, "drain_timeout_ms", &n) < 0 || n > 3600000)
+			goto badlim;
+		l->drain_timeout_ms = (uint32_t)n;
+		n = l->max_sandboxes;
+		if (get_size(lim, "max_sandboxes", &n) < 0 || n > 65536)
+			goto badlim;
+		l->max_sandboxes = (uint32_t)n;
 	}
 	v = json_object_get(j, "pools");
 	if (v) {

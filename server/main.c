@@ -9,7 +9,8 @@
  *
  * Tokens: $CVISOR_TOKEN, the config's "tokens", else <state-dir>/token
  * (created 0600 at first start).  SIGTERM/SIGINT: stop accepting, drain the
- * requests in flight (30 s at most), destroy every sandbox, exit 0.
+ * requests in flight (limits.drain_timeout_ms, 30 s; then their sandboxes
+ * are ended), destroy every sandbox, exit 0.
  */
 #define LOG_PREFIX "cvisord"
 #include "server/srv.h"
@@ -246,6 +247,7 @@ int main(int argc, char **argv)
 	po.state_dir = s->cfg.state_dir;
 	po.boot_workers = s->cfg.boot_workers;
 	po.log_fd = -1;
+	po.max_sandboxes = s->cfg.lim.max_sandboxes;
 	r = pool_mgr_new(&po, &s->pm);
 	if (r < 0) {
 		log_error_errno(r, "state dir %s", s->cfg.state_dir);
@@ -326,8 +328,16 @@ int main(int argc, char **argv)
 	log_info("stopping: draining %u request(s)", atomic_load(&s->inflight));
 	atomic_store(&s->draining, true);
 	srv_http_quiesce(s);
-	for (int i = 0; i < 3000 && atomic_load(&s->inflight) > 0; i++)
+	for (uint32_t i = 0; i < s->cfg.lim.drain_timeout_ms / 10 && atomic_load(&s->inflight) > 0; i++)
 		usleep(10000);
+	if (atomic_load(&s->inflight) > 0) {
+		/* Still running after the drain timeout: end their sandboxes so that the
+		 * connection threads return and the daemon can stop. */
+		log_info("ending %u request(s) still running", atomic_load(&s->inflight));
+		pool_end_all_leases(s->pm);
+		for (int i = 0; i < 300 && atomic_load(&s->inflight) > 0; i++)
+			usleep(10000); /* let them send their replies */
+	}
 	srv_http_stop(s);
 	srv_grpc_stop(s);
 	pool_mgr_free(s->pm);

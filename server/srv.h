@@ -28,6 +28,8 @@ struct srv_limits {
 	unsigned max_inflight;  /* concurrent requests; above: 503 */
 	int acquire_timeout_ms; /* waiting for a warm sandbox */
 	uint32_t exec_timeout_ms, max_exec_timeout_ms;
+	uint32_t drain_timeout_ms; /* SIGTERM: wait this long for requests */
+	uint32_t max_sandboxes;    /* alive at once, every pool together */
 };
 
 struct srv_config {

@@ -1,200 +1,193 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A small client of cvisord's gRPC API (service cvisor.v1.Sandboxes).
+"""A small client of cvisord's REST API (Python 3 standard library only).
 
-Uses Debian's python3-grpcio and python3-protobuf only.  The message classes
-come from api/cvisor.proto compiled by `protoc --python_out` (the
-protobuf-compiler package) -- at import time into a private directory when
-no cvisor_pb2 module is importable; no grpc_tools and no network needed.
-The calls go through grpcio's generic API (channel.unary_unary /
-unary_stream with the protobuf (de)serializers).
+    from cvisor_client import Client
+    c = Client("http://127.0.0.1:8080", token)          # or $CVISOR_URL, $CVISOR_TOKEN
+    print(c.run(["python3", "-c", "print(6*7)"])["stdout"])   # "42\\n"
+    with c.sandbox(pool="default", labels={"job": "x"}) as sb:
+        sb.put_file("/tmp/a.py", b"print('hi')\\n")
+        for ev in sb.exec_stream(["python3", "/tmp/a.py"]):
+            print(ev)                                     # {"type": "stdout", "data": "hi\\n"} ...
 
-    import cvisor_client
-    c = cvisor_client.Client("127.0.0.1:50051", token="...")
-    r = c.run(["echo", "hi"])              # pool "default"
-    assert r.stdout == b"hi\\n" and r.exit_code == 0
-    for ev in c.exec(sandbox_id, ["sh", "-c", "echo a; echo b >&2"]):
-        print(ev.WhichOneof("event"), ev)
-
-Errors raise grpc.RpcError (e.code(): grpc.StatusCode.NOT_FOUND, ...).
-Environment: CVISOR_TOKEN (default token), CVISOR_PROTO (the .proto),
-CVISOR_PB2_DIR (where to put / find the generated cvisor_pb2.py).
+Errors are raised as CvisorError(status, problem) with the server's
+application/problem+json document.
 """
-import importlib
+import http.client
+import json
 import os
-import subprocess
-import sys
-import tempfile
+import urllib.parse
 
-import grpc
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-SERVICE = "cvisor.v1.Sandboxes"
+__all__ = ["Client", "Sandbox", "CvisorError"]
 
 
-def _find_proto():
-    cands = [os.environ.get("CVISOR_PROTO"),
-             os.path.join(_HERE, "..", "..", "api", "cvisor.proto"),
-             "/usr/share/cvisor/cvisor.proto"]
-    for p in cands:
-        if p and os.path.isfile(p):
-            return os.path.abspath(p)
-    raise ImportError("cvisor.proto not found (set CVISOR_PROTO)")
-
-
-def load_pb2():
-    """The cvisor_pb2 module, compiled from cvisor.proto if needed."""
-    try:
-        return importlib.import_module("cvisor_pb2")
-    except ImportError:
-        pass
-    proto = _find_proto()
-    out = os.environ.get("CVISOR_PB2_DIR") or tempfile.mkdtemp(prefix="cvisor-pb2-")
-    os.makedirs(out, exist_ok=True)
-    subprocess.run(["protoc", "--proto_path=" + os.path.dirname(proto),
-                    "--python_out=" + out, proto], check=True)
-    sys.path.insert(0, out)
-    return importlib.import_module("cvisor_pb2")
-
-
-pb = load_pb2()
+class CvisorError(Exception):
+    def __init__(self, status, problem):
+        self.status = status
+        self.problem = problem if isinstance(problem, dict) else {"detail": str(problem)}
+        super().__init__("HTTP %d: %s" % (status, self.problem.get("detail", "")))
 
 
 class Client:
-    """One channel to cvisord.  Every RPC of the service is reachable with
-    call(name, request) / stream(name, request); the methods below build the
-    requests from keyword arguments."""
+    def __init__(self, url=None, token=None, timeout=300):
+        u = urllib.parse.urlsplit(url or os.environ.get("CVISOR_URL", "http://127.0.0.1:8080"))
+        self._https = u.scheme == "https"
+        self._host, self._port = u.hostname, u.port or (443 if self._https else 80)
+        self._token = token or os.environ.get("CVISOR_TOKEN") or os.environ.get("TOKEN")
+        self._timeout = timeout
+        self._conn = None
 
-    def __init__(self, target="127.0.0.1:50051", token=None, timeout=120.0, channel=None,
-                 max_message=256 << 20, ca=None):
-        """@ca: a PEM file (or bytes) to verify a TLS server with (cvisord
-        --tls-cert); without it the channel is cleartext."""
-        opts = [("grpc.max_receive_message_length", max_message),
-                ("grpc.max_send_message_length", max_message)]
-        if channel is None and ca is not None:
-            pem = ca if isinstance(ca, bytes) else open(ca, "rb").read()
-            channel = grpc.secure_channel(
-                target, grpc.ssl_channel_credentials(root_certificates=pem), options=opts)
-        self.channel = channel or grpc.insecure_channel(target, options=opts)
-        self.token = token if token is not None else os.environ.get("CVISOR_TOKEN")
-        self.timeout = timeout
-        self._stubs = {}
-        svc = pb.DESCRIPTOR.services_by_name["Sandboxes"]
-        self.methods = {m.name: m for m in svc.methods}
+    # --- plumbing ---
+    def _connect(self):
+        cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        return cls(self._host, self._port, timeout=self._timeout)
 
-    def close(self):
-        self.channel.close()
+    def _request(self, method, path, body=None, ctype="application/json", stream=False):
+        headers = {}
+        if self._token:
+            headers["Authorization"] = "Bearer " + self._token
+        if body is not None:
+            if not isinstance(body, (bytes, bytearray)):
+                body = json.dumps(body).encode()
+            headers["Content-Type"] = ctype
+        conn = self._connect() if stream else (self._conn or self._connect())
+        try:
+            conn.request(method, path, body, headers)
+            resp = conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            if stream:
+                raise
+            # a kept-alive connection the server closed: once more, fresh
+            conn = self._connect()
+            conn.request(method, path, body, headers)
+            resp = conn.getresponse()
+        if not stream:
+            self._conn = conn
+        if resp.status >= 400:
+            data = resp.read()
+            try:
+                problem = json.loads(data)
+            except ValueError:
+                problem = data.decode(errors="replace")
+            raise CvisorError(resp.status, problem)
+        return resp
+
+    def _json(self, method, path, body=None):
+        resp = self._request(method, path, body)
+        data = resp.read()
+        return json.loads(data) if data else None
+
+    # --- pools ---
+    def pools(self):
+        return self._json("GET", "/v1/pools")["pools"]
+
+    def pool(self, name):
+        return self._json("GET", "/v1/pools/" + urllib.parse.quote(name, safe=""))
+
+    def create_pool(self, name, rootfs, min_ready=0, **kw):
+        return self._json("POST", "/v1/pools", dict(name=name, rootfs=rootfs, min_ready=min_ready, **kw))
+
+    def update_pool(self, name, **kw):
+        return self._json("PATCH", "/v1/pools/" + urllib.parse.quote(name, safe=""), kw)
+
+    def delete_pool(self, name):
+        self._json("DELETE", "/v1/pools/" + urllib.parse.quote(name, safe=""))
+
+    # --- run ---
+    def run(self, argv, pool=None, **kw):
+        """Lease, run, destroy: {exit_code, stdout, stderr, duration_ms, ...}."""
+        body = dict(argv=list(argv), **kw)
+        if pool:
+            body["pool"] = pool
+        return self._json("POST", "/v1/run", body)
+
+    def run_stream(self, argv, pool=None, **kw):
+        body = dict(argv=list(argv), **kw)
+        if pool:
+            body["pool"] = pool
+        return _events(self._request("POST", "/v1/run?stream=1", body, stream=True))
+
+    # --- sandboxes ---
+    def sandbox(self, pool=None, rootfs=None, timeout_s=None, labels=None):
+        body = {}
+        if pool:
+            body["pool"] = pool
+        if rootfs:
+            body["rootfs"] = rootfs
+        if timeout_s:
+            body["timeout_s"] = timeout_s
+        if labels:
+            body["labels"] = labels
+        return Sandbox(self, self._json("POST", "/v1/sandboxes", body))
+
+    def sandboxes(self, label=None, state=None):
+        out, token = [], None
+        while True:
+            q = {k: v for k, v in (("label", label), ("state", state), ("page_token", token)) if v}
+            page = self._json("GET", "/v1/sandboxes" + ("?" + urllib.parse.urlencode(q) if q else ""))
+            out += page["sandboxes"]
+            token = page.get("next_page_token")
+            if not token:
+                return out
+
+    def health(self):
+        return self._json("GET", "/healthz")
+
+
+def _events(resp):
+    try:
+        for line in resp:
+            line = line.strip()
+            if line:
+                yield json.loads(line)
+    finally:
+        resp.close()
+
+
+class Sandbox:
+    """A leased sandbox; a context manager that deletes it on exit."""
+
+    def __init__(self, client, info):
+        self._c = client
+        self.info = info
+        self.id = info["id"]
+
+    def _p(self, suffix=""):
+        return "/v1/sandboxes/" + urllib.parse.quote(self.id, safe="") + suffix
+
+    def refresh(self):
+        self.info = self._c._json("GET", self._p())
+        return self.info
+
+    def exec(self, argv, **kw):
+        return self._c._json("POST", self._p("/exec"), dict(argv=list(argv), **kw))
+
+    def exec_stream(self, argv, **kw):
+        return _events(self._c._request("POST", self._p("/exec?stream=1"), dict(argv=list(argv), **kw), stream=True))
+
+    def set_timeout(self, seconds):
+        self.info = self._c._json("POST", self._p("/timeout"), {"timeout_s": seconds})
+        return self.info
+
+    def put_file(self, path, data, mode=0o644):
+        q = urllib.parse.urlencode({"path": path, "mode": "%o" % mode})
+        self._c._request("PUT", self._p("/files?" + q), bytes(data), "application/octet-stream").read()
+
+    def get_file(self, path):
+        return self._c._request("GET", self._p("/files?" + urllib.parse.urlencode({"path": path}))).read()
+
+    def list_dir(self, path):
+        q = urllib.parse.urlencode({"path": path, "list": 1})
+        return self._c._json("GET", self._p("/files?" + q))["entries"]
+
+    def remove_file(self, path):
+        self._c._request("DELETE", self._p("/files?" + urllib.parse.urlencode({"path": path}))).read()
+
+    def delete(self):
+        self._c._request("DELETE", self._p()).read()
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *a):
-        self.close()
-
-    def metadata(self):
-        return [("authorization", "Bearer " + self.token)] if self.token else []
-
-    def _stub(self, name):
-        s = self._stubs.get(name)
-        if s:
-            return s
-        m = self.methods[name]
-        out = getattr(pb, m.output_type.name)
-        path = "/%s/%s" % (SERVICE, name)
-        if m.client_streaming:
-            mk = self.channel.stream_stream
-        elif m.server_streaming:
-            mk = self.channel.unary_stream
-        else:
-            mk = self.channel.unary_unary
-        s = mk(path, request_serializer=lambda msg: msg.SerializeToString(),
-               response_deserializer=out.FromString)
-        self._stubs[name] = s
-        return s
-
-    def request(self, method, /, **fields):
-        return getattr(pb, self.methods[method].input_type.name)(**fields)
-
-    def call(self, method, req=None, /, *, rpc_timeout=None, **fields):
-        """A unary RPC: call("GetPool", name="bb") or call("GetPool", message)."""
-        if req is None:
-            req = self.request(method, **fields)
-        return self._stub(method)(req, metadata=self.metadata(),
-                                  timeout=rpc_timeout if rpc_timeout is not None
-                                  else self.timeout)
-
-    def stream(self, method, req=None, /, *, rpc_timeout=None, **fields):
-        """A server-streaming RPC: an iterator of messages (cancel() stops it)."""
-        if req is None:
-            req = self.request(method, **fields)
-        return self._stub(method)(req, metadata=self.metadata(),
-                                  timeout=rpc_timeout if rpc_timeout is not None
-                                  else self.timeout)
-
-    # --- convenience ---
-    def health(self):
-        return self.call("Health")
-
-    def create_pool(self, name, rootfs, **kw):
-        return self.call("CreatePool", name=name, rootfs=rootfs, **kw)
-
-    def update_pool(self, name, **kw):
-        """Only the fields given change: update_pool("bb", min_ready=3)."""
-        return self.call("UpdatePool", name=name,
-                         **{k: pb.UInt32Value(value=v) for k, v in kw.items()})
-
-    def get_pool(self, name):
-        return self.call("GetPool", name=name)
-
-    def list_pools(self):
-        return list(self.call("ListPools").pools)
-
-    def delete_pool(self, name):
-        return self.call("DeletePool", name=name)
-
-    def create_sandbox(self, pool="default", labels=None, **kw):
-        return self.call("CreateSandbox", pool=pool, labels=labels or {}, **kw)
-
-    def get_sandbox(self, id):
-        return self.call("GetSandbox", id=id)
-
-    def list_sandboxes(self, **kw):
-        return self.call("ListSandboxes", **kw)
-
-    def delete_sandbox(self, id):
-        return self.call("DeleteSandbox", id=id)
-
-    def set_timeout(self, id, timeout_s):
-        return self.call("SetTimeout", id=id, timeout_s=timeout_s)
-
-    def exec(self, id, argv, **kw):
-        """ExecEvent messages: stdout/stderr chunks, then exit."""
-        return self.stream("Exec", id=id, argv=argv, **kw)
-
-    def exec_interactive(self, id, argv, inputs=(), **kw):
-        """ExecInteractive: @inputs yields bytes (stdin) or ExecInput
-        messages (pb.ExecInput(close_stdin=True)); its end closes stdin.
-        Returns the iterator of ExecEvent (cancel() stops it)."""
-        def gen():
-            yield pb.ExecInput(start=pb.ExecRequest(id=id, argv=argv, **kw))
-            for x in inputs:
-                yield pb.ExecInput(stdin=x) if isinstance(x, (bytes, bytearray)) else x
-        return self._stub("ExecInteractive")(gen(), metadata=self.metadata(),
-                                             timeout=self.timeout)
-
-    def exec_blocking(self, id, argv, **kw):
-        return self.call("ExecBlocking", id=id, argv=argv, **kw)
-
-    def run(self, argv, pool="default", **kw):
-        return self.call("Run", pool=pool, argv=argv, **kw)
-
-    def put_file(self, id, path, data, mode=0):
-        return self.call("PutFile", id=id, path=path, data=data, mode=mode)
-
-    def get_file(self, id, path):
-        return self.call("GetFile", id=id, path=path).data
-
-    def list_files(self, id, path):
-        return list(self.call("ListFiles", id=id, path=path).entries)
-
-    def delete_file(self, id, path):
-        return self.call("DeleteFile", id=id, path=path)
+    def __exit__(self, *exc):
+        self.delete()
+        return False

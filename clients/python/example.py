@@ -1,33 +1,23 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Example: run a command in a warm sandbox, then stream one from a lease.
-
-    CVISOR_TOKEN=... clients/python/example.py [HOST:PORT] [POOL]
-"""
+"""Example: one-shot runs, then a leased sandbox with files and a streamed exec.
+   CVISOR_URL=http://127.0.0.1:8080 CVISOR_TOKEN=... python3 example.py [POOL]"""
 import sys
 
-import cvisor_client
+from cvisor_client import Client, CvisorError
 
+pool = sys.argv[1] if len(sys.argv) > 1 else None
+c = Client()
+r = c.run(["python3", "-c", "print(6*7)"] if pool is None else ["echo", "42"], pool=pool)
+print("run:", r["exit_code"], repr(r["stdout"]), "%d ms" % r["duration_ms"])
 
-def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:50051"
-    pool = sys.argv[2] if len(sys.argv) > 2 else "default"
-    with cvisor_client.Client(target) as c:
-        print("health:", c.health().status)
-        r = c.run(["echo", "hi"], pool=pool)
-        print("run: exit %d, stdout %r, %d ms" % (r.exit_code, r.stdout, r.duration_ms))
-        sb = c.create_sandbox(pool=pool, labels={"example": "yes"})
-        try:
-            c.put_file(sb.id, "/tmp/greeting", b"hello from the host\n")
-            for ev in c.exec(sb.id, ["sh", "-c", "cat /tmp/greeting; echo to-stderr >&2"]):
-                kind = ev.WhichOneof("event")
-                if kind == "exit":
-                    print("exit:", ev.exit.exit_code)
-                else:
-                    print("%s: %r" % (kind, getattr(ev, kind)))
-        finally:
-            c.delete_sandbox(sb.id)
-
-
-if __name__ == "__main__":
-    main()
+with c.sandbox(pool=pool, labels={"example": "yes"}) as sb:
+    sb.put_file("/tmp/job.sh", b"echo line 1; echo oops >&2; echo line 2\n", mode=0o755)
+    for ev in sb.exec_stream(["sh", "/tmp/job.sh"]):
+        print("event:", ev)
+    print("files:", [e["name"] for e in sb.list_dir("/tmp")])
+    print("back:", sb.get_file("/tmp/job.sh").decode().strip())
+try:
+    c.pool("no-such-pool")
+except CvisorError as e:
+    print("error:", e.status, e.problem["title"])

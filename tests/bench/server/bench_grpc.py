@@ -33,7 +33,7 @@ min_ready = int(sys.argv[5]) if len(sys.argv) > 5 else 8
 tmp = tempfile.mkdtemp(prefix="cvbg.")
 os.environ["CVISOR_PROTO"] = os.path.join(ROOT, "api", "cvisor.proto")
 os.environ["CVISOR_PB2_DIR"] = os.path.join(tmp, "pb2")
-import cvisor_client  # noqa: E402
+import cvisor_grpc  # noqa: E402
 
 
 def free_port():
@@ -59,7 +59,7 @@ proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % free_port(),
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 rc = 1
 try:
-    c = cvisor_client.Client("127.0.0.1:%d" % port, token=token)
+    c = cvisor_grpc.Client("127.0.0.1:%d" % port, token=token)
     for _ in range(600):
         try:
             if c.get_pool("default").ready >= min_ready:

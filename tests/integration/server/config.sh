@@ -21,7 +21,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 tok=cfg-token-0123456789abcdef
 cat >"$tmp/cfg.json" <<JSON
 {"rest": "127.0.0.1:$port", "state_dir": "$tmp/state", "tokens": ["$tok"],
- "limits": {"max_output_bytes": 1000, "max_body_bytes": 2000, "max_inflight": 4},
+ "limits": {"max_output_bytes": 1000, "max_body_bytes": 2000, "max_inflight": 4,
+            "drain_timeout_ms": 1000},
  "pools": [{"name": "cfg", "rootfs": "$tmp/rootfs", "min_ready": 1}]}
 JSON
 env -u CVISOR_TOKEN "$cvisord" --config "$tmp/cfg.json" 2>"$tmp/log" &
@@ -60,9 +61,20 @@ n503=$(grep -c '^503$' "$tmp/codes" || true)
 n200=$(grep -c '^200$' "$tmp/codes" || true)
 [ "$n503" -ge 1 ] && [ "$n200" -ge 1 ] && [ $((n503 + n200)) = 8 ] &&
 	ok "max_inflight: $n200 served, $n503 refused with 503" || bad "inflight: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"
+# SIGTERM with a request that outlives drain_timeout_ms (1 s): its sandbox
+# is ended, the request answered, the server gone within a few seconds.
+curl -s -o "$tmp/long" -w '%{http_code}' -H "$H" "$U/v1/run" -d '{"pool":"cfg","argv":["sleep","60"]}' >"$tmp/long.code" &
+lpid=$!
+sleep 0.5
+t0=$(date +%s)
 kill -TERM $pid
 wait $pid || bad "exit status"
 pid=
+wait $lpid || true
+t1=$(($(date +%s) - t0))
+[ $t1 -le 6 ] && [ "$(cat "$tmp/long.code")" = 200 ] &&
+	ok "SIGTERM past the drain timeout: stopped in ${t1} s, the request answered: $(head -c 60 "$tmp/long")" ||
+	bad "stop took $t1 s; request: $(cat "$tmp/long.code") $(cat "$tmp/long" 2>/dev/null)"
 
 # HTTPS with --tls-cert/--tls-key (a self-signed certificate made here).
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \

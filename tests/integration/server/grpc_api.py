@@ -3,7 +3,7 @@
 """grpc_api.py CVISORD [PLATFORM]
 
 A real cvisord on random loopback ports with a busybox pool, driven by the
-Python grpcio client (clients/python/cvisor_client.py): every RPC, auth
+Python grpcio client (clients/python/cvisor_grpc.py): every RPC, auth
 failures, malformed protobuf, oversized messages, unknown pool/sandbox,
 wrong states, a several-MB stream compared byte for byte with the same
 program run natively (stdout/stderr separate, in order), a cancelled
@@ -34,9 +34,9 @@ platform = sys.argv[2] if len(sys.argv) > 2 else "systrap"
 tmp = tempfile.mkdtemp(prefix="cvgrpc.")
 os.environ["CVISOR_PROTO"] = os.path.join(ROOT, "api", "cvisor.proto")
 os.environ["CVISOR_PB2_DIR"] = os.path.join(tmp, "pb2")
-import cvisor_client  # noqa: E402
+import cvisor_grpc  # noqa: E402
 
-pb = cvisor_client.pb
+pb = cvisor_grpc.pb
 SC = grpc.StatusCode
 failures = []
 proc = None
@@ -140,9 +140,9 @@ def main():
                              "--min-ready", "2", "--platform", platform],
                             env=env, stdout=log, stderr=log)
     target = "127.0.0.1:%d" % gport
-    c = cvisor_client.Client(target, token=token)
-    anon = cvisor_client.Client(target, token="")
-    wrong = cvisor_client.Client(target, token="tok-" + "0" * 32)
+    c = cvisor_grpc.Client(target, token=token)
+    anon = cvisor_grpc.Client(target, token="")
+    wrong = cvisor_grpc.Client(target, token="tok-" + "0" * 32)
 
     # --- health and auth ---
     wait_up(anon)
@@ -550,12 +550,12 @@ def main():
     check(proc.poll() is None, "cvisord still running")
 
     # --- the example script of clients/python ---
-    ex = subprocess.run([sys.executable, os.path.join(ROOT, "clients", "python", "example.py"),
+    ex = subprocess.run([sys.executable, os.path.join(ROOT, "clients", "python", "grpc_example.py"),
                          target], capture_output=True, timeout=120,
                         env=dict(os.environ, CVISOR_TOKEN=token))
     check(ex.returncode == 0 and b"run: exit 0, stdout b'hi\\n'" in ex.stdout and
           b"stdout: b'hello from the host\\n'" in ex.stdout and b"exit: 0" in ex.stdout,
-          "clients/python/example.py: %r" % (ex.stdout + ex.stderr)[-300:])
+          "clients/python/grpc_example.py: %r" % (ex.stdout + ex.stderr)[-300:])
 
     # --- SIGTERM: the call in flight is served to its end, new ones refused ---
     sbd = c.create_sandbox("default")
@@ -592,12 +592,12 @@ def main():
                              "--grpc", "unix:" + sock, "--state-dir", state + "u",
                              "--default-rootfs", rootfs, "--min-ready", "1",
                              "--platform", platform], env=env, stdout=log, stderr=log)
-    u = cvisor_client.Client("unix:" + sock, token=token)
+    u = cvisor_grpc.Client("unix:" + sock, token=token)
     wait_up(u)
     r = u.run(["echo", "over-unix"])
     check(r.stdout == b"over-unix\n", "Run over --grpc unix:PATH")
     expect_code(SC.UNAUTHENTICATED, "unix socket: token still required",
-                cvisor_client.Client("unix:" + sock, token="").list_pools)
+                cvisor_grpc.Client("unix:" + sock, token="").list_pools)
     u.close()
     proc.send_signal(signal.SIGTERM)
     check(proc.wait(60) == 0 and not os.path.exists(sock), "SIGTERM removes the socket")
@@ -615,14 +615,14 @@ def main():
                              "--default-rootfs", rootfs, "--min-ready", "1",
                              "--tls-cert", cert, "--tls-key", key,
                              "--platform", platform], env=env, stdout=log, stderr=log)
-    t = cvisor_client.Client("127.0.0.1:%d" % gport, token=token, ca=cert)
+    t = cvisor_grpc.Client("127.0.0.1:%d" % gport, token=token, ca=cert)
     wait_up(t)
     r = t.run(["echo", "over-tls"])
     check(r.stdout == b"over-tls\n", "Run over TLS")
     expect_code(SC.UNAUTHENTICATED, "TLS: token still required",
-                cvisor_client.Client("127.0.0.1:%d" % gport, token="", ca=cert).list_pools)
+                cvisor_grpc.Client("127.0.0.1:%d" % gport, token="", ca=cert).list_pools)
     expect_code(SC.UNAVAILABLE, "plaintext refused on the TLS port",
-                cvisor_client.Client("127.0.0.1:%d" % gport, token=token, timeout=5).health)
+                cvisor_grpc.Client("127.0.0.1:%d" % gport, token=token, timeout=5).health)
     t.close()
     proc.send_signal(signal.SIGTERM)
     check(proc.wait(60) == 0, "TLS server: SIGTERM exit 0")

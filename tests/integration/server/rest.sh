@@ -276,6 +276,40 @@ expect 400 "rootfs path that does not exist"
 req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"pool\":\"bb\"}"
 expect 400 "rootfs and pool together"
 
+# --- pagination ---
+pg=""
+for i in 1 2 3; do
+	req POST /v1/sandboxes '{"pool":"bb","labels":{"pg":"yes"}}'
+	pg="$pg $(jq_ 'd["id"]')"
+done
+req GET '/v1/sandboxes?label=pg=yes&page_size=2'
+p1=$(jq_ '" ".join(s["id"] for s in d["sandboxes"])')
+tok=$(jq_ 'd.get("next_page_token", "")')
+req GET "/v1/sandboxes?label=pg=yes&page_size=2&page_token=$tok"
+p2=$(jq_ '" ".join(s["id"] for s in d["sandboxes"])')
+more=$(jq_ 'd.get("next_page_token", "")')
+want=$(echo $pg | tr ' ' '\n' | sort | tr '\n' ' ')
+[ -n "$tok" ] && [ -z "$more" ] && [ "$(echo $p1 $p2 | tr ' ' '\n' | sort | tr '\n' ' ')" = "$want" ] &&
+	ok "pagination: 2 + 1, in id order" || bad "pagination: [$p1] [$p2] tok=$tok more=$more want=$want"
+req GET '/v1/sandboxes?page_size=0'
+expect 400 "page_size 0"
+for i in $pg; do req DELETE "/v1/sandboxes/$i"; done
+
+# --- DELETE while an exec runs: the exec ends at once, the sandbox goes ---
+req POST /v1/sandboxes '{"pool":"bb"}'
+sid=$(jq_ 'd["id"]')
+curl -s -o "$tmp/longexec" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	"$base/v1/sandboxes/$sid/exec" -d '{"argv":["sleep","30"]}' >"$tmp/longexec.code" &
+lpid=$!
+sleep 0.5
+t0=$(date +%s%N)
+req DELETE "/v1/sandboxes/$sid"
+expect 204 "delete a sandbox with an exec in flight"
+wait $lpid || true
+t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $t1 -lt 5000 ] && ok "the exec in flight ended ${t1} ms after DELETE ($(cat "$tmp/longexec.code"))" ||
+	bad "exec after DELETE took $t1 ms: $(cat "$tmp/longexec")"
+
 # --- lease TTL ---
 req POST /v1/sandboxes '{"pool":"bb","timeout_s":1}'
 sid=$(jq_ 'd["id"]')
@@ -356,6 +390,38 @@ if [ -n "$ctl" ]; then
 	CVISOR_TOKEN=wrong-token-0123456789 "$ctl" pools list 2>/dev/null && bad "cvisorctl bad token accepted" ||
 		ok "cvisorctl bad token refused"
 fi
+
+# --- the Python client (clients/python) ---
+out=$(CVISOR_URL=$base CVISOR_TOKEN=$TOKEN PYTHONPATH=$root/clients/python python3 - bb <<'PY' 2>&1
+import sys
+from cvisor_client import Client, CvisorError
+c = Client()
+assert c.health()["status"] == "ok"
+assert c.run(["echo", "py"], pool=sys.argv[1])["stdout"] == "py\n"
+ev = list(c.run_stream(["sh", "-c", "echo a; echo b >&2; exit 2"], pool=sys.argv[1]))
+assert [e["type"] for e in ev] == ["stdout", "stderr", "exit"] and ev[-1]["exit_code"] == 2, ev
+with c.sandbox(pool=sys.argv[1], labels={"py": "1"}) as sb:
+    assert [s["id"] for s in c.sandboxes(label="py=1")] == [sb.id]
+    sb.put_file("/tmp/p", b"\x00\x01bin")
+    assert sb.get_file("/tmp/p") == b"\x00\x01bin"
+    assert "p" in [e["name"] for e in sb.list_dir("/tmp")]
+    assert sb.exec(["cat", "/tmp/p"])["stdout"] == "\x00\x01bin"
+    sb.set_timeout(60)
+try:
+    sb.refresh()
+    raise SystemExit("deleted sandbox still there")
+except CvisorError as e:
+    assert e.status == 404 and e.problem["status"] == 404
+try:
+    Client(token="wrong-token-0123456789").pools()
+    raise SystemExit("bad token accepted")
+except CvisorError as e:
+    assert e.status == 401
+print("python client ok")
+PY
+) && [ "$(echo "$out" | tail -1)" = "python client ok" ] && ok "Python client" || bad "Python client: $out"
+out=$(CVISOR_URL=$base CVISOR_TOKEN=$TOKEN python3 "$root/clients/python/example.py" bb 2>&1) &&
+	echo "$out" | grep -qF "run: 0 '42\\n'" && ok "clients/python/example.py" || bad "example.py: $out"
 
 # --- bounded load: LOAD_N runs, LOAD_P at a time ---
 wait_ready default 2

@@ -27,13 +27,19 @@ static const char *rootfs;
 static enum plat_kind platform;
 static char state_dir[64];
 
-static struct pool_mgr *mgr(void)
+static struct pool_mgr *mgr_max(uint32_t max)
 {
-	struct pool_mgr_opts o = { .state_dir = state_dir, .log_fd = -1, .reap_interval_ms = 50 };
+	struct pool_mgr_opts o = { .state_dir = state_dir, .log_fd = -1, .reap_interval_ms = 50,
+				   .max_sandboxes = max };
 	struct pool_mgr *m = NULL;
 
 	assert_int_equal(pool_mgr_new(&o, &m), 0);
 	return m;
+}
+
+static struct pool_mgr *mgr(void)
+{
+	return mgr_max(0);
 }
 
 static void mkpool(struct pool_mgr *m, const char *name, uint32_t min, uint32_t max, uint32_t ttl)
@@ -197,6 +203,56 @@ static void test_idle_ttl_and_teardown(void **state)
 	assert_int_equal(pool_cleanup_stale(state_dir), 0);
 }
 
+/* max_sandboxes bounds every pool together, and ad-hoc sandboxes. */
+static void test_global_limit(void **state)
+{
+	struct pool_mgr *m = mgr_max(2);
+	struct pool_info a, b;
+	struct pool_lease *l = NULL;
+
+	mkpool(m, "ga", 2, 8, 0);
+	mkpool(m, "gb", 2, 8, 0);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(pool_get(m, "ga", &a), 0);
+		assert_int_equal(pool_get(m, "gb", &b), 0);
+		assert_true(a.ready + a.starting + b.ready + b.starting <= 2);
+		if (a.ready + b.ready == 2)
+			break;
+		usleep(20000);
+	}
+	assert_int_equal(a.ready + b.ready, 2);
+	usleep(200000); /* and it stays there */
+	assert_int_equal(pool_get(m, "ga", &a), 0);
+	assert_int_equal(pool_get(m, "gb", &b), 0);
+	assert_int_equal(a.created + b.created, 2);
+	assert_int_equal(pool_boot_adhoc(m, rootfs, platform, 0, &l), -ENOSPC);
+	assert_null(l);
+	if (a.ready == 0)
+		assert_int_equal(pool_acquire(m, "ga", 200, 0, &l), -ENOSPC);
+	else if (b.ready == 0)
+		assert_int_equal(pool_acquire(m, "gb", 200, 0, &l), -ENOSPC);
+	pool_mgr_free(m);
+}
+
+static void test_adhoc(void **state)
+{
+	struct pool_mgr *m = mgr();
+	struct pool_lease *l, *f;
+	char id[POOL_LEASE_ID_LEN + 1];
+
+	assert_int_equal(pool_boot_adhoc(m, "/nonexistent/rootfs", platform, 0, &l), -ENOTDIR);
+	assert_int_equal(pool_boot_adhoc(m, rootfs, platform, 0, &l), 0);
+	assert_string_equal(pool_lease_pool(l), "_adhoc");
+	run_echo(l, "adhoc");
+	strcpy(id, pool_lease_id(l));
+	assert_int_equal(pool_lease_find(m, id, &f), 0);
+	pool_lease_put(f);
+	pool_lease_end(l);
+	pool_lease_put(l);
+	assert_int_equal(pool_lease_find(m, id, &f), -ENOENT);
+	pool_mgr_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +260,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_max_total),
 		cmocka_unit_test(test_deadline_and_death),
 		cmocka_unit_test(test_idle_ttl_and_teardown),
+		cmocka_unit_test(test_global_limit),
+		cmocka_unit_test(test_adhoc),
 	};
 	int r;
 
