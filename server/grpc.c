@@ -806,18 +806,24 @@ void srv_grpc_stop(struct srv *s)
 	struct timespec dl;
 	bool done;
 
-	(void)s;
 	if (!g)
 		return;
 	pthread_mutex_lock(&g->mu);
 	g->stopping = true;
 	pthread_mutex_unlock(&g->mu);
-	/* No new calls; the ones in flight run to their end (30 s at most),
-	 * then they are cancelled (10 s more for their handlers). */
+	/* No new calls; the ones in flight run to their end (drain_timeout_ms),
+	 * then they are cancelled and their sandboxes ended so that the
+	 * handlers return (10 s more). */
 	grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
 	for (int round = 0; round < 2; round++) {
+		uint64_t ms = round ? 10000 : s->cfg.lim.drain_timeout_ms;
 		clock_gettime(CLOCK_REALTIME, &dl);
-		dl.tv_sec += round ? 10 : 30;
+		dl.tv_sec += (time_t)(ms / 1000);
+		dl.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
 		pthread_mutex_lock(&g->mu);
 		while (!(g->shutdown_done && g->workers == 0))
 			if (pthread_cond_timedwait(&g->cv, &g->mu, &dl) == ETIMEDOUT)
@@ -826,7 +832,9 @@ void srv_grpc_stop(struct srv *s)
 		pthread_mutex_unlock(&g->mu);
 		if (done)
 			break;
+		log_info("grpc: ending %u call(s) still running", g->workers);
 		grpc_server_cancel_all_calls(g->server);
+		pool_end_all_leases(s->pm);
 	}
 	if (!done) {
 		/* A handler is still blocked in a sandbox: leave the server to exit(). */

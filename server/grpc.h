@@ -13,8 +13,9 @@
 /* Listen and start the completion-queue thread.  Returns the bound port
  * (HOST:0 picks one) or a negative errno. */
 int srv_grpc_start(struct srv *s);
-/* Shut the server down: no new calls; the calls in flight may finish (30 s
- * at most), then are cancelled; their handlers get 10 s more. */
+/* Shut the server down: no new calls; the calls in flight may finish
+ * (limits.drain_timeout_ms), then are cancelled and their sandboxes ended;
+ * their handlers get 10 s more. */
 void srv_grpc_stop(struct srv *s);
 /* Prometheus lines: cvisor_grpc_calls_total{method,code}, cvisor_grpc_inflight. */
 void srv_grpc_metrics(FILE *f);

@@ -588,7 +588,10 @@ def main():
 
     # --- a unix-socket listener (--grpc unix:PATH) ---
     sock = os.path.join(tmp, "g.sock")
-    proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % free_port(),
+    cfg2 = os.path.join(tmp, "cfg2.json")
+    with open(cfg2, "w") as f:
+        f.write('{"limits": {"drain_timeout_ms": 1000}}')
+    proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % free_port(), "--config", cfg2,
                              "--grpc", "unix:" + sock, "--state-dir", state + "u",
                              "--default-rootfs", rootfs, "--min-ready", "1",
                              "--platform", platform], env=env, stdout=log, stderr=log)
@@ -598,9 +601,23 @@ def main():
     check(r.stdout == b"over-unix\n", "Run over --grpc unix:PATH")
     expect_code(SC.UNAUTHENTICATED, "unix socket: token still required",
                 cvisor_grpc.Client("unix:" + sock, token="").list_pools)
+    # a call still running past drain_timeout_ms: ended, the daemon stops
+    sbu = u.create_sandbox("default")
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        fut = ex.submit(u.exec_blocking, sbu.id, ["sleep", "60"])
+        time.sleep(0.7)
+        t0 = time.time()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            fut.result()
+            bad("a call past the drain timeout succeeded")
+        except grpc.RpcError as e:
+            ok("a call past the drain timeout ends: %s (%s)" % (e.code().name, e.details()))
+        rc = proc.wait(60)
+        check(rc == 0 and time.time() - t0 < 15,
+              "SIGTERM with a stuck call: exit %s after %.1f s" % (rc, time.time() - t0))
     u.close()
-    proc.send_signal(signal.SIGTERM)
-    check(proc.wait(60) == 0 and not os.path.exists(sock), "SIGTERM removes the socket")
+    check(not os.path.exists(sock), "SIGTERM removes the socket")
 
     # --- TLS with --tls-cert/--tls-key (a self-signed certificate made here) ---
     key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
