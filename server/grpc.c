@@ -47,36 +47,38 @@ struct tag {
 struct method {
 	const char *path;
 	const ProtobufCMessageDescriptor *in;
-	gcall_fn fn;
-	bool open;     /* no token needed */
-	bool blocking; /* runs on a worker thread */
-	bool client_stream; /* the handler reads the messages (gcall_recv*) */
+	srv_gcall_fn fn;
+	bool open;	    /* no token needed */
+	bool blocking;	    /* runs on a worker thread */
+	bool client_stream; /* the handler reads the messages (srv_gcall_recv*) */
 };
 
+/* clang-format off */
 #define M(name, msg, fn, open, blk) \
 	{ "/cvisor.v1.Sandboxes/" name, &cvisor__v1__##msg##__descriptor, fn, open, blk, false }
 static const struct method methods[] = {
-	M("Health", health_request, gh_health, true, false),
-	M("CreatePool", create_pool_request, gh_create_pool, false, true),
-	M("UpdatePool", update_pool_request, gh_update_pool, false, false),
-	M("GetPool", get_pool_request, gh_get_pool, false, false),
-	M("ListPools", list_pools_request, gh_list_pools, false, false),
-	M("DeletePool", delete_pool_request, gh_delete_pool, false, true),
-	M("CreateSandbox", create_sandbox_request, gh_create_sandbox, false, true),
-	M("GetSandbox", get_sandbox_request, gh_get_sandbox, false, false),
-	M("ListSandboxes", list_sandboxes_request, gh_list_sandboxes, false, false),
-	M("DeleteSandbox", delete_sandbox_request, gh_delete_sandbox, false, true),
-	M("SetTimeout", set_timeout_request, gh_set_timeout, false, false),
-	M("Exec", exec_request, gh_exec, false, true),
-	M("ExecBlocking", exec_request, gh_exec_blocking, false, true),
-	M("Run", run_request, gh_run, false, true),
-	M("PutFile", put_file_request, gh_put_file, false, true),
-	M("GetFile", get_file_request, gh_get_file, false, true),
-	M("ListFiles", list_files_request, gh_list_files, false, true),
-	M("DeleteFile", delete_file_request, gh_delete_file, false, true),
+	M("Health", health_request, srv_gh_health, true, false),
+	M("CreatePool", create_pool_request, srv_gh_create_pool, false, true),
+	M("UpdatePool", update_pool_request, srv_gh_update_pool, false, false),
+	M("GetPool", get_pool_request, srv_gh_get_pool, false, false),
+	M("ListPools", list_pools_request, srv_gh_list_pools, false, false),
+	M("DeletePool", delete_pool_request, srv_gh_delete_pool, false, true),
+	M("CreateSandbox", create_sandbox_request, srv_gh_create_sandbox, false, true),
+	M("GetSandbox", get_sandbox_request, srv_gh_get_sandbox, false, false),
+	M("ListSandboxes", list_sandboxes_request, srv_gh_list_sandboxes, false, false),
+	M("DeleteSandbox", delete_sandbox_request, srv_gh_delete_sandbox, false, true),
+	M("SetTimeout", set_timeout_request, srv_gh_set_timeout, false, false),
+	M("Exec", exec_request, srv_gh_exec, false, true),
+	M("ExecBlocking", exec_request, srv_gh_exec_blocking, false, true),
+	M("Run", run_request, srv_gh_run, false, true),
+	M("PutFile", put_file_request, srv_gh_put_file, false, true),
+	M("GetFile", get_file_request, srv_gh_get_file, false, true),
+	M("ListFiles", list_files_request, srv_gh_list_files, false, true),
+	M("DeleteFile", delete_file_request, srv_gh_delete_file, false, true),
 	{ "/cvisor.v1.Sandboxes/ExecInteractive", &cvisor__v1__exec_input__descriptor,
-	  gh_exec_interactive, false, true, true },
+	  srv_gh_exec_interactive, false, true, true },
 };
+/* clang-format on */
 #undef M
 #define NMETHODS ARRAY_SIZE(methods)
 
@@ -137,7 +139,7 @@ static struct gsrv *the_gsrv;
 
 static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *d, grpc_byte_buffer *bb);
 
-struct srv *gcall_srv(struct gcall *c)
+struct srv *srv_gcall_srv(struct gcall *c)
 {
 	return c->g->s;
 }
@@ -215,12 +217,12 @@ static void finish(struct gcall *c, grpc_status_code code, const char *detail,
 	}
 }
 
-void gcall_reply(struct gcall *c, const ProtobufCMessage *msg)
+void srv_gcall_reply(struct gcall *c, const ProtobufCMessage *msg)
 {
 	finish(c, GRPC_STATUS_OK, NULL, msg);
 }
 
-void gcall_fail(struct gcall *c, grpc_status_code code, const char *fmt, ...)
+void srv_gcall_fail(struct gcall *c, grpc_status_code code, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -231,7 +233,7 @@ void gcall_fail(struct gcall *c, grpc_status_code code, const char *fmt, ...)
 	finish(c, code, buf, NULL);
 }
 
-grpc_status_code gcall_errno_code(int e)
+grpc_status_code srv_gcall_errno_code(int e)
 {
 	switch (e) {
 	case -ENOENT:
@@ -265,38 +267,38 @@ grpc_status_code gcall_errno_code(int e)
 	}
 }
 
-void gcall_fail_errno(struct gcall *c, int e, const char *what)
+void srv_gcall_fail_errno(struct gcall *c, int e, const char *what)
 {
 	switch (e) {
 	case -ENOENT:
-		gcall_fail(c, gcall_errno_code(e), "%s: not found", what);
+		srv_gcall_fail(c, srv_gcall_errno_code(e), "%s: not found", what);
 		break;
 	case -EEXIST:
-		gcall_fail(c, gcall_errno_code(e), "%s: already exists", what);
+		srv_gcall_fail(c, srv_gcall_errno_code(e), "%s: already exists", what);
 		break;
 	case -ENOSPC:
-		gcall_fail(c, gcall_errno_code(e), "%s: the pool is at max_total", what);
+		srv_gcall_fail(c, srv_gcall_errno_code(e), "%s: the pool is at max_total", what);
 		break;
 	case -EAGAIN:
 	case -ETIMEDOUT:
-		gcall_fail(c, gcall_errno_code(e), "%s: no warm sandbox could be made in time",
-			   what);
+		srv_gcall_fail(c, srv_gcall_errno_code(e),
+			       "%s: no warm sandbox could be made in time", what);
 		break;
 	case -ESHUTDOWN:
-		gcall_fail(c, gcall_errno_code(e), "the server is shutting down");
+		srv_gcall_fail(c, srv_gcall_errno_code(e), "the server is shutting down");
 		break;
 	case -ECONNRESET:
 	case -ECONNREFUSED:
 	case -EPIPE:
 	case -ENOTCONN:
-		gcall_fail(c, gcall_errno_code(e), "%s: the sandbox died", what);
+		srv_gcall_fail(c, srv_gcall_errno_code(e), "%s: the sandbox died", what);
 		break;
 	default:
-		gcall_fail(c, gcall_errno_code(e), "%s: %s", what, strerror(-e));
+		srv_gcall_fail(c, srv_gcall_errno_code(e), "%s: %s", what, strerror(-e));
 	}
 }
 
-int gcall_send(struct gcall *c, const ProtobufCMessage *msg)
+int srv_gcall_send(struct gcall *c, const ProtobufCMessage *msg)
 {
 	grpc_op ops[2];
 	size_t n = 0;
@@ -336,7 +338,7 @@ int gcall_send(struct gcall *c, const ProtobufCMessage *msg)
 	return ok ? 0 : -ECONNRESET;
 }
 
-static void gcall_unref(struct gcall *c)
+static void srv_gcall_unref(struct gcall *c)
 {
 	if (atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
@@ -357,7 +359,7 @@ static void gcall_unref(struct gcall *c)
 	free(c);
 }
 
-int gcall_recv_start(struct gcall *c)
+int srv_gcall_recv_start(struct gcall *c)
 {
 	grpc_op op;
 
@@ -389,13 +391,13 @@ int gcall_recv_start(struct gcall *c)
 	return 0;
 }
 
-int gcall_wake_fd(struct gcall *c)
+int srv_gcall_wake_fd(struct gcall *c)
 {
 	return c->wake_fd;
 }
 
-int gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bool wait,
-		    ProtobufCMessage **ret)
+int srv_gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bool wait,
+			ProtobufCMessage **ret)
 {
 	grpc_byte_buffer *bb;
 	bool ok;
@@ -475,8 +477,8 @@ static void run_handler(struct gcall *c)
 {
 	c->m->fn(c, c->req);
 	if (!c->finished)
-		gcall_fail(c, GRPC_STATUS_INTERNAL, "the handler did not reply");
-	gcall_unref(c);
+		srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "the handler did not reply");
+	srv_gcall_unref(c);
 }
 
 static void *worker_main(void *arg)
@@ -511,8 +513,7 @@ static int request(struct gsrv *g, struct slot *sl)
 		return 0;
 	}
 	e = grpc_server_request_registered_call(g->server, sl->handle, &sl->call, &sl->deadline,
-						&sl->md,
-						sl->m->client_stream ? NULL : &sl->payload,
+						&sl->md, sl->m->client_stream ? NULL : &sl->payload,
 						g->cq, g->cq, &sl->tag);
 	if (e != GRPC_CALL_OK) {
 		grpc_metadata_array_destroy(&sl->md);
@@ -549,10 +550,10 @@ static void new_call(struct gsrv *g, struct slot *sl, bool ok)
 	c->m = sl->m;
 	c->call = sl->call;
 	c->md = sl->md;
-	c->t_op = (struct tag){ TAG_OP, c };
-	c->t_recv = (struct tag){ TAG_RECV, c };
+	c->t_op = (struct tag){TAG_OP, c};
+	c->t_recv = (struct tag){TAG_RECV, c};
 	c->wake_fd = -1;
-	c->t_done = (struct tag){ TAG_DONE, c };
+	c->t_done = (struct tag){TAG_DONE, c};
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 again:
@@ -565,19 +566,19 @@ again:
 		return;
 
 	if (!c->m) {
-		gcall_fail(c, GRPC_STATUS_UNIMPLEMENTED, "no such method");
-		gcall_unref(c);
+		srv_gcall_fail(c, GRPC_STATUS_UNIMPLEMENTED, "no such method");
+		srv_gcall_unref(c);
 	} else if (atomic_load(&g->s->draining)) {
-		gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the server is shutting down");
-		gcall_unref(c);
+		srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the server is shutting down");
+		srv_gcall_unref(c);
 	} else if (!c->m->open && !authorized(g, &c->md)) {
-		gcall_fail(c, GRPC_STATUS_UNAUTHENTICATED,
-			   "a valid \"authorization: Bearer TOKEN\" is required");
-		gcall_unref(c);
+		srv_gcall_fail(c, GRPC_STATUS_UNAUTHENTICATED,
+			       "a valid \"authorization: Bearer TOKEN\" is required");
+		srv_gcall_unref(c);
 	} else if (!c->m->client_stream && !(c->req = decode(c->m->in, payload))) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed %s request",
-			   c->m->in->short_name);
-		gcall_unref(c);
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed %s request",
+			       c->m->in->short_name);
+		srv_gcall_unref(c);
 	} else if (!c->m->blocking) {
 		run_handler(c);
 	} else {
@@ -588,8 +589,8 @@ again:
 		}
 		pthread_mutex_unlock(&g->mu);
 		if (!spawn) {
-			gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "too many requests in flight");
-			gcall_unref(c);
+			srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "too many requests in flight");
+			srv_gcall_unref(c);
 		} else {
 			pthread_t t;
 			pthread_attr_t a;
@@ -599,8 +600,8 @@ again:
 				pthread_mutex_lock(&g->mu);
 				g->workers--;
 				pthread_mutex_unlock(&g->mu);
-				gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "cannot start a worker");
-				gcall_unref(c);
+				srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "cannot start a worker");
+				srv_gcall_unref(c);
 			}
 			pthread_attr_destroy(&a);
 		}
@@ -614,8 +615,8 @@ static void *cq_main(void *arg)
 	struct gsrv *g = arg;
 
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
-							   NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		struct tag *t;
 
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
@@ -647,11 +648,11 @@ static void *cq_main(void *arg)
 				/* the counter is already set */
 			}
 			pthread_mutex_unlock(&c->mu);
-			gcall_unref(c);
+			srv_gcall_unref(c);
 			break;
 		}
 		case TAG_DONE:
-			gcall_unref(t->p);
+			srv_gcall_unref(t->p);
 			break;
 		case TAG_SHUTDOWN:
 			pthread_mutex_lock(&g->mu);
@@ -667,10 +668,23 @@ static void *cq_main(void *arg)
 void srv_grpc_metrics(FILE *f)
 {
 	static const char *const names[GSTATUS_N] = {
-		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-		"NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-		"FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-		"UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+	    "OK",
+	    "CANCELLED",
+	    "UNKNOWN",
+	    "INVALID_ARGUMENT",
+	    "DEADLINE_EXCEEDED",
+	    "NOT_FOUND",
+	    "ALREADY_EXISTS",
+	    "PERMISSION_DENIED",
+	    "RESOURCE_EXHAUSTED",
+	    "FAILED_PRECONDITION",
+	    "ABORTED",
+	    "OUT_OF_RANGE",
+	    "UNIMPLEMENTED",
+	    "INTERNAL",
+	    "UNAVAILABLE",
+	    "DATA_LOSS",
+	    "UNAUTHENTICATED",
 	};
 	struct gsrv *g = the_gsrv;
 	unsigned w = 0;
@@ -681,17 +695,20 @@ void srv_grpc_metrics(FILE *f)
 		for (int k = 0; k < GSTATUS_N; k++) {
 			uint64_t v = atomic_load(&g->ended[i][k]);
 			if (v)
-				fprintf(f, "cvisor_grpc_calls_total{method=\"%s\",code=\"%s\"} %llu\n",
-					i < NMETHODS ? methods[i].path + SVC_PREFIX_LEN : "unknown", names[k],
-					(unsigned long long)v);
+				fprintf(f,
+					"cvisor_grpc_calls_total{method=\"%s\",code=\"%s\"} %llu\n",
+					i < NMETHODS ? methods[i].path + SVC_PREFIX_LEN : "unknown",
+					names[k], (unsigned long long)v);
 		}
 	if (g) {
 		pthread_mutex_lock(&g->mu);
 		w = g->workers;
 		pthread_mutex_unlock(&g->mu);
 	}
-	fprintf(f, "# HELP cvisor_grpc_inflight gRPC calls on worker threads\n"
-		   "# TYPE cvisor_grpc_inflight gauge\ncvisor_grpc_inflight %u\n", w);
+	fprintf(f,
+		"# HELP cvisor_grpc_inflight gRPC calls on worker threads\n"
+		"# TYPE cvisor_grpc_inflight gauge\ncvisor_grpc_inflight %u\n",
+		w);
 }
 
 int srv_grpc_start(struct srv *s)
@@ -712,7 +729,7 @@ int srv_grpc_start(struct srv *s)
 	g->max_workers = s->cfg.lim.max_inflight ? s->cfg.lim.max_inflight : 128;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
-	g->shutdown_tag = (struct tag){ TAG_SHUTDOWN, g };
+	g->shutdown_tag = (struct tag){TAG_SHUTDOWN, g};
 
 	/* The largest request: a file, or an exec with argv/env and stdin. */
 	maxmsg = MAX(s->cfg.lim.max_file, s->cfg.lim.max_body);
@@ -733,13 +750,13 @@ int srv_grpc_start(struct srv *s)
 	g->server = grpc_server_create(&cargs, NULL);
 	grpc_server_register_completion_queue(g->server, g->cq, NULL);
 	for (size_t i = 0; i < NMETHODS; i++) {
-		g->slots[i].tag = (struct tag){ TAG_NEW, &g->slots[i] };
+		g->slots[i].tag = (struct tag){TAG_NEW, &g->slots[i]};
 		g->slots[i].m = &methods[i];
 		g->slots[i].handle = grpc_server_register_method(
-			g->server, methods[i].path, NULL,
-			methods[i].client_stream ? GRPC_SRM_PAYLOAD_NONE
-						 : GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER,
-			0);
+		    g->server, methods[i].path, NULL,
+		    methods[i].client_stream ? GRPC_SRM_PAYLOAD_NONE
+					     : GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER,
+		    0);
 		if (!g->slots[i].handle) {
 			log_error("grpc: cannot register %s", methods[i].path);
 			goto fail;
@@ -747,7 +764,7 @@ int srv_grpc_start(struct srv *s)
 	}
 	if (s->tls_cert_pem && s->tls_key_pem && strncmp(s->cfg.grpc, "unix:", 5) != 0) {
 		/* the REST listener's certificate (--tls-cert/--tls-key; grpc copies it) */
-		grpc_ssl_pem_key_cert_pair kp = { s->tls_key_pem, s->tls_cert_pem };
+		grpc_ssl_pem_key_cert_pair kp = {s->tls_key_pem, s->tls_cert_pem};
 		creds = grpc_ssl_server_credentials_create(NULL, &kp, 1, 0, NULL);
 		g->tls = true;
 	} else {
@@ -759,7 +776,7 @@ int srv_grpc_start(struct srv *s)
 	if (port <= 0)
 		goto fail;
 	grpc_server_start(g->server);
-	g->slots[NMETHODS].tag = (struct tag){ TAG_NEW, &g->slots[NMETHODS] };
+	g->slots[NMETHODS].tag = (struct tag){TAG_NEW, &g->slots[NMETHODS]};
 	for (size_t i = 0; i <= NMETHODS; i++)
 		if (request(g, &g->slots[i]) < 0)
 			log_error("grpc: cannot request calls of %s",
@@ -770,7 +787,7 @@ int srv_grpc_start(struct srv *s)
 		/* drain by hand */
 		for (;;) {
 			grpc_event ev = grpc_completion_queue_next(
-				g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+			    g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 			if (ev.type == GRPC_OP_COMPLETE && ev.tag == &g->shutdown_tag)
 				break;
 		}
@@ -783,8 +800,8 @@ int srv_grpc_start(struct srv *s)
 fail:
 	grpc_server_shutdown_and_notify(g->server, g->cq, &g->shutdown_tag);
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
-							   NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.type == GRPC_OP_COMPLETE && ev.tag == &g->shutdown_tag)
 			break;
 	}

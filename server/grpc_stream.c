@@ -42,12 +42,12 @@ static int send_event(struct gcall *c, const char *line, size_t n)
 	cvisor__v1__exec_event__init(&ev);
 	if (!type) {
 		json_decref(j);
-		gcall_fail(c, GRPC_STATUS_INTERNAL, "bad stream event");
+		srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "bad stream event");
 		return -EIO;
 	}
 	if (strcmp(type, "stdout") == 0 || strcmp(type, "stderr") == 0) {
 		json_t *d = json_object_get(j, "data");
-		ProtobufCBinaryData b = { json_string_length(d), (uint8_t *)json_string_value(d) };
+		ProtobufCBinaryData b = {json_string_length(d), (uint8_t *)json_string_value(d)};
 		if (type[3] == 'o') {
 			ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_STDOUT;
 			ev.stdout = b;
@@ -55,7 +55,7 @@ static int send_event(struct gcall *c, const char *line, size_t n)
 			ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_STDERR;
 			ev.stderr = b;
 		}
-		r = gcall_send(c, &ev.base);
+		r = srv_gcall_send(c, &ev.base);
 	} else if (strcmp(type, "exit") == 0) {
 		ex.exit_code = (int32_t)json_integer_value(json_object_get(j, "exit_code"));
 		ex.signal = (int32_t)json_integer_value(json_object_get(j, "signal"));
@@ -64,46 +64,46 @@ static int send_event(struct gcall *c, const char *line, size_t n)
 		ex.timed_out = json_is_true(json_object_get(j, "timed_out"));
 		ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_EXIT;
 		ev.exit = &ex;
-		r = gcall_send(c, &ev.base);
+		r = srv_gcall_send(c, &ev.base);
 		if (r == 0)
 			r = 1;
 	} else {
 		const char *d = json_string_value(json_object_get(j, "detail"));
-		gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "%s", d ? d : "the exec failed");
+		srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "%s", d ? d : "the exec failed");
 		r = -EIO;
 	}
 	json_decref(j);
 	return r;
 }
 
-void gh_exec(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_exec(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__ExecRequest *q = (const void *)req;
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	struct srv_exec_req er;
 	struct pool_lease *l;
 	struct srv_stream *st;
 	struct sandbox *sb;
-	struct lines ln = { 0 };
+	struct lines ln = {0};
 	char buf[65536];
 	int r, done = 0;
 
 	if (pool_lease_find(s->pm, q->id, &l) < 0) {
-		gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->id);
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->id);
 		return;
 	}
-	if (gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-		      q->timeout_ms, &er) < 0) {
+	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
+			  q->timeout_ms, &er) < 0) {
 		pool_lease_put(l);
 		return;
 	}
 	if (sandbox_attach(pool_lease_control_path(l), &sb) < 0) {
 		srv_exec_req_clear(&er);
 		if (pool_lease_ended(l)) {
-			gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
+			srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
 		} else {
 			pool_lease_failed(l, POOL_FAIL_DIED);
-			gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
+			srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
 		}
 		pool_lease_put(l);
 		return;
@@ -111,7 +111,7 @@ void gh_exec(struct gcall *c, const ProtobufCMessage *req)
 	atomic_fetch_add(&s->execs, 1);
 	r = srv_stream_start(sb, l, false, &er, s->cfg.lim.max_output, &st);
 	if (r < 0) {
-		gexec_fail(c, l, r, er.argv[0]);
+		srv_gexec_fail(c, l, r, er.argv[0]);
 		srv_exec_req_clear(&er);
 		sandbox_close(sb);
 		pool_lease_put(l);
@@ -129,7 +129,7 @@ void gh_exec(struct gcall *c, const ProtobufCMessage *req)
 			size_t nc = MAX(ln.cap * 2, ln.len + (size_t)n);
 			char *nb = realloc(ln.buf, nc);
 			if (!nb) {
-				gcall_fail(c, GRPC_STATUS_INTERNAL, "out of memory");
+				srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "out of memory");
 				done = -1;
 				break;
 			}
@@ -155,11 +155,11 @@ void gh_exec(struct gcall *c, const ProtobufCMessage *req)
 	srv_stream_free(st);
 	free(ln.buf);
 	if (done == 1)
-		gcall_reply(c, NULL);
+		srv_gcall_reply(c, NULL);
 	else if (done == 0)
-		gcall_fail(c, GRPC_STATUS_INTERNAL, "the stream ended without an exit event");
+		srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "the stream ended without an exit event");
 	else
-		gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away");
+		srv_gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away");
 }
 
 /* --- ExecInteractive: stdin from the client stream --- */
@@ -167,11 +167,11 @@ void gh_exec(struct gcall *c, const ProtobufCMessage *req)
 struct ia {
 	struct sandbox *sb;
 	int32_t pid;
-	int fd[3];         /* stdin (write), stdout, stderr (read) */
-	char *in;          /* stdin bytes not yet written */
+	int fd[3]; /* stdin (write), stdout, stderr (read) */
+	char *in;  /* stdin bytes not yet written */
 	size_t in_len, in_off;
-	bool in_eof;       /* close stdin once `in` is written */
-	bool recv_open;    /* a receive is pending */
+	bool in_eof;	/* close stdin once `in` is written */
+	bool recv_open; /* a receive is pending */
 	size_t sent[3], cap;
 	bool truncated;
 };
@@ -206,7 +206,7 @@ static int ia_input(struct gcall *c, struct ia *a)
 {
 	ProtobufCMessage *m;
 	Cvisor__V1__ExecInput *in;
-	int r = gcall_recv_take(c, &cvisor__v1__exec_input__descriptor, false, &m);
+	int r = srv_gcall_recv_take(c, &cvisor__v1__exec_input__descriptor, false, &m);
 
 	if (r == -EAGAIN)
 		return 0;
@@ -216,26 +216,27 @@ static int ia_input(struct gcall *c, struct ia *a)
 		return 0;
 	}
 	if (r < 0) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed ExecInput");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "malformed ExecInput");
 		return r;
 	}
 	in = (Cvisor__V1__ExecInput *)m;
 	r = 0;
 	if (in->input_case == CVISOR__V1__EXEC_INPUT__INPUT_STDIN && !a->in_eof) {
-		if (!ia_feed(a, in->stdin.data, in->stdin.len, gcall_srv(c)->cfg.lim.max_stdin)) {
-			gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED,
-				   "stdin not yet read over max_stdin");
+		if (!ia_feed(a, in->stdin.data, in->stdin.len,
+			     srv_gcall_srv(c)->cfg.lim.max_stdin)) {
+			srv_gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED,
+				       "stdin not yet read over max_stdin");
 			r = -E2BIG;
 		}
 	} else if (in->input_case == CVISOR__V1__EXEC_INPUT__INPUT_CLOSE_STDIN) {
 		a->in_eof = true;
 	} else if (in->input_case == CVISOR__V1__EXEC_INPUT__INPUT_START) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "start only as the first message");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "start only as the first message");
 		r = -EINVAL;
 	}
 	protobuf_c_message_free_unpacked(m, NULL);
 	if (r == 0 && !a->in_eof) {
-		if (gcall_recv_start(c) == 0)
+		if (srv_gcall_recv_start(c) == 0)
 			a->recv_open = true;
 		else
 			a->in_eof = true;
@@ -267,19 +268,19 @@ static int ia_output(struct gcall *c, struct ia *a, int which)
 	cvisor__v1__exec_event__init(&ev);
 	if (which == 1) {
 		ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_STDOUT;
-		ev.stdout = (ProtobufCBinaryData){ (size_t)n, (uint8_t *)buf };
+		ev.stdout = (ProtobufCBinaryData){(size_t)n, (uint8_t *)buf};
 	} else {
 		ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_STDERR;
-		ev.stderr = (ProtobufCBinaryData){ (size_t)n, (uint8_t *)buf };
+		ev.stderr = (ProtobufCBinaryData){(size_t)n, (uint8_t *)buf};
 	}
-	return gcall_send(c, &ev.base);
+	return srv_gcall_send(c, &ev.base);
 }
 
 /* Spawn with pipes; the child ends are closed here. */
 static int ia_spawn(struct ia *a, const struct srv_exec_req *er)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	struct sandbox_process p = { 0 };
+	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+	struct sandbox_process p = {0};
 	int r = 0;
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
@@ -312,14 +313,14 @@ static int ia_spawn(struct ia *a, const struct srv_exec_req *er)
 	return 0;
 }
 
-void gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
+void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 {
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	ProtobufCMessage *m = NULL;
 	const Cvisor__V1__ExecRequest *q;
 	struct srv_exec_req er;
 	struct pool_lease *l = NULL;
-	struct ia a = { .fd = { -1, -1, -1 }, .cap = s->cfg.lim.max_output };
+	struct ia a = {.fd = {-1, -1, -1}, .cap = s->cfg.lim.max_output};
 	Cvisor__V1__ExecEvent ev;
 	Cvisor__V1__ExecExit ex = CVISOR__V1__EXEC_EXIT__INIT;
 	uint64_t t0 = mono_ns(), deadline;
@@ -327,46 +328,47 @@ void gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 	int r, status = 0;
 
 	(void)unused;
-	if (gcall_recv_start(c) < 0 ||
-	    (r = gcall_recv_take(c, &cvisor__v1__exec_input__descriptor, true, &m)) == -EPIPE ||
+	if (srv_gcall_recv_start(c) < 0 ||
+	    (r = srv_gcall_recv_take(c, &cvisor__v1__exec_input__descriptor, true, &m)) == -EPIPE ||
 	    r == -ECONNRESET) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "the first message must be start");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "the first message must be start");
 		return;
 	}
-	if (r < 0 || ((Cvisor__V1__ExecInput *)m)->input_case != CVISOR__V1__EXEC_INPUT__INPUT_START) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "the first message must be start");
+	if (r < 0 ||
+	    ((Cvisor__V1__ExecInput *)m)->input_case != CVISOR__V1__EXEC_INPUT__INPUT_START) {
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "the first message must be start");
 		goto out;
 	}
 	q = ((Cvisor__V1__ExecInput *)m)->start;
 	if (pool_lease_find(s->pm, q->id, &l) < 0) {
-		gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->id);
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->id);
 		goto out;
 	}
-	if (gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-		      q->timeout_ms, &er) < 0)
+	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
+			  q->timeout_ms, &er) < 0)
 		goto out;
 	have_req = true;
 	if (sandbox_attach(pool_lease_control_path(l), &a.sb) < 0) {
 		if (pool_lease_ended(l)) {
-			gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
+			srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
 		} else {
 			pool_lease_failed(l, POOL_FAIL_DIED);
-			gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
+			srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
 		}
 		goto out;
 	}
 	atomic_fetch_add(&s->execs, 1);
 	r = ia_spawn(&a, &er);
 	if (r < 0) {
-		gexec_fail(c, l, r, er.argv[0]);
+		srv_gexec_fail(c, l, r, er.argv[0]);
 		goto out;
 	}
-	if (er.stdin_len && !ia_feed(&a, (const uint8_t *)er.stdin_data, er.stdin_len,
-				     s->cfg.lim.max_stdin)) {
-		gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "stdin too large");
+	if (er.stdin_len &&
+	    !ia_feed(&a, (const uint8_t *)er.stdin_data, er.stdin_len, s->cfg.lim.max_stdin)) {
+		srv_gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "stdin too large");
 		goto out;
 	}
-	a.recv_open = gcall_recv_start(c) == 0;
+	a.recv_open = srv_gcall_recv_start(c) == 0;
 	a.in_eof = !a.recv_open;
 	deadline = t0 + (uint64_t)er.timeout_ms * NSEC_PER_MSEC;
 
@@ -383,17 +385,17 @@ void gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 		if (a.fd[0] >= 0 && a.in_off == a.in_len && a.in_eof)
 			ia_close(&a.fd[0]);
 		if (a.fd[0] >= 0 && a.in_off < a.in_len) {
-			pf[n] = (struct pollfd){ .fd = a.fd[0], .events = POLLOUT };
+			pf[n] = (struct pollfd){.fd = a.fd[0], .events = POLLOUT};
 			map[n++] = 0;
 		}
 		for (int i = 1; i < 3; i++) {
 			if (a.fd[i] >= 0) {
-				pf[n] = (struct pollfd){ .fd = a.fd[i], .events = POLLIN };
+				pf[n] = (struct pollfd){.fd = a.fd[i], .events = POLLIN};
 				map[n++] = i;
 			}
 		}
 		if (a.recv_open) {
-			pf[n] = (struct pollfd){ .fd = gcall_wake_fd(c), .events = POLLIN };
+			pf[n] = (struct pollfd){.fd = srv_gcall_wake_fd(c), .events = POLLIN};
 			map[n++] = 3;
 		}
 		if (poll(pf, (nfds_t)n, (int)MIN((deadline - now) / NSEC_PER_MSEC + 1, 1000)) < 0) {
@@ -434,7 +436,7 @@ void gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 	}
 	waited = r == 0;
 	if (r < 0) {
-		gexec_fail(c, l, r, er.argv[0]);
+		srv_gexec_fail(c, l, r, er.argv[0]);
 		goto out;
 	}
 	if (WIFSIGNALED(status)) {
@@ -450,10 +452,10 @@ void gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 	cvisor__v1__exec_event__init(&ev);
 	ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_EXIT;
 	ev.exit = &ex;
-	if (gcall_send(c, &ev.base) == 0)
-		gcall_reply(c, NULL);
+	if (srv_gcall_send(c, &ev.base) == 0)
+		srv_gcall_reply(c, NULL);
 	else
-		gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away");
+		srv_gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away");
 out:
 	if (a.pid > 0 && !waited) {
 		(void)sandbox_kill(a.sb, a.pid, SIGKILL);
@@ -472,5 +474,5 @@ out:
 		srv_exec_req_clear(&er);
 	if (m)
 		protobuf_c_message_free_unpacked(m, NULL);
-	gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away"); /* no-op if ended */
+	srv_gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away"); /* no-op if ended */
 }

@@ -102,13 +102,13 @@ static void pool_reply(struct gcall *c, const char *name)
 	Cvisor__V1__Pool p;
 	Cvisor__V1__PoolFailures f;
 	json_t *keep;
-	int r = pool_msg(gcall_srv(c), name, &keep, &p, &f);
+	int r = pool_msg(srv_gcall_srv(c), name, &keep, &p, &f);
 
 	if (r < 0) {
-		gcall_fail_errno(c, r, "pool");
+		srv_gcall_fail_errno(c, r, "pool");
 		return;
 	}
-	gcall_reply(c, &p.base);
+	srv_gcall_reply(c, &p.base);
 	json_decref(keep);
 }
 
@@ -119,10 +119,10 @@ static int set_str(json_t *o, const char *k, const char *v)
 	return s ? json_object_set_new(o, k, s) : -1;
 }
 
-void gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__CreatePoolRequest *q = (const void *)req;
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	json_t *j = json_object();
 	struct pool_config cfg;
 	const char *err = "invalid";
@@ -130,7 +130,7 @@ void gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 	int r = 0;
 
 	if (!j) {
-		gcall_fail_errno(c, -ENOMEM, "pool");
+		srv_gcall_fail_errno(c, -ENOMEM, "pool");
 		return;
 	}
 	r |= set_str(j, "name", q->name);
@@ -146,32 +146,32 @@ void gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 	r |= json_object_set_new(j, "idle_ttl", json_integer(q->idle_ttl));
 	if (r) {
 		json_decref(j);
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "strings must be UTF-8");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "strings must be UTF-8");
 		return;
 	}
 	r = srv_pool_from_json(j, s->cfg.platform, &cfg, &err);
 	json_decref(j);
 	if (r < 0) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
 		return;
 	}
 	snprintf(name, sizeof(name), "%s", cfg.name);
 	r = pool_create(s->pm, &cfg);
 	free(cfg.rootfs);
 	if (r == -ENOTDIR || r == -ENOENT)
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "rootfs is not a directory");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "rootfs is not a directory");
 	else if (r == -EINVAL)
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "invalid pool settings");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "invalid pool settings");
 	else if (r < 0)
-		gcall_fail_errno(c, r, name);
+		srv_gcall_fail_errno(c, r, name);
 	else
 		pool_reply(c, name);
 }
 
-void gh_update_pool(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_update_pool(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__UpdatePoolRequest *q = (const void *)req;
-	struct pool_config vals = { 0 };
+	struct pool_config vals = {0};
 	unsigned fields = 0;
 	int r;
 	const struct {
@@ -180,40 +180,42 @@ void gh_update_pool(struct gcall *c, const ProtobufCMessage *req)
 		uint32_t *dst;
 		const char *name;
 	} f[] = {
-		{ q->min_ready, POOL_UPD_MIN_READY, &vals.min_ready, "min_ready" },
-		{ q->max_total, POOL_UPD_MAX_TOTAL, &vals.max_total, "max_total" },
-		{ q->max_lease_seconds, POOL_UPD_MAX_LEASE, &vals.max_lease_seconds,
-		  "max_lease_seconds" },
-		{ q->idle_ttl, POOL_UPD_IDLE_TTL, &vals.idle_ttl_seconds, "idle_ttl" },
+	    {q->min_ready, POOL_UPD_MIN_READY, &vals.min_ready, "min_ready"},
+	    {q->max_total, POOL_UPD_MAX_TOTAL, &vals.max_total, "max_total"},
+	    {q->max_lease_seconds, POOL_UPD_MAX_LEASE, &vals.max_lease_seconds,
+	     "max_lease_seconds"},
+	    {q->idle_ttl, POOL_UPD_IDLE_TTL, &vals.idle_ttl_seconds, "idle_ttl"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
 		if (!f[i].v)
 			continue;
 		if (f[i].v->value > MAX_SECONDS) {
-			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s is out of range", f[i].name);
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s is out of range",
+				       f[i].name);
 			return;
 		}
 		*f[i].dst = f[i].v->value;
 		fields |= f[i].flag;
 	}
-	r = pool_update(gcall_srv(c)->pm, q->name, fields, &vals);
+	r = pool_update(srv_gcall_srv(c)->pm, q->name, fields, &vals);
 	if (r == -EINVAL)
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "min_ready must not exceed max_total");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+			       "min_ready must not exceed max_total");
 	else if (r < 0)
-		gcall_fail_errno(c, r, "pool");
+		srv_gcall_fail_errno(c, r, "pool");
 	else
 		pool_reply(c, q->name);
 }
 
-void gh_get_pool(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_get_pool(struct gcall *c, const ProtobufCMessage *req)
 {
 	pool_reply(c, ((const Cvisor__V1__GetPoolRequest *)(const void *)req)->name);
 }
 
-void gh_list_pools(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_list_pools(struct gcall *c, const ProtobufCMessage *req)
 {
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	Cvisor__V1__ListPoolsResponse resp = CVISOR__V1__LIST_POOLS_RESPONSE__INIT;
 	Cvisor__V1__Pool *p = NULL, **pp = NULL;
 	Cvisor__V1__PoolFailures *f = NULL;
@@ -225,7 +227,7 @@ void gh_list_pools(struct gcall *c, const ProtobufCMessage *req)
 	(void)req;
 	r = pool_list(s->pm, &names, &n);
 	if (r < 0) {
-		gcall_fail_errno(c, r, "pools");
+		srv_gcall_fail_errno(c, r, "pools");
 		return;
 	}
 	if (n) {
@@ -235,7 +237,7 @@ void gh_list_pools(struct gcall *c, const ProtobufCMessage *req)
 		keep = calloc(n, sizeof(*keep));
 	}
 	if (n && (!p || !pp || !f || !keep)) {
-		gcall_fail_errno(c, -ENOMEM, "pools");
+		srv_gcall_fail_errno(c, -ENOMEM, "pools");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -246,7 +248,7 @@ void gh_list_pools(struct gcall *c, const ProtobufCMessage *req)
 	}
 	resp.n_pools = k;
 	resp.pools = pp;
-	gcall_reply(c, &resp.base);
+	srv_gcall_reply(c, &resp.base);
 out:
 	for (size_t i = 0; i < k; i++)
 		json_decref(keep[i]);
@@ -257,16 +259,16 @@ out:
 	pool_names_free(names, n);
 }
 
-void gh_delete_pool(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_delete_pool(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__DeletePoolRequest *q = (const void *)req;
 	Cvisor__V1__Empty e = CVISOR__V1__EMPTY__INIT;
-	int r = pool_delete(gcall_srv(c)->pm, q->name);
+	int r = pool_delete(srv_gcall_srv(c)->pm, q->name);
 
 	if (r < 0)
-		gcall_fail_errno(c, r, "pool");
+		srv_gcall_fail_errno(c, r, "pool");
 	else
-		gcall_reply(c, &e.base);
+		srv_gcall_reply(c, &e.base);
 }
 
 /* --- sandboxes --- */
@@ -323,59 +325,63 @@ static void sandbox_reply(struct gcall *c, struct pool_lease *l)
 	struct sb_msg o;
 
 	if (sb_msg_fill(&o, l) < 0) {
-		gcall_fail_errno(c, -ENOMEM, "sandbox");
+		srv_gcall_fail_errno(c, -ENOMEM, "sandbox");
 		return;
 	}
-	gcall_reply(c, &o.m.base);
+	srv_gcall_reply(c, &o.m.base);
 	sb_msg_clear(&o);
 }
 
-void gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__CreateSandboxRequest *q = (const void *)req;
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	const char *pool = q->pool[0] ? q->pool : "default";
-	int tmo = q->acquire_timeout_ms ? (int)q->acquire_timeout_ms : s->cfg.lim.acquire_timeout_ms;
+	int tmo =
+	    q->acquire_timeout_ms ? (int)q->acquire_timeout_ms : s->cfg.lim.acquire_timeout_ms;
 	struct pool_lease *l;
 	char what[80];
 	int r;
 
 	if (q->timeout_s > MAX_SECONDS) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "timeout_s is out of range");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "timeout_s is out of range");
 		return;
 	}
 	if (q->acquire_timeout_ms > 600000) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "acquire_timeout_ms must be 0..600000");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+			       "acquire_timeout_ms must be 0..600000");
 		return;
 	}
 	if (q->n_labels > 16) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "at most 16 labels");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "at most 16 labels");
 		return;
 	}
 	for (size_t i = 0; i < q->n_labels; i++) {
 		const char *k = q->labels[i]->key, *v = q->labels[i]->value;
-		if (!k[0] || strlen(k) > 128 || strlen(v) > 128 || strchr(k, '=') ||
-		    !utf8_ok(k) || !utf8_ok(v)) {
-			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
-				   "labels: keys and values are strings of at most 128 bytes, "
-				   "keys without '='");
+		if (!k[0] || strlen(k) > 128 || strlen(v) > 128 || strchr(k, '=') || !utf8_ok(k) ||
+		    !utf8_ok(v)) {
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				       "labels: keys and values are strings of at most 128 bytes, "
+				       "keys without '='");
 			return;
 		}
 	}
 	if (q->rootfs[0]) {
 		enum plat_kind k = s->cfg.platform;
 		if (q->rootfs[0] != '/' || q->pool[0]) {
-			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
-				   "rootfs must be an absolute host path, without pool");
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				       "rootfs must be an absolute host path, without pool");
 			return;
 		}
 		if (q->platform[0] && plat_kind_from_string(q->platform, &k) < 0) {
-			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "platform must be systrap or ptrace");
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				       "platform must be systrap or ptrace");
 			return;
 		}
 		r = pool_boot_adhoc(s->pm, q->rootfs, k, q->timeout_s, &l);
 		if (r == -ENOTDIR || r == -EINVAL || r == -ENAMETOOLONG) {
-			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "rootfs is not a directory");
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				       "rootfs is not a directory");
 			return;
 		}
 	} else {
@@ -383,7 +389,7 @@ void gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
 	}
 	if (r < 0) {
 		snprintf(what, sizeof(what), "pool %.40s", pool);
-		gcall_fail_errno(c, r, what);
+		srv_gcall_fail_errno(c, r, what);
 		return;
 	}
 	for (size_t i = 0; i < q->n_labels; i++)
@@ -396,16 +402,17 @@ static struct pool_lease *find_lease(struct gcall *c, const char *id)
 {
 	struct pool_lease *l;
 
-	if (pool_lease_find(gcall_srv(c)->pm, id, &l) < 0) {
-		gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", id);
+	if (pool_lease_find(srv_gcall_srv(c)->pm, id, &l) < 0) {
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", id);
 		return NULL;
 	}
 	return l;
 }
 
-void gh_get_sandbox(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_get_sandbox(struct gcall *c, const ProtobufCMessage *req)
 {
-	struct pool_lease *l = find_lease(c, ((const Cvisor__V1__GetSandboxRequest *)(const void *)req)->id);
+	struct pool_lease *l =
+	    find_lease(c, ((const Cvisor__V1__GetSandboxRequest *)(const void *)req)->id);
 
 	if (!l)
 		return;
@@ -413,10 +420,10 @@ void gh_get_sandbox(struct gcall *c, const ProtobufCMessage *req)
 	pool_lease_put(l);
 }
 
-void gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__ListSandboxesRequest *q = (const void *)req;
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	Cvisor__V1__ListSandboxesResponse resp = CVISOR__V1__LIST_SANDBOXES_RESPONSE__INIT;
 	size_t page = q->page_size ? q->page_size : 100, added = 0, i = 0, n;
 	char lkey[130] = "";
@@ -428,17 +435,17 @@ void gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req)
 	int r;
 
 	if (q->state[0] && strcmp(q->state, "running") != 0 && strcmp(q->state, "ended") != 0) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "state must be running or ended");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "state must be running or ended");
 		return;
 	}
 	if (page > 1000) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "page_size must be 1..1000");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "page_size must be 1..1000");
 		return;
 	}
 	if (q->label[0]) {
 		const char *eq = strchr(q->label, '=');
 		if (!eq || eq == q->label || (size_t)(eq - q->label) > 128) {
-			gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "label must be KEY=VALUE");
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "label must be KEY=VALUE");
 			return;
 		}
 		memcpy(lkey, q->label, (size_t)(eq - q->label));
@@ -447,7 +454,7 @@ void gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req)
 	}
 	r = pool_lease_ids(s->pm, &ids, &n);
 	if (r < 0) {
-		gcall_fail_errno(c, r, "sandboxes");
+		srv_gcall_fail_errno(c, r, "sandboxes");
 		return;
 	}
 	if (n) {
@@ -455,7 +462,7 @@ void gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req)
 		pv = calloc(MIN(n, page), sizeof(*pv));
 		held = calloc(MIN(n, page), sizeof(*held));
 		if (!v || !pv || !held) {
-			gcall_fail_errno(c, -ENOMEM, "sandboxes");
+			srv_gcall_fail_errno(c, -ENOMEM, "sandboxes");
 			goto out;
 		}
 	}
@@ -489,7 +496,7 @@ void gh_list_sandboxes(struct gcall *c, const ProtobufCMessage *req)
 	resp.n_sandboxes = added;
 	resp.sandboxes = pv;
 	resp.next_page_token = (char *)(next ? next : "");
-	gcall_reply(c, &resp.base);
+	srv_gcall_reply(c, &resp.base);
 out:
 	for (size_t k = 0; k < added; k++) {
 		sb_msg_clear(&v[k]);
@@ -501,33 +508,34 @@ out:
 	pool_names_free(ids, n);
 }
 
-void gh_delete_sandbox(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_delete_sandbox(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__DeleteSandboxRequest *q = (const void *)req;
 	Cvisor__V1__Empty e = CVISOR__V1__EMPTY__INIT;
 	struct pool_lease *l;
 
-	if (pool_lease_find(gcall_srv(c)->pm, q->id, &l) == 0) { /* idempotent */
+	if (pool_lease_find(srv_gcall_srv(c)->pm, q->id, &l) == 0) { /* idempotent */
 		pool_lease_end(l);
 		pool_lease_put(l);
 	}
-	gcall_reply(c, &e.base);
+	srv_gcall_reply(c, &e.base);
 }
 
-void gh_set_timeout(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_set_timeout(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__SetTimeoutRequest *q = (const void *)req;
 	struct pool_lease *l;
 
 	if (q->timeout_s == 0 || q->timeout_s > MAX_SECONDS) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "timeout_s must be a positive integer");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+			       "timeout_s must be a positive integer");
 		return;
 	}
 	l = find_lease(c, q->id);
 	if (!l)
 		return;
 	if (pool_lease_set_timeout(l, q->timeout_s) < 0)
-		gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
+		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
 	else
 		sandbox_reply(c, l);
 	pool_lease_put(l);
@@ -549,11 +557,11 @@ static json_t *str_array(char **v, size_t n)
 	return a;
 }
 
-int gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc,
-	      const char *cwd, const char *user, const ProtobufCBinaryData *in,
-	      uint32_t timeout_ms, struct srv_exec_req *ret)
+int srv_gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc,
+		  const char *cwd, const char *user, const ProtobufCBinaryData *in,
+		  uint32_t timeout_ms, struct srv_exec_req *ret)
 {
-	const struct srv_limits *lim = &gcall_srv(c)->cfg.lim;
+	const struct srv_limits *lim = &srv_gcall_srv(c)->cfg.lim;
 	json_t *j = json_object(), *a = str_array(argv, argc), *e = str_array(env, envc);
 	const char *err = "invalid";
 	struct srv_exec_req r;
@@ -563,7 +571,8 @@ int gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc
 		json_decref(j);
 		json_decref(a);
 		json_decref(e);
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "argv and env must be UTF-8 strings");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+			       "argv and env must be UTF-8 strings");
 		return -EINVAL;
 	}
 	x |= json_object_set_new(j, "argv", a);
@@ -576,28 +585,29 @@ int gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc
 		x |= json_object_set_new(j, "timeout_ms", json_integer(timeout_ms));
 	if (x) {
 		json_decref(j);
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "strings must be UTF-8");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "strings must be UTF-8");
 		return -EINVAL;
 	}
 	if (in->len > lim->max_stdin) {
 		json_decref(j);
-		gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "stdin too large");
+		srv_gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "stdin too large");
 		return -E2BIG;
 	}
 	x = srv_exec_parse(j, lim, &r, &err);
 	json_decref(j);
 	if (x < 0) {
-		gcall_fail(c, x == -E2BIG ? GRPC_STATUS_RESOURCE_EXHAUSTED
-					  : x == -ENOMEM ? GRPC_STATUS_INTERNAL
-							 : GRPC_STATUS_INVALID_ARGUMENT,
-			   "%s", x == -ENOMEM ? "out of memory" : err);
+		srv_gcall_fail(c,
+			       x == -E2BIG    ? GRPC_STATUS_RESOURCE_EXHAUSTED
+			       : x == -ENOMEM ? GRPC_STATUS_INTERNAL
+					      : GRPC_STATUS_INVALID_ARGUMENT,
+			       "%s", x == -ENOMEM ? "out of memory" : err);
 		return x;
 	}
 	if (in->len) {
 		r.stdin_data = malloc(in->len);
 		if (!r.stdin_data) {
 			srv_exec_req_clear(&r);
-			gcall_fail(c, GRPC_STATUS_INTERNAL, "out of memory");
+			srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "out of memory");
 			return -ENOMEM;
 		}
 		memcpy(r.stdin_data, in->data, in->len);
@@ -613,20 +623,20 @@ static bool conn_error(int e)
 	       e == -ESHUTDOWN;
 }
 
-void gexec_fail(struct gcall *c, struct pool_lease *l, int e, const char *argv0)
+void srv_gexec_fail(struct gcall *c, struct pool_lease *l, int e, const char *argv0)
 {
 	if (conn_error(e)) {
 		pool_lease_failed(l, POOL_FAIL_DIED);
-		gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died during the request");
+		srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died during the request");
 		return;
 	}
-	pool_count_failure(gcall_srv(c)->pm, pool_lease_pool(l), POOL_FAIL_EXEC);
+	pool_count_failure(srv_gcall_srv(c)->pm, pool_lease_pool(l), POOL_FAIL_EXEC);
 	if (e == -ENOENT || e == -EACCES || e == -ENOEXEC || e == -ENOTDIR || e == -EISDIR ||
 	    e == -EPERM)
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "cannot execute %.200s: %s", argv0,
-			   strerror(-e));
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "cannot execute %.200s: %s", argv0,
+			       strerror(-e));
 	else
-		gcall_fail_errno(c, e, "exec");
+		srv_gcall_fail_errno(c, e, "exec");
 }
 
 /* Blocking exec in @sb; ends the call.  Takes the caller's lease reference;
@@ -634,7 +644,7 @@ void gexec_fail(struct gcall *c, struct pool_lease *l, int e, const char *argv0)
 static void exec_blocking(struct gcall *c, struct pool_lease *l, struct sandbox *sb, bool end,
 			  const struct srv_exec_req *er)
 {
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	Cvisor__V1__ExecResult m = CVISOR__V1__EXEC_RESULT__INIT;
 	struct srv_exec_res out;
 	int r;
@@ -642,17 +652,17 @@ static void exec_blocking(struct gcall *c, struct pool_lease *l, struct sandbox 
 	atomic_fetch_add(&s->execs, 1);
 	r = srv_exec_run(sb, er, s->cfg.lim.max_output, &out);
 	if (r < 0) {
-		gexec_fail(c, l, r, er->argv[0]);
+		srv_gexec_fail(c, l, r, er->argv[0]);
 	} else {
 		pool_observe_run(s->pm, pool_lease_pool(l), (double)out.duration_ns / 1e9);
 		m.exit_code = out.exit_code;
 		m.signal = out.signal;
-		m.stdout = (ProtobufCBinaryData){ out.out_len, (uint8_t *)out.out };
-		m.stderr = (ProtobufCBinaryData){ out.err_len, (uint8_t *)out.err };
+		m.stdout = (ProtobufCBinaryData){out.out_len, (uint8_t *)out.out};
+		m.stderr = (ProtobufCBinaryData){out.err_len, (uint8_t *)out.err};
 		m.duration_ms = out.duration_ns / NSEC_PER_MSEC;
 		m.truncated = out.truncated;
 		m.timed_out = out.timed_out;
-		gcall_reply(c, &m.base);
+		srv_gcall_reply(c, &m.base);
 		srv_exec_res_clear(&out);
 	}
 	if (sb != pool_lease_sandbox(l))
@@ -671,16 +681,16 @@ static struct sandbox *attach(struct gcall *c, struct pool_lease *l, bool exec)
 	if (sandbox_attach(pool_lease_control_path(l), &sb) == 0)
 		return sb;
 	if (!exec || pool_lease_ended(l)) {
-		gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION,
-			   exec ? "the sandbox has ended" : "the sandbox is not reachable");
+		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION,
+			       exec ? "the sandbox has ended" : "the sandbox is not reachable");
 		return NULL;
 	}
 	pool_lease_failed(l, POOL_FAIL_DIED);
-	gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
+	srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
 	return NULL;
 }
 
-void gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__ExecRequest *q = (const void *)req;
 	struct srv_exec_req er;
@@ -690,8 +700,8 @@ void gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req)
 	l = find_lease(c, q->id);
 	if (!l)
 		return;
-	if (gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-		      q->timeout_ms, &er) < 0) {
+	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
+			  q->timeout_ms, &er) < 0) {
 		pool_lease_put(l);
 		return;
 	}
@@ -704,10 +714,10 @@ void gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req)
 	srv_exec_req_clear(&er);
 }
 
-void gh_run(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_run(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__RunRequest *q = (const void *)req;
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	const char *pool = q->pool[0] ? q->pool : "default";
 	struct srv_exec_req er;
 	struct pool_lease *l;
@@ -715,17 +725,17 @@ void gh_run(struct gcall *c, const ProtobufCMessage *req)
 	int r;
 
 	if (strlen(pool) > POOL_NAME_MAX) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "pool must be a pool name");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "pool must be a pool name");
 		return;
 	}
-	if (gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-		      q->timeout_ms, &er) < 0)
+	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
+			  q->timeout_ms, &er) < 0)
 		return;
 	atomic_fetch_add(&s->runs, 1);
 	r = pool_acquire(s->pm, pool, s->cfg.lim.acquire_timeout_ms, 0, &l);
 	if (r < 0) {
 		snprintf(what, sizeof(what), "pool %s", pool);
-		gcall_fail_errno(c, r, what);
+		srv_gcall_fail_errno(c, r, what);
 	} else {
 		exec_blocking(c, l, pool_lease_sandbox(l), true, &er);
 	}
@@ -740,11 +750,11 @@ static bool path_ok(const char *p)
 }
 
 /* The lease and a connection for a file RPC; false after replying. */
-static bool file_target(struct gcall *c, const char *id, const char *path,
-			struct pool_lease **l, struct sandbox **sb)
+static bool file_target(struct gcall *c, const char *id, const char *path, struct pool_lease **l,
+			struct sandbox **sb)
 {
 	if (!path_ok(path)) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "path must be an absolute path");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "path must be an absolute path");
 		return false;
 	}
 	*l = find_lease(c, id);
@@ -758,7 +768,7 @@ static bool file_target(struct gcall *c, const char *id, const char *path,
 	return true;
 }
 
-void gh_put_file(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_put_file(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__PutFileRequest *q = (const void *)req;
 	Cvisor__V1__Empty e = CVISOR__V1__EMPTY__INIT;
@@ -767,11 +777,11 @@ void gh_put_file(struct gcall *c, const ProtobufCMessage *req)
 	int r;
 
 	if (q->mode > 07777) {
-		gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "mode must be at most 07777");
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "mode must be at most 07777");
 		return;
 	}
-	if (q->data.len > gcall_srv(c)->cfg.lim.max_file) {
-		gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "the file is over max_file");
+	if (q->data.len > srv_gcall_srv(c)->cfg.lim.max_file) {
+		srv_gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "the file is over max_file");
 		return;
 	}
 	if (!file_target(c, q->id, q->path, &l, &sb))
@@ -779,14 +789,14 @@ void gh_put_file(struct gcall *c, const ProtobufCMessage *req)
 	r = sandbox_file_write(sb, q->path, q->data.data ? (const char *)q->data.data : "",
 			       q->data.len, q->mode ? q->mode : 0644);
 	if (r < 0)
-		gcall_fail_errno(c, r, q->path);
+		srv_gcall_fail_errno(c, r, q->path);
 	else
-		gcall_reply(c, &e.base);
+		srv_gcall_reply(c, &e.base);
 	sandbox_close(sb);
 	pool_lease_put(l);
 }
 
-void gh_get_file(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_get_file(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__GetFileRequest *q = (const void *)req;
 	Cvisor__V1__FileData m = CVISOR__V1__FILE_DATA__INIT;
@@ -798,19 +808,19 @@ void gh_get_file(struct gcall *c, const ProtobufCMessage *req)
 
 	if (!file_target(c, q->id, q->path, &l, &sb))
 		return;
-	r = sandbox_file_read(sb, q->path, gcall_srv(c)->cfg.lim.max_file, &data, &len);
+	r = sandbox_file_read(sb, q->path, srv_gcall_srv(c)->cfg.lim.max_file, &data, &len);
 	if (r < 0) {
-		gcall_fail_errno(c, r, q->path);
+		srv_gcall_fail_errno(c, r, q->path);
 	} else {
-		m.data = (ProtobufCBinaryData){ len, data };
-		gcall_reply(c, &m.base);
+		m.data = (ProtobufCBinaryData){len, data};
+		srv_gcall_reply(c, &m.base);
 		free(data);
 	}
 	sandbox_close(sb);
 	pool_lease_put(l);
 }
 
-void gh_list_files(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_list_files(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__ListFilesRequest *q = (const void *)req;
 	Cvisor__V1__Listing m = CVISOR__V1__LISTING__INIT;
@@ -825,7 +835,7 @@ void gh_list_files(struct gcall *c, const ProtobufCMessage *req)
 		return;
 	r = sandbox_file_list(sb, q->path, &v, &n);
 	if (r < 0) {
-		gcall_fail_errno(c, r, q->path);
+		srv_gcall_fail_errno(c, r, q->path);
 		goto out;
 	}
 	if (n) {
@@ -833,14 +843,14 @@ void gh_list_files(struct gcall *c, const ProtobufCMessage *req)
 		pent = calloc(n, sizeof(*pent));
 	}
 	if (n && (!ent || !pent)) {
-		gcall_fail_errno(c, -ENOMEM, q->path);
+		srv_gcall_fail_errno(c, -ENOMEM, q->path);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			mode_t md = v[i].mode;
 			cvisor__v1__entry__init(&ent[i]);
 			/* names are whatever the guest made: send them as UTF-8 */
 			ent[i].name = utf8_ok(v[i].name) ? v[i].name : (char *)"\xef\xbf\xbd";
-			ent[i].type = (char *)(S_ISDIR(md) ? "dir"
+			ent[i].type = (char *)(S_ISDIR(md)   ? "dir"
 					       : S_ISREG(md) ? "file"
 					       : S_ISLNK(md) ? "symlink"
 							     : "other");
@@ -851,7 +861,7 @@ void gh_list_files(struct gcall *c, const ProtobufCMessage *req)
 		m.path = q->path;
 		m.n_entries = n;
 		m.entries = pent;
-		gcall_reply(c, &m.base);
+		srv_gcall_reply(c, &m.base);
 	}
 	free(ent);
 	free(pent);
@@ -861,7 +871,7 @@ out:
 	pool_lease_put(l);
 }
 
-void gh_delete_file(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_delete_file(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__DeleteFileRequest *q = (const void *)req;
 	Cvisor__V1__Empty e = CVISOR__V1__EMPTY__INIT;
@@ -873,18 +883,18 @@ void gh_delete_file(struct gcall *c, const ProtobufCMessage *req)
 		return;
 	r = sandbox_file_remove(sb, q->path);
 	if (r < 0)
-		gcall_fail_errno(c, r, q->path);
+		srv_gcall_fail_errno(c, r, q->path);
 	else
-		gcall_reply(c, &e.base);
+		srv_gcall_reply(c, &e.base);
 	sandbox_close(sb);
 	pool_lease_put(l);
 }
 
 /* --- health --- */
 
-void gh_health(struct gcall *c, const ProtobufCMessage *req)
+void srv_gh_health(struct gcall *c, const ProtobufCMessage *req)
 {
-	struct srv *s = gcall_srv(c);
+	struct srv *s = srv_gcall_srv(c);
 	Cvisor__V1__HealthResponse m = CVISOR__V1__HEALTH_RESPONSE__INIT;
 	bool ready = !atomic_load(&s->draining);
 	struct pool_info *pi = malloc(sizeof(*pi));
@@ -902,5 +912,5 @@ void gh_health(struct gcall *c, const ProtobufCMessage *req)
 	free(pi);
 	m.status = (char *)"ok";
 	m.ready = ready;
-	gcall_reply(c, &m.base);
+	srv_gcall_reply(c, &m.base);
 }
