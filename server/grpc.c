@@ -399,6 +399,7 @@ int srv_gcall_wake_fd(struct gcall *c)
 int srv_gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bool wait,
 			ProtobufCMessage **ret)
 {
+	ProtobufCMessage *m;
 	grpc_byte_buffer *bb;
 	bool ok;
 	uint64_t v;
@@ -422,9 +423,12 @@ int srv_gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bo
 			grpc_byte_buffer_destroy(bb);
 		return ok ? -EPIPE : -ECONNRESET;
 	}
-	*ret = decode(d, bb);
+	m = decode(d, bb);
 	grpc_byte_buffer_destroy(bb);
-	return *ret ? 0 : -EBADMSG;
+	if (!m)
+		return -EBADMSG;
+	*ret = m;
+	return 0;
 }
 
 /* --- auth, decoding, dispatch --- */
