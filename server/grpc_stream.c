@@ -33,7 +33,7 @@ struct lines {
 static int send_event(struct gcall *c, const char *line, size_t n)
 {
 	json_error_t je;
-	json_t *j = json_loadb(line, n, 0, &je);
+	json_t *j = json_loadb(line, n, JSON_ALLOW_NUL, &je);
 	const char *type = json_string_value(json_object_get(j, "type"));
 	Cvisor__V1__ExecEvent ev;
 	Cvisor__V1__ExecExit ex = CVISOR__V1__EXEC_EXIT__INIT;

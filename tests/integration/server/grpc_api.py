@@ -131,7 +131,7 @@ def main():
     cfg = os.path.join(tmp, "cfg.json")
     with open(cfg, "w") as f:
         f.write('{"limits": {"max_file_bytes": 1048576, "max_stdin_bytes": 65536, '
-                '"max_inflight": 12}}')
+                '"max_inflight": 12, "max_output_bytes": 7340032}}')
     env = dict(os.environ, CVISOR_TOKEN=token)
     log = open(os.path.join(tmp, "log"), "w")
     proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % rport,
@@ -186,6 +186,45 @@ def main():
     expect_code(SC.NOT_FOUND, "UpdatePool unknown", c.update_pool, "nosuch", min_ready=1)
     expect_code(SC.NOT_FOUND, "GetPool unknown", c.get_pool, "nosuch")
     expect_code(SC.NOT_FOUND, "DeletePool unknown", c.delete_pool, "nosuch")
+
+    # --- REST and gRPC agree (the same programs through both front ends) ---
+    import json
+    import urllib.error
+    import urllib.request
+
+    def rest_run(body):
+        req = urllib.request.Request("http://127.0.0.1:%d/v1/run" % rport,
+                                     data=json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + token})
+        try:
+            return 200, json.load(urllib.request.urlopen(req, timeout=60))
+        except urllib.error.HTTPError as e:
+            return e.code, json.load(e)
+    for argv, extra in ((["echo", "hi"], {}),
+                        (["sh", "-c", "echo o; echo e >&2; exit 7"], {}),
+                        (["sh", "-c", "pwd; id -u; echo $V"], {"cwd": "/tmp", "user": "1000",
+                                                               "env": ["V=x"]}),
+                        (["cat"], {"stdin": "piped"}),
+                        (["sh", "-c", "kill -9 $$"], {})):
+        code, rj = rest_run(dict(argv=argv, **extra))
+        g = dict(extra)
+        if "stdin" in g:
+            g["stdin"] = g["stdin"].encode()
+        gr = c.run(argv, **g)
+        check(code == 200 and rj["exit_code"] == gr.exit_code and
+              rj["stdout"].encode() == gr.stdout and rj["stderr"].encode() == gr.stderr and
+              rj.get("signal", 0) == gr.signal,
+              "REST and gRPC Run agree on %r (exit %d)" % (argv, gr.exit_code))
+    for body, gkw, want in (({"argv": []}, {"argv": []}, SC.INVALID_ARGUMENT),
+                            ({"argv": ["true"], "pool": "nosuch"},
+                             {"argv": ["true"], "pool": "nosuch"}, SC.NOT_FOUND),
+                            ({"argv": ["true"], "cwd": "rel"}, {"argv": ["true"], "cwd": "rel"},
+                             SC.INVALID_ARGUMENT)):
+        code, rj = rest_run(body)
+        e = expect_code(want, "gRPC for REST %d %s" % (code, rj.get("detail", "")), c.call,
+                        "Run", **gkw)
+        check(e is not None and e.details() == rj.get("detail"),
+              "the same detail over both: %r" % rj.get("detail"))
 
     # --- run ---
     r = c.run(["echo", "hi"])
@@ -352,6 +391,20 @@ def main():
     q.put(None)
     r = c.exec_blocking(sb.id, ["echo", "after-cancel"])
     check(r.stdout == b"after-cancel\n", "ExecInteractive cancelled; the sandbox serves")
+
+    # Output caps and timeouts, blocking and streamed.
+    big = ["sh", "-c", "head -c 8388608 /dev/zero; echo e >&2"]
+    r = c.exec_blocking(sb.id, big, timeout_ms=60000)
+    check(r.truncated and len(r.stdout) == 7340032 and r.stderr == b"e\n" and r.exit_code == 0,
+          "ExecBlocking over max_output: truncated at the cap (%d bytes)" % len(r.stdout))
+    evs = list(c.exec(sb.id, big, timeout_ms=60000))
+    n_out = sum(len(e.stdout) for e in evs if e.WhichOneof("event") == "stdout")
+    check(evs[-1].exit.truncated and n_out == 7340032, "Exec over max_output: truncated (%d)" % n_out)
+    evs = list(c.exec(sb.id, ["sh", "-c", "echo before; sleep 5"], timeout_ms=400))
+    check(evs[-1].exit.timed_out and evs[-1].exit.signal == 9 and
+          evs[0].stdout == b"before\n", "Exec timeout_ms: killed, timed_out in the exit event")
+    evs = list(c.exec_interactive(sb.id, ["sleep", "5"], timeout_ms=400))
+    check(evs[-1].exit.timed_out and evs[-1].exit.signal == 9, "ExecInteractive timeout_ms")
 
     # A cancelled stream: the process is killed, the sandbox and server live on.
     it = c.exec(sb.id, ["sh", "-c", "while :; do echo y; done"])
