@@ -48,7 +48,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: cvisord [--rest HOST:PORT] [--rest-unix PATH] [--grpc HOST:PORT] [--config FILE]\n"
 		   "               [--tls-cert PEM --tls-key PEM] [--state-dir DIR]\n"
 		   "               [--default-rootfs DIR] [--min-ready N]\n"
-		   "               [--platform systrap|ptrace] [--cvisor PATH] [--verbose]\n");
+		   "               [--platform systrap|ptrace] [--boot-workers N] [--cvisor PATH]\n"
+		   "               [--verbose]\n");
 }
 
 /* The sandboxes are `cvisor boot`: find the cvisor binary once (sandbox_boot
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
 		{ "min-ready", required_argument, NULL, 'm' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "cvisor", required_argument, NULL, 'C' },
+		{ "boot-workers", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -184,6 +186,16 @@ int main(int argc, char **argv)
 		case 'C':
 			cvisor_bin = optarg;
 			break;
+		case 'B': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 1 || v > 8) {
+				log_error("--boot-workers: 1..8");
+				return 2;
+			}
+			cli.boot_workers = (unsigned)v;
+			break;
+		}
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
 			break;
@@ -223,6 +235,8 @@ int main(int argc, char **argv)
 #undef OVERRIDE
 	if (cli.platform != (enum plat_kind)-1)
 		s->cfg.platform = cli.platform;
+	if (cli.boot_workers)
+		s->cfg.boot_workers = cli.boot_workers;
 	if (cli.default_min_ready != UINT32_MAX)
 		s->cfg.default_min_ready = cli.default_min_ready;
 	if (!s->cfg.rest)

@@ -8,6 +8,7 @@
 # reference: `cvisor do -- echo hi` (cold sandbox) and native fork+exec of
 # echo.  Outputs are checked (every reply must be exit 0, "hi\n").
 # Targets (issue 7): p50 <= 5 ms, p99 <= 20 ms, >= 100 runs/s, <= 8 MB PSS.
+# MIN_READY (8) and BOOT_WORKERS (2) tune the pool.
 set -eu
 cvisord=$(realpath "$1") cvisor=$(realpath "$2") rootfs=$(realpath "$3")
 N=${4:-300} SECS=${5:-5} CLIENTS=${6:-4}
@@ -17,7 +18,7 @@ trap '[ -n "$pid" ] && kill -TERM $pid 2>/dev/null; [ -n "$pid" ] && wait $pid 2
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 TOKEN=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 CVISOR_TOKEN=$TOKEN CVISOR_BIN=$cvisor "$cvisord" --rest "127.0.0.1:$port" --state-dir "$tmp/state" \
-	--default-rootfs "$rootfs" --min-ready "${MIN_READY:-8}" 2>"$tmp/log" &
+	--default-rootfs "$rootfs" --min-ready "${MIN_READY:-8}" --boot-workers "${BOOT_WORKERS:-2}" 2>"$tmp/log" &
 pid=$!
 
 python3 - "$port" "$TOKEN" "$N" "$SECS" "$CLIENTS" "$cvisor" "$rootfs" "$pid" <<'PY'
