@@ -71,6 +71,7 @@ static const struct method methods[] = {
 	M("Exec", exec_request, srv_gh_exec, false, true),
 	M("ExecBlocking", exec_request, srv_gh_exec_blocking, false, true),
 	M("Run", run_request, srv_gh_run, false, true),
+	M("RunStream", run_request, srv_gh_run_stream, false, true),
 	M("PutFile", put_file_request, srv_gh_put_file, false, true),
 	M("GetFile", get_file_request, srv_gh_get_file, false, true),
 	M("ListFiles", list_files_request, srv_gh_list_files, false, true),

@@ -57,6 +57,7 @@ void srv_gh_exec(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_run(struct gcall *c, const ProtobufCMessage *req);
+void srv_gh_run_stream(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_put_file(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_get_file(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_list_files(struct gcall *c, const ProtobufCMessage *req);

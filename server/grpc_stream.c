@@ -76,49 +76,15 @@ static int send_event(struct gcall *c, const char *line, size_t n)
 	return r;
 }
 
-void srv_gh_exec(struct gcall *c, const ProtobufCMessage *req)
+/* The stream's NDJSON events as messages until the exit event, then the end
+ * of the call; frees @st (the process is killed if still running, and the
+ * lease ended for RunStream). */
+static void pump(struct gcall *c, struct srv_stream *st)
 {
-	const Cvisor__V1__ExecRequest *q = (const void *)req;
-	struct srv *s = srv_gcall_srv(c);
-	struct srv_exec_req er;
-	struct pool_lease *l;
-	struct srv_stream *st;
-	struct sandbox *sb;
 	struct lines ln = {0};
 	char buf[65536];
 	int r, done = 0;
 
-	if (pool_lease_find(s->pm, q->id, &l) < 0) {
-		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->id);
-		return;
-	}
-	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-			  q->timeout_ms, &er) < 0) {
-		pool_lease_put(l);
-		return;
-	}
-	if (sandbox_attach(pool_lease_control_path(l), &sb) < 0) {
-		srv_exec_req_clear(&er);
-		if (pool_lease_ended(l)) {
-			srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
-		} else {
-			pool_lease_failed(l, POOL_FAIL_DIED);
-			srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
-		}
-		pool_lease_put(l);
-		return;
-	}
-	atomic_fetch_add(&s->execs, 1);
-	r = srv_stream_start(sb, l, false, &er, s->cfg.lim.max_output, &st);
-	if (r < 0) {
-		srv_gexec_fail(c, l, r, er.argv[0]);
-		srv_exec_req_clear(&er);
-		sandbox_close(sb);
-		pool_lease_put(l);
-		return;
-	}
-	srv_exec_req_clear(&er);
-	/* the stream owns sb and the lease reference now */
 	while (!done) {
 		ssize_t n = srv_stream_read(st, buf, sizeof(buf));
 		size_t off = 0;
@@ -160,6 +126,89 @@ void srv_gh_exec(struct gcall *c, const ProtobufCMessage *req)
 		srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "the stream ended without an exit event");
 	else
 		srv_gcall_fail(c, GRPC_STATUS_CANCELLED, "the client went away");
+}
+
+void srv_gh_exec(struct gcall *c, const ProtobufCMessage *req)
+{
+	const Cvisor__V1__ExecRequest *q = (const void *)req;
+	struct srv *s = srv_gcall_srv(c);
+	struct srv_exec_req er;
+	struct pool_lease *l;
+	struct srv_stream *st;
+	struct sandbox *sb;
+	int r;
+
+	if (pool_lease_find(s->pm, q->id, &l) < 0) {
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->id);
+		return;
+	}
+	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
+			  q->timeout_ms, &er) < 0) {
+		pool_lease_put(l);
+		return;
+	}
+	if (sandbox_attach(pool_lease_control_path(l), &sb) < 0) {
+		srv_exec_req_clear(&er);
+		if (pool_lease_ended(l)) {
+			srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "the sandbox has ended");
+		} else {
+			pool_lease_failed(l, POOL_FAIL_DIED);
+			srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "the sandbox died");
+		}
+		pool_lease_put(l);
+		return;
+	}
+	atomic_fetch_add(&s->execs, 1);
+	r = srv_stream_start(sb, l, false, &er, s->cfg.lim.max_output, &st);
+	if (r < 0) {
+		srv_gexec_fail(c, l, r, er.argv[0]);
+		srv_exec_req_clear(&er);
+		sandbox_close(sb);
+		pool_lease_put(l);
+		return;
+	}
+	srv_exec_req_clear(&er);
+	pump(c, st);
+}
+
+/* RunStream: lease from the pool, stream, destroy (POST /v1/run?stream=1). */
+void srv_gh_run_stream(struct gcall *c, const ProtobufCMessage *req)
+{
+	const Cvisor__V1__RunRequest *q = (const void *)req;
+	struct srv *s = srv_gcall_srv(c);
+	const char *pool = q->pool[0] ? q->pool : "default";
+	struct srv_exec_req er;
+	struct pool_lease *l;
+	struct srv_stream *st;
+	char what[80];
+	int r;
+
+	if (strlen(pool) > POOL_NAME_MAX) {
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "pool must be a pool name");
+		return;
+	}
+	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
+			  q->timeout_ms, &er) < 0)
+		return;
+	atomic_fetch_add(&s->runs, 1);
+	r = pool_acquire(s->pm, pool, s->cfg.lim.acquire_timeout_ms, 0, &l);
+	if (r < 0) {
+		snprintf(what, sizeof(what), "pool %s", pool);
+		srv_gcall_fail_errno(c, r, what);
+		srv_exec_req_clear(&er);
+		return;
+	}
+	atomic_fetch_add(&s->execs, 1);
+	r = srv_stream_start(pool_lease_sandbox(l), l, true, &er, s->cfg.lim.max_output, &st);
+	if (r < 0) {
+		srv_gexec_fail(c, l, r, er.argv[0]);
+		srv_exec_req_clear(&er);
+		pool_lease_end(l);
+		pool_lease_put(l);
+		return;
+	}
+	srv_exec_req_clear(&er);
+	pump(c, st);
 }
 
 /* --- ExecInteractive: stdin from the client stream --- */

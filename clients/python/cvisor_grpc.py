@@ -187,6 +187,10 @@ class Client:
     def run(self, argv, pool="default", **kw):
         return self.call("Run", pool=pool, argv=argv, **kw)
 
+    def run_stream(self, argv, pool="default", **kw):
+        """RunStream: ExecEvent messages of a run in a fresh warm sandbox."""
+        return self.stream("RunStream", pool=pool, argv=argv, **kw)
+
     def put_file(self, id, path, data, mode=0):
         return self.call("PutFile", id=id, path=path, data=data, mode=mode)
 

@@ -244,6 +244,13 @@ def main():
     check(r.stdout == b"1000\n", "Run as user 1000: %r" % r.stdout)
     r = c.run(["sleep", "5"], timeout_ms=300)
     check(r.timed_out and r.signal == 9, "Run timeout_ms kills: %r" % r)
+    evs = list(c.run_stream(["sh", "-c", "echo a; echo b >&2; echo c; exit 4"]))
+    kinds = [e.WhichOneof("event") for e in evs]
+    check(b"".join(e.stdout for e in evs if kinds[evs.index(e)] == "stdout") == b"a\nc\n" and
+          b"".join(e.stderr for e in evs if kinds[evs.index(e)] == "stderr") == b"b\n" and
+          kinds[-1] == "exit" and evs[-1].exit.exit_code == 4, "RunStream: %s" % kinds)
+    expect_code(SC.NOT_FOUND, "RunStream in an unknown pool", c.run_stream, ["echo"],
+                pool="nosuch")
     expect_code(SC.NOT_FOUND, "Run in an unknown pool", c.run, ["echo"], pool="nosuch")
     expect_code(SC.INVALID_ARGUMENT, "Run without argv", c.run, [])
     expect_code(SC.INVALID_ARGUMENT, "Run with a relative cwd", c.run, ["true"], cwd="tmp")
