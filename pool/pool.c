@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Pools of pre-warmed sandboxes: warm sets, leases, refill and reaping.
- *
- * One mutex (m->lock) protects everything in the manager: the pool list,
- * every pool's counters and warm list, the lease list and every lease's
- * refs/ended/deadline.  Sandboxes are booted and destroyed with the lock
- * dropped (those calls take milliseconds); the objects they belong to are
- * kept alive by reference counts meanwhile.
+ * Pools of pre-warmed sandboxes: the manager and its pools, the boot
+ * workers that refill warm sets, the reaper (lease deadlines, dead and idle
+ * sandboxes).  Leases are in lease.c, crash leftovers in stale.c; locking
+ * in pool_impl.h.  Sandboxes are booted and destroyed with the lock dropped
+ * (those calls take milliseconds); the objects they belong to are kept
+ * alive by reference counts meanwhile.
  */
 #define LOG_PREFIX "pool"
-#include "pool/pool.h"
+#include "pool/pool_impl.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,79 +35,6 @@ const double pool_hist_bounds[POOL_HIST_BUCKETS] = {
 #define MAX_LABELS 16
 #define LABEL_MAX 128
 
-struct warm {
-	struct warm *next;
-	struct sandbox *sb;
-	char *sock;
-	int host_pid;
-	uint64_t born_ns;
-};
-
-struct pool {
-	struct pool *next; /* in m->pools, while !deleted */
-	struct pool_config cfg; /* cfg.rootfs malloc'd */
-	unsigned refs;          /* the list, waiters, boots, leases */
-	bool deleted;
-	bool adhoc;             /* private to one pool_boot_adhoc() lease */
-	struct warm *warm;      /* LIFO of booted sandboxes; count in ready */
-	uint32_t ready, starting, leased, waiters;
-	uint64_t created, destroyed, leases_total;
-	uint64_t failures[POOL_FAIL_N];
-	struct pool_hist acquire, run;
-	int last_boot_error;
-	unsigned consecutive_fail;
-	uint64_t retry_at_ns; /* no boot before this after failures (backoff) */
-};
-
-struct pool_lease {
-	struct pool_mgr *m;
-	struct pool_lease *next; /* in m->leases, while !ended */
-	struct pool *pool;       /* holds a reference */
-	char id[POOL_LEASE_ID_LEN + 1];
-	struct sandbox *sb;
-	char *sock;
-	int host_pid;
-	unsigned refs; /* the registry (until ended) + users */
-	bool ended;
-	uint64_t created_ms, deadline_ms;
-	size_t nlabels;
-	char *keys[MAX_LABELS], *vals[MAX_LABELS];
-};
-
-struct grave {
-	struct grave *next;
-	struct sandbox *sb;
-	char *sock;
-	struct pool *pool; /* holds a reference */
-};
-
-struct pool_mgr {
-	pthread_mutex_t lock;
-	pthread_cond_t work;  /* boot workers sleep here */
-	pthread_cond_t ready; /* acquire() waiters */
-	bool stopping;
-	struct pool *pools;
-	struct pool_lease *leases;
-	char *state_dir;
-	int log_fd;
-	unsigned reap_ms;
-	uint64_t seq; /* socket numbering */
-	uint32_t max_sandboxes; /* over every pool and ad-hoc sandbox */
-	uint32_t adhoc_live;    /* ad-hoc sandboxes booting or leased */
-	unsigned nworkers;
-	pthread_t workers[8];
-	pthread_t reaper;
-	bool reaper_started;
-	/* Ended leases' sandboxes, destroyed by the destroyer thread so that a
-	 * request's reply never waits for a teardown. */
-	struct grave *graves;
-	pthread_cond_t grave_cv;
-	pthread_cond_t reap_cv; /* the reaper's sleep (woken to stop only) */
-	bool graves_stop;
-	pthread_t destroyer;
-	bool destroyer_started;
-};
-
 static const char *const fail_names[POOL_FAIL_N] = {
 	[POOL_FAIL_BOOT] = "boot", [POOL_FAIL_DIED] = "died", [POOL_FAIL_FULL] = "full",
 	[POOL_FAIL_TIMEOUT] = "timeout", [POOL_FAIL_EXPIRED] = "expired",
@@ -131,7 +57,7 @@ void pool_hist_observe(struct pool_hist *h, double s)
 	h->sum += s;
 }
 
-static uint64_t wall_ms(void)
+uint64_t pool__wall_ms(void)
 {
 	return now_ns(CLOCK_REALTIME) / NSEC_PER_MSEC;
 }
@@ -193,31 +119,9 @@ int pool_config_check(const struct pool_config *cfg)
 	return 0;
 }
 
-static void random_hex(char *out, size_t nhex)
-{
-	uint8_t b[32];
-	static const char hx[] = "0123456789abcdef";
-	size_t got = 0;
-
-	while (got < nhex / 2) {
-		ssize_t r = getrandom(b + got, nhex / 2 - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			abort(); /* no entropy source: ids would be guessable */
-		}
-		got += (size_t)r;
-	}
-	for (size_t i = 0; i < nhex / 2; i++) {
-		out[2 * i] = hx[b[i] >> 4];
-		out[2 * i + 1] = hx[b[i] & 15];
-	}
-	out[nhex] = 0;
-}
-
 /* --- locked helpers --- */
 
-static struct pool *find_pool(struct pool_mgr *m, const char *name)
+struct pool *pool__find(struct pool_mgr *m, const char *name)
 {
 	for (struct pool *p = m->pools; p; p = p->next)
 		if (strcmp(p->cfg.name, name) == 0)
@@ -225,7 +129,7 @@ static struct pool *find_pool(struct pool_mgr *m, const char *name)
 	return NULL;
 }
 
-static void pool_unref(struct pool *p)
+void pool__unref(struct pool *p)
 {
 	if (--p->refs == 0) {
 		free(p->cfg.rootfs);
@@ -233,7 +137,7 @@ static void pool_unref(struct pool *p)
 	}
 }
 
-static void destroy_sandbox(struct sandbox *sb, const char *sock)
+void pool__destroy_sandbox(struct sandbox *sb, const char *sock)
 {
 	if (sb)
 		(void)sandbox_destroy(sb);
@@ -245,9 +149,9 @@ static void destroy_sandbox(struct sandbox *sb, const char *sock)
 	}
 }
 
-static void warm_free(struct warm *w)
+void pool__warm_free(struct warm *w)
 {
-	destroy_sandbox(w->sb, w->sock);
+	pool__destroy_sandbox(w->sb, w->sock);
 	free(w->sock);
 	free(w);
 }
@@ -255,7 +159,7 @@ static void warm_free(struct warm *w)
 /* --- boot workers --- */
 
 /* Sandboxes that exist or are being made, over the whole manager. */
-static uint32_t total_alive(struct pool_mgr *m)
+uint32_t pool__total_alive(struct pool_mgr *m)
 {
 	uint32_t n = m->adhoc_live;
 
@@ -266,7 +170,7 @@ static uint32_t total_alive(struct pool_mgr *m)
 
 static struct pool *pick_boot(struct pool_mgr *m, uint64_t now)
 {
-	if (total_alive(m) >= m->max_sandboxes)
+	if (pool__total_alive(m) >= m->max_sandboxes)
 		return NULL;
 	for (struct pool *p = m->pools; p; p = p->next) {
 		uint32_t max = p->cfg.max_total;
@@ -291,7 +195,7 @@ static uint64_t next_retry(struct pool_mgr *m, uint64_t now)
 	return t;
 }
 
-static void abs_deadline(struct timespec *ts, uint64_t mono_deadline)
+void pool__abs_deadline(struct timespec *ts, uint64_t mono_deadline)
 {
 	/* Condvars below use CLOCK_MONOTONIC. */
 	ts->tv_sec = (time_t)(mono_deadline / NSEC_PER_SEC);
@@ -299,7 +203,7 @@ static void abs_deadline(struct timespec *ts, uint64_t mono_deadline)
 }
 
 /* Pid file next to the socket: stale cleanup after a crash. */
-static void write_pid_file(const char *sock, int pid)
+void pool__write_pid_file(const char *sock, int pid)
 {
 	char pidf[256], buf[32];
 	int fd, len;
@@ -351,7 +255,7 @@ static void *boot_worker(void *arg)
 				pthread_cond_wait(&m->work, &m->lock);
 			} else {
 				struct timespec ts;
-				abs_deadline(&ts, t);
+				pool__abs_deadline(&ts, t);
 				pthread_cond_timedwait(&m->work, &m->lock, &ts);
 			}
 			continue;
@@ -384,7 +288,7 @@ static void *boot_worker(void *arg)
 		if (r == 0)
 			warm_up(sb);
 		if (r == 0)
-			write_pid_file(sock, sandbox_host_pid(sb));
+			pool__write_pid_file(sock, sandbox_host_pid(sb));
 
 		pthread_mutex_lock(&m->lock);
 		p->starting--;
@@ -397,7 +301,7 @@ static void *boot_worker(void *arg)
 				    10 * NSEC_PER_SEC);
 		} else if (p->deleted || m->stopping) {
 			pthread_mutex_unlock(&m->lock);
-			destroy_sandbox(sb, sock);
+			pool__destroy_sandbox(sb, sock);
 			pthread_mutex_lock(&m->lock);
 			p->created++;
 			p->destroyed++;
@@ -408,7 +312,7 @@ static void *boot_worker(void *arg)
 				free(w);
 				free(s);
 				pthread_mutex_unlock(&m->lock);
-				destroy_sandbox(sb, sock);
+				pool__destroy_sandbox(sb, sock);
 				pthread_mutex_lock(&m->lock);
 				p->failures[POOL_FAIL_BOOT]++;
 			} else {
@@ -426,499 +330,10 @@ static void *boot_worker(void *arg)
 			}
 		}
 		pthread_cond_broadcast(&m->ready);
-		pool_unref(p);
+		pool__unref(p);
 	}
 	pthread_mutex_unlock(&m->lock);
 	return NULL;
-}
-
-/* --- leases --- */
-
-static void *destroyer(void *arg)
-{
-	struct pool_mgr *m = arg;
-
-	pthread_mutex_lock(&m->lock);
-	for (;;) {
-		struct grave *g = m->graves;
-		if (!g) {
-			if (m->graves_stop)
-				break;
-			pthread_cond_wait(&m->grave_cv, &m->lock);
-			continue;
-		}
-		m->graves = g->next;
-		pthread_mutex_unlock(&m->lock);
-		destroy_sandbox(g->sb, g->sock);
-		pthread_mutex_lock(&m->lock);
-		g->pool->destroyed++;
-		pool_unref(g->pool);
-		pthread_cond_broadcast(&m->work);
-		free(g->sock);
-		free(g);
-	}
-	pthread_mutex_unlock(&m->lock);
-	return NULL;
-}
-
-static void lease_free(struct pool_lease *l)
-{
-	struct pool_mgr *m = l->m;
-	struct grave *g = calloc(1, sizeof(*g));
-
-	if (g) {
-		/* The reference on the pool moves to the grave. */
-		g->sb = l->sb;
-		g->sock = l->sock;
-		g->pool = l->pool;
-		pthread_mutex_lock(&m->lock);
-		g->next = m->graves;
-		m->graves = g;
-		pthread_cond_signal(&m->grave_cv);
-		pthread_mutex_unlock(&m->lock);
-	} else {
-		destroy_sandbox(l->sb, l->sock);
-		pthread_mutex_lock(&m->lock);
-		l->pool->destroyed++;
-		pool_unref(l->pool);
-		pthread_cond_broadcast(&m->work);
-		pthread_mutex_unlock(&m->lock);
-		free(l->sock);
-	}
-	for (size_t i = 0; i < l->nlabels; i++) {
-		free(l->keys[i]);
-		free(l->vals[i]);
-	}
-	free(l);
-}
-
-void pool_lease_put(struct pool_lease *l)
-{
-	bool last;
-
-	if (!l)
-		return;
-	pthread_mutex_lock(&l->m->lock);
-	last = --l->refs == 0;
-	pthread_mutex_unlock(&l->m->lock);
-	if (last)
-		lease_free(l);
-}
-
-/* Unregister; the caller holds m->lock.  Returns whether it was live. */
-static bool lease_unlink(struct pool_lease *l)
-{
-	struct pool_mgr *m = l->m;
-
-	if (l->ended)
-		return false;
-	l->ended = true;
-	for (struct pool_lease **pp = &m->leases; *pp; pp = &(*pp)->next) {
-		if (*pp == l) {
-			*pp = l->next;
-			break;
-		}
-	}
-	l->pool->leased--;
-	if (l->pool->adhoc)
-		m->adhoc_live--;
-	pthread_cond_broadcast(&m->work);
-	return true;
-}
-
-static void lease_kill_users(struct pool_lease *l)
-{
-	struct sandbox *c = NULL;
-
-	/* Someone is running a process on another connection: kill it so that
-	 * their wait returns, then the last reference destroys the sandbox. */
-	if (sandbox_attach(l->sock, &c) == 0) {
-		(void)sandbox_kill(c, 0, SIGKILL);
-		sandbox_close(c);
-	}
-}
-
-static void lease_end_counted(struct pool_lease *l, int why)
-{
-	struct pool_mgr *m = l->m;
-	bool was, busy;
-
-	pthread_mutex_lock(&m->lock);
-	was = lease_unlink(l);
-	if (was && why >= 0)
-		l->pool->failures[why]++;
-	busy = l->refs > 2;
-	pthread_mutex_unlock(&m->lock);
-	if (!was)
-		return;
-	if (busy)
-		lease_kill_users(l);
-	pool_lease_put(l); /* the registry's reference */
-}
-
-void pool_lease_end(struct pool_lease *l)
-{
-	lease_end_counted(l, -1);
-}
-
-void pool_lease_failed(struct pool_lease *l, enum pool_fail why)
-{
-	lease_end_counted(l, (int)why);
-}
-
-int pool_lease_find(struct pool_mgr *m, const char *id, struct pool_lease **ret)
-{
-	int r = -ENOENT;
-
-	pthread_mutex_lock(&m->lock);
-	for (struct pool_lease *l = m->leases; l; l = l->next) {
-		if (strcmp(l->id, id) == 0) {
-			l->refs++;
-			*ret = l;
-			r = 0;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&m->lock);
-	return r;
-}
-
-/* Fill and list a new lease (m->lock held); it takes over @p's reference. */
-static void lease_register(struct pool_mgr *m, struct pool_lease *l, struct pool *p,
-			   struct sandbox *sb, char *sock, int host_pid, uint32_t lease_seconds)
-{
-	l->m = m;
-	l->pool = p;
-	l->sb = sb;
-	l->sock = sock;
-	l->host_pid = host_pid;
-	random_hex(l->id, POOL_LEASE_ID_LEN);
-	l->refs = 2; /* the registry + the caller */
-	l->created_ms = wall_ms();
-	if (lease_seconds == 0 || lease_seconds > p->cfg.max_lease_seconds)
-		lease_seconds = p->cfg.max_lease_seconds;
-	l->deadline_ms = l->created_ms + (uint64_t)lease_seconds * 1000;
-	l->next = m->leases;
-	m->leases = l;
-	p->leased++;
-	p->leases_total++;
-}
-
-int pool_acquire(struct pool_mgr *m, const char *name, int timeout_ms, uint32_t lease_seconds,
-		 struct pool_lease **ret)
-{
-	uint64_t t0 = mono_ns(), deadline = t0 + (uint64_t)MAX(timeout_ms, 0) * NSEC_PER_MSEC;
-	struct pool_lease *l = calloc(1, sizeof(*l));
-	struct warm *w = NULL;
-	struct pool *p;
-	int r = 0;
-
-	if (!l)
-		return -ENOMEM;
-	pthread_mutex_lock(&m->lock);
-	p = find_pool(m, name);
-	if (!p) {
-		pthread_mutex_unlock(&m->lock);
-		free(l);
-		return -ENOENT;
-	}
-	p->refs++;
-	for (;;) {
-		struct timespec ts;
-		uint64_t now;
-
-		if (m->stopping) {
-			r = -ESHUTDOWN;
-			break;
-		}
-		if (p->deleted) {
-			r = -ENOENT;
-			break;
-		}
-		if (p->warm) {
-			w = p->warm;
-			p->warm = w->next;
-			p->ready--;
-			if (w->host_pid > 0 && !pool_pid_alive(w->host_pid)) {
-				/* Died while warm: count, drop, try the next one. */
-				p->failures[POOL_FAIL_DIED]++;
-				p->destroyed++;
-				pthread_mutex_unlock(&m->lock);
-				warm_free(w);
-				w = NULL;
-				pthread_mutex_lock(&m->lock);
-				pthread_cond_broadcast(&m->work);
-				continue;
-			}
-			break;
-		}
-		/* Nothing warm.  Will anything be? */
-		if (p->starting <= p->waiters &&
-		    (p->ready + p->starting + p->leased >= p->cfg.max_total ||
-		     total_alive(m) >= m->max_sandboxes)) {
-			p->failures[POOL_FAIL_FULL]++;
-			r = -ENOSPC;
-			break;
-		}
-		now = mono_ns();
-		if (p->starting == 0 && p->consecutive_fail > 0 && p->retry_at_ns > now) {
-			p->failures[POOL_FAIL_TIMEOUT]++;
-			r = -EAGAIN;
-			break;
-		}
-		if (now >= deadline) {
-			p->failures[POOL_FAIL_TIMEOUT]++;
-			r = -EAGAIN;
-			break;
-		}
-		p->waiters++;
-		pthread_cond_broadcast(&m->work);
-		abs_deadline(&ts, deadline);
-		pthread_cond_timedwait(&m->ready, &m->lock, &ts);
-		p->waiters--;
-	}
-	if (r < 0) {
-		pool_unref(p);
-		pthread_mutex_unlock(&m->lock);
-		free(l);
-		return r;
-	}
-	/* The lease inherits the pool reference taken above. */
-	lease_register(m, l, p, w->sb, w->sock, w->host_pid, lease_seconds);
-	free(w);
-	pool_hist_observe(&p->acquire, (double)(mono_ns() - t0) / 1e9);
-	pthread_cond_broadcast(&m->work); /* refill behind us */
-	pthread_mutex_unlock(&m->lock);
-	*ret = l;
-	return 0;
-}
-
-int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
-		    uint32_t lease_seconds, struct pool_lease **ret)
-{
-	struct pool_config cfg = { .name = "_adhoc", .rootfs = (char *)rootfs,
-				   .platform = platform };
-	struct sandbox_opts o = { 0 };
-	struct sandbox *sb = NULL;
-	struct pool_lease *l;
-	struct pool *p;
-	char dir[160], sock[200];
-	bool counted;
-	uint64_t n;
-	int r = pool_config_check(&cfg);
-
-	if (r < 0)
-		return r;
-	p = calloc(1, sizeof(*p));
-	l = calloc(1, sizeof(*l));
-	if (!p || !l || !(cfg.rootfs = strdup(rootfs))) {
-		free(p);
-		free(l);
-		return -ENOMEM;
-	}
-	cfg.max_total = 1;
-	cfg.max_lease_seconds = 3600;
-	p->cfg = cfg;
-	p->deleted = true; /* never listed: it lives for this lease only */
-	p->adhoc = true;
-	p->refs = 1;       /* the lease's */
-	pthread_mutex_lock(&m->lock);
-	r = m->stopping ? -ESHUTDOWN : total_alive(m) >= m->max_sandboxes ? -ENOSPC : 0;
-	counted = r == 0;
-	if (counted)
-		m->adhoc_live++;
-	n = ++m->seq;
-	pthread_mutex_unlock(&m->lock);
-	if (r == 0 &&
-	    (snprintf(dir, sizeof(dir), "%s/_adhoc", m->state_dir) >= (int)sizeof(dir) ||
-	     snprintf(sock, sizeof(sock), "%s/%" PRIu64 ".sock", dir, n) >= (int)sizeof(sock)))
-		r = -ENAMETOOLONG;
-	if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		r = neg_errno();
-	if (r == 0) {
-		o.rootfs = p->cfg.rootfs;
-		o.control_path = sock;
-		o.platform = platform;
-		o.log_fd = m->log_fd;
-		/* Booted on a request thread that ends with its connection: no
-		 * die_with_caller (a crash leaves it to pool_cleanup_stale). */
-		r = sandbox_boot(&o, &sb);
-	}
-	if (r == 0) {
-		write_pid_file(sock, sandbox_host_pid(sb));
-		l->sock = strdup(sock);
-		if (!l->sock)
-			r = -ENOMEM;
-	}
-	if (r < 0) {
-		if (sb)
-			destroy_sandbox(sb, sock);
-		if (counted) {
-			pthread_mutex_lock(&m->lock);
-			m->adhoc_live--;
-			pthread_mutex_unlock(&m->lock);
-		}
-		free(l->sock);
-		free(l);
-		free(p->cfg.rootfs);
-		free(p);
-		return r;
-	}
-	pthread_mutex_lock(&m->lock);
-	p->created = 1;
-	lease_register(m, l, p, sb, l->sock, sandbox_host_pid(sb), lease_seconds);
-	pthread_mutex_unlock(&m->lock);
-	*ret = l;
-	return 0;
-}
-
-const char *pool_lease_id(const struct pool_lease *l)
-{
-	return l->id;
-}
-
-const char *pool_lease_pool(const struct pool_lease *l)
-{
-	return l->pool->cfg.name;
-}
-
-const char *pool_lease_control_path(const struct pool_lease *l)
-{
-	return l->sock;
-}
-
-struct sandbox *pool_lease_sandbox(struct pool_lease *l)
-{
-	return l->sb;
-}
-
-int pool_lease_host_pid(const struct pool_lease *l)
-{
-	return l->host_pid;
-}
-
-uint64_t pool_lease_created_ms(const struct pool_lease *l)
-{
-	return l->created_ms;
-}
-
-uint64_t pool_lease_deadline_ms(const struct pool_lease *l)
-{
-	uint64_t d;
-
-	pthread_mutex_lock(&l->m->lock);
-	d = l->deadline_ms;
-	pthread_mutex_unlock(&l->m->lock);
-	return d;
-}
-
-bool pool_lease_ended(const struct pool_lease *l)
-{
-	bool e;
-
-	pthread_mutex_lock(&l->m->lock);
-	e = l->ended;
-	pthread_mutex_unlock(&l->m->lock);
-	return e;
-}
-
-int pool_lease_set_timeout(struct pool_lease *l, uint32_t seconds)
-{
-	int r = 0;
-
-	pthread_mutex_lock(&l->m->lock);
-	if (l->ended) {
-		r = -ENOENT;
-	} else {
-		if (seconds == 0 || seconds > l->pool->cfg.max_lease_seconds)
-			seconds = l->pool->cfg.max_lease_seconds;
-		l->deadline_ms = wall_ms() + (uint64_t)seconds * 1000;
-	}
-	pthread_mutex_unlock(&l->m->lock);
-	return r;
-}
-
-int pool_lease_set_label(struct pool_lease *l, const char *key, const char *value)
-{
-	char *k, *v;
-
-	if (!key[0] || strlen(key) > LABEL_MAX || strlen(value) > LABEL_MAX)
-		return -EINVAL;
-	if (l->nlabels >= MAX_LABELS)
-		return -E2BIG;
-	k = strdup(key);
-	v = strdup(value);
-	if (!k || !v) {
-		free(k);
-		free(v);
-		return -ENOMEM;
-	}
-	pthread_mutex_lock(&l->m->lock);
-	l->keys[l->nlabels] = k;
-	l->vals[l->nlabels] = v;
-	l->nlabels++;
-	pthread_mutex_unlock(&l->m->lock);
-	return 0;
-}
-
-const char *pool_lease_label(const struct pool_lease *l, const char *key)
-{
-	for (size_t i = 0; i < l->nlabels; i++)
-		if (strcmp(l->keys[i], key) == 0)
-			return l->vals[i];
-	return NULL;
-}
-
-size_t pool_lease_nlabels(const struct pool_lease *l)
-{
-	return l->nlabels;
-}
-
-void pool_lease_label_at(const struct pool_lease *l, size_t i, const char **k, const char **v)
-{
-	*k = l->keys[i];
-	*v = l->vals[i];
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void pool_names_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-int pool_lease_ids(struct pool_mgr *m, char ***ret, size_t *ret_n)
-{
-	size_t n = 0, i = 0;
-	char **v;
-
-	pthread_mutex_lock(&m->lock);
-	for (struct pool_lease *l = m->leases; l; l = l->next)
-		n++;
-	v = calloc(n + 1, sizeof(*v));
-	if (!v) {
-		pthread_mutex_unlock(&m->lock);
-		return -ENOMEM;
-	}
-	for (struct pool_lease *l = m->leases; l; l = l->next) {
-		v[i] = strdup(l->id);
-		if (!v[i]) {
-			pthread_mutex_unlock(&m->lock);
-			pool_names_free(v, i);
-			return -ENOMEM;
-		}
-		i++;
-	}
-	pthread_mutex_unlock(&m->lock);
-	qsort(v, n, sizeof(*v), cmp_str);
-	*ret = v;
-	*ret_n = n;
-	return 0;
 }
 
 /* --- reaper --- */
@@ -929,7 +344,7 @@ static void reap_once(struct pool_mgr *m)
 	int why[64];
 	size_t nexp = 0;
 	struct warm *dead = NULL;
-	uint64_t now = wall_ms(), mnow = mono_ns();
+	uint64_t now = pool__wall_ms(), mnow = mono_ns();
 
 	pthread_mutex_lock(&m->lock);
 	for (struct pool_lease *l = m->leases; l && nexp < ARRAY_SIZE(expired); l = l->next) {
@@ -971,7 +386,7 @@ static void reap_once(struct pool_mgr *m)
 	}
 	while (dead) {
 		struct warm *n = dead->next;
-		warm_free(dead);
+		pool__warm_free(dead);
 		dead = n;
 	}
 }
@@ -984,7 +399,7 @@ static void *reaper(void *arg)
 	while (!m->stopping) {
 		struct timespec ts;
 
-		abs_deadline(&ts, mono_ns() + (uint64_t)m->reap_ms * NSEC_PER_MSEC);
+		pool__abs_deadline(&ts, mono_ns() + (uint64_t)m->reap_ms * NSEC_PER_MSEC);
 		pthread_cond_timedwait(&m->reap_cv, &m->lock, &ts);
 		if (m->stopping)
 			break;
@@ -1042,7 +457,7 @@ int pool_mgr_new(const struct pool_mgr_opts *opts, struct pool_mgr **ret)
 	}
 	m->log_fd = opts->log_fd;
 	/* Socket names never repeat across restarts (stale ones may remain). */
-	m->seq = wall_ms() * 1000;
+	m->seq = pool__wall_ms() * 1000;
 	m->reap_ms = opts->reap_interval_ms ? opts->reap_interval_ms : 250;
 	m->max_sandboxes = opts->max_sandboxes ? opts->max_sandboxes : 256;
 	m->nworkers = opts->boot_workers ? MIN(opts->boot_workers, (unsigned)ARRAY_SIZE(m->workers)) : 2;
@@ -1054,7 +469,7 @@ int pool_mgr_new(const struct pool_mgr_opts *opts, struct pool_mgr **ret)
 	pthread_cond_init(&m->grave_cv, &ca);
 	pthread_cond_init(&m->reap_cv, &ca);
 	pthread_condattr_destroy(&ca);
-	r = -pthread_create(&m->destroyer, NULL, destroyer, m);
+	r = -pthread_create(&m->destroyer, NULL, pool__destroyer, m);
 	if (r < 0) {
 		m->nworkers = 0;
 		pool_mgr_free(m);
@@ -1088,7 +503,7 @@ static void drain_warm(struct pool_mgr *m, struct pool *p)
 		p->ready--;
 		p->destroyed++;
 		pthread_mutex_unlock(&m->lock);
-		warm_free(w);
+		pool__warm_free(w);
 		pthread_mutex_lock(&m->lock);
 	}
 }
@@ -1138,7 +553,7 @@ void pool_mgr_free(struct pool_mgr *m)
 		m->pools = p->next;
 		p->deleted = true;
 		drain_warm(m, p);
-		pool_unref(p);
+		pool__unref(p);
 	}
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_destroy(&m->lock);
@@ -1174,7 +589,7 @@ int pool_create(struct pool_mgr *m, const struct pool_config *cfg)
 	pthread_mutex_lock(&m->lock);
 	if (m->stopping) {
 		r = -ESHUTDOWN;
-	} else if (find_pool(m, cfg->name)) {
+	} else if (pool__find(m, cfg->name)) {
 		r = -EEXIST;
 	} else {
 		p->next = m->pools;
@@ -1197,7 +612,7 @@ int pool_update(struct pool_mgr *m, const char *name, unsigned fields,
 	int r = 0;
 
 	pthread_mutex_lock(&m->lock);
-	p = find_pool(m, name);
+	p = pool__find(m, name);
 	if (!p) {
 		pthread_mutex_unlock(&m->lock);
 		return -ENOENT;
@@ -1225,7 +640,7 @@ int pool_delete(struct pool_mgr *m, const char *name)
 	struct pool *p;
 
 	pthread_mutex_lock(&m->lock);
-	p = find_pool(m, name);
+	p = pool__find(m, name);
 	if (!p) {
 		pthread_mutex_unlock(&m->lock);
 		return -ENOENT;
@@ -1239,7 +654,7 @@ int pool_delete(struct pool_mgr *m, const char *name)
 	p->deleted = true;
 	drain_warm(m, p);
 	pthread_cond_broadcast(&m->ready);
-	pool_unref(p);
+	pool__unref(p);
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
@@ -1249,7 +664,7 @@ int pool_get(struct pool_mgr *m, const char *name, struct pool_info *ret)
 	struct pool *p;
 
 	pthread_mutex_lock(&m->lock);
-	p = find_pool(m, name);
+	p = pool__find(m, name);
 	if (!p) {
 		pthread_mutex_unlock(&m->lock);
 		return -ENOENT;
@@ -1296,7 +711,7 @@ int pool_list(struct pool_mgr *m, char ***ret, size_t *ret_n)
 		i++;
 	}
 	pthread_mutex_unlock(&m->lock);
-	qsort(v, n, sizeof(*v), cmp_str);
+	qsort(v, n, sizeof(*v), pool__cmp_str);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -1307,7 +722,7 @@ void pool_observe_run(struct pool_mgr *m, const char *name, double seconds)
 	struct pool *p;
 
 	pthread_mutex_lock(&m->lock);
-	p = find_pool(m, name);
+	p = pool__find(m, name);
 	if (p)
 		pool_hist_observe(&p->run, seconds);
 	pthread_mutex_unlock(&m->lock);
@@ -1320,7 +735,7 @@ void pool_count_failure(struct pool_mgr *m, const char *name, enum pool_fail why
 	if (why >= POOL_FAIL_N)
 		return;
 	pthread_mutex_lock(&m->lock);
-	p = find_pool(m, name);
+	p = pool__find(m, name);
 	if (p)
 		p->failures[why]++;
 	pthread_mutex_unlock(&m->lock);
@@ -1337,82 +752,4 @@ uint32_t pool_mgr_total(struct pool_mgr *m)
 		n++;
 	pthread_mutex_unlock(&m->lock);
 	return n;
-}
-
-/* --- crash leftovers --- */
-
-static int read_pid_file(const char *path)
-{
-	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return atoi(buf);
-}
-
-int pool_cleanup_stale(const char *state_dir)
-{
-	DIR *top = opendir(state_dir);
-	struct dirent *de;
-	int count = 0;
-
-	if (!top)
-		return errno == ENOENT ? 0 : neg_errno();
-	while ((de = readdir(top))) {
-		char dir[400];
-		DIR *d;
-		struct dirent *e;
-
-		if (de->d_name[0] == '.' || !pool_name_valid(de->d_name))
-			continue;
-		if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, de->d_name) >= (int)sizeof(dir))
-			continue;
-		d = opendir(dir);
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			char path[700], pidf[800];
-			size_t n = strlen(e->d_name);
-			struct sandbox *sb = NULL;
-			int pid;
-
-			if (n < 6 || strcmp(e->d_name + n - 5, ".sock") != 0)
-				continue;
-			if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
-			    snprintf(pidf, sizeof(pidf), "%s.pid", path) >= (int)sizeof(pidf))
-				continue;
-			pid = read_pid_file(pidf);
-			if (sandbox_attach(path, &sb) == 0) {
-				(void)sandbox_destroy(sb);
-				count++;
-			} else if (pid > 0 && pool_pid_alive(pid)) {
-				/* Only a process whose name says it is ours. */
-				char cp[64], comm[32] = "";
-				int fd;
-				snprintf(cp, sizeof(cp), "/proc/%d/comm", pid);
-				fd = open(cp, O_RDONLY | O_CLOEXEC);
-				if (fd >= 0) {
-					ssize_t k = read(fd, comm, sizeof(comm) - 1);
-					comm[k > 0 ? k : 0] = 0;
-					close(fd);
-				}
-				if (strncmp(comm, "cvisor", 6) == 0) {
-					kill(pid, SIGKILL);
-					count++;
-				}
-			}
-			unlink(path);
-			unlink(pidf);
-		}
-		closedir(d);
-	}
-	closedir(top);
-	return count;
 }
