@@ -293,6 +293,8 @@ static int ia_input(struct gcall *c, struct ia *a)
 	return r;
 }
 
+/* Read one chunk of output @which and send it: 1 read (sent, or dropped
+ * over the cap), 0 nothing to read (or EOF: closed), <0 the client is gone. */
 static int ia_output(struct gcall *c, struct ia *a, int which)
 {
 	Cvisor__V1__ExecEvent ev;
@@ -312,7 +314,7 @@ static int ia_output(struct gcall *c, struct ia *a, int which)
 		n = (ssize_t)room;
 	}
 	if (!n)
-		return 0;
+		return 1; /* over the cap: read and dropped */
 	a->sent[which] += (size_t)n;
 	cvisor__v1__exec_event__init(&ev);
 	if (which == 1) {
@@ -322,7 +324,7 @@ static int ia_output(struct gcall *c, struct ia *a, int which)
 		ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_STDERR;
 		ev.stderr = (ProtobufCBinaryData){(size_t)n, (uint8_t *)buf};
 	}
-	return srv_gcall_send(c, &ev.base);
+	return srv_gcall_send(c, &ev.base) < 0 ? -ECONNRESET : 1;
 }
 
 /* Spawn with pipes; the child ends are closed here. */
@@ -374,7 +376,7 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 	Cvisor__V1__ExecExit ex = CVISOR__V1__EXEC_EXIT__INIT;
 	uint64_t t0 = mono_ns(), deadline;
 	bool have_req = false, waited = false, timed_out = false;
-	int r, status = 0;
+	int r, ready, status = 0;
 
 	(void)unused;
 	if (srv_gcall_recv_start(c) < 0 ||
@@ -447,9 +449,24 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 			pf[n] = (struct pollfd){.fd = srv_gcall_wake_fd(c), .events = POLLIN};
 			map[n++] = 3;
 		}
-		if (poll(pf, (nfds_t)n, (int)MIN((deadline - now) / NSEC_PER_MSEC + 1, 1000)) < 0) {
+		ready = poll(pf, (nfds_t)n, (int)MIN((deadline - now) / NSEC_PER_MSEC + 1, 1000));
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
+			break;
+		}
+		if (ready == 0 && sandbox_wait(a.sb, a.pid, 0, &status) == 0) {
+			/* Quiet, and the process has exited: something it left
+			 * behind keeps the outputs open.  Take what is buffered;
+			 * its exit ends the exec (as REST). */
+			waited = true;
+			for (int i = 1; i < 3; i++) {
+				r = 0;
+				while (a.fd[i] >= 0 && (r = ia_output(c, &a, i)) > 0)
+					;
+				if (r < 0)
+					goto out;
+			}
 			break;
 		}
 		for (int k = 0; k < n; k++) {
@@ -473,7 +490,9 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 	}
 	for (int i = 0; i < 3; i++)
 		ia_close(&a.fd[i]);
-	{
+	if (waited) {
+		r = 0;
+	} else {
 		uint64_t now = mono_ns();
 		int tmo = now >= deadline ? 0 : (int)((deadline - now) / NSEC_PER_MSEC) + 1;
 		r = sandbox_wait(a.sb, a.pid, tmo, &status);

@@ -413,6 +413,15 @@ def main():
     evs = list(c.exec_interactive(sb.id, ["sleep", "5"], timeout_ms=400))
     check(evs[-1].exit.timed_out and evs[-1].exit.signal == 9, "ExecInteractive timeout_ms")
 
+    # A background child keeping the outputs open: the process's exit ends it.
+    for name, fn in (("Exec", c.exec), ("ExecInteractive", c.exec_interactive)):
+        t0 = time.time()
+        evs = list(fn(sb.id, ["sh", "-c", "sleep 20 & echo started"], timeout_ms=30000))
+        check(evs[-1].WhichOneof("event") == "exit" and evs[-1].exit.exit_code == 0 and
+              time.time() - t0 < 10, "%s: a background child does not hold the call (%.1f s)"
+              % (name, time.time() - t0))
+    c.exec_blocking(sb.id, ["sh", "-c", "kill $(pidof sleep) 2>/dev/null; true"])
+
     # A cancelled stream: the process is killed, the sandbox and server live on.
     it = c.exec(sb.id, ["sh", "-c", "while :; do echo y; done"])
     first = next(it)
