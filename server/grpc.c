@@ -746,7 +746,9 @@ int srv_grpc_start(struct srv *s)
 	args[0].value.integer = (int)maxmsg;
 	args[1].type = GRPC_ARG_INTEGER;
 	args[1].key = (char *)GRPC_ARG_MAX_CONCURRENT_STREAMS;
-	args[1].value.integer = (int)MAX(g->max_workers, 16u);
+	/* more streams than workers: above max_inflight a call is refused
+	 * (UNAVAILABLE, as REST's 503) rather than queued by HTTP/2 */
+	args[1].value.integer = (int)MIN(2u * g->max_workers + 16u, 65536u);
 	cargs.num_args = ARRAY_SIZE(args);
 	cargs.args = args;
 

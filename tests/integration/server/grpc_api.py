@@ -129,9 +129,10 @@ def main():
     token = "tok-" + os.urandom(16).hex()
     gport, rport = free_port(), free_port()
     cfg = os.path.join(tmp, "cfg.json")
+    inflight = max(12, int(os.environ.get("LOAD_P", "8")) + 4)
     with open(cfg, "w") as f:
         f.write('{"limits": {"max_file_bytes": 1048576, "max_stdin_bytes": 65536, '
-                '"max_inflight": 12, "max_output_bytes": 7340032}}')
+                '"max_inflight": %d, "max_output_bytes": 7340032}}' % inflight)
     env = dict(os.environ, CVISOR_TOKEN=token)
     log = open(os.path.join(tmp, "log"), "w")
     proc = subprocess.Popen([cvisord, "--rest", "127.0.0.1:%d" % rport,
@@ -560,17 +561,17 @@ def main():
     check(p.ready >= 2 and p.failures.died >= 1, "default pool refilled (ready %d, died %d)"
           % (p.ready, p.failures.died))
 
-    # --- concurrency bound: max_inflight 12 workers ---
+    # --- concurrency bound: max_inflight workers ---
     def slow(i):
         try:
             return c.run(["sleep", "1"], timeout_ms=20000).exit_code
         except grpc.RpcError as e:
             return e.code().name
-    with concurrent.futures.ThreadPoolExecutor(20) as ex:
-        res = list(ex.map(slow, range(20)))
+    with concurrent.futures.ThreadPoolExecutor(inflight + 8) as ex:
+        res = list(ex.map(slow, range(inflight + 8)))
     check(set(res) <= {0, "UNAVAILABLE"} and res.count("UNAVAILABLE") >= 1 and res.count(0) >= 1,
-          "20 concurrent slow Runs over max_inflight 12: %d ok, %d UNAVAILABLE"
-          % (res.count(0), res.count("UNAVAILABLE")))
+          "%d concurrent slow Runs over max_inflight %d: %d ok, %d UNAVAILABLE"
+          % (inflight + 8, inflight, res.count(0), res.count("UNAVAILABLE")))
 
     # --- load with leak counts ---
     def one_run(i):
@@ -581,12 +582,13 @@ def main():
     time.sleep(1)
     base = proc_counts(proc.pid)
     n_load = int(os.environ.get("LOAD_N", "300"))
+    n_cli = int(os.environ.get("LOAD_P", "8"))
     t0 = time.time()
-    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+    with concurrent.futures.ThreadPoolExecutor(n_cli) as ex:
         res = list(ex.map(one_run, range(n_load)))
     dt = time.time() - t0
-    check(all(res), "load: %d Runs from 8 clients, %d failures, %.0f/s"
-          % (n_load, res.count(False), n_load / dt))
+    check(all(res), "load: %d Runs from %d clients, %d failures, %.0f/s"
+          % (n_load, n_cli, res.count(False), n_load / dt))
     sbl = c.create_sandbox("default")
     for i in range(30):
         evs = list(c.exec(sbl.id, ["sh", "-c", "echo %d; echo e >&2" % i]))
