@@ -21,6 +21,7 @@
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
+#include <grpc/support/time.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -129,6 +130,7 @@ struct gcall {
 	grpc_slice details;
 	bool has_details;
 	grpc_metadata trailer; /* retry-after, as REST's 429/503 */
+	gpr_timespec deadline;  /* the client's (infinite if none) */
 	/* a client stream's receive in flight */
 	struct tag t_recv;
 	grpc_byte_buffer *recv_bb;
@@ -392,6 +394,18 @@ int srv_gcall_recv_start(struct gcall *c)
 	return 0;
 }
 
+int64_t srv_gcall_deadline_ms(struct gcall *c)
+{
+	gpr_timespec d = gpr_convert_clock_type(c->deadline, GPR_CLOCK_MONOTONIC);
+	gpr_timespec now = gpr_now(GPR_CLOCK_MONOTONIC);
+
+	if (gpr_time_cmp(d, gpr_inf_future(GPR_CLOCK_MONOTONIC)) == 0)
+		return -1;
+	if (gpr_time_cmp(d, now) <= 0)
+		return 0;
+	return gpr_time_to_millis(gpr_time_sub(d, now));
+}
+
 int srv_gcall_wake_fd(struct gcall *c)
 {
 	return c->wake_fd;
@@ -555,6 +569,7 @@ static void new_call(struct gsrv *g, struct slot *sl, bool ok)
 	c->m = sl->m;
 	c->call = sl->call;
 	c->md = sl->md;
+	c->deadline = sl->m ? sl->deadline : gpr_inf_future(GPR_CLOCK_REALTIME);
 	c->t_op = (struct tag){TAG_OP, c};
 	c->t_recv = (struct tag){TAG_RECV, c};
 	c->wake_fd = -1;

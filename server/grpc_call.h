@@ -38,6 +38,8 @@ int srv_gcall_send(struct gcall *c, const ProtobufCMessage *msg);
  * the client half-closed, -ECONNRESET the call is gone, -EBADMSG malformed. */
 int srv_gcall_recv_start(struct gcall *c);
 int srv_gcall_wake_fd(struct gcall *c);
+/* Milliseconds left before the client's deadline; -1: none. */
+int64_t srv_gcall_deadline_ms(struct gcall *c);
 int srv_gcall_recv_take(struct gcall *c, const ProtobufCMessageDescriptor *d, bool wait,
 			ProtobufCMessage **ret);
 

@@ -603,6 +603,10 @@ int srv_gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t 
 			       "%s", x == -ENOMEM ? "out of memory" : err);
 		return x;
 	}
+	/* the process does not outlive the client's deadline */
+	int64_t left = srv_gcall_deadline_ms(c);
+	if (left >= 0 && (uint64_t)left < r.timeout_ms)
+		r.timeout_ms = (uint32_t)MAX(left, 1);
 	if (in->len) {
 		r.stdin_data = malloc(in->len);
 		if (!r.stdin_data) {

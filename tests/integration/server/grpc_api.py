@@ -423,6 +423,13 @@ def main():
               % (name, time.time() - t0))
     c.exec_blocking(sb.id, ["sh", "-c", "kill $(pidof sleep) 2>/dev/null; true"])
 
+    # The client's deadline bounds the process.
+    expect_code(SC.DEADLINE_EXCEEDED, "ExecBlocking past the client's deadline", c.call,
+                "ExecBlocking", id=sb.id, argv=["sleep", "30"], rpc_timeout=1.5)
+    time.sleep(1.5)
+    r = c.exec_blocking(sb.id, ["sh", "-c", "pidof sleep || echo none"])
+    check(r.stdout == b"none\n", "the process died with the client's deadline: %r" % r.stdout)
+
     # A cancelled stream: the process is killed, the sandbox and server live on.
     it = c.exec(sb.id, ["sh", "-c", "while :; do echo y; done"])
     first = next(it)
