@@ -130,7 +130,7 @@ struct gcall {
 	grpc_slice details;
 	bool has_details;
 	grpc_metadata trailer; /* retry-after, as REST's 429/503 */
-	gpr_timespec deadline;  /* the client's (infinite if none) */
+	gpr_timespec deadline; /* the client's (infinite if none) */
 	/* a client stream's receive in flight */
 	struct tag t_recv;
 	grpc_byte_buffer *recv_bb;
