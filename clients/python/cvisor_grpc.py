@@ -17,10 +17,13 @@ unary_stream with the protobuf (de)serializers).
 
 Errors raise grpc.RpcError (e.code(): grpc.StatusCode.NOT_FOUND, ...).
 Environment: CVISOR_TOKEN (default token), CVISOR_PROTO (the .proto),
-CVISOR_PB2_DIR (where to put / find the generated cvisor_pb2.py).
+CVISOR_PB2_DIR (where to put / find the generated cvisor_pb2.py; default
+$TMPDIR/cvisor-pb2-UID-HASH, one per version of the .proto).
 """
+import hashlib
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,10 +51,23 @@ def load_pb2():
     except ImportError:
         pass
     proto = _find_proto()
-    out = os.environ.get("CVISOR_PB2_DIR") or tempfile.mkdtemp(prefix="cvisor-pb2-")
-    os.makedirs(out, exist_ok=True)
-    subprocess.run(["protoc", "--proto_path=" + os.path.dirname(proto),
-                    "--python_out=" + out, proto], check=True)
+    with open(proto, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    # one cache per user and .proto version; written by rename (atomic)
+    out = os.environ.get("CVISOR_PB2_DIR") or os.path.join(
+        tempfile.gettempdir(), "cvisor-pb2-%d-%s" % (os.getuid(), digest))
+    os.makedirs(out, mode=0o700, exist_ok=True)
+    st = os.stat(out)
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:  # not ours: never import from it
+        out = tempfile.mkdtemp(prefix="cvisor-pb2-")
+    if not os.path.exists(os.path.join(out, "cvisor_pb2.py")):
+        tmp = tempfile.mkdtemp(dir=out)
+        try:
+            subprocess.run(["protoc", "--proto_path=" + os.path.dirname(proto),
+                            "--python_out=" + tmp, proto], check=True)
+            os.replace(os.path.join(tmp, "cvisor_pb2.py"), os.path.join(out, "cvisor_pb2.py"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     sys.path.insert(0, out)
     return importlib.import_module("cvisor_pb2")
 
