@@ -467,14 +467,16 @@ int pool_lease_set_label(struct pool_lease *l, const char *key, const char *valu
 	pthread_mutex_lock(&l->m->lock);
 	l->keys[l->nlabels] = k;
 	l->vals[l->nlabels] = v;
-	l->nlabels++;
+	__atomic_store_n(&l->nlabels, l->nlabels + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&l->m->lock);
 	return 0;
 }
 
 const char *pool_lease_label(const struct pool_lease *l, const char *key)
 {
-	for (size_t i = 0; i < l->nlabels; i++)
+	size_t n = __atomic_load_n(&l->nlabels, __ATOMIC_ACQUIRE);
+
+	for (size_t i = 0; i < n; i++)
 		if (strcmp(l->keys[i], key) == 0)
 			return l->vals[i];
 	return NULL;
@@ -482,7 +484,7 @@ const char *pool_lease_label(const struct pool_lease *l, const char *key)
 
 size_t pool_lease_nlabels(const struct pool_lease *l)
 {
-	return l->nlabels;
+	return __atomic_load_n(&l->nlabels, __ATOMIC_ACQUIRE);
 }
 
 void pool_lease_label_at(const struct pool_lease *l, size_t i, const char **k, const char **v)

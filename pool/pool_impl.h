@@ -54,6 +54,9 @@ struct pool_lease {
 	unsigned refs; /* the registry (until ended) + users */
 	bool ended;
 	uint64_t created_ms, deadline_ms;
+	/* Appended under m->lock right after acquire (nlabels published with
+	 * release), never changed or freed before the lease is: readers load
+	 * nlabels with acquire and see a consistent prefix without the lock. */
 	size_t nlabels;
 	char *keys[MAX_LABELS], *vals[MAX_LABELS];
 };

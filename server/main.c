@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	struct srv *s;
 	struct pool_mgr_opts po = { 0 };
 	struct sigaction sa = { 0 };
-	int c, r, stale;
+	int c, r, stale, ret;
 	char err[512];
 
 	/* Flags are gathered apart and applied over the config file. */
@@ -218,7 +218,8 @@ int main(int argc, char **argv)
 	srv_config_defaults(&s->cfg);
 	if (config && srv_config_load(&s->cfg, config, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		return 2;
+		ret = 2;
+		goto out;
 	}
 #define OVERRIDE(f)                      \
 	if (cli.f) {                     \
@@ -245,13 +246,16 @@ int main(int argc, char **argv)
 		s->cfg.grpc = strdup("127.0.0.1:50051");
 	if (!s->cfg.state_dir)
 		s->cfg.state_dir = default_state_dir();
-	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir)
-		return 1;
+	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir) {
+		ret = 1;
+		goto out;
+	}
 
 	r = find_cvisor(cvisor_bin);
 	if (r < 0) {
 		log_error_errno(r, "the cvisor binary (--cvisor PATH or $CVISOR_BIN)");
-		return 2;
+		ret = 2;
+		goto out;
 	}
 
 	/* Leftovers of a crash first, then the manager (it creates the dir). */
@@ -265,19 +269,22 @@ int main(int argc, char **argv)
 	r = pool_mgr_new(&po, &s->pm);
 	if (r < 0) {
 		log_error_errno(r, "state dir %s", s->cfg.state_dir);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 
 	env_tok = getenv("CVISOR_TOKEN");
 	if (env_tok && *env_tok && srv_config_add_token(&s->cfg, env_tok) < 0) {
 		log_error("CVISOR_TOKEN must be 16..256 characters");
-		return 2;
+		ret = 2;
+		goto out;
 	}
 	if (s->cfg.ntokens == 0) {
 		r = srv_token_file(&s->cfg, &token_path);
 		if (r < 0) {
 			log_error_errno(r, "token file in %s", s->cfg.state_dir);
-			return 1;
+			ret = 1;
+			goto out;
 		}
 		log_info("token file: %s", token_path);
 		free(token_path);
@@ -287,7 +294,8 @@ int main(int argc, char **argv)
 		r = pool_create(s->pm, &s->cfg.pools[i]);
 		if (r < 0) {
 			log_error_errno(r, "pool %s", s->cfg.pools[i].name);
-			return 2;
+			ret = 2;
+			goto out;
 		}
 	}
 	if (s->cfg.default_rootfs) {
@@ -298,12 +306,15 @@ int main(int argc, char **argv)
 		r = pool_create(s->pm, &d);
 		if (r < 0 && r != -EEXIST) {
 			log_error_errno(r, "default pool on %s", s->cfg.default_rootfs);
-			return 2;
+			ret = 2;
+			goto out;
 		}
 	}
 
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return 1;
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ret = 1;
+		goto out;
+	}
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
@@ -314,15 +325,14 @@ int main(int argc, char **argv)
 	r = srv_http_start(s);
 	if (r < 0) {
 		log_error_errno(r, "cannot listen on %s", s->cfg.rest);
-		pool_mgr_free(s->pm);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	r = srv_grpc_start(s);
 	if (r < 0) {
 		log_error_errno(r, "cannot serve gRPC on %s", s->cfg.grpc);
-		srv_http_stop(s);
-		pool_mgr_free(s->pm);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	if (r > 0 && strncmp(s->cfg.grpc, "unix:", 5) == 0)
 		log_info("ready (gRPC on %s)", s->cfg.grpc);
@@ -352,11 +362,15 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 300 && atomic_load(&s->inflight) > 0; i++)
 			usleep(10000); /* let them send their replies */
 	}
+	ret = 0;
+out:
 	srv_http_stop(s);
 	srv_grpc_stop(s);
-	pool_mgr_free(s->pm);
+	pool_mgr_free(s->pm); /* destroys every sandbox */
 	srv_config_clear(&s->cfg);
+	srv_config_clear(&cli);
 	free(s);
-	log_info("stopped");
-	return 0;
+	if (ret == 0)
+		log_info("stopped");
+	return ret;
 }
