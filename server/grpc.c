@@ -735,7 +735,7 @@ int srv_grpc_start(struct srv *s)
 {
 	struct gsrv *g;
 	grpc_server_credentials *creds;
-	grpc_arg args[2];
+	grpc_arg args[3];
 	grpc_channel_args cargs;
 	size_t maxmsg;
 	int port;
@@ -764,6 +764,10 @@ int srv_grpc_start(struct srv *s)
 	/* more streams than workers: above max_inflight a call is refused
 	 * (UNAVAILABLE, as REST's 503) rather than queued by HTTP/2 */
 	args[1].value.integer = (int)MIN(2u * g->max_workers + 16u, 65536u);
+	/* a second cvisord on the same port is an error, not a load balancer */
+	args[2].type = GRPC_ARG_INTEGER;
+	args[2].key = (char *)GRPC_ARG_ALLOW_REUSEPORT;
+	args[2].value.integer = 0;
 	cargs.num_args = ARRAY_SIZE(args);
 	cargs.args = args;
 

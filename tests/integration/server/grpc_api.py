@@ -697,6 +697,22 @@ def main():
     u.close()
     check(not os.path.exists(sock), "SIGTERM removes the socket")
 
+    # --- the gRPC address is taken: a clean refusal, nothing left behind ---
+    busy = socket.socket()
+    busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # even then
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    blog = os.path.join(tmp, "busy.log")
+    with open(blog, "w") as bl:
+        bp = subprocess.run([cvisord, "--rest", "127.0.0.1:%d" % free_port(), "--grpc",
+                             "127.0.0.1:%d" % busy.getsockname()[1], "--state-dir", state + "b",
+                             "--default-rootfs", rootfs, "--min-ready", "1"], env=env,
+                            stdout=bl, stderr=bl, timeout=60)
+    busy.close()
+    time.sleep(0.5)
+    check(bp.returncode == 1 and "cannot serve gRPC" in open(blog).read() and
+          sentries(state + "b") == 0, "gRPC address in use: exit 1, no sandbox left")
+
     # --- TLS with --tls-cert/--tls-key (a self-signed certificate made here) ---
     key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
     if subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
