@@ -21,6 +21,7 @@
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
+#include <grpc/support/log.h>
 #include <grpc/support/time.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -731,6 +732,13 @@ void srv_grpc_metrics(FILE *f)
 		w);
 }
 
+/* grpc core's own messages, in cvisord's log format (errors only). */
+static void gpr_log_to_ours(gpr_log_func_args *a)
+{
+	if (a->severity >= GPR_LOG_SEVERITY_ERROR)
+		log_error("grpc: %s", a->message);
+}
+
 int srv_grpc_start(struct srv *s)
 {
 	struct gsrv *g;
@@ -771,6 +779,7 @@ int srv_grpc_start(struct srv *s)
 	cargs.num_args = ARRAY_SIZE(args);
 	cargs.args = args;
 
+	gpr_set_log_function(gpr_log_to_ours);
 	grpc_init();
 	g->cq = grpc_completion_queue_create_for_next(NULL);
 	g->server = grpc_server_create(&cargs, NULL);
