@@ -36,6 +36,8 @@ cvisord on http://$rest  (state in $state, default pool on $rootfs)
   export TOKEN=$token
   curl -s -H "Authorization: Bearer \$TOKEN" localhost:$port/v1/run -d '{"argv":["python3","-c","print(6*7)"]}'
   $build/clients/cvisorctl run -- python3 -c 'print(6*7)'     # reads \$TOKEN too
+gRPC on 127.0.0.1:50051 (--grpc HOST:PORT):
+  CVISOR_TOKEN=\$TOKEN /usr/bin/python3 clients/python/grpc_example.py
 Ctrl-C stops the server and destroys every sandbox.
 MSG
 exec "$build/server/cvisord" --rest "$rest" --state-dir "$state" --default-rootfs "$rootfs" "$@"

@@ -14,6 +14,7 @@
  */
 #define LOG_PREFIX "cvisord"
 #include "server/srv.h"
+#include "server/grpc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,7 +243,7 @@ int main(int argc, char **argv)
 	if (!s->cfg.rest)
 		s->cfg.rest = strdup("127.0.0.1:8080");
 	if (!s->cfg.grpc)
-		s->cfg.grpc = strdup("127.0.0.1:50051"); /* stored; the gRPC front end comes later */
+		s->cfg.grpc = strdup("127.0.0.1:50051");
 	if (!s->cfg.state_dir)
 		s->cfg.state_dir = default_state_dir();
 	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir) {
@@ -327,7 +328,18 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	log_info("ready (gRPC address %s recorded; not served by this build)", s->cfg.grpc);
+	r = srv_grpc_start(s);
+	if (r < 0) {
+		log_error_errno(r, "cannot serve gRPC on %s", s->cfg.grpc);
+		ret = 1;
+		goto out;
+	}
+	if (r > 0 && strncmp(s->cfg.grpc, "unix:", 5) == 0)
+		log_info("ready (gRPC on %s)", s->cfg.grpc);
+	else if (r > 0)
+		log_info("ready (gRPC on %s, port %d)", s->cfg.grpc, r);
+	else
+		log_info("ready (gRPC off)");
 
 	for (;;) {
 		struct pollfd pf = { .fd = sig_pipe[0], .events = POLLIN };
@@ -353,6 +365,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	srv_http_stop(s);
+	srv_grpc_stop(s);
 	pool_mgr_free(s->pm); /* destroys every sandbox */
 	srv_config_clear(&s->cfg);
 	srv_config_clear(&cli);

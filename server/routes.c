@@ -10,6 +10,7 @@
  */
 #define LOG_PREFIX "cvisord"
 #include "server/http.h"
+#include "server/grpc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -773,6 +774,7 @@ static enum MHD_Result metrics(struct srv *s, struct MHD_Connection *c)
 		(unsigned long long)atomic_load(&s->runs));
 	fprintf(f, "# TYPE cvisor_execs_total counter\ncvisor_execs_total %llu\n",
 		(unsigned long long)atomic_load(&s->execs));
+	srv_grpc_metrics(f);
 	fclose(f);
 	pool_names_free(names, n);
 	free(v);

@@ -36,7 +36,7 @@ struct srv_config {
 	char *rest;  /* HOST:PORT */
 	char *rest_unix; /* a unix socket path for REST too (0600), or NULL */
 	char *tls_cert, *tls_key; /* PEM files: HTTPS on the TCP listener */
-	char *grpc;  /* HOST:PORT, stored for the gRPC front end (not served yet) */
+	char *grpc;  /* HOST:PORT, unix:PATH or "off" (server/grpc.c) */
 	char *state_dir;
 	char *default_rootfs;
 	uint32_t default_min_ready;

@@ -17,7 +17,7 @@ pid=
 trap '[ -n "$pid" ] && kill -TERM $pid 2>/dev/null; [ -n "$pid" ] && wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 TOKEN=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-CVISOR_TOKEN=$TOKEN CVISOR_BIN=$cvisor "$cvisord" --rest "127.0.0.1:$port" --state-dir "$tmp/state" \
+CVISOR_TOKEN=$TOKEN CVISOR_BIN=$cvisor "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 --state-dir "$tmp/state" \
 	--default-rootfs "$rootfs" --min-ready "${MIN_READY:-8}" --boot-workers "${BOOT_WORKERS:-2}" 2>"$tmp/log" &
 pid=$!
 

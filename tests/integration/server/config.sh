@@ -20,7 +20,7 @@ sh "$here/../../../scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 tok=cfg-token-0123456789abcdef
 cat >"$tmp/cfg.json" <<JSON
-{"rest": "127.0.0.1:$port", "state_dir": "$tmp/state", "tokens": ["$tok"],
+{"rest": "127.0.0.1:$port", "grpc": "127.0.0.1:0", "state_dir": "$tmp/state", "tokens": ["$tok"],
  "limits": {"max_output_bytes": 1000, "max_body_bytes": 2000, "max_inflight": 4,
             "drain_timeout_ms": 1000},
  "pools": [{"name": "cfg", "rootfs": "$tmp/rootfs", "min_ready": 1}]}
@@ -79,7 +79,7 @@ t1=$(($(date +%s) - t0))
 # HTTPS with --tls-cert/--tls-key (a self-signed certificate made here).
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
 	-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
-	CVISOR_TOKEN=$tok "$cvisord" --rest "127.0.0.1:$port" --state-dir "$tmp/state3" \
+	CVISOR_TOKEN=$tok "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 --state-dir "$tmp/state3" \
 		--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" 2>"$tmp/log3" &
 	pid=$!
 	for _ in $(seq 100); do

@@ -16,7 +16,7 @@ fail=0
 sh "$here/../../../scripts/rootfs.sh" "$tmp/rootfs" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start() {
-	env -u CVISOR_TOKEN "$cvisord" --rest "127.0.0.1:$port" --state-dir "$tmp/state" \
+	env -u CVISOR_TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 --state-dir "$tmp/state" \
 		--default-rootfs "$tmp/rootfs" --min-ready 1 2>>"$tmp/log" &
 	pid=$!
 	for _ in $(seq 100); do
