@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -228,6 +229,30 @@ int srv_exec_parse(json_t *j, const struct srv_limits *lim, struct srv_exec_req 
 		r.timeout_ms = (uint32_t)MIN((json_int_t)lim->max_exec_timeout_ms,
 					     json_integer_value(v));
 	}
+	v = json_object_get(j, "tty");
+	if (v && !json_is_null(v)) {
+		if (!json_is_boolean(v)) {
+			*err = "tty must be a boolean";
+			srv_exec_req_clear(&r);
+			return -EINVAL;
+		}
+		r.tty = json_is_true(v);
+	}
+	r.rows = 24;
+	r.cols = 80;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "cols" : "rows";
+		v = json_object_get(j, name);
+		if (!v || json_is_null(v))
+			continue;
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 65535 || !r.tty) {
+			*err = i ? "cols must be 1..65535, with tty" : "rows must be 1..65535, with tty";
+			srv_exec_req_clear(&r);
+			return -EINVAL;
+		}
+		*(i ? &r.cols : &r.rows) = (uint16_t)json_integer_value(v);
+	}
 	if ((r.stdin_len && !r.stdin_data) || (json_object_get(j, "cwd") && !r.cwd &&
 					       json_is_string(json_object_get(j, "cwd")))) {
 		srv_exec_req_clear(&r);
@@ -304,13 +329,79 @@ json_t *srv_json_bytes(const char *p, size_t n)
 	return j;
 }
 
+/* --- stdio: pipes or a pty --- */
+
+static int open_pty(const struct srv_exec_req *rq, int *ret_master, int *ret_slave)
+{
+	_cleanup_close_ int master = -EBADF, slave = -EBADF;
+	struct winsize ws = { .ws_row = rq->rows, .ws_col = rq->cols };
+	char name[64];
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return neg_errno();
+	if (grantpt(master) < 0 || unlockpt(master) < 0)
+		return neg_errno();
+	if (ptsname_r(master, name, sizeof(name)))
+		return -ENOTTY;
+	if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+		return neg_errno();
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return neg_errno();
+	*ret_master = TAKE_FD(master);
+	*ret_slave = TAKE_FD(slave);
+	return 0;
+}
+
+int srv_exec_stdio(const struct srv_exec_req *rq, bool want_in, int child[3], int ours[3])
+{
+	int in[2] = { -EBADF, -EBADF }, out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
+	int e = 0;
+
+	if (rq->tty) {
+		int master, slave;
+
+		e = open_pty(rq, &master, &slave);
+		if (e < 0)
+			return e;
+		/* separate fds for both ends, so they close one by one */
+		in[0] = slave;
+		out[0] = master;
+		out[1] = fcntl(slave, F_DUPFD_CLOEXEC, 3);
+		err[1] = fcntl(slave, F_DUPFD_CLOEXEC, 3);
+		if (want_in)
+			in[1] = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		if (out[1] < 0 || err[1] < 0 || (want_in && in[1] < 0))
+			e = neg_errno();
+	} else if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+		   (want_in && pipe2(in, O_CLOEXEC) < 0)) {
+		e = neg_errno();
+	}
+	if (e < 0) {
+		for (int i = 0; i < 2; i++) {
+			safe_close(in[i]);
+			safe_close(out[i]);
+			safe_close(err[i]);
+		}
+		return e;
+	}
+	child[0] = in[0];
+	child[1] = out[1];
+	child[2] = err[1];
+	ours[0] = in[1];
+	ours[1] = out[0];
+	ours[2] = err[0];
+	return 0;
+}
+
 /* --- the running process --- */
 
 struct run {
 	struct sandbox *sb;
 	int32_t pid;
 	int fd[3]; /* our ends: stdin (write), stdout, stderr (read) */
-	const char *in;
+	char *in; /* owned: the stdin bytes (with a tty, then VEOF) */
 	size_t in_len, in_off;
 	uint64_t t0, deadline;
 	bool timed_out, waited;
@@ -323,9 +414,35 @@ static void run_close(struct run *r)
 		r->fd[i] = safe_close(r->fd[i]);
 }
 
+/* The bytes to write to stdin, owned.  A terminal reads the end of the
+ * input as VEOF (^D) at the start of a line: one more flushes a partial
+ * line first. */
+static int run_input(const struct srv_exec_req *rq, char **ret, size_t *ret_len)
+{
+	size_t n = rq->stdin_len, eof = 0;
+	char *b;
+
+	if (rq->tty)
+		eof = n && rq->stdin_data[n - 1] != '\n' ? 2 : 1;
+	if (!n && !eof) {
+		*ret = NULL;
+		*ret_len = 0;
+		return 0;
+	}
+	b = malloc(n + eof);
+	if (!b)
+		return -ENOMEM;
+	if (n)
+		memcpy(b, rq->stdin_data, n);
+	memset(b + n, 0x04, eof);
+	*ret = b;
+	*ret_len = n + eof;
+	return 0;
+}
+
 static int run_start(struct run *r, struct sandbox *sb, const struct srv_exec_req *rq)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int child[3], ours[3];
 	struct sandbox_process p = { 0 };
 	int e;
 
@@ -334,41 +451,39 @@ static int run_start(struct run *r, struct sandbox *sb, const struct srv_exec_re
 	r->sb = sb;
 	r->t0 = mono_ns();
 	r->deadline = r->t0 + (uint64_t)rq->timeout_ms * NSEC_PER_MSEC;
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-	    (rq->stdin_len && pipe2(in, O_CLOEXEC) < 0)) {
-		e = neg_errno();
-		goto fail;
+	e = run_input(rq, &r->in, &r->in_len);
+	if (e < 0)
+		return e;
+	e = srv_exec_stdio(rq, r->in_len > 0, child, ours);
+	if (e < 0) {
+		free(r->in);
+		r->in = NULL;
+		return e;
 	}
 	p.argv = (const char *const *)rq->argv;
 	p.env = (const char *const *)rq->env;
 	p.cwd = rq->cwd;
 	p.uid = rq->uid;
 	p.gid = rq->gid;
-	p.stdio[0] = in[0];
-	p.stdio[1] = out[1];
-	p.stdio[2] = err[1];
-	e = sandbox_spawn(sb, &p, &r->pid);
-	if (e < 0)
-		goto fail;
-	safe_close(in[0]);
-	safe_close(out[1]);
-	safe_close(err[1]);
-	r->fd[0] = in[1];
-	r->fd[1] = out[0];
-	r->fd[2] = err[0];
-	r->in = rq->stdin_data;
-	r->in_len = rq->stdin_len;
+	p.terminal = rq->tty;
 	for (int i = 0; i < 3; i++)
+		p.stdio[i] = child[i];
+	e = sandbox_spawn(sb, &p, &r->pid);
+	for (int i = 0; i < 3; i++)
+		safe_close(child[i]);
+	if (e < 0) {
+		for (int i = 0; i < 3; i++)
+			safe_close(ours[i]);
+		free(r->in);
+		r->in = NULL;
+		return e;
+	}
+	for (int i = 0; i < 3; i++) {
+		r->fd[i] = ours[i];
 		if (r->fd[i] >= 0)
 			fd_set_nonblock(r->fd[i], 1);
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		safe_close(in[i]);
-		safe_close(out[i]);
-		safe_close(err[i]);
 	}
-	return e;
+	return 0;
 }
 
 /* One poll round: calls @sink for each chunk read.  Returns 1 while the
@@ -524,6 +639,7 @@ int srv_exec_run(struct sandbox *sb, const struct srv_exec_req *rq, size_t cap,
 	while (run_pump(&r, 200, collect_sink, &c) > 0)
 		;
 	e = run_finish(&r);
+	free(r.in);
 	if (e < 0 || c.oom) {
 		free(c.b[1]);
 		free(c.b[2]);
@@ -612,22 +728,10 @@ int srv_stream_start(struct sandbox *sb, struct pool_lease *lease, bool end_leas
 
 	if (!s)
 		return -ENOMEM;
-	/* Keep the stdin bytes alive for the stream's lifetime. */
 	e = run_start(&s->r, sb, rq);
 	if (e < 0) {
 		free(s);
 		return e;
-	}
-	if (rq->stdin_len) {
-		char *in = malloc(rq->stdin_len);
-		if (!in) {
-			(void)sandbox_kill(sb, s->r.pid, SIGKILL);
-			run_close(&s->r);
-			free(s);
-			return -ENOMEM;
-		}
-		memcpy(in, rq->stdin_data, rq->stdin_len);
-		s->r.in = in;
 	}
 	s->sb = sb;
 	s->lease = lease;
@@ -681,7 +785,7 @@ void srv_stream_free(struct srv_stream *s)
 		(void)sandbox_wait(s->sb, s->r.pid, 2000, &s->r.status);
 	}
 	run_close(&s->r);
-	free((char *)s->r.in);
+	free(s->r.in);
 	if (s->lease && s->sb != pool_lease_sandbox(s->lease))
 		sandbox_close(s->sb);
 	if (s->lease) {

@@ -68,7 +68,8 @@ void srv_gh_delete_file(struct gcall *c, const ProtobufCMessage *req);
 /* Exec requests: the same validation as REST (srv_exec_parse). */
 int srv_gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc,
 		  const char *cwd, const char *user, const ProtobufCBinaryData *in,
-		  uint32_t timeout_ms, struct srv_exec_req *ret);
+		  uint32_t timeout_ms, bool tty, uint32_t rows, uint32_t cols,
+		  struct srv_exec_req *ret);
 /* Map an exec/spawn failure to a status (and tell the pool if it died). */
 void srv_gexec_fail(struct gcall *c, struct pool_lease *l, int e, const char *argv0);
 

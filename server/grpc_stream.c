@@ -143,7 +143,7 @@ void srv_gh_exec(struct gcall *c, const ProtobufCMessage *req)
 		return;
 	}
 	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-			  q->timeout_ms, &er) < 0) {
+			  q->timeout_ms, q->tty, q->rows, q->cols, &er) < 0) {
 		pool_lease_put(l);
 		return;
 	}
@@ -188,7 +188,7 @@ void srv_gh_run_stream(struct gcall *c, const ProtobufCMessage *req)
 		return;
 	}
 	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-			  q->timeout_ms, &er) < 0)
+			  q->timeout_ms, q->tty, q->rows, q->cols, &er) < 0)
 		return;
 	atomic_fetch_add(&s->runs, 1);
 	r = pool_acquire(s->pm, pool, s->cfg.lim.acquire_timeout_ms, 0, &l);
@@ -220,6 +220,8 @@ struct ia {
 	char *in;  /* stdin bytes not yet written */
 	size_t in_len, in_off;
 	bool in_eof;	/* close stdin once `in` is written */
+	bool tty, eof_sent; /* a terminal: its stdin ends with VEOF */
+	char last;	/* the last stdin byte fed */
 	bool recv_open; /* a receive is pending */
 	size_t sent[3], cap;
 	bool truncated;
@@ -245,6 +247,8 @@ static bool ia_feed(struct ia *a, const uint8_t *p, size_t n, size_t max)
 	if (!nb)
 		return false;
 	memcpy(nb + a->in_len, p, n);
+	if (n)
+		a->last = (char)p[n - 1];
 	a->in = nb;
 	a->in_len += n;
 	return true;
@@ -327,40 +331,39 @@ static int ia_output(struct gcall *c, struct ia *a, int which)
 	return srv_gcall_send(c, &ev.base) < 0 ? -ECONNRESET : 1;
 }
 
-/* Spawn with pipes; the child ends are closed here. */
+/* Spawn with pipes or a pty (srv_exec_stdio); the child ends are closed
+ * here. */
 static int ia_spawn(struct ia *a, const struct srv_exec_req *er)
 {
-	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+	int child[3], ours[3];
 	struct sandbox_process p = {0};
-	int r = 0;
+	int r;
 
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		r = -errno;
-	} else {
-		p.argv = (const char *const *)er->argv;
-		p.env = (const char *const *)er->env;
-		p.cwd = er->cwd;
-		p.uid = er->uid;
-		p.gid = er->gid;
-		p.stdio[0] = in[0];
-		p.stdio[1] = out[1];
-		p.stdio[2] = err[1];
-		r = sandbox_spawn(a->sb, &p, &a->pid);
-	}
-	ia_close(&in[0]);
-	ia_close(&out[1]);
-	ia_close(&err[1]);
+	r = srv_exec_stdio(er, true, child, ours);
+	if (r < 0)
+		return r;
+	p.argv = (const char *const *)er->argv;
+	p.env = (const char *const *)er->env;
+	p.cwd = er->cwd;
+	p.uid = er->uid;
+	p.gid = er->gid;
+	p.terminal = er->tty;
+	for (int i = 0; i < 3; i++)
+		p.stdio[i] = child[i];
+	r = sandbox_spawn(a->sb, &p, &a->pid);
+	for (int i = 0; i < 3; i++)
+		ia_close(&child[i]);
 	if (r < 0) {
-		ia_close(&in[1]);
-		ia_close(&out[0]);
-		ia_close(&err[0]);
+		for (int i = 0; i < 3; i++)
+			ia_close(&ours[i]);
 		return r;
 	}
-	a->fd[0] = in[1];
-	a->fd[1] = out[0];
-	a->fd[2] = err[0];
-	for (int i = 0; i < 3; i++)
-		fcntl(a->fd[i], F_SETFL, fcntl(a->fd[i], F_GETFL) | O_NONBLOCK);
+	a->tty = er->tty;
+	for (int i = 0; i < 3; i++) {
+		a->fd[i] = ours[i];
+		if (a->fd[i] >= 0)
+			fcntl(a->fd[i], F_SETFL, fcntl(a->fd[i], F_GETFL) | O_NONBLOCK);
+	}
 	return 0;
 }
 
@@ -396,7 +399,7 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 		goto out;
 	}
 	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-			  q->timeout_ms, &er) < 0)
+			  q->timeout_ms, q->tty, q->rows, q->cols, &er) < 0)
 		goto out;
 	have_req = true;
 	if (sandbox_attach(pool_lease_control_path(l), &a.sb) < 0) {
@@ -432,6 +435,16 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 			timed_out = true;
 			(void)sandbox_kill(a.sb, a.pid, SIGKILL);
 			break;
+		}
+		if (a.fd[0] >= 0 && a.in_eof && a.tty && !a.eof_sent) {
+			/* the end of a terminal's input is VEOF at the start
+			 * of a line (one more flushes a partial line) */
+			bool partial = a.last && a.last != '\n';
+			a.eof_sent = true;
+			if (!ia_feed(&a, (const uint8_t *)"\x04\x04", partial ? 2 : 1, SIZE_MAX)) {
+				srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "out of memory");
+				goto out;
+			}
 		}
 		if (a.fd[0] >= 0 && a.in_off == a.in_len && a.in_eof)
 			ia_close(&a.fd[0]);

@@ -559,7 +559,8 @@ static json_t *str_array(char **v, size_t n)
 
 int srv_gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc,
 		  const char *cwd, const char *user, const ProtobufCBinaryData *in,
-		  uint32_t timeout_ms, struct srv_exec_req *ret)
+		  uint32_t timeout_ms, bool tty, uint32_t rows, uint32_t cols,
+		  struct srv_exec_req *ret)
 {
 	const struct srv_limits *lim = &srv_gcall_srv(c)->cfg.lim;
 	json_t *j = json_object(), *a = str_array(argv, argc), *e = str_array(env, envc);
@@ -583,6 +584,12 @@ int srv_gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t 
 		x |= set_str(j, "user", user);
 	if (timeout_ms)
 		x |= json_object_set_new(j, "timeout_ms", json_integer(timeout_ms));
+	if (tty)
+		x |= json_object_set_new(j, "tty", json_true());
+	if (rows)
+		x |= json_object_set_new(j, "rows", json_integer(rows));
+	if (cols)
+		x |= json_object_set_new(j, "cols", json_integer(cols));
 	if (x) {
 		json_decref(j);
 		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "strings must be UTF-8");
@@ -705,7 +712,7 @@ void srv_gh_exec_blocking(struct gcall *c, const ProtobufCMessage *req)
 	if (!l)
 		return;
 	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-			  q->timeout_ms, &er) < 0) {
+			  q->timeout_ms, q->tty, q->rows, q->cols, &er) < 0) {
 		pool_lease_put(l);
 		return;
 	}
@@ -733,7 +740,7 @@ void srv_gh_run(struct gcall *c, const ProtobufCMessage *req)
 		return;
 	}
 	if (srv_gexec_req(c, q->argv, q->n_argv, q->env, q->n_env, q->cwd, q->user, &q->stdin,
-			  q->timeout_ms, &er) < 0)
+			  q->timeout_ms, q->tty, q->rows, q->cols, &er) < 0)
 		return;
 	atomic_fetch_add(&s->runs, 1);
 	r = pool_acquire(s->pm, pool, s->cfg.lim.acquire_timeout_ms, 0, &l);

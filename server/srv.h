@@ -85,6 +85,8 @@ struct srv_exec_req {
 	char *stdin_data;
 	size_t stdin_len;
 	uint32_t timeout_ms;
+	bool tty;		 /* a host pty: the slave is stdin/out/err */
+	uint16_t rows, cols;	 /* its window size (tty only) */
 };
 
 struct srv_exec_res {
@@ -96,11 +98,19 @@ struct srv_exec_res {
 	uint64_t duration_ns;
 };
 
-/* Validate an exec body ({argv, env, cwd, user, stdin, timeout_ms}). */
+/* Validate an exec body ({argv, env, cwd, user, stdin, timeout_ms, tty,
+ * rows, cols}). */
 int srv_exec_parse(json_t *j, const struct srv_limits *lim, struct srv_exec_req *ret,
 		   const char **err);
 void srv_exec_req_clear(struct srv_exec_req *r);
 void srv_exec_res_clear(struct srv_exec_res *r);
+/* The stdio of an exec: pipes, or with rq->tty a host pty pair.  @child:
+ * the process's 0, 1, 2 (the caller closes them after the spawn); @ours:
+ * stdin (write; -EBADF unless @want_in), stdout and stderr (read).  With a
+ * tty, stdin and stdout are the master (stderr is merged: ours[2] is
+ * -EBADF), the window size is set and reading the master fails with EIO
+ * once the terminal is closed. */
+int srv_exec_stdio(const struct srv_exec_req *rq, bool want_in, int child[3], int ours[3]);
 /* Blocking: spawn, collect both outputs up to the cap, wait. */
 int srv_exec_run(struct sandbox *sb, const struct srv_exec_req *rq, size_t cap,
 		 struct srv_exec_res *res);

@@ -372,6 +372,43 @@ def main():
     check(b"".join(e.stdout for e in rest if e.WhichOneof("event") == "stdout") ==
           b"after-eof\n" and rest[-1].exit.exit_code == 0,
           "ExecInteractive: close_stdin -> EOF while the call stays open")
+
+    # --- tty: a host pty as stdio, made the Sentry's terminal ---
+    tty_sh = ["sh", "-c", "tty; test -t 0 && echo isatty; stty size; echo err >&2"]
+
+    def tty_ok(out):
+        return b"/dev/pts/" in out and b"\r\nisatty\r\n24 80\r\nerr\r\n" in out
+
+    r = c.run(tty_sh, tty=True, rows=24, cols=80)
+    check(tty_ok(r.stdout) and r.stderr == b"" and r.exit_code == 0,
+          "Run tty: /dev/pts/N, isatty, 24 80, stderr merged, \\r\\n: %r" % r)
+    r = c.run(tty_sh)
+    check(b"not a tty" in r.stdout and b"isatty" not in r.stdout, "Run without tty: %r" % r)
+    r = c.exec_blocking(sb.id, ["stty", "size"], tty=True, rows=50, cols=132)
+    check(r.stdout == b"50 132\r\n", "ExecBlocking tty 50x132: %r" % r.stdout)
+    for name, fn, a0 in (("Exec", c.exec, (sb.id,)), ("RunStream", c.run_stream, ())):
+        evs = list(fn(*a0, tty_sh, tty=True))
+        kinds = [e.WhichOneof("event") for e in evs]
+        out = b"".join(e.stdout for e in evs if e.WhichOneof("event") == "stdout")
+        check(tty_ok(out) and "stderr" not in kinds and evs[-1].exit.exit_code == 0,
+              "%s tty: %r %s" % (name, out, kinds))
+    expect_code(SC.INVALID_ARGUMENT, "Run rows without tty", c.run, ["true"], rows=24)
+    q = queue.Queue()
+    it = c.exec_interactive(sb.id, ["sh", "-c", "test -t 0 && read x; echo got-$x; cat; "
+                                    "echo after-eof"], feeder(), tty=True)
+    q.put(b"hello\n")
+    got, closed = b"", False
+    for e in it:
+        if e.WhichOneof("event") == "exit":
+            q.put(None)
+            break
+        got += e.stdout
+        if b"got-hello\r\n" in got and not closed:
+            closed = True
+            q.put(pb.ExecInput(close_stdin=True))
+    check(b"got-hello\r\n" in got and got.endswith(b"after-eof\r\n") and
+          e.exit.exit_code == 0 and not e.exit.timed_out,
+          "ExecInteractive tty: a round trip, close_stdin -> VEOF: %r" % got)
     ss = c.channel.stream_stream("/cvisor.v1.Sandboxes/ExecInteractive",
                                  request_serializer=lambda m: m.SerializeToString(),
                                  response_deserializer=pb.ExecEvent.FromString)

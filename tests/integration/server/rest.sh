@@ -143,6 +143,36 @@ expect 200 "run in the default pool"
 [ "$(jq_ 'd["exit_code"], d["stdout"], d["stderr"]')" = "(7, 'out\\n', 'err\\n')" ] || bad "exit 7: $(cat "$tmp/body")"
 req POST /v1/run '{"argv":["cat"],"stdin":"from stdin\n"}'
 [ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "from stdin" ] && ok "stdin" || bad "stdin: $(cat "$tmp/body")"
+# --- tty: a host pty as stdio, the Sentry's terminal ---
+ttyreq='{"argv":["sh","-c","tty; test -t 0 && echo isatty; stty size; echo err >&2"],"tty":true,"rows":24,"cols":80}'
+req POST /v1/run "$ttyreq"
+[ "$code" = 200 ] && jq_ '"/dev/pts/" in d["stdout"] and "\r\nisatty\r\n24 80\r\nerr\r\n" in d["stdout"] and d["stderr"] == "" and d["exit_code"] == 0' | grep -q True &&
+	ok "tty: /dev/pts/N, isatty, stty size, stderr merged, ONLCR" || bad "tty: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["sh","-c","tty; test -t 0 && echo isatty; stty size"]}'
+[ "$code" = 200 ] && jq_ '"not a tty" in d["stdout"] and "isatty" not in d["stdout"]' | grep -q True &&
+	ok "no tty: not a tty" || bad "no tty: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["stty","size"],"tty":true,"rows":50,"cols":132}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$(printf '50 132\r')" ] && ok "tty window size 50x132" || bad "tty size: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["stty","size"],"tty":true}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$(printf '24 80\r')" ] && ok "tty default size 24x80" || bad "tty default size: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["sh","-c","cat; echo done"],"tty":true,"stdin":"typed","timeout_ms":10000}'
+[ "$code" = 200 ] && jq_ '"typed" in d["stdout"] and d["stdout"].endswith("done\r\n"), d["timed_out"]' | grep -q '(True, False)' &&
+	ok "tty stdin then VEOF: cat ends" || bad "tty stdin: $(cat "$tmp/body")"
+req POST /v1/run '{"argv":["true"],"rows":24}'
+expect 400 "rows without tty"
+req POST /v1/run '{"argv":["true"],"tty":"yes"}'
+expect 400 "tty not a boolean"
+req POST /v1/run '{"argv":["true"],"tty":true,"cols":0}'
+expect 400 "cols 0"
+req POST '/v1/run?stream=1' "$ttyreq"
+[ "$code" = 200 ] && python3 - "$tmp/body" <<'PY' && ok "tty streamed" || bad "tty streamed: $(head -c 600 "$tmp/body")"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert not [e for e in ev if e["type"] == "stderr"], "stderr event"
+out = "".join(e["data"] for e in ev if e["type"] == "stdout")
+assert "/dev/pts/" in out and "\r\nisatty\r\n24 80\r\nerr\r\n" in out, out
+assert ev[-1]["type"] == "exit" and ev[-1]["exit_code"] == 0, ev[-1]
+PY
 req POST /v1/run '{"argv":["sh","-c","echo $FOO; pwd"],"env":["FOO=bar","PATH=/bin"],"cwd":"/tmp"}'
 [ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$(printf 'bar\n/tmp')" ] && ok "env and cwd" || bad "env/cwd: $(cat "$tmp/body")"
 req POST /v1/run '{"argv":["sleep","10"],"timeout_ms":300}'
