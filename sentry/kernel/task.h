@@ -80,6 +80,9 @@ struct thread_group {
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
+	uint64_t auxv[48];    /* the loader's auxv at exec (/proc/pid/auxv); copied by fork */
+	unsigned auxv_n;      /* words in @auxv */
+	int oom_score_adj;    /* /proc/pid/oom_score_adj, -1000..1000; kept by fork, exec */
 
 	/* CPU accounting and interval timers (itimer.h).  Under kernel.lock: */
 	uint64_t dead_utime_ns, dead_stime_ns; /* of the group's exited tasks */
