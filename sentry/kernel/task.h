@@ -108,6 +108,9 @@ void task_set_environ(struct thread_group *tg, const char *const *envp);
 
 /* Record the program of @tg (execve, pid 1): comm, exe path, cmdline. */
 void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv);
+/* Record the auxv the loader wrote for @tg's program (@n words, at most
+ * ARRAY_SIZE(tg->auxv)): /proc/pid/auxv.  Takes kernel.lock. */
+void task_set_auxv(struct thread_group *tg, const uint64_t *auxv, unsigned n);
 
 /* Linux's defaults for a new sandbox (the OCI spec will override them). */
 void task_rlimits_default(struct thread_group *tg);
