@@ -10,6 +10,7 @@
 #include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 
 static char buf[65536];
 
@@ -223,6 +224,28 @@ static void check_cpus(void)
 	t_yes("cpu/present >= online", cpu_list_count(buf) >= online);
 }
 
+/* A forked child sees the same auxv and oom_score_adj as its parent. */
+static void check_fork(void)
+{
+	static char mine[4096], adj[32];
+	long n = g_read_file("/proc/self/auxv", mine, sizeof(mine));
+	int status = -1;
+	pid_t pid;
+
+	g_read_file("/proc/self/oom_score_adj", adj, sizeof(adj));
+	pid = fork();
+	if (pid == 0) {
+		static char theirs[4096], cadj[32];
+		long m = g_read_file("/proc/self/auxv", theirs, sizeof(theirs));
+
+		g_read_file("/proc/self/oom_score_adj", cadj, sizeof(cadj));
+		_exit(m == n && !memcmp(mine, theirs, (size_t)n) && !strcmp(adj, cadj) ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	t_yes("fork child: same auxv and oom_score_adj",
+	      pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
 	g_start();
@@ -234,5 +257,6 @@ int main(void)
 	check_oom();
 	check_sys();
 	check_cpus();
+	check_fork();
 	return g_finish();
 }
