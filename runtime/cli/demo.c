@@ -171,6 +171,7 @@ int cmd_demo(int argc, char **argv)
 		const char *name = realpath(argv[optind], abs) ? abs : argv[optind];
 
 		task_set_program(init->tg, name, (const char *const *)argv + optind);
+		task_set_auxv(init->tg, li.auxv, li.auxv_n);
 		/* its segments in /proc/pid/maps (no sandbox inode: it was loaded
 		 * from the host) */
 		(void)mm_set_image(init->tg->mm, &li, name, 0, 0);

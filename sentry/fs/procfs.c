@@ -6,12 +6,17 @@
  *
  *   /proc/self -> <pid>, /proc/thread-self -> <pid>/task/<tid>
  *   /proc/<pid>/{stat,status,cmdline,environ,comm,exe,cwd,root,fd/,fdinfo/,
- *                mounts,maps,task/<tid>/...}
+ *                mounts,mountinfo,maps,auxv,statm,limits,oom_score,oom_score_adj,
+ *                ns/{cgroup,ipc,mnt,net,pid,time,user,uts},task/<tid>/...}
  *
  * fd/N, cwd and root are magic links: the walker jumps to the path they
  * stand for (so an unlinked file can be reopened), readlink gives its name.
  *   /proc/{mounts -> self/mounts, uptime, loadavg, version, filesystems,
- *          meminfo, cpuinfo, stat, sys/kernel/{hostname,osrelease,ostype}}
+ *          meminfo, cpuinfo, stat, sys/kernel/{hostname,osrelease,ostype,version,
+ *          ngroups_max,pid_max}, sys/vm/overcommit_memory}
+ *
+ * The same vnode ops serve a minimal read-only sysfs for /sys:
+ *   /sys/devices/system/cpu/{online,possible,present}
  */
 #include "procfs.h"
 #include "procfs_impl.h"
@@ -41,19 +46,25 @@
 
 
 static const struct vnode_ops proc_vops;
-static dev_t proc_dev;
+static dev_t proc_dev, sysfs_dev;
 
 static const char *const pid_files[] = { "stat", "status", "cmdline", "comm", "mounts",
-					 "environ", "maps" };
+					 "environ", "maps", "auxv", "statm", "limits", "mountinfo",
+					 "oom_score", "oom_score_adj" };
+static const char *const ns_names[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user",
+					"uts" };
 static const char *const pid_links[] = { "exe", "cwd", "root" };
 static const char *const top_files[] = { "uptime", "loadavg", "version", "filesystems",
 					 "meminfo", "cpuinfo", "stat" };
-static const char *const sys_files[] = { "hostname", "osrelease", "ostype" };
+static const char *const sys_files[] = { "hostname", "osrelease", "ostype", "version",
+					 "ngroups_max", "pid_max" };
+static const char *const sysfs_dirs[] = { "", "devices", "devices/system", "devices/system/cpu" };
+static const char *const cpu_files[] = { "online", "possible", "present" };
 
 static struct vnode *pnew(struct kernel *k, enum pkind kind, int32_t pid, int fd,
 			  const char *name, mode_t mode)
 {
-	struct vnode *v = vnode_new(&proc_vops, proc_dev, mode);
+	struct vnode *v = vnode_new(&proc_vops, kind >= PR_SYSFS_DIR ? sysfs_dev : proc_dev, mode);
 	struct pnode *p = calloc(1, sizeof(*p));
 
 	if (!v || !p) {
@@ -75,6 +86,36 @@ struct vnode *procfs_create_root(struct kernel *k)
 	if (!proc_dev)
 		proc_dev = vfs_new_dev();
 	return pnew(k, PR_ROOT, 0, -1, "", S_IFDIR | 0555);
+}
+
+struct vnode *sysfs_create_root(struct kernel *k)
+{
+	if (!sysfs_dev)
+		sysfs_dev = vfs_new_dev();
+	return pnew(k, PR_SYSFS_DIR, 0, -1, "", S_IFDIR | 0555);
+}
+
+unsigned long procfs_ns_ino(const char *name)
+{
+	/* Linux's fixed inodes of its initial namespaces (mnt and net are
+	 * allocated at boot, these are their usual values) */
+	static const unsigned long inos[] = { 4026531835UL, 4026531839UL, 4026531841UL,
+					      4026531840UL, 4026531836UL, 4026531834UL,
+					      4026531837UL, 4026531838UL };
+
+	_Static_assert(ARRAY_SIZE(inos) == ARRAY_SIZE(ns_names), "one inode per namespace");
+	for (size_t i = 0; i < ARRAY_SIZE(ns_names); i++)
+		if (!strcmp(name, ns_names[i]))
+			return inos[i];
+	return 0;
+}
+
+/* "@dir/@name" (sysfs paths) in @buf; -1 when it does not fit. */
+static int sysfs_join(const char *dir, const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s%s", dir, *dir ? "/" : "", name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 static struct pnode *pn(struct vnode *v)
@@ -170,20 +211,51 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 			return -ENOENT;
 		break;
 	case PR_SYS:
-		if (strcmp(name, "kernel"))
+		if (!strcmp(name, "kernel"))
+			v = pnew(k, PR_SYS_KERNEL, 0, -1, name, S_IFDIR | 0555);
+		else if (!strcmp(name, "vm"))
+			v = pnew(k, PR_SYS_VM, 0, -1, name, S_IFDIR | 0555);
+		else
 			return -ENOENT;
-		v = pnew(k, PR_SYS_KERNEL, 0, -1, name, S_IFDIR | 0555);
 		break;
 	case PR_SYS_KERNEL:
 		if (!in_list(name, sys_files, ARRAY_SIZE(sys_files)))
 			return -ENOENT;
-		v = pnew(k, PR_FILE, 0, -1, name, S_IFREG | 0444);
+		v = pnew(k, PR_SYS_FILE, 0, -1, name, S_IFREG | 0444);
 		break;
+	case PR_SYS_VM:
+		if (strcmp(name, "overcommit_memory"))
+			return -ENOENT;
+		v = pnew(k, PR_SYS_FILE, 0, -1, name, S_IFREG | 0444);
+		break;
+	case PR_NS_DIR:
+		if (!procfs_ns_ino(name))
+			return -ENOENT;
+		v = pnew(k, PR_NS_LINK, d->pid, -1, name, S_IFLNK | 0777);
+		break;
+	case PR_SYSFS_DIR: {
+		char path[sizeof(d->name)];
+
+		if (sysfs_join(d->name, name, path, sizeof(path)) < 0)
+			return -ENOENT;
+		if (in_list(path, sysfs_dirs, ARRAY_SIZE(sysfs_dirs)))
+			v = pnew(k, PR_SYSFS_DIR, 0, -1, path, S_IFDIR | 0555);
+		else if (!strcmp(d->name, "devices/system/cpu") &&
+			 in_list(name, cpu_files, ARRAY_SIZE(cpu_files)))
+			v = pnew(k, PR_SYSFS_FILE, 0, -1, name, S_IFREG | 0444);
+		else
+			return -ENOENT;
+		break;
+	}
 	case PR_PID:
 	case PR_TID:
 		if (in_list(name, pid_files, ARRAY_SIZE(pid_files)))
 			v = pnew(k, PR_PID_FILE, d->pid, -1, name,
-				 S_IFREG | (strcmp(name, "environ") ? 0444 : 0400));
+				 S_IFREG | (!strcmp(name, "environ") || !strcmp(name, "auxv") ? 0400
+					    : !strcmp(name, "oom_score_adj")		    ? 0644
+											    : 0444));
+		else if (!strcmp(name, "ns"))
+			v = pnew(k, PR_NS_DIR, d->pid, -1, name, S_IFDIR | 0511);
 		else if (in_list(name, pid_links, ARRAY_SIZE(pid_links)))
 			v = pnew(k, PR_PID_LINK, d->pid, -1, name, S_IFLNK | 0777);
 		else if (!strcmp(name, "fd"))
@@ -285,13 +357,44 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 		return 0;
 	}
 	case PR_SYS:
-		emit(fn, ctx, &c, want, "kernel", DT_DIR);
+		if (emit(fn, ctx, &c, want, "kernel", DT_DIR))
+			return 0;
+		emit(fn, ctx, &c, want, "vm", DT_DIR);
 		return 0;
 	case PR_SYS_KERNEL:
 		for (size_t i = 0; i < ARRAY_SIZE(sys_files); i++)
 			if (emit(fn, ctx, &c, want, sys_files[i], DT_REG))
 				return 0;
 		return 0;
+	case PR_SYS_VM:
+		emit(fn, ctx, &c, want, "overcommit_memory", DT_REG);
+		return 0;
+	case PR_NS_DIR:
+		for (size_t i = 0; i < ARRAY_SIZE(ns_names); i++)
+			if (emit(fn, ctx, &c, want, ns_names[i], DT_LNK))
+				return 0;
+		return 0;
+	case PR_SYSFS_DIR: {
+		size_t dl = strlen(d->name);
+
+		/* the directories one level below, then the files */
+		for (size_t i = 1; i < ARRAY_SIZE(sysfs_dirs); i++) {
+			const char *s = sysfs_dirs[i], *rest;
+
+			if (dl && (strncmp(s, d->name, dl) || s[dl] != '/'))
+				continue;
+			rest = s + (dl ? dl + 1 : 0);
+			if (strchr(rest, '/'))
+				continue;
+			if (emit(fn, ctx, &c, want, rest, DT_DIR))
+				return 0;
+		}
+		if (!strcmp(d->name, "devices/system/cpu"))
+			for (size_t i = 0; i < ARRAY_SIZE(cpu_files); i++)
+				if (emit(fn, ctx, &c, want, cpu_files[i], DT_REG))
+					return 0;
+		return 0;
+	}
 	case PR_PID:
 	case PR_TID:
 		for (size_t i = 0; i < ARRAY_SIZE(pid_files); i++)
@@ -301,7 +404,8 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 			if (emit(fn, ctx, &c, want, pid_links[i], DT_LNK))
 				return 0;
 		if (emit(fn, ctx, &c, want, "fd", DT_DIR) ||
-		    emit(fn, ctx, &c, want, "fdinfo", DT_DIR))
+		    emit(fn, ctx, &c, want, "fdinfo", DT_DIR) ||
+		    emit(fn, ctx, &c, want, "ns", DT_DIR))
 			return 0;
 		if (d->kind == PR_PID)
 			emit(fn, ctx, &c, want, "task", DT_DIR);
@@ -478,6 +582,9 @@ static int proc_readlink(struct vnode *v, char *buf, size_t len)
 	case PR_MOUNTS_LINK:
 		n = snprintf(tmp, sizeof(tmp), "self/mounts");
 		break;
+	case PR_NS_LINK:
+		n = snprintf(tmp, sizeof(tmp), "%s:[%lu]", p->name, procfs_ns_ino(p->name));
+		break;
 	case PR_PID_LINK: {
 		struct path target = { 0 };
 
@@ -594,7 +701,8 @@ static int proc_open(struct vnode *v, unsigned flags, struct file **ret)
 {
 	struct file *f;
 
-	if ((flags & O_ACCMODE) != O_RDONLY)
+	if ((flags & O_ACCMODE) != O_RDONLY &&
+	    (pn(v)->kind != PR_PID_FILE || strcmp(pn(v)->name, "oom_score_adj")))
 		return -EACCES;
 	if (!S_ISDIR(v->mode))
 		return procfs_gen_open(pn(v), flags & O_ACCMODE, ret);

@@ -8,6 +8,9 @@ struct vnode;
 
 /* The root of the sandbox's procfs (one reference). */
 struct vnode *procfs_create_root(struct kernel *k);
+/* The root of the sandbox's read-only sysfs (one reference): only
+ * devices/system/cpu/{online,possible,present}. */
+struct vnode *sysfs_create_root(struct kernel *k);
 
 /* The task whose syscalls the calling Sentry thread serves ("self"). */
 void procfs_set_current(struct task *t);

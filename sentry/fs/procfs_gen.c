@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +33,8 @@
 struct gen {
 	char *buf;
 	size_t len, cap;
+	struct kernel *k; /* oom_score_adj writes: the process they set */
+	int32_t pid;
 };
 
 static void put(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,6 +59,114 @@ static void put(struct gen *g, const char *fmt, ...)
 		g->buf = nb;
 		g->cap = g->cap * 2 + (size_t)n;
 	}
+}
+
+/* @s with space, tab, newline and backslash as octal escapes (Linux's
+ * mangle() in mountinfo): mount points come from the application. */
+static void put_escaped(struct gen *g, const char *s)
+{
+	for (; s && *s; s++)
+		if (strchr(" \t\n\\", *s))
+			put(g, "\\%03o", (unsigned char)*s);
+		else
+			put(g, "%c", *s);
+}
+
+/* mountinfo: ids are mount table positions + 1 (fdinfo's mnt_id 1 is "/"),
+ * the root mount is its own parent. */
+static void gen_mountinfo(struct kernel *k, struct gen *g)
+{
+	for (int i = 0; i < k->nmounts; i++) {
+		struct mount *m = k->mounts[i];
+		int parent = i + 1;
+
+		for (int j = 0; j < k->nmounts; j++)
+			if (m->parent && k->mounts[j] == m->parent)
+				parent = j + 1;
+		put(g, "%d %d %u:%u / ", i + 1, parent, major(m->root->dev), minor(m->root->dev));
+		put_escaped(g, m->target);
+		put(g, " %s%s%s%s,relatime - %s ", (m->flags & MS_RDONLY) ? "ro" : "rw",
+		    (m->flags & MS_NOSUID) ? ",nosuid" : "", (m->flags & MS_NODEV) ? ",nodev" : "",
+		    (m->flags & MS_NOEXEC) ? ",noexec" : "", m->fstype);
+		put_escaped(g, m->source);
+		put(g, " %s\n", (m->flags & MS_RDONLY) ? "ro" : "rw");
+	}
+}
+
+/* limits: Linux's table (fs/proc/base.c layout), from the group's rlimits. */
+static void gen_limits(struct thread_group *tg, struct gen *g)
+{
+	static const struct {
+		const char *name, *unit;
+	} lim[] = {
+		[RLIMIT_CPU] = { "Max cpu time", "seconds" },
+		[RLIMIT_FSIZE] = { "Max file size", "bytes" },
+		[RLIMIT_DATA] = { "Max data size", "bytes" },
+		[RLIMIT_STACK] = { "Max stack size", "bytes" },
+		[RLIMIT_CORE] = { "Max core file size", "bytes" },
+		[RLIMIT_RSS] = { "Max resident set", "bytes" },
+		[RLIMIT_NPROC] = { "Max processes", "processes" },
+		[RLIMIT_NOFILE] = { "Max open files", "files" },
+		[RLIMIT_MEMLOCK] = { "Max locked memory", "bytes" },
+		[RLIMIT_AS] = { "Max address space", "bytes" },
+		[RLIMIT_LOCKS] = { "Max file locks", "locks" },
+		[RLIMIT_SIGPENDING] = { "Max pending signals", "signals" },
+		[RLIMIT_MSGQUEUE] = { "Max msgqueue size", "bytes" },
+		[RLIMIT_NICE] = { "Max nice priority", NULL },
+		[RLIMIT_RTPRIO] = { "Max realtime priority", NULL },
+		[RLIMIT_RTTIME] = { "Max realtime timeout", "us" },
+	};
+
+	_Static_assert(ARRAY_SIZE(lim) <= ARRAY_SIZE(tg->rlim), "rlimits kept");
+	put(g, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
+		uint64_t v[2] = { tg->rlim[i].cur, tg->rlim[i].max };
+
+		put(g, "%-25s ", lim[i].name);
+		for (int j = 0; j < 2; j++)
+			if (v[j] == UINT64_MAX)
+				put(g, "%-20s ", "unlimited");
+			else
+				put(g, "%-20llu ", (unsigned long long)v[j]);
+		if (lim[i].unit)
+			put(g, "%-10s", lim[i].unit);
+		put(g, "\n");
+	}
+}
+
+/*
+ * statm, in pages: size resident shared text lib data dt.  The Sentry does
+ * not see which pages the host made resident, so resident is the mapped
+ * size (an upper bound) and shared the file and shared mappings; text is
+ * the program's executable file mappings, data the private writable ones
+ * (the stack included, as Linux's data_vm + stack_vm); lib and dt are 0 as
+ * in Linux.
+ */
+static void gen_statm(struct thread_group *tg, struct gen *g)
+{
+	uint64_t size = 0, shared = 0, text = 0, data = 0;
+	struct mm *m = tg->mm;
+
+	if (m) {
+		pthread_mutex_lock(&m->lock);
+		for (size_t i = 0; i < m->n; i++) {
+			const struct mm_vma *v = &m->v[i];
+			uint64_t len = v->end - v->start;
+
+			size += len;
+			if (v->kind & (MM_VMA_FILE | MM_VMA_SHARED))
+				shared += len;
+			if ((v->kind & MM_VMA_FILE) && (v->prot & PROT_EXEC) && tg->exe &&
+			    !strcmp(v->name, tg->exe))
+				text += len;
+			if ((v->prot & PROT_WRITE) && !(v->kind & MM_VMA_SHARED))
+				data += len;
+		}
+		pthread_mutex_unlock(&m->lock);
+	}
+	put(g, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)(size / MM_PAGE),
+	    (unsigned long long)(size / MM_PAGE), (unsigned long long)(shared / MM_PAGE),
+	    (unsigned long long)(text / MM_PAGE), (unsigned long long)(data / MM_PAGE));
 }
 
 static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
@@ -145,7 +258,30 @@ static void gen_pid(struct kernel *k, struct pnode *p, struct gen *g)
 			    (m->flags & MS_RDONLY) ? "ro" : "rw");
 		}
 	}
-	else if (!strcmp(p->name, "maps") && tg->mm) {
+	else if (!strcmp(p->name, "mountinfo")) {
+		gen_mountinfo(k, g);
+	} else if (!strcmp(p->name, "limits")) {
+		gen_limits(tg, g);
+	} else if (!strcmp(p->name, "statm")) {
+		if (!tg->zombie)
+			gen_statm(tg, g);
+		else
+			put(g, "0 0 0 0 0 0 0\n");
+	} else if (!strcmp(p->name, "oom_score")) {
+		put(g, "0\n");
+	} else if (!strcmp(p->name, "oom_score_adj")) {
+		put(g, "%d\n", tg->oom_score_adj);
+	} else if (!strcmp(p->name, "auxv")) {
+		size_t n = tg->zombie ? 0 : tg->auxv_n * sizeof(tg->auxv[0]);
+		char *nb = n ? realloc(g->buf, n + 1) : NULL;
+
+		if (nb) {
+			g->buf = nb;
+			memcpy(g->buf, tg->auxv, n);
+			g->len = n;
+			g->cap = n + 1;
+		}
+	} else if (!strcmp(p->name, "maps") && tg->mm) {
 		size_t len;
 		char *text = mm_maps_text(tg->mm, &len);
 
@@ -209,7 +345,7 @@ static void gen_top(struct kernel *k, struct pnode *p, struct gen *g)
 	else if (!strcmp(p->name, "hostname"))
 		put(g, "%s\n", k->hostname);
 	else if (!strcmp(p->name, "filesystems"))
-		put(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
+		put(g, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\n");
 	else if (!strcmp(p->name, "meminfo")) {
 		struct sysinfo si;
 
@@ -231,6 +367,29 @@ static void gen_top(struct kernel *k, struct pnode *p, struct gen *g)
 		    (unsigned long long)(now_ns(CLOCK_REALTIME) / NSEC_PER_SEC -
 					 up / NSEC_PER_SEC));
 	}
+}
+
+/* /proc/sys and /sys files (the same text every time). */
+static void gen_sys(struct pnode *p, struct gen *g)
+{
+	if (!strcmp(p->name, "ngroups_max"))
+		put(g, "65536\n");
+	else if (!strcmp(p->name, "pid_max"))
+		put(g, "%d\n", KERNEL_PID_MAX);
+	else if (!strcmp(p->name, "overcommit_memory"))
+		put(g, "0\n");
+	else if (!strcmp(p->name, "version")) /* uname -v (sys_uname) */
+		put(g, "#1 SMP cvisor\n");
+	else if (p->kind == PR_SYSFS_FILE) {
+		/* the CPUs sched_getaffinity and sysconf report */
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (n <= 1)
+			put(g, "0\n");
+		else
+			put(g, "0-%ld\n", n - 1);
+	} else
+		gen_top(p->k, p, g);
 }
 
 static ssize_t gen_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
@@ -264,8 +423,40 @@ static void gen_release(struct file *f)
 	free(g);
 }
 
+/* oom_score_adj: "<n>\n", -1000..1000 (there is no OOM killer to use it). */
+static ssize_t gen_write(struct file *f, struct task *t, const void *buf, size_t len,
+			 int64_t *off)
+{
+	struct gen *g = f->priv;
+	struct thread_group *tg;
+	char tmp[24], *end;
+	long v;
+
+	(void)t;
+	(void)off;
+	if (len == 0)
+		return 0;
+	if (len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, len);
+	tmp[len] = 0;
+	errno = 0;
+	v = strtol(tmp, &end, 10);
+	if (end == tmp || errno || (*end && strcmp(end, "\n")))
+		return -EINVAL;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	pthread_mutex_lock(&g->k->lock);
+	tg = procfs_tg_of(g->k, g->pid);
+	if (tg)
+		tg->oom_score_adj = (int)v;
+	pthread_mutex_unlock(&g->k->lock);
+	return tg ? (ssize_t)len : -ESRCH;
+}
+
 static const struct file_ops gen_fops = {
 	.read = gen_read,
+	.write = gen_write,
 	.llseek = gen_llseek,
 	.release = gen_release,
 };
@@ -280,10 +471,14 @@ int procfs_gen_open(struct pnode *p, unsigned flags, struct file **ret)
 		return -ENOMEM;
 	}
 	g->buf[0] = 0;
+	g->k = p->k;
+	g->pid = p->pid;
 	if (p->kind == PR_PID_FILE)
 		gen_pid(p->k, p, g);
 	else if (p->kind == PR_FDINFO)
 		gen_fdinfo(p->k, p, g);
+	else if (p->kind == PR_SYS_FILE || p->kind == PR_SYSFS_FILE)
+		gen_sys(p, g);
 	else
 		gen_top(p->k, p, g);
 	f = file_new(&gen_fops, g, flags);

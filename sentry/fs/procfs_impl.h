@@ -16,7 +16,7 @@ struct thread_group;
 enum pkind {
 	PR_ROOT, PR_SELF, PR_THREAD_SELF, PR_PID, PR_PID_FILE, PR_PID_LINK, PR_FD_DIR, PR_FD_LINK,
 	PR_FILE, PR_SYS, PR_SYS_KERNEL, PR_MOUNTS_LINK, PR_FDINFO_DIR, PR_FDINFO, PR_TASK_DIR,
-	PR_TID,
+	PR_TID, PR_NS_DIR, PR_NS_LINK, PR_SYS_VM, PR_SYS_FILE, PR_SYSFS_DIR, PR_SYSFS_FILE,
 };
 
 struct pnode {
@@ -24,8 +24,12 @@ struct pnode {
 	enum pkind kind;
 	int32_t pid;
 	int fd;
-	char name[32];
+	char name[32]; /* sysfs directories: their path under /sys ("" for /sys) */
 };
+
+/* /proc/<pid>/ns/<name> -> "<name>:[<ino>]": the fixed inode of the
+ * sandbox's one namespace of that kind, or 0 for no such name. */
+unsigned long procfs_ns_ino(const char *name);
 
 /* The thread group of @pid (kernel.lock held), or NULL. */
 struct thread_group *procfs_tg_of(struct kernel *k, int32_t pid);

@@ -67,7 +67,7 @@ static int mount_on(struct kernel *k, struct path at, const char *name, struct v
 /*
  * The root file system: the Gofer's export under an overlay with a tmpfs
  * upper (or read-only, --overlay=none) or, without a Gofer, a tmpfs; then a tmpfs /tmp (Gofer root
- * only), device nodes in /dev, procfs in /proc.
+ * only), device nodes in /dev, procfs in /proc, a minimal sysfs in /sys.
  */
 static int setup_rootfs(struct kernel *k)
 {
@@ -114,6 +114,8 @@ static int setup_rootfs(struct kernel *k)
 			r = root->ops->create(root, "tmp", S_IFDIR | 01777, 0, NULL, NULL);
 		if (r == 0)
 			r = root->ops->create(root, "proc", S_IFDIR | 0555, 0, NULL, NULL);
+		if (r == 0)
+			r = root->ops->create(root, "sys", S_IFDIR | 0555, 0, NULL, NULL);
 		if (r < 0)
 			return r;
 	} else {
@@ -172,6 +174,13 @@ static int setup_rootfs(struct kernel *k)
 		r = proc ? mount_on(k, k->root, "proc", proc, MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				    "proc", "proc")
 			 : -ENOMEM;
+	}
+	if (r == 0) { /* a minimal read-only sysfs (procfs.h), if the rootfs has /sys */
+		struct vnode *sys = sysfs_create_root(k);
+
+		r = sys ? mount_on(k, k->root, "sys", sys,
+				   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "sysfs", "sysfs")
+			: -ENOMEM;
 	}
 	return r;
 }

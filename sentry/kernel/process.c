@@ -103,6 +103,9 @@ int process_fork(struct task *t, int exit_signal, bool share_vm, struct task **r
 		n->sched_policy = t->sched_policy;
 		memcpy(n->affinity, t->affinity, sizeof(n->affinity));
 		memcpy(tg->rlim, t->tg->rlim, sizeof(tg->rlim));
+		memcpy(tg->auxv, t->tg->auxv, sizeof(tg->auxv));
+		tg->auxv_n = t->tg->auxv_n;
+		tg->oom_score_adj = t->tg->oom_score_adj;
 		memcpy(tg->comm, t->tg->comm, sizeof(tg->comm));
 		tg->exe = t->tg->exe ? strdup(t->tg->exe) : NULL;
 		if (t->tg->cmdline && (tg->cmdline = malloc(t->tg->cmdline_len ? t->tg->cmdline_len : 1))) {

@@ -175,6 +175,15 @@ void task_set_program(struct thread_group *tg, const char *exe, const char *cons
 	pthread_mutex_unlock(&k->lock);
 }
 
+void task_set_auxv(struct thread_group *tg, const uint64_t *auxv, unsigned n)
+{
+	n = MIN(n, (unsigned)ARRAY_SIZE(tg->auxv));
+	pthread_mutex_lock(&tg->k->lock);
+	memcpy(tg->auxv, auxv, n * sizeof(*auxv));
+	tg->auxv_n = n;
+	pthread_mutex_unlock(&tg->k->lock);
+}
+
 void task_rlimits_default(struct thread_group *tg)
 {
 	for (int i = 0; i < 16; i++)

@@ -80,6 +80,9 @@ struct thread_group {
 	struct rlimit64_k {
 		uint64_t cur, max;
 	} rlim[16];           /* RLIMIT_*; copied by fork */
+	uint64_t auxv[48];    /* the loader's auxv at exec (/proc/pid/auxv); copied by fork */
+	unsigned auxv_n;      /* words in @auxv */
+	int oom_score_adj;    /* /proc/pid/oom_score_adj, -1000..1000; kept by fork, exec */
 
 	/* CPU accounting and interval timers (itimer.h).  Under kernel.lock: */
 	uint64_t dead_utime_ns, dead_stime_ns; /* of the group's exited tasks */
@@ -105,6 +108,9 @@ void task_set_environ(struct thread_group *tg, const char *const *envp);
 
 /* Record the program of @tg (execve, pid 1): comm, exe path, cmdline. */
 void task_set_program(struct thread_group *tg, const char *exe, const char *const *argv);
+/* Record the auxv the loader wrote for @tg's program (@n words, at most
+ * ARRAY_SIZE(tg->auxv)): /proc/pid/auxv.  Takes kernel.lock. */
+void task_set_auxv(struct thread_group *tg, const uint64_t *auxv, unsigned n);
 
 /* Linux's defaults for a new sandbox (the OCI spec will override them). */
 void task_rlimits_default(struct thread_group *tg);

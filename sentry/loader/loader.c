@@ -247,14 +247,14 @@ static int push(uint8_t *buf, uint64_t *off, const void *src, size_t len)
 	return 0;
 }
 
-static int build_stack(struct plat_as *as, const struct loader_image *li, const char *const *argv,
+static int build_stack(struct plat_as *as, struct loader_image *li, const char *const *argv,
 		       const char *const *envp, uint64_t *ret_sp)
 {
 	const uint64_t size = LOADER_ARGS_MAX; /* argument area limit */
 	const uint64_t top = LOADER_STACK_TOP;
 	_cleanup_free_ uint8_t *buf = malloc(size);
 	_cleanup_free_ uint64_t *vec = NULL;
-	size_t argc = 0, envc = 0, nvec, k = 0;
+	size_t argc = 0, envc = 0, nvec, k = 0, aux0;
 	uint64_t off = size, random_addr, sp;
 	uint8_t rnd[16];
 	int r;
@@ -290,6 +290,7 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 	}
 	vec[k++] = 0;
 #define AUX(t, v) (vec[k++] = (t), vec[k++] = (v))
+	aux0 = k;
 	if (li->vdso_start)
 		AUX(AT_SYSINFO_EHDR, li->vdso_start);
 	AUX(AT_PAGESZ, PAGE);
@@ -310,6 +311,8 @@ static int build_stack(struct plat_as *as, const struct loader_image *li, const 
 		AUX(AT_EXECFN, vec[1]); /* argv[0]'s string (Linux: the file name) */
 	AUX(AT_NULL, 0);
 #undef AUX
+	li->auxv_n = (unsigned)MIN(k - aux0, (size_t)LOADER_AUXV_WORDS);
+	memcpy(li->auxv, vec + aux0, li->auxv_n * sizeof(*vec));
 	off = ALIGN_DOWN(off, 16);
 	if ((k & 1) && off >= 8)
 		off -= 8; /* rsp % 16 == 0 at entry */

@@ -36,6 +36,8 @@ struct loader_seg {
 
 #define LOADER_SEG_MAX 16
 
+#define LOADER_AUXV_WORDS 48 /* 24 entries: room for every AT_* the loader writes */
+
 struct loader_image {
 	uint64_t entry;     /* initial rip */
 	uint64_t sp;        /* initial rsp */
@@ -54,6 +56,10 @@ struct loader_image {
 	uint64_t interp_base; /* AT_BASE (0 without an interpreter) */
 	uint64_t interp_start, interp_end; /* its range, page aligned */
 	uint64_t vdso_start, vdso_end; /* [vdso], page aligned (0: none) */
+	/* The auxiliary vector written on the stack, AT_NULL included
+	 * (type, value pairs; @auxv_n words): /proc/pid/auxv. */
+	uint64_t auxv[LOADER_AUXV_WORDS];
+	unsigned auxv_n;
 	/* Set by the caller before loader_load_exec(), for the auxv:
 	 * AT_UID AT_EUID AT_GID AT_EGID (AT_SECURE when they differ). */
 	uint32_t uid, euid, gid, egid;

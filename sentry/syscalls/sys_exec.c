@@ -427,6 +427,9 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 
 		pthread_mutex_lock(&t->k->lock);
 		t->tg->mm = nmm;
+		_Static_assert(sizeof(t->tg->auxv) == sizeof(li.auxv), "auxv sizes");
+		memcpy(t->tg->auxv, li.auxv, sizeof(li.auxv));
+		t->tg->auxv_n = li.auxv_n;
 		pthread_mutex_unlock(&t->k->lock);
 		nmm = prev;
 	}

@@ -60,7 +60,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_pipe_blocking g_pipe_capacity g_poll_basic g_poll_files g_poll_select g_proc_exec
   g_proc_fexecve
   g_proc_exec_script g_proc_exit_atexit g_proc_fork_wait g_proc_fs_cmdline g_proc_fs_fd
-  g_proc_fs_self g_proc_fs_stat g_proc_fs_status g_proc_ids g_proc_jobctl g_proc_orphan
+  g_proc_fs_files g_proc_fs_self g_proc_fs_stat g_proc_fs_status g_proc_ids g_proc_jobctl g_proc_orphan
   g_proc_pgid_session g_proc_vfork_clone g_proc_wait_signal g_proc_waitid g_proc_zombie
   g_pty_canon g_pty_ctty g_pty_hangup g_pty_jobctl g_pty_poll g_pty_raw g_pty_signal
   g_pty_winsize
