@@ -11,7 +11,8 @@
  * description closes the host termios is restored.
  *
  * Host calls made here: read, write, poll, ioctl(TCGETS, TCSETS,
- * TIOCGWINSZ), close: see docs/security.md.
+ * TIOCGWINSZ), close, and tgkill(SIGURG) to wake the pump out of its poll
+ * when the last description closes: see docs/security.md.
  */
 #include "tty.h"
 
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +39,35 @@ struct tty_host {
 	struct tty_winsize ws;      /* the host's size last seen (pump only) */
 	pthread_mutex_t out_lock;   /* orders writers to the host */
 	int stop;                   /* atomic: the pump must end */
+	pthread_mutex_t wake_lock;  /* protects the two below */
+	pid_t pump_tid;             /* the pump's host thread, while alive */
+	int pump_alive;
 };
+
+/* SIGURG interrupts the pump's poll (no SA_RESTART): a closed terminal
+ * lets go of the host fd at once instead of at the next 50 ms tick. */
+static void wake_handler(int sig)
+{
+	(void)sig;
+}
+
+static void wake_install(void)
+{
+	struct sigaction sa = { .sa_handler = wake_handler };
+
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGURG, &sa, NULL);
+}
+
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+static void pump_wake(struct tty_host *h)
+{
+	pthread_mutex_lock(&h->wake_lock);
+	if (h->pump_alive)
+		(void)syscall(SYS_tgkill, getpid(), h->pump_tid, SIGURG);
+	pthread_mutex_unlock(&h->wake_lock);
+}
 
 static int live_pumps; /* atomic: pumps running (tty_host_wait_all) */
 static int stop_all;   /* atomic: tty_host_wait_all wants every pump gone */
@@ -108,7 +138,15 @@ static void *pump(void *arg)
 	struct tty_host *h = tty->host;
 	struct tty_winsize ws;
 	uint8_t buf[256];
+	sigset_t urg;
 
+	sigemptyset(&urg);
+	sigaddset(&urg, SIGURG);
+	pthread_sigmask(SIG_UNBLOCK, &urg, NULL);
+	pthread_mutex_lock(&h->wake_lock);
+	h->pump_tid = (pid_t)syscall(SYS_gettid);
+	h->pump_alive = 1;
+	pthread_mutex_unlock(&h->wake_lock);
 	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&stop_all, __ATOMIC_ACQUIRE)) {
 		struct pollfd p = { .fd = h->fd };
@@ -163,6 +201,9 @@ static void *pump(void *arg)
 		tty_signal_fg(tty, sigs);
 		tty_host_flush(tty); /* echoes */
 	}
+	pthread_mutex_lock(&h->wake_lock);
+	h->pump_alive = 0;
+	pthread_mutex_unlock(&h->wake_lock);
 	restore(h); /* whatever ended the pump */
 	__atomic_sub_fetch(&live_pumps, 1, __ATOMIC_ACQ_REL);
 	tty_put(tty);
@@ -190,8 +231,10 @@ int tty_host_create(struct kernel *k, int fd, struct tty **ret)
 		free(h);
 		return -ENOMEM;
 	}
+	pthread_once(&wake_once, wake_install);
 	h->fd = fd;
 	pthread_mutex_init(&h->out_lock, NULL);
+	pthread_mutex_init(&h->wake_lock, NULL);
 	tty->host = h;
 	tty->host_fd = fd;
 	memcpy(&tty->tio, &h->saved, 36); /* the user's settings; speeds as a pty's */
@@ -243,6 +286,7 @@ void tty_host_close(struct tty *tty)
 		return;
 	tty_host_flush(tty);
 	restore(h);
+	pump_wake(h);
 }
 
 void tty_host_free(struct tty *tty)
@@ -254,6 +298,7 @@ void tty_host_free(struct tty *tty)
 	restore(h); /* in case nobody closed it */
 	close(h->fd);
 	pthread_mutex_destroy(&h->out_lock);
+	pthread_mutex_destroy(&h->wake_lock);
 	free(h);
 	tty->host = NULL;
 }
