@@ -413,3 +413,38 @@ int cli_destroy(struct oci_state *st)
 		return log_error_errno(r, "container %s: remove state", st->id);
 	return 0;
 }
+
+int cli_freeze(int argc, char **argv, bool pause)
+{
+	const char *verb = pause ? "pause" : "resume";
+	enum oci_status from = pause ? OCI_RUNNING : OCI_PAUSED;
+	struct oci_state *st = NULL;
+	struct sandbox *sb = NULL;
+	int lfd = -1, r, ret = 1;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_usage(verb, pause ? "usage: cvisor pause ID" : "usage: cvisor resume ID");
+	if (cli_open(argv[1], true, &st, &lfd) < 0)
+		return 1;
+	if (st->status != from) {
+		log_error("container %s is %s, not %s: cannot %s", st->id,
+			  oci_status_name(st->status), pause ? "running" : "paused", verb);
+		goto out;
+	}
+	if (cli_attach(st, &sb) < 0)
+		goto out;
+	r = pause ? sandbox_pause(sb) : sandbox_resume(sb);
+	sandbox_close(sb);
+	if (r < 0) {
+		log_error_errno(r, "container %s: %s", st->id, verb);
+		goto out;
+	}
+	st->status = pause ? OCI_PAUSED : OCI_RUNNING;
+	oci_state_save(cli.root, st);
+	ret = 0;
+out:
+	oci_state_free(st);
+	if (lfd >= 0)
+		close(lfd);
+	return ret;
+}

@@ -57,6 +57,10 @@ bool cli_refresh(struct oci_state *st);
 /* Connect to the container's sandbox. */
 int cli_attach(const struct oci_state *st, struct sandbox **ret);
 
+/* `cvisor pause|resume ID`: freeze (@pause) a running container's
+ * processes or thaw a paused one, and save the new status.  Exit code. */
+int cli_freeze(int argc, char **argv, bool pause);
+
 struct cli_create {
 	const char *id;
 	const char *bundle;         /* NULL: "." */
