@@ -4,25 +4,13 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include "lib/fdutil.h"
 #include "lib/macro.h"
 
 int p9_client_dial(const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	_cleanup_close_ int fd = -EBADF;
-
-	if (!path || strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return neg_errno();
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return neg_errno();
-	return TAKE_FD(fd);
+	return fd_unix_connect(path);
 }
 
 static int send_all(int sock, const uint8_t *buf, size_t len)

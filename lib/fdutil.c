@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "macro.h"
 
@@ -124,4 +125,20 @@ int fd_count_open(void)
 			n++;
 	closedir(d);
 	return n - 1; /* the DIR's own fd */
+}
+
+int fd_unix_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -EBADF;
+
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return neg_errno();
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return neg_errno();
+	return TAKE_FD(fd);
 }

@@ -26,6 +26,10 @@ ssize_t fd_send(int sock, const void *buf, size_t len, const int *fds, size_t nf
  */
 ssize_t fd_recv(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *ret_nfds);
 
+/* A connected AF_UNIX stream socket (close-on-exec) to the socket bound at
+ * @path; -ENAMETOOLONG if @path does not fit sun_path. */
+int fd_unix_connect(const char *path);
+
 /* Set or clear O_NONBLOCK / FD_CLOEXEC. */
 int fd_set_nonblock(int fd, int on);
 int fd_set_cloexec(int fd, int on);

@@ -22,31 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fdutil.h"
 #include "lib/macro.h"
-
-static int connect_path(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	if (!path || strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return neg_errno();
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = neg_errno();
-		close(fd);
-		return r;
-	}
-	return fd;
-}
 
 int sandbox_attach(const char *control_path, struct sandbox **ret)
 {
 	struct sandbox *sb;
-	int fd = connect_path(control_path);
+	int fd = fd_unix_connect(control_path);
 
 	if (fd < 0)
 		return fd;

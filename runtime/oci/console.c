@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -41,21 +40,15 @@ int oci_console_open(unsigned cols, unsigned rows, int *ret_master, int *ret_sla
 
 int oci_console_send(const char *socket_path, int master)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int s = -EBADF;
 	char name[128];
 	ssize_t n;
 
-	if (strlen(socket_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, socket_path);
 	if (ptsname_r(master, name, sizeof(name)))
 		snprintf(name, sizeof(name), "/dev/ptmx");
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s = fd_unix_connect(socket_path);
 	if (s < 0)
-		return neg_errno();
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return neg_errno();
+		return s;
 	n = fd_send(s, name, strlen(name), &master, 1);
 	if (n < 0)
 		return (int)n;
