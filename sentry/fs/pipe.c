@@ -60,6 +60,24 @@ static size_t ring_take(struct pipe *p, void *buf, size_t len)
 	return done;
 }
 
+/* Wait (p->lock held) until @p holds data: 1, or 0 at EOF (no writer
+ * left), -EAGAIN for a non-blocking reader, -EINTR/-ERESTARTSYS... */
+static int pipe_wait_data_locked(struct pipe *p, struct task *t, int nonblock)
+{
+	int r;
+
+	while (p->len == 0) {
+		if (p->writers == 0)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		r = pipe_wait(p, t);
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
 static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
 {
 	struct pipe *p = f->priv;
@@ -73,17 +91,10 @@ static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, 
 	nonblock = !!(f->flags & O_NONBLOCK);
 	pthread_mutex_unlock(&f->lock);
 	pthread_mutex_lock(&p->lock);
-	while (p->len == 0) {
-		if (p->writers == 0)
-			goto out; /* EOF */
-		if (nonblock) {
-			r = -EAGAIN;
-			goto out;
-		}
-		r = pipe_wait(p, t);
-		if (r < 0)
-			goto out;
-	}
+	r = pipe_wait_data_locked(p, t, nonblock);
+	if (r <= 0)
+		goto out; /* EOF (0) or an error */
+	r = 0;
 	if (p->npkts > 0) {
 		size_t plen = p->pkts[p->pkt_head];
 
@@ -110,17 +121,10 @@ ssize_t pipe_peek(struct file *f, struct task *t, void *buf, size_t len, int non
 	if (len == 0)
 		return 0;
 	pthread_mutex_lock(&p->lock);
-	while (p->len == 0) {
-		if (p->writers == 0)
-			goto out; /* EOF */
-		if (nonblock) {
-			r = -EAGAIN;
-			goto out;
-		}
-		r = pipe_wait(p, t);
-		if (r < 0)
-			goto out;
-	}
+	r = pipe_wait_data_locked(p, t, nonblock);
+	if (r <= 0)
+		goto out; /* EOF (0) or an error */
+	r = 0;
 	len = MIN(len, p->len);
 	while (done < len) {
 		size_t pos = (p->head + done) % p->cap;
