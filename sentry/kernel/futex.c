@@ -111,35 +111,6 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 	return r;
 }
 
-int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
-{
-	struct kernel *k = t->k;
-	const void *obj;
-	uint64_t key;
-	int woken = 0;
-
-	if (addr & 3)
-		return -EINVAL;
-	if (!bitset)
-		return -EINVAL;
-	futex_key(t, addr, &obj, &key);
-	pthread_mutex_lock(&k->lock);
-	for (struct futex_waiter **pp = &k->futex_waiters; *pp && woken < n;) {
-		struct futex_waiter *w = *pp;
-
-		if (w->as == obj && w->addr == key && (w->bitset & bitset)) {
-			*pp = w->next;
-			w->woken = 1;
-			pthread_cond_broadcast(&w->task->sigcond);
-			woken++;
-		} else {
-			pp = &w->next;
-		}
-	}
-	pthread_mutex_unlock(&k->lock);
-	return woken;
-}
-
 /* Wake up to @n waiters keyed (@obj, @key) (kernel.lock held). */
 static int wake_key_locked(struct kernel *k, const void *obj, uint64_t key, int n, uint32_t bitset)
 {
@@ -157,6 +128,24 @@ static int wake_key_locked(struct kernel *k, const void *obj, uint64_t key, int 
 			pp = &w->next;
 		}
 	}
+	return woken;
+}
+
+int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
+{
+	struct kernel *k = t->k;
+	const void *obj;
+	uint64_t key;
+	int woken;
+
+	if (addr & 3)
+		return -EINVAL;
+	if (!bitset)
+		return -EINVAL;
+	futex_key(t, addr, &obj, &key);
+	pthread_mutex_lock(&k->lock);
+	woken = wake_key_locked(k, obj, key, n, bitset);
+	pthread_mutex_unlock(&k->lock);
 	return woken;
 }
 
