@@ -6,11 +6,16 @@
 static long do_openat2(int dfd, const char *path, int flags, unsigned long long resolve)
 {
 	struct open_how how;
+	long fd;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = (unsigned long long)flags;
 	how.resolve = resolve;
-	return syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+	/* EAGAIN: a host-wide rename/mount raced a ".." walk; retry. */
+	do
+		fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && !(resolve & RESOLVE_CACHED));
+	return fd;
 }
 
 int main(void)

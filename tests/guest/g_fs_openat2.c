@@ -13,7 +13,12 @@ static long o2(int dfd, const char *path, long flags, unsigned long long resolve
 	memset(&how, 0, sizeof(how));
 	how.flags = (unsigned long long)flags;
 	how.resolve = resolve;
-	fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+	/* Linux answers EAGAIN for a ".." walk under BENEATH/IN_ROOT when any
+	 * rename or mount happened meanwhile anywhere on the host (parallel
+	 * tests make namespaces); openat2(2) says to retry. */
+	do
+		fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && !(resolve & RESOLVE_CACHED));
 	if (fd >= 0)
 		close((int)fd);
 	return fd < 0 ? fd : 0;
