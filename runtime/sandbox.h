@@ -139,6 +139,9 @@ void sandbox_ps_free(struct sandbox_ps_entry *v, size_t n);
  * Paths are absolute inside the sandbox. */
 int sandbox_file_write(struct sandbox *sb, const char *path, const void *data, size_t len,
 		       uint32_t mode);
+/* The same, creating the missing directories above @path first (0755). */
+int sandbox_file_write_parents(struct sandbox *sb, const char *path, const void *data, size_t len,
+			       uint32_t mode);
 /* At most @max bytes; -EFBIG if the file is larger. *ret_data is malloc'd. */
 int sandbox_file_read(struct sandbox *sb, const char *path, size_t max, void **ret_data,
 		      size_t *ret_len);

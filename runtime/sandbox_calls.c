@@ -122,8 +122,8 @@ void sandbox_ps_free(struct sandbox_ps_entry *v, size_t n)
 /* Bytes per FileWrite/FileRead request (the Sentry takes up to 8 MiB). */
 #define SB_FILE_CHUNK (4u << 20)
 
-int sandbox_file_write(struct sandbox *sb, const char *path, const void *data, size_t len,
-		       uint32_t mode)
+static int file_write(struct sandbox *sb, const char *path, const void *data, size_t len,
+		      uint32_t mode, bool parents)
 {
 	size_t done = 0;
 	int r;
@@ -138,11 +138,24 @@ int sandbox_file_write(struct sandbox *sb, const char *path, const void *data, s
 		m.data.len = n;
 		m.mode = mode;
 		m.append = done > 0;
+		m.parents = parents && done == 0;
 		REQ(q, file_write, FILE_WRITE, &m);
 		r = simple(sb, &q);
 		done += n;
 	} while (r == 0 && done < len);
 	return r;
+}
+
+int sandbox_file_write(struct sandbox *sb, const char *path, const void *data, size_t len,
+		       uint32_t mode)
+{
+	return file_write(sb, path, data, len, mode, false);
+}
+
+int sandbox_file_write_parents(struct sandbox *sb, const char *path, const void *data, size_t len,
+			       uint32_t mode)
+{
+	return file_write(sb, path, data, len, mode, true);
 }
 
 /* One chunk of at most @want bytes from @off, appended to *buf. */

@@ -201,6 +201,11 @@ static bool mount_provided(const struct oci_mount *m)
 		{ "/tmp", "tmpfs" },
 	};
 
+	/* Podman and CRI-O bind a host directory of their own over /dev/shm
+	 * (to share it between containers of a pod); as runsc, the sandbox's
+	 * own tmpfs stands in for it. */
+	if (m->bind && !strcmp(m->destination, "/dev/shm"))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(provided); i++)
 		if (m->type && !strcmp(m->destination, provided[i].dest) &&
 		    !strcmp(m->type, provided[i].type))
@@ -260,7 +265,8 @@ static int copy_file_binds(const struct oci_spec *s, struct sandbox *sb)
 		n = read(fd, data, (size_t)stt.st_size);
 		if (n < 0)
 			return log_error_errno(-errno, "mounts[%zu]: read %s", i, m->source);
-		r = sandbox_file_write(sb, m->destination, data, (size_t)n, stt.st_mode & 07777);
+		r = sandbox_file_write_parents(sb, m->destination, data, (size_t)n,
+					       stt.st_mode & 07777);
 		if (r < 0)
 			return log_error_errno(r, "mounts[%zu]: copy %s to %s%s", i, m->source,
 					       m->destination,

@@ -273,9 +273,11 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 		r = reply_ps(k, &p, &ps, &nps);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_FILE_WRITE:
-		r = kernel_file_write(k, q->file_write->path, q->file_write->data.data,
-				      q->file_write->data.len, q->file_write->mode,
-				      q->file_write->append);
+		r = q->file_write->parents ? kernel_make_parents(k, q->file_write->path) : 0;
+		if (r == 0)
+			r = kernel_file_write(k, q->file_write->path, q->file_write->data.data,
+					      q->file_write->data.len, q->file_write->mode,
+					      q->file_write->append);
 		break;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_FILE_READ: {
 		const Cvisor__Control__FileRead *m = q->file_read;

@@ -118,6 +118,22 @@ int kernel_file_write(struct kernel *k, const char *path, const void *data, size
 	return r;
 }
 
+int kernel_make_parents(struct kernel *k, const char *path)
+{
+	_cleanup_free_ char *dir = NULL;
+	char *slash;
+	int r = check_path(path);
+
+	if (r < 0)
+		return r;
+	dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	*slash = 0; /* "/x" leaves "": the root, nothing to make */
+	return kernel_make_dir(k, *dir ? dir : "/");
+}
+
 int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t max,
 		     bool partial, void **ret_data, size_t *ret_len)
 {
