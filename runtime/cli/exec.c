@@ -262,6 +262,11 @@ int cmd_exec(int argc, char **argv)
 			int status = 0, fd;
 
 			close(pfd[0]);
+			/* none of the caller's fds but stdio (the process's) and
+			 * the pipe; before the attach, whose socket must stay */
+			if (pfd[1] > 3)
+				syscall(SYS_close_range, 3, (unsigned)pfd[1] - 1, 0);
+			syscall(SYS_close_range, (unsigned)(pfd[1] < 3 ? 3 : pfd[1] + 1), ~0U, 0);
 			if (sandbox_attach(st->control_path, &sb) < 0 ||
 			    cli_spawn(sb, p, console, false, false, &pid) < 0)
 				_exit(255);
@@ -273,8 +278,9 @@ int cmd_exec(int argc, char **argv)
 				dup2(fd, 0);
 				dup2(fd, 1);
 				dup2(fd, 2);
+				if (fd > 2)
+					close(fd);
 			}
-			syscall(SYS_close_range, 3, ~0U, 0);
 			setsid();
 			if (cli_wait_pid(st, sb, pid, false, &status) < 0)
 				status = SIGKILL;
