@@ -9,6 +9,11 @@
  * implement gets ENOSYS.  Nothing the guest asks for reaches the host kernel.
  * Exits with the guest's status, or 128 + the signal that killed it.
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine.
+ *
+ * --init: pid 1 is cvisor-init (runtime/init/init.c, as `docker run
+ * --init`) and the guest, executed from its path in the sandbox, is pid 2:
+ * a guest that signals itself then behaves as it does natively instead of
+ * enjoying pid 1's protection (what the differential guest tests need).
  */
 #define LOG_PREFIX "cvisor demo"
 #include <errno.h>
@@ -27,6 +32,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "runtime/init/init_image.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -70,6 +76,7 @@ int cmd_demo(int argc, char **argv)
 		{ "cwd", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "no-confine", no_argument, NULL, 'N' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -83,7 +90,12 @@ int cmd_demo(int argc, char **argv)
 	struct task *init = NULL;
 	struct loader_image li;
 	const char *cwd = NULL;
-	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
+	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0, use_init = 0;
+	char guest_abs[4096];
+	_cleanup_free_ const char **init_argv = NULL;
+	const char *const *pid1_argv;
+	const uint8_t *pid1_img;
+	size_t pid1_len;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -109,9 +121,12 @@ int cmd_demo(int argc, char **argv)
 		case 'N':
 			no_confine = 1; /* debugging only */
 			break;
+		case 'I':
+			use_init = 1;
+			break;
 		case 'h':
 			printf("usage: cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] "
-			       "[--cwd=DIR] [--no-confine] GUEST [ARGS...]\n");
+			       "[--cwd=DIR] [--no-confine] [--init] GUEST [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -124,6 +139,26 @@ int cmd_demo(int argc, char **argv)
 	r = read_file(argv[optind], &img, &len);
 	if (r < 0)
 		return log_error_errno(r, "%s", argv[optind]), 2;
+	if (!realpath(argv[optind], guest_abs))
+		return log_error_errno(-errno, "%s", argv[optind]), 2;
+	pid1_argv = (const char *const *)argv + optind;
+	pid1_img = img;
+	pid1_len = len;
+	if (use_init) {
+		/* cvisor-init GUEST ARGS...: the guest by its absolute path */
+		int n = argc - optind;
+
+		init_argv = calloc((size_t)n + 2, sizeof(*init_argv));
+		if (!init_argv)
+			return log_error_errno(-ENOMEM, "init"), 2;
+		init_argv[0] = "/cvisor-init";
+		init_argv[1] = guest_abs;
+		for (int i = 1; i < n; i++)
+			init_argv[i + 1] = argv[optind + i];
+		pid1_argv = init_argv;
+		pid1_img = cvisor_init_image;
+		pid1_len = cvisor_init_image_size();
+	}
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
 		r = confine_spawn_sentry(&status);
@@ -143,21 +178,22 @@ int cmd_demo(int argc, char **argv)
 		goto out;
 	/* The guest is also a file of the sandbox (at its host path), so that
 	 * it can execve itself. */
-	{
-		char abs[4096];
-
-		if (realpath(argv[optind], abs) && kernel_install_file(k, abs, img, len, 0755) < 0)
-			log_warn("could not install %s in the sandbox", abs);
+	if (kernel_install_file(k, guest_abs, img, len, 0755) < 0) {
+		if (use_init) {
+			log_error("could not install %s in the sandbox", guest_abs);
+			goto out;
+		}
+		log_warn("could not install %s in the sandbox", guest_abs);
 	}
 	r = plat_as_create(p, &as);
 	if (r < 0) {
 		log_error_errno(r, "create address space");
 		goto out;
 	}
-	r = loader_load(as, img, len, (const char *const *)argv + optind,
+	r = loader_load(as, pid1_img, pid1_len, pid1_argv,
 			(const char *const[]){ "PATH=/bin", "HOME=/", NULL }, &li);
 	if (r < 0) {
-		log_error_errno(r, "load %s", argv[optind]);
+		log_error_errno(r, "load %s", pid1_argv[0]);
 		goto out;
 	}
 	r = task_create_init(k, as, li.entry, li.sp, li.image_start, li.brk_start, &init);
@@ -167,10 +203,9 @@ int cmd_demo(int argc, char **argv)
 	}
 	as = NULL; /* owned by the thread group now */
 	{
-		char abs[4096];
-		const char *name = realpath(argv[optind], abs) ? abs : argv[optind];
+		const char *name = use_init ? pid1_argv[0] : guest_abs;
 
-		task_set_program(init->tg, name, (const char *const *)argv + optind);
+		task_set_program(init->tg, name, pid1_argv);
 		task_set_auxv(init->tg, li.auxv, li.auxv_n);
 		/* its segments in /proc/pid/maps (no sandbox inode: it was loaded
 		 * from the host) */

@@ -314,7 +314,7 @@ static void send_locked(struct thread_group *tg, int sig)
 	memset(&info, 0, sizeof(info));
 	info.si_signo = sig;
 	info.si_code = SI_USER; /* from outside: pid 0, uid 0 */
-	signal_send_tg_locked(tg, &info);
+	signal_send_tg_outside_locked(tg, &info);
 }
 
 /* Run the never-started processes that are dying (SIGKILL, shutdown) so

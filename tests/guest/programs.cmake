@@ -42,7 +42,9 @@ endfunction()
 
 cvisor_guest_runner(native)
 
-# Under the Sentry (cvisor demo on an in-memory root; `cvisor do` with the
+# Under the Sentry (cvisor demo on an in-memory root, with cvisor-init as
+# pid 1 so that the guest, pid 2, is not protected as pid 1 is and signals
+# itself as it does natively; `cvisor do` with the
 # Gofer-served rootfs replaces it): the programs that already give the same
 # transcript as natively, on both platforms.  The list only grows; a program
 # joins it when its whole transcript matches.
@@ -75,7 +77,7 @@ foreach(_p systrap ptrace)
   foreach(_name ${CVISOR_GUEST_SANDBOX_PASS})
     add_test(NAME guest_${_p}_${_name}
       COMMAND ${CVISOR_GUEST_DIFF} $<TARGET_FILE:${_name}>
-              $<TARGET_FILE:cvisor> demo --cwd=/work --platform=${_p})
+              $<TARGET_FILE:cvisor> demo --init --cwd=/work --platform=${_p})
     set_tests_properties(guest_${_p}_${_name} PROPERTIES
       LABELS "guest;guest_${_p}" TIMEOUT 60)
   endforeach()
