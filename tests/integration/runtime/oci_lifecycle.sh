@@ -38,8 +38,12 @@ b=$(bundle r0 '["sh","-c","echo hello"]')
 expect "run output" hello "$(C run --bundle "$b" r0 </dev/null)"
 b=$(bundle r42 '["sh","-c","exit 42"]')
 C run --bundle "$b" r42 </dev/null; expect "run exit 42" 42 $?
-b=$(bundle rsig '["sh","-c","kill -9 $$"]')
-C run --bundle "$b" rsig </dev/null; expect "run killed by SIGKILL -> 137" 137 $?
+# pid 1 ignores the SIGKILL it sends itself (a pid namespace's init)...
+b=$(bundle rsig '["sh","-c","kill -9 $$; echo survived"]')
+expect "pid 1 survives its own SIGKILL" survived "$(C run --bundle "$b" rsig </dev/null)"
+# ...but a child's crash is its own: killed by SIGSEGV -> the shell's 139
+b=$(bundle rseg '["sh","-c","sh -c \"kill -SEGV \\$\\$\"; echo child=$?"]')
+expect "child killed by SIGSEGV" child=139 "$(C run --bundle "$b" rseg </dev/null)"
 b=$(bundle rnoent '["/no/such/binary"]')
 C run --bundle "$b" rnoent </dev/null 2>/dev/null; rc=$?
 [ $rc -ne 0 ] && ok "exec failure is an error ($rc)" || fail "missing binary ran"
