@@ -279,7 +279,10 @@ static int copy_file_binds(const struct oci_spec *s, struct sandbox *sb)
 static void log_spec_ignores(const struct oci_spec *s)
 {
 	if (s->n_sysctl)
-		log_warn("linux.sysctl: not applied (the Sentry has its own kernel parameters)");
+		/* debug, not a warning: engines set some by default (podman:
+		 * net.ipv4.ping_group_range), and create's stderr is the
+		 * container's (it would land in the container's log) */
+		log_debug("linux.sysctl: not applied (the Sentry has its own kernel parameters)");
 	if (s->n_uid_mappings || s->n_gid_mappings)
 		log_debug("linux.uidMappings/gidMappings: not applied (the Sentry runs in its own "
 			  "user namespace; ids inside are the spec's)");
