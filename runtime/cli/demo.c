@@ -32,7 +32,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
-#include "runtime/init/init_image.h"
+#include "runtime/init/pid1.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -92,10 +92,7 @@ int cmd_demo(int argc, char **argv)
 	const char *cwd = NULL;
 	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0, use_init = 0;
 	char guest_abs[4096];
-	_cleanup_free_ const char **init_argv = NULL;
-	const char *const *pid1_argv;
-	const uint8_t *pid1_img;
-	size_t pid1_len;
+	const char *const env[] = { "PATH=/bin", "HOME=/", NULL };
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -141,24 +138,8 @@ int cmd_demo(int argc, char **argv)
 		return log_error_errno(r, "%s", argv[optind]), 2;
 	if (!realpath(argv[optind], guest_abs))
 		return log_error_errno(-errno, "%s", argv[optind]), 2;
-	pid1_argv = (const char *const *)argv + optind;
-	pid1_img = img;
-	pid1_len = len;
-	if (use_init) {
-		/* cvisor-init GUEST ARGS...: the guest by its absolute path */
-		int n = argc - optind;
-
-		init_argv = calloc((size_t)n + 2, sizeof(*init_argv));
-		if (!init_argv)
-			return log_error_errno(-ENOMEM, "init"), 2;
-		init_argv[0] = "/cvisor-init";
-		init_argv[1] = guest_abs;
-		for (int i = 1; i < n; i++)
-			init_argv[i + 1] = argv[optind + i];
-		pid1_argv = init_argv;
-		pid1_img = cvisor_init_image;
-		pid1_len = cvisor_init_image_size();
-	}
+	if (use_init)
+		argv[optind] = guest_abs; /* cvisor-init executes it by this path */
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
 		r = confine_spawn_sentry(&status);
@@ -185,31 +166,34 @@ int cmd_demo(int argc, char **argv)
 		}
 		log_warn("could not install %s in the sandbox", guest_abs);
 	}
-	r = plat_as_create(p, &as);
-	if (r < 0) {
-		log_error_errno(r, "create address space");
-		goto out;
-	}
-	r = loader_load(as, pid1_img, pid1_len, pid1_argv,
-			(const char *const[]){ "PATH=/bin", "HOME=/", NULL }, &li);
-	if (r < 0) {
-		log_error_errno(r, "load %s", pid1_argv[0]);
-		goto out;
-	}
-	r = task_create_init(k, as, li.entry, li.sp, li.image_start, li.brk_start, &init);
-	if (r < 0) {
-		log_error_errno(r, "create pid 1");
-		goto out;
-	}
-	as = NULL; /* owned by the thread group now */
-	{
-		const char *name = use_init ? pid1_argv[0] : guest_abs;
-
-		task_set_program(init->tg, name, pid1_argv);
+	if (use_init) {
+		r = init_pid1_create(k, p, (const char *const *)argv + optind, env, &init);
+		if (r < 0) {
+			log_error_errno(r, "create pid 1 (cvisor-init)");
+			goto out;
+		}
+	} else {
+		r = plat_as_create(p, &as);
+		if (r < 0) {
+			log_error_errno(r, "create address space");
+			goto out;
+		}
+		r = loader_load(as, img, len, (const char *const *)argv + optind, env, &li);
+		if (r < 0) {
+			log_error_errno(r, "load %s", argv[optind]);
+			goto out;
+		}
+		r = task_create_init(k, as, li.entry, li.sp, li.image_start, li.brk_start, &init);
+		if (r < 0) {
+			log_error_errno(r, "create pid 1");
+			goto out;
+		}
+		as = NULL; /* owned by the thread group now */
+		task_set_program(init->tg, guest_abs, (const char *const *)argv + optind);
 		task_set_auxv(init->tg, li.auxv, li.auxv_n);
-		/* its segments in /proc/pid/maps (no sandbox inode: it was loaded
-		 * from the host) */
-		(void)mm_set_image(init->tg->mm, &li, name, 0, 0);
+		/* its segments in /proc/pid/maps (no sandbox inode: it was
+		 * loaded from the host) */
+		(void)mm_set_image(init->tg->mm, &li, guest_abs, 0, 0);
 	}
 	{
 		/* The guest's stdio: copies of ours, owned by the Sentry. */

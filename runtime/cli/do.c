@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
- *            [--hostname=NAME] [--overlay=memory|none] [--no-confine] -- CMD [ARGS...]`
+ *            [--hostname=NAME] [--overlay=memory|none] [--no-confine] [--init]
+ *            -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
@@ -13,6 +14,9 @@
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
  * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
  * host syscalls instead of killing it (debugging).
+ * --init: pid 1 is cvisor-init (runtime/init/init.c, as `docker run
+ * --init`), CMD is pid 2: it gets the usual default actions of the signals
+ * it receives or sends itself, which pid 1 would not (docs/oci.md).
  */
 #define LOG_PREFIX "cvisor do"
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "runtime/init/pid1.h"
 #include "runtime/launch.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
@@ -46,6 +51,7 @@ int cmd_do(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'D' },
 		{ "overlay", required_argument, NULL, 'o' },
 		{ "no-confine", no_argument, NULL, 'N' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -57,7 +63,9 @@ int cmd_do(int argc, char **argv)
 	struct plat_as *as = NULL;
 	struct task *init = NULL;
 	pid_t gofer = -1;
-	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
+	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0, use_init = 0;
+	const char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			      "HOME=/", "TERM=dumb", NULL };
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -95,10 +103,13 @@ int cmd_do(int argc, char **argv)
 		case 'N':
 			no_confine = 1; /* debugging only */
 			break;
+		case 'I':
+			use_init = 1;
+			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
 			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] [--no-confine] "
-			       "-- CMD [ARGS...]\n");
+			       "[--init] -- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -138,22 +149,26 @@ int cmd_do(int argc, char **argv)
 		log_error_errno(r, "boot the sandbox");
 		goto out;
 	}
-	r = plat_as_create(p, &as);
-	if (r == 0)
-		r = task_create_init(k, as, 0, 0, 0, 0, &init);
+	if (use_init) {
+		/* cvisor-init looks CMD up and reports 127/126 itself */
+		r = init_pid1_create(k, p, (const char *const *)argv + optind, env, &init);
+	} else {
+		r = plat_as_create(p, &as);
+		if (r == 0)
+			r = task_create_init(k, as, 0, 0, 0, 0, &init);
+		if (r == 0)
+			as = NULL;
+	}
 	if (r < 0) {
 		log_error_errno(r, "create pid 1");
 		goto out;
 	}
-	as = NULL;
 	r = task_chdir(init, cwd);
 	if (r < 0) {
 		log_error_errno(r, "--cwd %s", cwd);
 		goto out;
 	}
-	{
-		const char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-				      "HOME=/", "TERM=dumb", NULL };
+	if (!use_init) {
 		const char *cmd = argv[optind];
 		char path[4096];
 

@@ -12,7 +12,10 @@
  *     killed it (the shell's convention, what `cvisor demo` reports);
  *     the sandbox then kills whatever is left, as a pid namespace does;
  *   - PROG starts with init's signal mask before the blocking (empty) and
- *     default dispositions; a bare name is looked up in PATH.
+ *     default dispositions; a bare name is looked up in PATH;
+ *   - when stdin is init's terminal, PROG gets a process group of its own
+ *     and the terminal's foreground (as tini does), so ^C and SIGWINCH
+ *     reach it once, directly; otherwise it stays in init's group.
  *
  * So a program that signals itself sees what it would see natively, not
  * the protection of pid 1 (sentry/kernel/signal.h).
@@ -23,6 +26,9 @@
  */
 
 #define NR_write 1
+#define NR_ioctl 16
+#define NR_getpid 39
+#define NR_setpgid 109
 #define NR_rt_sigprocmask 14
 #define NR_fork 57
 #define NR_execve 59
@@ -32,6 +38,8 @@
 #define NR_exit_group 231
 
 #define SIG_SETMASK_ 2
+#define TIOCGPGRP_ 0x540f
+#define TIOCSPGRP_ 0x5410
 #define SIGCHLD_ 17
 #define WNOHANG_ 1
 #define EINTR_ 4
@@ -141,6 +149,14 @@ void init_main(long *sp)
 		quit(125);
 	}
 	if (child == 0) {
+		int pgrp;
+
+		/* still with every signal blocked (SIGTTOU included) */
+		if (sys4(NR_ioctl, 0, TIOCGPGRP_, (long)&pgrp, 0) == 0 &&
+		    sys4(NR_setpgid, 0, 0, 0, 0) == 0) {
+			pgrp = (int)sys4(NR_getpid, 0, 0, 0, 0);
+			sys4(NR_ioctl, 0, TIOCSPGRP_, (long)&pgrp, 0);
+		}
 		sys4(NR_rt_sigprocmask, SIG_SETMASK_, (long)&old, 0, 8);
 		quit(run(argv + 1, envp));
 	}
