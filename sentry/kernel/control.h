@@ -102,7 +102,8 @@ int kernel_ctl_shutdown(struct kernel *k, int timeout_ms);
 int kernel_file_write(struct kernel *k, const char *path, const void *data, size_t len,
 		      uint32_t mode, bool append);
 /* Create the missing directories above @path (0755, `mkdir -p` of its
- * dirname; a symlink on the way is -ENOTDIR, never followed). */
+ * dirname; a symlink on the way is -ENOTDIR, never followed; a "." or ".."
+ * component is -EINVAL). */
 int kernel_make_parents(struct kernel *k, const char *path);
 /* Read from @offset: the rest of the file if at most @max bytes (else
  * -EFBIG), or with @partial the first @max bytes of it.  *ret_data is

@@ -129,6 +129,15 @@ int kernel_make_parents(struct kernel *k, const char *path)
 	dir = strdup(path);
 	if (!dir)
 		return -ENOMEM;
+	/* no "." or ".." components: nothing is made outside the named path */
+	for (const char *c = dir; *c; c += strcspn(c, "/")) {
+		size_t n;
+
+		c += strspn(c, "/");
+		n = strcspn(c, "/");
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return -EINVAL;
+	}
 	slash = strrchr(dir, '/');
 	*slash = 0; /* "/x" leaves "": the root, nothing to make */
 	return kernel_make_dir(k, *dir ? dir : "/");

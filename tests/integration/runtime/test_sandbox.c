@@ -335,6 +335,19 @@ static void test_files(void **state)
 	sh("cat /etc/greeting; stat -c %a /etc/greeting", "hello from the host\n644\n", 0);
 	assert_int_equal(sandbox_file_write(sb, "/tmp/x", "abc", 3, 0600), 0);
 	sh("cat /tmp/x", "abc", 0);
+	/* with the missing directories made (an OCI file bind's target) */
+	assert_int_equal(sandbox_file_write(sb, "/run/a/b/f", "p", 1, 0644), -ENOENT);
+	assert_int_equal(sandbox_file_write_parents(sb, "/run/a/b/f", "p", 1, 0644), 0);
+	sh("cat /run/a/b/f; stat -c %a /run/a/b", "p755\n", 0);
+	assert_int_equal(sandbox_file_write_parents(sb, "/run/a/b/f", "q", 1, 0644), 0);
+	sh("cat /run/a/b/f", "q", 0);
+	assert_int_equal(sandbox_file_write_parents(sb, "/run/../x/f", "p", 1, 0644), -EINVAL);
+	assert_int_equal(sandbox_file_write_parents(sb, "/run/./y/f", "p", 1, 0644), -EINVAL);
+	sh("ln -s /tmp /run/lnk", "", 0);
+	assert_int_equal(sandbox_file_write_parents(sb, "/run/lnk/z/f", "p", 1, 0644), -ENOTDIR);
+	sh("test -e /tmp/z && echo escaped || echo contained", "contained\n", 0);
+	assert_int_equal(sandbox_file_write_parents(sb, "/etc/passwd/f", "p", 1, 0644), -ENOTDIR);
+	assert_int_equal(sandbox_file_write_parents(sb, "relative/f", "p", 1, 0644), -EINVAL);
 	/* app -> host */
 	sh("echo written by the app > /out.txt; mkdir /d; echo 1 > /d/f", "", 0);
 	assert_int_equal(sandbox_file_read(sb, "/out.txt", 1024, &buf, &len), 0);
