@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
- *            [--hostname=NAME] [--overlay=memory|none] [--no-confine] -- CMD [ARGS...]`
+ *            [--hostname=NAME] [--overlay=memory|none] [-v|--volume HOST:DEST[:ro]]...
+ *            [--no-confine] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
@@ -10,6 +11,8 @@
  * The root is writable through an overlay whose upper layer lives in the
  * Sentry's memory (nothing reaches DIR, the Gofer stays read-only);
  * --overlay=none keeps the plain read-only root (writes fail with EROFS).
+ * -v HOST:DEST[:ro] bind-mounts the host directory HOST at DEST (served by
+ * the same Gofer; writes reach HOST unless :ro), as `docker run -v`.
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
  * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
  * host syscalls instead of killing it (debugging).
@@ -46,9 +49,11 @@ int cmd_do(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'D' },
 		{ "overlay", required_argument, NULL, 'o' },
 		{ "no-confine", no_argument, NULL, 'N' },
+		{ "volume", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	static struct launch_binds binds; /* for the life of the process */
 	enum plat_kind kind = PLAT_SYSTRAP;
 	struct kernel_opts kopts = { .gofer_sock = -1 };
 	const char *rootfs = NULL, *cwd = "/";
@@ -59,7 +64,7 @@ int cmd_do(int argc, char **argv)
 	pid_t gofer = -1;
 	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+v:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
@@ -95,10 +100,18 @@ int cmd_do(int argc, char **argv)
 		case 'N':
 			no_confine = 1; /* debugging only */
 			break;
+		case 'v':
+			r = launch_binds_add(&binds, optarg);
+			if (r < 0) {
+				log_error_errno(r, "-v %s: HOST:DEST[:ro], HOST a directory (at most %d)",
+						optarg, LAUNCH_BINDS_MAX);
+				return 2;
+			}
+			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
-			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] [--no-confine] "
-			       "-- CMD [ARGS...]\n");
+			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] "
+			       "[-v HOST:DEST[:ro]]... [--no-confine] -- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -108,11 +121,13 @@ int cmd_do(int argc, char **argv)
 		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
 		return 2;
 	}
-	r = launch_gofer(rootfs, &gofer);
+	r = launch_gofer(rootfs, binds.v, binds.n, &gofer);
 	if (r < 0)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
 	kopts.gofer_sock = r;
+	kopts.binds = binds.k;
+	kopts.nbinds = binds.n;
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
 		r = confine_spawn_sentry(&status);

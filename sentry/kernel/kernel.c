@@ -76,8 +76,10 @@ static int setup_rootfs(struct kernel *k)
 	int r, n;
 
 	if (k->opts.use_gofer) {
-		r = goferfs_mount_root(k->opts.gofer_sock, "/", &root);
+		r = goferfs_conn_new(k->opts.gofer_sock, &k->gofer);
 		k->opts.gofer_sock = -1;
+		if (r == 0)
+			r = goferfs_attach(k->gofer, "/", true, &root);
 		if (r < 0)
 			return r;
 		k->gofer_root = root;
@@ -202,6 +204,8 @@ static void free_mounts(struct kernel *k)
 		free(m);
 	}
 	k->nmounts = 0;
+	goferfs_conn_put(k->gofer); /* the trees still alive hold their own */
+	k->gofer = NULL;
 }
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret)
@@ -225,6 +229,8 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 		r = ipc_ns_new(&k->ipc);
 	if (r == 0)
 		r = setup_rootfs(k);
+	if (r == 0)
+		r = kernel_mount_binds(k);
 	if (r < 0) {
 		free_mounts(k);
 		ipc_ns_free(k->ipc);

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Directory bind mounts (kernel.h, struct kernel_bind): each is an export
+ * of the sandbox's one Gofer, attached on the kernel's Gofer connection as
+ * an uncached goferfs tree and mounted at its destination, as runc does:
+ *
+ *  - the destination is resolved by the VFS as root with the sandbox's root
+ *    as "/": symlinks and ".." in it never leave the root file system (a
+ *    link to "/../../etc" is the sandbox's /etc);
+ *  - missing directories on the way are created (in the overlay's upper
+ *    layer, or in an earlier bind mount: a nested mount point is made in
+ *    the host directory, as runc makes it in the bind's source); a
+ *    read-only root without them is EROFS;
+ *  - mounts are made in order, so a later destination under an earlier one
+ *    is mounted on top of it;
+ *  - /proc/self/mounts shows the resolved path, "9p", the host source, ro/rw.
+ */
+#include "sentry/kernel/kernel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "lib/macro.h"
+#include "sentry/fs/goferfs.h"
+#include "sentry/kernel/root_ctx.h"
+#include "sentry/vfs/vfs.h"
+
+/* mkdir -p @dest through the VFS, then resolve it (a directory). */
+static int make_mountpoint(struct kernel_root_ctx *c, const char *dest, struct path *ret)
+{
+	char prefix[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
+	const char *p = dest;
+	size_t len = 0;
+
+	if (dest[0] != '/')
+		return -EINVAL;
+	if (strlen(dest) >= sizeof(prefix))
+		return -ENAMETOOLONG;
+	for (;;) {
+		struct path cur, dir;
+		size_t n;
+		int r, slash;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return -EINVAL; /* the runtime gives clean paths */
+		prefix[len++] = '/';
+		memcpy(prefix + len, p, n);
+		len += n;
+		prefix[len] = 0;
+		p += n;
+		r = vfs_walk(&c->t, AT_FDCWD, prefix, WALK_FOLLOW, &cur);
+		if (r == 0) {
+			path_put(&cur);
+			continue;
+		}
+		if (r != -ENOENT)
+			return r;
+		r = vfs_walk_parent(&c->t, AT_FDCWD, prefix, &dir, name, &slash);
+		if (r < 0)
+			return r;
+		if (dir.mnt->flags & MS_RDONLY)
+			r = -EROFS;
+		else if (!dir.v->ops->create)
+			r = -EPERM;
+		else
+			r = dir.v->ops->create(dir.v, name, S_IFDIR | 0755, 0, &c->t.creds, NULL);
+		path_put(&dir);
+		if (r < 0 && r != -EEXIST)
+			return r;
+	}
+	return vfs_walk(&c->t, AT_FDCWD, dest, WALK_FOLLOW | WALK_DIRECTORY, ret);
+}
+
+static int mount_bind(struct kernel *k, struct kernel_root_ctx *c, const struct kernel_bind *b)
+{
+	char target[VFS_PATH_MAX];
+	struct vnode *root = NULL;
+	struct path at;
+	int r;
+
+	if ((size_t)k->nmounts >= ARRAY_SIZE(k->mounts))
+		return -ENOSPC;
+	r = make_mountpoint(c, b->dest, &at);
+	if (r < 0)
+		return r;
+	r = vfs_path_string(k->root, at, target, sizeof(target)); /* its length */
+	if (r >= 0)
+		r = goferfs_attach(k->gofer, b->aname, false, &root);
+	if (r == 0) {
+		r = vfs_mount(&at, root, b->readonly ? MS_RDONLY : 0, b->source, "9p", target,
+			      &k->mounts[k->nmounts]);
+		if (r == 0)
+			k->nmounts++;
+		else
+			vnode_put(root);
+	}
+	path_put(&at);
+	return r;
+}
+
+int kernel_mount_binds(struct kernel *k)
+{
+	struct kernel_root_ctx c;
+	int r = 0;
+
+	if (!k->opts.nbinds)
+		return 0;
+	if (!k->gofer || k->opts.nbinds > KERNEL_BINDS_MAX)
+		return -EINVAL;
+	r = kernel_root_ctx_init(k, &c);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < k->opts.nbinds && r == 0; i++)
+		r = mount_bind(k, &c, &k->opts.binds[i]);
+	kernel_root_ctx_fini(&c);
+	return r;
+}
