@@ -9,8 +9,9 @@
  *    link to "/../../etc" is the sandbox's /etc);
  *  - missing directories on the way are created (in the overlay's upper
  *    layer, or in an earlier bind mount: a nested mount point is made in
- *    the host directory, as runc makes it in the bind's source); a
- *    read-only root without them is EROFS;
+ *    the host directory, as runc makes it in the bind's source); with a
+ *    read-only root they are made in its overlay (kernel.c), in a
+ *    read-only bind mount they are EROFS;
  *  - mounts are made in order, so a later destination under an earlier one
  *    is mounted on top of it;
  *  - /proc/self/mounts shows the resolved path, "9p", the host source, ro/rw.
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
 
@@ -26,6 +28,13 @@
 #include "sentry/fs/goferfs.h"
 #include "sentry/kernel/root_ctx.h"
 #include "sentry/vfs/vfs.h"
+
+/* The root mount is an overlay (its upper layer in memory), even if it is
+ * mounted read-only (kernel.c: a read-only root with bind mounts). */
+static bool root_overlay(struct kernel *k, struct mount *m)
+{
+	return m == k->root.mnt && k->gofer_root && k->root.v != k->gofer_root;
+}
 
 /* mkdir -p @dest through the VFS, then resolve it (a directory). */
 static int make_mountpoint(struct kernel_root_ctx *c, const char *dest, struct path *ret)
@@ -65,7 +74,7 @@ static int make_mountpoint(struct kernel_root_ctx *c, const char *dest, struct p
 		r = vfs_walk_parent(&c->t, AT_FDCWD, prefix, &dir, name, &slash);
 		if (r < 0)
 			return r;
-		if (dir.mnt->flags & MS_RDONLY)
+		if ((dir.mnt->flags & MS_RDONLY) && !root_overlay(c->t.k, dir.mnt))
 			r = -EROFS;
 		else if (!dir.v->ops->create)
 			r = -EPERM;

@@ -83,9 +83,13 @@ static int setup_rootfs(struct kernel *k)
 		if (r < 0)
 			return r;
 		k->gofer_root = root;
-		if (k->opts.no_overlay) {
+		if (k->opts.no_overlay)
 			rootflags = MS_RDONLY;
-		} else {
+		/* A read-only root with bind mounts still gets the overlay,
+		 * mounted read-only: mount points missing from the rootfs are
+		 * made in its upper layer (runc makes them before it remounts
+		 * the root read-only). */
+		if (!k->opts.no_overlay || k->opts.nbinds) {
 			r = overlay_create(root, &root);
 			if (r < 0) {
 				k->gofer_root = NULL; /* gone with the failure */
@@ -99,10 +103,10 @@ static int setup_rootfs(struct kernel *k)
 	}
 	if (!k->opts.use_gofer)
 		r = vfs_mount(NULL, root, 0, "none", "tmpfs", "/", &k->mounts[0]);
-	else if (k->opts.no_overlay)
+	else if (root == k->gofer_root)
 		r = vfs_mount(NULL, root, rootflags, "gofer", "9p", "/", &k->mounts[0]);
 	else
-		r = vfs_mount(NULL, root, 0, "overlay", "overlay", "/", &k->mounts[0]);
+		r = vfs_mount(NULL, root, rootflags, "overlay", "overlay", "/", &k->mounts[0]);
 	if (r < 0) {
 		vnode_put(root);
 		return r;
