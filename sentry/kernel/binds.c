@@ -36,55 +36,116 @@ static bool root_overlay(struct kernel *k, struct mount *m)
 	return m == k->root.mnt && k->gofer_root && k->root.v != k->gofer_root;
 }
 
-/* mkdir -p @dest through the VFS, then resolve it (a directory). */
+/* Make the directory @name in @dir (the parent of @path). */
+static int make_dir(struct kernel_root_ctx *c, const char *path)
+{
+	char name[VFS_NAME_MAX + 1];
+	struct path dir;
+	int r, slash;
+
+	r = vfs_walk_parent(&c->t, AT_FDCWD, path, &dir, name, &slash);
+	if (r < 0)
+		return r;
+	if ((dir.mnt->flags & MS_RDONLY) && !root_overlay(c->t.k, dir.mnt))
+		r = -EROFS;
+	else if (!dir.v->ops->create)
+		r = -EPERM;
+	else
+		r = dir.v->ops->create(dir.v, name, S_IFDIR | 0755, 0, &c->t.creds, NULL);
+	path_put(&dir);
+	return r;
+}
+
+/*
+ * mkdir -p @dest inside the root, then resolve it (a directory), as runc's
+ * MkdirAllInRoot: @resolved is the path walked so far, free of symlinks;
+ * a symlink met on the way is read and its target spliced in front of the
+ * rest (absolute targets restart at the sandbox's "/"), a missing
+ * component is created (also behind a dangling symlink), ".." drops the
+ * last component of @resolved (never above "/").
+ */
 static int make_mountpoint(struct kernel_root_ctx *c, const char *dest, struct path *ret)
 {
-	char prefix[VFS_PATH_MAX], name[VFS_NAME_MAX + 1];
-	const char *p = dest;
-	size_t len = 0;
+	char resolved[VFS_PATH_MAX], rest[2 * VFS_PATH_MAX], target[VFS_PATH_MAX];
+	size_t len = 0, pos = 0;
+	int links = 0;
 
 	if (dest[0] != '/')
 		return -EINVAL;
-	if (strlen(dest) >= sizeof(prefix))
+	if (strlen(dest) >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
+	strcpy(rest, dest);
+	resolved[0] = 0;
 	for (;;) {
-		struct path cur, dir;
+		struct path cur;
 		size_t n;
-		int r, slash;
+		int r;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		while (rest[pos] == '/')
+			pos++;
+		if (!rest[pos])
 			break;
-		n = strcspn(p, "/");
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return -EINVAL; /* the runtime gives clean paths */
-		prefix[len++] = '/';
-		memcpy(prefix + len, p, n);
-		len += n;
-		prefix[len] = 0;
-		p += n;
-		r = vfs_walk(&c->t, AT_FDCWD, prefix, WALK_FOLLOW, &cur);
-		if (r == 0) {
-			path_put(&cur);
+		n = strcspn(rest + pos, "/");
+		if (n > VFS_NAME_MAX)
+			return -ENAMETOOLONG;
+		if (n == 1 && rest[pos] == '.') {
+			pos += n;
 			continue;
 		}
-		if (r != -ENOENT)
-			return r;
-		r = vfs_walk_parent(&c->t, AT_FDCWD, prefix, &dir, name, &slash);
+		if (n == 2 && rest[pos] == '.' && rest[pos + 1] == '.') {
+			while (len > 0 && resolved[--len] != '/')
+				;
+			resolved[len] = 0;
+			pos += n;
+			continue;
+		}
+		if (len + 1 + n >= sizeof(resolved))
+			return -ENAMETOOLONG;
+		resolved[len] = '/';
+		memcpy(resolved + len + 1, rest + pos, n);
+		resolved[len + 1 + n] = 0;
+		pos += n;
+		r = vfs_walk(&c->t, AT_FDCWD, resolved, 0, &cur);
+		if (r == -ENOENT) {
+			r = make_dir(c, resolved);
+			if (r < 0 && r != -EEXIST)
+				return r;
+			len += 1 + n;
+			continue;
+		}
 		if (r < 0)
 			return r;
-		if ((dir.mnt->flags & MS_RDONLY) && !root_overlay(c->t.k, dir.mnt))
-			r = -EROFS;
-		else if (!dir.v->ops->create)
-			r = -EPERM;
-		else
-			r = dir.v->ops->create(dir.v, name, S_IFDIR | 0755, 0, &c->t.creds, NULL);
-		path_put(&dir);
-		if (r < 0 && r != -EEXIST)
+		if (S_ISLNK(cur.v->mode)) {
+			size_t tl, rl = strlen(rest + pos);
+
+			r = ++links > VFS_SYMLOOP_MAX ? -ELOOP
+			    : cur.v->ops->readlink ? cur.v->ops->readlink(cur.v, target, sizeof(target) - 1)
+						   : -EINVAL;
+			path_put(&cur);
+			if (r < 0)
+				return r;
+			tl = (size_t)r;
+			if (tl == 0)
+				return -ENOENT;
+			if (tl + 1 + rl >= sizeof(rest))
+				return -ENAMETOOLONG;
+			/* rest = target + "/" + what was left */
+			memmove(rest + tl + 1, rest + pos, rl + 1);
+			memcpy(rest, target, tl);
+			rest[tl] = '/';
+			pos = 0;
+			if (target[0] == '/')
+				len = 0;
+			resolved[len] = 0;
+			continue;
+		}
+		r = S_ISDIR(cur.v->mode) ? 0 : -ENOTDIR;
+		path_put(&cur);
+		if (r < 0)
 			return r;
+		len += 1 + n;
 	}
-	return vfs_walk(&c->t, AT_FDCWD, dest, WALK_FOLLOW | WALK_DIRECTORY, ret);
+	return vfs_walk(&c->t, AT_FDCWD, len ? resolved : "/", WALK_DIRECTORY, ret);
 }
 
 static int mount_bind(struct kernel *k, struct kernel_root_ctx *c, const struct kernel_bind *b)
