@@ -49,6 +49,7 @@ mkdir /data/newdir && echo "in dir" >/data/newdir/f && echo "mkdir: ok"
 mv /data/newdir/f /data/newdir/g && echo "rename: ok"
 echo more >>/data/written.txt
 echo "owner: $(stat -c %u:%g /data/written.txt)"
+echo abcdef >/data/meta && chmod 640 /data/meta && truncate -s 3 /data/meta && touch -d "2020-01-02 03:04:05" /data/meta && echo "meta: $(stat -c '%a %s %Y' /data/meta)"
 echo "inner: $(cat /data/inner/inner.txt)"
 echo x >/ro/new 2>/dev/null; echo "ro create: $?"
 echo x >>/ro/d/keep 2>/dev/null; echo "ro append: $?"
@@ -73,10 +74,13 @@ exec 3</data
 echo "fd secret: $(cat /proc/self/fd/3/../secret)"
 ls /proc/self/fd/3/../bin/busybox >/dev/null 2>&1 && echo "fd dotdot: the sandbox's /"
 ln /etc/passwd /data/pw 2>/dev/null; echo "link across: $?"
+mv /data /moved 2>/dev/null; echo "mv mountpoint: $?"
+rmdir /data 2>/dev/null; echo "rmdir mountpoint: $?"
 EOF
 out=$(C run --bundle "$b" binds </dev/null 2>"$T/binds.err"); rc=$?
 out="$out
 $(C run --bundle "$(bundle esc '["sh","/data/escape.sh"]' '
+c["root"]["readonly"] = False
 c["mounts"] += [{"destination": "/data", "source": "'"$RW"'", "options": ["bind", "ro"]}]')" esc </dev/null 2>&1)"
 echo "$out"
 expect "run exit" 0 "$rc"
@@ -92,6 +96,8 @@ more" "$(cat "$RW/written.txt" 2>&1)"
 expect "the host sees the directory" "in dir" "$(cat "$RW/newdir/g" 2>&1)"
 expect "created as the process's uid" "1000" "$(stat -c %u "$RW/written.txt")"
 contains "owner in the sandbox" "owner: 1000:1000" "$out"
+contains "chmod, truncate, utimes" "meta: 640 3 1577934245" "$out"
+expect "chmod, truncate, utimes reach the host" "640 3 1577934245" "$(stat -c '%a %s %Y' "$RW/meta")"
 contains "nested bind" "inner: inner" "$out"
 for op in create append rm touch mkdir; do
 	contains "ro $op fails" "ro $op: 1" "$out"
@@ -109,6 +115,8 @@ contains "/proc/self/fd/N/.. stays inside" "fd secret: sandbox-side" "$out"
 case $out in *host-secret*) fail "a host file outside the binds was read" ;; *) ok "no host file outside the binds read" ;; esac
 contains "/proc/self/fd/N/.. is the sandbox's /" "fd dotdot: the sandbox's /" "$out"
 contains "hard link across mounts" "link across: 1" "$out"
+contains "a mount point does not move" "mv mountpoint: 1" "$out"
+contains "a mount point is not removed" "rmdir mountpoint: 1" "$out"
 contains "destination symlinks resolved inside the root" "escape_rel: inner escape_abs: inner" "$out"
 expect "nothing mounted or created on the host side" "" "$(ls -A "$T/hostside")"
 # mountinfo: mount id, parent id, fstype source (field 9, 10) in order
