@@ -62,7 +62,7 @@ echo "escape_rel: $(cat /escape_rel/x/inner.txt) escape_abs: $(cat /escape_abs/y
 grep ' 9p ' /proc/self/mountinfo | cut -d' ' -f4,5,7,8
 grep ' 9p ' /proc/mounts | cut -d' ' -f2,4
 EOF
-# as root (the Sentry's /proc/PID/fd belongs to root: see docs/oci.md)
+# as root (the Sentry's /proc/PID/fd is root's 0500, whatever the process's uid)
 cat >"$RW/escape.sh" <<'EOF'
 # escapes: every one of these must stay inside the sandbox
 echo "up_link: $(cat /data/up_link)"
