@@ -168,6 +168,10 @@ out=$("$CVISOR" do --rootfs "$ROOTFS" -v "$RW:/w" --volume "$RO:/r:ro" -- sh -c 
 expect "do -v" "hello
 ro-refused" "$out"
 expect "do -v writes reach the host" do "$(cat "$RW/do.txt" 2>&1)"
+out=$("$CVISOR" do --rootfs "$ROOTFS" -v "$RW:/w" -- sh -c \
+	'mknod /w/null c 1 3 2>/dev/null; echo "mknod $?"; ls /w/null 2>/dev/null' 2>&1)
+expect "no device node in a rw bind" "mknod 1" "$out"
+[ -e "$RW/null" ] && fail "a device node reached the host" || ok "no device node on the host"
 "$CVISOR" do --rootfs "$ROOTFS" -v "$T/nope:/x" -- true 2>/dev/null
 expect "do -v missing source" 2 "$?"
 "$CVISOR" do --rootfs "$ROOTFS" -v "$RW:relative" -- true 2>/dev/null
