@@ -820,7 +820,36 @@ static void gofer_getattr(struct vnode *v)
 	pthread_mutex_unlock(&v->lock);
 }
 
+/* Uncached trees: the host file itself, opened read-write by the Gofer, is
+ * the data, so shared mappings, read() and write() see one copy (the host's
+ * page cache).  A read-only export or no donation: -EOPNOTSUPP (mappings
+ * then go through the description's read-only fd, or are copies). */
+static int gofer_mmap_fd(struct vnode *v)
+{
+	struct gofer_sb *sb = gn(v)->sb;
+	struct p9_qid qid;
+	uint32_t fid;
+	int fd = -EBADF, r;
+
+	if (sb->dc || !S_ISREG(v->mode))
+		return -EOPNOTSUPP;
+	fid = new_fid(sb);
+	pthread_mutex_lock(&sb->conn->lock);
+	r = p9_client_walk(sb->conn->c, gn(v)->fid, fid, "", &qid);
+	if (r == 0) {
+		r = p9_client_lopen(sb->conn->c, fid, O_RDWR, &qid, &fd);
+		(void)p9_client_clunk(sb->conn->c, fid);
+	}
+	pthread_mutex_unlock(&sb->conn->lock);
+	if (r < 0 || fd < 0) {
+		safe_close(fd);
+		return -EOPNOTSUPP;
+	}
+	return fd;
+}
+
 static const struct vnode_ops gofer_vops = {
+	.mmap_fd = gofer_mmap_fd,
 	.lookup = gofer_lookup,
 	.create = gofer_create,
 	.symlink = gofer_symlink,
