@@ -118,9 +118,12 @@ static int make_mountpoint(struct kernel_root_ctx *c, const char *dest, struct p
 		if (S_ISLNK(cur.v->mode)) {
 			size_t tl, rl = strlen(rest + pos);
 
-			r = ++links > VFS_SYMLOOP_MAX ? -ELOOP
-			    : cur.v->ops->readlink ? cur.v->ops->readlink(cur.v, target, sizeof(target) - 1)
-						   : -EINVAL;
+			if (++links > VFS_SYMLOOP_MAX)
+				r = -ELOOP;
+			else if (!cur.v->ops->readlink)
+				r = -EINVAL;
+			else
+				r = cur.v->ops->readlink(cur.v, target, sizeof(target) - 1);
 			path_put(&cur);
 			if (r < 0)
 				return r;
