@@ -293,11 +293,16 @@ static int check_mounts(const struct oci_spec *s, const char *bundle, bool *ret_
 			r = -ENOMEM;
 			break;
 		}
-		if (src && stat(src, &stt) == 0 && S_ISREG(stt.st_mode)) {
+		if (src && stat(src, &stt) < 0) {
+			r = log_error_errno(-errno, "mounts[%zu] %s: bind source %s", i,
+					    m->destination, src);
+			break;
+		}
+		if (src && S_ISREG(stt.st_mode)) {
 			*ret_copies = true;
 			continue;
 		}
-		if (src && stat(src, &stt) == 0 && S_ISDIR(stt.st_mode)) {
+		if (src && S_ISDIR(stt.st_mode)) {
 			struct sandbox_bind *b;
 			char *dest;
 
@@ -332,15 +337,11 @@ static int check_mounts(const struct oci_spec *s, const char *bundle, bool *ret_
 				log_debug("mounts[%zu]: nosuid/nodev/noexec not applied", i);
 			continue;
 		}
-		if (src) {
-			r = log_error_errno(-errno, "mounts[%zu] %s: bind source %s", i,
-					    m->destination, src);
-			break;
-		}
 		r = log_error_errno(-EOPNOTSUPP,
-				    "mounts[%zu] %s (type %s): not supported by the sandbox yet "
+				    "mounts[%zu] %s (%s%s): not supported by the sandbox yet "
 				    "(docs/oci.md)",
-				    i, m->destination, m->type ? m->type : "none");
+				    i, m->destination, src ? "bind of a socket, FIFO or device " : "type ",
+				    src ? src : m->type ? m->type : "none");
 	}
 	if (r < 0) {
 		free_binds(binds, nbinds);

@@ -151,6 +151,12 @@ b=$(bundle notdir '["true"]' '
 c["mounts"] += [{"destination": "/bin/busybox", "source": "'"$RW"'", "options": ["bind"]}]')
 err=$(C run --bundle "$b" notdir </dev/null 2>&1); rc=$?
 [ $rc != 0 ] && ok "directory bind over a file refused" || fail "bind over a file: exit $rc"
+# a device (or socket) source: refused, never silently dropped
+b=$(bundle devsrc '["true"]' '
+c["mounts"] += [{"destination": "/nul", "source": "/dev/null", "options": ["bind"]}]')
+err=$(C run --bundle "$b" devsrc </dev/null 2>&1); rc=$?
+[ $rc != 0 ] && ok "device bind refused" || fail "device bind: exit $rc"
+contains "device bind: message" "not supported" "$err"
 
 # exec sees the mounts too
 b=$(bundle execb '["sleep","30"]' '
