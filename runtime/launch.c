@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,24 +20,51 @@ void launch_bind_aname(size_t index, char buf[LAUNCH_ANAME_MAX])
 	snprintf(buf, LAUNCH_ANAME_MAX, "/bind%zu", index);
 }
 
+/* OPTS of launch_bind_parse() into @b; -EINVAL if one is not an option
+ * (then the colon belongs to DEST). */
+static int parse_bind_opts(const char *opts, struct launch_bind *b)
+{
+	while (*opts) {
+		size_t n = strcspn(opts, ",");
+
+#define OPT(s) (n == sizeof(s) - 1 && !strncmp(opts, s, n))
+		if (OPT("ro"))
+			b->ro = true;
+		else if (OPT("rw"))
+			b->ro = false;
+		else if (OPT("nosuid"))
+			b->nosuid = true;
+		else if (OPT("nodev"))
+			b->nodev = true;
+		else if (OPT("noexec"))
+			b->noexec = true;
+		else
+			return -EINVAL;
+#undef OPT
+		opts += n;
+		opts += *opts == ',';
+	}
+	return 0;
+}
+
 int launch_bind_parse(char *spec, struct launch_bind *ret)
 {
-	char *dest = strchr(spec, ':'), *mode;
-	bool ro = false;
+	char *dest = strchr(spec, ':'), *opts;
+	struct launch_bind b = { 0 };
 
 	if (!dest || dest == spec)
 		return -EINVAL;
 	*dest++ = 0;
-	mode = strrchr(dest, ':');
-	if (mode && (!strcmp(mode, ":ro") || !strcmp(mode, ":rw"))) {
-		ro = mode[2] == 'o';
-		*mode = 0;
-	}
+	opts = strrchr(dest, ':');
+	if (opts && opts[1] && parse_bind_opts(opts + 1, &b) == 0)
+		*opts = 0;
+	else
+		b = (struct launch_bind){ 0 };
 	if (dest[0] != '/' || strlen(dest) >= 4096)
 		return -EINVAL;
-	ret->src = spec;
-	ret->dest = dest;
-	ret->ro = ro;
+	b.src = spec;
+	b.dest = dest;
+	*ret = b;
 	return 0;
 }
 
@@ -68,6 +96,8 @@ int launch_binds_add(struct launch_binds *b, char *spec)
 		.dest = v->dest,
 		.source = real,
 		.readonly = v->ro,
+		.flags = (v->nosuid ? MS_NOSUID : 0) | (v->nodev ? MS_NODEV : 0) |
+			 (v->noexec ? MS_NOEXEC : 0),
 	};
 	b->n++;
 	return 0;

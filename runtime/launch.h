@@ -16,14 +16,16 @@ struct launch_bind {
 	const char *src;  /* host directory (no ':') */
 	const char *dest; /* absolute path in the sandbox */
 	bool ro;
+	bool nosuid, nodev, noexec; /* the Sentry's mount flags */
 };
 #define LAUNCH_BINDS_MAX 48
 #define LAUNCH_ANAME_MAX 16
 void launch_bind_aname(size_t index, char buf[LAUNCH_ANAME_MAX]);
 
-/* Parse "SRC:DEST[:ro|:rw]" (the `cvisor boot --bind` and `cvisor do -v`
- * syntax; @spec is modified in place, @ret points into it).  SRC cannot
- * contain ':'; DEST must be absolute. */
+/* Parse "SRC:DEST[:OPTS]" (the `cvisor boot --bind` and `cvisor do -v`
+ * syntax; @spec is modified in place, @ret points into it), OPTS a comma
+ * list of ro, rw, nosuid, nodev, noexec.  SRC cannot contain ':'; DEST
+ * must be absolute. */
 int launch_bind_parse(char *spec, struct launch_bind *ret);
 
 /* The bind mounts of a `cvisor boot --bind` / `cvisor do -v` command line:

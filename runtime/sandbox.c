@@ -159,7 +159,9 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 			return neg_errno();
 		if (strchr(src, ':'))
 			return -EINVAL;
-		snprintf(spec, 2 * PATH_MAX + 8, "%s:%s:%s", src, b->dest, b->ro ? "ro" : "rw");
+		snprintf(spec, 2 * PATH_MAX + 8, "%s:%s:%s%s%s%s", src, b->dest, b->ro ? "ro" : "rw",
+			 b->nosuid ? ",nosuid" : "", b->nodev ? ",nodev" : "",
+			 b->noexec ? ",noexec" : "");
 		argv[argc++] = "--bind";
 		argv[argc++] = spec;
 	}

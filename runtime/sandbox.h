@@ -43,6 +43,8 @@ struct sandbox_bind {
 	const char *src;  /* host directory (resolved with realpath; no ':') */
 	const char *dest; /* absolute path in the sandbox (created if missing) */
 	bool ro;          /* read-only: EROFS in the Sentry and in the Gofer */
+	bool nosuid, nodev, noexec; /* mount flags in the Sentry (noexec: execve
+				     * of its files is EACCES) */
 };
 #define SANDBOX_BINDS_MAX 48
 

@@ -330,11 +330,12 @@ static int check_mounts(const struct oci_spec *s, const char *bundle, bool *ret_
 			b->src = TAKE_PTR(src);
 			b->dest = dest;
 			b->ro = (m->flags & MS_RDONLY) != 0;
+			b->nosuid = (m->flags & MS_NOSUID) != 0;
+			b->nodev = (m->flags & MS_NODEV) != 0;
+			b->noexec = (m->flags & MS_NOEXEC) != 0;
 			log_debug("mounts[%zu] %s: directory %s served by the Gofer%s%s", i, dest, b->src,
 				  b->ro ? ", read-only" : "",
 				  m->recursive ? " (rbind: host mounts below it are not served)" : "");
-			if (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC))
-				log_debug("mounts[%zu]: nosuid/nodev/noexec not applied", i);
 			continue;
 		}
 		r = log_error_errno(-EOPNOTSUPP,

@@ -12,7 +12,8 @@
  * Sentry's memory (nothing reaches DIR, the Gofer stays read-only);
  * --overlay=none keeps the plain read-only root (writes fail with EROFS).
  * -v HOST:DEST[:ro] bind-mounts the host directory HOST at DEST (served by
- * the same Gofer; writes reach HOST unless :ro), as `docker run -v`.
+ * the same Gofer; writes reach HOST unless :ro), as `docker run -v`; the
+ * options may also name nosuid, nodev, noexec (comma-separated).
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
  * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
  * host syscalls instead of killing it (debugging).

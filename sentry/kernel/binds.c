@@ -167,7 +167,10 @@ static int mount_bind(struct kernel *k, struct kernel_root_ctx *c, const struct 
 	if (r >= 0)
 		r = goferfs_attach(k->gofer, b->aname, false, &root);
 	if (r == 0) {
-		r = vfs_mount(&at, root, b->readonly ? MS_RDONLY : 0, b->source, "9p", target,
+		unsigned flags = (b->readonly ? MS_RDONLY : 0) |
+				 (b->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+
+		r = vfs_mount(&at, root, flags, b->source, "9p", target,
 			      &k->mounts[k->nmounts]);
 		if (r == 0)
 			k->nmounts++;

@@ -33,6 +33,7 @@ struct kernel_bind {
 			     * are created, symlinks resolved inside the root */
 	const char *source; /* shown in /proc/self/mounts (the host path) */
 	int readonly;       /* MS_RDONLY (the Gofer's export is read-only too) */
+	unsigned flags;     /* more MS_*: MS_NOSUID, MS_NODEV, MS_NOEXEC */
 };
 #define KERNEL_BINDS_MAX 48
 

@@ -158,6 +158,18 @@ err=$(C run --bundle "$b" devsrc </dev/null 2>&1); rc=$?
 [ $rc != 0 ] && ok "device bind refused" || fail "device bind: exit $rc"
 contains "device bind: message" "not supported" "$err"
 
+# nosuid, nodev, noexec are the mount's flags: noexec refuses execve
+cp "$ROOTFS/bin/busybox" "$IN/busybox"
+b=$(bundle noexec '["sh","-c","/x/busybox true; echo exec=$?; /e/busybox echo ran; grep \" /x \" /proc/self/mountinfo | cut -d\" \" -f6"]' '
+c["mounts"] += [
+  {"destination": "/x", "source": "'"$IN"'", "options": ["bind", "ro", "noexec", "nosuid", "nodev"]},
+  {"destination": "/e", "source": "'"$IN"'", "options": ["bind", "ro"]},
+]')
+expect "noexec bind" "exec=126
+ran
+ro,nosuid,nodev,noexec,relatime" "$(C run --bundle "$b" noexec </dev/null 2>/dev/null)"
+rm -f "$IN/busybox"
+
 # exec sees the mounts too
 b=$(bundle execb '["sleep","30"]' '
 c["mounts"] += [{"destination": "/data", "source": "'"$RW"'", "options": ["bind"]}]')
@@ -174,6 +186,8 @@ out=$("$CVISOR" do --rootfs "$ROOTFS" -v "$RW:/w" --volume "$RO:/r:ro" -- sh -c 
 expect "do -v" "hello
 ro-refused" "$out"
 expect "do -v writes reach the host" do "$(cat "$RW/do.txt" 2>&1)"
+expect "do -v :ro,noexec" "ro,nosuid,noexec,relatime" "$("$CVISOR" do --rootfs "$ROOTFS" \
+	-v "$RW:/w:ro,noexec,nosuid" -- sh -c 'grep " /w " /proc/self/mountinfo | cut -d" " -f6' 2>&1)"
 out=$("$CVISOR" do --rootfs "$ROOTFS" -v "$RW:/w" -- sh -c \
 	'mknod /w/null c 1 3 2>/dev/null; echo "mknod $?"; ls /w/null 2>/dev/null' 2>&1)
 expect "no device node in a rw bind" "mknod 1" "$out"
