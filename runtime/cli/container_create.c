@@ -326,6 +326,12 @@ static int check_mounts(const struct oci_spec *s, const char *bundle, bool *ret_
 				break;
 			}
 			clean_path(dest);
+			if (!strcmp(dest, "/")) {
+				free(dest);
+				r = log_error_errno(-EINVAL, "mounts[%zu]: a bind mount over / (the root is "
+							     "root.path)", i);
+				break;
+			}
 			b = &binds[nbinds++];
 			b->src = TAKE_PTR(src);
 			b->dest = dest;

@@ -148,7 +148,9 @@ static int make_mountpoint(struct kernel_root_ctx *c, const char *dest, struct p
 			return r;
 		len += 1 + n;
 	}
-	return vfs_walk(&c->t, AT_FDCWD, len ? resolved : "/", WALK_DIRECTORY, ret);
+	if (!len)
+		return -EBUSY; /* over the sandbox's "/" itself: that is root.path */
+	return vfs_walk(&c->t, AT_FDCWD, resolved, WALK_DIRECTORY, ret);
 }
 
 static int mount_bind(struct kernel *k, struct kernel_root_ctx *c, const struct kernel_bind *b)

@@ -151,6 +151,16 @@ b=$(bundle notdir '["true"]' '
 c["mounts"] += [{"destination": "/bin/busybox", "source": "'"$RW"'", "options": ["bind"]}]')
 err=$(C run --bundle "$b" notdir </dev/null 2>&1); rc=$?
 [ $rc != 0 ] && ok "directory bind over a file refused" || fail "bind over a file: exit $rc"
+# over the root itself, directly or through a symlink (the rootfs copy's
+# /escape_abs leads to a missing dir; /rootlink is made here): refused
+ln -s / "$ROOTFS/rootlink"
+for d in / /rootlink /etc/..; do
+	b=$(bundle overroot '["true"]' '
+c["mounts"] += [{"destination": "'"$d"'", "source": "'"$RW"'", "options": ["bind"]}]')
+	C run --bundle "$b" overroot </dev/null >/dev/null 2>&1; rc=$?
+	[ $rc != 0 ] && ok "bind over / ($d) refused" || fail "bind over / ($d): exit $rc"
+	C delete --force overroot >/dev/null 2>&1
+done
 # a device (or socket) source: refused, never silently dropped
 b=$(bundle devsrc '["true"]' '
 c["mounts"] += [{"destination": "/nul", "source": "/dev/null", "options": ["bind"]}]')
