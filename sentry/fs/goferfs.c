@@ -405,6 +405,25 @@ static ssize_t gf_write(struct file *f, struct task *t, const void *buf, size_t 
 	return n;
 }
 
+/* Written files of a bind mount: the host's fsync, by the Gofer. */
+static int gf_fsync(struct file *f, int datasync)
+{
+	struct gfile *g = f->priv;
+	struct p9_msg t = { .type = P9_TFSYNC }, rep;
+	int r;
+
+	if (g->shared || !file_writable(f))
+		return 0; /* read-only: nothing of ours to flush */
+	t.u.fsync.fid = g->fid;
+	t.u.fsync.datasync = (uint32_t)datasync;
+	pthread_mutex_lock(&g->sb->conn->lock);
+	r = p9_client_rpc(g->sb->conn->c, &t, &rep, NULL);
+	pthread_mutex_unlock(&g->sb->conn->lock);
+	if (r == 0 || r == -ENOSPC || r == -EDQUOT || r == -EROFS || r == -EINVAL)
+		return r;
+	return -EIO;
+}
+
 static int64_t gf_llseek(struct file *f, int64_t off, int whence, int64_t cur)
 {
 	struct gfile *g = f->priv;
@@ -469,6 +488,7 @@ static int gf_host_fd(struct file *f)
 static const struct file_ops gf_fops = {
 	.read = gf_read,
 	.write = gf_write,
+	.fsync = gf_fsync,
 	.llseek = gf_llseek,
 	.host_fd = gf_host_fd,
 	.mmap_fd = gf_mmap_fd,
@@ -516,12 +536,13 @@ static int gofer_open(struct vnode *v, unsigned flags, struct file **ret)
 	g->hostfd = -EBADF;
 	pthread_mutex_lock(&sb->conn->lock);
 	if (acc != O_RDONLY) {
-		/* a description of its own: the donated fd can write */
+		/* a description of its own: the donated fd can write; the
+		 * opened fid stays for Tfsync */
 		g->fid = new_fid(sb);
 		r = p9_client_walk(sb->conn->c, gn(v)->fid, g->fid, "", &qid);
 		if (r == 0) {
 			r = p9_client_lopen(sb->conn->c, g->fid, acc, &qid, &g->hostfd);
-			if (r < 0 || g->hostfd >= 0)
+			if (r < 0)
 				(void)p9_client_clunk(sb->conn->c, g->fid);
 		}
 	} else if (gn(v)->hostfd >= 0) {
