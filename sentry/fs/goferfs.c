@@ -190,17 +190,6 @@ int goferfs_attach(struct goferfs_conn *gc, const char *aname, bool cached, stru
 	return r;
 }
 
-int goferfs_mount_root(int sock, const char *aname, struct vnode **ret)
-{
-	struct goferfs_conn *gc;
-	int r = goferfs_conn_new(sock, &gc);
-
-	if (r < 0)
-		return r;
-	r = goferfs_attach(gc, aname, true, ret);
-	goferfs_conn_put(gc);
-	return r;
-}
 
 static struct gnode *gn(struct vnode *v)
 {

@@ -25,10 +25,6 @@ void goferfs_conn_put(struct goferfs_conn *gc);
  */
 int goferfs_attach(struct goferfs_conn *gc, const char *aname, bool cached, struct vnode **ret);
 
-/* goferfs_conn_new + goferfs_attach(cached) + drop the connection's own
- * reference. */
-int goferfs_mount_root(int sock, const char *aname, struct vnode **ret);
-
 /* Drop the name cache of the tree under @root (a goferfs root; anything
  * else is ignored): call before the mount's reference to @root goes, or
  * the cached vnodes keep the tree alive. */
