@@ -6,6 +6,9 @@
 # destination) and /proc/self/fd, which must stay inside the sandbox.
 CVISOR=$1 ROOTFS0=$2
 . "$(dirname "$0")/oci_lib.sh"
+# container ids end with our pid: the cgroup is named by the id alone
+# (docs/oci.md), and another build may run this script at the same time
+I=m$$
 
 # a private copy of the rootfs: symlinks are added to it
 ROOTFS=$T/rootfs
@@ -77,11 +80,11 @@ ln /etc/passwd /data/pw 2>/dev/null; echo "link across: $?"
 mv /data /moved 2>/dev/null; echo "mv mountpoint: $?"
 rmdir /data 2>/dev/null; echo "rmdir mountpoint: $?"
 EOF
-out=$(C run --bundle "$b" binds </dev/null 2>"$T/binds.err"); rc=$?
+out=$(C run --bundle "$b" binds$I </dev/null 2>"$T/binds.err"); rc=$?
 out="$out
 $(C run --bundle "$(bundle esc '["sh","/data/escape.sh"]' '
 c["root"]["readonly"] = False
-c["mounts"] += [{"destination": "/data", "source": "'"$RW"'", "options": ["bind", "ro"]}]')" esc </dev/null 2>&1)"
+c["mounts"] += [{"destination": "/data", "source": "'"$RW"'", "options": ["bind", "ro"]}]')" esc$I </dev/null 2>&1)"
 echo "$out"
 expect "run exit" 0 "$rc"
 [ "$rc" = 0 ] || tail -5 "$T/binds.err" >&2
@@ -130,7 +133,7 @@ minfo=$(C run --bundle "$(bundle minfo '["cat","/proc/self/mountinfo"]' '
 c["mounts"] += [
   {"destination": "/data", "source": "'"$RW"'", "options": ["bind"]},
   {"destination": "/data/inner", "source": "'"$IN"'", "options": ["bind", "ro"]},
-]')" minfo </dev/null 2>&1)
+]')" minfo$I </dev/null 2>&1)
 nested=$(echo "$minfo" | awk '$5 == "/data" { d = $1 } $5 == "/data/inner" { p = $2 } END { print (d != "" && d == p) ? "yes" : "no" }')
 expect "mountinfo: /data/inner's parent is /data" yes "$nested"
 
@@ -139,17 +142,17 @@ expect "mountinfo: /data/inner's parent is /data" yes "$nested"
 ln -s "$RW" "$T/rw_link"
 b=$(bundle srclink '["cat","/d/sub/deeper/hello.txt"]' '
 c["mounts"] += [{"destination": "/d", "source": "'"$T"'/rw_link/../rw", "options": ["bind", "ro"]}]')
-expect "source symlink/.. resolved on the host" hello "$(C run --bundle "$b" srclink </dev/null 2>&1)"
+expect "source symlink/.. resolved on the host" hello "$(C run --bundle "$b" srclink$I </dev/null 2>&1)"
 b=$(bundle nosrc '["true"]' '
 c["mounts"] += [{"destination": "/d", "source": "'"$T"'/nope", "options": ["bind"]}]')
-err=$(C run --bundle "$b" nosrc </dev/null 2>&1); rc=$?
+err=$(C run --bundle "$b" nosrc$I </dev/null 2>&1); rc=$?
 [ $rc != 0 ] && ok "missing source refused" || fail "missing source: exit $rc"
 contains "missing source: message" "No such file or directory" "$err"
 expect "failed create leaves nothing" "" "$(C list -q)"
 # a file at the destination of a directory bind
 b=$(bundle notdir '["true"]' '
 c["mounts"] += [{"destination": "/bin/busybox", "source": "'"$RW"'", "options": ["bind"]}]')
-err=$(C run --bundle "$b" notdir </dev/null 2>&1); rc=$?
+err=$(C run --bundle "$b" notdir$I </dev/null 2>&1); rc=$?
 [ $rc != 0 ] && ok "directory bind over a file refused" || fail "bind over a file: exit $rc"
 # over the root itself, directly or through a symlink (the rootfs copy's
 # /escape_abs leads to a missing dir; /rootlink is made here): refused
@@ -157,14 +160,14 @@ ln -s / "$ROOTFS/rootlink"
 for d in / /rootlink /etc/..; do
 	b=$(bundle overroot '["true"]' '
 c["mounts"] += [{"destination": "'"$d"'", "source": "'"$RW"'", "options": ["bind"]}]')
-	C run --bundle "$b" overroot </dev/null >/dev/null 2>&1; rc=$?
+	C run --bundle "$b" overroot$I </dev/null >/dev/null 2>&1; rc=$?
 	[ $rc != 0 ] && ok "bind over / ($d) refused" || fail "bind over / ($d): exit $rc"
-	C delete --force overroot >/dev/null 2>&1
+	C delete --force overroot$I >/dev/null 2>&1
 done
 # a device (or socket) source: refused, never silently dropped
 b=$(bundle devsrc '["true"]' '
 c["mounts"] += [{"destination": "/nul", "source": "/dev/null", "options": ["bind"]}]')
-err=$(C run --bundle "$b" devsrc </dev/null 2>&1); rc=$?
+err=$(C run --bundle "$b" devsrc$I </dev/null 2>&1); rc=$?
 [ $rc != 0 ] && ok "device bind refused" || fail "device bind: exit $rc"
 contains "device bind: message" "not supported" "$err"
 
@@ -177,18 +180,18 @@ c["mounts"] += [
 ]')
 expect "noexec bind" "exec=126
 ran
-ro,nosuid,nodev,noexec,relatime" "$(C run --bundle "$b" noexec </dev/null 2>/dev/null)"
+ro,nosuid,nodev,noexec,relatime" "$(C run --bundle "$b" noexec$I </dev/null 2>/dev/null)"
 rm -f "$IN/busybox"
 
 # exec sees the mounts too
 b=$(bundle execb '["sleep","30"]' '
 c["mounts"] += [{"destination": "/data", "source": "'"$RW"'", "options": ["bind"]}]')
-C create --bundle "$b" ex </dev/null >/dev/null 2>&1 && C start ex
-expect "exec sees the bind" hello "$(C exec ex cat /data/sub/deeper/hello.txt 2>&1)"
-C exec ex sh -c 'echo via-exec >/data/exec.txt'
+C create --bundle "$b" ex$I </dev/null >/dev/null 2>&1 && C start ex$I
+expect "exec sees the bind" hello "$(C exec ex$I cat /data/sub/deeper/hello.txt 2>&1)"
+C exec ex$I sh -c 'echo via-exec >/data/exec.txt'
 expect "exec writes reach the host" via-exec "$(cat "$RW/exec.txt" 2>&1)"
-C kill ex KILL >/dev/null 2>&1
-C delete --force ex >/dev/null 2>&1
+C kill ex$I KILL >/dev/null 2>&1
+C delete --force ex$I >/dev/null 2>&1
 
 # cvisor do -v
 out=$("$CVISOR" do --rootfs "$ROOTFS" -v "$RW:/w" --volume "$RO:/r:ro" -- sh -c \
