@@ -105,7 +105,8 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *bin = o->cvisor_path ? o->cvisor_path : getenv("CVISOR_BIN");
-	const char *argv[16];
+	_cleanup_free_ const char **argv = NULL;
+	_cleanup_free_ char *specs = NULL;
 	int argc = 0, lfd = -1, ready[2] = { -1, -1 }, r;
 	struct sandbox *sb = NULL;
 	char plat[32], root[PATH_MAX], binpath[PATH_MAX];
@@ -119,6 +120,12 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		return -ENAMETOOLONG;
 	if (!bin)
 		bin = "/proc/self/exe";
+	if (o->nbinds > SANDBOX_BINDS_MAX)
+		return -E2BIG;
+	argv = calloc(20 + 2 * o->nbinds, sizeof(*argv));
+	specs = calloc(o->nbinds ? o->nbinds : 1, 2 * PATH_MAX + 8);
+	if (!argv || !specs)
+		return -ENOMEM;
 	strcpy(sa.sun_path, o->control_path);
 	snprintf(plat, sizeof(plat), "--platform=%s", o->platform == PLAT_PTRACE ? "ptrace" : "systrap");
 	argv[argc++] = "cvisor";
@@ -142,6 +149,22 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		argv[argc++] = "--no-confine";
 	if (o->strace)
 		argv[argc++] = "--strace";
+	for (size_t i = 0; i < o->nbinds; i++) {
+		const struct sandbox_bind *b = &o->binds[i];
+		char *spec = specs + i * (2 * PATH_MAX + 8), src[PATH_MAX];
+
+		if (!b->src || !b->dest || b->dest[0] != '/' || strlen(b->dest) >= PATH_MAX)
+			return -EINVAL;
+		if (!realpath(b->src, src))
+			return neg_errno();
+		if (strchr(src, ':'))
+			return -EINVAL;
+		snprintf(spec, 2 * PATH_MAX + 8, "%s:%s:%s%s%s%s", src, b->dest, b->ro ? "ro" : "rw",
+			 b->nosuid ? ",nosuid" : "", b->nodev ? ",nodev" : "",
+			 b->noexec ? ",noexec" : "");
+		argv[argc++] = "--bind";
+		argv[argc++] = spec;
+	}
 	argv[argc] = NULL;
 
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -38,8 +38,20 @@
 
 struct sandbox;
 
+/* A host directory bind-mounted into the sandbox, served by its Gofer. */
+struct sandbox_bind {
+	const char *src;  /* host directory (resolved with realpath; no ':') */
+	const char *dest; /* absolute path in the sandbox (created if missing) */
+	bool ro;          /* read-only: EROFS in the Sentry and in the Gofer */
+	bool nosuid, nodev, noexec; /* mount flags in the Sentry (noexec: execve
+				     * of its files is EACCES) */
+};
+#define SANDBOX_BINDS_MAX 48
+
 struct sandbox_opts {
 	const char *rootfs;       /* host directory the Gofer serves, read-only */
+	const struct sandbox_bind *binds; /* mounted in this order */
+	size_t nbinds;
 	const char *control_path; /* where to bind the control socket (required) */
 	enum plat_kind platform;
 	const char *hostname;     /* NULL: "cvisor" */

@@ -2,7 +2,7 @@
 /*
  * `cvisor boot --rootfs DIR --control-fd N [--ready-fd N]
  *              [--platform=systrap|ptrace] [--hostname=NAME]
- *              [--overlay=memory|none] [--no-confine]`
+ *              [--overlay=memory|none] [--bind SRC:DEST[:ro]]... [--no-confine]`
  *
  * Internal (started by sandbox_boot(), runtime/sandbox.h): the Sentry of a
  * long-lived sandbox.  Starts the Gofer for DIR, confines itself as
@@ -53,6 +53,7 @@ int cmd_boot(int argc, char **argv)
 		{ "overlay", required_argument, NULL, 'o' },
 		{ "strace", no_argument, NULL, 's' },
 		{ "no-confine", no_argument, NULL, 'N' },
+		{ "bind", required_argument, NULL, 'b' },
 		{},
 	};
 	enum plat_kind kind = PLAT_SYSTRAP;
@@ -64,6 +65,7 @@ int cmd_boot(int argc, char **argv)
 	int c, r, status = 125, no_confine = 0, confined = 0, ctl = -1, ready = -1;
 	pid_t gofer = -1;
 	int gofer_ready = -1;
+	static struct launch_binds binds; /* for the life of the process */
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -98,6 +100,14 @@ int cmd_boot(int argc, char **argv)
 		case 'N':
 			no_confine = 1;
 			break;
+		case 'b':
+			r = launch_binds_add(&binds, optarg);
+			if (r < 0) {
+				log_error_errno(r, "--bind %s: SRC:DEST[:ro], SRC a directory (at most %d)",
+						optarg, LAUNCH_BINDS_MAX);
+				return 2;
+			}
+			break;
 		default:
 			return 2;
 		}
@@ -116,11 +126,13 @@ int cmd_boot(int argc, char **argv)
 	if (ready >= 0)
 		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);
 	/* the Gofer starts while we confine ourselves and open the platform */
-	r = launch_gofer_async(rootfs, &gofer, &gofer_ready);
+	r = launch_gofer_async(rootfs, binds.v, binds.n, &gofer, &gofer_ready);
 	if (r < 0)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
 	kopts.gofer_sock = r;
+	kopts.binds = binds.k;
+	kopts.nbinds = binds.n;
 	if (!no_confine) {
 		r = confine_spawn_sentry(&status);
 		if (r != 0) { /* the launcher: the Sentry has run and exited */

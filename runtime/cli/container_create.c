@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -213,14 +214,79 @@ static bool mount_provided(const struct oci_mount *m)
 	return false;
 }
 
-/* Mounts: what the sandbox provides is accepted; a bind mount of a regular
- * file is copied into the root (a snapshot, docs/oci.md); anything else is
- * refused rather than silently missing. */
-static int check_mounts(const struct oci_spec *s, bool *ret_copies)
+static void free_binds(struct sandbox_bind *b, size_t n)
 {
+	for (size_t i = 0; i < n; i++) {
+		free((char *)b[i].src);
+		free((char *)b[i].dest);
+	}
+	free(b);
+}
+
+static bool mount_is_bind(const struct oci_mount *m)
+{
+	return m->bind || (m->type && !strcmp(m->type, "bind"));
+}
+
+/* @path made absolute against @bundle (runc: relative bind sources are
+ * relative to the bundle). */
+static char *bundle_path(const char *bundle, const char *path)
+{
+	char *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (asprintf(&out, "%s/%s", bundle, path) < 0)
+		return NULL;
+	return out;
+}
+
+/* Lexically clean absolute @p in place (filepath.Clean, as runc): no "//",
+ * ".", "..", or trailing "/"; ".." of "/" is "/". */
+static void clean_path(char *p)
+{
+	char *out = p, *in = p;
+
+	while (*in) {
+		size_t n;
+
+		while (*in == '/')
+			in++;
+		n = strcspn(in, "/");
+		if (n == 0)
+			break;
+		if (n == 1 && in[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			memmove(out, in, n);
+			out += n;
+		}
+		in += n;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = 0;
+}
+
+/* Mounts: what the sandbox provides is accepted; a bind mount of a regular
+ * file is copied into the root (a snapshot, docs/oci.md); a bind mount of a
+ * directory is served by the Gofer (sandbox_opts.binds, in config order);
+ * anything else is refused rather than silently missing. */
+static int check_mounts(const struct oci_spec *s, const char *bundle, bool *ret_copies,
+			struct sandbox_bind **ret_binds, size_t *ret_nbinds)
+{
+	struct sandbox_bind *binds = NULL;
+	size_t nbinds = 0;
+	int r = 0;
+
 	*ret_copies = false;
-	for (size_t i = 0; i < s->n_mounts; i++) {
+	for (size_t i = 0; i < s->n_mounts && r == 0; i++) {
 		const struct oci_mount *m = &s->mounts[i];
+		_cleanup_free_ char *src = NULL;
 		struct stat stt;
 
 		if (mount_provided(m)) {
@@ -228,50 +294,114 @@ static int check_mounts(const struct oci_spec *s, bool *ret_copies)
 				  m->type);
 			continue;
 		}
-		if (m->bind && m->source && stat(m->source, &stt) == 0 && S_ISREG(stt.st_mode)) {
+		if (mount_is_bind(m) && m->source && !(src = bundle_path(bundle, m->source))) {
+			r = -ENOMEM;
+			break;
+		}
+		if (src && stat(src, &stt) < 0) {
+			r = log_error_errno(-errno, "mounts[%zu] %s: bind source %s", i,
+					    m->destination, src);
+			break;
+		}
+		if (src && S_ISREG(stt.st_mode)) {
 			*ret_copies = true;
 			continue;
 		}
-		return log_error_errno(-EOPNOTSUPP,
-				       "mounts[%zu] %s (type %s%s): not supported by the sandbox yet "
-				       "(docs/oci.md)",
-				       i, m->destination, m->type ? m->type : "none",
-				       m->bind ? ", bind" : "");
+		if (src && S_ISDIR(stt.st_mode)) {
+			struct sandbox_bind *b;
+			char *dest;
+
+			if (nbinds >= SANDBOX_BINDS_MAX) {
+				r = log_error_errno(-E2BIG, "mounts[%zu] %s: at most %d directory bind mounts",
+						    i, m->destination, SANDBOX_BINDS_MAX);
+				break;
+			}
+			if (strchr(src, ':')) {
+				r = log_error_errno(-EINVAL, "mounts[%zu].source %s: ':' in a bind source "
+							     "is not supported", i, src);
+				break;
+			}
+			if (!binds && !(binds = calloc(SANDBOX_BINDS_MAX, sizeof(*binds)))) {
+				r = -ENOMEM;
+				break;
+			}
+			dest = strdup(m->destination);
+			if (!dest) {
+				r = -ENOMEM;
+				break;
+			}
+			clean_path(dest);
+			if (!strcmp(dest, "/")) {
+				free(dest);
+				r = log_error_errno(-EINVAL, "mounts[%zu]: a bind mount over / (the root is "
+							     "root.path)", i);
+				break;
+			}
+			b = &binds[nbinds++];
+			b->src = TAKE_PTR(src);
+			b->dest = dest;
+			b->ro = (m->flags & MS_RDONLY) != 0;
+			b->nosuid = (m->flags & MS_NOSUID) != 0;
+			b->nodev = (m->flags & MS_NODEV) != 0;
+			b->noexec = (m->flags & MS_NOEXEC) != 0;
+			log_debug("mounts[%zu] %s: directory %s served by the Gofer%s%s", i, dest, b->src,
+				  b->ro ? ", read-only" : "",
+				  m->recursive ? " (rbind: host mounts below it are not served)" : "");
+			continue;
+		}
+		r = log_error_errno(-EOPNOTSUPP,
+				    "mounts[%zu] %s (%s%s): not supported by the sandbox yet "
+				    "(docs/oci.md)",
+				    i, m->destination, src ? "bind of a socket, FIFO or device " : "type ",
+				    src ? src : m->type ? m->type : "none");
 	}
+	if (r < 0) {
+		free_binds(binds, nbinds);
+		return r;
+	}
+	*ret_binds = binds;
+	*ret_nbinds = nbinds;
 	return 0;
 }
 
-static int copy_file_binds(const struct oci_spec *s, struct sandbox *sb)
+static int copy_file_binds(const struct oci_spec *s, const char *bundle, struct sandbox *sb)
 {
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct oci_mount *m = &s->mounts[i];
-		_cleanup_free_ char *data = NULL;
+		_cleanup_free_ char *data = NULL, *src = NULL;
 		_cleanup_close_ int fd = -EBADF;
 		struct stat stt;
 		ssize_t n;
 		int r;
 
-		if (mount_provided(m) || !m->bind)
+		if (mount_provided(m) || !mount_is_bind(m))
 			continue;
-		fd = open(m->source, O_RDONLY | O_CLOEXEC);
+		src = bundle_path(bundle, m->source);
+		if (!src)
+			return log_error_errno(-ENOMEM, "mounts[%zu]", i);
+		fd = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0 || fstat(fd, &stt) < 0)
-			return log_error_errno(-errno, "mounts[%zu]: %s", i, m->source);
+			return log_error_errno(-errno, "mounts[%zu]: %s", i, src);
+		if (S_ISDIR(stt.st_mode))
+			continue; /* served by the Gofer */
+		if (!S_ISREG(stt.st_mode))
+			return log_error_errno(-EINVAL, "mounts[%zu]: %s changed type", i, src);
 		if (stt.st_size > (8 << 20))
 			return log_error_errno(-EFBIG, "mounts[%zu]: %s (file binds are copied; 8 MiB max)",
-					       i, m->source);
+					       i, src);
 		data = malloc((size_t)stt.st_size + 1);
 		if (!data)
 			return log_error_errno(-ENOMEM, "mounts[%zu]", i);
 		n = read(fd, data, (size_t)stt.st_size);
 		if (n < 0)
-			return log_error_errno(-errno, "mounts[%zu]: read %s", i, m->source);
+			return log_error_errno(-errno, "mounts[%zu]: read %s", i, src);
 		r = sandbox_file_write_parents(sb, m->destination, data, (size_t)n,
 					       stt.st_mode & 07777);
 		if (r < 0)
-			return log_error_errno(r, "mounts[%zu]: copy %s to %s%s", i, m->source,
+			return log_error_errno(r, "mounts[%zu]: copy %s to %s%s", i, src,
 					       m->destination,
 					       s->root_readonly ? " (root.readonly: no overlay to copy into)" : "");
-		log_debug("mounts[%zu]: %s copied to %s", i, m->source, m->destination);
+		log_debug("mounts[%zu]: %s copied to %s", i, src, m->destination);
 	}
 	return 0;
 }
@@ -368,6 +498,8 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 	struct oci_cgroup *cg = NULL;
 	struct sandbox *sb = NULL;
 	bool made = false, copies = false;
+	struct sandbox_bind *binds = NULL;
+	size_t nbinds = 0;
 	int r, old_adj = 0, adj_set = 0;
 	int32_t pid1;
 
@@ -406,7 +538,7 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 		r = log_error_errno(-errno, "root.path %s", rootfs_path);
 		goto fail;
 	}
-	if ((r = check_mounts(spec, &copies)) < 0)
+	if ((r = check_mounts(spec, bundle, &copies, &binds, &nbinds)) < 0)
 		goto fail;
 	log_spec_ignores(spec);
 	if ((r = oci_state_path(cli.root, a->id, "control.sock", control, sizeof(control))) < 0) {
@@ -506,6 +638,8 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 			.platform = cli.platform,
 			.hostname = spec->hostname,
 			.no_overlay = spec->root_readonly,
+			.binds = binds,
+			.nbinds = nbinds,
 			.log_fd = cli.log_fd >= 0 ? cli.log_fd : (cli.debug || a->foreground ? -1 : -2),
 		};
 
@@ -521,7 +655,7 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 	}
 	st->sandbox_pid = sandbox_host_pid(sb);
 	oci_pid_start_time(st->sandbox_pid, &st->sandbox_start);
-	if (copies && (r = copy_file_binds(spec, sb)) < 0)
+	if (copies && (r = copy_file_binds(spec, bundle, sb)) < 0)
 		goto fail;
 	r = cli_spawn(sb, &spec->process, a->console_socket, true, true, &pid1);
 	if (r < 0)
@@ -553,6 +687,7 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 	}
 	oci_spec_free(spec);
 	oci_cgroup_free(cg);
+	free_binds(binds, nbinds);
 	if (a->foreground) {
 		*ret_sb = sb;
 	} else {
@@ -577,5 +712,6 @@ fail:
 		oci_state_remove(cli.root, a->id);
 	oci_state_free(st);
 	oci_spec_free(spec);
+	free_binds(binds, nbinds);
 	return r < 0 ? r : -EINVAL;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
- *            [--hostname=NAME] [--overlay=memory|none] [--no-confine] [--init]
- *            -- CMD [ARGS...]`
+ *            [--hostname=NAME] [--overlay=memory|none] [-v|--volume HOST:DEST[:ro]]...
+ *            [--no-confine] [--init] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
@@ -11,6 +11,9 @@
  * The root is writable through an overlay whose upper layer lives in the
  * Sentry's memory (nothing reaches DIR, the Gofer stays read-only);
  * --overlay=none keeps the plain read-only root (writes fail with EROFS).
+ * -v HOST:DEST[:ro] bind-mounts the host directory HOST at DEST (served by
+ * the same Gofer; writes reach HOST unless :ro), as `docker run -v`; the
+ * options may also name nosuid, nodev, noexec (comma-separated).
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
  * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
  * host syscalls instead of killing it (debugging).
@@ -52,9 +55,11 @@ int cmd_do(int argc, char **argv)
 		{ "overlay", required_argument, NULL, 'o' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "init", no_argument, NULL, 'I' },
+		{ "volume", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	static struct launch_binds binds; /* for the life of the process */
 	enum plat_kind kind = PLAT_SYSTRAP;
 	struct kernel_opts kopts = { .gofer_sock = -1 };
 	const char *rootfs = NULL, *cwd = "/";
@@ -67,7 +72,7 @@ int cmd_do(int argc, char **argv)
 	const char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			      "HOME=/", "TERM=dumb", NULL };
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+v:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
@@ -106,10 +111,18 @@ int cmd_do(int argc, char **argv)
 		case 'I':
 			use_init = 1;
 			break;
+		case 'v':
+			r = launch_binds_add(&binds, optarg);
+			if (r < 0) {
+				log_error_errno(r, "-v %s: HOST:DEST[:ro], HOST a directory (at most %d)",
+						optarg, LAUNCH_BINDS_MAX);
+				return 2;
+			}
+			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
-			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] [--no-confine] "
-			       "[--init] -- CMD [ARGS...]\n");
+			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] "
+			       "[-v HOST:DEST[:ro]]... [--no-confine] [--init] -- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
@@ -119,11 +132,13 @@ int cmd_do(int argc, char **argv)
 		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
 		return 2;
 	}
-	r = launch_gofer(rootfs, &gofer);
+	r = launch_gofer(rootfs, binds.v, binds.n, &gofer);
 	if (r < 0)
 		return log_error_errno(r, "start the gofer for %s", rootfs), 125;
 	kopts.use_gofer = 1;
 	kopts.gofer_sock = r;
+	kopts.binds = binds.k;
+	kopts.nbinds = binds.n;
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
 		r = confine_spawn_sentry(&status);

@@ -16,19 +16,14 @@
 
 #include "lib/macro.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/root_ctx.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
 #define CTL_FILE_MAX KERNEL_FILE_CHUNK
 
-/* A task that never runs: root credentials, the kernel's root as / and cwd. */
-struct ctl_ctx {
-	struct task t;
-	struct thread_group tg;
-};
-
-static int ctx_init(struct kernel *k, struct ctl_ctx *c)
+int kernel_root_ctx_init(struct kernel *k, struct kernel_root_ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->tg.k = k;
@@ -43,7 +38,7 @@ static int ctx_init(struct kernel *k, struct ctl_ctx *c)
 	return 0;
 }
 
-static void ctx_fini(struct ctl_ctx *c)
+void kernel_root_ctx_fini(struct kernel_root_ctx *c)
 {
 	pthread_cond_destroy(&c->t.sigcond);
 	fs_context_put(c->t.fs);
@@ -51,7 +46,7 @@ static void ctx_fini(struct ctl_ctx *c)
 
 /* Open @path as a regular file only: never blocks on a FIFO, never opens
  * a device (both could hang or surprise the control thread). */
-static int open_regular(struct ctl_ctx *c, const char *path, unsigned flags, mode_t mode,
+static int open_regular(struct kernel_root_ctx *c, const char *path, unsigned flags, mode_t mode,
 			struct file **ret)
 {
 	struct file *f = NULL;
@@ -80,7 +75,7 @@ static int check_path(const char *path)
 int kernel_file_write(struct kernel *k, const char *path, const void *data, size_t len,
 		      uint32_t mode, bool append)
 {
-	struct ctl_ctx c;
+	struct kernel_root_ctx c;
 	struct file *f = NULL;
 	int64_t off = 0;
 	size_t done = 0;
@@ -90,7 +85,7 @@ int kernel_file_write(struct kernel *k, const char *path, const void *data, size
 		return r;
 	if (len > CTL_FILE_MAX)
 		return -EFBIG;
-	r = ctx_init(k, &c);
+	r = kernel_root_ctx_init(k, &c);
 	if (r < 0)
 		return r;
 	r = open_regular(&c, path, O_WRONLY | O_CREAT | O_NOFOLLOW | (append ? 0 : O_TRUNC),
@@ -114,7 +109,7 @@ int kernel_file_write(struct kernel *k, const char *path, const void *data, size
 			done += (size_t)n;
 	}
 	file_put(f);
-	ctx_fini(&c);
+	kernel_root_ctx_fini(&c);
 	return r;
 }
 
@@ -146,7 +141,7 @@ int kernel_make_parents(struct kernel *k, const char *path)
 int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t max,
 		     bool partial, void **ret_data, size_t *ret_len)
 {
-	struct ctl_ctx c;
+	struct kernel_root_ctx c;
 	struct file *f = NULL;
 	char *buf = NULL;
 	size_t len = 0, cap;
@@ -160,7 +155,7 @@ int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t
 	off = (int64_t)offset;
 	if (max > CTL_FILE_MAX)
 		max = CTL_FILE_MAX;
-	r = ctx_init(k, &c);
+	r = kernel_root_ctx_init(k, &c);
 	if (r < 0)
 		return r;
 	r = open_regular(&c, path, O_RDONLY, 0, &f);
@@ -186,7 +181,7 @@ int kernel_file_read(struct kernel *k, const char *path, uint64_t offset, size_t
 		buf = NULL;
 	}
 	file_put(f);
-	ctx_fini(&c);
+	kernel_root_ctx_fini(&c);
 	if (r < 0) {
 		free(buf);
 		return r;
@@ -239,14 +234,14 @@ int kernel_file_list(struct kernel *k, const char *path, struct kernel_dirent **
 		     size_t *ret_n)
 {
 	struct list_ctx l = { 0 };
-	struct ctl_ctx c;
+	struct kernel_root_ctx c;
 	struct file *f = NULL;
 	struct path dir = { 0 };
 	int r = check_path(path);
 
 	if (r < 0)
 		return r;
-	r = ctx_init(k, &c);
+	r = kernel_root_ctx_init(k, &c);
 	if (r < 0)
 		return r;
 	r = vfs_open(&c.t, AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0, &f);
@@ -278,7 +273,7 @@ int kernel_file_list(struct kernel *k, const char *path, struct kernel_dirent **
 	if (dir.v)
 		path_put(&dir);
 	file_put(f);
-	ctx_fini(&c);
+	kernel_root_ctx_fini(&c);
 	if (r < 0) {
 		kernel_dirents_free(l.v, l.n);
 		return r;
@@ -298,19 +293,19 @@ void kernel_dirents_free(struct kernel_dirent *v, size_t n)
 int kernel_file_remove(struct kernel *k, const char *path)
 {
 	char name[VFS_NAME_MAX + 1];
-	struct ctl_ctx c;
+	struct kernel_root_ctx c;
 	struct path dir;
 	struct vnode *v = NULL;
 	int slash = 0, r = check_path(path);
 
 	if (r < 0)
 		return r;
-	r = ctx_init(k, &c);
+	r = kernel_root_ctx_init(k, &c);
 	if (r < 0)
 		return r;
 	r = vfs_walk_parent(&c.t, AT_FDCWD, path, &dir, name, &slash);
 	if (r < 0) {
-		ctx_fini(&c);
+		kernel_root_ctx_fini(&c);
 		return r == -EEXIST ? -EBUSY : r;
 	}
 	if (dir.mnt->flags & MS_RDONLY)
@@ -329,6 +324,6 @@ int kernel_file_remove(struct kernel *k, const char *path)
 		vnode_put(v);
 	}
 	path_put(&dir);
-	ctx_fini(&c);
+	kernel_root_ctx_fini(&c);
 	return r;
 }

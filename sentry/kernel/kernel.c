@@ -76,14 +76,20 @@ static int setup_rootfs(struct kernel *k)
 	int r, n;
 
 	if (k->opts.use_gofer) {
-		r = goferfs_mount_root(k->opts.gofer_sock, "/", &root);
+		r = goferfs_conn_new(k->opts.gofer_sock, &k->gofer);
 		k->opts.gofer_sock = -1;
+		if (r == 0)
+			r = goferfs_attach(k->gofer, "/", true, &root);
 		if (r < 0)
 			return r;
 		k->gofer_root = root;
-		if (k->opts.no_overlay) {
+		if (k->opts.no_overlay)
 			rootflags = MS_RDONLY;
-		} else {
+		/* A read-only root with bind mounts still gets the overlay,
+		 * mounted read-only: mount points missing from the rootfs are
+		 * made in its upper layer (runc makes them before it remounts
+		 * the root read-only). */
+		if (!k->opts.no_overlay || k->opts.nbinds) {
 			r = overlay_create(root, &root);
 			if (r < 0) {
 				k->gofer_root = NULL; /* gone with the failure */
@@ -97,10 +103,10 @@ static int setup_rootfs(struct kernel *k)
 	}
 	if (!k->opts.use_gofer)
 		r = vfs_mount(NULL, root, 0, "none", "tmpfs", "/", &k->mounts[0]);
-	else if (k->opts.no_overlay)
+	else if (root == k->gofer_root)
 		r = vfs_mount(NULL, root, rootflags, "gofer", "9p", "/", &k->mounts[0]);
 	else
-		r = vfs_mount(NULL, root, 0, "overlay", "overlay", "/", &k->mounts[0]);
+		r = vfs_mount(NULL, root, rootflags, "overlay", "overlay", "/", &k->mounts[0]);
 	if (r < 0) {
 		vnode_put(root);
 		return r;
@@ -202,6 +208,8 @@ static void free_mounts(struct kernel *k)
 		free(m);
 	}
 	k->nmounts = 0;
+	goferfs_conn_put(k->gofer); /* the trees still alive hold their own */
+	k->gofer = NULL;
 }
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret)
@@ -225,6 +233,8 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 		r = ipc_ns_new(&k->ipc);
 	if (r == 0)
 		r = setup_rootfs(k);
+	if (r == 0)
+		r = kernel_mount_binds(k);
 	if (r < 0) {
 		free_mounts(k);
 		ipc_ns_free(k->ipc);

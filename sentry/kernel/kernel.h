@@ -22,8 +22,20 @@ struct thread_group;
 struct futex_waiter;
 struct ktimer_base;
 struct ipc_ns;
+struct goferfs_conn;
 
 #define KERNEL_PID_MAX 32768
+
+/* A directory bind mount served by the Gofer (its export @aname). */
+struct kernel_bind {
+	const char *aname;  /* the Gofer's attach name for it */
+	const char *dest;   /* absolute path in the sandbox; missing directories
+			     * are created, symlinks resolved inside the root */
+	const char *source; /* shown in /proc/self/mounts (the host path) */
+	int readonly;       /* MS_RDONLY (the Gofer's export is read-only too) */
+	unsigned flags;     /* more MS_*: MS_NOSUID, MS_NODEV, MS_NOEXEC */
+};
+#define KERNEL_BINDS_MAX 48
 
 struct kernel_opts {
 	const char *hostname; /* uname nodename; default "cvisor" */
@@ -35,6 +47,11 @@ struct kernel_opts {
 	int use_gofer;
 	int gofer_sock;
 	int no_overlay;
+	/* Bind mounts on the same Gofer connection, mounted in this order after
+	 * the Sentry's own (/tmp, /dev, /proc, /sys); read during
+	 * kernel_create() only. */
+	const struct kernel_bind *binds;
+	size_t nbinds;
 };
 
 struct kernel {
@@ -55,9 +72,10 @@ struct kernel {
 	int init_status; /* wait status of pid 1 (W* encoding) */
 	/* The mount tree (never unmounted yet; freed with the kernel). */
 	struct path root;
-	struct mount *mounts[16];
+	struct mount *mounts[16 + KERNEL_BINDS_MAX];
 	int nmounts;
 	struct vnode *gofer_root; /* the goferfs root under /, borrowed (name cache) */
+	struct goferfs_conn *gofer; /* the Gofer connection (a reference), or NULL */
 	/* The control socket (control.h): every task is frozen before its
 	 * next switch into the application while @frozen; @shutting_down
 	 * refuses new processes. */
@@ -89,6 +107,9 @@ int kernel_install_file(struct kernel *k, const char *path, const void *data, si
 
 /* mkdir -p @path (absolute) in the root tmpfs. */
 int kernel_make_dir(struct kernel *k, const char *path);
+
+/* Mount k->opts.binds (binds.c); called by kernel_create(). */
+int kernel_mount_binds(struct kernel *k);
 
 /* Block until pid 1 has exited; returns its wait status. */
 int kernel_wait_init(struct kernel *k);

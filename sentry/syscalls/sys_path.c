@@ -382,6 +382,17 @@ static int64_t do_renameat(struct task *t, int ofd, uint64_t opath, int nfd, uin
 		if (r == 0) {
 			if ((os || ns) && !S_ISDIR(v->mode) && !(flags & 2))
 				r = -ENOTDIR;
+			if (r == 0 && vfs_is_mountpoint(od.mnt, v))
+				r = -EBUSY; /* as Linux: a mount point does not move */
+			if (r == 0 && nd.v->ops->lookup) {
+				struct vnode *over;
+
+				if (nd.v->ops->lookup(nd.v, nn, &over) == 0) {
+					if (vfs_is_mountpoint(nd.mnt, over))
+						r = -EBUSY;
+					vnode_put(over);
+				}
+			}
 			if (r == 0 && inotify_active() && nd.v->ops->lookup &&
 			    nd.v->ops->lookup(nd.v, nn, &target) < 0)
 				target = NULL;

@@ -2,8 +2,9 @@
 /*
  * Flushing: sync, syncfs, fsync, fdatasync, sync_file_range.
  *
- * tmpfs has nothing to flush and the Gofer's files are written through, so
- * these only check their arguments, with Linux's errors: a file without a
+ * tmpfs has nothing to flush; a file opened for writing in a bind mount
+ * asks the Gofer (file_ops.fsync: Tfsync, the host's fsync); otherwise these
+ * only check their arguments, with Linux's errors: a file without a
  * flush operation (pipes, character devices, host stdio) gives EINVAL to
  * fsync and ESPIPE to sync_file_range; O_PATH descriptors give EBADF.
  */
@@ -54,20 +55,27 @@ int64_t sys_syncfs(struct task *t, const uint64_t a[6])
 	return 0;
 }
 
-int64_t sys_fsync(struct task *t, const uint64_t a[6])
+static int64_t do_fsync(struct task *t, int fd, int datasync)
 {
-	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, (int)a[0]);
+	_cleanup_file_ struct file *f = fdt_lookup(t->fdt, fd);
 	mode_t type;
 
 	if (!f || (f->flags & O_PATH))
 		return -EBADF;
 	type = file_type(f);
-	return type == S_IFREG || type == S_IFDIR ? 0 : -EINVAL;
+	if (type != S_IFREG && type != S_IFDIR)
+		return -EINVAL;
+	return f->ops->fsync ? f->ops->fsync(f, datasync) : 0;
+}
+
+int64_t sys_fsync(struct task *t, const uint64_t a[6])
+{
+	return do_fsync(t, (int)a[0], 0);
 }
 
 int64_t sys_fdatasync(struct task *t, const uint64_t a[6])
 {
-	return sys_fsync(t, a);
+	return do_fsync(t, (int)a[0], 1);
 }
 
 /* sync_file_range(fd, offset, nbytes, flags) */

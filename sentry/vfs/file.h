@@ -46,6 +46,9 @@ struct file_ops {
 	 * host fd of it (the caller closes it) to map privately, or read-only
 	 * shared.  NULL: mappings get a copy of the bytes. */
 	int (*mmap_fd)(struct file *f);
+	/* Optional: flush the file's data (and metadata unless @datasync) to
+	 * stable storage (fsync, fdatasync); NULL: nothing to flush (memory). */
+	int (*fsync)(struct file *f, int datasync);
 	void (*release)(struct file *f);
 };
 

@@ -69,7 +69,7 @@ void fs_context_put(struct fs_context *fs)
  * every lookup.  The table only grows (no umount yet).
  */
 static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER; /* mount_tab */
-static struct mount *mount_tab[64];
+static struct mount *mount_tab[128];
 static int mount_n;
 
 static struct mount *mounted_on(struct mount *parent, struct vnode *v)

@@ -66,7 +66,8 @@ int vfs_walk_parent(struct task *t, int dirfd, const char *path, struct path *re
 enum { MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4 };
 int vfs_permission(const struct creds *c, struct vnode *v, int mask);
 
-/* The path of @p as seen from @root, into @buf; -ENAMETOOLONG if too long. */
+/* The path of @p as seen from @root, into @buf: its length + 1 (with the
+ * NUL), -ERANGE if too long. */
 int vfs_path_string(struct path root, struct path p, char *buf, size_t len);
 
 /* Open @path (for openat): O_CREAT/O_EXCL/O_TRUNC/O_DIRECTORY/O_NOFOLLOW.

@@ -107,6 +107,24 @@ kill_seq C cnoh >"$T/kseq.cvisor"
 if cmp -s "$T/kseq.runc" "$T/kseq.cvisor"; then ok "kill TERM/KILL of a handler-less pid 1"; else
 	fail "kill TERM/KILL of a handler-less pid 1 differs"; diff "$T/kseq.runc" "$T/kseq.cvisor" >&2; fi
 grep -q "after TERM: running" "$T/kseq.cvisor" || fail "TERM was not dropped"
+# directory bind mounts (rw, ro, nested, a missing destination) on a private
+# copy of the rootfs: runc makes the missing mount points in it
+ROOTFS_SHARED=$ROOTFS ROOTFS=$T/rootfs-binds
+cp -a "$ROOTFS_SHARED" "$ROOTFS" || exit 2
+mkdir -p "$T/vol/sub" "$T/volro/d" "$T/volin"
+echo hello >"$T/vol/sub/f"; echo ro >"$T/volro/d/f"; echo inner >"$T/volin/f"
+head -c 3000000 /dev/urandom >"$T/vol/big"
+ln -s ../../../../../../../etc "$ROOTFS/up" # a destination through it stays in the root
+same binds '["sh","-c","cat /data/sub/f; md5sum </data/big; rm -rf /data/out /data/dir; echo w >/data/out; cat /data/out; mkdir /data/dir && echo y >/data/dir/y && ls /data/dir; ls /data; (echo x >/ro/x) 2>&1; (rm /ro/d/f) 2>&1; cat /ro/d/f; cat /missing/dir/f /data/nested/f /etc/volmnt/f; ls /data/.. | grep -c data; awk \"\\$5 ~ /^\\/(data|ro|missing|etc)/ {print \\$5, substr(\\$6, 1, 2)}\" /proc/self/mountinfo"]' '
+c["mounts"] += [
+  {"destination": "/data", "type": "bind", "source": "'"$T"'/vol", "options": ["rbind", "rw"]},
+  {"destination": "/ro", "source": "'"$T"'/volro", "options": ["bind", "ro"]},
+  {"destination": "/missing/dir", "source": "'"$T"'/volin", "options": ["bind", "ro"]},
+  {"destination": "/data/nested", "source": "'"$T"'/volin", "options": ["bind"]},
+  {"destination": "/up/volmnt", "source": "'"$T"'/volin", "options": ["bind", "ro"]},
+]'
+expect "binds: the host sees the write" w "$(cat "$T/vol/out" 2>&1)"
+ROOTFS=$ROOTFS_SHARED
 
 echo "$fails failure(s)"
 [ $fails -eq 0 ]

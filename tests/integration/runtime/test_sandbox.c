@@ -395,6 +395,81 @@ static void test_files(void **state)
 	}
 }
 
+/* Directory bind mounts through sandbox_opts (what the OCI CLI and, later,
+ * the pools use): rw writes reach the host, ro ones are EROFS, bad options
+ * fail the boot. */
+static void test_binds(void **state)
+{
+	char rw[128], ro[128], p[256], host[64], saved_ctl[sizeof(ctl_path)];
+	struct sandbox_bind binds[] = {
+		{ .src = rw, .dest = "/vol/rw" },
+		{ .src = ro, .dest = "/vol/ro", .ro = true },
+	};
+	struct sandbox_opts o = { .rootfs = rootfs, .control_path = ctl_path,
+				  .platform = platform, .hostname = host, .log_fd = -1,
+				  .cvisor_path = cvisor_bin, .die_with_caller = true,
+				  .binds = binds, .nbinds = 2 };
+	const char *const cat[] = { "sh", "-c", "cat /vol/rw/in /vol/ro/in; grep -c ' 9p ' /proc/mounts",
+				    NULL };
+	struct sandbox *s = NULL;
+	void *buf = NULL;
+	size_t len = 0;
+	char *out;
+	int status;
+	FILE *f;
+
+	(void)state;
+	o.no_confine = getenv("CVISOR_TEST_NO_CONFINE") != NULL;
+	snprintf(host, sizeof(host), "binds-%d", (int)getpid());
+	snprintf(rw, sizeof(rw), "%s/bind-rw", dir);
+	snprintf(ro, sizeof(ro), "%s/bind-ro", dir);
+	assert_int_equal(mkdir(rw, 0755), 0);
+	assert_int_equal(mkdir(ro, 0755), 0);
+	snprintf(p, sizeof(p), "%s/in", rw);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("rw-in\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/in", ro);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("ro-in\n", f);
+	fclose(f);
+	memcpy(saved_ctl, ctl_path, sizeof(saved_ctl)); /* sb's, for the later tests */
+	snprintf(ctl_path, sizeof(ctl_path), "%s/binds.sock", dir);
+	assert_int_equal(sandbox_boot(&o, &s), 0);
+	out = run(s, cat, &status);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_string_equal(out, "rw-in\nro-in\n2\n");
+	free(out);
+	/* the control socket's files go through the same mounts */
+	assert_int_equal(sandbox_file_write(s, "/vol/rw/out", "to the host", 11, 0640), 0);
+	assert_int_equal(sandbox_file_write(s, "/vol/ro/out", "no", 2, 0640), -EROFS);
+	assert_int_equal(sandbox_file_read(s, "/vol/ro/in", 64, &buf, &len), 0);
+	assert_int_equal(len, 6);
+	free(buf);
+	assert_int_equal(sandbox_destroy(s), 0);
+	snprintf(p, sizeof(p), "%s/out", rw);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	{
+		char line[32] = "";
+
+		assert_non_null(fgets(line, sizeof(line), f));
+		assert_string_equal(line, "to the host");
+	}
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/out", ro);
+	assert_int_equal(access(p, F_OK), -1);
+	/* refused before anything starts */
+	binds[0].dest = "relative";
+	assert_int_equal(sandbox_boot(&o, &s), -EINVAL);
+	binds[0].dest = "/vol/rw";
+	binds[0].src = "/nonexistent/dir";
+	assert_int_equal(sandbox_boot(&o, &s), -ENOENT);
+	memcpy(ctl_path, saved_ctl, sizeof(saved_ctl));
+}
+
 /* Files larger than a frame go in chunks; FIFOs and devices are refused
  * without blocking the Sentry. */
 static void test_files_big_special(void **state)
@@ -648,6 +723,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ps),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_files_big_special),
+		cmocka_unit_test(test_binds),
 		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_paused_spawn),
 		cmocka_unit_test(test_stats),
