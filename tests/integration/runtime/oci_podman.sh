@@ -43,6 +43,12 @@ expect "run -i with stdin piped" 3 "$(printf 'a\nb\nc\n' | R --rm -i "$IMG" wc -
 out=$(R --rm -t "$IMG" sh -c 'tty; echo on-a-tty' 2>&1 | tr -d '\r')
 contains "run -t: a pty" /dev/pts/ "$out"
 contains "run -t: output" on-a-tty "$out"
+# volumes: directory binds served by the Gofer, rw and ro
+mkdir -p "$T/vol" "$T/volro"; echo from-host >"$T/volro/f"
+expect "volume -v rw: the host sees the write" in-vol \
+	"$(R --rm -v "$T/vol:/vol" "$IMG" sh -c 'echo in-vol >/vol/out' 2>&1; cat "$T/vol/out" 2>&1)"
+expect "volume -v ro: read, write refused" "from-host refused" \
+	"$(R --rm -v "$T/volro:/ro:ro" "$IMG" sh -c 'cat /ro/f; (echo x >/ro/g) 2>/dev/null || echo refused' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 # pid 1 ignores its own default-action signals, as in a pid namespace
 expect "pid 1 survives kill -TERM \$\$" survived \
 	"$(R --rm "$IMG" sh -c 'kill -TERM $$; echo survived' 2>&1)"
