@@ -14,6 +14,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
+#include "inet.h"
 #include "unix.h"
 
 #define ALL_MODES ((1u << NET_NONE) | (1u << NET_HOST))
@@ -24,6 +25,8 @@
  */
 static const struct sock_family *const families[] = {
 	&unix_family,
+	&inet4_family, /* the loopback netstack (NET_NONE) */
+	&inet6_family,
 };
 
 static uint64_t sock_ino_next = 10000; /* st_ino: a counter */
