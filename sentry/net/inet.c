@@ -338,6 +338,7 @@ static int inet_bind(struct task *t, struct sock *sk, const struct sock_addr *a)
 	s->laddr = ad;
 	s->lany4 = any4;
 	s->lany6 = any6;
+	s->user_bound = port != 0;
 	if (port == 0) {
 		r = pick_port(s);
 		if (r < 0)
@@ -350,7 +351,6 @@ static int inet_bind(struct task *t, struct sock *sk, const struct sock_addr *a)
 	}
 	s->lport = port;
 	is_link_bound(s);
-	s->user_bound = 1;
 out:
 	pthread_mutex_unlock(&inet_lock);
 	return r;

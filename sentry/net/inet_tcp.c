@@ -220,13 +220,9 @@ int tcp_listen(struct task *t, struct sock *sk, int backlog)
 	else if (!s->bound)
 		r = is_autobind_locked(s, NULL);
 	if (r == 0 && s->state != IS_LISTEN) {
-		/* Listening sockets that share a port need SO_REUSEPORT. */
-		int was = s->reuseaddr;
-
-		s->reuseaddr = 0;
+		/* SO_REUSEADDR shares a port with no listener. */
 		if (!is_port_free(s, s->lport))
 			r = -EADDRINUSE;
-		s->reuseaddr = was;
 	}
 	if (r == 0) {
 		if ((unsigned)backlog > INET_SOMAXCONN)
