@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,94 +384,12 @@ static unsigned inet_poll(struct sock *sk)
 	return ev;
 }
 
-/* SIOCGIF*: the one interface, lo. */
-static int64_t ifreq_ioctl(struct task *t, unsigned cmd, uint64_t arg)
-{
-	struct ifreq ifr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-
-	if (task_copy_in(t, arg, &ifr, sizeof(ifr)) != sizeof(ifr))
-		return -EFAULT;
-	if (cmd == SIOCGIFNAME) {
-		if (ifr.ifr_ifindex != 1)
-			return -ENODEV;
-		memset(ifr.ifr_name, 0, sizeof(ifr.ifr_name));
-		strcpy(ifr.ifr_name, "lo");
-	} else {
-		if (strncmp(ifr.ifr_name, "lo", sizeof(ifr.ifr_name)))
-			return -ENODEV;
-		memset(&ifr.ifr_ifru, 0, sizeof(ifr.ifr_ifru));
-		switch (cmd) {
-		case SIOCGIFINDEX:
-			ifr.ifr_ifindex = 1;
-			break;
-		case SIOCGIFFLAGS:
-			ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-			break;
-		case SIOCGIFMTU:
-			ifr.ifr_mtu = 65536;
-			break;
-		case SIOCGIFADDR:
-		case SIOCGIFNETMASK:
-			sin->sin_family = AF_INET;
-			sin->sin_addr.s_addr = cmd == SIOCGIFADDR ? htonl(INADDR_LOOPBACK)
-								  : htonl(0xff000000u);
-			break;
-		case SIOCGIFHWADDR:
-			ifr.ifr_hwaddr.sa_family = 772; /* ARPHRD_LOOPBACK */
-			break;
-		case SIOCGIFTXQLEN:
-			ifr.ifr_qlen = 1000;
-			break;
-		default:
-			return -ENOTTY;
-		}
-	}
-	return task_copy_out(t, arg, &ifr, sizeof(ifr)) == sizeof(ifr) ? 0 : -EFAULT;
-}
-
-/* SIOCGIFCONF: lo's IPv4 address. */
-static int64_t ifconf_ioctl(struct task *t, uint64_t arg)
-{
-	struct ifconf ifc;
-	struct ifreq ifr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-
-	if (task_copy_in(t, arg, &ifc, sizeof(ifc)) != sizeof(ifc))
-		return -EFAULT;
-	if (!ifc.ifc_buf) {
-		ifc.ifc_len = sizeof(ifr);
-	} else if (ifc.ifc_len < (int)sizeof(ifr)) {
-		ifc.ifc_len = 0;
-	} else {
-		memset(&ifr, 0, sizeof(ifr));
-		strcpy(ifr.ifr_name, "lo");
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (task_copy_out(t, (uint64_t)ifc.ifc_buf, &ifr, sizeof(ifr)) != sizeof(ifr))
-			return -EFAULT;
-		ifc.ifc_len = sizeof(ifr);
-	}
-	return task_copy_out(t, arg, &ifc, sizeof(ifc)) == sizeof(ifc) ? 0 : -EFAULT;
-}
-
 static int64_t inet_ioctl(struct task *t, struct sock *sk, unsigned cmd, uint64_t arg)
 {
 	struct isock *s = is_of(sk);
 	int n = 0;
 
 	switch (cmd) {
-	case SIOCGIFNAME:
-	case SIOCGIFINDEX:
-	case SIOCGIFFLAGS:
-	case SIOCGIFMTU:
-	case SIOCGIFADDR:
-	case SIOCGIFNETMASK:
-	case SIOCGIFHWADDR:
-	case SIOCGIFTXQLEN:
-		return ifreq_ioctl(t, cmd, arg);
-	case SIOCGIFCONF:
-		return ifconf_ioctl(t, arg);
 	case FIONREAD:
 	case TIOCOUTQ:
 	case SIOCATMARK:

@@ -96,6 +96,7 @@ static inline int listener(int family, int backlog, int *ret_port)
 {
 	int fd = socket(family, SOCK_STREAM, 0), one = 1, r;
 
+	*ret_port = -1;
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
