@@ -83,6 +83,7 @@ struct isock {
 	enum is_state state;
 	int dead;       /* the file is gone */
 	int connecting; /* non-blocking connect not yet confirmed (SS_CONNECTING) */
+	int ss_connected; /* SS_CONNECTED: stays after a reset (EISCONN) */
 	/* Local name; bound: the port is taken (in the bound list). */
 	int bound, user_bound; /* user_bound: by bind(), kept on disconnect */
 	struct in6_addr laddr; /* :: with lany4/lany6 for wildcards */
