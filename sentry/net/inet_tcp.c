@@ -125,7 +125,7 @@ static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
 	struct isock *best = NULL;
 	int best_sc = 0;
 
-	for (struct isock *b = is_bound_list(SOCK_STREAM); b; b = b->bound_next) {
+	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next) {
 		int sc;
 
 		if (b->state != IS_LISTEN || b->dead)
