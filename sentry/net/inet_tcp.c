@@ -421,11 +421,15 @@ ssize_t tcp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	ssize_t r = 0;
 
 	(void)to; /* ignored on a connected stream (no TCP fast open) */
-	(void)ctl;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	nonblock |= !!(flags & MSG_DONTWAIT);
 	pthread_mutex_lock(&inet_lock);
+	if (ctl && ctl->raw && s->state == IS_ESTABLISHED && !s->err && !(s->shut & IS_SEND_SHUT) &&
+	    sock_cmsg_check(ctl->raw, ctl->rawlen) < 0) {
+		pthread_mutex_unlock(&inet_lock);
+		return -EINVAL;
+	}
 	while (done < len) {
 		struct isock *p = s->peer;
 		size_t n;

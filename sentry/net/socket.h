@@ -68,8 +68,21 @@ struct sock_ctl {
 	int nfiles;
 	int has_cred;
 	struct sock_cred cred;
+	/* Families but AF_UNIX: the whole control buffer of a send, as the
+	 * application gave it; the family checks it (sock_cmsg_check) where
+	 * Linux does and reads its own levels (IPPROTO_IP, IPPROTO_IPV6). */
+	const uint8_t *raw;
+	size_t rawlen;
 };
 void sock_ctl_release(struct sock_ctl *c);
+
+/* One control message a receive hands back (IP_TTL, IPV6_HOPLIMIT...). */
+struct sock_cmsg {
+	int level, type;
+	unsigned len;
+	uint8_t data[24];
+};
+#define SOCK_CMSG_MAX 4
 
 /* What a receive found besides the data. */
 struct sock_recv_info {
@@ -77,6 +90,8 @@ struct sock_recv_info {
 	struct sock_ctl ctl;   /* files (MSG_PEEK: new references) and creds */
 	int truncated;         /* datagram longer than the buffer (MSG_TRUNC) */
 	size_t full_len;       /* the datagram's length */
+	struct sock_cmsg cmsg[SOCK_CMSG_MAX]; /* put before SOL_SOCKET ones */
+	int ncmsg;
 };
 
 struct sock_ops {
@@ -156,6 +171,9 @@ struct sock *sock_of(struct file *f);
 int sock_opt_int(const void *val, socklen_t len, int *ret);
 /* Store @v of @vlen bytes as an option result, truncated to *@len. */
 void sock_opt_put(void *val, socklen_t *len, const void *v, size_t vlen);
+/* sock_cmsg_send: -EINVAL for a malformed header or a SOL_SOCKET message
+ * other than SCM_RIGHTS/SCM_CREDENTIALS (which inet ignores). */
+int sock_cmsg_check(const uint8_t *buf, size_t len);
 /* SO_RCVTIMEO/SO_SNDTIMEO conversions (0 = none). */
 int sock_timeo_in(const void *val, socklen_t len, uint64_t *ret_ns);
 void sock_timeo_out(uint64_t ns, void *val, socklen_t *len);
