@@ -30,10 +30,18 @@
  * own (-EINVAL, -EAFNOSUPPORT).  Returned names are copied out truncated to
  * the caller's buffer with the full length reported, by the syscall layer.
  *
- * Blocking: ops receive @nonblock (O_NONBLOCK or MSG_DONTWAIT) and block
- * interruptibly themselves (-ERESTARTSYS, -EINTR with a timeout, -EAGAIN).
- * Every state change that can make a socket readable or writable must call
- * vfs_notify() (sentry/vfs/notify.h) so that poll/select/epoll re-scan.
+ * Blocking: ops receive @nonblock (the file's O_NONBLOCK; send and recv
+ * also honour MSG_DONTWAIT in @flags) and block interruptibly themselves
+ * (-ERESTARTSYS, -EINTR with a timeout, -EAGAIN), at most 50 ms at a time
+ * between checks of task_interrupted().  Every state change that can make
+ * a socket readable or writable must call vfs_notify() (sentry/vfs/
+ * notify.h) so that poll/select/epoll re-scan; a family whose readiness
+ * comes from outside (host sockets) needs a thread that watches it and
+ * calls vfs_notify().
+ *
+ * The network mode: enum net_mode of sentry/kernel/kernel.h, set per
+ * sandbox with kernel_set_net_mode() (or kernel_opts.net_mode) before the
+ * application starts.
  */
 #ifndef CVISOR_SENTRY_NET_SOCKET_H
 #define CVISOR_SENTRY_NET_SOCKET_H
