@@ -289,7 +289,16 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 		return r;
 	pthread_mutex_lock(&inet_lock);
 	if (s->connecting) {
-		/* A second call after EINPROGRESS reports how it went. */
+		/* A second call after EINPROGRESS reports how it went; a
+		 * blocking one (a restarted call) waits for the outcome. */
+		while (!nonblock && s->state == IS_SYN_SENT) {
+			r = is_wait(t, deadline);
+			if (r < 0) {
+				if (r == -EAGAIN)
+					r = -EINPROGRESS;
+				goto out;
+			}
+		}
 		if (s->state == IS_SYN_SENT) {
 			r = -EALREADY;
 		} else if (s->state == IS_ESTABLISHED) {
