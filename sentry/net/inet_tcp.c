@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback TCP: listen, connect, accept, byte streams, shutdown, close. */
+#include "inet.h"
+
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inet.h"
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 

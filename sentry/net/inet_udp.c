@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback UDP: default destinations, delivery by (address, port),
  * per-socket datagram queues. */
+#include "inet.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inet.h"
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 
