@@ -320,6 +320,10 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 	r = is_route(s, &dst);
 	if (r < 0)
 		goto out;
+	if (s->bound && !s->lany4 && !s->lany6 && is_v4(&s->laddr) != is_v4(&dst)) {
+		r = -ENETUNREACH; /* ::1 cannot reach an IPv4 address, nor back */
+		goto out;
+	}
 	if (s->bound && (s->lany4 || s->lany6)) {
 		/* A wildcard name becomes the source address. */
 		if (is_v4(&dst)) {

@@ -263,7 +263,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	r = send_ctl(ctl, !is_v4(&dst), &ttl, &tos);
 	if (r < 0)
 		goto out;
-	if (!s->lany4 && !s->lany6)
+	if (!s->lany4 && !s->lany6 && is_v4(&s->laddr) == is_v4(&dst))
 		src = s->laddr;
 	else
 		loopback_of(&dst, &src);
