@@ -2,7 +2,7 @@
 # the sandbox (the host's real loopback natively; only 127.0.0.1 and ::1,
 # ephemeral ports never printed).  `python3 -m http.server` fetched with
 # urllib, http.server in a thread, an asyncio echo server and client on
-# 127.0.0.1 and ::1, socket.create_connection / makefile / UDP.
+# 127.0.0.1 and ::1, socket.create_connection / makefile / UDP, curl.
 echo "hello over http" > hello.txt
 /usr/bin/python3 - <<'PY'
 import subprocess, sys, time, urllib.request
@@ -76,3 +76,14 @@ v.sendto(b"datagram", u.getsockname())
 data, addr = u.recvfrom(100); print(data, addr[0], addr[1] == v.getsockname()[1])
 print(socket.if_nametoindex("lo"), socket.if_indextoname(1))
 PY
+# curl (libcurl, glibc's resolver for the numeric host) against http.server
+/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 >srv.out 2>/dev/null &
+pid=$!
+n=0
+while ! grep -q " port " srv.out 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' srv.out)
+curl -sS "http://127.0.0.1:$port/hello.txt"
+curl -sS -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/nope"
+kill $pid
+wait $pid 2>/dev/null
+echo "curl done"
