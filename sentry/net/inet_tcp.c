@@ -120,11 +120,13 @@ static void syn_append(struct isock *s)
 	s->syn_pending = 1;
 }
 
-/* The listener for @dst:@port, the one with the exact address first. */
-static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
+/* The listener for @dst:@port, the one with the exact address first; a
+ * SO_REUSEPORT group shares connections by the source port (Linux hashes
+ * the 4-tuple). */
+static struct isock *find_listener(const struct in6_addr *dst, uint16_t port, uint16_t sport)
 {
 	struct isock *best = NULL;
-	int best_sc = 0;
+	int best_sc = 0, n = 0, k;
 
 	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next) {
 		int sc;
@@ -137,6 +139,17 @@ static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
 			best_sc = sc;
 		}
 	}
+	if (!best || !best->reuseport)
+		return best;
+	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next)
+		if (b->state == IS_LISTEN && !b->dead && b->reuseport &&
+		    is_matches(b, dst, port) == best_sc)
+			n++;
+	k = (int)((sport * 2654435761u) >> 16) % n;
+	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next)
+		if (b->state == IS_LISTEN && !b->dead && b->reuseport &&
+		    is_matches(b, dst, port) == best_sc && k-- == 0)
+			return b;
 	return best;
 }
 
@@ -145,7 +158,7 @@ static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
  * -ECONNREFUSED, -ENOMEM. */
 static int try_connect_locked(struct isock *s)
 {
-	struct isock *l = find_listener(&s->raddr, s->rport), *e;
+	struct isock *l = find_listener(&s->raddr, s->rport, s->lport), *e;
 
 	if (!l)
 		return -ECONNREFUSED;

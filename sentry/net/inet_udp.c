@@ -213,6 +213,20 @@ static struct isock *find_receiver(int proto, const struct in6_addr *src, uint16
 			best_sc = sc;
 		}
 	}
+	if (best && best->reuseport && !best->rset) {
+		/* A SO_REUSEPORT group shares datagrams by source port. */
+		int n = 0, k;
+
+		for (struct isock *b = is_bound_list(proto); b; b = b->bound_next)
+			if (!b->dead && b->reuseport && !b->rset &&
+			    is_matches(b, dst, dport) == best_sc)
+				n++;
+		k = (int)((sport * 2654435761u) >> 16) % MAX(n, 1);
+		for (struct isock *b = is_bound_list(proto); b; b = b->bound_next)
+			if (!b->dead && b->reuseport && !b->rset &&
+			    is_matches(b, dst, dport) == best_sc && k-- == 0)
+				return b;
+	}
 	return best;
 }
 
