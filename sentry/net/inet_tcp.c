@@ -23,6 +23,9 @@ static size_t ring_space(const struct isock *s)
 {
 	size_t lim = ring_limit(s);
 
+	if (inet_mem >= INET_MEM_MAX)
+		lim = MIN(lim, s->rcap); /* no growth past the sandbox's budget */
+
 	return s->rlen >= lim ? 0 : lim - s->rlen;
 }
 
@@ -47,6 +50,7 @@ static int ring_put(struct isock *s, const uint8_t *buf, size_t n)
 			memcpy(nb + first, s->rbuf, s->rlen - first);
 		}
 		free(s->rbuf);
+		inet_mem += cap - s->rcap;
 		s->rbuf = nb;
 		s->rcap = cap;
 		s->rhead = 0;

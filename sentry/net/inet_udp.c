@@ -290,7 +290,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 		is_wake();
 		goto out;
 	}
-	if (o->dq_bytes + len + DGRAM_OVERHEAD > (size_t)o->rcvbuf)
+	if (o->dq_bytes + len + DGRAM_OVERHEAD > (size_t)o->rcvbuf || inet_mem >= INET_MEM_MAX)
 		goto out; /* dropped, as a full receive buffer does */
 	d = malloc(sizeof(*d) + len);
 	if (!d) {
@@ -308,6 +308,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	*o->dq_tail = d;
 	o->dq_tail = &d->next;
 	o->dq_bytes += len + DGRAM_OVERHEAD;
+	inet_mem += len + DGRAM_OVERHEAD;
 	is_wake();
 out:
 	pthread_mutex_unlock(&inet_lock);
@@ -358,6 +359,7 @@ ssize_t udp_recv(struct task *t, struct sock *sk, void *buf, size_t len, int fla
 			if (!s->dq)
 				s->dq_tail = &s->dq;
 			s->dq_bytes -= d->len + DGRAM_OVERHEAD;
+			inet_mem -= d->len + DGRAM_OVERHEAD;
 			free(d);
 		}
 	}
@@ -390,5 +392,6 @@ void udp_release_locked(struct isock *s)
 		free(d);
 	}
 	s->dq_tail = &s->dq;
+	inet_mem -= s->dq_bytes;
 	s->dq_bytes = 0;
 }
