@@ -36,6 +36,11 @@ struct kernel_bind {
 	unsigned flags;     /* more MS_*: MS_NOSUID, MS_NODEV, MS_NOEXEC */
 };
 #define KERNEL_BINDS_MAX 48
+/* Networking of a sandbox (sentry/net/socket.h). */
+enum net_mode {
+	NET_NONE = 0, /* default: loopback only, served by the Sentry's netstack */
+	NET_HOST = 1, /* AF_INET/AF_INET6 are host sockets held by the Sentry */
+};
 
 struct kernel_opts {
 	const char *hostname; /* uname nodename; default "cvisor" */
@@ -52,6 +57,7 @@ struct kernel_opts {
 	 * kernel_create() only. */
 	const struct kernel_bind *binds;
 	size_t nbinds;
+	enum net_mode net_mode; /* set before the first task runs */
 };
 
 struct kernel {
@@ -110,6 +116,8 @@ int kernel_make_dir(struct kernel *k, const char *path);
 
 /* Mount k->opts.binds (binds.c); called by kernel_create(). */
 int kernel_mount_binds(struct kernel *k);
+/* Choose the sandbox's network mode (before the application starts). */
+void kernel_set_net_mode(struct kernel *k, enum net_mode mode);
 
 /* Block until pid 1 has exited; returns its wait status. */
 int kernel_wait_init(struct kernel *k);
