@@ -126,7 +126,7 @@ int cmd_demo(int argc, char **argv)
 		return log_error_errno(r, "%s", argv[optind]), 2;
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
-		r = confine_spawn_sentry(&status);
+		r = confine_spawn_sentry(0, &status);
 		if (r < 0)
 			log_error_errno(r, "confine the Sentry (--no-confine to debug)");
 		if (r != 0)
@@ -200,7 +200,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!no_confine) {
 		/* the last step before the first application instruction */
-		r = confine_lock(confine_seccomp_mode_from_env());
+		r = confine_lock(confine_seccomp_mode_from_env(), 0);
 		if (r < 0) {
 			log_error_errno(r, "confine the Sentry");
 			goto out;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
- *            [--hostname=NAME] [--overlay=memory|none] [--no-confine] -- CMD [ARGS...]`
+ *            [--hostname=NAME] [--overlay=memory|none] [--network=none|host]
+ *            [--no-confine] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
@@ -10,6 +11,9 @@
  * The root is writable through an overlay whose upper layer lives in the
  * Sentry's memory (nothing reaches DIR, the Gofer stays read-only);
  * --overlay=none keeps the plain read-only root (writes fail with EROFS).
+ * --network: none (default) is the Sentry's loopback-only stack in an
+ * empty network namespace; host gives the application host AF_INET/AF_INET6
+ * sockets owned by the Sentry (docs/oci.md "Network", docs/security.md).
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
  * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
  * host syscalls instead of killing it (debugging).
@@ -31,6 +35,7 @@
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
 #include "runtime/launch.h"
+#include "runtime/sandbox.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -45,11 +50,14 @@ int cmd_do(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "overlay", required_argument, NULL, 'o' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum plat_kind kind = PLAT_SYSTRAP;
+	enum sandbox_network net = SANDBOX_NET_NONE;
+	unsigned cflags;
 	struct kernel_opts kopts = { .gofer_sock = -1 };
 	const char *rootfs = NULL, *cwd = "/";
 	struct plat *p = NULL;
@@ -79,6 +87,12 @@ int cmd_do(int argc, char **argv)
 		case 'H':
 			kopts.hostname = optarg;
 			break;
+		case 'n':
+			if (sandbox_network_from_string(optarg, &net) < 0) {
+				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'o':
 			if (!strcmp(optarg, "none")) {
 				kopts.no_overlay = 1;
@@ -97,13 +111,15 @@ int cmd_do(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
-			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] [--no-confine] "
+			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] [--network=none|host] "
+			       "[--no-confine] "
 			       "-- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
+	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
 	if (!rootfs || optind >= argc) {
 		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
 		return 2;
@@ -115,7 +131,7 @@ int cmd_do(int argc, char **argv)
 	kopts.gofer_sock = r;
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
-		r = confine_spawn_sentry(&status);
+		r = confine_spawn_sentry(cflags, &status);
 		if (r != 0) {
 			if (r < 0)
 				log_error_errno(r, "confine the Sentry (--no-confine to debug)");
@@ -189,7 +205,7 @@ int cmd_do(int argc, char **argv)
 	}
 	if (!no_confine) {
 		/* the last step before the first application instruction */
-		r = confine_lock(confine_seccomp_mode_from_env());
+		r = confine_lock(confine_seccomp_mode_from_env(), cflags);
 		if (r < 0) {
 			log_error_errno(r, "confine the Sentry");
 			goto out;
