@@ -113,6 +113,7 @@ int cmd_boot(int argc, char **argv)
 		}
 	}
 	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
+	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (!rootfs || ctl < 0) {
 		log_error("usage: cvisor boot --rootfs DIR --control-fd N [--ready-fd N] [OPTIONS]");
 		return 2;

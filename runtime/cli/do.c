@@ -120,6 +120,7 @@ int cmd_do(int argc, char **argv)
 		}
 	}
 	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
+	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (!rootfs || optind >= argc) {
 		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
 		return 2;

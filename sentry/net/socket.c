@@ -14,6 +14,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
+#include "hostinet.h"
 #include "unix.h"
 
 #define ALL_MODES ((1u << NET_NONE) | (1u << NET_HOST))
@@ -23,6 +24,8 @@
  * and the sandbox's mode serves socket(2).  Add new families here.
  */
 static const struct sock_family *const families[] = {
+	&hostinet_family,
+	&hostinet6_family,
 	&unix_family,
 };
 
