@@ -23,6 +23,10 @@ Cases:
   unreach-none  (same namespace) none mode: connect to a non-loopback
                 address fails with ENETUNREACH
   bad-flag      --network=bogus is a usage error (exit 2, message)
+  oci           `cvisor run` of a bundle: none by default; host by the
+                annotation dev.cvisor.network, by linux.namespaces without a
+                "network" entry, or by `cvisor --network=host`; the
+                annotation wins; a bad annotation value fails the run
 
 Exit 0 on success; a failure prints what differed and exits 1.
 """
@@ -404,6 +408,83 @@ def case_bad_flag():
     print("bad-flag ok")
 
 
+# ---- oci ----
+
+OCI_CLIENT = r'''
+import socket, sys, errno
+try:
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+    print(c.recv(100).decode())
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))
+'''
+
+
+def case_oci():
+    import json
+    import shutil
+    import tempfile
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(16)
+
+    def serve():
+        while True:
+            try:
+                c, _ = l.accept()
+            except OSError:
+                return
+            with c:
+                c.sendall(b"hello-from-host")
+
+    threading.Thread(target=serve, daemon=True).start()
+    port = l.getsockname()[1]
+    tmp = tempfile.mkdtemp(prefix="cvnet.")
+    try:
+        bundle, state = os.path.join(tmp, "b"), os.path.join(tmp, "s")
+        os.mkdir(bundle)
+        subprocess.run([CVISOR, "spec"], cwd=bundle, check=True)
+        with open(os.path.join(bundle, "config.json")) as f:
+            base = json.load(f)
+        base["root"] = {"path": "/", "readonly": True}
+        base["process"]["args"] = ["python3", "-c", OCI_CLIENT, str(port)]
+        no_netns = [n for n in base["linux"]["namespaces"] if n["type"] != "network"]
+        cases = [
+            ("default spec", {}, [], "ECONNREFUSED"),
+            ("annotation host", {"annotations": {"dev.cvisor.network": "host"}}, [],
+             "hello-from-host"),
+            ("no network namespace", {"ns": no_netns}, [], "hello-from-host"),
+            ("no network namespace, annotation none",
+             {"ns": no_netns, "annotations": {"dev.cvisor.network": "none"}}, [], "ECONNREFUSED"),
+            ("cvisor --network=host", {}, ["--network=host"], "hello-from-host"),
+            ("--network=host, annotation none",
+             {"annotations": {"dev.cvisor.network": "none"}}, ["--network=host"], "ECONNREFUSED"),
+        ]
+        for i, (name, mod, flags, want) in enumerate(cases):
+            c = json.loads(json.dumps(base))
+            if "ns" in mod:
+                c["linux"]["namespaces"] = mod["ns"]
+            if "annotations" in mod:
+                c["annotations"] = mod["annotations"]
+            with open(os.path.join(bundle, "config.json"), "w") as f:
+                json.dump(c, f)
+            r = run([CVISOR, "--root", state, "--platform", PLATFORM] + flags +
+                    ["run", "--bundle", bundle, "net%d" % i])
+            check(r.returncode == 0 and r.stdout.strip() == want,
+                  "%s: %d %r %s (want %s)" % (name, r.returncode, r.stdout, r.stderr, want))
+        c = json.loads(json.dumps(base))
+        c["annotations"] = {"dev.cvisor.network": "bridge"}
+        with open(os.path.join(bundle, "config.json"), "w") as f:
+            json.dump(c, f)
+        r = run([CVISOR, "--root", state, "run", "--bundle", bundle, "netbad"])
+        check(r.returncode != 0 and "dev.cvisor.network" in r.stderr and "bridge" in r.stderr,
+              "bad annotation: %d %r" % (r.returncode, r.stderr))
+    finally:
+        l.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("oci ok")
+
+
 CASES = {
     "host-client": case_host_client,
     "host-server": case_host_server,
@@ -413,6 +494,7 @@ CASES = {
     "unreach-host": lambda: case_unreach("host"),
     "unreach-none": lambda: case_unreach("none"),
     "bad-flag": case_bad_flag,
+    "oci": case_oci,
 }
 
 if __name__ == "__main__":
