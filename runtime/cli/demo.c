@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] GUEST [ARGS]`
+ * `cvisor demo [--platform=systrap|ptrace] [--strace] [--sud]
+ *              [--network=none|host] GUEST [ARGS]`
  *
  * Until `cvisor do` and the server exist this is the main job: it loads a
  * static guest (read from the host, not yet through the Gofer) into a
@@ -27,6 +28,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "runtime/sandbox.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -70,6 +72,7 @@ int cmd_demo(int argc, char **argv)
 		{ "cwd", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "no-confine", no_argument, NULL, 'N' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -84,6 +87,8 @@ int cmd_demo(int argc, char **argv)
 	struct loader_image li;
 	const char *cwd = NULL;
 	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0;
+	enum sandbox_network net = SANDBOX_NET_NONE;
+	unsigned cflags;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -109,14 +114,22 @@ int cmd_demo(int argc, char **argv)
 		case 'N':
 			no_confine = 1; /* debugging only */
 			break;
+		case 'n':
+			if (sandbox_network_from_string(optarg, &net) < 0) {
+				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			printf("usage: cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] "
-			       "[--cwd=DIR] [--no-confine] GUEST [ARGS...]\n");
+			       "[--cwd=DIR] [--network=none|host] [--no-confine] GUEST [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
+	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
+	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (optind >= argc) {
 		log_error("missing guest program");
 		return 2;
@@ -126,7 +139,7 @@ int cmd_demo(int argc, char **argv)
 		return log_error_errno(r, "%s", argv[optind]), 2;
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
-		r = confine_spawn_sentry(0, &status);
+		r = confine_spawn_sentry(cflags, &status);
 		if (r < 0)
 			log_error_errno(r, "confine the Sentry (--no-confine to debug)");
 		if (r != 0)
@@ -200,7 +213,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!no_confine) {
 		/* the last step before the first application instruction */
-		r = confine_lock(confine_seccomp_mode_from_env(), 0);
+		r = confine_lock(confine_seccomp_mode_from_env(), cflags);
 		if (r < 0) {
 			log_error_errno(r, "confine the Sentry");
 			goto out;

@@ -216,16 +216,6 @@ static int hs_listen(struct task *t, struct sock *s, int backlog)
 	return listen(hs(s)->fd, backlog) < 0 ? neg_host() : 0;
 }
 
-static int so_error(struct hsock *h)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		return neg_host();
-	return err ? host_err(err) : 0;
-}
-
 static int hs_connect(struct task *t, struct sock *s, const struct sock_addr *a, int nonblock)
 {
 	struct hsock *h = hs(s);
@@ -240,14 +230,27 @@ static int hs_connect(struct task *t, struct sock *s, const struct sock_addr *a,
 	 * after a restart, which the host answers with EALREADY) */
 	if (nonblock || s->type != SOCK_STREAM || (r != -EINPROGRESS && r != -EALREADY))
 		return r;
-	r = hwait(t, h, POLLOUT, __atomic_load_n(&h->snd_timeo, __ATOMIC_RELAXED));
-	if (r == -EAGAIN)
-		return -EINPROGRESS; /* SO_SNDTIMEO expired, as Linux */
-	if (r < 0)
-		return r;
-	return so_error(h);
+	for (;;) {
+		r = hwait(t, h, POLLOUT, __atomic_load_n(&h->snd_timeo, __ATOMIC_RELAXED));
+		if (r == -EAGAIN)
+			return -EINPROGRESS; /* SO_SNDTIMEO expired, as Linux */
+		if (r < 0)
+			return r;
+		/* Connect again rather than read SO_ERROR: the host then ends
+		 * its connect as a blocking one would (connected, or the error
+		 * reported once and the socket unconnected again), so a later
+		 * connect gets EISCONN or a new attempt, as on Linux. */
+		if (connect(h->fd, (const struct sockaddr *)&a->ss, a->len) == 0)
+			return 0;
+		r = neg_host();
+		if (r == -EISCONN)
+			return 0;
+		if (r != -EALREADY && r != -EINPROGRESS)
+			return r;
+	}
 }
 
+static unsigned hs_poll(struct sock *s);
 static int hs_new(int family, int type, int proto, int fd, unsigned fflags, struct file **ret);
 
 static int hs_accept(struct task *t, struct sock *s, unsigned fflags, int nonblock,
@@ -291,6 +294,7 @@ static ssize_t hs_send(struct task *t, struct sock *s, const void *buf, size_t l
 	int hflags = (flags & SEND_FLAGS) | MSG_DONTWAIT | MSG_NOSIGNAL;
 	size_t done = 0;
 
+	nonblock |= !!(flags & MSG_DONTWAIT);
 	(void)ctl; /* no control messages reach the host */
 	if (to) {
 		int r = addr_ok(to, 0);
@@ -326,6 +330,7 @@ static ssize_t hs_recv(struct task *t, struct sock *s, void *buf, size_t len, in
 	int waitall = (flags & MSG_WAITALL) && s->type == SOCK_STREAM && !(flags & MSG_PEEK);
 	size_t done = 0;
 
+	nonblock |= !!(flags & MSG_DONTWAIT);
 	/* MSG_TRUNC on a stream discards the data (Linux): the caller still
 	 * copies the buffer out, so it must hold no Sentry memory */
 	if ((flags & MSG_TRUNC) && s->type == SOCK_STREAM)
@@ -354,6 +359,10 @@ static ssize_t hs_recv(struct task *t, struct sock *s, void *buf, size_t len, in
 		r = neg_host();
 		if (r != -EAGAIN || nonblock)
 			return done ? (ssize_t)done : r;
+		/* a blocking receive after SHUT_RD returns 0 (Linux), where the
+		 * host's non-blocking one says EAGAIN and poll says readable */
+		if (hs_poll(s) & POLLRDHUP)
+			return (ssize_t)done;
 		r = hwait(t, h, POLLIN | POLLPRI, __atomic_load_n(&h->rcv_timeo, __ATOMIC_RELAXED));
 		if (r < 0)
 			return done ? (ssize_t)done : r;
@@ -400,7 +409,8 @@ static const struct hopt hopts[] = {
 	{ SOL_SOCKET, SO_KEEPALIVE, 0 },	 { SOL_SOCKET, SO_RCVBUF, 0 },
 	{ SOL_SOCKET, SO_SNDBUF, 0 },		 { SOL_SOCKET, SO_LINGER, 0 },
 	{ SOL_SOCKET, SO_BROADCAST, 0 },	 { SOL_SOCKET, SO_OOBINLINE, 0 },
-	{ SOL_SOCKET, SO_RCVLOWAT, 0 },		 { SOL_SOCKET, SO_PRIORITY, 0 },
+	{ SOL_SOCKET, SO_RCVLOWAT, 0 },		 { SOL_SOCKET, SO_SNDLOWAT, 0 },
+	{ SOL_SOCKET, SO_PRIORITY, 0 },
 	{ SOL_SOCKET, SO_ERROR, 1 },		 { SOL_SOCKET, SO_TYPE, 1 },
 	{ SOL_SOCKET, SO_DOMAIN, 1 },		 { SOL_SOCKET, SO_PROTOCOL, 1 },
 	{ SOL_SOCKET, SO_ACCEPTCONN, 1 },	 { IPPROTO_TCP, TCP_NODELAY, 0 },
