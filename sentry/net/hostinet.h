@@ -6,9 +6,10 @@
  * Sentry socket file; the host fd never leaves the Sentry.
  *
  * Each call is served by the Sentry on a non-blocking host socket:
- * addresses are Sentry copies whose family is checked, data moves through
- * Sentry buffers, socket options are an allowlist (hostinet.c), control
- * messages are neither forwarded nor returned, ioctl is FIONREAD/SIOCOUTQ.
+ * addresses are bounded Sentry copies the host protocol validates, data
+ * moves through Sentry buffers, socket options are an allowlist
+ * (hostinet.c), control messages are neither forwarded nor returned,
+ * ioctl is FIONREAD/SIOCOUTQ.
  * Blocking calls poll the host fd in 50 ms slices, checking the task in
  * between, so a signal or a kill reaches a task blocked in accept or recv;
  * SO_RCVTIMEO/SO_SNDTIMEO are kept by the Sentry.  One watcher thread
