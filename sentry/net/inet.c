@@ -20,7 +20,7 @@
 
 pthread_mutex_t inet_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t inet_cond = PTHREAD_COND_INITIALIZER;
-static struct isock *tcp_bound, *udp_bound;
+static struct isock *bound_tcp, *bound_udp, *bound_udplite; /* one port space each */
 static uint32_t port_seed;
 
 static const struct sock_ops inet_tcp_ops, inet_udp_ops;
@@ -189,14 +189,19 @@ int is_route(struct isock *s, struct in6_addr *dst)
 
 /* Ports. */
 
-struct isock *is_bound_list(int type)
+static struct isock **bound_head(int proto)
 {
-	return type == SOCK_STREAM ? tcp_bound : udp_bound;
+	return proto == IPPROTO_TCP ? &bound_tcp : proto == IPPROTO_UDP ? &bound_udp : &bound_udplite;
+}
+
+struct isock *is_bound_list(int proto)
+{
+	return *bound_head(proto);
 }
 
 void is_link_bound(struct isock *s)
 {
-	struct isock **head = s->sk.type == SOCK_STREAM ? &tcp_bound : &udp_bound;
+	struct isock **head = bound_head(s->sk.protocol);
 
 	s->bound_next = *head;
 	*head = s;
@@ -205,7 +210,7 @@ void is_link_bound(struct isock *s)
 
 void is_unbind_locked(struct isock *s)
 {
-	struct isock **head = s->sk.type == SOCK_STREAM ? &tcp_bound : &udp_bound;
+	struct isock **head = bound_head(s->sk.protocol);
 
 	if (!s->bound)
 		return;
@@ -245,7 +250,7 @@ static int overlap(const struct isock *a, const struct isock *b)
 
 int is_port_free(const struct isock *s, uint16_t port)
 {
-	for (struct isock *b = is_bound_list(s->sk.type); b; b = b->bound_next) {
+	for (struct isock *b = is_bound_list(s->sk.protocol); b; b = b->bound_next) {
 		if (b == s || b->lport != port || !overlap(s, b))
 			continue;
 		if (s->reuseport && b->reuseport && s->uid == b->uid)
@@ -270,7 +275,7 @@ static int pick_port(struct isock *s)
 		uint16_t p = (uint16_t)(INET_PORT_LO + (start + i) % n);
 		int used = 0;
 
-		for (struct isock *b = is_bound_list(s->sk.type); b && !used; b = b->bound_next)
+		for (struct isock *b = is_bound_list(s->sk.protocol); b && !used; b = b->bound_next)
 			used = b->lport == p;
 		if (!used)
 			return p;
@@ -492,9 +497,11 @@ static int inet_create(struct task *t, int family, int type, int proto, unsigned
 		proto = IPPROTO_TCP;
 		break;
 	case SOCK_DGRAM:
-		if (proto && proto != IPPROTO_UDP)
+		/* UDP-Lite is UDP on a loopback without checksums. */
+		if (proto && proto != IPPROTO_UDP && proto != IPPROTO_UDPLITE)
 			return -EPROTONOSUPPORT;
-		proto = IPPROTO_UDP;
+		if (!proto)
+			proto = IPPROTO_UDP;
 		break;
 	case SOCK_RAW:
 		return -EPROTONOSUPPORT; /* no raw sockets on the loopback stack */

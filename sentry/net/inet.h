@@ -70,7 +70,7 @@ enum {
 	IO_PKTINFO, IO_RECVERR, IO_MTU_DISCOVER, IO_MC_TTL, IO_MC_LOOP, IO_FREEBIND,
 	IO_BIND_NO_PORT, IO_RECVTTL, IO_V6_HOPS, IO_V6_TCLASS, IO_V6_RECVPKTINFO,
 	IO_V6_MC_HOPS, IO_V6_MC_LOOP, IO_V6_RECVTCLASS, IO_V6_RECVERR, IO_V6_MTU_DISCOVER,
-	IO_V6_RECVHOPLIMIT, IO_COUNT
+	IO_V6_RECVHOPLIMIT, IO_UDPLITE_SEND, IO_UDPLITE_RECV, IO_COUNT
 };
 
 /*
@@ -83,6 +83,7 @@ struct isock {
 	enum is_state state;
 	int dead;       /* the file is gone */
 	int connecting; /* non-blocking connect not yet confirmed (SS_CONNECTING) */
+	int ss_connected; /* SS_CONNECTED: stays after a reset (EISCONN) */
 	/* Local name; bound: the port is taken (in the bound list). */
 	int bound, user_bound; /* user_bound: by bind(), kept on disconnect */
 	struct in6_addr laddr; /* :: with lany4/lany6 for wildcards */
@@ -160,8 +161,8 @@ void is_unbind_locked(struct isock *s);
 void is_link_bound(struct isock *s);
 /* Does (@a, @port) reach @s? 2: by its exact address, 1: wildcard, 0. */
 int is_matches(const struct isock *s, const struct in6_addr *a, uint16_t port);
-/* The bound sockets of a protocol (inet_lock held). */
-struct isock *is_bound_list(int type);
+/* The bound sockets of a protocol (IPPROTO_*) (inet_lock held). */
+struct isock *is_bound_list(int proto);
 
 /* TCP (inet_tcp.c) and UDP (inet_udp.c) operations. */
 int tcp_listen(struct task *t, struct sock *sk, int backlog);

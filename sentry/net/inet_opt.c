@@ -65,6 +65,10 @@ static const struct optdef optdefs[] = {
 	{ IPPROTO_IPV6, IPV6_MTU_DISCOVER, IO_V6_MTU_DISCOVER, 1, 0, 5, ANY_TYPE, 0, 0 },
 	{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT, IO_V6_RECVHOPLIMIT, 0, INT_MIN, INT_MAX, ANY_TYPE, 1,
 	  0 },
+	{ IPPROTO_UDPLITE, 10 /* UDPLITE_SEND_CSCOV */, IO_UDPLITE_SEND, 0, 0, 65535, ANY_TYPE, 0,
+	  0 },
+	{ IPPROTO_UDPLITE, 11 /* UDPLITE_RECV_CSCOV */, IO_UDPLITE_RECV, 0, 0, 65535, ANY_TYPE, 0,
+	  0 },
 };
 
 void inet_opts_init(struct isock *s)
@@ -99,6 +103,8 @@ static int level_ok(struct isock *s, int level)
 		return s->sk.type == SOCK_STREAM;
 	case IPPROTO_UDP:
 		return s->sk.type == SOCK_DGRAM;
+	case IPPROTO_UDPLITE:
+		return s->sk.protocol == IPPROTO_UDPLITE;
 	case IPPROTO_IPV6:
 		return s->sk.family == AF_INET6;
 	default:
@@ -340,6 +346,8 @@ int inet_setsockopt(struct task *t, struct sock *sk, int level, int name, const 
 	}
 	if (level == IPPROTO_IP && name == IP_TOS && sk->type == SOCK_STREAM)
 		v &= ~3; /* the ECN bits belong to TCP */
+	if (level == IPPROTO_UDPLITE && v != 0 && v < 8)
+		v = 8; /* the header is always covered */
 	s->opt[d->idx] = v;
 	is_wake();
 out:

@@ -107,13 +107,25 @@ static void syn_unlink(struct isock *s)
 	s->syn_pending = 0;
 }
 
+/* Queue @s last: attempts complete in the order they were made. */
+static void syn_append(struct isock *s)
+{
+	struct isock **pp = &syn_list;
+
+	while (*pp)
+		pp = &(*pp)->syn_next;
+	*pp = s;
+	s->syn_next = NULL;
+	s->syn_pending = 1;
+}
+
 /* The listener for @dst:@port, the one with the exact address first. */
 static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
 {
 	struct isock *best = NULL;
 	int best_sc = 0;
 
-	for (struct isock *b = is_bound_list(SOCK_STREAM); b; b = b->bound_next) {
+	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next) {
 		int sc;
 
 		if (b->state != IS_LISTEN || b->dead)
@@ -160,6 +172,7 @@ static int try_connect_locked(struct isock *s)
 	e->raddr = s->laddr;
 	e->rport = s->lport;
 	e->state = IS_ESTABLISHED;
+	e->ss_connected = 1;
 	e->peer = s;
 	is_ref(s);
 	e->refs = 2; /* the accept queue's and s->peer */
@@ -244,6 +257,7 @@ static int disconnect_locked(struct isock *s)
 	if (s->state == IS_LISTEN || s->state == IS_ESTABLISHED)
 		tcp_release_locked(s, 1);
 	s->state = IS_CLOSED;
+	s->ss_connected = 0;
 	s->shut = 0;
 	s->fin = 0;
 	s->peer_closed = 0;
@@ -280,6 +294,7 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 			r = -EALREADY;
 		} else if (s->state == IS_ESTABLISHED) {
 			s->connecting = 0;
+			s->ss_connected = 1;
 			r = 0;
 		} else {
 			s->connecting = 0;
@@ -288,7 +303,7 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 		}
 		goto out;
 	}
-	if (s->state != IS_CLOSED) {
+	if (s->state != IS_CLOSED || s->ss_connected) {
 		r = -EISCONN;
 		goto out;
 	}
@@ -319,9 +334,7 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 		if (r != -EAGAIN)
 			break;
 		if (nonblock) {
-			s->syn_next = syn_list;
-			syn_list = s;
-			s->syn_pending = 1;
+			syn_append(s);
 			s->connecting = 1;
 			r = -EINPROGRESS;
 			goto out;
@@ -329,9 +342,7 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 		r = is_wait(t, deadline);
 		if (r < 0) {
 			/* The attempt goes on (SS_CONNECTING). */
-			s->syn_next = syn_list;
-			syn_list = s;
-			s->syn_pending = 1;
+			syn_append(s);
 			s->connecting = 1;
 			if (r == -EAGAIN)
 				r = -EINPROGRESS;
@@ -348,6 +359,8 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 	} else if (nonblock) {
 		s->connecting = 1;
 		r = -EINPROGRESS;
+	} else {
+		s->ss_connected = 1;
 	}
 	is_wake();
 out:

@@ -78,13 +78,13 @@ int udp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 }
 
 /* The socket that takes a datagram from @src:@sport to @dst:@dport. */
-static struct isock *find_receiver(const struct in6_addr *src, uint16_t sport,
+static struct isock *find_receiver(int proto, const struct in6_addr *src, uint16_t sport,
 				   const struct in6_addr *dst, uint16_t dport)
 {
 	struct isock *best = NULL;
 	int best_sc = 0;
 
-	for (struct isock *b = is_bound_list(SOCK_DGRAM); b; b = b->bound_next) {
+	for (struct isock *b = is_bound_list(proto); b; b = b->bound_next) {
 		int sc = is_matches(b, dst, dport);
 
 		if (!sc || b->dead)
@@ -149,7 +149,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 		src = s->laddr;
 	else
 		loopback_of(&dst, &src);
-	o = find_receiver(&src, s->lport, &dst, port);
+	o = find_receiver(sk->protocol, &src, s->lport, &dst, port);
 	r = (int)len;
 	if (!o) {
 		/* ICMP port unreachable: reported to connected sockets. */
