@@ -277,15 +277,56 @@ static int hs_accept(struct task *t, struct sock *s, unsigned fflags, int nonblo
 #define SEND_FLAGS (MSG_OOB | MSG_MORE | MSG_EOR | MSG_CONFIRM)
 #define RECV_FLAGS (MSG_OOB | MSG_PEEK | MSG_TRUNC)
 
+/* Control data of a datagram send (Linux's ip_cmsg_send reads it for UDP;
+ * TCP ignores it): the application's buffer, checked, with only its
+ * IPPROTO_IP and IPPROTO_IPV6 messages copied to @out (IP_TTL, IP_TOS,
+ * IP_PKTINFO, IPV6_HOPLIMIT...: what any unprivileged process may send;
+ * the host validates them).  SOL_SOCKET ones (SCM_RIGHTS: Sentry files)
+ * never reach the host.  Returns the length of @out. */
+#define HS_CTL_MAX 256
+static int ctl_ip_only(const struct sock_ctl *ctl, uint8_t *out, size_t *ret_len)
+{
+	size_t off = 0, olen = 0;
+	int r = sock_cmsg_check(ctl->raw, ctl->rawlen);
+
+	if (r < 0)
+		return r;
+	while (off + sizeof(struct cmsghdr) <= ctl->rawlen) {
+		struct cmsghdr h;
+
+		memcpy(&h, ctl->raw + off, sizeof(h));
+		if (h.cmsg_len < sizeof(h) || h.cmsg_len > ctl->rawlen - off)
+			break; /* checked above; stop at the tail */
+		if (h.cmsg_level == IPPROTO_IP || h.cmsg_level == IPPROTO_IPV6) {
+			if (olen + CMSG_ALIGN(h.cmsg_len) > HS_CTL_MAX)
+				return -ENOBUFS;
+			memcpy(out + olen, ctl->raw + off, h.cmsg_len);
+			olen += CMSG_ALIGN(h.cmsg_len);
+		}
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+	*ret_len = olen;
+	return 0;
+}
+
 static ssize_t hs_send(struct task *t, struct sock *s, const void *buf, size_t len, int flags,
 		       int nonblock, const struct sock_addr *to, struct sock_ctl *ctl)
 {
 	struct hsock *h = hs(s);
 	int hflags = (flags & SEND_FLAGS) | MSG_DONTWAIT | MSG_NOSIGNAL;
-	size_t done = 0;
+	union {
+		struct cmsghdr align;
+		uint8_t b[HS_CTL_MAX];
+	} cbuf;
+	size_t done = 0, clen = 0;
 
 	nonblock |= !!(flags & MSG_DONTWAIT);
-	(void)ctl; /* no control messages reach the host */
+	if (ctl && ctl->raw && ctl->rawlen && s->type == SOCK_DGRAM) {
+		int r = ctl_ip_only(ctl, cbuf.b, &clen);
+
+		if (r < 0)
+			return r;
+	}
 	if (to) {
 		int r = addr_ok(to);
 
@@ -293,8 +334,14 @@ static ssize_t hs_send(struct task *t, struct sock *s, const void *buf, size_t l
 			return r;
 	}
 	for (;;) {
-		ssize_t n = sendto(h->fd, (const char *)buf + done, len - done, hflags,
-				   to ? (const struct sockaddr *)&to->ss : NULL, to ? to->len : 0);
+		struct iovec iov = { (char *)buf + done, len - done };
+		struct msghdr m = { .msg_name = to ? (void *)&to->ss : NULL,
+				    .msg_namelen = to ? to->len : 0,
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = clen ? cbuf.b : NULL,
+				    .msg_controllen = clen };
+		ssize_t n = sendmsg(h->fd, &m, hflags);
 		int r;
 
 		if (n >= 0) {
@@ -313,6 +360,28 @@ static ssize_t hs_send(struct task *t, struct sock *s, const void *buf, size_t l
 	}
 }
 
+/* The IPPROTO_IP / IPPROTO_IPV6 control messages of a host datagram
+ * receive (IP_PKTINFO, IP_TTL, IPV6_HOPLIMIT... the options the
+ * application enabled) into @info; others, and what does not fit, are
+ * dropped (MSG_CTRUNC is the syscall layer's). */
+static void ctl_from_host(struct msghdr *m, struct sock_recv_info *info)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		size_t dlen = c->cmsg_len - CMSG_LEN(0);
+		struct sock_cmsg *o;
+
+		if (c->cmsg_level != IPPROTO_IP && c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (info->ncmsg >= SOCK_CMSG_MAX || dlen > sizeof(o->data))
+			continue;
+		o = &info->cmsg[info->ncmsg++];
+		o->level = c->cmsg_level;
+		o->type = c->cmsg_type;
+		o->len = (unsigned)dlen;
+		memcpy(o->data, CMSG_DATA(c), dlen);
+	}
+}
+
 static ssize_t hs_recv(struct task *t, struct sock *s, void *buf, size_t len, int flags,
 		       int nonblock, struct sock_recv_info *info)
 {
@@ -326,11 +395,17 @@ static ssize_t hs_recv(struct task *t, struct sock *s, void *buf, size_t len, in
 	if ((flags & MSG_TRUNC) && s->type == SOCK_STREAM)
 		memset(buf, 0, len);
 	for (;;) {
+		union {
+			struct cmsghdr align;
+			uint8_t b[HS_CTL_MAX];
+		} cbuf;
 		struct iovec iov = { (char *)buf + done, len - done };
 		struct msghdr m = { .msg_name = &info->from.ss,
 				    .msg_namelen = sizeof(info->from.ss),
 				    .msg_iov = &iov,
-				    .msg_iovlen = 1 };
+				    .msg_iovlen = 1,
+				    .msg_control = s->type == SOCK_DGRAM ? cbuf.b : NULL,
+				    .msg_controllen = s->type == SOCK_DGRAM ? sizeof(cbuf) : 0 };
 		ssize_t n = recvmsg(h->fd, &m, (flags & RECV_FLAGS) | MSG_DONTWAIT);
 		int r;
 
@@ -339,6 +414,7 @@ static ssize_t hs_recv(struct task *t, struct sock *s, void *buf, size_t len, in
 				info->from.len = m.msg_namelen <= sizeof(info->from.ss) ? m.msg_namelen : 0;
 				info->truncated = !!(m.msg_flags & MSG_TRUNC);
 				info->full_len = (size_t)n;
+				ctl_from_host(&m, info);
 				return n;
 			}
 			done += (size_t)n;
@@ -384,8 +460,9 @@ static int hs_getname(struct sock *s, int peer, struct sock_addr *ret)
 /*
  * The options the application may set or read on a host socket: those
  * programs use that change only this socket's behaviour, and that an
- * unprivileged host process may use.  SO_BINDTODEVICE, SO_MARK,
- * SO_ATTACH_FILTER, SO_TIMESTAMP* (control messages), IP_OPTIONS,
+ * unprivileged host process may use (the IP-level control messages they
+ * turn on come back through ctl_from_host()).  SO_BINDTODEVICE, SO_MARK,
+ * SO_ATTACH_FILTER, SO_TIMESTAMP* (SOL_SOCKET control messages), IP_OPTIONS,
  * IP_HDRINCL, IP_TRANSPARENT, multicast, TCP_CONGESTION (may load a
  * module), TCP_REPAIR and the like are refused with ENOPROTOOPT.
  */
@@ -414,6 +491,9 @@ static const struct hopt hopts[] = {
 	{ IPPROTO_TCP, TCP_CONGESTION, 1 },	 { IPPROTO_IP, IP_TOS, 0 },
 	{ IPPROTO_IP, IP_TTL, 0 },		 { IPPROTO_IP, IP_MTU_DISCOVER, 0 },
 	{ IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 0 }, { IPPROTO_IP, IP_MTU, 1 },
+	{ IPPROTO_IP, IP_PKTINFO, 0 },		 { IPPROTO_IP, IP_RECVTTL, 0 },
+	{ IPPROTO_IP, IP_RECVTOS, 0 },		 { IPPROTO_IPV6, IPV6_RECVPKTINFO, 0 },
+	{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 0 },	 { IPPROTO_IPV6, IPV6_RECVTCLASS, 0 },
 	{ IPPROTO_IPV6, IPV6_V6ONLY, 0 },	 { IPPROTO_IPV6, IPV6_UNICAST_HOPS, 0 },
 	{ IPPROTO_IPV6, IPV6_TCLASS, 0 },	 { IPPROTO_IPV6, IPV6_MTU_DISCOVER, 0 },
 	{ IPPROTO_IPV6, IPV6_MTU, 1 },		 { IPPROTO_UDP, UDP_CORK, 0 },

@@ -8,8 +8,8 @@
  * Each call is served by the Sentry on a non-blocking host socket:
  * addresses are bounded Sentry copies the host protocol validates, data
  * moves through Sentry buffers, socket options are an allowlist
- * (hostinet.c), control messages are neither forwarded nor returned,
- * ioctl is FIONREAD/SIOCOUTQ.
+ * (hostinet.c), control messages are rebuilt (UDP's IP-level ones only,
+ * never SOL_SOCKET), ioctl is FIONREAD/SIOCOUTQ.
  * Blocking calls poll the host fd in 50 ms slices, checking the task in
  * between, so a signal or a kill reaches a task blocked in accept or recv;
  * SO_RCVTIMEO/SO_SNDTIMEO are kept by the Sentry.  One watcher thread
