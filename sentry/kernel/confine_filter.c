@@ -185,13 +185,15 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed *a)
 	case R_SOCKET_INET: {
 		static const int fams[] = { AF_INET, AF_INET6 };
 		static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
+		/* the type without SOCK_NONBLOCK / SOCK_CLOEXEC */
+		const scmp_datum_t tmask = ~(scmp_datum_t)(SOCK_NONBLOCK | SOCK_CLOEXEC) & 0xffffffffu;
 
 		for (size_t f = 0; f < ARRAY_SIZE(fams) && r == 0; f++)
 			for (size_t i = 0; i < ARRAY_SIZE(types) && r == 0; i++) {
 				struct scmp_arg_cmp cmp[2] = {
-					{ .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)fams[f] },
-					{ .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-					  .datum_a = ~(scmp_datum_t)(SOCK_NONBLOCK | SOCK_CLOEXEC) & 0xffffffffu,
+					{ .arg = 0, .op = SCMP_CMP_EQ,
+					  .datum_a = (scmp_datum_t)fams[f] },
+					{ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = tmask,
 					  .datum_b = (scmp_datum_t)types[i] },
 				};
 

@@ -411,7 +411,8 @@ static ssize_t hs_recv(struct task *t, struct sock *s, void *buf, size_t len, in
 
 		if (n >= 0) {
 			if (s->type != SOCK_STREAM) {
-				info->from.len = m.msg_namelen <= sizeof(info->from.ss) ? m.msg_namelen : 0;
+				info->from.len =
+					m.msg_namelen <= sizeof(info->from.ss) ? m.msg_namelen : 0;
 				info->truncated = !!(m.msg_flags & MSG_TRUNC);
 				info->full_len = (size_t)n;
 				ctl_from_host(&m, info);
