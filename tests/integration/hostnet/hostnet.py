@@ -317,8 +317,19 @@ def case_host_signal():
               "signals: %r" % lines)
         time.sleep(0.5)
         check(p.poll() is None, "the sandbox ended early")
+        sentries = sentry_pids_below(p.pid)
+        check(len(sentries) == 1, "sentry processes: %r" % sentries)
         p.send_signal(signal.SIGKILL)  # the launcher; everything below dies with it
         p.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while os.path.exists("/proc/%d" % sentries[0]) and time.monotonic() < deadline:
+            try:
+                if open("/proc/%d/stat" % sentries[0]).read().split(")")[-1].split()[0] == "Z":
+                    break
+            except OSError:
+                break
+            time.sleep(0.05)
+        check(time.monotonic() < deadline, "the Sentry blocked in accept outlived its launcher")
     finally:
         if p.poll() is None:
             p.kill()
