@@ -140,7 +140,7 @@ static const unsigned long ioctl_reqs[] = { TCGETS, TCSETS, TIOCGWINSZ, FIONREAD
 static const int prctl_opts[] = { PR_SET_NAME, PR_GET_NAME };
 static const unsigned long ioctl_net_reqs[] = { SIOCOUTQ };
 static const int sockopt_levels[] = { SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP,
-				      IPPROTO_UDP };
+				      IPPROTO_UDP, IPPROTO_UDPLITE };
 
 static int add_eq(scmp_filter_ctx ctx, int nr, unsigned arg, scmp_datum_t v)
 {

@@ -25,6 +25,9 @@
 #include "sentry/vfs/notify.h"
 
 #define HOSTINET_SLICE_NS (50 * NSEC_PER_MSEC)
+/* include/uapi/linux/udp.h (not in glibc's headers) */
+#define HS_UDPLITE_SEND_CSCOV 10
+#define HS_UDPLITE_RECV_CSCOV 11
 
 /* One application socket: the Sentry's host socket behind it. */
 struct hsock {
@@ -498,6 +501,8 @@ static const struct hopt hopts[] = {
 	{ IPPROTO_IPV6, IPV6_V6ONLY, 0 },	 { IPPROTO_IPV6, IPV6_UNICAST_HOPS, 0 },
 	{ IPPROTO_IPV6, IPV6_TCLASS, 0 },	 { IPPROTO_IPV6, IPV6_MTU_DISCOVER, 0 },
 	{ IPPROTO_IPV6, IPV6_MTU, 1 },		 { IPPROTO_UDP, UDP_CORK, 0 },
+	{ IPPROTO_UDPLITE, HS_UDPLITE_SEND_CSCOV, 0 },
+	{ IPPROTO_UDPLITE, HS_UDPLITE_RECV_CSCOV, 0 },
 };
 
 static const struct hopt *hopt_find(int level, int name)
@@ -631,7 +636,7 @@ static int hs_create(int family, int type, int proto, unsigned fflags, struct fi
 			return -EPROTONOSUPPORT;
 		break;
 	case SOCK_DGRAM:
-		if (proto != 0 && proto != IPPROTO_UDP)
+		if (proto != 0 && proto != IPPROTO_UDP && proto != IPPROTO_UDPLITE)
 			return -EPROTONOSUPPORT;
 		break;
 	default:
