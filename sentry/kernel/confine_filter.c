@@ -184,20 +184,25 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed *a)
 		return add_eq(ctx, a->nr, 0, AF_UNIX);
 	case R_SOCKET_INET: {
 		static const int fams[] = { AF_INET, AF_INET6 };
-		static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
+		/* (type, protocol): no protocol module is ever loaded for us */
+		static const int tp[][2] = { { SOCK_STREAM, 0 },	{ SOCK_STREAM, IPPROTO_TCP },
+					     { SOCK_DGRAM, 0 },		{ SOCK_DGRAM, IPPROTO_UDP },
+					     { SOCK_DGRAM, IPPROTO_UDPLITE } };
 		/* the type without SOCK_NONBLOCK / SOCK_CLOEXEC */
 		const scmp_datum_t tmask = ~(scmp_datum_t)(SOCK_NONBLOCK | SOCK_CLOEXEC) & 0xffffffffu;
 
 		for (size_t f = 0; f < ARRAY_SIZE(fams) && r == 0; f++)
-			for (size_t i = 0; i < ARRAY_SIZE(types) && r == 0; i++) {
-				struct scmp_arg_cmp cmp[2] = {
+			for (size_t i = 0; i < ARRAY_SIZE(tp) && r == 0; i++) {
+				struct scmp_arg_cmp cmp[3] = {
 					{ .arg = 0, .op = SCMP_CMP_EQ,
 					  .datum_a = (scmp_datum_t)fams[f] },
 					{ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = tmask,
-					  .datum_b = (scmp_datum_t)types[i] },
+					  .datum_b = (scmp_datum_t)tp[i][0] },
+					{ .arg = 2, .op = SCMP_CMP_EQ,
+					  .datum_a = (scmp_datum_t)tp[i][1] },
 				};
 
-				r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, a->nr, 2, cmp);
+				r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, a->nr, 3, cmp);
 			}
 		return r;
 	}

@@ -233,7 +233,8 @@ static int hostnet_allowed(long unused)
 	    ioctl(c, SIOCOUTQ, &outq) < 0 || outq != 0 || shutdown(c, SHUT_WR) < 0)
 		return 5;
 	u = socket(AF_INET6, SOCK_DGRAM, 0);
-	if (u < 0)
+	if (u < 0 || socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDPLITE) < 0 ||
+	    socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) < 0)
 		return 6;
 	ep = (int)syscall(SYS_epoll_create1, EPOLL_CLOEXEC);
 	if (ep < 0 || syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, s, &ev) < 0 ||
@@ -277,6 +278,12 @@ static int hostnet_forbidden(long which)
 	case 6:
 		syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
 		break;
+	case 7:
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 132); /* SCTP: a module */
+		break;
+	case 8:
+		syscall(SYS_socket, AF_INET6, SOCK_DGRAM, IPPROTO_TCP);
+		break;
 	}
 	return 0;
 }
@@ -284,7 +291,7 @@ static int hostnet_forbidden(long which)
 static void test_hostnet_forbidden(void **state)
 {
 	(void)state;
-	for (long i = 0; i < 7; i++) {
+	for (long i = 0; i < 9; i++) {
 		int ws = run_confined_flags(hostnet_forbidden, i, CONFINE_HOST_NET);
 
 		if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
