@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""server_pool.py CVISORD [PLATFORM]
+"""server_pool.py CVISORD [PLATFORM [CVISORCTL]]
 
 A pool's `network` over the API (docs/api.md): a real cvisord on loopback
 ports with the default pool on / (network none) and a TCP server of this
@@ -10,7 +10,8 @@ test on the host's 127.0.0.1.
    connect to the same port from it is refused (its loopback is its own);
    "network": "bridge" / 5 are 400 application/problem+json;
  - gRPC (skipped when grpcio is missing): CreatePool network "host" is
-   reported back by GetPool, "bogus" is INVALID_ARGUMENT.
+   reported back by GetPool, "bogus" is INVALID_ARGUMENT;
+ - cvisorctl pools create --network=host / --network=bogus (when given).
 Loopback traffic only.
 """
 import http.client
@@ -31,6 +32,7 @@ sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 
 cvisord = os.path.abspath(sys.argv[1])
 platform = sys.argv[2] if len(sys.argv) > 2 else "systrap"
+cvisorctl = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else None
 tmp = tempfile.mkdtemp(prefix="cvnet.")
 failures = []
 
@@ -180,6 +182,19 @@ def main():
         out = run_in(rest, "default", hport)
         check(out == "ECONNREFUSED", "none pool: the host port is not on its loopback: %r" % out)
         grpc_part(gport, token, hport)
+        if cvisorctl:
+            ctl = [cvisorctl, "--url", "http://127.0.0.1:%d" % rport, "--token", token,
+                   "pools", "create"]
+            r = subprocess.run(ctl + ["--network=host", "ctl", "/", "0"], capture_output=True,
+                               text=True, timeout=120)
+            check(r.returncode == 0 and json.loads(r.stdout).get("network") == "host",
+                  "cvisorctl pools create --network=host: %d %r %r" %
+                  (r.returncode, r.stdout, r.stderr))
+            r = subprocess.run(ctl + ["--network=bogus", "ctl2", "/"], capture_output=True,
+                               text=True, timeout=120)
+            check(r.returncode != 0 and "network" in r.stdout + r.stderr,
+                  "cvisorctl pools create --network=bogus: %d %r %r" %
+                  (r.returncode, r.stdout, r.stderr))
         proc.send_signal(signal.SIGTERM)
         check(proc.wait(timeout=120) == 0, "cvisord exits 0 on SIGTERM")
     finally:
