@@ -4,7 +4,7 @@
  *
  *   cvisorctl [--url URL] [--token TOKEN] COMMAND ...
  *     pools list | pools get NAME | pools delete NAME
- *     pools create NAME ROOTFS [MIN_READY [MAX_TOTAL]]
+ *     pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]
  *     sandboxes list | sandboxes create [POOL] | sandboxes get ID | sandboxes delete ID
  *     run [--pool P] -- ARGV...        (exits with the program's status)
  *     exec ID -- ARGV...               (streams stdout/stderr live)
@@ -181,7 +181,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: cvisorctl [--url URL] [--token TOKEN] COMMAND\n"
-		"  pools list|get NAME|delete NAME|create NAME ROOTFS [MIN_READY [MAX_TOTAL]]\n"
+		"  pools list|get NAME|delete NAME\n"
+		"  pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]\n"
 		"  sandboxes list|create [POOL]|get ID|delete ID\n"
 		"  run [--pool P] -- ARGV...\n"
 		"  exec ID -- ARGV...\n"
@@ -256,9 +257,19 @@ int main(int argc, char **argv)
 					      NULL, 0, &b, NULL),
 				      &b);
 		}
+		const char *net = NULL;
+
+		if (!strcmp(argv[1], "create") && argc >= 3 && !strncmp(argv[2], "--network=", 10)) {
+			net = argv[2] + 10; /* the server checks the value */
+			argv[2] = argv[1];
+			argv++;
+			argc--;
+		}
 		if (!strcmp(argv[1], "create") && argc >= 4 && argc <= 6) {
 			json_t *j = json_pack("{s:s, s:s}", "name", argv[2], "rootfs", argv[3]);
 			char *s;
+			if (net)
+				json_object_set_new(j, "network", json_string(net));
 			if (argc >= 5)
 				json_object_set_new(j, "min_ready", json_integer(atoi(argv[4])));
 			if (argc >= 6)

@@ -116,6 +116,8 @@ int pool_config_check(const struct pool_config *cfg)
 		return -EINVAL;
 	if (cfg->platform != PLAT_SYSTRAP && cfg->platform != PLAT_PTRACE)
 		return -EINVAL;
+	if (cfg->network != SANDBOX_NET_NONE && cfg->network != SANDBOX_NET_HOST)
+		return -EINVAL;
 	return 0;
 }
 
@@ -269,6 +271,7 @@ static void *boot_worker(void *arg)
 			abort();
 		rootfs = strdup(p->cfg.rootfs);
 		o.platform = p->cfg.platform;
+		o.network = p->cfg.network;
 		pthread_mutex_unlock(&m->lock);
 
 		o.rootfs = rootfs;

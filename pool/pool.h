@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "platform/platform.h"
+#include "runtime/sandbox.h"
 
 struct sandbox;
 struct pool_mgr;
@@ -43,6 +44,7 @@ struct pool_config {
 	uint32_t max_lease_seconds; /* default and maximum lease length; 0: 3600 */
 	uint32_t idle_ttl_seconds;  /* warm ones older than this are recycled; 0: never */
 	enum plat_kind platform;
+	enum sandbox_network network; /* zero: none (loopback only) */
 };
 
 /* Fields a PATCH may change (flags say which). */

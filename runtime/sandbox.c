@@ -95,6 +95,24 @@ void sb_response_free(CtlResponse *p)
 		cvisor__control__control_response__free_unpacked(p, NULL);
 }
 
+int sandbox_network_from_string(const char *s, enum sandbox_network *ret)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "none"))
+		*ret = SANDBOX_NET_NONE;
+	else if (!strcmp(s, "host"))
+		*ret = SANDBOX_NET_HOST;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *sandbox_network_name(enum sandbox_network n)
+{
+	return n == SANDBOX_NET_HOST ? "host" : "none";
+}
+
 /* Move @fd to at least @min (async-signal-safe, after fork). */
 static int fd_above(int fd, int min)
 {
@@ -145,6 +163,10 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 	}
 	if (o->no_overlay)
 		argv[argc++] = "--overlay=none";
+	if (o->network == SANDBOX_NET_HOST)
+		argv[argc++] = "--network=host";
+	else if (o->network != SANDBOX_NET_NONE)
+		return -EINVAL;
 	if (o->no_confine)
 		argv[argc++] = "--no-confine";
 	if (o->strace)

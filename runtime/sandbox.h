@@ -47,6 +47,18 @@ struct sandbox_bind {
 				     * of its files is EACCES) */
 };
 #define SANDBOX_BINDS_MAX 48
+/* The sandbox's network (docs/oci.md "Network"): NONE, the default, is the
+ * Sentry's own loopback-only stack in an empty host network namespace;
+ * HOST gives the application host sockets that the Sentry creates and
+ * owns for it (sentry/net/hostinet.c), in the host's network namespace. */
+enum sandbox_network {
+	SANDBOX_NET_NONE = 0,
+	SANDBOX_NET_HOST = 1,
+};
+
+/* "none" / "host"; -EINVAL for anything else (*ret untouched). */
+int sandbox_network_from_string(const char *s, enum sandbox_network *ret);
+const char *sandbox_network_name(enum sandbox_network n);
 
 struct sandbox_opts {
 	const char *rootfs;       /* host directory the Gofer serves, read-only */
@@ -56,6 +68,7 @@ struct sandbox_opts {
 	enum plat_kind platform;
 	const char *hostname;     /* NULL: "cvisor" */
 	bool no_overlay;          /* read-only root instead of the memory overlay */
+	enum sandbox_network network; /* zero: SANDBOX_NET_NONE */
 	bool no_confine;          /* debugging only */
 	int log_fd;               /* the Sentry's and Gofer's stderr; -1 or 0 (a
 				   * zeroed struct) inherit, -2: /dev/null

@@ -12,7 +12,7 @@
  *               "max_inflight": N, "acquire_timeout_ms": N, "exec_timeout_ms": N,
  *               "max_exec_timeout_ms": N, "drain_timeout_ms": N,
  *               "max_sandboxes": N},
- *    "pools": [{"name": "bb", "rootfs": "/abs", "min_ready": 2, ...}]}
+ *    "pools": [{"name": "bb", "rootfs": "/abs", "min_ready": 2, "network": "none", ...}]}
  */
 #define LOG_PREFIX "cvisord"
 #include "server/srv.h"
@@ -183,7 +183,7 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 	json_object_foreach(j, key, val) {
 		static const char *const known[] = { "name", "rootfs", "template", "min_ready",
 						     "max_total", "max_lease_seconds", "idle_ttl",
-						     "idle_ttl_seconds", "platform" };
+						     "idle_ttl_seconds", "platform", "network" };
 		bool ok = false;
 		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			ok |= strcmp(key, known[i]) == 0;
@@ -221,6 +221,15 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 		}
 		c.platform = k;
 	}
+	v = json_object_get(j, "network");
+	if (v && !json_is_null(v)) {
+		enum sandbox_network n;
+		if (!json_is_string(v) || sandbox_network_from_string(json_string_value(v), &n) < 0) {
+			*err = "network must be none or host";
+			return -EINVAL;
+		}
+		c.network = n;
+	}
 	if (c.max_total && c.min_ready > c.max_total) {
 		*err = "min_ready exceeds max_total";
 		return -EINVAL;
@@ -242,12 +251,14 @@ json_t *srv_pool_to_json(const struct pool_info *pi)
 	for (int i = 0; i < POOL_FAIL_N; i++)
 		json_object_set_new(f, pool_fail_name((enum pool_fail)i),
 				    json_integer((json_int_t)pi->failures[i]));
-	j = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:o}",
+	j = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:I, s:I, "
+		      "s:o}",
 		      "name", pi->cfg.name, "rootfs", pi->rootfs, "min_ready",
 		      (int)pi->cfg.min_ready, "max_total", (int)pi->cfg.max_total,
 		      "max_lease_seconds", (int)pi->cfg.max_lease_seconds, "idle_ttl",
 		      (int)pi->cfg.idle_ttl_seconds, "platform",
-		      pi->cfg.platform == PLAT_PTRACE ? "ptrace" : "systrap", "ready",
+		      pi->cfg.platform == PLAT_PTRACE ? "ptrace" : "systrap", "network",
+		      sandbox_network_name(pi->cfg.network), "ready",
 		      (int)pi->ready, "starting", (int)pi->starting, "leased", (int)pi->leased,
 		      "waiters", (int)pi->waiters, "created", (json_int_t)pi->created,
 		      "destroyed", (json_int_t)pi->destroyed, "leases_total",

@@ -77,6 +77,7 @@ static int pool_msg(struct srv *s, const char *name, json_t **keep, Cvisor__V1__
 	p->max_lease_seconds = ju32(j, "max_lease_seconds");
 	p->idle_ttl = ju32(j, "idle_ttl");
 	p->platform = (char *)jstr(j, "platform");
+	p->network = (char *)jstr(j, "network");
 	p->ready = ju32(j, "ready");
 	p->starting = ju32(j, "starting");
 	p->leased = ju32(j, "leased");
@@ -140,6 +141,8 @@ void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 		r |= set_str(j, "template", q->template_);
 	if (q->platform[0])
 		r |= set_str(j, "platform", q->platform);
+	if (q->network[0])
+		r |= set_str(j, "network", q->network);
 	r |= json_object_set_new(j, "min_ready", json_integer(q->min_ready));
 	r |= json_object_set_new(j, "max_total", json_integer(q->max_total));
 	r |= json_object_set_new(j, "max_lease_seconds", json_integer(q->max_lease_seconds));

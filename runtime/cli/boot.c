@@ -2,7 +2,8 @@
 /*
  * `cvisor boot --rootfs DIR --control-fd N [--ready-fd N]
  *              [--platform=systrap|ptrace] [--hostname=NAME]
- *              [--overlay=memory|none] [--bind SRC:DEST[:ro]]... [--no-confine]`
+ *              [--overlay=memory|none] [--bind SRC:DEST[:ro]]... [--network=none|host]
+ *              [--no-confine]`
  *
  * Internal (started by sandbox_boot(), runtime/sandbox.h): the Sentry of a
  * long-lived sandbox.  Starts the Gofer for DIR, confines itself as
@@ -29,6 +30,7 @@
 #include "runtime/cli/commands.h"
 #include "runtime/control/server.h"
 #include "runtime/launch.h"
+#include "runtime/sandbox.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 
@@ -51,12 +53,15 @@ int cmd_boot(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "overlay", required_argument, NULL, 'o' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "strace", no_argument, NULL, 's' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "bind", required_argument, NULL, 'b' },
 		{},
 	};
 	enum plat_kind kind = PLAT_SYSTRAP;
+	enum sandbox_network net = SANDBOX_NET_NONE;
+	unsigned cflags;
 	struct kernel_opts kopts = { .gofer_sock = -1 };
 	const char *rootfs = NULL;
 	struct ctl_server *srv = NULL;
@@ -87,6 +92,12 @@ int cmd_boot(int argc, char **argv)
 		case 'H':
 			kopts.hostname = optarg;
 			break;
+		case 'n':
+			if (sandbox_network_from_string(optarg, &net) < 0) {
+				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'o':
 			if (strcmp(optarg, "none") && strcmp(optarg, "memory")) {
 				log_error("--overlay: 'memory' (default) or 'none'");
@@ -112,6 +123,8 @@ int cmd_boot(int argc, char **argv)
 			return 2;
 		}
 	}
+	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
+	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (!rootfs || ctl < 0) {
 		log_error("usage: cvisor boot --rootfs DIR --control-fd N [--ready-fd N] [OPTIONS]");
 		return 2;
@@ -134,7 +147,7 @@ int cmd_boot(int argc, char **argv)
 	kopts.binds = binds.k;
 	kopts.nbinds = binds.n;
 	if (!no_confine) {
-		r = confine_spawn_sentry(&status);
+		r = confine_spawn_sentry(cflags, &status);
 		if (r != 0) { /* the launcher: the Sentry has run and exited */
 			if (r < 0)
 				log_error_errno(r, "confine the Sentry (--no-confine to debug)");
@@ -170,7 +183,7 @@ int cmd_boot(int argc, char **argv)
 		goto out;
 	}
 	if (!no_confine) {
-		r = confine_lock(confine_seccomp_mode_from_env());
+		r = confine_lock(confine_seccomp_mode_from_env(), cflags);
 		if (r < 0) {
 			log_error_errno(r, "confine the Sentry");
 			goto out;

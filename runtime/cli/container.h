@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "platform/platform.h"
+#include "runtime/sandbox.h"
 
 struct oci_state;
 struct oci_process;
@@ -33,6 +34,8 @@ struct cli_globals {
 	bool log_json;         /* --log-format json */
 	bool debug;            /* --debug */
 	enum plat_kind platform; /* --platform (cvisor's own) */
+	bool network_set;        /* --network given (cvisor's own) */
+	enum sandbox_network network;
 };
 extern struct cli_globals cli;
 

@@ -420,8 +420,37 @@ static void log_spec_ignores(const struct oci_spec *s)
 		log_debug("linux.maskedPaths/readonlyPaths: not applied (the Sentry's /proc and /sys "
 			  "expose no host data)");
 	if (s->namespaces)
-		log_debug("linux.namespaces: the sandbox always has its own (network: none)");
+		log_debug("linux.namespaces: the sandbox always has its own (but network: see "
+			  "docs/oci.md)");
 	cli_log_ignored(s->ignored);
+}
+
+/* The sandbox's network (docs/oci.md "Network"): the annotation
+ * dev.cvisor.network; else cvisor's --network; else host when
+ * linux.namespaces lists namespaces but no "network" one (Docker's
+ * --network=host); else none.  A network namespace path is not joined. */
+static int spec_network(const struct oci_spec *s, enum sandbox_network *ret)
+{
+	for (size_t i = 0; i < s->n_annotations; i++) {
+		if (strcmp(s->annotations[i].key, "dev.cvisor.network"))
+			continue;
+		if (sandbox_network_from_string(s->annotations[i].value, ret) < 0) {
+			log_error("annotation dev.cvisor.network: 'none' or 'host', not '%s'",
+				  s->annotations[i].value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (cli.network_set)
+		*ret = cli.network;
+	else if (s->namespaces && !(s->namespaces & OCI_NS_NETWORK))
+		*ret = SANDBOX_NET_HOST;
+	else
+		*ret = SANDBOX_NET_NONE;
+	if (*ret == SANDBOX_NET_NONE && s->netns_path)
+		log_warn("linux.namespaces: network path %s not joined (network: none)",
+			 s->netns_path);
+	return 0;
 }
 
 static bool has_resources(const struct oci_resources *r)
@@ -497,6 +526,7 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 	struct oci_state *st = NULL;
 	struct oci_cgroup *cg = NULL;
 	struct sandbox *sb = NULL;
+	enum sandbox_network net = SANDBOX_NET_NONE;
 	bool made = false, copies = false;
 	struct sandbox_bind *binds = NULL;
 	size_t nbinds = 0;
@@ -539,6 +569,8 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 		goto fail;
 	}
 	if ((r = check_mounts(spec, bundle, &copies, &binds, &nbinds)) < 0)
+		goto fail;
+	if ((r = spec_network(spec, &net)) < 0)
 		goto fail;
 	log_spec_ignores(spec);
 	if ((r = oci_state_path(cli.root, a->id, "control.sock", control, sizeof(control))) < 0) {
@@ -640,6 +672,7 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 			.no_overlay = spec->root_readonly,
 			.binds = binds,
 			.nbinds = nbinds,
+			.network = net,
 			.log_fd = cli.log_fd >= 0 ? cli.log_fd : (cli.debug || a->foreground ? -1 : -2),
 		};
 

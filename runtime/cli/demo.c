@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] GUEST [ARGS]`
+ * `cvisor demo [--platform=systrap|ptrace] [--strace] [--sud]
+ *              [--network=none|host] GUEST [ARGS]`
  *
  * Until `cvisor do` and the server exist this is the main job: it loads a
  * static guest (read from the host, not yet through the Gofer) into a
@@ -33,6 +34,7 @@
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
 #include "runtime/init/pid1.h"
+#include "runtime/sandbox.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -77,6 +79,7 @@ int cmd_demo(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'D' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "init", no_argument, NULL, 'I' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -93,6 +96,8 @@ int cmd_demo(int argc, char **argv)
 	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0, use_init = 0;
 	char guest_abs[4096];
 	const char *const env[] = { "PATH=/bin", "HOME=/", NULL };
+	enum sandbox_network net = SANDBOX_NET_NONE;
+	unsigned cflags;
 	size_t len;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -121,14 +126,22 @@ int cmd_demo(int argc, char **argv)
 		case 'I':
 			use_init = 1;
 			break;
+		case 'n':
+			if (sandbox_network_from_string(optarg, &net) < 0) {
+				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			printf("usage: cvisor demo [--platform=systrap|ptrace] [--strace] [--sud] "
-			       "[--cwd=DIR] [--no-confine] [--init] GUEST [ARGS...]\n");
+			       "[--cwd=DIR] [--network=none|host] [--no-confine] [--init] GUEST [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
+	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
+	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (optind >= argc) {
 		log_error("missing guest program");
 		return 2;
@@ -142,7 +155,7 @@ int cmd_demo(int argc, char **argv)
 		argv[optind] = guest_abs; /* cvisor-init executes it by this path */
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
-		r = confine_spawn_sentry(&status);
+		r = confine_spawn_sentry(cflags, &status);
 		if (r < 0)
 			log_error_errno(r, "confine the Sentry (--no-confine to debug)");
 		if (r != 0)
@@ -219,7 +232,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!no_confine) {
 		/* the last step before the first application instruction */
-		r = confine_lock(confine_seccomp_mode_from_env());
+		r = confine_lock(confine_seccomp_mode_from_env(), cflags);
 		if (r < 0) {
 			log_error_errno(r, "confine the Sentry");
 			goto out;

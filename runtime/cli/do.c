@@ -2,7 +2,7 @@
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
  *            [--hostname=NAME] [--overlay=memory|none] [-v|--volume HOST:DEST[:ro]]...
- *            [--no-confine] [--init] -- CMD [ARGS...]`
+ *            [--network=none|host] [--no-confine] [--init] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
  * a tmpfs /tmp, devices in /dev and procfs in /proc on top) and a Sentry
@@ -14,6 +14,9 @@
  * -v HOST:DEST[:ro] bind-mounts the host directory HOST at DEST (served by
  * the same Gofer; writes reach HOST unless :ro), as `docker run -v`; the
  * options may also name nosuid, nodev, noexec (comma-separated).
+ * --network: none (default) is the Sentry's loopback-only stack in an
+ * empty network namespace; host gives the application host AF_INET/AF_INET6
+ * sockets owned by the Sentry (docs/oci.md "Network", docs/security.md).
  * The Sentry runs confined (sentry/kernel/confine.h) unless --no-confine;
  * CVISOR_SECCOMP=log|errno makes its seccomp filter log or fail forbidden
  * host syscalls instead of killing it (debugging).
@@ -39,6 +42,7 @@
 #include "runtime/cli/commands.h"
 #include "runtime/init/pid1.h"
 #include "runtime/launch.h"
+#include "runtime/sandbox.h"
 #include "sentry/kernel/confine.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -53,6 +57,7 @@ int cmd_do(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "overlay", required_argument, NULL, 'o' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "init", no_argument, NULL, 'I' },
 		{ "volume", required_argument, NULL, 'v' },
@@ -61,6 +66,8 @@ int cmd_do(int argc, char **argv)
 	};
 	static struct launch_binds binds; /* for the life of the process */
 	enum plat_kind kind = PLAT_SYSTRAP;
+	enum sandbox_network net = SANDBOX_NET_NONE;
+	unsigned cflags;
 	struct kernel_opts kopts = { .gofer_sock = -1 };
 	const char *rootfs = NULL, *cwd = "/";
 	struct plat *p = NULL;
@@ -92,6 +99,12 @@ int cmd_do(int argc, char **argv)
 		case 'H':
 			kopts.hostname = optarg;
 			break;
+		case 'n':
+			if (sandbox_network_from_string(optarg, &net) < 0) {
+				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'o':
 			if (!strcmp(optarg, "none")) {
 				kopts.no_overlay = 1;
@@ -122,12 +135,15 @@ int cmd_do(int argc, char **argv)
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
 			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] "
-			       "[-v HOST:DEST[:ro]]... [--no-confine] [--init] -- CMD [ARGS...]\n");
+			       "[-v HOST:DEST[:ro]]... [--network=none|host] [--no-confine] [--init] "
+			       "-- CMD [ARGS...]\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
+	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
+	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (!rootfs || optind >= argc) {
 		log_error("usage: cvisor do --rootfs DIR [OPTIONS] -- CMD [ARGS...]");
 		return 2;
@@ -141,7 +157,7 @@ int cmd_do(int argc, char **argv)
 	kopts.nbinds = binds.n;
 	if (!no_confine) {
 		/* Below this, in the launcher: the Sentry has run and exited. */
-		r = confine_spawn_sentry(&status);
+		r = confine_spawn_sentry(cflags, &status);
 		if (r != 0) {
 			if (r < 0)
 				log_error_errno(r, "confine the Sentry (--no-confine to debug)");
@@ -219,7 +235,7 @@ int cmd_do(int argc, char **argv)
 	}
 	if (!no_confine) {
 		/* the last step before the first application instruction */
-		r = confine_lock(confine_seccomp_mode_from_env());
+		r = confine_lock(confine_seccomp_mode_from_env(), cflags);
 		if (r < 0) {
 			log_error_errno(r, "confine the Sentry");
 			goto out;

@@ -46,7 +46,8 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cvisor [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
-		   "              [--platform systrap|ptrace] COMMAND [ARGS...]\n\ncommands:\n");
+		   "              [--platform systrap|ptrace] [--network none|host] COMMAND [ARGS...]\n"
+		   "\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 }
@@ -61,6 +62,7 @@ static int parse_globals(int argc, char **argv)
 		{ "log-format", required_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "systemd-cgroup", no_argument, NULL, 's' },
 		{ "rootless", required_argument, NULL, 'R' },
 		{ "criu", required_argument, NULL, 'c' },
@@ -92,6 +94,13 @@ static int parse_globals(int argc, char **argv)
 				fprintf(stderr, "cvisor: unknown platform '%s'\n", optarg);
 				return -1;
 			}
+			break;
+		case 'n':
+			if (sandbox_network_from_string(optarg, &cli.network) < 0) {
+				fprintf(stderr, "cvisor: --network: none or host, not '%s'\n", optarg);
+				return -1;
+			}
+			cli.network_set = true;
 			break;
 		case 's':
 		case 'R':

@@ -48,8 +48,9 @@ static int write_file(const char *path, const char *s)
 }
 
 /* In the ns keeper: new namespaces, the invoking ids mapped to root. */
-static int enter_namespaces(void)
+static int enter_namespaces(unsigned flags)
 {
+	int ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
 	char map[64];
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -68,8 +69,11 @@ static int enter_namespaces(void)
 	r = write_file("/proc/self/gid_map", map);
 	if (r < 0)
 		return r;
-	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
-		    CLONE_NEWCGROUP) < 0)
+	/* host network mode keeps the host's network namespace: its host
+	 * sockets live there (the user namespace gives no privilege over it) */
+	if (!(flags & CONFINE_HOST_NET))
+		ns |= CLONE_NEWNET;
+	if (unshare(ns) < 0)
 		return neg_errno();
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return neg_errno();
@@ -96,7 +100,7 @@ static int exit_code(int ws)
 /* In the fork of the launcher: enter the namespaces and fork the Sentry.
  * Returns only in the Sentry; the keeper waits for it and exits with its
  * status.  @ready_fd gets one byte: 0, or the errno of a failure. */
-static void ns_keeper(pid_t launcher, int ready_fd)
+static void ns_keeper(pid_t launcher, unsigned flags, int ready_fd)
 {
 	pid_t sentry;
 	int r, ws;
@@ -105,7 +109,7 @@ static void ns_keeper(pid_t launcher, int ready_fd)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != launcher)
 		_exit(125);
 	prctl(PR_SET_NAME, "cvisor-nskeep", 0, 0, 0);
-	r = enter_namespaces();
+	r = enter_namespaces(flags);
 	if (r < 0) {
 		c = (char)-r;
 		(void)!write(ready_fd, &c, 1);
@@ -134,7 +138,7 @@ static void ns_keeper(pid_t launcher, int ready_fd)
 	_exit(r < 0 ? 125 : exit_code(ws));
 }
 
-int confine_spawn_sentry(int *ret_status)
+int confine_spawn_sentry(unsigned flags, int *ret_status)
 {
 	pid_t launcher = getpid(), keeper;
 	int pfd[2], ws, r;
@@ -152,7 +156,7 @@ int confine_spawn_sentry(int *ret_status)
 	}
 	if (keeper == 0) {
 		close(pfd[0]);
-		ns_keeper(launcher, pfd[1]);
+		ns_keeper(launcher, flags, pfd[1]);
 		return 0; /* the Sentry */
 	}
 	close(pfd[1]);
@@ -178,13 +182,13 @@ _Noreturn void confine_exit(int status)
 	_exit(status);
 }
 
-int confine_lock(enum confine_seccomp_mode mode)
+int confine_lock(enum confine_seccomp_mode mode, unsigned flags)
 {
 	int r = sec_chroot_empty();
 
 	if (r == 0)
 		r = sec_caps_limit(0, true);
 	if (r == 0)
-		r = confine_seccomp_install(mode);
+		r = confine_seccomp_install(mode, flags);
 	return r;
 }

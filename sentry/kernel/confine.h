@@ -6,7 +6,7 @@
  *
  *  1. confine_spawn_sentry(), while the launcher is still single-threaded
  *     and after it started the Gofer: a child enters new user, mount, pid,
- *     ipc, uts, net and cgroup namespaces (the invoking uid and gid are
+ *     ipc, uts, net (not with CONFINE_HOST_NET) and cgroup namespaces (the invoking uid and gid are
  *     mapped to root inside, nothing else is mapped) and forks the Sentry,
  *     pid 1 of the new pid namespace.  Three host processes result:
  *         launcher ── ns keeper ── Sentry (comm "cvisor-sentry")
@@ -42,6 +42,16 @@ enum confine_seccomp_mode {
 	CONFINE_SECCOMP_ERRNO = 2, /* debug: fails with ENOSYS */
 };
 
+/* Flags of confine_spawn_sentry(), confine_lock() and
+ * confine_seccomp_install(). */
+enum {
+	/* Host network mode (docs/security.md "Host network mode"): the
+	 * Sentry stays in the host's network namespace instead of a new empty
+	 * one, and its filter also allows the host socket calls of
+	 * sentry/net/hostinet.c (confine_hostnet_syscalls()). */
+	CONFINE_HOST_NET = 1u << 0,
+};
+
 /* CVISOR_SECCOMP=log|errno selects a debug mode; anything else (or unset)
  * is CONFINE_SECCOMP_KILL. */
 enum confine_seccomp_mode confine_seccomp_mode_from_env(void);
@@ -49,10 +59,10 @@ enum confine_seccomp_mode confine_seccomp_mode_from_env(void);
 /* Stage 1 (see above).  Returns 0 in the Sentry, 1 in the launcher with
  * *ret_status set to the Sentry's exit status (128 + signal if it was
  * killed), negative errno on failure (in the launcher, nothing created). */
-int confine_spawn_sentry(int *ret_status);
+int confine_spawn_sentry(unsigned flags, int *ret_status);
 
 /* Stage 2 (see above).  Not undone on failure: the caller must exit. */
-int confine_lock(enum confine_seccomp_mode mode);
+int confine_lock(enum confine_seccomp_mode mode, unsigned flags);
 
 /* End the confined Sentry: flush stdio, then _exit(@status) without
  * at-exit handlers.  LeakSanitizer's at-exit check (sanitizer builds) needs
@@ -62,11 +72,15 @@ _Noreturn void confine_exit(int status);
 
 /* The seccomp part of stage 2 alone (no_new_privs must be set or the
  * caller must have CAP_SYS_ADMIN). */
-int confine_seccomp_install(enum confine_seccomp_mode mode);
+int confine_seccomp_install(enum confine_seccomp_mode mode, unsigned flags);
 
 /* Names of the host syscalls the filter allows in some form (sorted as in
  * docs/security.md: by name); *ret points to a static array. */
 size_t confine_allowed_syscalls(const char *const **ret);
+
+/* The syscalls CONFINE_HOST_NET adds (docs/security.md lists them in their
+ * own table, sorted by name); *ret points to a static array. */
+size_t confine_hostnet_syscalls(const char *const **ret);
 
 /* The ioctl requests the filter allows (the `ioctl` row of
  * docs/security.md names each); *ret points to a static array. */

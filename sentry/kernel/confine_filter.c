@@ -4,6 +4,8 @@
  *
  * The table is the list in docs/security.md ("The Sentry's seccomp
  * allow-list"); test_confine compares the two.  Keep it sorted by name.
+ * Host network mode (CONFINE_HOST_NET) adds the second table, hostnet[]
+ * (docs/security.md "Host network mode"), and nothing else.
  */
 #include "sentry/kernel/confine.h"
 
@@ -16,6 +18,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <termios.h>
+#include <netinet/in.h>
+#include <linux/sockios.h>
 
 #include "lib/macro.h"
 
@@ -31,6 +35,9 @@ enum rule {
 	R_IOCTL,        /* the ioctl requests in ioctl_reqs[] */
 	R_PRCTL,        /* the prctl options in prctl_opts[] */
 	R_SOCKETPAIR,   /* AF_UNIX only */
+	R_SOCKET_INET,  /* AF_INET/AF_INET6, SOCK_STREAM/SOCK_DGRAM (+ flags) */
+	R_SOCKOPT,      /* levels in sockopt_levels[] (the Sentry vets the names) */
+	R_IOCTL_NET,    /* the ioctl requests in ioctl_net_reqs[] */
 };
 
 struct allowed {
@@ -107,11 +114,33 @@ static const struct allowed allowed[] = {
 	A(writev, R_ANY),
 };
 
+/* CONFINE_HOST_NET only: the calls sentry/net/hostinet.c makes on the
+ * host sockets it owns (accept4, sendmsg, recvmsg, sendto, recvfrom, poll
+ * and FIONREAD are in the table above already). */
+static const struct allowed hostnet[] = {
+	A(bind, R_ANY),
+	A(connect, R_ANY),
+	A(epoll_create1, R_ANY),
+	A(epoll_ctl, R_ANY),
+	A(epoll_wait, R_ANY),
+	A(getpeername, R_ANY),
+	A(getsockname, R_ANY),
+	A(getsockopt, R_SOCKOPT),
+	A(ioctl, R_IOCTL_NET),
+	A(listen, R_ANY),
+	A(setsockopt, R_SOCKOPT),
+	A(shutdown, R_ANY),
+	A(socket, R_SOCKET_INET),
+};
+
 static const int fcntl_cmds[] = { F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC,
 				  F_ADD_SEALS };
 static const unsigned long ioctl_reqs[] = { TCGETS, TCSETS, TIOCGWINSZ, FIONREAD,
 					    CONFINE_PIDFD_GET_INFO };
 static const int prctl_opts[] = { PR_SET_NAME, PR_GET_NAME };
+static const unsigned long ioctl_net_reqs[] = { SIOCOUTQ };
+static const int sockopt_levels[] = { SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP,
+				      IPPROTO_UDP, IPPROTO_UDPLITE };
 
 static int add_eq(scmp_filter_ctx ctx, int nr, unsigned arg, scmp_datum_t v)
 {
@@ -153,11 +182,43 @@ static int add_rule(scmp_filter_ctx ctx, const struct allowed *a)
 		return r;
 	case R_SOCKETPAIR:
 		return add_eq(ctx, a->nr, 0, AF_UNIX);
+	case R_SOCKET_INET: {
+		static const int fams[] = { AF_INET, AF_INET6 };
+		/* (type, protocol): no protocol module is ever loaded for us */
+		static const int tp[][2] = { { SOCK_STREAM, 0 },	{ SOCK_STREAM, IPPROTO_TCP },
+					     { SOCK_DGRAM, 0 },		{ SOCK_DGRAM, IPPROTO_UDP },
+					     { SOCK_DGRAM, IPPROTO_UDPLITE } };
+		/* the type without SOCK_NONBLOCK / SOCK_CLOEXEC */
+		const scmp_datum_t tmask = ~(scmp_datum_t)(SOCK_NONBLOCK | SOCK_CLOEXEC) & 0xffffffffu;
+
+		for (size_t f = 0; f < ARRAY_SIZE(fams) && r == 0; f++)
+			for (size_t i = 0; i < ARRAY_SIZE(tp) && r == 0; i++) {
+				struct scmp_arg_cmp cmp[3] = {
+					{ .arg = 0, .op = SCMP_CMP_EQ,
+					  .datum_a = (scmp_datum_t)fams[f] },
+					{ .arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = tmask,
+					  .datum_b = (scmp_datum_t)tp[i][0] },
+					{ .arg = 2, .op = SCMP_CMP_EQ,
+					  .datum_a = (scmp_datum_t)tp[i][1] },
+				};
+
+				r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, a->nr, 3, cmp);
+			}
+		return r;
+	}
+	case R_SOCKOPT:
+		for (size_t i = 0; i < ARRAY_SIZE(sockopt_levels) && r == 0; i++)
+			r = add_eq(ctx, a->nr, 1, (scmp_datum_t)sockopt_levels[i]);
+		return r;
+	case R_IOCTL_NET:
+		for (size_t i = 0; i < ARRAY_SIZE(ioctl_net_reqs) && r == 0; i++)
+			r = add_eq(ctx, a->nr, 1, (scmp_datum_t)ioctl_net_reqs[i]);
+		return r;
 	}
 	return -EINVAL;
 }
 
-int confine_seccomp_install(enum confine_seccomp_mode mode)
+int confine_seccomp_install(enum confine_seccomp_mode mode, unsigned flags)
 {
 	uint32_t def = mode == CONFINE_SECCOMP_LOG     ? SCMP_ACT_LOG
 		       : mode == CONFINE_SECCOMP_ERRNO ? SCMP_ACT_ERRNO(ENOSYS)
@@ -175,6 +236,8 @@ int confine_seccomp_install(enum confine_seccomp_mode mode)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(allowed) && r == 0; i++)
 		r = add_rule(ctx, &allowed[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(hostnet) && r == 0 && (flags & CONFINE_HOST_NET); i++)
+		r = add_rule(ctx, &hostnet[i]);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -189,6 +252,16 @@ size_t confine_allowed_syscalls(const char *const **ret)
 		names[i] = allowed[i].name;
 	*ret = names;
 	return ARRAY_SIZE(allowed);
+}
+
+size_t confine_hostnet_syscalls(const char *const **ret)
+{
+	static const char *names[ARRAY_SIZE(hostnet)];
+
+	for (size_t i = 0; i < ARRAY_SIZE(hostnet); i++)
+		names[i] = hostnet[i].name;
+	*ret = names;
+	return ARRAY_SIZE(hostnet);
 }
 
 size_t confine_allowed_ioctls(const unsigned long **ret)

@@ -17,6 +17,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
+#include "hostinet.h"
 #include "inet.h"
 #include "unix.h"
 
@@ -27,6 +28,8 @@
  * and the sandbox's mode serves socket(2).  Add new families here.
  */
 static const struct sock_family *const families[] = {
+	&hostinet_family,  /* host sockets (NET_HOST) */
+	&hostinet6_family,
 	&unix_family,
 	&inet4_family, /* the loopback netstack (NET_NONE) */
 	&inet6_family,

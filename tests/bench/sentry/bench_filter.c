@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		before[i] = measure(i, n);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    confine_seccomp_install(CONFINE_SECCOMP_KILL) < 0) {
+	    confine_seccomp_install(CONFINE_SECCOMP_KILL, 0) < 0) {
 		fprintf(stderr, "bench_filter: cannot install the filter\n");
 		return 1;
 	}

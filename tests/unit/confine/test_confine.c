@@ -24,6 +24,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -33,8 +39,9 @@
 
 #include "sentry/kernel/confine.h"
 
-/* Run @fn in a child under the filter; returns its wait status. */
-static int run_confined(int (*fn)(long), long arg)
+/* Run @fn in a child under the filter (with @flags); returns its wait
+ * status. */
+static int run_confined_flags(int (*fn)(long), long arg, unsigned flags)
 {
 	pid_t pid = fork();
 	int ws;
@@ -42,12 +49,17 @@ static int run_confined(int (*fn)(long), long arg)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		    confine_seccomp_install(CONFINE_SECCOMP_KILL) < 0)
+		    confine_seccomp_install(CONFINE_SECCOMP_KILL, flags) < 0)
 			_exit(99);
 		_exit(fn(arg));
 	}
 	assert_int_equal(waitpid(pid, &ws, 0), pid);
 	return ws;
+}
+
+static int run_confined(int (*fn)(long), long arg)
+{
+	return run_confined_flags(fn, arg, 0);
 }
 
 /* Forbidden: each must kill the child with SIGSYS. */
@@ -181,7 +193,7 @@ static void test_tsync(void **state)
 		if (pthread_create(&th, NULL, late_thread, NULL) != 0)
 			_exit(98);
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		    confine_seccomp_install(CONFINE_SECCOMP_KILL) < 0)
+		    confine_seccomp_install(CONFINE_SECCOMP_KILL, 0) < 0)
 			_exit(99);
 		(void)!write(pipe_fds[1], &c, 1);
 		pthread_join(th, NULL);
@@ -194,24 +206,123 @@ static void test_tsync(void **state)
 		fail_msg("older thread not filtered: wait status %#x", ws);
 }
 
-/* docs/security.md: the rows between the markers name the filter's
- * syscalls, in the filter's order. */
-static void test_doc_lists_filter(void **state)
+/* Host network mode (CONFINE_HOST_NET): what hostinet.c does works; any
+ * other socket family or type, a socket option level outside the list, or
+ * the same calls without the flag, is fatal. */
+static int hostnet_allowed(long unused)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int l, c, s, u, one = 1, outq = -1, ep;
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	(void)unused;
+	l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return 1;
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 4) < 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &alen) < 0)
+		return 2;
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return 3;
+	s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0 || getpeername(s, (struct sockaddr *)&a, &alen) < 0)
+		return 4;
+	if (setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
+	    ioctl(c, SIOCOUTQ, &outq) < 0 || outq != 0 || shutdown(c, SHUT_WR) < 0)
+		return 5;
+	u = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (u < 0 || socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDPLITE) < 0 ||
+	    socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) < 0)
+		return 6;
+	ep = (int)syscall(SYS_epoll_create1, EPOLL_CLOEXEC);
+	if (ep < 0 || syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, s, &ev) < 0 ||
+	    syscall(SYS_epoll_wait, ep, &ev, 1, 1000) != 1)
+		return 7;
+	return 0;
+}
+
+static void test_hostnet_allowed(void **state)
+{
+	int ws = run_confined_flags(hostnet_allowed, 0, CONFINE_HOST_NET);
+
+	(void)state;
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+		fail_msg("host network calls: wait status %#x", ws);
+}
+
+static int hostnet_forbidden(long which)
+{
+	int one = 1, s = socket(AF_INET, SOCK_STREAM, 0);
+
+	switch (which) {
+	case 0:
+		syscall(SYS_socket, AF_NETLINK, SOCK_RAW, 0);
+		break;
+	case 1:
+		syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+		break;
+	case 2:
+		syscall(SYS_socket, AF_PACKET, SOCK_DGRAM, 0);
+		break;
+	case 3:
+		syscall(SYS_setsockopt, s, SOL_PACKET, 1, &one, sizeof(one));
+		break;
+	case 4:
+		syscall(SYS_socketpair, AF_INET, SOCK_STREAM, 0, NULL);
+		break;
+	case 5:
+		syscall(SYS_ioctl, s, SIOCGIFCONF, NULL);
+		break;
+	case 6:
+		syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+		break;
+	case 7:
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 132); /* SCTP: a module */
+		break;
+	case 8:
+		syscall(SYS_socket, AF_INET6, SOCK_DGRAM, IPPROTO_TCP);
+		break;
+	}
+	return 0;
+}
+
+static void test_hostnet_forbidden(void **state)
+{
+	(void)state;
+	for (long i = 0; i < 9; i++) {
+		int ws = run_confined_flags(hostnet_forbidden, i, CONFINE_HOST_NET);
+
+		if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
+			fail_msg("host network forbidden case %ld: wait status %#x", i, ws);
+	}
+	/* without the flag, even the allowed part is fatal */
+	{
+		int ws = run_confined_flags(hostnet_allowed, 0, 0);
+
+		if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
+			fail_msg("host network calls without CONFINE_HOST_NET: %#x", ws);
+	}
+}
+
+/* docs/security.md: the rows between @begin and @end name @names, in
+ * order. */
+static void check_doc_table(const char *begin, const char *end, const char *const *names,
+			    size_t n)
 {
 	FILE *f = fopen(SECURITY_MD, "r");
-	const char *const *names;
-	size_t n = confine_allowed_syscalls(&names), i = 0;
+	size_t i = 0;
 	char line[512];
 	int in = 0;
 
-	(void)state;
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		char name[64];
 
-		if (strstr(line, "<!-- sentry-seccomp-begin -->"))
+		if (strstr(line, begin))
 			in = 1;
-		else if (strstr(line, "<!-- sentry-seccomp-end -->"))
+		else if (strstr(line, end))
 			in = 0;
 		if (!in || sscanf(line, "| `%63[a-z0-9_]` |", name) != 1)
 			continue;
@@ -225,6 +336,21 @@ static void test_doc_lists_filter(void **state)
 	if (i != n)
 		fail_msg("docs/security.md lists %zu syscalls, the filter %zu (next: %s)", i, n,
 			 names[i]);
+}
+
+/* docs/security.md: the rows between the markers name the filter's
+ * syscalls, in the filter's order; the host network table those that
+ * CONFINE_HOST_NET adds. */
+static void test_doc_lists_filter(void **state)
+{
+	const char *const *names;
+	size_t n = confine_allowed_syscalls(&names);
+
+	(void)state;
+	check_doc_table("<!-- sentry-seccomp-begin -->", "<!-- sentry-seccomp-end -->", names, n);
+	n = confine_hostnet_syscalls(&names);
+	check_doc_table("<!-- sentry-seccomp-hostnet-begin -->",
+			"<!-- sentry-seccomp-hostnet-end -->", names, n);
 }
 
 /* docs/security.md: the `ioctl` row names every request the filter allows
@@ -245,12 +371,18 @@ static void test_doc_lists_ioctls(void **state)
 	const unsigned long *reqs;
 	size_t n = confine_allowed_ioctls(&reqs);
 	char line[1024], row[1024] = "";
+	int in = 0;
 
 	(void)state;
 	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "| `ioctl` |", 11))
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "<!-- sentry-seccomp-begin -->"))
+			in = 1;
+		else if (strstr(line, "<!-- sentry-seccomp-end -->"))
+			in = 0;
+		if (in && !strncmp(line, "| `ioctl` |", 11))
 			snprintf(row, sizeof(row), "%s", line);
+	}
 	fclose(f);
 	assert_true(row[0]);
 	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
@@ -277,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_forbidden_kills),
 		cmocka_unit_test(test_allowed_work),
 		cmocka_unit_test(test_tsync),
+		cmocka_unit_test(test_hostnet_allowed),
+		cmocka_unit_test(test_hostnet_forbidden),
 		cmocka_unit_test(test_doc_lists_filter),
 		cmocka_unit_test(test_doc_lists_ioctls),
 	};

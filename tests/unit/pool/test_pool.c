@@ -52,6 +52,11 @@ static void test_config_check(void **state)
 	c.min_ready = 0;
 	c.platform = (enum plat_kind)7;
 	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.platform = PLAT_SYSTRAP;
+	c.network = SANDBOX_NET_HOST;
+	assert_int_equal(pool_config_check(&c), 0);
+	c.network = (enum sandbox_network)2;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
 }
 
 static void test_hist(void **state)

@@ -96,7 +96,8 @@ static void test_pool_json(void **state)
 	struct pool_config c;
 	const char *err;
 	json_t *j = json_loads("{\"name\":\"bb\",\"rootfs\":\"/srv/r\",\"min_ready\":2,"
-			       "\"max_total\":4,\"idle_ttl\":30,\"platform\":\"ptrace\"}",
+			       "\"max_total\":4,\"idle_ttl\":30,\"platform\":\"ptrace\","
+			       "\"network\":\"host\"}",
 			       0, NULL);
 
 	assert_int_equal(srv_pool_from_json(j, PLAT_SYSTRAP, &c, &err), 0);
@@ -106,6 +107,13 @@ static void test_pool_json(void **state)
 	assert_int_equal(c.max_total, 4);
 	assert_int_equal(c.idle_ttl_seconds, 30);
 	assert_int_equal(c.platform, PLAT_PTRACE);
+	assert_int_equal(c.network, SANDBOX_NET_HOST);
+	free(c.rootfs);
+	json_decref(j);
+	/* the default is none */
+	j = json_loads("{\"name\":\"bb\",\"rootfs\":\"/\"}", 0, NULL);
+	assert_int_equal(srv_pool_from_json(j, PLAT_SYSTRAP, &c, &err), 0);
+	assert_int_equal(c.network, SANDBOX_NET_NONE);
 	free(c.rootfs);
 	json_decref(j);
 
@@ -116,6 +124,9 @@ static void test_pool_json(void **state)
 		"{\"name\":\"a\",\"rootfs\":\"/\",\"min_ready\":\"2\"}",
 		"{\"name\":\"a\",\"rootfs\":\"/\",\"min_ready\":3,\"max_total\":2}",
 		"{\"name\":\"a\",\"rootfs\":\"/\",\"platform\":\"kvm9\"}",
+		"{\"name\":\"a\",\"rootfs\":\"/\",\"network\":\"bridge\"}",
+		"{\"name\":\"a\",\"rootfs\":\"/\",\"network\":1}",
+		"{\"name\":\"a\",\"rootfs\":\"/\",\"network\":\"\"}",
 		"{\"name\":\"a\",\"rootfs\":\"/\",\"extra\":1}", "[]",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
