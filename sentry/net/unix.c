@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AF_UNIX sockets: objects, queues, data transfer and file operations. */
 #include "unix.h"
+#include "ifioctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -681,7 +682,8 @@ static int64_t unix_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t
 	} else if (cmd == TIOCOUTQ) {
 		n = s->state == US_LISTEN ? -EINVAL : (int)s->wmem;
 	} else {
-		n = -ENOTTY;
+		pthread_mutex_unlock(&unix_lock);
+		return if_ioctl(t, cmd, arg); /* SIOCGIF*: any socket (dev_ioctl) */
 	}
 	pthread_mutex_unlock(&unix_lock);
 	if (n < 0)
