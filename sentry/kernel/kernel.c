@@ -371,6 +371,11 @@ void kernel_free_tid_locked(struct kernel *k, int32_t tid)
 		k->tids[tid] = NULL;
 }
 
+void kernel_set_net_mode(struct kernel *k, enum net_mode mode)
+{
+	k->opts.net_mode = mode;
+}
+
 int kernel_wait_init(struct kernel *k)
 {
 	int status;

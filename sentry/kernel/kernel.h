@@ -25,6 +25,12 @@ struct ipc_ns;
 
 #define KERNEL_PID_MAX 32768
 
+/* Networking of a sandbox (sentry/net/socket.h). */
+enum net_mode {
+	NET_NONE = 0, /* default: loopback only, served by the Sentry's netstack */
+	NET_HOST = 1, /* AF_INET/AF_INET6 are host sockets held by the Sentry */
+};
+
 struct kernel_opts {
 	const char *hostname; /* uname nodename; default "cvisor" */
 	int strace;           /* log every syscall to stderr */
@@ -35,6 +41,7 @@ struct kernel_opts {
 	int use_gofer;
 	int gofer_sock;
 	int no_overlay;
+	enum net_mode net_mode; /* set before the first task runs */
 };
 
 struct kernel {
@@ -89,6 +96,9 @@ int kernel_install_file(struct kernel *k, const char *path, const void *data, si
 
 /* mkdir -p @path (absolute) in the root tmpfs. */
 int kernel_make_dir(struct kernel *k, const char *path);
+
+/* Choose the sandbox's network mode (before the application starts). */
+void kernel_set_net_mode(struct kernel *k, enum net_mode mode);
 
 /* Block until pid 1 has exited; returns its wait status. */
 int kernel_wait_init(struct kernel *k);

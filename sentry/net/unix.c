@@ -16,20 +16,18 @@
 #include "lib/timeutil.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/notify.h"
 #include "sentry/vfs/vnode.h"
 #include "unix_impl.h"
 
 pthread_mutex_t unix_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t unix_cond = PTHREAD_COND_INITIALIZER;
-static uint64_t unix_ino_next = 20000; /* st_ino: a counter */
 struct usock *us_all;
 int us_inflight_total;
 
 /* Bytes a chunk charges against its sender's buffer (payload + overhead,
  * as skb truesize does), so that many tiny messages fill it too. */
 #define CHUNK_OVERHEAD 256
-
-static const struct file_ops unix_fops;
 
 struct usock *us_new(int type)
 {
@@ -45,7 +43,7 @@ struct usock *us_new(int type)
 	s->rcvlowat = 1;
 	s->peercred.pid = 0;
 	s->peercred.uid = s->peercred.gid = (uint32_t)-1;
-	s->ino = __atomic_fetch_add(&unix_ino_next, 1, __ATOMIC_RELAXED);
+	sock_init(&s->sk, &unix_sock_ops, AF_UNIX, type, 0);
 	return s;
 }
 
@@ -65,6 +63,7 @@ void us_unref(struct usock *s)
 void us_wake(void)
 {
 	pthread_cond_broadcast(&unix_cond);
+	vfs_notify();
 }
 
 uint64_t us_deadline(uint64_t timeo)
@@ -94,10 +93,11 @@ int us_wait(struct task *t, uint64_t deadline)
 
 int us_file(struct usock *s, unsigned fflags, struct file **ret)
 {
-	struct file *f = file_new(&unix_fops, s, O_RDWR | (fflags & O_NONBLOCK));
+	struct file *f;
+	int r = sock_file_new(&s->sk, fflags, &f);
 
-	if (!f)
-		return -ENOMEM;
+	if (r < 0)
+		return r;
 	pthread_mutex_lock(&unix_lock);
 	s->file = f;
 	s->all_next = us_all;
@@ -111,7 +111,7 @@ int us_file(struct usock *s, unsigned fflags, struct file **ret)
 }
 
 /* The sockets among @c's files are @d more (or fewer) times in flight. */
-static void inflight_add(struct unix_ctl *c, int d)
+static void inflight_add(struct sock_ctl *c, int d)
 {
 	for (int i = 0; i < c->nfiles; i++) {
 		struct usock *x = unix_sock(c->files[i]);
@@ -125,7 +125,9 @@ static void inflight_add(struct unix_ctl *c, int d)
 
 struct usock *unix_sock(struct file *f)
 {
-	return f && f->ops == &unix_fops ? f->priv : NULL;
+	struct sock *sk = sock_of(f);
+
+	return sk && sk->ops == &unix_sock_ops ? (struct usock *)sk : NULL;
 }
 
 int unix_type(struct usock *s)
@@ -133,20 +135,11 @@ int unix_type(struct usock *s)
 	return s->type;
 }
 
-struct unix_cred unix_task_cred(struct task *t)
+struct sock_cred unix_task_cred(struct task *t)
 {
-	struct unix_cred c = { t->tg->tgid, t->creds.euid, t->creds.egid };
+	struct sock_cred c = { t->tg->tgid, t->creds.euid, t->creds.egid };
 
 	return c;
-}
-
-void unix_ctl_release(struct unix_ctl *c)
-{
-	for (int i = 0; i < c->nfiles; i++)
-		file_put(c->files[i]);
-	free(c->files);
-	c->files = NULL;
-	c->nfiles = 0;
 }
 
 struct uchunk *us_dequeue(struct usock *s)
@@ -175,7 +168,7 @@ void us_bury(struct us_grave *g)
 		struct uchunk *c = g->chunks;
 
 		g->chunks = c->next;
-		unix_ctl_release(&c->ctl);
+		sock_ctl_release(&c->ctl);
 		free(c);
 	}
 	for (int i = 0; i < g->nvnodes; i++)
@@ -218,9 +211,9 @@ void us_release_locked(struct usock *s, int embryo, struct us_grave *g)
 	us_wake();
 }
 
-static void unix_release(struct file *f)
+void unix_release(struct sock *sk)
 {
-	struct usock *s = f->priv;
+	struct usock *s = (struct usock *)sk;
 	struct us_grave g = { 0 };
 
 	pthread_mutex_lock(&unix_lock);
@@ -248,7 +241,7 @@ int unix_socket(int type, unsigned fflags, struct file **ret)
 	return r;
 }
 
-int unix_socketpair(int type, unsigned fflags, struct unix_cred cred, struct file **ret_a,
+int unix_socketpair(int type, unsigned fflags, struct sock_cred cred, struct file **ret_a,
 		    struct file **ret_b)
 {
 	struct usock *a = us_new(type), *b = us_new(type);
@@ -279,7 +272,7 @@ int unix_socketpair(int type, unsigned fflags, struct unix_cred cred, struct fil
 
 /* Queue @len bytes from @buf on @p, sent by @s.  Takes over @ctl's files. */
 static int enqueue(struct usock *s, struct usock *p, const void *buf, size_t len,
-		   struct unix_ctl *ctl)
+		   struct sock_ctl *ctl)
 {
 	struct uchunk *c = malloc(sizeof(*c) + len);
 
@@ -308,7 +301,7 @@ static int enqueue(struct usock *s, struct usock *p, const void *buf, size_t len
 }
 
 static ssize_t stream_send(struct task *t, struct usock *s, const uint8_t *buf, size_t len,
-			   int nonblock, const struct unix_addr *to, struct unix_ctl *ctl)
+			   int nonblock, const struct unix_addr *to, struct sock_ctl *ctl)
 {
 	uint64_t deadline = us_deadline(s->sndtimeo);
 	size_t done = 0;
@@ -355,7 +348,7 @@ static int may_send(struct usock *s, struct usock *o)
 }
 
 static ssize_t dgram_send(struct task *t, struct usock *s, const uint8_t *buf, size_t len,
-			  int nonblock, const struct unix_addr *to, struct unix_ctl *ctl)
+			  int nonblock, const struct unix_addr *to, struct sock_ctl *ctl)
 {
 	uint64_t deadline = us_deadline(s->sndtimeo);
 	dev_t dev = 0;
@@ -422,7 +415,7 @@ static ssize_t dgram_send(struct task *t, struct usock *s, const uint8_t *buf, s
 }
 
 ssize_t unix_send(struct task *t, struct usock *s, const void *buf, size_t len, int flags,
-		  int nonblock, const struct unix_addr *to, struct unix_ctl *ctl)
+		  int nonblock, const struct unix_addr *to, struct sock_ctl *ctl)
 {
 	struct us_grave g = { 0 };
 	int files = ctl && ctl->nfiles;
@@ -465,7 +458,7 @@ static int take_files(struct uchunk *c, int peek, struct unix_recv_info *info)
 	return 1;
 }
 
-static int cred_eq(const struct unix_cred *a, const struct unix_cred *b)
+static int cred_eq(const struct sock_cred *a, const struct sock_cred *b)
 {
 	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
 }
@@ -608,40 +601,13 @@ ssize_t unix_recv(struct task *t, struct usock *s, void *buf, size_t len, int fl
 		info->ctl.has_cred = 0; /* SCM_CREDENTIALS only with SO_PASSCRED */
 	pthread_mutex_unlock(&unix_lock);
 	if (info == &dummy)
-		unix_ctl_release(&dummy.ctl);
+		sock_ctl_release(&dummy.ctl);
 	return r;
 }
 
-static int file_nonblock(struct file *f)
+unsigned unix_poll(struct sock *sk)
 {
-	int nb;
-
-	pthread_mutex_lock(&f->lock);
-	nb = !!(f->flags & O_NONBLOCK);
-	pthread_mutex_unlock(&f->lock);
-	return nb;
-}
-
-static ssize_t unix_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
-{
-	(void)off;
-	return unix_recv(t, f->priv, buf, len, 0, file_nonblock(f), NULL);
-}
-
-static ssize_t unix_write(struct file *f, struct task *t, const void *buf, size_t len,
-			  int64_t *off)
-{
-	struct usock *s = f->priv;
-
-	(void)off;
-	if (len == 0 && s->type == SOCK_STREAM)
-		return 0; /* a datagram socket sends an empty message (Linux) */
-	return unix_send(t, s, buf, len, 0, file_nonblock(f), NULL, NULL);
-}
-
-static unsigned unix_poll(struct file *f)
-{
-	struct usock *s = f->priv;
+	struct usock *s = (struct usock *)sk;
 	unsigned ev = 0;
 	int writable;
 
@@ -666,9 +632,9 @@ static unsigned unix_poll(struct file *f)
 	return ev;
 }
 
-static int64_t unix_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+int64_t unix_ioctl(struct task *t, struct sock *sk, unsigned cmd, uint64_t arg)
 {
-	struct usock *s = f->priv;
+	struct usock *s = (struct usock *)sk;
 	int n;
 
 	pthread_mutex_lock(&unix_lock);
@@ -690,25 +656,3 @@ static int64_t unix_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t
 		return n;
 	return task_copy_out(t, arg, &n, sizeof(n)) == sizeof(n) ? 0 : -EFAULT;
 }
-
-static int unix_fstat(struct file *f, struct stat *st)
-{
-	struct usock *s = f->priv;
-
-	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IFSOCK | 0777;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_dev = 0x8; /* sockfs */
-	st->st_ino = (ino_t)s->ino;
-	return 0;
-}
-
-static const struct file_ops unix_fops = {
-	.read = unix_read,
-	.write = unix_write,
-	.poll = unix_poll,
-	.ioctl = unix_ioctl,
-	.fstat = unix_fstat,
-	.release = unix_release,
-};

@@ -2,7 +2,9 @@
 /*
  * AF_UNIX sockets served entirely by the Sentry (never host sockets).
  *
- * Each socket is one struct file whose priv is a struct usock (unix.c).
+ * Each socket is one socket file (socket.h) whose struct sock is embedded
+ * in a struct usock (unix.c); unix_ops.c adapts the functions below to the
+ * generic struct sock_ops.
  * SOCK_STREAM keeps no message boundaries; SOCK_DGRAM and SOCK_SEQPACKET
  * do.  Names are either file-system paths (a S_IFSOCK vnode created through
  * the directory's create op; the binding is keyed by the vnode's device and
@@ -28,6 +30,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "socket.h"
+
 struct file;
 struct task;
 struct usock;
@@ -46,42 +50,30 @@ struct unix_addr {
 	struct sockaddr_un sa;
 };
 
-/* SO_PEERCRED / SCM_CREDENTIALS layout (struct ucred). */
-struct unix_cred {
-	int32_t pid;
-	uint32_t uid, gid;
-};
-
-/* Ancillary data of one message.  Sending: @files are references handed to
- * the socket layer (taken over on success, left to the caller on error).
- * Receiving: references for the caller to install or put. */
-struct unix_ctl {
-	struct file **files;
-	int nfiles;
-	int has_cred;
-	struct unix_cred cred;
-};
-
 /* What a receive found besides the data. */
 struct unix_recv_info {
 	struct unix_addr from; /* sender's name (len 0: unnamed) */
-	struct unix_ctl ctl;   /* files (MSG_PEEK: new references) and creds */
+	struct sock_ctl ctl;   /* files (MSG_PEEK: new references) and creds */
 	int truncated;         /* datagram longer than the buffer (MSG_TRUNC) */
 	size_t full_len;       /* the datagram's length */
 };
+
+/* The family (socket.c's table) and its operations (unix_ops.c). */
+extern const struct sock_family unix_family;
+extern const struct sock_ops unix_sock_ops;
 
 /* The socket behind @f, or NULL if @f is not an AF_UNIX socket. */
 struct usock *unix_sock(struct file *f);
 int unix_type(struct usock *s);
 
 /* The credentials a socket records for @t (pid = tgid, euid, egid). */
-struct unix_cred unix_task_cred(struct task *t);
+struct sock_cred unix_task_cred(struct task *t);
 
 /* socket(2): @type is the base type (validated by the caller); @fflags may
  * carry O_NONBLOCK. */
 int unix_socket(int type, unsigned fflags, struct file **ret);
 /* socketpair(2): two connected sockets, each with @cred as SO_PEERCRED. */
-int unix_socketpair(int type, unsigned fflags, struct unix_cred cred, struct file **ret_a,
+int unix_socketpair(int type, unsigned fflags, struct sock_cred cred, struct file **ret_a,
 		    struct file **ret_b);
 
 /* bind(2) of a validated name; path names are created relative to @t's
@@ -98,12 +90,11 @@ int unix_accept(struct task *t, struct usock *s, unsigned fflags, int nonblock,
 /* Send @len bytes (to @to when not NULL).  Returns bytes queued or a
  * negative errno (-EPIPE: the caller raises SIGPIPE). */
 ssize_t unix_send(struct task *t, struct usock *s, const void *buf, size_t len, int flags,
-		  int nonblock, const struct unix_addr *to, struct unix_ctl *ctl);
+		  int nonblock, const struct unix_addr *to, struct sock_ctl *ctl);
 /* Receive up to @len bytes; @info (may be NULL) gets the rest.  The caller
- * owns info->ctl.files afterwards (unix_ctl_release). */
+ * owns info->ctl.files afterwards (sock_ctl_release). */
 ssize_t unix_recv(struct task *t, struct usock *s, void *buf, size_t len, int flags,
 		  int nonblock, struct unix_recv_info *info);
-void unix_ctl_release(struct unix_ctl *c);
 
 int unix_shutdown(struct usock *s, int how);
 /* getsockname (@peer 0) / getpeername (@peer 1). */
@@ -111,5 +102,9 @@ int unix_getname(struct usock *s, int peer, struct unix_addr *ret);
 /* SOL_SOCKET options; @val holds *@len bytes in and out. */
 int unix_getsockopt(struct usock *s, int level, int name, void *val, socklen_t *len);
 int unix_setsockopt(struct usock *s, int level, int name, const void *val, socklen_t len);
+/* Readiness, FIONREAD/TIOCOUTQ, and the file's end (sock_ops). */
+unsigned unix_poll(struct sock *sk);
+int64_t unix_ioctl(struct task *t, struct sock *sk, unsigned cmd, uint64_t arg);
+void unix_release(struct sock *sk);
 
 #endif

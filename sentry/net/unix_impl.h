@@ -26,7 +26,7 @@ struct uchunk {
 	struct usock *sender; /* referenced; charged @charge bytes of wmem */
 	size_t charge;
 	size_t len, off;
-	struct unix_ctl ctl;   /* files owned by the chunk */
+	struct sock_ctl ctl;   /* files owned by the chunk */
 	struct unix_addr from; /* sender's name when sent (len 0: unnamed) */
 	uint8_t data[];
 };
@@ -37,6 +37,7 @@ struct uchunk {
  * socket whose peer pointer names it.  @dead is set when the file goes.
  */
 struct usock {
+	struct sock sk; /* family, type, st_ino; set once */
 	int refs;
 	int type;
 	enum us_state state;
@@ -58,8 +59,8 @@ struct usock {
 	int backlog;
 	struct usock *accq, **accq_tail, *acc_next;
 	int nacc;
-	struct unix_cred cred;        /* of the creator at listen/connect */
-	struct unix_cred peercred;    /* SO_PEERCRED */
+	struct sock_cred cred;        /* of the creator at listen/connect */
+	struct sock_cred peercred;    /* SO_PEERCRED */
 	int has_peercred;
 	int passcred, reuseaddr, keepalive;
 	/* Accepted and reported, without effect on AF_UNIX (as on Linux). */
@@ -67,7 +68,6 @@ struct usock {
 	struct linger linger;
 	int sndbuf, rcvbuf;
 	uint64_t rcvtimeo, sndtimeo;  /* ns; 0 = none */
-	uint64_t ino;
 	/* Garbage collection (unix_gc.c): the socket's file while it lives
 	 * (not referenced), how many queued messages carry it, the list of
 	 * sockets that have a file, and the collector's scratch state. */

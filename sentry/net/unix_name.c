@@ -451,7 +451,7 @@ int unix_getsockopt(struct usock *s, int level, int name, void *val, socklen_t *
 {
 	union {
 		int i;
-		struct unix_cred c;
+		struct sock_cred c;
 		struct timeval tv;
 		struct linger l;
 	} v;

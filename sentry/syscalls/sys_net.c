@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Socket syscalls but the message transfers (sys_net_msg.c).  AF_UNIX only
- * (sentry/net/unix.h); other families are EAFNOSUPPORT until sandbox
- * networking lands.
+ * Socket syscalls but the message transfers (sys_net_msg.c): argument
+ * copies around the socket's family operations (sentry/net/socket.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +16,7 @@
 #include "lib/macro.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
-#include "sentry/net/unix.h"
+#include "sentry/net/socket.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "syscall_handlers.h"
@@ -28,18 +27,18 @@
 #define SOCK_MAX_TYPE 11      /* SOCK_PACKET + 1 */
 
 /* The socket at @fd: a file reference in *@ret_f. */
-int net_sock_get(struct task *t, int fd, struct file **ret_f, struct usock **ret_s)
+int net_sock_get(struct task *t, int fd, struct file **ret_f, struct sock **ret_s)
 {
 	struct file *f = fdt_lookup(t->fdt, fd);
 
 	if (!f)
 		return -EBADF;
-	if (!unix_sock(f)) {
+	if (!sock_of(f)) {
 		file_put(f);
 		return -ENOTSOCK;
 	}
 	*ret_f = f;
-	*ret_s = unix_sock(f);
+	*ret_s = sock_of(f);
 	return 0;
 }
 
@@ -54,31 +53,19 @@ int net_nonblocking(struct file *f)
 }
 
 /* move_addr_to_kernel: up to sockaddr_storage, EFAULT if unreadable. */
-int net_addr_in(struct task *t, uint64_t uaddr, int64_t ulen, struct unix_addr *a)
+int net_addr_in(struct task *t, uint64_t uaddr, int64_t ulen, struct sock_addr *a)
 {
-	struct sockaddr_storage ss;
-
-	if (ulen < 0 || ulen > (int64_t)sizeof(ss))
+	if (ulen < 0 || ulen > (int64_t)sizeof(a->ss))
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
-	memset(&ss, 0, sizeof(ss));
-	if (ulen && task_copy_in(t, uaddr, &ss, (size_t)ulen) != (ssize_t)ulen)
+	if (ulen && task_copy_in(t, uaddr, &a->ss, (size_t)ulen) != (ssize_t)ulen)
 		return -EFAULT;
 	a->len = (socklen_t)ulen;
-	memcpy(&a->sa, &ss, sizeof(a->sa));
 	return 0;
 }
 
-/* unix_validate_addr. */
-int net_addr_valid(const struct unix_addr *a)
-{
-	if (a->len <= SUN_OFF || a->len > sizeof(struct sockaddr_un))
-		return -EINVAL;
-	return a->sa.sun_family == AF_UNIX ? 0 : -EINVAL;
-}
-
 /* move_addr_to_user: copy what fits, store the full length. */
-int net_addr_out(struct task *t, const struct unix_addr *a, uint64_t uaddr, uint64_t ulenp)
+int net_addr_out(struct task *t, const struct sock_addr *a, uint64_t uaddr, uint64_t ulenp)
 {
 	int ulen;
 	size_t n;
@@ -88,7 +75,7 @@ int net_addr_out(struct task *t, const struct unix_addr *a, uint64_t uaddr, uint
 	if (ulen < 0)
 		return -EINVAL;
 	n = MIN((size_t)ulen, (size_t)a->len);
-	if (n && task_copy_out(t, uaddr, &a->sa, n) != (ssize_t)n)
+	if (n && task_copy_out(t, uaddr, &a->ss, n) != (ssize_t)n)
 		return -EFAULT;
 	ulen = (int)a->len;
 	return task_copy_out(t, ulenp, &ulen, sizeof(ulen)) == sizeof(ulen) ? 0 : -EFAULT;
@@ -118,28 +105,8 @@ static int check_socket_args(int domain, int type, int proto, int *ret_type)
 		return -EAFNOSUPPORT;
 	if (type >= SOCK_MAX_TYPE)
 		return -EINVAL;
-	if (domain != AF_UNIX)
-		return -EAFNOSUPPORT; /* AF_INET*, AF_NETLINK: with networking */
-	if (proto && proto != PF_UNIX)
-		return -EPROTONOSUPPORT;
-	switch (type) {
-	case SOCK_RAW:
-		type = SOCK_DGRAM; /* as Linux does for AF_UNIX */
-		break;
-	case SOCK_STREAM:
-	case SOCK_DGRAM:
-	case SOCK_SEQPACKET:
-		break;
-	default:
-		return -ESOCKTNOSUPPORT;
-	}
 	*ret_type = type;
 	return 0;
-}
-
-static unsigned fflags_of(int type)
-{
-	return (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0;
 }
 
 int64_t sys_socket(struct task *t, const uint64_t a[6])
@@ -150,7 +117,7 @@ int64_t sys_socket(struct task *t, const uint64_t a[6])
 	r = check_socket_args((int)a[0], (int)a[1], (int)a[2], &type);
 	if (r < 0)
 		return r;
-	r = unix_socket(type, fflags_of((int)a[1]), &f);
+	r = sock_create(t, (int)a[0], type | ((int)a[1] & SOCK_NONBLOCK), (int)a[2], &f);
 	if (r < 0)
 		return r;
 	fd = fdt_install_max(t->fdt, 0, f, !!((int)a[1] & SOCK_CLOEXEC), task_fd_limit(t));
@@ -166,7 +133,7 @@ int64_t sys_socketpair(struct task *t, const uint64_t a[6])
 	r = check_socket_args((int)a[0], (int)a[1], (int)a[2], &type);
 	if (r < 0)
 		return r;
-	r = unix_socketpair(type, fflags_of((int)a[1]), unix_task_cred(t), &fa, &fb);
+	r = sock_socketpair(t, (int)a[0], type | ((int)a[1] & SOCK_NONBLOCK), (int)a[2], &fa, &fb);
 	if (r < 0)
 		return r;
 	fds[0] = fdt_install_max(t->fdt, 0, fa, cloexec, task_fd_limit(t));
@@ -189,63 +156,60 @@ int64_t sys_socketpair(struct task *t, const uint64_t a[6])
 int64_t sys_bind(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
-	struct unix_addr ad;
+	struct sock *s;
+	struct sock_addr ad;
 	int r;
 
 	SOCK_ARG(t, (int)a[0], f, s);
+	if (!s->ops->bind)
+		return -EOPNOTSUPP;
 	r = net_addr_in(t, a[1], (int)a[2], &ad);
 	if (r < 0)
 		return r;
-	if (!(ad.len == SUN_OFF && ad.sa.sun_family == AF_UNIX) && (r = net_addr_valid(&ad)) < 0)
-		return r;
-	return unix_bind(t, s, &ad);
+	return s->ops->bind(t, s, &ad);
 }
 
 int64_t sys_listen(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 
 	SOCK_ARG(t, (int)a[0], f, s);
-	return unix_listen(t, s, (int)a[1]);
+	return s->ops->listen ? s->ops->listen(t, s, (int)a[1]) : -EOPNOTSUPP;
 }
 
 int64_t sys_connect(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
-	struct unix_addr ad;
+	struct sock *s;
+	struct sock_addr ad;
 	int r;
 
 	SOCK_ARG(t, (int)a[0], f, s);
+	if (!s->ops->connect)
+		return -EOPNOTSUPP;
 	r = net_addr_in(t, a[1], (int)a[2], &ad);
 	if (r < 0)
 		return r;
-	if (unix_type(s) == SOCK_DGRAM) {
-		if (ad.len < sizeof(sa_family_t))
-			return -EINVAL;
-		if (ad.sa.sun_family != AF_UNSPEC && (r = net_addr_valid(&ad)) < 0)
-			return r;
-	} else if ((r = net_addr_valid(&ad)) < 0) {
-		return r;
-	}
-	return unix_connect(t, s, &ad, net_nonblocking(f));
+	return s->ops->connect(t, s, &ad, net_nonblocking(f));
 }
 
 static int64_t do_accept(struct task *t, const uint64_t a[6], int flags)
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
-	struct unix_addr peer;
+	struct sock *s;
+	struct sock_addr peer;
 	struct file *nf;
 	int r, fd;
 
 	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
 		return -EINVAL;
 	SOCK_ARG(t, (int)a[0], f, s);
-	r = unix_accept(t, s, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, net_nonblocking(f), &nf,
-			&peer);
+	if (!s->ops->accept)
+		return -EOPNOTSUPP;
+	memset(&peer, 0, sizeof(peer));
+	r = s->ops->accept(t, s, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, net_nonblocking(f), &nf,
+			   &peer);
 	if (r < 0)
 		return r;
 	fd = fdt_install_max(t->fdt, 0, nf, !!(flags & SOCK_CLOEXEC), task_fd_limit(t));
@@ -272,21 +236,24 @@ int64_t sys_accept4(struct task *t, const uint64_t a[6])
 int64_t sys_shutdown(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 
 	SOCK_ARG(t, (int)a[0], f, s);
-	return unix_shutdown(s, (int)a[1]);
+	return s->ops->shutdown ? s->ops->shutdown(t, s, (int)a[1]) : -EOPNOTSUPP;
 }
 
 static int64_t getname(struct task *t, const uint64_t a[6], int peer)
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
-	struct unix_addr ad;
+	struct sock *s;
+	struct sock_addr ad;
 	int r;
 
 	SOCK_ARG(t, (int)a[0], f, s);
-	r = unix_getname(s, peer, &ad);
+	if (!s->ops->getname)
+		return -EOPNOTSUPP;
+	memset(&ad, 0, sizeof(ad));
+	r = s->ops->getname(s, peer, &ad);
 	return r < 0 ? r : net_addr_out(t, &ad, a[1], a[2]);
 }
 
@@ -303,20 +270,21 @@ int64_t sys_getpeername(struct task *t, const uint64_t a[6])
 int64_t sys_getsockopt(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
-	uint8_t val[64];
+	struct sock *s;
+	uint8_t val[SOCK_OPT_MAX];
 	int len, r;
 	socklen_t l;
 
 	SOCK_ARG(t, (int)a[0], f, s);
-	if ((int)a[1] != SOL_SOCKET)
-		return -EOPNOTSUPP; /* AF_UNIX has no protocol-level options */
+	if (!s->ops->getsockopt)
+		return -EOPNOTSUPP;
 	if (task_copy_in(t, a[4], &len, sizeof(len)) != sizeof(len))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
 	l = (socklen_t)MIN(len, (int)sizeof(val));
-	r = unix_getsockopt(s, (int)a[1], (int)a[2], val, &l);
+	memset(val, 0, sizeof(val));
+	r = s->ops->getsockopt(t, s, (int)a[1], (int)a[2], val, &l);
 	if (r < 0)
 		return r;
 	if (l && task_copy_out(t, a[3], val, l) != (ssize_t)l)
@@ -328,19 +296,20 @@ int64_t sys_getsockopt(struct task *t, const uint64_t a[6])
 int64_t sys_setsockopt(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
-	uint8_t val[64];
+	struct sock *s;
+	uint8_t val[SOCK_OPT_MAX];
 	int len = (int)a[4];
 
 	SOCK_ARG(t, (int)a[0], f, s);
 	if (len < 0)
 		return -EINVAL;
-	if ((int)a[1] != SOL_SOCKET)
+	if (!s->ops->setsockopt)
 		return -EOPNOTSUPP;
 	len = MIN(len, (int)sizeof(val));
+	memset(val, 0, sizeof(val));
 	if (len && task_copy_in(t, a[3], val, (size_t)len) != len)
 		return -EFAULT;
-	return unix_setsockopt(s, (int)a[1], (int)a[2], val, (socklen_t)len);
+	return s->ops->setsockopt(t, s, (int)a[1], (int)a[2], val, (socklen_t)len);
 }
 
 

@@ -13,10 +13,8 @@
 #include "sentry/vfs/file.h"
 
 struct task;
-struct usock;
-struct unix_addr;
-
-#define SUN_OFF offsetof(struct sockaddr_un, sun_path)
+struct sock;
+struct sock_addr;
 
 static inline void net_filep(struct file **f)
 {
@@ -25,7 +23,7 @@ static inline void net_filep(struct file **f)
 #define _cleanup_file_ _cleanup_(net_filep)
 
 /* The socket at @fd: a file reference in *@ret_f; -EBADF, -ENOTSOCK. */
-int net_sock_get(struct task *t, int fd, struct file **ret_f, struct usock **ret_s);
+int net_sock_get(struct task *t, int fd, struct file **ret_f, struct sock **ret_s);
 
 #define SOCK_ARG(t, fd, f, s)                                    \
 	do {                                                     \
@@ -37,11 +35,9 @@ int net_sock_get(struct task *t, int fd, struct file **ret_f, struct usock **ret
 /* O_NONBLOCK of the description now. */
 int net_nonblocking(struct file *f);
 /* move_addr_to_kernel: up to sockaddr_storage, -EINVAL / -EFAULT. */
-int net_addr_in(struct task *t, uint64_t uaddr, int64_t ulen, struct unix_addr *a);
-/* unix_validate_addr: a named AF_UNIX address. */
-int net_addr_valid(const struct unix_addr *a);
+int net_addr_in(struct task *t, uint64_t uaddr, int64_t ulen, struct sock_addr *a);
 /* move_addr_to_user: copy what fits into @uaddr, store the full length. */
-int net_addr_out(struct task *t, const struct unix_addr *a, uint64_t uaddr, uint64_t ulenp);
+int net_addr_out(struct task *t, const struct sock_addr *a, uint64_t uaddr, uint64_t ulenp);
 /* SIGPIPE for the calling thread (EPIPE without MSG_NOSIGNAL). */
 void net_sigpipe(struct task *t);
 

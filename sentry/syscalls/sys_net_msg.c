@@ -17,6 +17,7 @@
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "sentry/kernel/task.h"
+#include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
@@ -24,7 +25,7 @@
 #include "sys_net.h"
 
 #define CTL_MAX 65536         /* control data per sendmsg (optmem) */
-#define STREAM_PIECE 262144   /* stream data gathered per unix_send */
+#define STREAM_PIECE 262144   /* stream data gathered per send op */
 #define RECV_MAX (1u << 20)   /* bytes one recvmsg moves */
 
 /* Validated iovecs of a msghdr and their total length. */
@@ -92,7 +93,7 @@ static int scatter(struct task *t, const struct iovec *iov, size_t cnt, const ui
 }
 
 /* __scm_send: SCM_RIGHTS and SCM_CREDENTIALS from the control buffer. */
-static int parse_control(struct task *t, const uint8_t *buf, size_t len, struct unix_ctl *ctl)
+static int parse_control(struct task *t, const uint8_t *buf, size_t len, struct sock_ctl *ctl)
 {
 	size_t off = 0;
 
@@ -127,7 +128,7 @@ static int parse_control(struct task *t, const uint8_t *buf, size_t len, struct 
 				}
 			}
 		} else if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_CREDENTIALS) {
-			struct unix_cred c;
+			struct sock_cred c;
 			int root = t->creds.euid == 0;
 
 			if (h.cmsg_len != CMSG_LEN(sizeof(c)))
@@ -159,14 +160,14 @@ struct msg_io {
 
 /* ____sys_sendmsg: @uname/@namelen and @uctl/@ctllen are the
  * application's name and control buffer (0 for none). */
-static int64_t do_sendmsg(struct task *t, struct file *f, struct usock *s,
+static int64_t do_sendmsg(struct task *t, struct file *f, struct sock *s,
 			  const struct msg_io *io, uint64_t uname, int namelen, uint64_t uctl,
 			  uint64_t ctllen, int flags)
 {
 	_cleanup_free_ uint8_t *cbuf = NULL, *buf = NULL;
-	struct unix_ctl ctl = { 0 };
-	struct unix_addr to, *top = NULL;
-	int nonblock = net_nonblocking(f), type = unix_type(s);
+	struct sock_ctl ctl = { 0 };
+	struct sock_addr to, *top = NULL;
+	int nonblock = net_nonblocking(f), type = s->type, is_unix = s->family == AF_UNIX;
 	size_t done = 0;
 	int64_t r;
 
@@ -174,14 +175,13 @@ static int64_t do_sendmsg(struct task *t, struct file *f, struct usock *s,
 		r = net_addr_in(t, uname, namelen, &to);
 		if (r < 0)
 			return r;
-		if (type == SOCK_DGRAM && (r = net_addr_valid(&to)) < 0)
-			return r;
-		if (type != SOCK_SEQPACKET)
-			top = &to;
+		top = &to;
 	}
+	if (!s->ops->send)
+		return -EOPNOTSUPP;
 	if (ctllen > INT32_MAX || ctllen > CTL_MAX)
 		return -ENOBUFS;
-	if (ctllen) {
+	if (ctllen && is_unix) { /* other families take no SOL_SOCKET data yet */
 		cbuf = malloc(ctllen);
 		if (!cbuf)
 			return -ENOMEM;
@@ -191,7 +191,7 @@ static int64_t do_sendmsg(struct task *t, struct file *f, struct usock *s,
 		if (r < 0)
 			goto out;
 	}
-	if (!ctl.has_cred) {
+	if (is_unix && !ctl.has_cred) {
 		ctl.cred.pid = t->tg->tgid;
 		ctl.cred.uid = t->creds.ruid;
 		ctl.cred.gid = t->creds.rgid;
@@ -213,7 +213,7 @@ static int64_t do_sendmsg(struct task *t, struct file *f, struct usock *s,
 
 		r = gather(t, io->iov, io->cnt, done, buf, n);
 		if (r == 0)
-			r = unix_send(t, s, buf, n, flags, nonblock, top, &ctl);
+			r = s->ops->send(t, s, buf, n, flags, nonblock, top, &ctl);
 		if (r < 0)
 			break;
 		done += (size_t)r;
@@ -223,7 +223,7 @@ static int64_t do_sendmsg(struct task *t, struct file *f, struct usock *s,
 	if (done)
 		r = (int64_t)done;
 out:
-	unix_ctl_release(&ctl);
+	sock_ctl_release(&ctl);
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
 		net_sigpipe(t);
 	return r == -ERESTARTSYS && done ? (int64_t)done : r;
@@ -257,7 +257,7 @@ static void put_cmsg(struct cmsg_out *o, int type, const void *data, size_t len)
 	o->pos += MIN(CMSG_SPACE(len), rem);
 }
 
-static void put_fds(struct task *t, struct cmsg_out *o, struct unix_ctl *c, int cloexec)
+static void put_fds(struct task *t, struct cmsg_out *o, struct sock_ctl *c, int cloexec)
 {
 	size_t rem = o->size - o->pos;
 	int fdmax = rem <= sizeof(struct cmsghdr) ? 0
@@ -288,24 +288,26 @@ static void put_fds(struct task *t, struct cmsg_out *o, struct unix_ctl *c, int 
 
 /* What a receive reports besides the byte count. */
 struct recv_out {
-	struct unix_addr from;
+	struct sock_addr from;
 	size_t ctllen; /* control bytes used */
 	int msg_flags;
 };
 
 /* ____sys_recvmsg: @uctl/@ctllen as for do_sendmsg. */
-static int64_t do_recvmsg(struct task *t, struct file *f, struct usock *s,
+static int64_t do_recvmsg(struct task *t, struct file *f, struct sock *s,
 			  const struct msg_io *io, uint64_t uctl, uint64_t ctllen, int flags,
 			  struct recv_out *out)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	_cleanup_free_ uint8_t *cbuf = NULL;
-	struct unix_recv_info info;
+	struct sock_recv_info info;
 	struct cmsg_out co = { 0 };
 	size_t len = MIN(io->total, (size_t)RECV_MAX), copied;
 	ssize_t r;
 
 	memset(out, 0, sizeof(*out));
+	if (!s->ops->recv)
+		return -EOPNOTSUPP;
 	buf = malloc(MAX(len, (size_t)1));
 	if (!buf)
 		return -ENOMEM;
@@ -317,21 +319,22 @@ static int64_t do_recvmsg(struct task *t, struct file *f, struct usock *s,
 		co.buf = cbuf;
 		co.size = ctllen;
 	}
-	r = unix_recv(t, s, buf, len, flags, net_nonblocking(f), &info);
+	memset(&info, 0, sizeof(info));
+	r = s->ops->recv(t, s, buf, len, flags, net_nonblocking(f), &info);
 	if (r < 0) {
-		unix_ctl_release(&info.ctl);
+		sock_ctl_release(&info.ctl);
 		return r;
 	}
 	copied = info.truncated ? len : (size_t)r;
 	if (scatter(t, io->iov, io->cnt, buf, MIN(copied, len)) < 0) {
-		unix_ctl_release(&info.ctl);
+		sock_ctl_release(&info.ctl);
 		return -EFAULT;
 	}
 	if (info.ctl.has_cred)
 		put_cmsg(&co, SCM_CREDENTIALS, &info.ctl.cred, sizeof(info.ctl.cred));
 	if (info.ctl.nfiles)
 		put_fds(t, &co, &info.ctl, !!(flags & MSG_CMSG_CLOEXEC));
-	unix_ctl_release(&info.ctl);
+	sock_ctl_release(&info.ctl);
 	if (co.pos && task_copy_out(t, uctl, cbuf, co.pos) != (ssize_t)co.pos)
 		return -EFAULT;
 	out->from = info.from;
@@ -343,7 +346,7 @@ static int64_t do_recvmsg(struct task *t, struct file *f, struct usock *s,
 int64_t sys_sendto(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 	struct iovec iov = { (void *)a[1], MIN(a[2], (uint64_t)INT32_MAX) };
 	struct msg_io io = { &iov, 1, iov.iov_len };
 
@@ -354,7 +357,7 @@ int64_t sys_sendto(struct task *t, const uint64_t a[6])
 int64_t sys_recvfrom(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 	struct iovec iov = { (void *)a[1], MIN(a[2], (uint64_t)INT32_MAX) };
 	struct msg_io io = { &iov, 1, iov.iov_len };
 	struct recv_out out;
@@ -377,7 +380,7 @@ static int msghdr_in(struct task *t, uint64_t umsg, struct msghdr *m, struct msg
 	return iov_in(t, (uint64_t)m->msg_iov, m->msg_iovlen, &io->iov, &io->total);
 }
 
-static int64_t sendmsg1(struct task *t, struct file *f, struct usock *s, uint64_t umsg,
+static int64_t sendmsg1(struct task *t, struct file *f, struct sock *s, uint64_t umsg,
 			int flags)
 {
 	struct msghdr m;
@@ -392,7 +395,7 @@ static int64_t sendmsg1(struct task *t, struct file *f, struct usock *s, uint64_
 	return r;
 }
 
-static int64_t recvmsg1(struct task *t, struct file *f, struct usock *s, uint64_t umsg,
+static int64_t recvmsg1(struct task *t, struct file *f, struct sock *s, uint64_t umsg,
 			int flags)
 {
 	struct msghdr m;
@@ -409,13 +412,13 @@ static int64_t recvmsg1(struct task *t, struct file *f, struct usock *s, uint64_
 	if (r < 0)
 		return r;
 	if (m.msg_name) {
-		struct unix_addr a = out.from;
+		struct sock_addr a = out.from;
 		size_t n = MIN((size_t)(int)m.msg_namelen, (size_t)a.len);
 		socklen_t nl = a.len;
 
 		if ((int)m.msg_namelen < 0)
 			return -EINVAL;
-		if (n && task_copy_out(t, (uint64_t)m.msg_name, &a.sa, n) != (ssize_t)n)
+		if (n && task_copy_out(t, (uint64_t)m.msg_name, &a.ss, n) != (ssize_t)n)
 			return -EFAULT;
 		if (task_copy_out(t, umsg + offsetof(struct msghdr, msg_namelen), &nl,
 				  sizeof(nl)) != sizeof(nl))
@@ -435,7 +438,7 @@ static int64_t recvmsg1(struct task *t, struct file *f, struct usock *s, uint64_
 int64_t sys_sendmsg(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 
 	SOCK_ARG(t, (int)a[0], f, s);
 	return sendmsg1(t, f, s, a[1], (int)a[2]);
@@ -444,7 +447,7 @@ int64_t sys_sendmsg(struct task *t, const uint64_t a[6])
 int64_t sys_recvmsg(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 
 	SOCK_ARG(t, (int)a[0], f, s);
 	return recvmsg1(t, f, s, a[1], (int)a[2]);
@@ -453,7 +456,7 @@ int64_t sys_recvmsg(struct task *t, const uint64_t a[6])
 int64_t sys_sendmmsg(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 	unsigned vlen = (unsigned)MIN(a[2], (uint64_t)UIO_MAXIOV), i;
 
 	SOCK_ARG(t, (int)a[0], f, s);
@@ -477,7 +480,7 @@ int64_t sys_sendmmsg(struct task *t, const uint64_t a[6])
 int64_t sys_recvmmsg(struct task *t, const uint64_t a[6])
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct usock *s;
+	struct sock *s;
 	unsigned vlen = (unsigned)MIN(a[2], (uint64_t)UIO_MAXIOV), i;
 	int flags = (int)a[3];
 	struct timespec ts;

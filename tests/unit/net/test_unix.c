@@ -24,7 +24,7 @@
 static struct thread_group tg = { .tgid = 7 };
 static struct task task = { .tg = &tg, .creds = { .euid = 1000, .egid = 100 } };
 
-static const struct unix_cred cred = { 7, 1000, 100 };
+static const struct sock_cred cred = { 7, 1000, 100 };
 
 static void pair(int type, struct file **a, struct file **b)
 {
@@ -83,7 +83,7 @@ static void test_rights(void **state)
 {
 	struct file *a, *b, *r, *w;
 	struct unix_recv_info info;
-	struct unix_ctl ctl = { 0 };
+	struct sock_ctl ctl = { 0 };
 	char buf[4];
 
 	(void)state;
@@ -99,11 +99,11 @@ static void test_rights(void **state)
 	assert_int_equal(r->ops->read(r, NULL, buf, 1, NULL), -EAGAIN);
 	assert_int_equal(unix_recv(NULL, unix_sock(b), buf, 4, MSG_PEEK, 1, &info), 1);
 	assert_int_equal(info.ctl.nfiles, 1);
-	unix_ctl_release(&info.ctl);
+	sock_ctl_release(&info.ctl);
 	assert_int_equal(unix_recv(NULL, unix_sock(b), buf, 4, 0, 1, &info), 1);
 	assert_int_equal(info.ctl.nfiles, 1);
 	assert_ptr_equal(info.ctl.files[0]->priv, r->priv);
-	unix_ctl_release(&info.ctl);
+	sock_ctl_release(&info.ctl);
 	assert_int_equal(r->ops->read(r, NULL, buf, 1, NULL), 0);
 	file_put(r);
 
@@ -135,7 +135,7 @@ static int live_sockets(void)
 static void test_gc(void **state)
 {
 	struct file *a, *b, *c;
-	struct unix_ctl ctl = { 0 };
+	struct sock_ctl ctl = { 0 };
 	int before = live_sockets();
 
 	(void)state;
@@ -172,7 +172,7 @@ static void test_gc(void **state)
 		assert_int_equal(unix_recv(NULL, unix_sock(b), buf, 2, 0, 1, &info), 1);
 		assert_int_equal(info.ctl.nfiles, 1);
 		assert_ptr_equal(info.ctl.files[0], a);
-		unix_ctl_release(&info.ctl);
+		sock_ctl_release(&info.ctl);
 	}
 	file_put(a);
 	file_put(b);
@@ -182,7 +182,7 @@ static void test_names(void **state)
 {
 	struct file *l, *c, *c2, *s;
 	struct unix_addr addr = { .len = 8 }, got, peer;
-	struct unix_cred pc;
+	struct sock_cred pc;
 	socklen_t len = sizeof(pc);
 	char buf[8];
 
