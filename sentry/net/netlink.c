@@ -14,10 +14,9 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "ifioctl.h"
 #include "lib/macro.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-#include "sentry/vfs/file.h"
 #include "sentry/vfs/notify.h"
 
 #ifndef SOL_NETLINK
@@ -51,8 +50,8 @@ enum {
 /* Fields under nl_lock.  Invariants: @bound implies @portid is unique among
  * bound sockets and @s is on nl_socks; rq_bytes = sum of rq lengths. */
 struct nlsock {
+	struct sock sk;      /* first: socket.h */
 	struct nlsock *next; /* nl_socks, bound sockets */
-	int type, protocol;
 	int bound;
 	uint32_t portid;
 	uint32_t groups;             /* bound multicast groups (1-32) */
@@ -63,7 +62,6 @@ struct nlsock {
 	int err;                     /* pending error (ENOBUFS), SO_ERROR */
 	unsigned flags;              /* NLF_* */
 	int passcred;
-	uint64_t ino;
 	int closed;
 };
 
@@ -71,14 +69,7 @@ static pthread_mutex_t nl_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t nl_cond = PTHREAD_COND_INITIALIZER;
 static struct nlsock *nl_socks;
 static int32_t nl_rover = NL_AUTOBIND_FIRST;
-static uint64_t nl_ino_next = 40000;
-
-static const struct file_ops nl_fops;
-
-struct nlsock *netlink_sock(struct file *f)
-{
-	return f && f->ops == &nl_fops ? f->priv : NULL;
-}
+static const struct sock_ops nl_ops;
 
 uint32_t netlink_portid_locked(struct nlsock *s)
 {
@@ -138,49 +129,44 @@ static void unlink_locked(struct nlsock *s)
 	s->bound = 0;
 }
 
-int netlink_socket(int type, int protocol, unsigned fflags, struct file **ret)
+static int nl_create(struct task *t, int type, int protocol, unsigned fflags, struct file **ret)
 {
 	struct nlsock *s;
-	struct file *f;
+	int r;
 
+	(void)t;
 	if (type != SOCK_RAW && type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol < 0 || protocol >= 32) /* MAX_LINKS */
-		return -EPROTONOSUPPORT;
-	if (protocol != NETLINK_ROUTE)
+	if (protocol != NETLINK_ROUTE) /* the others (and < 0, >= MAX_LINKS) */
 		return -EPROTONOSUPPORT;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->type = type;
-	s->protocol = protocol;
+	sock_init(&s->sk, &nl_ops, AF_NETLINK, type, protocol);
 	s->rcvbuf = NL_BUF_DEFAULT;
 	s->sndbuf = NL_BUF_DEFAULT;
-	s->ino = __atomic_fetch_add(&nl_ino_next, 1, __ATOMIC_RELAXED);
-	f = file_new(&nl_fops, s, O_RDWR | (fflags & O_NONBLOCK));
-	if (!f) {
+	r = sock_file_new(&s->sk, fflags, ret);
+	if (r < 0)
 		free(s);
-		return -ENOMEM;
-	}
-	*ret = f;
-	return 0;
+	return r;
 }
 
 /* An application's struct sockaddr_nl of @len bytes. */
-static int addr_in(const void *addr, size_t len, struct sockaddr_nl *ret)
+static int addr_in(const struct sock_addr *a, struct sockaddr_nl *ret)
 {
-	if (len < sizeof(*ret))
+	if (a->len < sizeof(*ret))
 		return -EINVAL;
-	memcpy(ret, addr, sizeof(*ret));
+	memcpy(ret, &a->ss, sizeof(*ret));
 	if (ret->nl_family != AF_NETLINK)
 		return -EINVAL;
 	return 0;
 }
 
-int netlink_bind(struct task *t, struct nlsock *s, const void *addr, size_t len)
+static int nl_bind(struct task *t, struct sock *sk, const struct sock_addr *a)
 {
+	struct nlsock *s = (struct nlsock *)sk;
 	struct sockaddr_nl nl;
-	int r = addr_in(addr, len, &nl);
+	int r = addr_in(a, &nl);
 
 	if (r < 0)
 		return r;
@@ -198,21 +184,23 @@ int netlink_bind(struct task *t, struct nlsock *s, const void *addr, size_t len)
 	return r;
 }
 
-int netlink_connect(struct task *t, struct nlsock *s, const void *addr, size_t len)
+static int nl_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int nonblock)
 {
+	struct nlsock *s = (struct nlsock *)sk;
 	struct sockaddr_nl nl;
 	int r;
 
-	if (len < sizeof(sa_family_t))
+	(void)nonblock;
+	if (a->len < sizeof(sa_family_t))
 		return -EINVAL;
-	if (((const struct sockaddr *)addr)->sa_family == AF_UNSPEC) {
+	if (a->ss.ss_family == AF_UNSPEC) {
 		pthread_mutex_lock(&nl_lock);
 		s->dst_portid = 0;
 		s->dst_group = 0;
 		pthread_mutex_unlock(&nl_lock);
 		return 0;
 	}
-	if ((r = addr_in(addr, len, &nl)) < 0)
+	if ((r = addr_in(a, &nl)) < 0)
 		return r;
 	if (nl.nl_groups && t && t->creds.euid != 0)
 		return -EPERM; /* sending to groups needs CAP_NET_ADMIN */
@@ -226,8 +214,9 @@ int netlink_connect(struct task *t, struct nlsock *s, const void *addr, size_t l
 	return r;
 }
 
-int netlink_getname(struct nlsock *s, int peer, struct sockaddr_nl *ret)
+static int nl_getname(struct sock *sk, int peer, struct sock_addr *ret)
 {
+	struct nlsock *s = (struct nlsock *)sk;
 	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 
 	pthread_mutex_lock(&nl_lock);
@@ -239,7 +228,9 @@ int netlink_getname(struct nlsock *s, int peer, struct sockaddr_nl *ret)
 		nl.nl_groups = s->groups;
 	}
 	pthread_mutex_unlock(&nl_lock);
-	*ret = nl;
+	memset(ret, 0, sizeof(*ret));
+	memcpy(&ret->ss, &nl, sizeof(nl));
+	ret->len = sizeof(nl);
 	return 0;
 }
 
@@ -278,18 +269,21 @@ int netlink_queue_locked(struct nlsock *s, const void *buf, size_t len)
 	return queue_from_locked(s, 0, buf, len);
 }
 
-ssize_t netlink_send(struct task *t, struct nlsock *s, const void *buf, size_t len, int flags,
-		     const void *to, size_t tolen)
+static ssize_t nl_send(struct task *t, struct sock *sk, const void *buf, size_t len, int flags,
+		       int nonblock, const struct sock_addr *to, struct sock_ctl *ctl)
 {
+	struct nlsock *s = (struct nlsock *)sk;
 	uint32_t dst_portid, dst_group;
 	int r;
 
+	(void)nonblock;
+	(void)ctl; /* SCM_CREDENTIALS: the kernel end does not look */
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	if (to && tolen) {
+	if (to && to->len) {
 		struct sockaddr_nl nl;
 
-		if ((r = addr_in(to, tolen, &nl)) < 0)
+		if ((r = addr_in(to, &nl)) < 0)
 			return r;
 		dst_portid = nl.nl_pid;
 		dst_group = nl.nl_groups ? (uint32_t)__builtin_ffs((int)nl.nl_groups) : 0;
@@ -322,11 +316,13 @@ out:
 	return r < 0 ? r : (ssize_t)len;
 }
 
-ssize_t netlink_recv(struct task *t, struct nlsock *s, void *buf, size_t len, int flags,
-		     int nonblock, struct sockaddr_nl *ret_from, int *ret_truncated,
-		     size_t *ret_full)
+static ssize_t nl_recv(struct task *t, struct sock *sk, void *buf, size_t len, int flags,
+		       int nonblock, struct sock_recv_info *info)
 {
+	struct nlsock *s = (struct nlsock *)sk;
+	struct sockaddr_nl from;
 	struct nlskb *skb;
+	ssize_t ret;
 	size_t n;
 	int r;
 
@@ -342,7 +338,7 @@ ssize_t netlink_recv(struct task *t, struct nlsock *s, void *buf, size_t len, in
 		}
 		if (s->rq)
 			break;
-		if (nonblock || (flags & MSG_DONTWAIT)) {
+		if (nonblock) {
 			pthread_mutex_unlock(&nl_lock);
 			return -EAGAIN;
 		}
@@ -357,14 +353,16 @@ ssize_t netlink_recv(struct task *t, struct nlsock *s, void *buf, size_t len, in
 	skb = s->rq;
 	n = MIN(len, skb->len);
 	memcpy(buf, skb->data, n);
-	if (ret_from) {
-		memset(ret_from, 0, sizeof(*ret_from));
-		ret_from->nl_family = AF_NETLINK;
-		ret_from->nl_pid = skb->from;
-		ret_from->nl_groups = skb->group ? 1u << (skb->group - 1) : 0;
-	}
-	*ret_truncated = n < skb->len;
-	*ret_full = skb->len;
+	memset(&from, 0, sizeof(from));
+	from.nl_family = AF_NETLINK;
+	from.nl_pid = skb->from;
+	from.nl_groups = skb->group ? 1u << (skb->group - 1) : 0;
+	memcpy(&info->from.ss, &from, sizeof(from));
+	info->from.len = sizeof(from);
+	info->truncated = n < skb->len;
+	info->full_len = skb->len;
+	/* MSG_TRUNC: the datagram's real length (netlink_recvmsg) */
+	ret = (flags & MSG_TRUNC) ? (ssize_t)skb->len : (ssize_t)n;
 	if (!(flags & MSG_PEEK)) {
 		s->rq = skb->next;
 		if (!s->rq)
@@ -373,7 +371,7 @@ ssize_t netlink_recv(struct task *t, struct nlsock *s, void *buf, size_t len, in
 		free(skb);
 	}
 	pthread_mutex_unlock(&nl_lock);
-	return (ssize_t)n;
+	return ret;
 }
 
 /* ---- options ---- */
@@ -409,10 +407,13 @@ static int put_int(void *val, socklen_t *len, int v)
 	return 0;
 }
 
-int netlink_getsockopt(struct nlsock *s, int level, int name, void *val, socklen_t *len)
+static int nl_getsockopt(struct task *t, struct sock *sk, int level, int name, void *val,
+			 socklen_t *len)
 {
+	struct nlsock *s = (struct nlsock *)sk;
 	int r = 0, v = 0;
 
+	(void)t;
 	pthread_mutex_lock(&nl_lock);
 	if (level == SOL_NETLINK) {
 		unsigned fl = nl_flag_of(name);
@@ -437,10 +438,10 @@ int netlink_getsockopt(struct nlsock *s, int level, int name, void *val, socklen
 	}
 	switch (name) {
 	case SO_TYPE:
-		v = s->type;
+		v = s->sk.type;
 		break;
 	case SO_PROTOCOL:
-		v = s->protocol;
+		v = s->sk.protocol;
 		break;
 	case SO_DOMAIN:
 		v = AF_NETLINK;
@@ -488,10 +489,13 @@ static int clamp_buf(int v, int min)
 	return d < min ? min : (int)d;
 }
 
-int netlink_setsockopt(struct nlsock *s, int level, int name, const void *val, socklen_t len)
+static int nl_setsockopt(struct task *t, struct sock *sk, int level, int name, const void *val,
+			 socklen_t len)
 {
+	struct nlsock *s = (struct nlsock *)sk;
 	int v = 0, r = 0;
 
+	(void)t;
 	if (len >= sizeof(int))
 		memcpy(&v, val, sizeof(int));
 	pthread_mutex_lock(&nl_lock);
@@ -556,30 +560,11 @@ out:
 	return r;
 }
 
-/* ---- file operations ---- */
+/* ---- socket operations ---- */
 
-static ssize_t nl_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
+static unsigned nl_poll(struct sock *sk)
 {
-	int trunc;
-	size_t full;
-	int nb;
-
-	(void)off;
-	pthread_mutex_lock(&f->lock);
-	nb = !!(f->flags & O_NONBLOCK);
-	pthread_mutex_unlock(&f->lock);
-	return netlink_recv(t, f->priv, buf, len, 0, nb, NULL, &trunc, &full);
-}
-
-static ssize_t nl_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *off)
-{
-	(void)off;
-	return netlink_send(t, f->priv, buf, len, 0, NULL, 0);
-}
-
-static unsigned nl_poll(struct file *f)
-{
-	struct nlsock *s = f->priv;
+	struct nlsock *s = (struct nlsock *)sk;
 	unsigned ev = POLLOUT | POLLWRNORM | POLLWRBAND;
 
 	pthread_mutex_lock(&nl_lock);
@@ -591,28 +576,9 @@ static unsigned nl_poll(struct file *f)
 	return ev;
 }
 
-static int64_t nl_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+static void nl_release(struct sock *sk)
 {
-	(void)f;
-	return if_ioctl(t, cmd, arg); /* netlink_ioctl has none of its own */
-}
-
-static int nl_fstat(struct file *f, struct stat *st)
-{
-	struct nlsock *s = f->priv;
-
-	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IFSOCK | 0777;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_dev = 0x8; /* sockfs */
-	st->st_ino = (ino_t)s->ino;
-	return 0;
-}
-
-static void nl_release(struct file *f)
-{
-	struct nlsock *s = f->priv;
+	struct nlsock *s = (struct nlsock *)sk;
 	struct nlskb *q;
 
 	pthread_mutex_lock(&nl_lock);
@@ -631,11 +597,22 @@ static void nl_release(struct file *f)
 	free(s);
 }
 
-static const struct file_ops nl_fops = {
-	.read = nl_read,
-	.write = nl_write,
+/* No ioctl op: netlink has none of its own, socket.c answers the
+ * interface ioctls; no listen/accept/shutdown (sock_no_*). */
+static const struct sock_ops nl_ops = {
+	.bind = nl_bind,
+	.connect = nl_connect,
+	.send = nl_send,
+	.recv = nl_recv,
+	.getname = nl_getname,
+	.getsockopt = nl_getsockopt,
+	.setsockopt = nl_setsockopt,
 	.poll = nl_poll,
-	.ioctl = nl_ioctl,
-	.fstat = nl_fstat,
 	.release = nl_release,
+};
+
+const struct sock_family netlink_family = {
+	.family = AF_NETLINK,
+	.modes = (1u << NET_NONE) | (1u << NET_HOST),
+	.create = nl_create,
 };

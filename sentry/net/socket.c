@@ -14,6 +14,8 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
+#include "ifioctl.h"
+#include "netlink.h"
 #include "unix.h"
 
 #define ALL_MODES ((1u << NET_NONE) | (1u << NET_HOST))
@@ -24,6 +26,7 @@
  */
 static const struct sock_family *const families[] = {
 	&unix_family,
+	&netlink_family,
 };
 
 static uint64_t sock_ino_next = 10000; /* st_ino: a counter */
@@ -187,7 +190,13 @@ static int64_t sock_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t
 {
 	struct sock *s = f->priv;
 
-	return s->ops->ioctl ? s->ops->ioctl(t, s, cmd, arg) : -ENOTTY;
+	int64_t r = s->ops->ioctl ? s->ops->ioctl(t, s, cmd, arg) : -ENOTTY;
+
+	/* sock_do_ioctl: what the family does not answer goes to the
+	 * interface ioctls (dev_ioctl; devinet_ioctl first for AF_INET) */
+	if (r == -ENOTTY)
+		r = s->family == AF_INET ? if_inet_ioctl(t, cmd, arg) : if_ioctl(t, cmd, arg);
+	return r;
 }
 
 static int sock_fstat(struct file *f, struct stat *st)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AF_UNIX sockets: objects, queues, data transfer and file operations. */
 #include "unix.h"
-#include "ifioctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -648,8 +647,7 @@ int64_t unix_ioctl(struct task *t, struct sock *sk, unsigned cmd, uint64_t arg)
 	} else if (cmd == TIOCOUTQ) {
 		n = s->state == US_LISTEN ? -EINVAL : (int)s->wmem;
 	} else {
-		pthread_mutex_unlock(&unix_lock);
-		return if_ioctl(t, cmd, arg); /* SIOCGIF*: any socket (dev_ioctl) */
+		n = -ENOTTY;
 	}
 	pthread_mutex_unlock(&unix_lock);
 	if (n < 0)
