@@ -222,12 +222,10 @@ static void ack(struct nlsock *s, const struct nlmsghdr *req, int err)
 	struct nlmsgerr *e;
 	uint16_t flags = 0;
 
-	if (err) {
-		if (netlink_cap_ack_locked(s))
-			flags |= NLM_F_CAPPED;
-		else
-			payload = req->nlmsg_len - NLMSG_HDRLEN;
-	}
+	if (err && !netlink_cap_ack_locked(s))
+		payload = req->nlmsg_len - NLMSG_HDRLEN;
+	else
+		flags |= NLM_F_CAPPED; /* an ack never carries the payload */
 	off = msg_begin(&b, NLMSG_ERROR, flags, req->nlmsg_seq, netlink_portid_locked(s),
 			sizeof(*e) + payload);
 	e = msg_data(&b, off);
