@@ -280,6 +280,8 @@ static ssize_t nl_send(struct task *t, struct sock *sk, const void *buf, size_t 
 	(void)ctl; /* SCM_CREDENTIALS: the kernel end does not look */
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (len == 0)
+		return -ENODATA; /* Linux >= 6.x rejects empty netlink messages */
 	if (to && to->len) {
 		struct sockaddr_nl nl;
 
@@ -338,7 +340,7 @@ static ssize_t nl_recv(struct task *t, struct sock *sk, void *buf, size_t len, i
 		}
 		if (s->rq)
 			break;
-		if (nonblock) {
+		if (nonblock || (flags & MSG_DONTWAIT)) {
 			pthread_mutex_unlock(&nl_lock);
 			return -EAGAIN;
 		}

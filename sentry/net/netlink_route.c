@@ -139,19 +139,19 @@ static void fill_link(struct nlbuf *b, const struct netif *n, uint16_t flags, ui
 	attr_u32(b, IFLA_GRO_MAX_SIZE, 65536);
 	attr_u32(b, IFLA_NUM_RX_QUEUES, 1);
 	attr_u8(b, IFLA_CARRIER, 1);
-	attr_str(b, IFLA_QDISC, "noqueue");
 	attr_u32(b, IFLA_CARRIER_CHANGES, 0);
 	attr_u32(b, IFLA_CARRIER_UP_COUNT, 0);
 	attr_u32(b, IFLA_CARRIER_DOWN_COUNT, 0);
 	attr_u8(b, IFLA_PROTO_DOWN, 0);
-	memset(&map, 0, sizeof(map));
-	attr(b, IFLA_MAP, &map, sizeof(map));
 	attr(b, IFLA_ADDRESS, n->hwaddr, sizeof(n->hwaddr));
 	attr(b, IFLA_BROADCAST, n->hwaddr, sizeof(n->hwaddr)); /* all zero for lo */
 	memset(&st64, 0, sizeof(st64));
 	attr(b, IFLA_STATS64, &st64, sizeof(st64));
 	memset(&st, 0, sizeof(st));
 	attr(b, IFLA_STATS, &st, sizeof(st));
+	attr_str(b, IFLA_QDISC, "noqueue");
+	memset(&map, 0, sizeof(map));
+	attr(b, IFLA_MAP, &map, sizeof(map));
 	msg_end(b, off);
 }
 

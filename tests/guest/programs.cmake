@@ -70,7 +70,8 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_time_itimer g_time_limits g_time_sleep g_time_times
   g_pipe_tee g_pipe_vmsplice g_fs_fallocate g_ipc_shm_fork g_ipc_shm_rmid g_ipc_sem g_ipc_msg
   g_fs_inotify g_event_inotify_epoll g_time_posix_timers
-  g_thread_futex_ops g_thread_clone3)
+  g_thread_futex_ops g_thread_clone3
+  g_net_if_lo g_net_netlink_dump g_net_netlink_errors)
 foreach(_p systrap ptrace)
   foreach(_name ${CVISOR_GUEST_SANDBOX_PASS})
     add_test(NAME guest_${_p}_${_name}
