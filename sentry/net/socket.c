@@ -4,9 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -15,6 +18,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
 #include "ifioctl.h"
+#include "inet.h"
 #include "netlink.h"
 #include "unix.h"
 
@@ -26,6 +30,8 @@
  */
 static const struct sock_family *const families[] = {
 	&unix_family,
+	&inet4_family, /* the loopback netstack (NET_NONE) */
+	&inet6_family,
 	&netlink_family,
 };
 
@@ -189,11 +195,12 @@ static unsigned sock_poll(struct file *f)
 static int64_t sock_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 {
 	struct sock *s = f->priv;
-
 	int64_t r = s->ops->ioctl ? s->ops->ioctl(t, s, cmd, arg) : -ENOTTY;
 
 	/* sock_do_ioctl: what the family does not answer goes to the
-	 * interface ioctls (dev_ioctl; devinet_ioctl first for AF_INET) */
+	 * interface ioctls, on a socket of any family (glibc's
+	 * if_nametoindex uses AF_NETLINK or AF_UNIX): dev_ioctl, and
+	 * devinet_ioctl first for AF_INET (sentry/net/ifioctl.h) */
 	if (r == -ENOTTY)
 		r = s->family == AF_INET ? if_inet_ioctl(t, cmd, arg) : if_ioctl(t, cmd, arg);
 	return r;

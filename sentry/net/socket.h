@@ -20,7 +20,10 @@
  * -EPROTONOSUPPORT), which allocates the object, sets its struct sock with
  * sock_init() and makes the file with sock_file_new(); add one line to the
  * table in socket.c.  Ops left NULL answer as Linux's sock_no_* do
- * (-EOPNOTSUPP; poll: never ready; ioctl: -ENOTTY).
+ * (-EOPNOTSUPP; poll: never ready; ioctl: -ENOTTY).  An ioctl the family
+ * answers with -ENOTTY falls to the interface requests (SIOCGIFCONF,
+ * SIOCGIFINDEX, ... as dev_ioctl: the loopback interface lo); a family
+ * with other interfaces (hostinet) answers them itself.
  *
  * Addresses: struct sock_addr is what the application passed, copied in
  * unvalidated (len 0..sizeof(sockaddr_storage)); each family validates its

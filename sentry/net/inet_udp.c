@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Loopback UDP: default destinations, delivery by (address, port),
+ * per-socket datagram queues. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inet.h"
+#include "lib/macro.h"
+#include "sentry/kernel/task.h"
+
+/* What a queued datagram charges against SO_RCVBUF (skb truesize). */
+#define DGRAM_OVERHEAD 768
+
+static void loopback_of(const struct in6_addr *dst, struct in6_addr *ret)
+{
+	if (is_v4(dst)) {
+		static const uint8_t lo[16] = { [10] = 0xff, [11] = 0xff, [12] = 127, [15] = 1 };
+
+		memcpy(ret, lo, 16);
+	} else {
+		*ret = in6addr_loopback;
+	}
+}
+
+int udp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int nonblock)
+{
+	struct isock *s = is_of(sk);
+	struct in6_addr dst;
+	uint16_t port;
+	int r;
+
+	(void)t;
+	(void)nonblock;
+	if (a->len < sizeof(sa_family_t))
+		return -EINVAL;
+	if (a->ss.ss_family == AF_UNSPEC) {
+		pthread_mutex_lock(&inet_lock);
+		s->rset = 0;
+		if (s->conn_laddr) {
+			memset(&s->laddr, 0, sizeof(s->laddr));
+			if (sk->family == AF_INET) {
+				s->laddr.s6_addr[10] = s->laddr.s6_addr[11] = 0xff;
+				s->lany4 = 1;
+			} else {
+				s->lany6 = 1;
+				s->lany4 = !s->v6only;
+			}
+			s->conn_laddr = 0;
+		}
+		if (!s->user_bound)
+			is_unbind_locked(s);
+		is_wake();
+		pthread_mutex_unlock(&inet_lock);
+		return 0;
+	}
+	r = is_addr_in(s, a, 0, &dst, &port);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&inet_lock);
+	r = is_route(s, &dst);
+	if (r == 0 && s->bound && (s->lany4 || s->lany6)) {
+		loopback_of(&dst, &s->laddr);
+		s->lany4 = s->lany6 = 0;
+		s->conn_laddr = 1;
+	}
+	if (r == 0)
+		r = is_autobind_locked(s, &dst);
+	if (r == 0) {
+		s->rset = 1;
+		s->raddr = dst;
+		s->rport = port;
+		is_wake();
+	}
+	pthread_mutex_unlock(&inet_lock);
+	return r;
+}
+
+/* The socket that takes a datagram from @src:@sport to @dst:@dport. */
+static struct isock *find_receiver(int proto, const struct in6_addr *src, uint16_t sport,
+				   const struct in6_addr *dst, uint16_t dport)
+{
+	struct isock *best = NULL;
+	int best_sc = 0;
+
+	for (struct isock *b = is_bound_list(proto); b; b = b->bound_next) {
+		int sc = is_matches(b, dst, dport);
+
+		if (!sc || b->dead)
+			continue;
+		if (b->rset) {
+			if (b->rport != sport || !IN6_ARE_ADDR_EQUAL(&b->raddr, src))
+				continue;
+			sc += 4;
+		}
+		if (sc > best_sc) {
+			best = b;
+			best_sc = sc;
+		}
+	}
+	return best;
+}
+
+ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, int flags,
+		 int nonblock, const struct sock_addr *to, struct sock_ctl *ctl)
+{
+	struct isock *s = is_of(sk), *o;
+	struct in6_addr dst, src;
+	uint16_t port;
+	struct idgram *d;
+	int r;
+
+	(void)t;
+	(void)nonblock;
+	(void)ctl;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (to) {
+		r = is_addr_in(s, to, 0, &dst, &port);
+		if (r < 0)
+			return r;
+		if (port == 0)
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&inet_lock);
+	if (!to) {
+		if (!s->rset) {
+			r = -EDESTADDRREQ;
+			goto out;
+		}
+		dst = s->raddr;
+		port = s->rport;
+	}
+	if (len > (is_v4(&dst) ? 65507u : 65527u)) {
+		r = -EMSGSIZE;
+		goto out;
+	}
+	if (s->shut & IS_SEND_SHUT) {
+		r = -EPIPE;
+		goto out;
+	}
+	r = is_route(s, &dst);
+	if (r == 0)
+		r = is_autobind_locked(s, NULL);
+	if (r < 0)
+		goto out;
+	if (!s->lany4 && !s->lany6)
+		src = s->laddr;
+	else
+		loopback_of(&dst, &src);
+	o = find_receiver(sk->protocol, &src, s->lport, &dst, port);
+	r = (int)len;
+	if (!o) {
+		/* ICMP port unreachable: reported to connected sockets. */
+		if (s->rset)
+			s->err = ECONNREFUSED;
+		is_wake();
+		goto out;
+	}
+	if (o->dq_bytes + len + DGRAM_OVERHEAD > (size_t)o->rcvbuf)
+		goto out; /* dropped, as a full receive buffer does */
+	d = malloc(sizeof(*d) + len);
+	if (!d) {
+		r = -ENOMEM;
+		goto out;
+	}
+	d->next = NULL;
+	d->len = len;
+	d->from = src;
+	d->from_port = s->lport;
+	memcpy(d->data, buf, len);
+	*o->dq_tail = d;
+	o->dq_tail = &d->next;
+	o->dq_bytes += len + DGRAM_OVERHEAD;
+	is_wake();
+out:
+	pthread_mutex_unlock(&inet_lock);
+	return r;
+}
+
+ssize_t udp_recv(struct task *t, struct sock *sk, void *buf, size_t len, int flags,
+		 int nonblock, struct sock_recv_info *info)
+{
+	struct isock *s = is_of(sk);
+	uint64_t deadline = is_deadline(s->rcvtimeo);
+	struct idgram *d = NULL;
+	ssize_t r = 0;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	nonblock |= !!(flags & MSG_DONTWAIT);
+	pthread_mutex_lock(&inet_lock);
+	for (;;) {
+		if (s->err) {
+			r = -s->err;
+			s->err = 0;
+			break;
+		}
+		if ((d = s->dq))
+			break;
+		if (s->shut & IS_RCV_SHUT)
+			break;
+		if (nonblock) {
+			r = -EAGAIN;
+			break;
+		}
+		r = is_wait(t, deadline);
+		if (r < 0)
+			break;
+	}
+	if (d) {
+		size_t n = MIN(len, d->len);
+
+		memcpy(buf, d->data, n);
+		is_addr_out(s, &d->from, d->from_port, &info->from);
+		info->truncated = d->len > len;
+		info->full_len = d->len;
+		r = (flags & MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)n;
+		if (!(flags & MSG_PEEK)) {
+			s->dq = d->next;
+			if (!s->dq)
+				s->dq_tail = &s->dq;
+			s->dq_bytes -= d->len + DGRAM_OVERHEAD;
+			free(d);
+		}
+	}
+	pthread_mutex_unlock(&inet_lock);
+	return r;
+}
+
+unsigned udp_poll_locked(struct isock *s)
+{
+	unsigned ev = 0;
+
+	if (s->err)
+		ev |= POLLERR;
+	if (s->shut & IS_RCV_SHUT)
+		ev |= POLLRDHUP | POLLIN | POLLRDNORM;
+	if (s->shut == (IS_RCV_SHUT | IS_SEND_SHUT))
+		ev |= POLLHUP;
+	if (s->dq)
+		ev |= POLLIN | POLLRDNORM;
+	ev |= POLLOUT | POLLWRNORM | POLLWRBAND;
+	return ev;
+}
+
+void udp_release_locked(struct isock *s)
+{
+	while (s->dq) {
+		struct idgram *d = s->dq;
+
+		s->dq = d->next;
+		free(d);
+	}
+	s->dq_tail = &s->dq;
+	s->dq_bytes = 0;
+}
