@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config git
  protobuf-compiler-grpc libseccomp-dev libjansson-dev libcmocka-dev libcap-dev
  clang libclang-rt-14-dev diod curl libcurl4-openssl-dev python3 python3-grpcio busybox-static runc
  protobuf-compiler python3-protobuf python3-yaml openssl
- perl make gcc git sqlite3 xz-utils bzip2 libpython3.11-testsuite"
+ perl make gcc git sqlite3 xz-utils bzip2 libpython3.11-testsuite iproute2"
 
 missing=""
 for p in $PKGS; do

@@ -232,6 +232,16 @@ c['mounts'].append({'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs', '
 c['root']['readonly'] = False
 ")
 expect "file bind + tmpfs /tmp" "injected-file|x|" "$(C run --bundle "$b" mnt </dev/null | tr '\n' '|')"
+# the runtime's name resolution files, and a bundle's own /etc/hosts over them
+b=$(bundle nethosts '["sh","-c","cat /etc/hosts /etc/hostname; grep -c localhost /etc/hosts"]' "
+open('$T/hosts', 'w').write('10.1.2.3 from-bundle\\n')
+c['mounts'].append({'destination': '/etc/hosts', 'type': 'bind', 'source': '$T/hosts', 'options': ['rbind', 'ro']})
+c['hostname'] = 'oci-net'
+c['root']['readonly'] = False
+")
+expect "bundle's /etc/hosts wins, /etc/hostname from the spec" "10.1.2.3 from-bundle|oci-net|0|" "$(C run --bundle "$b" nethosts </dev/null | tr '\n' '|')"
+b=$(bundle nethosts2 '["sh","-c","grep -c localhost /etc/hosts; cat /etc/hostname"]' "c['hostname'] = 'oci-net2'; c['root']['readonly'] = False")
+expect "runtime /etc/hosts and /etc/hostname" "2|oci-net2|" "$(C run --bundle "$b" nethosts2 </dev/null | tr '\n' '|')"
 b=$(bundle mntd '["true"]' "c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$T', 'options': ['rbind']})")
 C run --bundle "$b" mntd </dev/null 2>"$T/e"; [ $? -ne 0 ] && ok "directory bind refused" || fail "dir bind silently ignored"
 contains "dir bind message" "not supported" "$(cat "$T/e")"
