@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inet_proc.h"
 #include "lib/macro.h"
 
 #ifndef IFF_LOWER_UP
@@ -148,33 +149,50 @@ static char *gen_if_inet6(void)
 	return s;
 }
 
+/* /proc/net/{tcp,udp}[6]: the header as Linux pads it, then the
+ * loopback stack's sockets (inet_proc.c). */
+static char *gen_sockets(int tcp, int v6)
+{
+	static const char tcp_hdr[] = "  sl  local_address rem_address   st tx_queue rx_queue tr "
+				      "tm->when retrnsmt   uid  timeout inode";
+	static const char udp_hdr[] = "   sl  local_address rem_address   st tx_queue rx_queue tr "
+				      "tm->when retrnsmt   uid  timeout inode ref pointer drops";
+	static const char tcp6_hdr[] = "  sl  local_address                         remote_address "
+				       "                       st tx_queue rx_queue tr tm->when "
+				       "retrnsmt   uid  timeout inode";
+	static const char udp6_hdr[] = "  sl  local_address                         remote_address "
+				       "                       st tx_queue rx_queue tr tm->when "
+				       "retrnsmt   uid  timeout inode ref pointer drops";
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&s, &n);
+
+	if (!f)
+		return NULL;
+	if (v6)
+		fprintf(f, "%s\n", tcp ? tcp6_hdr : udp6_hdr);
+	else
+		fprintf(f, "%-*s\n", tcp ? 149 : 127, tcp ? tcp_hdr : udp_hdr);
+	inet_proc_sockets(f, tcp, v6);
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 int netif_proc_text(const char *dir, const char *name, char **ret)
 {
 	char *s = NULL;
 
 	if (netif_proc_lookup(dir, name) != PK_FILE)
 		return -ENOENT;
-	/* The socket tables list no sockets yet: their headers only, padded
-	 * as Linux pads them. */
 	if (!strcmp(name, "dev"))
 		s = gen_dev();
 	else if (!strcmp(name, "if_inet6"))
 		s = gen_if_inet6();
-	else if (!strcmp(name, "tcp"))
-		(void)!asprintf(&s, "%-149s\n",
-				"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
-				"retrnsmt   uid  timeout inode");
-	else if (!strcmp(name, "udp"))
-		(void)!asprintf(&s, "%-127s\n",
-				"   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
-				"retrnsmt   uid  timeout inode ref pointer drops");
-	else if (!strcmp(name, "tcp6"))
-		s = strdup("  sl  local_address                         remote_address                "
-			   "        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
-	else if (!strcmp(name, "udp6"))
-		s = strdup("  sl  local_address                         remote_address                "
-			   "        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref "
-			   "pointer drops\n");
+	else if (!strncmp(name, "tcp", 3) || !strncmp(name, "udp", 3))
+		s = gen_sockets(name[0] == 't', name[3] == '6');
 	else if (!strcmp(name, "somaxconn"))
 		s = strdup("4096\n");
 	else if (!strcmp(name, "ip_local_port_range"))
