@@ -56,8 +56,9 @@ enum is_state { IS_CLOSED, IS_SYN_SENT, IS_LISTEN, IS_ESTABLISHED };
 struct idgram {
 	struct idgram *next;
 	size_t len;
-	struct in6_addr from;
+	struct in6_addr from, to;
 	uint16_t from_port;
+	int ttl, tos; /* IPv4: TTL and TOS; IPv6: hop limit and traffic class */
 	uint8_t data[];
 };
 

@@ -289,7 +289,16 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 		return r;
 	pthread_mutex_lock(&inet_lock);
 	if (s->connecting) {
-		/* A second call after EINPROGRESS reports how it went. */
+		/* A second call after EINPROGRESS reports how it went; a
+		 * blocking one (a restarted call) waits for the outcome. */
+		while (!nonblock && s->state == IS_SYN_SENT) {
+			r = is_wait(t, deadline);
+			if (r < 0) {
+				if (r == -EAGAIN)
+					r = -EINPROGRESS;
+				goto out;
+			}
+		}
 		if (s->state == IS_SYN_SENT) {
 			r = -EALREADY;
 		} else if (s->state == IS_ESTABLISHED) {
@@ -421,11 +430,15 @@ ssize_t tcp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	ssize_t r = 0;
 
 	(void)to; /* ignored on a connected stream (no TCP fast open) */
-	(void)ctl;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	nonblock |= !!(flags & MSG_DONTWAIT);
 	pthread_mutex_lock(&inet_lock);
+	if (ctl && ctl->raw && s->state == IS_ESTABLISHED && !s->err && !(s->shut & IS_SEND_SHUT) &&
+	    sock_cmsg_check(ctl->raw, ctl->rawlen) < 0) {
+		pthread_mutex_unlock(&inet_lock);
+		return -EINVAL;
+	}
 	while (done < len) {
 		struct isock *p = s->peer;
 		size_t n;

@@ -77,6 +77,119 @@ int udp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 	return r;
 }
 
+/* The per-datagram values a sender's control messages set (ip_cmsg_send,
+ * ip6_datagram_send_ctl): -EINVAL for malformed ones. */
+static int send_ctl(const struct sock_ctl *ctl, int v6, int *ttl, int *tos)
+{
+	size_t off = 0;
+	int r;
+
+	if (!ctl || !ctl->raw)
+		return 0;
+	r = sock_cmsg_check(ctl->raw, ctl->rawlen);
+	if (r < 0)
+		return r;
+	while (off + sizeof(struct cmsghdr) <= ctl->rawlen) {
+		struct cmsghdr h;
+		const uint8_t *d = ctl->raw + off + CMSG_LEN(0);
+		size_t dlen;
+		int v = 0;
+
+		memcpy(&h, ctl->raw + off, sizeof(h));
+		dlen = h.cmsg_len - CMSG_LEN(0);
+		off += CMSG_ALIGN(h.cmsg_len);
+		if (h.cmsg_level != (v6 ? IPPROTO_IPV6 : IPPROTO_IP))
+			continue;
+		if (dlen == sizeof(int))
+			memcpy(&v, d, sizeof(v));
+		switch (h.cmsg_type) {
+		case IP_TTL: /* == IPV6_HOPLIMIT's role; numbers differ */
+			if (v6)
+				goto other;
+			if (dlen != sizeof(int) || v < 1 || v > 255)
+				return -EINVAL;
+			*ttl = v;
+			break;
+		case IP_TOS:
+			if (v6)
+				goto other;
+			if (dlen == 1)
+				v = *d;
+			else if (dlen != sizeof(int) || v < 0 || v > 255)
+				return -EINVAL;
+			*tos = v;
+			break;
+		case IP_PKTINFO:
+			if (v6)
+				goto other;
+			if (dlen != sizeof(struct in_pktinfo))
+				return -EINVAL;
+			break;
+		default:
+other:
+			if (!v6)
+				return -EINVAL;
+			if (h.cmsg_type == IPV6_HOPLIMIT || h.cmsg_type == IPV6_TCLASS) {
+				if (dlen != sizeof(int) || v < -1 || v > 255)
+					return -EINVAL;
+				if (v == -1)
+					break;
+				if (h.cmsg_type == IPV6_HOPLIMIT)
+					*ttl = v;
+				else
+					*tos = v;
+			} else if (h.cmsg_type != IPV6_PKTINFO && h.cmsg_type != IPV6_DONTFRAG) {
+				return -EINVAL;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Control messages a receiver asked for (IP_RECVTTL, IPV6_RECVHOPLIMIT...). */
+static void recv_ctl(struct isock *s, const struct idgram *d, struct sock_recv_info *info)
+{
+	struct sock_cmsg *c = info->cmsg;
+	int v;
+
+	if (is_v4(&d->to) && s->sk.family == AF_INET) {
+		if (s->opt[IO_PKTINFO]) {
+			struct in_pktinfo pi = { .ipi_ifindex = 1 };
+
+			memcpy(&pi.ipi_spec_dst, &d->to.s6_addr[12], 4);
+			memcpy(&pi.ipi_addr, &d->to.s6_addr[12], 4);
+			*c = (struct sock_cmsg){ IPPROTO_IP, IP_PKTINFO, sizeof(pi), { 0 } };
+			memcpy(c++->data, &pi, sizeof(pi));
+		}
+		if (s->opt[IO_RECVTTL]) {
+			*c = (struct sock_cmsg){ IPPROTO_IP, IP_TTL, sizeof(int), { 0 } };
+			memcpy(c++->data, &d->ttl, sizeof(int));
+		}
+		if (s->opt[IO_RECVTOS]) {
+			*c = (struct sock_cmsg){ IPPROTO_IP, IP_TOS, 1, { (uint8_t)d->tos } };
+			c++;
+		}
+	} else if (!is_v4(&d->to) && s->sk.family == AF_INET6) {
+		if (s->opt[IO_V6_RECVPKTINFO]) {
+			struct in6_pktinfo pi = { .ipi6_addr = d->to, .ipi6_ifindex = 1 };
+
+			*c = (struct sock_cmsg){ IPPROTO_IPV6, IPV6_PKTINFO, sizeof(pi), { 0 } };
+			memcpy(c++->data, &pi, sizeof(pi));
+		}
+		if (s->opt[IO_V6_RECVHOPLIMIT]) {
+			*c = (struct sock_cmsg){ IPPROTO_IPV6, IPV6_HOPLIMIT, sizeof(int), { 0 } };
+			memcpy(c++->data, &d->ttl, sizeof(int));
+		}
+		if (s->opt[IO_V6_RECVTCLASS]) {
+			v = d->tos;
+			*c = (struct sock_cmsg){ IPPROTO_IPV6, IPV6_TCLASS, sizeof(int), { 0 } };
+			memcpy(c++->data, &v, sizeof(int));
+		}
+	}
+	info->ncmsg = (int)(c - info->cmsg);
+}
+
 /* The socket that takes a datagram from @src:@sport to @dst:@dport. */
 static struct isock *find_receiver(int proto, const struct in6_addr *src, uint16_t sport,
 				   const struct in6_addr *dst, uint16_t dport)
@@ -109,11 +222,10 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	struct in6_addr dst, src;
 	uint16_t port;
 	struct idgram *d;
-	int r;
+	int r, ttl, tos;
 
 	(void)t;
 	(void)nonblock;
-	(void)ctl;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (to) {
@@ -145,6 +257,11 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 		r = is_autobind_locked(s, NULL);
 	if (r < 0)
 		goto out;
+	ttl = is_v4(&dst) ? s->opt[IO_TTL] : s->opt[IO_V6_HOPS];
+	tos = is_v4(&dst) ? s->opt[IO_TOS] : s->opt[IO_V6_TCLASS];
+	r = send_ctl(ctl, !is_v4(&dst), &ttl, &tos);
+	if (r < 0)
+		goto out;
 	if (!s->lany4 && !s->lany6)
 		src = s->laddr;
 	else
@@ -168,7 +285,10 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	d->next = NULL;
 	d->len = len;
 	d->from = src;
+	d->to = dst;
 	d->from_port = s->lport;
+	d->ttl = ttl;
+	d->tos = tos;
 	memcpy(d->data, buf, len);
 	*o->dq_tail = d;
 	o->dq_tail = &d->next;
@@ -216,6 +336,7 @@ ssize_t udp_recv(struct task *t, struct sock *sk, void *buf, size_t len, int fla
 		is_addr_out(s, &d->from, d->from_port, &info->from);
 		info->truncated = d->len > len;
 		info->full_len = d->len;
+		recv_ctl(s, d, info);
 		r = (flags & MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)n;
 		if (!(flags & MSG_PEEK)) {
 			s->dq = d->next;

@@ -147,6 +147,27 @@ void sock_timeo_out(uint64_t ns, void *val, socklen_t *len)
 	sock_opt_put(val, len, &tv, sizeof(tv));
 }
 
+/* sock_cmsg_send for families but AF_UNIX: well-formed headers, and of
+ * the SOL_SOCKET messages only those Linux takes there (SCM_RIGHTS and
+ * SCM_CREDENTIALS are ignored, as inet does). */
+int sock_cmsg_check(const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cmsghdr) <= len) {
+		struct cmsghdr h;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
+			return -EINVAL;
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type != SCM_RIGHTS &&
+		    h.cmsg_type != SCM_CREDENTIALS)
+			return -EINVAL;
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+	return 0;
+}
+
 static int file_nonblock(struct file *f)
 {
 	int nb;

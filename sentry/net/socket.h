@@ -30,10 +30,18 @@
  * own (-EINVAL, -EAFNOSUPPORT).  Returned names are copied out truncated to
  * the caller's buffer with the full length reported, by the syscall layer.
  *
- * Blocking: ops receive @nonblock (O_NONBLOCK or MSG_DONTWAIT) and block
- * interruptibly themselves (-ERESTARTSYS, -EINTR with a timeout, -EAGAIN).
- * Every state change that can make a socket readable or writable must call
- * vfs_notify() (sentry/vfs/notify.h) so that poll/select/epoll re-scan.
+ * Blocking: ops receive @nonblock (the file's O_NONBLOCK; send and recv
+ * also honour MSG_DONTWAIT in @flags) and block interruptibly themselves
+ * (-ERESTARTSYS, -EINTR with a timeout, -EAGAIN), at most 50 ms at a time
+ * between checks of task_interrupted().  Every state change that can make
+ * a socket readable or writable must call vfs_notify() (sentry/vfs/
+ * notify.h) so that poll/select/epoll re-scan; a family whose readiness
+ * comes from outside (host sockets) needs a thread that watches it and
+ * calls vfs_notify().
+ *
+ * The network mode: enum net_mode of sentry/kernel/kernel.h, set per
+ * sandbox with kernel_set_net_mode() (or kernel_opts.net_mode) before the
+ * application starts.
  */
 #ifndef CVISOR_SENTRY_NET_SOCKET_H
 #define CVISOR_SENTRY_NET_SOCKET_H
@@ -68,8 +76,21 @@ struct sock_ctl {
 	int nfiles;
 	int has_cred;
 	struct sock_cred cred;
+	/* Families but AF_UNIX: the whole control buffer of a send, as the
+	 * application gave it; the family checks it (sock_cmsg_check) where
+	 * Linux does and reads its own levels (IPPROTO_IP, IPPROTO_IPV6). */
+	const uint8_t *raw;
+	size_t rawlen;
 };
 void sock_ctl_release(struct sock_ctl *c);
+
+/* One control message a receive hands back (IP_TTL, IPV6_HOPLIMIT...). */
+struct sock_cmsg {
+	int level, type;
+	unsigned len;
+	uint8_t data[24];
+};
+#define SOCK_CMSG_MAX 4
 
 /* What a receive found besides the data. */
 struct sock_recv_info {
@@ -77,6 +98,8 @@ struct sock_recv_info {
 	struct sock_ctl ctl;   /* files (MSG_PEEK: new references) and creds */
 	int truncated;         /* datagram longer than the buffer (MSG_TRUNC) */
 	size_t full_len;       /* the datagram's length */
+	struct sock_cmsg cmsg[SOCK_CMSG_MAX]; /* put before SOL_SOCKET ones */
+	int ncmsg;
 };
 
 struct sock_ops {
@@ -156,6 +179,9 @@ struct sock *sock_of(struct file *f);
 int sock_opt_int(const void *val, socklen_t len, int *ret);
 /* Store @v of @vlen bytes as an option result, truncated to *@len. */
 void sock_opt_put(void *val, socklen_t *len, const void *v, size_t vlen);
+/* sock_cmsg_send: -EINVAL for a malformed header or a SOL_SOCKET message
+ * other than SCM_RIGHTS/SCM_CREDENTIALS (which inet ignores). */
+int sock_cmsg_check(const uint8_t *buf, size_t len);
 /* SO_RCVTIMEO/SO_SNDTIMEO conversions (0 = none). */
 int sock_timeo_in(const void *val, socklen_t len, uint64_t *ret_ns);
 void sock_timeo_out(uint64_t ns, void *val, socklen_t *len);

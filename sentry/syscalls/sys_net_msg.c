@@ -181,15 +181,19 @@ static int64_t do_sendmsg(struct task *t, struct file *f, struct sock *s,
 		return -EOPNOTSUPP;
 	if (ctllen > INT32_MAX || ctllen > CTL_MAX)
 		return -ENOBUFS;
-	if (ctllen && is_unix) { /* other families take no SOL_SOCKET data yet */
+	if (ctllen) {
 		cbuf = malloc(ctllen);
 		if (!cbuf)
 			return -ENOMEM;
 		if (task_copy_in(t, uctl, cbuf, ctllen) != (ssize_t)ctllen)
 			return -EFAULT;
-		r = parse_control(t, cbuf, ctllen, &ctl);
+		r = is_unix ? parse_control(t, cbuf, ctllen, &ctl) : 0;
 		if (r < 0)
 			goto out;
+		if (!is_unix) {
+			ctl.raw = cbuf;
+			ctl.rawlen = ctllen;
+		}
 	}
 	if (is_unix && !ctl.has_cred) {
 		ctl.cred.pid = t->tg->tgid;
@@ -236,7 +240,7 @@ struct cmsg_out {
 	int flags; /* MSG_CTRUNC */
 };
 
-static void put_cmsg(struct cmsg_out *o, int type, const void *data, size_t len)
+static void put_cmsg(struct cmsg_out *o, int level, int type, const void *data, size_t len)
 {
 	size_t rem = o->size - o->pos, cmlen = CMSG_LEN(len);
 	struct cmsghdr h;
@@ -250,7 +254,7 @@ static void put_cmsg(struct cmsg_out *o, int type, const void *data, size_t len)
 		cmlen = rem;
 	}
 	h.cmsg_len = cmlen;
-	h.cmsg_level = SOL_SOCKET;
+	h.cmsg_level = level;
 	h.cmsg_type = type;
 	memcpy(o->buf + o->pos, &h, sizeof(h));
 	memcpy(o->buf + o->pos + sizeof(h), data, cmlen - sizeof(h));
@@ -330,8 +334,11 @@ static int64_t do_recvmsg(struct task *t, struct file *f, struct sock *s,
 		sock_ctl_release(&info.ctl);
 		return -EFAULT;
 	}
+	for (int i = 0; i < info.ncmsg && i < SOCK_CMSG_MAX; i++)
+		put_cmsg(&co, info.cmsg[i].level, info.cmsg[i].type, info.cmsg[i].data,
+			 MIN(info.cmsg[i].len, (unsigned)sizeof(info.cmsg[i].data)));
 	if (info.ctl.has_cred)
-		put_cmsg(&co, SCM_CREDENTIALS, &info.ctl.cred, sizeof(info.ctl.cred));
+		put_cmsg(&co, SOL_SOCKET, SCM_CREDENTIALS, &info.ctl.cred, sizeof(info.ctl.cred));
 	if (info.ctl.nfiles)
 		put_fds(t, &co, &info.ctl, !!(flags & MSG_CMSG_CLOEXEC));
 	sock_ctl_release(&info.ctl);

@@ -4,6 +4,8 @@
  * cases, address checks, non-blocking connect (EINPROGRESS, POLLOUT,
  * SO_ERROR), a full backlog, poll of fresh sockets. */
 #include "net_inet.h"
+#include <sys/time.h>
+#include <sys/wait.h>
 
 static int bind4(int fd, int port)
 {
@@ -83,9 +85,31 @@ static void backlog(void)
 	close(s);
 	t_yes("second completes once there is room", (poll1(c2, POLLOUT, 10000) & POLLOUT) != 0);
 	t_eq("SO_ERROR", geti(c2, SOL_SOCKET, SO_ERROR), 0);
-	s = accept(lfd, NULL, NULL);
-	t_yes("accept second", s >= 0);
-	close(s);
+	/* Full again: a blocking connect with SO_SNDTIMEO gives up with
+	 * EINPROGRESS; one without waits until the listener accepts. */
+	{
+		struct timeval tv = { 0, 100000 };
+		int c3 = socket(AF_INET, SOCK_STREAM, 0), st;
+		pid_t pid;
+
+		setsockopt(c3, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		t_err("blocking connect with SO_SNDTIMEO, queue full",
+		      connect(c3, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
+		close(c3);
+		pid = fork();
+		if (pid == 0) {
+			int c4 = socket(AF_INET, SOCK_STREAM, 0);
+
+			_exit(connect(c4, (struct sockaddr *)&a, sizeof(a)) == 0 ? 0 : 1);
+		}
+		usleep(100000);
+		close(accept(lfd, NULL, NULL)); /* the second, making room */
+		s = accept(lfd, NULL, NULL);
+		t_yes("the waiting connect is accepted", s >= 0);
+		close(s);
+		waitpid(pid, &st, 0);
+		t_yes("and returned 0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	close(c1);
 	close(c2);
 	close(lfd);

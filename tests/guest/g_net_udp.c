@@ -159,6 +159,76 @@ static void reuse_and_mmsg(void)
 	close(b);
 }
 
+/* IP-level control messages: IP_PKTINFO, IP_RECVTTL, IP_RECVTOS; an IP_TTL
+ * given with sendmsg. */
+static void ancillary(void)
+{
+	int a = udp_bound(), b = socket(AF_INET, SOCK_DGRAM, 0), ttl = 9;
+	struct sockaddr_in to = lo4(local_port(a));
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} out;
+	char data[8], ctl[256];
+	char anc[] = "anc";
+	struct iovec iov = { anc, 3 };
+	struct msghdr m;
+	struct cmsghdr *c;
+
+	seti(a, IPPROTO_IP, IP_PKTINFO, 1);
+	seti(a, IPPROTO_IP, IP_RECVTTL, 1);
+	seti(a, IPPROTO_IP, IP_RECVTOS, 1);
+	memset(&m, 0, sizeof(m));
+	m.msg_name = &to;
+	m.msg_namelen = sizeof(to);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = out.buf;
+	m.msg_controllen = sizeof(out.buf);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TTL;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+	t_eq("sendmsg with IP_TTL", sendmsg(b, &m, 0), 3);
+	ttl = 0;
+	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+	t_err("IP_TTL 0", sendmsg(b, &m, 0), EINVAL);
+	poll1(a, POLLIN, 5000);
+	memset(&m, 0, sizeof(m));
+	iov.iov_base = data;
+	iov.iov_len = sizeof(data);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl;
+	m.msg_controllen = sizeof(ctl);
+	t_eq("recvmsg", recvmsg(a, &m, 0), 3);
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		int v = 0;
+
+		if (c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			say("cmsg IP_PKTINFO ifindex %d dst %s\n", pi.ipi_ifindex,
+			    inet_ntoa(pi.ipi_addr));
+			continue;
+		}
+		memcpy(&v, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0) == 1 ? 1 : sizeof(int));
+		say("cmsg level %d type %d len %d value %d\n", c->cmsg_level, c->cmsg_type,
+		    (int)c->cmsg_len, v);
+	}
+	/* A control buffer too small for all: MSG_CTRUNC. */
+	t_eq("send again", sendto(b, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+	poll1(a, POLLIN, 5000);
+	m.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
+	t_eq("recvmsg short control", recvmsg(a, &m, 0), 1);
+	t_yes("MSG_CTRUNC", (m.msg_flags & MSG_CTRUNC) != 0);
+	t_eq("controllen", m.msg_controllen, CMSG_SPACE(sizeof(struct in_pktinfo)));
+	close(a);
+	close(b);
+}
+
 int main(void)
 {
 	g_start();
@@ -166,5 +236,6 @@ int main(void)
 	basic();
 	connected();
 	reuse_and_mmsg();
+	ancillary();
 	return g_finish();
 }

@@ -219,6 +219,48 @@ static void test_udp(void **state)
 	file_put(b);
 }
 
+/* Wildcard names: 0.0.0.0 takes every 127.x; :: (dual-stack) takes IPv4
+ * too, and conflicts with an IPv4 wildcard on the same port. */
+static void test_wildcards(void **state)
+{
+	struct file *l = mk(AF_INET, SOCK_STREAM), *c = mk(AF_INET, SOCK_STREAM), *s, *l6, *v4;
+	struct sock_addr a = a4(0), peer, name;
+	int port;
+
+	(void)state;
+	((struct sockaddr_in *)&a.ss)->sin_addr.s_addr = htonl(INADDR_ANY);
+	assert_int_equal(S(l)->ops->bind(NULL, S(l), &a), 0);
+	assert_int_equal(S(l)->ops->listen(NULL, S(l), 4), 0);
+	port = port_of(l);
+	a = a4(port);
+	((struct sockaddr_in *)&a.ss)->sin_addr.s_addr = inet_addr("127.3.2.1");
+	assert_int_equal(S(c)->ops->connect(NULL, S(c), &a, 0), 0);
+	assert_int_equal(S(l)->ops->accept(NULL, S(l), 0, 1, &s, &peer), 0);
+	assert_int_equal(S(s)->ops->getname(S(s), 0, &name), 0);
+	assert_int_equal(((struct sockaddr_in *)&name.ss)->sin_addr.s_addr, inet_addr("127.3.2.1"));
+	file_put(s);
+	file_put(c);
+
+	l6 = mk(AF_INET6, SOCK_STREAM);
+	memset(&a, 0, sizeof(a));
+	a.len = sizeof(struct sockaddr_in6);
+	((struct sockaddr_in6 *)&a.ss)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)&a.ss)->sin6_port = htons((uint16_t)port);
+	assert_int_equal(S(l6)->ops->bind(NULL, S(l6), &a), -EADDRINUSE);
+	file_put(l);
+	assert_int_equal(S(l6)->ops->bind(NULL, S(l6), &a), 0);
+	assert_int_equal(S(l6)->ops->listen(NULL, S(l6), 4), 0);
+	v4 = mk(AF_INET, SOCK_STREAM);
+	a = a4(port);
+	assert_int_equal(S(v4)->ops->connect(NULL, S(v4), &a, 0), 0);
+	assert_int_equal(S(l6)->ops->accept(NULL, S(l6), 0, 1, &s, &peer), 0);
+	assert_int_equal(peer.len, sizeof(struct sockaddr_in6));
+	assert_true(IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&peer.ss)->sin6_addr));
+	file_put(s);
+	file_put(v4);
+	file_put(l6);
+}
+
 static void test_options(void **state)
 {
 	struct file *t = mk(AF_INET6, SOCK_STREAM);
@@ -248,7 +290,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream),	cmocka_unit_test(test_listener_close),
 		cmocka_unit_test(test_backlog), cmocka_unit_test(test_udp),
-		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_wildcards), cmocka_unit_test(test_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
