@@ -77,7 +77,7 @@ int netfiles_install(struct kernel *k)
 		     "127.0.0.1\tlocalhost\n"
 		     "::1\tlocalhost ip6-localhost ip6-loopback\n"
 		     "%s%s%s",
-		     strcmp(k->hostname, "localhost") ? "127.0.0.1\t" : "",
+		     strcmp(k->hostname, "localhost") ? "127.0.1.1\t" : "",
 		     strcmp(k->hostname, "localhost") ? k->hostname : "",
 		     strcmp(k->hostname, "localhost") ? "\n" : "");
 	r = put(k, "/etc/hosts", hosts, (size_t)n);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Name resolution files the runtime provides, as Docker and gVisor do:
- * /etc/hosts (localhost and the sandbox's hostname), /etc/hostname (the
+ * /etc/hosts (localhost, and the sandbox's hostname on 127.0.1.1 as Debian
+ * does, so that it resolves both ways and names no other host), /etc/hostname (the
  * UTS hostname at boot) and /etc/resolv.conf (the host's in NET_HOST mode;
  * in NET_NONE a comment only: there is nothing to ask).
  *

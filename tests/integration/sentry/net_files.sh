@@ -23,14 +23,14 @@ sb() { "$cvisor" do --rootfs / --platform="$platform" --hostname=cvnet-test -- "
 sb /bin/cat /etc/hosts >"$tmp/hosts" 2>&1 || fail "cat /etc/hosts"
 has "hosts: localhost" "127.0.0.1	localhost" hosts
 has "hosts: ::1" "::1	localhost ip6-localhost ip6-loopback" hosts
-has "hosts: hostname" "127.0.0.1	cvnet-test" hosts
+has "hosts: hostname" "127.0.1.1	cvnet-test" hosts
 sb /bin/cat /etc/hostname >"$tmp/hostname" 2>&1 || fail "cat /etc/hostname"
 has "hostname file" "cvnet-test" hostname
 sb /bin/sh -c 'cat /etc/resolv.conf; echo "status $?"' >"$tmp/resolv" 2>&1
 has "resolv.conf readable" "status 0" resolv
 if grep -q '^nameserver' "$tmp/resolv"; then fail "resolv.conf names a server in none mode"; else ok "resolv.conf: no nameserver"; fi
 sb /usr/bin/getent hosts cvnet-test localhost >"$tmp/getent" 2>&1
-has "getent hostname" "127.0.0.1       cvnet-test" getent
+has "getent hostname" "127.0.1.1       cvnet-test" getent
 sb /bin/cat /proc/net/dev /proc/net/if_inet6 >"$tmp/procnet" 2>&1
 if grep -q '^ *lo:' "$tmp/procnet" && [ "$(grep -c '^ *[a-z0-9]*: ' "$tmp/procnet")" -eq 1 ]; then ok "/proc/net/dev: lo only"; else fail "/proc/net/dev:"; cat "$tmp/procnet"; fi
 has "/proc/net/if_inet6" "00000000000000000000000000000001 01 80 10 80       lo" procnet
