@@ -13,6 +13,7 @@
 #include "lib/macro.h"
 #include "sentry/kernel/control.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/vfs/vnode.h"
 
 #define RESOLV_MAX 65536
 
@@ -20,11 +21,29 @@ static const char resolv_none[] =
 	"# cvisor: --network=none, the sandbox has only its loopback interface.\n"
 	"# Names resolve through /etc/hosts.\n";
 
+/* Is @path on a mount other than the root's (a bind of /etc or of the
+ * file itself)?  Then it is the bundle's, never written. */
+static int on_other_mount(struct kernel *k, const char *path)
+{
+	for (int i = 1; i < k->nmounts; i++) {
+		const char *t = k->mounts[i]->target;
+		size_t n = t ? strlen(t) : 0;
+
+		if (n && !strncmp(path, t, n) && (path[n] == '/' || path[n] == 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* Replace @path by a regular file holding @text; an image's symlink there
  * (resolv.conf -> ../run/...) is replaced too. */
 static int put(struct kernel *k, const char *path, const char *text, size_t len)
 {
-	int r = kernel_file_write(k, path, text, len, 0644, false);
+	int r;
+
+	if (on_other_mount(k, path))
+		return 0;
+	r = kernel_file_write(k, path, text, len, 0644, false);
 
 	if (r == -ENOENT || r == -EROFS)
 		return 0; /* no /etc, or a read-only root: the image's files */

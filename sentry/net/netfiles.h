@@ -8,7 +8,8 @@
  *
  * They are written at boot into the root's writable layer (the overlay
  * upper), replacing what the image has there, when the root has an /etc
- * directory and is writable (--overlay=none: left alone).  A file bind
+ * directory and is writable (--overlay=none: left alone), never through
+ * another mount (a directory bind of /etc stays the bundle's).  A file bind
  * mount of the OCI spec (container_create.c copies those through the
  * control socket after boot) replaces them again, so the bundle's own
  * /etc/hosts wins, as with Docker.
