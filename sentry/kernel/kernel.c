@@ -21,6 +21,7 @@
 #include "sentry/fs/tty.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/net/netfiles.h"
+#include "sentry/net/netif.h"
 #include "sentry/vfs/vfs.h"
 
 /*
@@ -226,6 +227,8 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 		r = ipc_ns_new(&k->ipc);
 	if (r == 0)
 		r = setup_rootfs(k);
+	if (r == 0 && k->opts.net_mode == NET_HOST)
+		(void)netif_load_host(); /* the host's interfaces (else lo's) */
 	if (r == 0) /* /etc/hosts, hostname, resolv.conf: best effort */
 		(void)netfiles_install(k);
 	if (r < 0) {
@@ -379,6 +382,8 @@ void kernel_set_net_mode(struct kernel *k, enum net_mode mode)
 	int changed = k->opts.net_mode != mode;
 
 	k->opts.net_mode = mode;
+	if (changed && mode == NET_HOST)
+		(void)netif_load_host();
 	if (changed)
 		(void)netfiles_install_resolv(k); /* the mode's /etc/resolv.conf */
 }

@@ -68,7 +68,7 @@ static const struct netif *dev_of(const struct ifreq *ifr)
 	return netif_by_name(name);
 }
 
-/* SIOCGIFCONF: one struct ifreq per IPv4 address; a NULL buffer asks for
+/* SIOCGIFCONF: one struct ifreq per IPv4 address (named by its label); a NULL buffer asks for
  * the length needed; entries that do not fit whole are left out. */
 static int64_t if_conf(struct task *t, uint64_t arg)
 {
@@ -77,11 +77,13 @@ static int64_t if_conf(struct task *t, uint64_t arg)
 
 	if (task_copy_in(t, arg, &ifc, sizeof(ifc)) != (ssize_t)sizeof(ifc))
 		return -EFAULT;
-	for (size_t i = 0; i < netif_count(); i++) {
-		const struct netif *n = netif_at(i);
+	for (size_t i = 0; i < netaddr_count(); i++) {
+		const struct netaddr *a = netaddr_at(i);
 		struct ifreq ifr;
 		struct sockaddr_in sin;
 
+		if (a->family != AF_INET)
+			continue;
 		if (!ifc.ifc_buf) {
 			done += (int)sizeof(ifr);
 			continue;
@@ -90,9 +92,9 @@ static int64_t if_conf(struct task *t, uint64_t arg)
 			break;
 		memset(&ifr, 0, sizeof(ifr));
 		memset(&sin, 0, sizeof(sin));
-		strncpy(ifr.ifr_name, n->name, IFNAMSIZ - 1);
+		memcpy(ifr.ifr_name, a->label, IFNAMSIZ); /* NUL-terminated */
 		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, n->addr4, 4);
+		memcpy(&sin.sin_addr, a->addr, 4);
 		memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
 		if (task_copy_out(t, (uint64_t)ifc.ifc_buf + (uint64_t)done, &ifr, sizeof(ifr)) !=
 		    (ssize_t)sizeof(ifr))
@@ -135,7 +137,7 @@ int64_t if_ioctl(struct task *t, unsigned cmd, uint64_t arg)
 		if (!n)
 			return -ENODEV;
 		memset(ifr.ifr_name, 0, IFNAMSIZ);
-		strncpy(ifr.ifr_name, n->name, IFNAMSIZ - 1);
+		memcpy(ifr.ifr_name, n->name, IFNAMSIZ); /* NUL-terminated */
 		return ifreq_out(t, arg, &ifr);
 	}
 	n = dev_of(&ifr);
@@ -154,7 +156,8 @@ int64_t if_ioctl(struct task *t, unsigned cmd, uint64_t arg)
 	case SIOCGIFHWADDR:
 		memset(&ifr.ifr_hwaddr, 0, sizeof(ifr.ifr_hwaddr));
 		ifr.ifr_hwaddr.sa_family = n->type;
-		memcpy(ifr.ifr_hwaddr.sa_data, n->hwaddr, sizeof(n->hwaddr));
+		memcpy(ifr.ifr_hwaddr.sa_data, n->hwaddr,
+		       MIN((size_t)n->hwlen, sizeof(ifr.ifr_hwaddr.sa_data)));
 		break;
 	case SIOCGIFINDEX:
 		ifr.ifr_ifindex = n->index;
@@ -171,6 +174,7 @@ int64_t if_ioctl(struct task *t, unsigned cmd, uint64_t arg)
 
 int64_t if_inet_ioctl(struct task *t, unsigned cmd, uint64_t arg)
 {
+	const struct netaddr *a = NULL;
 	const struct netif *n;
 	struct sockaddr_in sin;
 	struct ifreq ifr;
@@ -201,19 +205,29 @@ int64_t if_inet_ioctl(struct task *t, unsigned cmd, uint64_t arg)
 	n = dev_of(&ifr);
 	if (!n)
 		return -ENODEV;
-	if (strchr(ifr.ifr_name, ':'))
-		return -EADDRNOTAVAIL; /* no alias labels on lo */
+	/* the address labelled with the whole name (eth0:1 is an alias) */
+	for (size_t i = 0; i < netaddr_count() && !a; i++) {
+		const struct netaddr *x = netaddr_at(i);
+
+		if (x->family == AF_INET && x->index == n->index &&
+		    !strncmp(x->label, ifr.ifr_name, IFNAMSIZ - 1))
+			a = x;
+	}
+	if (!a)
+		return -EADDRNOTAVAIL;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	switch (cmd) {
 	case SIOCGIFADDR:
 	case SIOCGIFDSTADDR: /* not point-to-point: the local address */
-		memcpy(&sin.sin_addr, n->addr4, 4);
+		memcpy(&sin.sin_addr, a->addr, 4);
 		break;
 	case SIOCGIFNETMASK:
-		sin.sin_addr.s_addr = htonl(n->prefix4 ? ~0u << (32 - n->prefix4) : 0);
+		sin.sin_addr.s_addr = htonl(a->prefix ? ~0u << (32 - a->prefix) : 0);
 		break;
-	case SIOCGIFBRDADDR: /* lo has none: 0.0.0.0 */
+	case SIOCGIFBRDADDR: /* 0.0.0.0 without one (lo) */
+		if (a->has_brd)
+			memcpy(&sin.sin_addr, a->brd, 4);
 		break;
 	}
 	memcpy(&ifr.ifr_addr, &sin, sizeof(sin));

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The sandbox's network interfaces as the application sees them: one
- * loopback device, `lo` (ifindex 1, 127.0.0.1/8 and ::1/128), whatever the
- * host has.  Netlink (netlink.c), the SIOCGIF* ioctls (ifioctl.c) and
+ * The sandbox's network interfaces as the application sees them: in
+ * NET_NONE one loopback device, `lo` (ifindex 1, 127.0.0.1/8 and ::1/128),
+ * whatever the host has; in NET_HOST a snapshot of the host's, taken at
+ * boot (netif_load_host).  Netlink (netlink.c), the SIOCGIF* ioctls (ifioctl.c) and
  * /proc/net (netif.c) describe it from here, so they always agree.
  *
- * The table is constant: nothing in the sandbox may change it (set
- * operations are EPERM, as for a container without CAP_NET_ADMIN).
+ * The sandbox never changes the table (set operations are EPERM, as for a
+ * container without CAP_NET_ADMIN).
  */
 #ifndef CVISOR_SENTRY_NET_NETIF_H
 #define CVISOR_SENTRY_NET_NETIF_H
@@ -14,26 +15,50 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define NETIF_NAME_MAX 16 /* IFNAMSIZ */
+#define NETIF_HW_MAX 32   /* MAX_ADDR_LEN */
+
 struct netif {
 	int index;
-	const char *name;
-	unsigned flags;     /* IFF_* including IFF_RUNNING | IFF_LOWER_UP */
+	char name[NETIF_NAME_MAX];
+	unsigned flags;      /* IFF_* including IFF_RUNNING | IFF_LOWER_UP */
 	unsigned mtu;
 	unsigned txqlen;
 	unsigned short type; /* ARPHRD_* */
-	uint8_t hwaddr[6];
-	uint8_t addr4[4];    /* network order */
-	int prefix4;
-	uint8_t addr6[16];
-	int prefix6;
+	int hwlen;
+	uint8_t hwaddr[NETIF_HW_MAX], hwbrd[NETIF_HW_MAX];
 };
 
-/* Number of interfaces and the @i-th (0-based) in index order. */
+/* One address of an interface. */
+struct netaddr {
+	int index;           /* its interface */
+	int family;          /* AF_INET / AF_INET6 */
+	uint8_t addr[16];    /* network order; IPv4 in the first 4 bytes */
+	uint8_t brd[4];      /* IPv4 broadcast when @has_brd */
+	int has_brd;
+	int prefix;
+	int scope;           /* RT_SCOPE_* */
+	char label[NETIF_NAME_MAX];
+};
+
+/* Interfaces and addresses in index order (IPv4 addresses before IPv6):
+ * the count and the @i-th (0-based), NULL past the end. */
 size_t netif_count(void);
 const struct netif *netif_at(size_t i);
+size_t netaddr_count(void);
+const struct netaddr *netaddr_at(size_t i);
 /* By index / by name (at most IFNAMSIZ-1 significant bytes); NULL: none. */
 const struct netif *netif_by_index(int index);
 const struct netif *netif_by_name(const char *name);
+/* The first address of @family on interface @index, or NULL. */
+const struct netaddr *netaddr_first(int index, int family);
+
+/* NET_HOST: replace the table by a snapshot of the host's interfaces and
+ * addresses (getifaddrs and SIOCGIFMTU/SIOCGIFTXQLEN on a host socket, in
+ * the Sentry's network namespace, before it confines itself), as gVisor's
+ * hostinet does at boot.  On failure the table stays lo's.  Called once,
+ * before the first task runs (the table is read without a lock). */
+int netif_load_host(void);
 
 /* Files under /proc/net and /proc/sys/net (procfs): does @dir (a path
  * below /proc: "net", "sys/net", "sys/net/core", "sys/net/ipv4") exist,

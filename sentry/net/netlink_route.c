@@ -125,7 +125,9 @@ static void fill_link(struct nlbuf *b, const struct netif *n, uint16_t flags, ui
 	ifi->ifi_change = 0;
 	attr_str(b, IFLA_IFNAME, n->name);
 	attr_u32(b, IFLA_TXQLEN, n->txqlen);
-	attr_u8(b, IFLA_OPERSTATE, 0); /* IF_OPER_UNKNOWN, as Linux reports lo */
+	/* IF_OPER_UNKNOWN for lo (as Linux reports it), else UP or DOWN */
+	attr_u8(b, IFLA_OPERSTATE,
+		(n->flags & IFF_LOOPBACK) ? 0 : (n->flags & IFF_RUNNING) ? 6 : 2);
 	attr_u8(b, IFLA_LINKMODE, 0);
 	attr_u32(b, IFLA_MTU, n->mtu);
 	attr_u32(b, IFLA_MIN_MTU, 0);
@@ -143,8 +145,10 @@ static void fill_link(struct nlbuf *b, const struct netif *n, uint16_t flags, ui
 	attr_u32(b, IFLA_CARRIER_UP_COUNT, 0);
 	attr_u32(b, IFLA_CARRIER_DOWN_COUNT, 0);
 	attr_u8(b, IFLA_PROTO_DOWN, 0);
-	attr(b, IFLA_ADDRESS, n->hwaddr, sizeof(n->hwaddr));
-	attr(b, IFLA_BROADCAST, n->hwaddr, sizeof(n->hwaddr)); /* all zero for lo */
+	if (n->hwlen > 0) {
+		attr(b, IFLA_ADDRESS, n->hwaddr, (size_t)n->hwlen);
+		attr(b, IFLA_BROADCAST, n->hwbrd, (size_t)n->hwlen); /* all zero for lo */
+	}
 	memset(&st64, 0, sizeof(st64));
 	attr(b, IFLA_STATS64, &st64, sizeof(st64));
 	memset(&st, 0, sizeof(st));
@@ -162,30 +166,30 @@ static void fill_cacheinfo(struct nlbuf *b)
 	attr(b, IFA_CACHEINFO, &ci, sizeof(ci));
 }
 
-/* RTM_NEWADDR for @n's address of @family (inet_fill_ifaddr /
- * inet6_fill_ifaddr). */
-static void fill_addr(struct nlbuf *b, const struct netif *n, int family, uint16_t flags,
-		      uint32_t seq, uint32_t pid)
+/* RTM_NEWADDR for @a (inet_fill_ifaddr / inet6_fill_ifaddr). */
+static void fill_addr(struct nlbuf *b, const struct netaddr *a, uint16_t flags, uint32_t seq,
+		      uint32_t pid)
 {
 	size_t off = msg_begin(b, RTM_NEWADDR, flags, seq, pid, sizeof(struct ifaddrmsg));
 	struct ifaddrmsg *ifa = msg_data(b, off);
 
 	if (!ifa)
 		return;
-	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_family = (uint8_t)a->family;
+	ifa->ifa_prefixlen = (uint8_t)a->prefix;
 	ifa->ifa_flags = IFA_F_PERMANENT;
-	ifa->ifa_scope = RT_SCOPE_HOST;
-	ifa->ifa_index = (uint32_t)n->index;
-	if (family == AF_INET) {
-		ifa->ifa_prefixlen = (uint8_t)n->prefix4;
-		attr(b, IFA_ADDRESS, n->addr4, 4);
-		attr(b, IFA_LOCAL, n->addr4, 4);
-		attr_str(b, IFA_LABEL, n->name);
+	ifa->ifa_scope = (uint8_t)a->scope;
+	ifa->ifa_index = (uint32_t)a->index;
+	if (a->family == AF_INET) {
+		attr(b, IFA_ADDRESS, a->addr, 4);
+		attr(b, IFA_LOCAL, a->addr, 4);
+		if (a->has_brd)
+			attr(b, IFA_BROADCAST, a->brd, 4);
+		attr_str(b, IFA_LABEL, a->label);
 		attr_u32(b, IFA_FLAGS, IFA_F_PERMANENT);
 		fill_cacheinfo(b);
 	} else {
-		ifa->ifa_prefixlen = (uint8_t)n->prefix6;
-		attr(b, IFA_ADDRESS, n->addr6, 16);
+		attr(b, IFA_ADDRESS, a->addr, 16);
 		fill_cacheinfo(b);
 		attr_u32(b, IFA_FLAGS, IFA_F_PERMANENT);
 	}
@@ -245,19 +249,18 @@ static void dump(struct nlsock *s, const struct nlmsghdr *h, int family)
 	uint32_t pid = netlink_portid_locked(s);
 	size_t off;
 
-	for (size_t i = 0; i < netif_count(); i++) {
-		const struct netif *n = netif_at(i);
+	if (h->nlmsg_type == RTM_GETLINK)
+		for (size_t i = 0; i < netif_count(); i++)
+			fill_link(&b, netif_at(i), NLM_F_MULTI, h->nlmsg_seq, pid);
+	/* rtnl_dump_all for AF_UNSPEC (and unknown families): every IPv4
+	 * address, then every IPv6 one (the table's order) */
+	for (size_t i = 0; h->nlmsg_type == RTM_GETADDR && i < netaddr_count(); i++) {
+		const struct netaddr *a = netaddr_at(i);
 
-		if (h->nlmsg_type == RTM_GETLINK) {
-			fill_link(&b, n, NLM_F_MULTI, h->nlmsg_seq, pid);
-		} else if (h->nlmsg_type == RTM_GETADDR) {
-			/* rtnl_dump_all for AF_UNSPEC (and unknown
-			 * families): IPv4 first, then IPv6 */
-			if (family != AF_INET6)
-				fill_addr(&b, n, AF_INET, NLM_F_MULTI, h->nlmsg_seq, pid);
-			if (family != AF_INET)
-				fill_addr(&b, n, AF_INET6, NLM_F_MULTI, h->nlmsg_seq, pid);
-		}
+		if ((family == AF_INET && a->family != AF_INET) ||
+		    (family == AF_INET6 && a->family != AF_INET6))
+			continue;
+		fill_addr(&b, a, NLM_F_MULTI, h->nlmsg_seq, pid);
 	}
 	off = msg_begin(&b, NLMSG_DONE, NLM_F_MULTI, h->nlmsg_seq, pid, sizeof(int));
 	msg_end(&b, off);
