@@ -67,8 +67,8 @@ static void sock_line(FILE *f, const struct isock *s, int n, int tcp, int v6)
 	(v6 ? put_addr6 : put_addr4)(l, &la);
 	fprintf(l, ":%04X ", s->lport);
 	(v6 ? put_addr6 : put_addr4)(l, &ra);
-	fprintf(l, ":%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %016lx", s->rset ? s->rport : 0,
-		state, tx, rx, 0, 0UL, 0, s->uid, 0, (unsigned long)s->sk.ino, s->refs, 0UL);
+	fprintf(l, ":%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %016lx",
+		s->rset ? s->rport : 0, state, tx, rx, 0, 0UL, 0, s->uid, 0, (unsigned long)s->sk.ino, s->refs, 0UL);
 	if (tcp)
 		fprintf(l, " %lu %lu %u %u %d", 0UL, 0UL, 0u, 10u, -1);
 	else

@@ -211,7 +211,9 @@ int netif_load_host(void)
 		if (family == AF_INET) {
 			memcpy(a->addr, &((const struct sockaddr_in *)p->ifa_addr)->sin_addr, 4);
 			if ((p->ifa_flags & IFF_BROADCAST) && p->ifa_broadaddr) {
-				memcpy(a->brd, &((const struct sockaddr_in *)p->ifa_broadaddr)->sin_addr, 4);
+				const struct sockaddr_in *b = (const void *)p->ifa_broadaddr;
+
+				memcpy(a->brd, &b->sin_addr, 4);
 				a->has_brd = 1;
 			}
 		} else {
@@ -319,7 +321,9 @@ static char *gen_if_inet6(void)
 	for (size_t i = 0; i < n_netaddrs; i++) {
 		const struct netaddr *a = &netaddrs[i];
 		const struct netif *n = netif_by_index(a->index);
-		unsigned scope = a->scope == RT_SCOPE_HOST ? 0x10 : a->scope == RT_SCOPE_LINK ? 0x20 : 0;
+		unsigned scope = a->scope == RT_SCOPE_HOST   ? 0x10
+				 : a->scope == RT_SCOPE_LINK ? 0x20
+							     : 0;
 
 		if (a->family != AF_INET6 || !n)
 			continue;

@@ -3,8 +3,9 @@
  * The sandbox's network interfaces as the application sees them: in
  * NET_NONE one loopback device, `lo` (ifindex 1, 127.0.0.1/8 and ::1/128),
  * whatever the host has; in NET_HOST a snapshot of the host's, taken at
- * boot (netif_load_host).  Netlink (netlink.c), the SIOCGIF* ioctls (ifioctl.c) and
- * /proc/net (netif.c) describe it from here, so they always agree.
+ * boot (netif_load_host).  Netlink (netlink.c), the SIOCGIF* ioctls
+ * (ifioctl.c) and /proc/net (netif.c) describe it from here, so they
+ * always agree.
  *
  * The sandbox never changes the table (set operations are EPERM, as for a
  * container without CAP_NET_ADMIN).

@@ -294,7 +294,8 @@ static int getlink(struct nlsock *s, const struct nlmsghdr *h)
 				return -EINVAL;
 			if ((a->nla_type & NLA_TYPE_MASK) == IFLA_IFNAME) {
 				char name[IFNAMSIZ] = { 0 };
-				size_t l = MIN((size_t)a->nla_len - NLA_HDRLEN, (size_t)IFNAMSIZ - 1);
+				size_t l = MIN((size_t)a->nla_len - NLA_HDRLEN,
+					       (size_t)IFNAMSIZ - 1);
 
 				memcpy(name, (const uint8_t *)a + NLA_HDRLEN, l);
 				if (a->nla_len - NLA_HDRLEN >= IFNAMSIZ &&
