@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "lib/macro.h"
+#include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/notify.h"
@@ -62,6 +64,7 @@ struct nlsock {
 	int err;                     /* pending error (ENOBUFS), SO_ERROR */
 	unsigned flags;              /* NLF_* */
 	int passcred;
+	uint64_t rcvtimeo, sndtimeo; /* ns, 0: none (sndtimeo: stored only) */
 	int closed;
 };
 
@@ -70,6 +73,35 @@ static pthread_cond_t nl_cond = PTHREAD_COND_INITIALIZER;
 static struct nlsock *nl_socks;
 static int32_t nl_rover = NL_AUTOBIND_FIRST;
 static const struct sock_ops nl_ops;
+
+/* Wait for a change (nl_lock held) up to @deadline (CLOCK_MONOTONIC ns,
+ * 0: none) in 50 ms slices: -EAGAIN once it passed; a signal gives
+ * -ERESTARTSYS, or -EINTR with a timeout (sock_intr_errno); -EINTR when
+ * the task must stop. */
+static int nl_wait(struct task *t, uint64_t deadline)
+{
+	uint64_t slice = 50 * 1000 * 1000ULL, now;
+	int r = t ? task_interrupted(t, deadline ? -EINTR : -ERESTARTSYS) : 0;
+	struct timespec ts;
+
+	if (r < 0)
+		return r;
+	now = mono_ns();
+	if (deadline && now >= deadline)
+		return -EAGAIN;
+	if (deadline && deadline - now < slice)
+		slice = deadline - now;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)slice;
+	while (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	task_block_begin(t);
+	pthread_cond_timedwait(&nl_cond, &nl_lock, &ts);
+	task_block_end(t);
+	return 0;
+}
 
 uint32_t netlink_portid_locked(struct nlsock *s)
 {
@@ -324,6 +356,7 @@ static ssize_t nl_recv(struct task *t, struct sock *sk, void *buf, size_t len, i
 	struct nlsock *s = (struct nlsock *)sk;
 	struct sockaddr_nl from;
 	struct nlskb *skb;
+	uint64_t deadline;
 	ssize_t ret;
 	size_t n;
 	int r;
@@ -331,6 +364,7 @@ static ssize_t nl_recv(struct task *t, struct sock *sk, void *buf, size_t len, i
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	pthread_mutex_lock(&nl_lock);
+	deadline = s->rcvtimeo ? mono_ns() + s->rcvtimeo : 0;
 	for (;;) {
 		if (s->err) {
 			r = -s->err;
@@ -344,9 +378,7 @@ static ssize_t nl_recv(struct task *t, struct sock *sk, void *buf, size_t len, i
 			pthread_mutex_unlock(&nl_lock);
 			return -EAGAIN;
 		}
-		task_block_begin(t);
-		r = vfs_wait_interruptible(t, &nl_cond, &nl_lock);
-		task_block_end(t);
+		r = nl_wait(t, deadline);
 		if (r < 0) {
 			pthread_mutex_unlock(&nl_lock);
 			return r;
@@ -464,6 +496,10 @@ static int nl_getsockopt(struct task *t, struct sock *sk, int level, int name, v
 	case SO_ACCEPTCONN:
 		v = 0;
 		break;
+	case SO_RCVTIMEO:
+	case SO_SNDTIMEO:
+		sock_timeo_out(name == SO_RCVTIMEO ? s->rcvtimeo : s->sndtimeo, val, len);
+		goto out;
 	default:
 		r = -ENOPROTOOPT;
 		goto out;
@@ -531,6 +567,14 @@ static int nl_setsockopt(struct task *t, struct sock *sk, int level, int name, c
 	}
 	if (level != SOL_SOCKET) {
 		r = -ENOPROTOOPT;
+		goto out;
+	}
+	if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
+		uint64_t ns;
+
+		r = sock_timeo_in(val, len, &ns);
+		if (r == 0)
+			*(name == SO_RCVTIMEO ? &s->rcvtimeo : &s->sndtimeo) = ns;
 		goto out;
 	}
 	if (len < sizeof(int)) {

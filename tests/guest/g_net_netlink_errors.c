@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 static char buf[65536];
 
@@ -59,6 +60,22 @@ static void creation(void)
 		char c;
 
 		t_err("empty queue, non-blocking", recv(s, &c, 1, 0), EAGAIN);
+	}
+	{
+		struct timeval tv = { 0, 100000 }, got = { 9, 9 };
+		socklen_t l = sizeof(got);
+		int b = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+		char c;
+
+		t_ok("SO_RCVTIMEO", setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+		t_ok("get SO_RCVTIMEO", getsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &got, &l));
+		t_yes("SO_RCVTIMEO kept", got.tv_sec == 0 && got.tv_usec == 100000);
+		t_err("SO_RCVTIMEO short", setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, 4), EINVAL);
+		tv.tv_usec = 2000000;
+		t_err("SO_RCVTIMEO usec", setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
+		      EDOM);
+		t_err("blocking recv times out", recv(b, &c, 1, 0), EAGAIN);
+		close(b);
 	}
 	t_err("listen", listen(s, 1), EOPNOTSUPP);
 	t_err("accept", accept(s, NULL, NULL), EOPNOTSUPP);
