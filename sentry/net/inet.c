@@ -22,6 +22,7 @@ pthread_mutex_t inet_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t inet_cond = PTHREAD_COND_INITIALIZER;
 static struct isock *bound_tcp, *bound_udp, *bound_udplite; /* one port space each */
 static uint32_t port_seed;
+size_t inet_mem;
 
 static const struct sock_ops inet_tcp_ops, inet_udp_ops;
 
@@ -34,6 +35,7 @@ void is_unref(struct isock *s)
 {
 	if (--s->refs > 0)
 		return;
+	inet_mem -= s->rcap;
 	free(s->rbuf);
 	free(s);
 }

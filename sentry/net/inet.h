@@ -47,6 +47,9 @@ extern const struct sock_family inet4_family, inet6_family;
 /* What one stream receive ring holds by default (Linux autotunes loopback
  * buffers up to megabytes); SO_RCVBUF lowers it. */
 #define INET_STREAM_QMAX (1u << 20)
+/* Memory all queues of the sandbox may hold (tcp_mem/udp_mem): past it,
+ * rings do not grow (writers wait) and datagrams are dropped. */
+#define INET_MEM_MAX ((size_t)256 << 20)
 
 enum is_state { IS_CLOSED, IS_SYN_SENT, IS_LISTEN, IS_ESTABLISHED };
 
@@ -123,6 +126,7 @@ struct isock {
 };
 
 extern pthread_mutex_t inet_lock;
+extern size_t inet_mem; /* bytes of rings and queued datagrams (inet_lock) */
 
 static inline struct isock *is_of(struct sock *sk)
 {

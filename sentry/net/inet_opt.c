@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback AF_INET/AF_INET6 socket options: stored and returned as Linux
  * does (defaults, ranges, doubled buffer sizes), most without effect. */
+#include "inet.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include "inet.h"
 #include "lib/macro.h"
 
 #define ANY_TYPE 0

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback TCP: listen, connect, accept, byte streams, shutdown, close. */
+#include "inet.h"
+
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inet.h"
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 
@@ -21,6 +22,9 @@ static size_t ring_limit(const struct isock *s)
 static size_t ring_space(const struct isock *s)
 {
 	size_t lim = ring_limit(s);
+
+	if (inet_mem >= INET_MEM_MAX)
+		lim = MIN(lim, s->rcap); /* no growth past the sandbox's budget */
 
 	return s->rlen >= lim ? 0 : lim - s->rlen;
 }
@@ -46,6 +50,7 @@ static int ring_put(struct isock *s, const uint8_t *buf, size_t n)
 			memcpy(nb + first, s->rbuf, s->rlen - first);
 		}
 		free(s->rbuf);
+		inet_mem += cap - s->rcap;
 		s->rbuf = nb;
 		s->rcap = cap;
 		s->rhead = 0;
@@ -119,11 +124,13 @@ static void syn_append(struct isock *s)
 	s->syn_pending = 1;
 }
 
-/* The listener for @dst:@port, the one with the exact address first. */
-static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
+/* The listener for @dst:@port, the one with the exact address first; a
+ * SO_REUSEPORT group shares connections by the source port (Linux hashes
+ * the 4-tuple). */
+static struct isock *find_listener(const struct in6_addr *dst, uint16_t port, uint16_t sport)
 {
 	struct isock *best = NULL;
-	int best_sc = 0;
+	int best_sc = 0, n = 0, k;
 
 	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next) {
 		int sc;
@@ -136,6 +143,17 @@ static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
 			best_sc = sc;
 		}
 	}
+	if (!best || !best->reuseport)
+		return best;
+	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next)
+		if (b->state == IS_LISTEN && !b->dead && b->reuseport &&
+		    is_matches(b, dst, port) == best_sc)
+			n++;
+	k = (int)((sport * 2654435761u) >> 16) % n;
+	for (struct isock *b = is_bound_list(IPPROTO_TCP); b; b = b->bound_next)
+		if (b->state == IS_LISTEN && !b->dead && b->reuseport &&
+		    is_matches(b, dst, port) == best_sc && k-- == 0)
+			return b;
 	return best;
 }
 
@@ -144,7 +162,7 @@ static struct isock *find_listener(const struct in6_addr *dst, uint16_t port)
  * -ECONNREFUSED, -ENOMEM. */
 static int try_connect_locked(struct isock *s)
 {
-	struct isock *l = find_listener(&s->raddr, s->rport), *e;
+	struct isock *l = find_listener(&s->raddr, s->rport, s->lport), *e;
 
 	if (!l)
 		return -ECONNREFUSED;
@@ -319,6 +337,10 @@ int tcp_connect(struct task *t, struct sock *sk, const struct sock_addr *a, int 
 	r = is_route(s, &dst);
 	if (r < 0)
 		goto out;
+	if (s->bound && !s->lany4 && !s->lany6 && is_v4(&s->laddr) != is_v4(&dst)) {
+		r = -ENETUNREACH; /* ::1 cannot reach an IPv4 address, nor back */
+		goto out;
+	}
 	if (s->bound && (s->lany4 || s->lany6)) {
 		/* A wildcard name becomes the source address. */
 		if (is_v4(&dst)) {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loopback UDP: default destinations, delivery by (address, port),
  * per-socket datagram queues. */
+#include "inet.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inet.h"
 #include "lib/macro.h"
 #include "sentry/kernel/task.h"
 
@@ -212,6 +213,20 @@ static struct isock *find_receiver(int proto, const struct in6_addr *src, uint16
 			best_sc = sc;
 		}
 	}
+	if (best && best->reuseport && !best->rset) {
+		/* A SO_REUSEPORT group shares datagrams by source port. */
+		int n = 0, k;
+
+		for (struct isock *b = is_bound_list(proto); b; b = b->bound_next)
+			if (!b->dead && b->reuseport && !b->rset &&
+			    is_matches(b, dst, dport) == best_sc)
+				n++;
+		k = (int)((sport * 2654435761u) >> 16) % MAX(n, 1);
+		for (struct isock *b = is_bound_list(proto); b; b = b->bound_next)
+			if (!b->dead && b->reuseport && !b->rset &&
+			    is_matches(b, dst, dport) == best_sc && k-- == 0)
+				return b;
+	}
 	return best;
 }
 
@@ -262,7 +277,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	r = send_ctl(ctl, !is_v4(&dst), &ttl, &tos);
 	if (r < 0)
 		goto out;
-	if (!s->lany4 && !s->lany6)
+	if (!s->lany4 && !s->lany6 && is_v4(&s->laddr) == is_v4(&dst))
 		src = s->laddr;
 	else
 		loopback_of(&dst, &src);
@@ -275,7 +290,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 		is_wake();
 		goto out;
 	}
-	if (o->dq_bytes + len + DGRAM_OVERHEAD > (size_t)o->rcvbuf)
+	if (o->dq_bytes + len + DGRAM_OVERHEAD > (size_t)o->rcvbuf || inet_mem >= INET_MEM_MAX)
 		goto out; /* dropped, as a full receive buffer does */
 	d = malloc(sizeof(*d) + len);
 	if (!d) {
@@ -293,6 +308,7 @@ ssize_t udp_send(struct task *t, struct sock *sk, const void *buf, size_t len, i
 	*o->dq_tail = d;
 	o->dq_tail = &d->next;
 	o->dq_bytes += len + DGRAM_OVERHEAD;
+	inet_mem += len + DGRAM_OVERHEAD;
 	is_wake();
 out:
 	pthread_mutex_unlock(&inet_lock);
@@ -343,6 +359,7 @@ ssize_t udp_recv(struct task *t, struct sock *sk, void *buf, size_t len, int fla
 			if (!s->dq)
 				s->dq_tail = &s->dq;
 			s->dq_bytes -= d->len + DGRAM_OVERHEAD;
+			inet_mem -= d->len + DGRAM_OVERHEAD;
 			free(d);
 		}
 	}
@@ -375,5 +392,6 @@ void udp_release_locked(struct isock *s)
 		free(d);
 	}
 	s->dq_tail = &s->dq;
+	inet_mem -= s->dq_bytes;
 	s->dq_bytes = 0;
 }

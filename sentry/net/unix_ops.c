@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AF_UNIX as a socket family: address validation and the sock_ops table
  * over unix.c and unix_name.c. */
+#include "unix.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -9,7 +11,6 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "socket.h"
-#include "unix.h"
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 

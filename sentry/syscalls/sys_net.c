@@ -207,6 +207,12 @@ static int64_t do_accept(struct task *t, const uint64_t a[6], int flags)
 	SOCK_ARG(t, (int)a[0], f, s);
 	if (!s->ops->accept)
 		return -EOPNOTSUPP;
+	/* Linux takes the descriptor before the connection: EMFILE leaves
+	 * the connection queued.  Probe for a free slot the same way. */
+	fd = fdt_install_max(t->fdt, 0, f, 0, task_fd_limit(t));
+	if (fd < 0)
+		return fd;
+	fdt_close(t->fdt, fd);
 	memset(&peer, 0, sizeof(peer));
 	r = s->ops->accept(t, s, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, net_nonblocking(f), &nf,
 			   &peer);

@@ -4,6 +4,7 @@
  * cases, address checks, non-blocking connect (EINPROGRESS, POLLOUT,
  * SO_ERROR), a full backlog, poll of fresh sockets. */
 #include "net_inet.h"
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -228,6 +229,26 @@ static void states(void)
 	      ESOCKTNOSUPPORT);
 }
 
+/* EMFILE in accept leaves the connection queued. */
+static void emfile(void)
+{
+	int port, lfd = listener(AF_INET, 4, &port), c = connect_to(AF_INET, port), s;
+	struct rlimit old, low;
+
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = (rlim_t)c + 1; /* no descriptor above c is allowed */
+	t_ok("lower RLIMIT_NOFILE", setrlimit(RLIMIT_NOFILE, &low));
+	t_err("accept at the limit", accept(lfd, NULL, NULL), EMFILE);
+	setrlimit(RLIMIT_NOFILE, &old);
+	s = accept(lfd, NULL, NULL);
+	t_yes("the connection is still there", s >= 0);
+	t_eq("and works", send(c, "k", 1, 0), 1);
+	close(s);
+	close(c);
+	close(lfd);
+}
+
 int main(void)
 {
 	g_start();
@@ -237,5 +258,6 @@ int main(void)
 	backlog();
 	addresses();
 	states();
+	emfile();
 	return g_finish();
 }

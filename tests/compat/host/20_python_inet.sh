@@ -2,7 +2,7 @@
 # the sandbox (the host's real loopback natively; only 127.0.0.1 and ::1,
 # ephemeral ports never printed).  `python3 -m http.server` fetched with
 # urllib, http.server in a thread, an asyncio echo server and client on
-# 127.0.0.1 and ::1, socket.create_connection / makefile / UDP.
+# 127.0.0.1 and ::1, socket.create_connection / makefile / UDP, curl.
 echo "hello over http" > hello.txt
 /usr/bin/python3 - <<'PY'
 import subprocess, sys, time, urllib.request
@@ -75,4 +75,42 @@ v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 v.sendto(b"datagram", u.getsockname())
 data, addr = u.recvfrom(100); print(data, addr[0], addr[1] == v.getsockname()[1])
 print(socket.if_nametoindex("lo"), socket.if_indextoname(1))
+PY
+# curl (libcurl, glibc's resolver for the numeric host) against http.server
+/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 >srv.out 2>/dev/null &
+pid=$!
+n=0
+while ! grep -q " port " srv.out 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' srv.out)
+curl -sS "http://127.0.0.1:$port/hello.txt"
+curl -sS -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/nope"
+kill $pid
+wait $pid 2>/dev/null
+echo "curl done"
+# SO_REUSEPORT groups share connections and datagrams (by hash, as Linux)
+/usr/bin/python3 - <<'PY'
+import socket
+def group(type, n):
+    ls = []
+    for i in range(n):
+        l = socket.socket(socket.AF_INET, type)
+        l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        l.bind(("127.0.0.1", ls[0].getsockname()[1] if ls else 0))
+        if type == socket.SOCK_STREAM: l.listen(64)
+        l.setblocking(False); ls.append(l)
+    return ls
+def drain(l, f):
+    n = 0
+    while True:
+        try: f(l); n += 1
+        except BlockingIOError: return n
+ls = group(socket.SOCK_STREAM, 4)
+cs = [socket.create_connection(ls[0].getsockname()) for _ in range(64)]
+counts = [drain(l, lambda l: l.accept()[0].close()) for l in ls]
+print("tcp", sum(counts), all(c > 0 for c in counts))
+us = group(socket.SOCK_DGRAM, 3)
+for _ in range(60):
+    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.sendto(b"x", us[0].getsockname()); c.close()
+counts = [drain(u, lambda u: u.recv(10)) for u in us]
+print("udp", sum(counts), all(c > 0 for c in counts))
 PY

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "lib/macro.h"
+#include "sentry/net/inet.h"
 #include "sentry/net/socket.h"
 #include "sentry/vfs/file.h"
 
@@ -285,12 +286,20 @@ static void test_options(void **state)
 	assert_int_equal(sock_create(NULL, AF_PACKET, SOCK_RAW, 0, &t), -EAFNOSUPPORT);
 }
 
+/* Every queue freed: the sandbox-wide accounting is back to zero. */
+static void test_mem_balanced(void **state)
+{
+	(void)state;
+	assert_int_equal(inet_mem, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream),	cmocka_unit_test(test_listener_close),
 		cmocka_unit_test(test_backlog), cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_wildcards), cmocka_unit_test(test_options),
+		cmocka_unit_test(test_mem_balanced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
