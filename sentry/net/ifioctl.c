@@ -77,8 +77,8 @@ static int64_t if_conf(struct task *t, uint64_t arg)
 
 	if (task_copy_in(t, arg, &ifc, sizeof(ifc)) != (ssize_t)sizeof(ifc))
 		return -EFAULT;
-	for (size_t i = 0; i < netaddr_count(); i++) {
-		const struct netaddr *a = netaddr_at(i);
+	for (size_t i = 0; i < netif_addr_count(); i++) {
+		const struct netaddr *a = netif_addr_at(i);
 		struct ifreq ifr;
 		struct sockaddr_in sin;
 
@@ -206,8 +206,8 @@ int64_t if_inet_ioctl(struct task *t, unsigned cmd, uint64_t arg)
 	if (!n)
 		return -ENODEV;
 	/* the address labelled with the whole name (eth0:1 is an alias) */
-	for (size_t i = 0; i < netaddr_count() && !a; i++) {
-		const struct netaddr *x = netaddr_at(i);
+	for (size_t i = 0; i < netif_addr_count() && !a; i++) {
+		const struct netaddr *x = netif_addr_at(i);
 
 		if (x->family == AF_INET && x->index == n->index &&
 		    !strncmp(x->label, ifr.ifr_name, IFNAMSIZ - 1))

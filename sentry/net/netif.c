@@ -62,12 +62,12 @@ const struct netif *netif_at(size_t i)
 	return i < n_netifs ? &netifs[i] : NULL;
 }
 
-size_t netaddr_count(void)
+size_t netif_addr_count(void)
 {
 	return n_netaddrs;
 }
 
-const struct netaddr *netaddr_at(size_t i)
+const struct netaddr *netif_addr_at(size_t i)
 {
 	return i < n_netaddrs ? &netaddrs[i] : NULL;
 }
@@ -88,7 +88,7 @@ const struct netif *netif_by_name(const char *name)
 	return NULL;
 }
 
-const struct netaddr *netaddr_first(int index, int family)
+const struct netaddr *netif_addr_first(int index, int family)
 {
 	for (size_t i = 0; i < n_netaddrs; i++)
 		if (netaddrs[i].index == index && netaddrs[i].family == family)

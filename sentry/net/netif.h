@@ -46,13 +46,13 @@ struct netaddr {
  * the count and the @i-th (0-based), NULL past the end. */
 size_t netif_count(void);
 const struct netif *netif_at(size_t i);
-size_t netaddr_count(void);
-const struct netaddr *netaddr_at(size_t i);
+size_t netif_addr_count(void);
+const struct netaddr *netif_addr_at(size_t i);
 /* By index / by name (at most IFNAMSIZ-1 significant bytes); NULL: none. */
 const struct netif *netif_by_index(int index);
 const struct netif *netif_by_name(const char *name);
 /* The first address of @family on interface @index, or NULL. */
-const struct netaddr *netaddr_first(int index, int family);
+const struct netaddr *netif_addr_first(int index, int family);
 
 /* NET_HOST: replace the table by a snapshot of the host's interfaces and
  * addresses (getifaddrs and SIOCGIFMTU/SIOCGIFTXQLEN on a host socket, in

@@ -336,7 +336,7 @@ static ssize_t nl_send(struct task *t, struct sock *sk, const void *buf, size_t 
 	if (r < 0)
 		goto out;
 	if (dst_portid == 0 && !dst_group) {
-		rtnl_input_locked(t, s, buf, len);
+		netlink_route_input_locked(t, s, buf, len);
 	} else if (dst_portid) {
 		struct nlsock *peer = find_locked(dst_portid);
 

@@ -51,6 +51,6 @@ int netlink_cap_ack_locked(struct nlsock *s);
 
 /* NETLINK_ROUTE: process the messages in @buf sent by @s (nl_lock held),
  * queueing answers on @s.  @t: the sender (credentials). */
-void rtnl_input_locked(struct task *t, struct nlsock *s, const uint8_t *buf, size_t len);
+void netlink_route_input_locked(struct task *t, struct nlsock *s, const uint8_t *buf, size_t len);
 
 #endif

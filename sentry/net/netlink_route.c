@@ -254,8 +254,8 @@ static void dump(struct nlsock *s, const struct nlmsghdr *h, int family)
 			fill_link(&b, netif_at(i), NLM_F_MULTI, h->nlmsg_seq, pid);
 	/* rtnl_dump_all for AF_UNSPEC (and unknown families): every IPv4
 	 * address, then every IPv6 one (the table's order) */
-	for (size_t i = 0; h->nlmsg_type == RTM_GETADDR && i < netaddr_count(); i++) {
-		const struct netaddr *a = netaddr_at(i);
+	for (size_t i = 0; h->nlmsg_type == RTM_GETADDR && i < netif_addr_count(); i++) {
+		const struct netaddr *a = netif_addr_at(i);
 
 		if ((family == AF_INET && a->family != AF_INET) ||
 		    (family == AF_INET6 && a->family != AF_INET6))
@@ -367,7 +367,7 @@ static int rcv_msg(struct nlsock *s, const struct nlmsghdr *h)
 	return -EOPNOTSUPP;
 }
 
-void rtnl_input_locked(struct task *t, struct nlsock *s, const uint8_t *buf, size_t len)
+void netlink_route_input_locked(struct task *t, struct nlsock *s, const uint8_t *buf, size_t len)
 {
 	(void)t;
 	/* netlink_rcv_skb: a short or overlong header ends the batch quietly */

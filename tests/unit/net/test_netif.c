@@ -77,9 +77,9 @@ static void test_lo(void **state)
 	assert_ptr_equal(netif_by_index(1), netif_at(0));
 	assert_ptr_equal(netif_by_name("lo"), netif_at(0));
 	assert_null(netif_by_name("eth0"));
-	assert_int_equal(netaddr_count(), 2);
-	assert_int_equal(netaddr_first(1, AF_INET)->prefix, 8);
-	assert_int_equal(netaddr_first(1, AF_INET6)->prefix, 128);
+	assert_int_equal(netif_addr_count(), 2);
+	assert_int_equal(netif_addr_first(1, AF_INET)->prefix, 8);
+	assert_int_equal(netif_addr_first(1, AF_INET6)->prefix, 128);
 	dump(RTM_GETLINK, &links, &addrs);
 	assert_int_equal(links, 1);
 	dump(RTM_GETADDR, &links, &addrs);
@@ -112,21 +112,24 @@ static void test_host(void **state)
 		if (family != AF_INET && family != AF_INET6)
 			continue;
 		family == AF_INET ? nv4++ : nv6++;
-		want = family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr
-					 : (const void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
-		for (size_t i = 0; i < netaddr_count(); i++) {
-			const struct netaddr *x = netaddr_at(i);
+		if (family == AF_INET)
+			want = &((struct sockaddr_in *)a->ifa_addr)->sin_addr;
+		else
+			want = &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		for (size_t i = 0; i < netif_addr_count(); i++) {
+			const struct netaddr *x = netif_addr_at(i);
+			size_t len = family == AF_INET ? 4 : 16;
 
-			if (x->family == family && !memcmp(x->addr, want, family == AF_INET ? 4 : 16))
+			if (x->family == family && !memcmp(x->addr, want, len))
 				found = 1;
 		}
 		assert_true(found);
 	}
-	assert_int_equal((int)netaddr_count(), nv4 + nv6);
+	assert_int_equal((int)netif_addr_count(), nv4 + nv6);
 	/* IPv4 first, then IPv6 */
-	for (size_t i = 0; i + 1 < netaddr_count(); i++)
-		assert_false(netaddr_at(i)->family == AF_INET6 &&
-			     netaddr_at(i + 1)->family == AF_INET);
+	for (size_t i = 0; i + 1 < netif_addr_count(); i++)
+		assert_false(netif_addr_at(i)->family == AF_INET6 &&
+			     netif_addr_at(i + 1)->family == AF_INET);
 	dump(RTM_GETLINK, &links, &addrs);
 	assert_int_equal(links, nhost);
 	dump(RTM_GETADDR, &links, &addrs);
