@@ -271,6 +271,8 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 											    : 0444));
 		else if (!strcmp(name, "ns"))
 			v = pnew(k, PR_NS_DIR, d->pid, -1, name, S_IFDIR | 0511);
+		else if (!strcmp(name, "net")) /* one network namespace */
+			v = pnew(k, PR_NET_DIR, 0, -1, "net", S_IFDIR | 0555);
 		else if (in_list(name, pid_links, ARRAY_SIZE(pid_links)))
 			v = pnew(k, PR_PID_LINK, d->pid, -1, name, S_IFLNK | 0777);
 		else if (!strcmp(name, "fd"))
@@ -430,7 +432,8 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 				return 0;
 		if (emit(fn, ctx, &c, want, "fd", DT_DIR) ||
 		    emit(fn, ctx, &c, want, "fdinfo", DT_DIR) ||
-		    emit(fn, ctx, &c, want, "ns", DT_DIR))
+		    emit(fn, ctx, &c, want, "ns", DT_DIR) ||
+		    emit(fn, ctx, &c, want, "net", DT_DIR))
 			return 0;
 		if (d->kind == PR_PID)
 			emit(fn, ctx, &c, want, "task", DT_DIR);

@@ -169,6 +169,8 @@ static void files(void)
 	header("/proc/net/tcp6");
 	header("/proc/net/udp6");
 	header("/proc/net/dev");
+	header("/proc/self/net/tcp");
+	header("/proc/thread-self/net/dev");
 	if (slurp("/proc/net/dev") > 0) {
 		char *nl = strchr(strchr(text, '\n') + 1, '\n');
 
