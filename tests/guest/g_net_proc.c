@@ -169,6 +169,7 @@ static void files(void)
 	header("/proc/net/tcp6");
 	header("/proc/net/udp6");
 	header("/proc/net/dev");
+	header("/proc/net/route");
 	header("/proc/self/net/tcp");
 	header("/proc/thread-self/net/dev");
 	if (slurp("/proc/net/dev") > 0) {
