@@ -40,6 +40,7 @@
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/net/netif.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
@@ -198,6 +199,8 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 			v = pnew(k, PR_MOUNTS_LINK, 0, -1, name, S_IFLNK | 0777);
 		else if (!strcmp(name, "sys"))
 			v = pnew(k, PR_SYS, 0, -1, name, S_IFDIR | 0555);
+		else if (!strcmp(name, "net"))
+			v = pnew(k, PR_NET_DIR, 0, -1, "net", S_IFDIR | 0555);
 		else if (in_list(name, top_files, ARRAY_SIZE(top_files)))
 			v = pnew(k, PR_FILE, 0, -1, name, S_IFREG | 0444);
 		else if (parse_num(name, &num) == 0) {
@@ -215,9 +218,21 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 			v = pnew(k, PR_SYS_KERNEL, 0, -1, name, S_IFDIR | 0555);
 		else if (!strcmp(name, "vm"))
 			v = pnew(k, PR_SYS_VM, 0, -1, name, S_IFDIR | 0555);
+		else if (!strcmp(name, "net"))
+			v = pnew(k, PR_NET_DIR, 0, -1, "sys/net", S_IFDIR | 0555);
 		else
 			return -ENOENT;
 		break;
+	case PR_NET_DIR: {
+		char path[sizeof(d->name)];
+		int kind = netif_proc_lookup(d->name, name);
+
+		if (!kind || snprintf(path, sizeof(path), "%s/%s", d->name, name) >= (int)sizeof(path))
+			return -ENOENT;
+		v = pnew(k, kind == 2 ? PR_NET_DIR : PR_NET_FILE, 0, -1, path,
+			 kind == 2 ? S_IFDIR | 0555 : S_IFREG | 0444);
+		break;
+	}
 	case PR_SYS_KERNEL:
 		if (!in_list(name, sys_files, ARRAY_SIZE(sys_files)))
 			return -ENOENT;
@@ -256,6 +271,8 @@ static int proc_lookup(struct vnode *dir, const char *name, struct vnode **ret)
 											    : 0444));
 		else if (!strcmp(name, "ns"))
 			v = pnew(k, PR_NS_DIR, d->pid, -1, name, S_IFDIR | 0511);
+		else if (!strcmp(name, "net")) /* one network namespace */
+			v = pnew(k, PR_NET_DIR, 0, -1, "net", S_IFDIR | 0555);
 		else if (in_list(name, pid_links, ARRAY_SIZE(pid_links)))
 			v = pnew(k, PR_PID_LINK, d->pid, -1, name, S_IFLNK | 0777);
 		else if (!strcmp(name, "fd"))
@@ -338,7 +355,7 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 		for (size_t i = 0; i < ARRAY_SIZE(top_files); i++)
 			if (emit(fn, ctx, &c, want, top_files[i], DT_REG))
 				return 0;
-		if (emit(fn, ctx, &c, want, "sys", DT_DIR))
+		if (emit(fn, ctx, &c, want, "sys", DT_DIR) || emit(fn, ctx, &c, want, "net", DT_DIR))
 			return 0;
 		for (int pid = 1; pid < KERNEL_PID_MAX; pid++) {
 			int alive;
@@ -357,10 +374,20 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 		return 0;
 	}
 	case PR_SYS:
-		if (emit(fn, ctx, &c, want, "kernel", DT_DIR))
+		if (emit(fn, ctx, &c, want, "kernel", DT_DIR) ||
+		    emit(fn, ctx, &c, want, "net", DT_DIR))
 			return 0;
 		emit(fn, ctx, &c, want, "vm", DT_DIR);
 		return 0;
+	case PR_NET_DIR: {
+		const char *name;
+		int kind;
+
+		for (size_t i = 0; netif_proc_entry(d->name, i, &name, &kind) == 0; i++)
+			if (emit(fn, ctx, &c, want, name, kind == 2 ? DT_DIR : DT_REG))
+				return 0;
+		return 0;
+	}
 	case PR_SYS_KERNEL:
 		for (size_t i = 0; i < ARRAY_SIZE(sys_files); i++)
 			if (emit(fn, ctx, &c, want, sys_files[i], DT_REG))
@@ -405,7 +432,8 @@ static int proc_readdir(struct vnode *dir, uint64_t want, vfs_dirent_fn fn, void
 				return 0;
 		if (emit(fn, ctx, &c, want, "fd", DT_DIR) ||
 		    emit(fn, ctx, &c, want, "fdinfo", DT_DIR) ||
-		    emit(fn, ctx, &c, want, "ns", DT_DIR))
+		    emit(fn, ctx, &c, want, "ns", DT_DIR) ||
+		    emit(fn, ctx, &c, want, "net", DT_DIR))
 			return 0;
 		if (d->kind == PR_PID)
 			emit(fn, ctx, &c, want, "task", DT_DIR);

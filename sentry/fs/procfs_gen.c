@@ -24,6 +24,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/net/netif.h"
 #include "sentry/vfs/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
@@ -392,6 +393,21 @@ static void gen_sys(struct pnode *p, struct gen *g)
 		gen_top(p->k, p, g);
 }
 
+/* /proc/net/<file>, /proc/sys/net/<dir>/<file>: netif.c's text. */
+static void gen_net(struct pnode *p, struct gen *g)
+{
+	char dir[sizeof(p->name)], *slash, *text = NULL;
+
+	snprintf(dir, sizeof(dir), "%s", p->name);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	if (netif_proc_text(dir, slash + 1, &text) == 0)
+		put(g, "%s", text);
+	free(text);
+}
+
 static ssize_t gen_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *off)
 {
 	struct gen *g = f->priv;
@@ -479,6 +495,8 @@ int procfs_gen_open(struct pnode *p, unsigned flags, struct file **ret)
 		gen_fdinfo(p->k, p, g);
 	else if (p->kind == PR_SYS_FILE || p->kind == PR_SYSFS_FILE)
 		gen_sys(p, g);
+	else if (p->kind == PR_NET_FILE)
+		gen_net(p, g);
 	else
 		gen_top(p->k, p, g);
 	f = file_new(&gen_fops, g, flags);

@@ -17,6 +17,7 @@ enum pkind {
 	PR_ROOT, PR_SELF, PR_THREAD_SELF, PR_PID, PR_PID_FILE, PR_PID_LINK, PR_FD_DIR, PR_FD_LINK,
 	PR_FILE, PR_SYS, PR_SYS_KERNEL, PR_MOUNTS_LINK, PR_FDINFO_DIR, PR_FDINFO, PR_TASK_DIR,
 	PR_TID, PR_NS_DIR, PR_NS_LINK, PR_SYS_VM, PR_SYS_FILE, PR_SYSFS_DIR, PR_SYSFS_FILE,
+	PR_NET_DIR, PR_NET_FILE, /* /proc/net, /proc/sys/net (sentry/net/netif.h) */
 };
 
 struct pnode {
@@ -24,7 +25,9 @@ struct pnode {
 	enum pkind kind;
 	int32_t pid;
 	int fd;
-	char name[32]; /* sysfs directories: their path under /sys ("" for /sys) */
+	/* sysfs directories: their path under /sys ("" for /sys); PR_NET_*:
+	 * the path under /proc ("net", "sys/net/core/somaxconn") */
+	char name[48];
 };
 
 /* /proc/<pid>/ns/<name> -> "<name>:[<ino>]": the fixed inode of the

@@ -20,6 +20,8 @@
 #include "sentry/fs/pty.h"
 #include "sentry/fs/tty.h"
 #include "sentry/fs/tmpfs.h"
+#include "sentry/net/netfiles.h"
+#include "sentry/net/netif.h"
 #include "sentry/vfs/vfs.h"
 
 /*
@@ -235,6 +237,10 @@ int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kern
 		r = setup_rootfs(k);
 	if (r == 0)
 		r = kernel_mount_binds(k);
+	if (r == 0 && k->opts.net_mode == NET_HOST)
+		(void)netif_load_host(); /* the host's interfaces (else lo's) */
+	if (r == 0) /* /etc/hosts, hostname, resolv.conf: best effort */
+		(void)netfiles_install(k);
 	if (r < 0) {
 		free_mounts(k);
 		ipc_ns_free(k->ipc);
@@ -383,7 +389,13 @@ void kernel_free_tid_locked(struct kernel *k, int32_t tid)
 
 void kernel_set_net_mode(struct kernel *k, enum net_mode mode)
 {
+	int changed = k->opts.net_mode != mode;
+
 	k->opts.net_mode = mode;
+	if (changed && mode == NET_HOST)
+		(void)netif_load_host();
+	if (changed)
+		(void)netfiles_install_resolv(k); /* the mode's /etc/resolv.conf */
 }
 
 int kernel_wait_init(struct kernel *k)

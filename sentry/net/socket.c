@@ -18,7 +18,9 @@
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
 #include "hostinet.h"
+#include "ifioctl.h"
 #include "inet.h"
+#include "netlink.h"
 #include "unix.h"
 
 #define ALL_MODES ((1u << NET_NONE) | (1u << NET_HOST))
@@ -33,6 +35,7 @@ static const struct sock_family *const families[] = {
 	&unix_family,
 	&inet4_family, /* the loopback netstack (NET_NONE) */
 	&inet6_family,
+	&netlink_family,
 };
 
 static uint64_t sock_ino_next = 10000; /* st_ino: a counter */
@@ -213,101 +216,18 @@ static unsigned sock_poll(struct file *f)
 	return s->ops->poll ? s->ops->poll(s) : 0;
 }
 
-/* SIOCGIF* (dev_ioctl): the one interface, lo. */
-static int64_t ifreq_ioctl(struct task *t, unsigned cmd, uint64_t arg)
-{
-	struct ifreq ifr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-
-	if (task_copy_in(t, arg, &ifr, sizeof(ifr)) != sizeof(ifr))
-		return -EFAULT;
-	if (cmd == SIOCGIFNAME) {
-		if (ifr.ifr_ifindex != 1)
-			return -ENODEV;
-		memset(ifr.ifr_name, 0, sizeof(ifr.ifr_name));
-		strcpy(ifr.ifr_name, "lo");
-	} else {
-		if (strncmp(ifr.ifr_name, "lo", sizeof(ifr.ifr_name)))
-			return -ENODEV;
-		memset(&ifr.ifr_ifru, 0, sizeof(ifr.ifr_ifru));
-		switch (cmd) {
-		case SIOCGIFINDEX:
-			ifr.ifr_ifindex = 1;
-			break;
-		case SIOCGIFFLAGS:
-			ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-			break;
-		case SIOCGIFMTU:
-			ifr.ifr_mtu = 65536;
-			break;
-		case SIOCGIFADDR:
-		case SIOCGIFNETMASK:
-			sin->sin_family = AF_INET;
-			sin->sin_addr.s_addr = cmd == SIOCGIFADDR ? htonl(INADDR_LOOPBACK)
-								  : htonl(0xff000000u);
-			break;
-		case SIOCGIFHWADDR:
-			ifr.ifr_hwaddr.sa_family = 772; /* ARPHRD_LOOPBACK */
-			break;
-		case SIOCGIFTXQLEN:
-			ifr.ifr_qlen = 1000;
-			break;
-		default:
-			return -ENOTTY;
-		}
-	}
-	return task_copy_out(t, arg, &ifr, sizeof(ifr)) == sizeof(ifr) ? 0 : -EFAULT;
-}
-
-/* SIOCGIFCONF: lo's IPv4 address. */
-static int64_t ifconf_ioctl(struct task *t, uint64_t arg)
-{
-	struct ifconf ifc;
-	struct ifreq ifr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-
-	if (task_copy_in(t, arg, &ifc, sizeof(ifc)) != sizeof(ifc))
-		return -EFAULT;
-	if (!ifc.ifc_buf) {
-		ifc.ifc_len = sizeof(ifr);
-	} else if (ifc.ifc_len < (int)sizeof(ifr)) {
-		ifc.ifc_len = 0;
-	} else {
-		memset(&ifr, 0, sizeof(ifr));
-		strcpy(ifr.ifr_name, "lo");
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (task_copy_out(t, (uint64_t)ifc.ifc_buf, &ifr, sizeof(ifr)) != sizeof(ifr))
-			return -EFAULT;
-		ifc.ifc_len = sizeof(ifr);
-	}
-	return task_copy_out(t, arg, &ifc, sizeof(ifc)) == sizeof(ifc) ? 0 : -EFAULT;
-}
-
 static int64_t sock_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 {
 	struct sock *s = f->priv;
 	int64_t r = s->ops->ioctl ? s->ops->ioctl(t, s, cmd, arg) : -ENOTTY;
 
-	if (r != -ENOTTY)
-		return r;
-	/* Interface requests work on a socket of any family (glibc's
-	 * if_nametoindex uses AF_UNIX). */
-	switch (cmd) {
-	case SIOCGIFNAME:
-	case SIOCGIFINDEX:
-	case SIOCGIFFLAGS:
-	case SIOCGIFMTU:
-	case SIOCGIFADDR:
-	case SIOCGIFNETMASK:
-	case SIOCGIFHWADDR:
-	case SIOCGIFTXQLEN:
-		return ifreq_ioctl(t, cmd, arg);
-	case SIOCGIFCONF:
-		return ifconf_ioctl(t, arg);
-	default:
-		return -ENOTTY;
-	}
+	/* sock_do_ioctl: what the family does not answer goes to the
+	 * interface ioctls, on a socket of any family (glibc's
+	 * if_nametoindex uses AF_NETLINK or AF_UNIX): dev_ioctl, and
+	 * devinet_ioctl first for AF_INET (sentry/net/ifioctl.h) */
+	if (r == -ENOTTY)
+		r = s->family == AF_INET ? if_inet_ioctl(t, cmd, arg) : if_ioctl(t, cmd, arg);
+	return r;
 }
 
 static int sock_fstat(struct file *f, struct stat *st)

@@ -73,7 +73,8 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_pipe_tee g_pipe_vmsplice g_fs_fallocate g_ipc_shm_fork g_ipc_shm_rmid g_ipc_sem g_ipc_msg
   g_fs_inotify g_event_inotify_epoll g_time_posix_timers
   g_thread_futex_ops g_thread_clone3
-  g_net_tcp_basic g_net_tcp_errors g_net_tcp_epoll g_net_udp g_net_inet6 g_net_sockopts)
+  g_net_tcp_basic g_net_tcp_errors g_net_tcp_epoll g_net_udp g_net_inet6 g_net_sockopts
+  g_net_if_lo g_net_if_inet g_net_netlink_dump g_net_netlink_errors g_net_proc)
 foreach(_p systrap ptrace)
   foreach(_name ${CVISOR_GUEST_SANDBOX_PASS})
     add_test(NAME guest_${_p}_${_name}

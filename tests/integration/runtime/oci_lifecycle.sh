@@ -240,6 +240,16 @@ expect "file bind + tmpfs /tmp" "injected-file|x|" "$(C run --bundle "$b" mnt </
 b=$(bundle mntd '["true"]' "c['mounts'].append({'destination': '/data', 'type': 'nfs', 'source': 'h:/x'})")
 C run --bundle "$b" mntd </dev/null 2>"$T/e"; [ $? -ne 0 ] && ok "nfs mount refused" || fail "nfs mount silently ignored"
 contains "nfs mount message" "not supported" "$(cat "$T/e")"
+# the runtime's name resolution files, and a bundle's own /etc/hosts over them
+b=$(bundle nethosts '["sh","-c","cat /etc/hosts /etc/hostname; grep -c localhost /etc/hosts"]' "
+open('$T/hosts', 'w').write('10.1.2.3 from-bundle\\n')
+c['mounts'].append({'destination': '/etc/hosts', 'type': 'bind', 'source': '$T/hosts', 'options': ['rbind', 'ro']})
+c['hostname'] = 'oci-net'
+c['root']['readonly'] = False
+")
+expect "bundle's /etc/hosts wins, /etc/hostname from the spec" "10.1.2.3 from-bundle|oci-net|0|" "$(C run --bundle "$b" nethosts </dev/null | tr '\n' '|')"
+b=$(bundle nethosts2 '["sh","-c","grep -c localhost /etc/hosts; cat /etc/hostname"]' "c['hostname'] = 'oci-net2'; c['root']['readonly'] = False")
+expect "runtime /etc/hosts and /etc/hostname" "2|oci-net2|" "$(C run --bundle "$b" nethosts2 </dev/null | tr '\n' '|')"
 b=$(bundle ro '["sh","-c","touch /newfile 2>/dev/null && echo wrote || echo read-only"]')
 expect "readonly root" read-only "$(C run --bundle "$b" ro </dev/null)"
 

@@ -43,6 +43,13 @@ chmod 0640 "$lower/srv/owned"
 find "$lower" -exec touch -h -d @1577836800 {} +
 
 cp -a "$lower" "$native"
+# The runtime writes /etc/hosts, /etc/hostname and /etc/resolv.conf at boot
+# (sentry/net/netfiles.h, checked by net_files.sh): the native copy gets
+# the same files, taken from a sandbox of the same root.
+for f in hosts hostname resolv.conf; do
+	"$cvisor" do --rootfs "$lower" --platform="$platform" -- /bin/cat "/etc/$f" >"$native/etc/$f"
+	chmod 0644 "$native/etc/$f"
+done
 
 host_listing() {
 	(cd "$1" && find . -printf '%p %y %m %U %G %s %T@ %l\n' | LC_ALL=C sort &&
