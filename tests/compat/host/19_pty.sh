@@ -48,6 +48,9 @@ print("exit", os.waitstatus_to_exitcode(st))
 sys.stdout.flush()
 pid, fd = pty.fork()
 if pid == 0:
+    # default action: python's own handler only sets a flag, and a ^C that
+    # lands before pause() is entered would leave pause() waiting forever
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     print("ready", flush=True)
     signal.pause()
     os._exit(0)
