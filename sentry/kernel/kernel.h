@@ -63,6 +63,14 @@ struct kernel {
 	 * refuses new processes. */
 	int frozen;
 	int shutting_down;
+	/* Checkpoint (ckpt.h): @ckpt_stopping makes blocking calls return
+	 * their restart code (signal_pending() is true) so that every task
+	 * reaches the top of its loop; @nparked counts the tasks waiting
+	 * there while frozen (k->cond is signalled when it grows);
+	 * @ckpt_busy: a checkpoint or restore is in progress. */
+	int ckpt_stopping;
+	int nparked;
+	int ckpt_busy;
 	/* CPU time of exited processes that had no parent (their time went
 	 * to no one's cutime): sandbox statistics stay monotonic. */
 	uint64_t gone_utime_ns, gone_stime_ns;

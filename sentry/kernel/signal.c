@@ -319,7 +319,8 @@ static uint64_t deliverable_locked(struct task *t)
 
 int signal_pending_locked(struct task *t)
 {
-	return deliverable_locked(t) != 0;
+	/* a checkpoint stops blocking calls as a signal would (restarted) */
+	return deliverable_locked(t) != 0 || t->k->ckpt_stopping;
 }
 
 int signal_pending(struct task *t)
@@ -327,7 +328,7 @@ int signal_pending(struct task *t)
 	int r;
 
 	pthread_mutex_lock(&t->k->lock);
-	r = deliverable_locked(t) != 0;
+	r = signal_pending_locked(t);
 	pthread_mutex_unlock(&t->k->lock);
 	return r;
 }

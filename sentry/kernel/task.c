@@ -554,8 +554,13 @@ static void *task_main(void *arg)
 
 		pthread_mutex_lock(&t->k->lock);
 		/* paused over the control socket: no application code runs */
-		while (t->k->frozen && !t->tg->exiting && !t->exited)
+		while (t->k->frozen && !t->tg->exiting && !t->exited) {
+			/* a safe point: the whole user state is in t->cpu */
+			t->k->nparked++;
+			pthread_cond_broadcast(&t->k->cond);
 			(void)task_wait_locked(t, CLOCK_MONOTONIC, UINT64_MAX);
+			t->k->nparked--;
+		}
 		exiting = t->tg->exiting;
 		pthread_mutex_unlock(&t->k->lock);
 		if (exiting)
