@@ -323,6 +323,21 @@ int signal_pending_locked(struct task *t)
 	return deliverable_locked(t) != 0 || t->k->ckpt_stopping;
 }
 
+int signal_ckpt_only_locked(struct task *t)
+{
+	return t->k->ckpt_stopping && deliverable_locked(t) == 0;
+}
+
+int signal_ckpt_only(struct task *t)
+{
+	int r;
+
+	pthread_mutex_lock(&t->k->lock);
+	r = signal_ckpt_only_locked(t);
+	pthread_mutex_unlock(&t->k->lock);
+	return r;
+}
+
 int signal_pending(struct task *t)
 {
 	int r;

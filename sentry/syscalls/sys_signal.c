@@ -153,7 +153,9 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 		/* Group exit, or a signal outside @set to deliver: EINTR
 		 * (after its handler). */
 		if (t->exited || t->tg->exiting || signal_pending_locked(t)) {
-			sig = -EINTR;
+			sig = !t->exited && !t->tg->exiting && signal_ckpt_only_locked(t)
+				      ? -ERESTARTNOINTR
+				      : -EINTR;
 			break;
 		}
 		if (task_wait_locked(t, CLOCK_MONOTONIC, deadline) == -ETIMEDOUT) {
