@@ -55,6 +55,7 @@ static struct sandbox *boot(void)
 	o.cvisor_path = cvisor_bin;
 	o.die_with_caller = true;
 	o.log_fd = -1;
+	o.strace = getenv("CKPT_STRACE") != NULL;
 	r = sandbox_boot(&o, &sb);
 	if (r < 0)
 		DIE("boot: %s", strerror(-r));

@@ -67,8 +67,13 @@ static void *sleeper(void *arg)
 int main(void)
 {
 	pthread_t th[N + 2];
+	sigset_t usr2;
 
 	zd_init();
+	/* SIGUSR2 is process-directed: only the main thread takes it */
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
 	if (pipe(pfd) < 0)
 		return 1;
 	for (int i = 0; i < N; i++)
@@ -82,6 +87,7 @@ int main(void)
 			break;
 		usleep(1000);
 	}
+	pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
 	usleep(50000); /* let them block */
 	zd_ready();
 	zd_wait_go();
