@@ -94,14 +94,17 @@ static int open_path(struct restorer *s, const Cvisor__Ckpt__File *pf, struct fi
 	if (pf->kind == CVISOR__CKPT__FILE__KIND__REGULAR) {
 		int64_t mt;
 
-		r = f->ops->fstat ? f->ops->fstat(f, &st) : -EINVAL;
+		memset(&st, 0, sizeof(st));
+		r = f->path.v ? (vnode_stat(f->path.v, &st), 0) : -EINVAL;
 		mt = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 		if (r < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != pf->size ||
 		    mt != pf->mtime_ns) {
 			file_put(f);
 			return rs_fail(s, -ESTALE,
-				       "file %s changed since the checkpoint (size or mtime "
-				       "differs; file contents are not in the image)", pf->path);
+				       "file %s changed since the checkpoint (size %lld mtime %lld, "
+				       "saved %llu %lld; file contents are not in the image)",
+				       pf->path, (long long)st.st_size, (long long)mt,
+				       (unsigned long long)pf->size, (long long)pf->mtime_ns);
 		}
 	}
 	pthread_mutex_lock(&f->lock);

@@ -456,7 +456,10 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 		pf->kind = CVISOR__CKPT__FILE__KIND__STDIO;
 		pf->stdio_slot = fd;
 	} else {
-		if (!f->ops->fstat || f->ops->fstat(f, &st) < 0 || !f->path.v)
+		memset(&st, 0, sizeof(st));
+		if (f->path.v) /* what fstat(2) reports */
+			vnode_stat(f->path.v, &st);
+		if (!f->path.v || !(st.st_mode & S_IFMT))
 			return sv_fail(s, -EOPNOTSUPP,
 				       "fd %d of process %d: %s is not supported by checkpoint yet", fd,
 				       t->tg->tgid, path);
