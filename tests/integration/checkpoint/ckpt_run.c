@@ -241,7 +241,10 @@ int main(int argc, char **argv)
 	sandbox_destroy(c);
 done:
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-	(void)!system(cmd);
+	if (!getenv("CKPT_KEEP")) /* keep the image (fuzz seeds, debugging) */
+		(void)!system(cmd);
+	else
+		fprintf(stderr, "kept %s\n", work);
 	fprintf(stderr, "ok\n");
 	return 0;
 }
