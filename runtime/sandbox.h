@@ -169,9 +169,12 @@ int sandbox_checkpoint(struct sandbox *sb, const char *dir, bool leave_running, 
  * system, with no process yet.  The image is verified first (manifest,
  * checksums of every part, CPU features): a bad one is refused before
  * anything is created.  @stdio: host fds for the saved stdio (borrowed),
- * -1: /dev/null. */
-int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], char *err,
-		    size_t errlen);
+ * -1: /dev/null.  @flags: SANDBOX_RESTORE_TRUST_PAGES skips hashing all of
+ * pages.img (its size is still checked): restore cost then does not grow
+ * with memory size. */
+enum { SANDBOX_RESTORE_TRUST_PAGES = 1u << 0 };
+int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], unsigned flags,
+		    char *err, size_t errlen);
 
 /* Kill every process and stop the Sentry (a Shutdown request: attached
  * handles may send it too, as `cvisor delete` does); the Gofer exits when

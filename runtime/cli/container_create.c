@@ -519,7 +519,7 @@ int cli_create_container(const struct cli_create *a, struct oci_state **ret_st,
 		static const int stdio[3] = { 0, 1, 2 };
 		char msg[512];
 
-		r = sandbox_restore(sb, a->restore_image, stdio, msg, sizeof(msg));
+		r = sandbox_restore(sb, a->restore_image, stdio, 0, msg, sizeof(msg));
 		if (r < 0) {
 			log_error("restore from %s: %s", a->restore_image, msg);
 			goto fail;

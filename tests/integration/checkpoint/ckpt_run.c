@@ -141,7 +141,7 @@ static struct sandbox *restore(const char *img, int *out_fd, const char *what)
 		DIE("pipe: %m");
 	stdio[0] = -1;
 	stdio[1] = stdio[2] = pfd[1];
-	r = sandbox_restore(sb, img, stdio, err, sizeof(err));
+	r = sandbox_restore(sb, img, stdio, 0, err, sizeof(err));
 	close(pfd[1]);
 	if (r < 0)
 		DIE("%s: restore: %s", what, err);
@@ -163,7 +163,7 @@ static void expect_refused(const char *img, const char *how)
 	if (system(cmd) != 0)
 		DIE("%s failed", cmd);
 	sb = boot();
-	r = sandbox_restore(sb, bad, stdio, err, sizeof(err));
+	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
 	if (r >= 0)
 		DIE("a damaged image (%s) was restored", how);
 	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
