@@ -395,6 +395,11 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 			    t->fpstate.len > IMG_FP_MAX || (t->fpstate.len && t->fpstate.len < 512) ||
 			    t->n_affinity > 16 || t->nice < -20 || t->nice > 19)
 				return fail(err, -EBADMSG, "state: thread %d: bad fields", t->tid);
+			if (t->syscall_restart &&
+			    (t->syscall_restart < -516 || t->syscall_restart > -512 ||
+			     t->syscall_restart == -515))
+				return fail(err, -EBADMSG, "state: thread %d: bad restart code",
+					    t->tid);
 			if ((r = check_pending(t->pending, "thread", t->tid, err)) < 0)
 				return r;
 			HAS_ID(s->fd_tables, s->n_fd_tables, t->fd_table_id, found);

@@ -94,6 +94,8 @@ static void print_image(const struct img *im)
 			print_sigset("blocked", t->sigmask);
 			if (t->pending)
 				print_sigset("pending", t->pending->set);
+			if (t->syscall_restart)
+				printf(" in-syscall(restart %" PRId64 ")", -t->syscall_restart);
 			if (t->alt_flags == 0)
 				printf(" altstack 0x%" PRIx64 "+%" PRIu64, t->alt_sp, t->alt_size);
 			putchar('\n');

@@ -385,6 +385,9 @@ static int make_task(struct restorer *s, struct thread_group *tg, const Cvisor__
 	t->restart.clock = pt->restart_clock;
 	t->restart.deadline_ns = pt->restart_deadline_ns;
 	t->restart.rem_addr = pt->restart_rem_addr;
+	t->sys_restart = pt->syscall_restart; /* checked by img_state_check */
+	t->saved_mask_valid = pt->saved_mask_valid && pt->syscall_restart;
+	t->saved_mask = pt->saved_mask & ~SIG_UNBLOCKABLE;
 	t->fdt = fdt_get(s->fdts[find_id(pt->fd_table_id, img->n_fd_tables, fdt_id, img)]);
 	t->fs = fs_context_get(s->fss[find_id(pt->fs_id, img->n_fs_contexts, fs_id, img)]);
 	itimer_task_init(t);

@@ -285,6 +285,17 @@ static int save_range(struct saver *s, struct plat_as *as, Cvisor__Ckpt__Mm *m, 
 			}
 			for (j = i; j < len && !is_zero(s->buf + j); j += IMG_PAGE)
 				;
+			pr = m->n_runs ? m->runs[m->n_runs - 1] : NULL;
+			if (pr && pr->addr >= start && pr->addr + pr->npages * IMG_PAGE == a + i &&
+			    pr->page_index + pr->npages == s->next_page) {
+				/* continues the last run (across chunks): one mapping */
+				pr->npages += (j - i) / IMG_PAGE;
+				r = write_pages(s, s->buf + i, j - i);
+				if (r < 0)
+					return r;
+				i = j;
+				continue;
+			}
 			pr = sv_alloc(s, sizeof(*pr));
 			if (!pr)
 				return -ENOMEM;
@@ -669,6 +680,9 @@ static int save_task(struct saver *s, struct task *t, Cvisor__Ckpt__ThreadGroup 
 	pt->restart_clock = t->restart.clock;
 	pt->restart_deadline_ns = t->restart.deadline_ns;
 	pt->restart_rem_addr = t->restart.rem_addr;
+	pt->syscall_restart = t->sys_restart;
+	pt->saved_mask_valid = t->saved_mask_valid != 0;
+	pt->saved_mask = t->saved_mask;
 	r = save_fdt(s, t, &pt->fd_table_id);
 	if (r == 0)
 		r = save_fs(s, t, &pt->fs_id);

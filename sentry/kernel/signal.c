@@ -514,6 +514,22 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 			return;
 		}
 		ready = deliverable_locked(t);
+		if (!ready && from_syscall && is_restart(sys_ret) && k->frozen) {
+			/* Frozen (a checkpoint) with the call's restart still
+			 * undecided, where Linux's freezer parks (get_signal): a
+			 * signal that comes meanwhile interrupts the call, as
+			 * it would have the blocked call, instead of being
+			 * handled just before the call restarts. */
+			t->sys_restart = sys_ret;
+			k->nparked++;
+			pthread_cond_broadcast(&k->cond);
+			while (k->frozen && !t->tg->exiting && !t->exited)
+				(void)task_wait_locked(t, CLOCK_MONOTONIC, UINT64_MAX);
+			k->nparked--;
+			t->sys_restart = 0;
+			pthread_mutex_unlock(&k->lock);
+			continue;
+		}
 		if (!ready) {
 			/* No handler runs: a sigsuspend mask is undone before
 			 * the call restarts (it installs it again). */

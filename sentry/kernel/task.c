@@ -548,6 +548,13 @@ static void *task_main(void *arg)
 
 	procfs_set_current(t);
 	current_task = t;
+	if (t->sys_restart) {
+		/* restored inside a syscall's restart decision (ckpt.h) */
+		int64_t code = t->sys_restart;
+
+		t->sys_restart = 0;
+		signal_deliver(t, 1, code);
+	}
 	while (!t->exited) {
 		struct plat_exit ex;
 		int r, exiting;

@@ -126,6 +126,10 @@ struct task {
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
+	/* Frozen (checkpoint) inside signal_deliver with this syscall restart
+	 * code still undecided; a restored task starts by deciding it.
+	 * kernel.lock. */
+	int64_t sys_restart;
 	int pdeathsig;            /* PR_SET_PDEATHSIG; kernel.lock; cleared by fork */
 	int no_new_privs;
 	/* Scheduling (sys_sched.c), kernel.lock; copied by clone: */

@@ -108,7 +108,7 @@ int64_t sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
 	t->saved_mask_valid = 1;
 	t->sig.mask = set & ~SIG_UNBLOCKABLE;
 	while (!((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) && !t->exited &&
-	       !t->tg->exiting) {
+	       !t->tg->exiting && !k->ckpt_stopping) {
 		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
 		task_block_end(t);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bench_restore's guest: touches argv[1] MiB of heap (one distinct byte per
- * page), prints READY, waits for SIGUSR2, then reads every page back (the
+ * page), prints READY, waits for SIGUSR2 (sigsuspend), then reads every page back (the
  * lazy-restore faults) and prints PASS or FAIL. */
 #include <signal.h>
 #include <stdio.h>
@@ -22,10 +22,14 @@ int main(int argc, char **argv)
 	unsigned char *p = malloc(n);
 	unsigned long bad = 0;
 	struct sigaction sa;
+	sigset_t set, old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_go;
 	sigaction(SIGUSR2, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, &old); /* taken in sigsuspend only: no lost wake-up */
 	if (!p)
 		return 1;
 	for (size_t i = 0; i < n; i += 4096)
@@ -33,7 +37,7 @@ int main(int argc, char **argv)
 	printf("READY\n");
 	fflush(stdout);
 	while (!go)
-		pause();
+		sigsuspend(&old);
 	for (size_t i = 0; i < n; i += 4096)
 		bad += p[i] != (((i >> 12) & 0xff) | 1);
 	printf(bad ? "FAIL\n" : "PASS\n");

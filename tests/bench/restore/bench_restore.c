@@ -52,7 +52,8 @@ static struct sandbox *boot(void)
 	o.platform = platform;
 	o.cvisor_path = cvisor_bin;
 	o.die_with_caller = true;
-	o.log_fd = -2;
+	o.log_fd = getenv("BENCH_STRACE") ? -1 : -2;
+	o.strace = getenv("BENCH_STRACE") != NULL;
 	if (sandbox_boot(&o, &sb) < 0) {
 		fprintf(stderr, "boot failed\n");
 		exit(1);
@@ -86,6 +87,9 @@ static double go_to_pass(struct sandbox *sb, int fd)
 {
 	double t0 = now_ms();
 
+	if (getenv("BENCH_TRACE"))
+		fprintf(stderr, "go %p\n", (void *)sb);
+
 	sandbox_kill(sb, 1, SIGUSR2);
 	if (wait_for(fd, "PASS") < 0) {
 		fprintf(stderr, "no PASS\n");
@@ -116,6 +120,8 @@ static void one(unsigned mib)
 	close(pfd[1]);
 	if (wait_for(pfd[0], "READY") < 0)
 		exit(1);
+	if (getenv("BENCH_TRACE"))
+		fprintf(stderr, "checkpoint\n");
 	t0 = now_ms();
 	if (sandbox_checkpoint(a, img, true, err, sizeof(err)) < 0) {
 		fprintf(stderr, "checkpoint: %s\n", err);

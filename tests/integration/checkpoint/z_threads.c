@@ -70,7 +70,8 @@ int main(void)
 	sigset_t usr2;
 
 	zd_init();
-	/* SIGUSR2 is process-directed: only the main thread takes it */
+	/* SIGUSR2 is process-directed: only the main thread takes it (in
+	 * zd_wait_go's sigsuspend); the threads keep it blocked */
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
@@ -87,7 +88,6 @@ int main(void)
 			break;
 		usleep(1000);
 	}
-	pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
 	usleep(50000); /* let them block */
 	zd_ready();
 	zd_wait_go();

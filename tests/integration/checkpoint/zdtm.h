@@ -50,14 +50,21 @@ static void zd_say(const char *fmt, ...)
 		}                                                                            \
 	} while (0)
 
-/* SIGUSR2 sets zd_go (installed before READY). */
+/* SIGUSR2 sets zd_go (installed before READY); it stays blocked outside
+ * zd_wait_go's sigsuspend, so it cannot slip in between the test of zd_go
+ * and the sleep (a pause() loop would lose it, and a restored task sits
+ * exactly there: at its restarted call). */
 static void zd_init(void)
 {
 	struct sigaction sa;
+	sigset_t set;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = zd_on_go;
 	sigaction(SIGUSR2, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
 static __attribute__((unused)) void zd_ready(void)
@@ -65,11 +72,17 @@ static __attribute__((unused)) void zd_ready(void)
 	zd_say("READY\n");
 }
 
-/* Sleep in pause() until SIGUSR2 (a call in progress at the checkpoint). */
+/* Sleep in sigsuspend() until SIGUSR2 (a call in progress at the
+ * checkpoint), then leave SIGUSR2 unblocked. */
 static __attribute__((unused)) void zd_wait_go(void)
 {
+	sigset_t set;
+
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	sigdelset(&set, SIGUSR2);
 	while (!zd_go)
-		pause();
+		sigsuspend(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 static int zd_finish(void)
