@@ -713,3 +713,29 @@ int overlay_create(struct vnode *lower, struct vnode **ret)
 	*ret = v; /* holds the sb reference taken at creation */
 	return 0;
 }
+
+static int count_entry(void *ctx, const char *name, uint64_t ino, unsigned type,
+		       uint64_t next_cookie)
+{
+	(void)ino, (void)type, (void)next_cookie;
+	if (strcmp(name, ".") && strcmp(name, ".."))
+		++*(int *)ctx;
+	return 0;
+}
+
+int overlay_upper_used(struct vnode *root)
+{
+	struct ovl_node *n;
+	struct vnode *up;
+	int count = 0;
+
+	if (!root || root->ops != &ovl_vops)
+		return 0;
+	n = root->priv;
+	up = n->sb->upper_root;
+	pthread_mutex_lock(&n->sb->lock);
+	if (up && up->ops->readdir)
+		(void)up->ops->readdir(up, 0, count_entry, &count);
+	pthread_mutex_unlock(&n->sb->lock);
+	return count > 0;
+}

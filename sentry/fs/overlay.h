@@ -21,4 +21,9 @@ struct vnode;
  */
 int overlay_create(struct vnode *lower, struct vnode **ret);
 
+/* Checkpoint (docs/checkpoint.md): has anything been written into the
+ * upper layer of the overlay whose root is @root?  0 for a vnode that is
+ * no overlay root. */
+int overlay_upper_used(struct vnode *root);
+
 #endif

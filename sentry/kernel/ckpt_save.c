@@ -17,6 +17,8 @@
 #include "lib/timeutil.h"
 #include "platform/platform.h"
 #include "sentry/fs/hostfd.h"
+#include "sentry/fs/overlay.h"
+#include "sentry/kernel/control.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/kernel/ipc_impl.h"
@@ -803,10 +805,39 @@ static int save_tree(struct saver *s, struct thread_group *tg, int depth)
 	return r;
 }
 
+/* Is there anything in the in-memory file systems (whose contents are not
+ * saved yet)?  Such an image would silently lose files. */
+static int check_memory_fs(struct saver *s)
+{
+	static const char *const dirs[] = { "/tmp", "/dev/shm" };
+	struct kernel *k = s->k;
+
+	if (overlay_upper_used(k->root.v))
+		return sv_fail(s, -EOPNOTSUPP,
+			       "files were written to the root file system's memory overlay "
+			       "(its contents are not saved yet)");
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		struct kernel_dirent *v = NULL;
+		size_t n = 0;
+
+		if (kernel_file_list(k, dirs[i], &v, &n) < 0)
+			continue;
+		kernel_dirents_free(v, n);
+		if (n > 0)
+			return sv_fail(s, -EOPNOTSUPP,
+				       "%s holds files (tmpfs contents are not saved yet)", dirs[i]);
+	}
+	return 0;
+}
+
 static int check_kernel(struct saver *s)
 {
 	struct kernel *k = s->k;
 	struct ipc_ns *ns = k->ipc;
+	int r = check_memory_fs(s);
+
+	if (r < 0)
+		return r;
 
 	if (ns) {
 		pthread_mutex_lock(&ns->lock);
