@@ -360,6 +360,11 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		if (!parent_found)
 			return fail(err, -EBADMSG, "state: process %d: parent %d not before it",
 				    g->tgid, g->parent_tgid);
+		if (g->zombie) {
+			if (g->n_tasks || !g->parent_tgid || strlen(g->comm) > 15)
+				return fail(err, -EBADMSG, "state: zombie %d: bad fields", g->tgid);
+			continue;
+		}
 		HAS_ID(s->mms, s->n_mms, g->mm_id, found);
 		if (!found)
 			return fail(err, -EBADMSG, "state: process %d: no mm %u", g->tgid, g->mm_id);

@@ -418,6 +418,21 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 	if (!tg)
 		return -ENOMEM;
 	*ret = tg;
+	if (g->zombie) { /* only what wait(2) and /proc report */
+		tg->k = s->k;
+		tg->tgid = g->tgid;
+		tg->pgid = g->pgid;
+		tg->sid = g->sid;
+		tg->exit_signal = g->exit_signal;
+		tg->zombie = 1;
+		tg->exiting = 1;
+		tg->exit_status = g->exit_status;
+		tg->vfork_done = 1;
+		snprintf(tg->comm, sizeof(tg->comm), "%s", g->comm);
+		task_rlimits_default(tg);
+		itimer_tg_init(tg);
+		return 0;
+	}
 	for (size_t i = 0; i < img->n_mms; i++)
 		if (s->mms[i].id == g->mm_id)
 			m = &s->mms[i];

@@ -701,10 +701,28 @@ static int save_group(struct saver *s, struct thread_group *tg)
 	struct task *leader = k->tids[tg->tgid];
 	int r;
 
+	if ((tg->zombie || tg->ntasks == 0) && tg->parent && tg->zombie) {
+		g = sv_alloc(s, sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		cvisor__ckpt__thread_group__init(g);
+		g->tgid = tg->tgid;
+		g->parent_tgid = tg->parent->tgid;
+		g->pgid = tg->pgid;
+		g->sid = tg->sid;
+		g->exit_signal = tg->exit_signal;
+		g->zombie = true;
+		g->exit_status = tg->exit_status;
+		g->comm = sv_strdup(s, tg->comm);
+		g->exe = sv_strdup(s, "");
+		if (!g->comm || !g->exe)
+			return -ENOMEM;
+		return PUSH(s, s->img.groups, s->img.n_groups, g);
+	}
 	if (tg->zombie || tg->ntasks == 0)
 		return sv_fail(s, -EOPNOTSUPP,
-			       "process %d is a zombie (exited, not waited for): not saved yet",
-			       tg->tgid);
+			       "process %d has exited (pid 1 or a control process: its status "
+			       "is not saved yet)", tg->tgid);
 	if (!leader || leader->tg != tg)
 		return sv_fail(s, -EOPNOTSUPP,
 			       "process %d: its main thread has exited (not saved yet)", tg->tgid);
