@@ -632,6 +632,7 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		restorer_free(&s, 0);
 		pthread_mutex_lock(&k->lock);
 		k->ckpt_busy = 0;
+		pthread_cond_broadcast(&k->cond);
 		pthread_mutex_unlock(&k->lock);
 		img_state_free(img);
 		return r;
@@ -685,6 +686,7 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 	}
 	pthread_mutex_lock(&k->lock);
 	k->ckpt_busy = 0;
+	pthread_cond_broadcast(&k->cond);
 	pthread_mutex_unlock(&k->lock);
 	restorer_free(&s, 1);
 	img_state_free(img);

@@ -212,6 +212,7 @@ static int freeze_all(struct saver *s, int *was_frozen)
 	if (r < 0) {
 		k->frozen = *was_frozen;
 		k->ckpt_busy = 0;
+		pthread_cond_broadcast(&k->cond);
 		for (int i = 1; i < KERNEL_PID_MAX; i++)
 			if (k->tids[i])
 				pthread_cond_broadcast(&k->tids[i]->sigcond);
@@ -225,6 +226,7 @@ static void thaw(struct kernel *k, int frozen)
 	pthread_mutex_lock(&k->lock);
 	k->frozen = frozen;
 	k->ckpt_busy = 0;
+	pthread_cond_broadcast(&k->cond); /* kernel_ctl_kill waits for it */
 	for (int i = 1; i < KERNEL_PID_MAX; i++)
 		if (k->tids[i])
 			pthread_cond_broadcast(&k->tids[i]->sigcond);
