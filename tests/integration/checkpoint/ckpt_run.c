@@ -112,8 +112,9 @@ static int32_t start(struct sandbox *sb, int *out_fd)
 	return pid;
 }
 
-/* SIGUSR2 to @pid, then PASS and exit status 0 expected. */
-static void verify(struct sandbox *sb, int32_t pid, int fd, const char *what)
+/* SIGUSR2 to @pid, then PASS and exit status 0 expected.  The program's
+ * "RAND ..." line, if any, goes to @rand (64 bytes). */
+static void verify_out(struct sandbox *sb, int32_t pid, int fd, const char *what, char *rand)
 {
 	char buf[8192] = "";
 	int st = -1, r;
@@ -129,6 +130,14 @@ static void verify(struct sandbox *sb, int32_t pid, int fd, const char *what)
 	if (!strstr(buf, "PASS\n") || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		DIE("%s: no PASS (status 0x%x); output: '%s'", what, st, buf);
 	fprintf(stderr, "%s: PASS\n", what);
+	if (rand && strstr(buf, "RAND "))
+		snprintf(rand, 64, "%.*s", (int)strcspn(strstr(buf, "RAND "), "\n"),
+			 strstr(buf, "RAND "));
+}
+
+static void verify(struct sandbox *sb, int32_t pid, int fd, const char *what)
+{
+	verify_out(sb, pid, fd, what, NULL);
 }
 
 static struct sandbox *restore(const char *img, int *out_fd, const char *what)
@@ -235,8 +244,17 @@ int main(int argc, char **argv)
 	/* two sandboxes from one image, at the same time */
 	b = restore(img, &fb, "restore 1");
 	c = restore(img, &fc, "restore 2");
-	verify(b, pid, fb, "restore 1");
-	verify(c, pid, fc, "restore 2");
+	{
+		char r1[64] = "", r2[64] = "";
+
+		verify_out(b, pid, fb, "restore 1", r1);
+		verify_out(c, pid, fc, "restore 2", r2);
+		/* independent sandboxes: fresh randomness in each */
+		if (r1[0] && !strcmp(r1, r2))
+			DIE("two restores drew the same random value (%s)", r1);
+		if (r1[0])
+			fprintf(stderr, "fresh randomness: '%s' vs '%s'\n", r1, r2);
+	}
 	sandbox_destroy(b);
 	sandbox_destroy(c);
 done:
