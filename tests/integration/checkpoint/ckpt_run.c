@@ -12,6 +12,9 @@
  *   refuse   the checkpoint must fail with a message; the original passes
  *   corrupt  damaged copies of the image are refused before anything is
  *            created (the new sandbox has no process afterwards)
+ *   stale    a restore into a sandbox that already runs a process is
+ *            refused; after a file the program holds open changed (size,
+ *            mtime), the restore is refused and leaves no process
  * Exit 0 on success; the reason on stderr otherwise.
  */
 #include <errno.h>
@@ -230,6 +233,31 @@ int main(int argc, char **argv)
 		DIE("checkpoint: %s", err);
 	verify(a, pid, fa, "original (--leave-running)");
 	sandbox_destroy(a);
+	if (!strcmp(mode, "stale")) {
+		struct sandbox *busy = boot();
+		struct sandbox_stats st;
+		int busy_fd, stdio[3] = { -1, -1, -1 };
+
+		(void)start(busy, &busy_fd);
+		r = sandbox_restore(busy, img, stdio, 0, err, sizeof(err));
+		if (r != -EBUSY)
+			DIE("a restore into a sandbox with a process gave %d (%s)", r, err);
+		fprintf(stderr, "refused (sandbox not empty): %s\n", err);
+		close(busy_fd);
+		sandbox_destroy(busy);
+		snprintf(cmd, sizeof(cmd), "echo more >> '%s/data.txt'", rootfs);
+		if (system(cmd) != 0)
+			DIE("%s failed", cmd);
+		b = boot();
+		r = sandbox_restore(b, img, stdio, 0, err, sizeof(err));
+		if (r >= 0 || !strstr(err, "changed since the checkpoint"))
+			DIE("a restore over a changed file gave %d (%s)", r, err);
+		if (sandbox_stats(b, &st) < 0 || st.nprocs != 0)
+			DIE("a refused restore left processes behind");
+		fprintf(stderr, "refused (file changed): %s\n", err);
+		sandbox_destroy(b);
+		goto done;
+	}
 	if (!strcmp(mode, "corrupt")) {
 		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");
 		expect_refused(img, "truncate -s -4096 pages.img");
