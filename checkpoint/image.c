@@ -315,6 +315,10 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 				return fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id,
 					    f->pipe_id);
 			break;
+		case CVISOR__CKPT__FILE__KIND__EVENTFD:
+			if (f->counter >= UINT64_MAX - 1 || (f->flags & O_ACCMODE) != O_RDWR)
+				return fail(err, -EBADMSG, "state: file %u: bad eventfd", f->id);
+			break;
 		case CVISOR__CKPT__FILE__KIND__STDIO:
 			if (f->stdio_slot < 0 || f->stdio_slot > 2)
 				return fail(err, -EBADMSG, "state: file %u: bad stdio slot", f->id);

@@ -20,7 +20,8 @@
 
 static const char *kind_name(int k)
 {
-	static const char *const names[] = { "?", "file", "dir", "pipe", "stdio", "device" };
+	static const char *const names[] = { "?", "file", "dir", "pipe", "stdio", "device",
+					     "eventfd" };
 
 	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
 }
@@ -139,6 +140,9 @@ static void print_image(const struct img *im)
 			       f->flags, f->pos);
 			if (f->kind == CVISOR__CKPT__FILE__KIND__PIPE)
 				printf(" pipe %u", f->pipe_id);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__EVENTFD)
+				printf(" counter %" PRIu64 "%s", f->counter,
+				       f->semaphore ? " semaphore" : "");
 			else if (f->kind == CVISOR__CKPT__FILE__KIND__STDIO)
 				printf(" stdio %d", f->stdio_slot);
 			else

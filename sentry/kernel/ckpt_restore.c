@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "checkpoint/image.h"
 #include "lib/macro.h"
 #include "platform/platform.h"
+#include "sentry/fs/eventfd.h"
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/itimer.h"
@@ -138,6 +140,15 @@ static int make_files(struct restorer *s, const int stdio[3])
 					r = pipe_ckpt_open(s->pipes[j],
 							   pf->flags & (O_ACCMODE | FILE_SETFL_MASK),
 							   &s->files[i]);
+			break;
+		case CVISOR__CKPT__FILE__KIND__EVENTFD:
+			r = eventfd_file_new(pf->counter, pf->semaphore ? EFD_SEMAPHORE : 0,
+					     &s->files[i]);
+			if (r == 0) {
+				pthread_mutex_lock(&s->files[i]->lock);
+				s->files[i]->flags = O_RDWR | (pf->flags & FILE_SETFL_MASK);
+				pthread_mutex_unlock(&s->files[i]->lock);
+			}
 			break;
 		case CVISOR__CKPT__FILE__KIND__STDIO: {
 			int hfd = stdio[pf->stdio_slot];

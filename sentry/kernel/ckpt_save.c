@@ -16,6 +16,7 @@
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "platform/platform.h"
+#include "sentry/fs/eventfd.h"
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/overlay.h"
 #include "sentry/kernel/control.h"
@@ -411,7 +412,7 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 	Cvisor__Ckpt__File *pf;
 	struct stat st;
 	uint32_t id;
-	int created, n, r;
+	int created, n, r, sem = 0;
 
 	r = sv_id(s, f, &id, &created);
 	if (r < 0)
@@ -463,6 +464,9 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 			if (r < 0)
 				return r;
 		}
+	} else if (eventfd_ckpt_get(f, &pf->counter, &sem) == 0) {
+		pf->kind = CVISOR__CKPT__FILE__KIND__EVENTFD;
+		pf->semaphore = sem != 0;
 	} else if (hostfd_file_is(f)) {
 		if (fd > 2)
 			return sv_fail(s, -EOPNOTSUPP,
