@@ -485,6 +485,11 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 	tg->did_exec = !!g->did_exec;
 	tg->child_subreaper = !!g->child_subreaper;
 	itimer_tg_init(tg);
+	tg->itimer_virt.left = g->itimer_virt_left;
+	tg->itimer_virt.interval = g->itimer_virt_interval;
+	tg->itimer_prof.left = g->itimer_prof_left;
+	tg->itimer_prof.interval = g->itimer_prof_interval;
+	tg->cpu_timers_armed = g->itimer_virt_left || g->itimer_prof_left;
 	for (size_t i = 0; i < g->n_tasks && r == 0; i++) {
 		struct task *t = NULL;
 
@@ -677,6 +682,12 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 	if (img->boot_ns && img->boot_ns < k->boot_ns)
 		k->boot_ns = img->boot_ns;
 	pthread_mutex_unlock(&k->lock);
+	/* alarms: absolute on CLOCK_MONOTONIC, which moved on meanwhile (a
+	 * deadline already past fires at once) */
+	for (size_t i = 0; i < img->n_groups; i++)
+		if (!img->groups[i]->zombie && img->groups[i]->itimer_real_deadline)
+			ktimer_set(&s.tgs[i]->itimer_real, img->groups[i]->itimer_real_deadline,
+				   img->groups[i]->itimer_real_interval, NULL, NULL);
 	r = 0;
 	for (size_t i = 0; i < s.ntasks; i++) {
 		int e = task_start(s.tasks[i]);

@@ -740,15 +740,19 @@ static int save_group(struct saver *s, struct thread_group *tg)
 	if (tg->ptimers)
 		return sv_fail(s, -EOPNOTSUPP,
 			       "process %d has POSIX timers (timer_create: not saved yet)", tg->tgid);
-	ktimer_get(&tg->itimer_real, &deadline, &interval);
-	if (deadline || tg->cpu_timers_armed)
-		return sv_fail(s, -EOPNOTSUPP,
-			       "process %d has an armed interval timer or alarm (not saved yet)",
-			       tg->tgid);
 	g = sv_alloc(s, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
 	cvisor__ckpt__thread_group__init(g);
+	ktimer_get(&tg->itimer_real, &deadline, &interval);
+	g->itimer_real_deadline = deadline;
+	g->itimer_real_interval = interval;
+	pthread_mutex_lock(&k->lock);
+	g->itimer_virt_left = tg->itimer_virt.left;
+	g->itimer_virt_interval = tg->itimer_virt.interval;
+	g->itimer_prof_left = tg->itimer_prof.left;
+	g->itimer_prof_interval = tg->itimer_prof.interval;
+	pthread_mutex_unlock(&k->lock);
 	g->tgid = tg->tgid;
 	g->parent_tgid = tg->parent ? tg->parent->tgid : 0;
 	g->pgid = tg->pgid;
