@@ -270,6 +270,12 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 			    v->start < APP_MIN || v->end > APP_LIMIT || v->start < prev ||
 			    (v->prot & ~7) || strlen(v->name) > 255)
 				return fail(err, -EBADMSG, "state: mm %u: bad VMA %zu", m->id, j);
+			/* MM_VMA_SHARED (1): only read-only file maps (MM_VMA_FILE 2,
+			 * MM_VMA_NOWRITE 32) by path */
+			if ((v->kind & 1) && ((v->kind & 34) != 34 || (v->prot & 2) ||
+					      v->name[0] != '/' || v->off % IMG_PAGE))
+				return fail(err, -EBADMSG, "state: mm %u: bad shared VMA %zu", m->id,
+					    j);
 			prev = v->end;
 		}
 		for (size_t j = 0; j < m->n_runs; j++) {
@@ -286,6 +292,10 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 				if (pr->addr >= m->vmas[k]->start && pr->addr < m->vmas[k]->end &&
 				    len <= m->vmas[k]->end - pr->addr)
 					inside = 1;
+			for (size_t k = 0; k < m->n_vmas; k++)
+				if ((m->vmas[k]->kind & 1) && pr->addr < m->vmas[k]->end &&
+				    pr->addr + len > m->vmas[k]->start)
+					inside = 0; /* shared maps have no saved pages */
 			if (!inside)
 				return fail(err, -EBADMSG, "state: mm %u: page run %zu outside its VMA",
 					    m->id, j);

@@ -251,6 +251,37 @@ static int make_fs(struct restorer *s)
 
 /* ---- memory ---- */
 
+/* The shm of a read-only shared file mapping saved by reference: the file
+ * reopened by path, unchanged (same inode and size), its host fd. */
+static int shared_file(struct restorer *s, const Cvisor__Ckpt__Vma *pv, struct mm_shm **ret)
+{
+	struct file *f = NULL;
+	struct stat st;
+	int r, hfd;
+
+	r = vfs_open(&s->helper, AT_FDCWD, pv->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0, &f);
+	if (r < 0)
+		return rs_fail(s, r, "shared mapping of %s: %s", pv->name, strerror(-r));
+	memset(&st, 0, sizeof(st));
+	if (f->path.v)
+		vnode_stat(f->path.v, &st);
+	if (!f->path.v || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != pv->file_size ||
+	    (uint64_t)st.st_ino != pv->ino) {
+		file_put(f);
+		return rs_fail(s, -ESTALE, "shared mapping of %s: the file changed since the "
+				       "checkpoint", pv->name);
+	}
+	/* as mmap(2) finds it (sys_mm.c) */
+	hfd = f->path.v->ops->mmap_fd ? f->path.v->ops->mmap_fd(f->path.v) : -EOPNOTSUPP;
+	if (hfd == -EOPNOTSUPP && f->ops->mmap_fd)
+		hfd = f->ops->mmap_fd(f);
+	file_put(f);
+	if (hfd < 0)
+		return rs_fail(s, hfd, "shared mapping of %s: no host file to map", pv->name);
+	r = mm_shm_from_file(hfd, ret);
+	return r < 0 ? rs_fail(s, r, "shared mapping of %s: %s", pv->name, strerror(-r)) : 0;
+}
+
 static int make_mm(struct restorer *s, const Cvisor__Ckpt__Mm *pm, struct rs_mm *out)
 {
 	int r;
@@ -268,8 +299,9 @@ static int make_mm(struct restorer *s, const Cvisor__Ckpt__Mm *pm, struct rs_mm 
 	for (size_t i = 0; i < pm->n_vmas && r == 0; i++) {
 		const Cvisor__Ckpt__Vma *pv = pm->vmas[i];
 		struct mm_vma v = { .start = pv->start, .end = pv->end, .prot = pv->prot,
-				    .kind = pv->kind & ~(unsigned)MM_VMA_SHARED, .dev = pv->dev,
-				    .ino = pv->ino, .off = pv->off, .file_size = pv->file_size };
+				    .kind = pv->kind, .dev = pv->dev, .ino = pv->ino, .off = pv->off,
+				    .file_size = pv->file_size };
+		int shared = (pv->kind & MM_VMA_SHARED) != 0;
 
 		if (pv->end > plat_app_limit()) {
 			r = rs_fail(s, -EINVAL, "mapping 0x%llx-0x%llx above this platform's limit",
@@ -277,8 +309,17 @@ static int make_mm(struct restorer *s, const Cvisor__Ckpt__Mm *pm, struct rs_mm 
 			break;
 		}
 		snprintf(v.name, sizeof(v.name), "%s", pv->name);
-		r = mm_vma_insert(out->mm, &v);
-		if (r == 0)
+		if (shared) { /* checked: read-only, a file, by reference */
+			r = shared_file(s, pv, &v.shm);
+			if (r < 0)
+				break;
+		}
+		r = mm_vma_insert(out->mm, &v); /* takes the shm reference */
+		if (r == 0 && shared)
+			r = plat_as_map(out->as, pv->start, pv->end - pv->start, pv->prot,
+					PLAT_MAP_SHARED, mm_vma_find(out->mm, pv->start)->shm->fd,
+					pv->off);
+		else if (r == 0)
 			r = plat_as_map(out->as, v.start, v.end - v.start, v.prot, PLAT_MAP_PRIVATE,
 					-1, 0);
 	}

@@ -351,7 +351,13 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 		const struct mm_vma *v = &mm->v[i];
 		Cvisor__Ckpt__Vma *pv;
 
-		if (v->kind & MM_VMA_SHARED) {
+		/* a read-only shared map of a root file system file (glibc's
+		 * gconv cache, locale archives): by reference, no pages */
+		int shared_ro = (v->kind & MM_VMA_SHARED) && (v->kind & MM_VMA_FILE) &&
+				!(v->prot & PROT_WRITE) && (v->kind & MM_VMA_NOWRITE) &&
+				v->name[0] == '/' && v->shm && v->shm->is_file;
+
+		if ((v->kind & MM_VMA_SHARED) && !shared_ro) {
 			r = sv_fail(s, -EOPNOTSUPP,
 				    "process %d: shared mapping 0x%llx-0x%llx %s (MAP_SHARED "
 				    "memory is not saved yet)", tg->tgid,
@@ -375,8 +381,8 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 		pv->file_size = v->file_size;
 		pv->name = sv_strdup(s, v->name);
 		r = pv->name ? PUSH(s, m->vmas, m->n_vmas, pv) : -ENOMEM;
-		if (r < 0)
-			break;
+		if (r < 0 || shared_ro)
+			continue; /* (r < 0 ends the loop) */
 		/* private memory: read it (made readable for the copy) */
 		if (!(v->prot & PROT_READ))
 			r = plat_as_protect(tg->as, v->start, v->end - v->start,

@@ -95,7 +95,10 @@ static int read_until(int fd, const char *want, char *buf, size_t cap, int timeo
 
 static int32_t start(struct sandbox *sb, int *out_fd)
 {
-	const char *argv[] = { "/prog", NULL };
+	/* CKPT_ROOTFS=DIR CKPT_CODE=... runs PROGRAM -c CODE on DIR instead
+	 * (e.g. python3 on the host's /: tests/integration/checkpoint/python.sh) */
+	const char *code = getenv("CKPT_CODE");
+	const char *argv[] = { code ? program : "/prog", code ? "-c" : NULL, code, NULL };
 	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 }, .init = true };
 	int pfd[2], r;
 	int32_t pid;
@@ -203,12 +206,16 @@ int main(int argc, char **argv)
 		DIE("mkdtemp: %m");
 	/* the root file system: the template's tree plus the program */
 	snprintf(rootfs, sizeof(rootfs), "%s/root", work);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p '%s'/dev '%s'/proc '%s'/tmp '%s'/work && cp '%s' '%s/prog' && "
-		 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt'",
-		 rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs);
-	if (system(cmd) != 0)
-		DIE("%s failed", cmd);
+	if (getenv("CKPT_ROOTFS")) {
+		snprintf(rootfs, sizeof(rootfs), "%s", getenv("CKPT_ROOTFS"));
+	} else {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p '%s'/dev '%s'/proc '%s'/tmp '%s'/work && cp '%s' '%s/prog' && "
+			 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt'",
+			 rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs);
+		if (system(cmd) != 0)
+			DIE("%s failed", cmd);
+	}
 	snprintf(img, sizeof(img), "%s/img", work);
 
 	a = boot();
