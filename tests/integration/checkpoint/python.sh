@@ -10,11 +10,9 @@ CKPT_ROOTFS=/ CKPT_CODE='
 import signal, json, collections, re, os, hashlib
 d = {i: str(i) * 3 for i in range(200000)}
 h = hashlib.sha256(b"cvisor").hexdigest()
-go = []
-signal.signal(signal.SIGUSR2, lambda *a: go.append(1))
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
 print("READY", flush=True)
-while not go:
-    signal.pause()
+signal.sigwait([signal.SIGUSR2])  # in progress at the checkpoint
 ok = (len(d) == 200000 and d[12345] == "123451234512345" and json.dumps([1]) == "[1]"
       and hashlib.sha256(b"cvisor").hexdigest() == h and re.match("a+", "aaa"))
 print("PASS" if ok else "FAIL", flush=True)
