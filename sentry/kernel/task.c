@@ -377,7 +377,14 @@ int task_interrupted(struct task *t, int restart_code)
 {
 	if (task_should_stop(t))
 		return -EINTR;
-	return signal_pending(t) ? restart_code : 0;
+	if (!signal_pending(t))
+		return 0;
+	/* only a checkpoint stopped the call (ckpt.h): it restarts, even if
+	 * a signal would make it report EINTR, so the application never
+	 * notices (also when the checkpoint is then refused) */
+	if (restart_code == -EINTR && signal_ckpt_only(t))
+		return -ERESTARTNOINTR;
+	return restart_code;
 }
 
 int task_sleep_until(struct task *t, int clock, uint64_t deadline)

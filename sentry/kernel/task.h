@@ -217,7 +217,9 @@ void task_exit_group(struct task *t, int status);
 int task_should_stop(struct task *t);
 
 /* For blocking calls: -EINTR if the task must stop, @restart_code (e.g.
- * -ERESTARTSYS) if a signal is pending, else 0. */
+ * -ERESTARTSYS) if a signal is pending, else 0.  When only a checkpoint
+ * interrupts the call, an @restart_code of -EINTR becomes -ERESTARTNOINTR
+ * (the call restarts unseen). */
 int task_interrupted(struct task *t, int restart_code);
 
 /* Sleep until CLOCK @clock reaches @deadline ns (UINT64_MAX: no timeout).
