@@ -77,8 +77,11 @@ int sb_call(struct sandbox *sb, CtlRequest *q, const int *fds, size_t nfds, CtlR
 		cvisor__control__control_response__free_unpacked(p, NULL);
 		return -EPROTO;
 	}
+	sb->errmsg[0] = 0;
 	if (p->error) {
 		r = p->error > 0 && p->error < 4096 ? -p->error : -EPROTO;
+		if (p->message)
+			snprintf(sb->errmsg, sizeof(sb->errmsg), "%s", p->message);
 		cvisor__control__control_response__free_unpacked(p, NULL);
 		return r;
 	}

@@ -180,6 +180,30 @@ int sandbox_file_list(struct sandbox *sb, const char *path, struct sandbox_diren
 void sandbox_dirents_free(struct sandbox_dirent *v, size_t n);
 int sandbox_file_remove(struct sandbox *sb, const char *path);
 
+/* The Sentry's explanation of the last failed call ("" if none). */
+const char *sandbox_error_message(const struct sandbox *sb);
+
+/*
+ * Checkpoint (docs/checkpoint.md): every task is stopped at a safe point
+ * and saved into the image directory @dir (created if missing; an image
+ * already there is replaced).  Without @leave_running the sandbox stays
+ * frozen afterwards (the caller kills it).  On failure no manifest is
+ * left, so no reader takes the directory for an image; @err (errlen
+ * bytes) says why.
+ */
+int sandbox_checkpoint(struct sandbox *sb, const char *dir, bool leave_running, char *err,
+		       size_t errlen);
+/* Restore image @dir into @sb, freshly booted on the same root file
+ * system, with no process yet.  The image is verified first (manifest,
+ * checksums of every part, CPU features): a bad one is refused before
+ * anything is created.  @stdio: host fds for the saved stdio (borrowed),
+ * -1: /dev/null.  @flags: SANDBOX_RESTORE_TRUST_PAGES skips hashing all of
+ * pages.img (its size is still checked): restore cost then does not grow
+ * with memory size. */
+enum { SANDBOX_RESTORE_TRUST_PAGES = 1u << 0 };
+int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], unsigned flags,
+		    char *err, size_t errlen);
+
 /* Kill every process and stop the Sentry (a Shutdown request: attached
  * handles may send it too, as `cvisor delete` does); the Gofer exits when
  * its socket closes.  A launcher also reaps both.  Then free. */

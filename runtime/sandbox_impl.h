@@ -13,6 +13,7 @@ struct sandbox {
 	uint64_t next_id;   /* of the next request */
 	pid_t pid;          /* launched `cvisor boot`, 0 if attached */
 	char *control_path; /* unlinked by sandbox_destroy when launched */
+	char errmsg[512];   /* the Sentry's message with the last error (or "") */
 };
 
 /* One round trip: sets q->id, sends @q with @fds, receives the answer.

@@ -17,6 +17,6 @@ scripts/build.sh build-asan -DCVISOR_WERROR=ON -DCVISOR_SANITIZE=address,undefin
 if command -v clang >/dev/null 2>&1; then
 	scripts/build.sh build-fuzz -DCVISOR_FUZZ=ON -DCMAKE_C_COMPILER=clang \
 		-DCVISOR_SANITIZE=address,undefined
-	(cd build-fuzz && ctest --output-on-failure -L fuzz --timeout 300)
+	(cd build-fuzz && ctest --output-on-failure -j "$J" -L fuzz --timeout 300)
 fi
 echo "all tests passed"

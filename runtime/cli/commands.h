@@ -22,5 +22,9 @@ int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+/* Checkpoint/restore (docs/checkpoint.md). */
+int cmd_checkpoint(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 #endif

@@ -71,6 +71,8 @@ struct cli_create {
 	const char *console_socket;
 	bool start;                 /* run: pid 1 is not paused */
 	bool foreground;            /* run without --detach: no monitor */
+	const char *restore_image;  /* restore: the processes come from this image
+				     * (docs/checkpoint.md) instead of process */
 };
 /* Create the container; on success *ret_st is saved (created, or running
  * with @start) and, for foreground runs, *ret_sb is the connection that

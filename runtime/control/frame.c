@@ -224,6 +224,29 @@ int ctl_request_check(const CtlRequest *q, size_t nfds)
 					return -EBADF;
 		return 0;
 	}
+	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_CHECKPOINT:
+		if (!q->checkpoint)
+			return -EINVAL;
+		return q->checkpoint->pages_fd >= 0 && q->checkpoint->pages_fd < (int32_t)nfds
+			       ? 0
+			       : -EBADF;
+	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_RESTORE: {
+		const Cvisor__Control__Restore *m = q->restore;
+
+		if (!m || m->n_stdio_fds != 3 || (m->state.len && !m->state.data))
+			return -EINVAL;
+		if (m->pages_fd < 0 || m->pages_fd >= (int32_t)nfds)
+			return -EBADF;
+		for (size_t i = 0; i < 3; i++) {
+			if (m->stdio_fds[i] < -1 || m->stdio_fds[i] >= (int32_t)nfds ||
+			    m->stdio_fds[i] == m->pages_fd)
+				return -EBADF;
+			for (size_t j = 0; j < i; j++)
+				if (m->stdio_fds[i] >= 0 && m->stdio_fds[i] == m->stdio_fds[j])
+					return -EBADF;
+		}
+		return 0;
+	}
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_START:
 		return q->start ? 0 : -EINVAL;
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_WAIT:

@@ -16,6 +16,7 @@
 #include "lib/macro.h"
 #include "lib/timeutil.h"
 #include "runtime/control/frame.h"
+#include "sentry/kernel/ckpt.h"
 #include "sentry/kernel/control.h"
 
 struct ctl_server {
@@ -240,6 +241,9 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 	Cvisor__Control__FileData fd = CVISOR__CONTROL__FILE_DATA__INIT;
 	Cvisor__Control__StatsReply st = CVISOR__CONTROL__STATS_REPLY__INIT;
 	Cvisor__Control__Pong pong = CVISOR__CONTROL__PONG__INIT;
+	Cvisor__Control__CheckpointReply cr = CVISOR__CONTROL__CHECKPOINT_REPLY__INIT;
+	struct kernel_ckpt ck = { 0 };
+	char msg[512] = "";
 	struct kernel_ps *ps = NULL;
 	size_t nps = 0;
 	void *data = NULL;
@@ -332,12 +336,36 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 		p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_PONG;
 		p.pong = &pong;
 		break;
+	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_CHECKPOINT:
+		ck.pages_fd = fds[q->checkpoint->pages_fd];
+		ck.leave_running = q->checkpoint->leave_running;
+		r = kernel_ckpt_save(k, &ck, msg, sizeof(msg));
+		if (r == 0) {
+			cr.state.data = ck.state;
+			cr.state.len = ck.state_len;
+			cr.xfeatures = ck.xfeatures;
+			cr.pages_bytes = ck.pages_bytes;
+			p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_CHECKPOINT;
+			p.checkpoint = &cr;
+		}
+		break;
+	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_RESTORE: {
+		const Cvisor__Control__Restore *m = q->restore;
+		int stdio[3];
+
+		for (int i = 0; i < 3; i++)
+			stdio[i] = m->stdio_fds[i] >= 0 ? fds[m->stdio_fds[i]] : -1;
+		r = kernel_ckpt_restore(k, m->state.data, m->state.len, fds[m->pages_fd], stdio,
+					msg, sizeof(msg));
+		break;
+	}
 	default:
 		r = -EOPNOTSUPP;
 		break;
 	}
 	if (r < 0) {
 		p.error = -r;
+		p.message = msg;
 		if (p.reply_case == CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_SPAWN)
 			p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY__NOT_SET;
 	}
@@ -348,6 +376,7 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 	if (p.reply_case == CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_DIR)
 		free_list(&p);
 	free(data);
+	free(ck.state);
 	return done;
 }
 

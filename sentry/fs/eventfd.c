@@ -170,3 +170,17 @@ int eventfd_file_new(uint64_t initval, unsigned flags, struct file **ret)
 	*ret = f;
 	return 0;
 }
+
+int eventfd_ckpt_get(struct file *f, uint64_t *ret_count, int *ret_semaphore)
+{
+	struct efd *e;
+
+	if (f->ops != &efd_ops)
+		return -EINVAL;
+	e = f->priv;
+	pthread_mutex_lock(&e->lock);
+	*ret_count = e->count;
+	*ret_semaphore = e->semaphore;
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}

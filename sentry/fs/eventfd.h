@@ -23,6 +23,9 @@ int anon_fstat(struct stat *st, uint64_t ino);
 /* eventfd2: @flags EFD_SEMAPHORE | EFD_NONBLOCK (EFD_CLOEXEC is the
  * caller's). */
 int eventfd_file_new(uint64_t initval, unsigned flags, struct file **ret);
+/* Checkpoint (sentry/kernel/ckpt_*.c): the counter and EFD_SEMAPHORE of the
+ * eventfd @f; -EINVAL if @f is no eventfd. */
+int eventfd_ckpt_get(struct file *f, uint64_t *ret_count, int *ret_semaphore);
 
 /* timerfd_create: @clock CLOCK_REALTIME, CLOCK_MONOTONIC or
  * CLOCK_BOOTTIME (the _ALARM ones as those); @flags TFD_NONBLOCK. */

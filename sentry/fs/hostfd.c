@@ -168,6 +168,11 @@ static const struct file_ops hostfd_ops = {
 	.release = hostfd_release,
 };
 
+int hostfd_file_is(const struct file *f)
+{
+	return f->ops == &hostfd_ops;
+}
+
 struct file *hostfd_file(int hostfd, unsigned flags)
 {
 	return file_new(&hostfd_ops, (void *)(intptr_t)hostfd, flags);

@@ -10,5 +10,7 @@ struct file;
 
 /* @flags: O_RDONLY / O_WRONLY / O_RDWR (+ status flags). */
 struct file *hostfd_file(int hostfd, unsigned flags);
+/* Is @f one of those? */
+int hostfd_file_is(const struct file *f);
 
 #endif

@@ -454,3 +454,100 @@ int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg, int privileged)
 	pthread_mutex_unlock(&p->lock);
 	return (int64_t)cap;
 }
+
+int pipe_ckpt_save(struct file *f, const void **ret_id, size_t *ret_cap, void **ret_data,
+		   size_t *ret_len)
+{
+	struct pipe *p = f->priv;
+	uint8_t *data = NULL;
+	size_t len, cap;
+
+	if (f->path.v)
+		return -EOPNOTSUPP; /* a FIFO: its vnode would need saving too */
+	pthread_mutex_lock(&p->lock);
+	if (p->npkts) {
+		pthread_mutex_unlock(&p->lock);
+		return -EOPNOTSUPP;
+	}
+	len = p->len;
+	cap = p->cap;
+	if (len && !(data = malloc(len))) {
+		pthread_mutex_unlock(&p->lock);
+		return -ENOMEM;
+	}
+	for (size_t done = 0, pos = p->head; done < len;) {
+		size_t n = MIN(len - done, cap - pos);
+
+		memcpy(data + done, p->buf + pos, n);
+		done += n;
+		pos = (pos + n) % cap;
+	}
+	pthread_mutex_unlock(&p->lock);
+	*ret_id = p;
+	*ret_cap = cap;
+	*ret_data = data;
+	*ret_len = len;
+	return 0;
+}
+
+int pipe_ckpt_new(size_t cap, const void *data, size_t len, void **ret)
+{
+	struct pipe *p;
+
+	if (cap < PIPE_SIZE / 16 || (cap & (cap - 1)) || cap > (1u << 20) || len > cap)
+		return -EINVAL;
+	p = pipe_alloc();
+	if (!p)
+		return -ENOMEM;
+	if (cap != p->cap) {
+		uint8_t *nbuf = malloc(cap);
+		uint16_t *npk = calloc(cap / PIPE_BUF ? cap / PIPE_BUF : 1, sizeof(*npk));
+
+		if (!nbuf || !npk) {
+			free(nbuf);
+			free(npk);
+			p->refs = 1;
+			pipe_put(p);
+			return -ENOMEM;
+		}
+		free(p->buf);
+		free(p->pkts);
+		p->buf = nbuf;
+		p->pkts = npk;
+		p->cap = cap;
+	}
+	if (len)
+		memcpy(p->buf, data, len);
+	p->len = len;
+	p->refs = 1;
+	*ret = p;
+	return 0;
+}
+
+int pipe_ckpt_open(void *pipe, unsigned flags, struct file **ret)
+{
+	struct pipe *p = pipe;
+	unsigned acc = flags & O_ACCMODE;
+	struct file *f;
+
+	if (acc == 3)
+		return -EINVAL;
+	f = file_new(&pipe_ops, p, flags);
+	if (!f)
+		return -ENOMEM;
+	pthread_mutex_lock(&p->lock);
+	p->refs++;
+	if (acc != O_WRONLY)
+		p->readers++;
+	if (acc != O_RDONLY)
+		p->writers++;
+	pthread_mutex_unlock(&p->lock);
+	*ret = f;
+	return 0;
+}
+
+void pipe_ckpt_put(void *pipe)
+{
+	if (pipe)
+		pipe_put(pipe);
+}

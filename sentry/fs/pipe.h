@@ -42,6 +42,19 @@ int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg, int privileged);
 /* Is @f an end of a pipe or FIFO? */
 int pipe_file_is(struct file *f);
 
+/* Checkpoint (sentry/kernel/ckpt_*.c).  Save: the pipe behind the end @f
+ * (*ret_id: an identity, equal for both ends), its capacity and a malloc'd
+ * copy of the buffered bytes (oldest first; NULL when empty).
+ * -EOPNOTSUPP for a FIFO (a named pipe) or packet-mode data. */
+int pipe_ckpt_save(struct file *f, const void **ret_id, size_t *ret_cap, void **ret_data,
+		   size_t *ret_len);
+/* Restore: a pipe of @cap bytes (a power of two pages) holding @data
+ * (*ret: one reference, dropped by pipe_ckpt_put), then each saved end
+ * opened on it with its flags (O_ACCMODE | status flags). */
+int pipe_ckpt_new(size_t cap, const void *data, size_t len, void **ret);
+int pipe_ckpt_open(void *pipe, unsigned flags, struct file **ret);
+void pipe_ckpt_put(void *pipe);
+
 /* tee(2)'s read side: wait (unless @nonblock: -EAGAIN) until the pipe of
  * the read end @f holds data, then copy up to @len bytes of it to @buf
  * without consuming them.  0 at EOF (no writers), -ERESTARTSYS/-EINTR as

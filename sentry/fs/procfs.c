@@ -588,6 +588,11 @@ static int path_of_file(struct task *viewer, struct file *f, char *buf, size_t l
 	return r - 1 + name_in_dir(f, buf + r - 1, len - (size_t)(r - 1), r == 2);
 }
 
+int procfs_file_path(struct task *viewer, struct file *f, char *buf, size_t len)
+{
+	return path_of_file(viewer, f, buf, len);
+}
+
 static int proc_readlink(struct vnode *v, char *buf, size_t len)
 {
 	struct pnode *p = pn(v);

@@ -2,6 +2,9 @@
 #ifndef CVISOR_SENTRY_FS_PROCFS_H
 #define CVISOR_SENTRY_FS_PROCFS_H
 
+#include <stddef.h>
+
+struct file;
 struct kernel;
 struct task;
 struct vnode;
@@ -14,5 +17,9 @@ struct vnode *sysfs_create_root(struct kernel *k);
 
 /* The task whose syscalls the calling Sentry thread serves ("self"). */
 void procfs_set_current(struct task *t);
+
+/* What /proc/pid/fd/N of @viewer shows for @f ("/a/b", "/a/b (deleted)",
+ * "pipe:[ino]", "anon_inode:[eventfd]"...): its length, or negative errno. */
+int procfs_file_path(struct task *viewer, struct file *f, char *buf, size_t len);
 
 #endif

@@ -146,6 +146,8 @@ int kernel_ctl_spawn(struct kernel *k, const struct kernel_spawn *s, int32_t *re
 	pthread_mutex_lock(&k->lock);
 	if (r == 0 && k->shutting_down)
 		r = -ESHUTDOWN;
+	if (r == 0 && k->ckpt_busy)
+		r = -EBUSY; /* a checkpoint or restore walks the process tree */
 	if (r == 0) {
 		t->tg->ctl_owner = s->owner ? s->owner : (const void *)k;
 		if (s->paused)
@@ -351,6 +353,9 @@ int kernel_ctl_kill(struct kernel *k, int32_t pid, int sig)
 	if (pid < 0 || pid >= KERNEL_PID_MAX)
 		return -ESRCH;
 	pthread_mutex_lock(&k->lock);
+	/* a checkpoint or restore walks the process tree: no exits meanwhile */
+	while (k->ckpt_busy)
+		pthread_cond_wait(&k->cond, &k->lock);
 	if (pid == 0) {
 		for (int i = 1; i < KERNEL_PID_MAX; i++) {
 			struct thread_group *tg = k->tgs[i];
@@ -546,6 +551,8 @@ int kernel_ctl_shutdown(struct kernel *k, int timeout_ms)
 	int r = 0;
 
 	pthread_mutex_lock(&k->lock);
+	while (k->ckpt_busy) /* as kernel_ctl_kill */
+		pthread_cond_wait(&k->cond, &k->lock);
 	k->shutting_down = 1;
 	k->frozen = 0;
 	for (int i = 1; i < KERNEL_PID_MAX; i++) {

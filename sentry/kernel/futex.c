@@ -95,7 +95,7 @@ int futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, clo
 		/* A signal: an untimed wait restarts (SA_RESTART, or after a
 		 * stop), a timed one reports EINTR, as Linux. */
 		if (signal_pending_locked(t)) {
-			r = deadline ? -EINTR : -ERESTARTSYS;
+			r = deadline && !signal_ckpt_only_locked(t) ? -EINTR : -ERESTARTSYS;
 			break;
 		}
 		if (task_wait_locked(t, clk, dl) == -ETIMEDOUT) {

@@ -263,6 +263,7 @@ void kernel_destroy(struct kernel *k)
 	tty_host_wait_all(); /* host terminal pumps use the kernel */
 	free_mounts(k);
 	ipc_ns_free(k->ipc);
+	netfiles_forget(k);
 	ktimer_base_destroy(k->timers);
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->cond);

@@ -87,6 +87,14 @@ struct kernel {
 	 * refuses new processes. */
 	int frozen;
 	int shutting_down;
+	/* Checkpoint (ckpt.h): @ckpt_stopping makes blocking calls return
+	 * their restart code (signal_pending() is true) so that every task
+	 * reaches the top of its loop; @nparked counts the tasks waiting
+	 * there while frozen (k->cond is signalled when it grows);
+	 * @ckpt_busy: a checkpoint or restore is in progress. */
+	int ckpt_stopping;
+	int nparked;
+	int ckpt_busy;
 	/* CPU time of exited processes that had no parent (their time went
 	 * to no one's cutime): sandbox statistics stay monotonic. */
 	uint64_t gone_utime_ns, gone_stime_ns;
@@ -95,6 +103,10 @@ struct kernel {
 	struct futex_waiter *futex_waiters;
 	/* System V IPC objects (ipc.h); their own lock. */
 	struct ipc_ns *ipc;
+	/* What netfiles_install() wrote into /etc (sentry/net/netfiles.h),
+	 * kept so that a checkpoint tells them from the application's writes. */
+	char *netfiles[3];
+	size_t netfiles_len[3];
 };
 
 int kernel_create(struct plat *plat, const struct kernel_opts *opts, struct kernel **ret);

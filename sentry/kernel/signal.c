@@ -361,7 +361,23 @@ static uint64_t deliverable_locked(struct task *t)
 
 int signal_pending_locked(struct task *t)
 {
-	return deliverable_locked(t) != 0;
+	/* a checkpoint stops blocking calls as a signal would (restarted) */
+	return deliverable_locked(t) != 0 || t->k->ckpt_stopping;
+}
+
+int signal_ckpt_only_locked(struct task *t)
+{
+	return t->k->ckpt_stopping && deliverable_locked(t) == 0;
+}
+
+int signal_ckpt_only(struct task *t)
+{
+	int r;
+
+	pthread_mutex_lock(&t->k->lock);
+	r = signal_ckpt_only_locked(t);
+	pthread_mutex_unlock(&t->k->lock);
+	return r;
 }
 
 int signal_pending(struct task *t)
@@ -369,7 +385,7 @@ int signal_pending(struct task *t)
 	int r;
 
 	pthread_mutex_lock(&t->k->lock);
-	r = deliverable_locked(t) != 0;
+	r = signal_pending_locked(t);
 	pthread_mutex_unlock(&t->k->lock);
 	return r;
 }
@@ -540,6 +556,22 @@ void signal_deliver(struct task *t, int from_syscall, int64_t sys_ret)
 			return;
 		}
 		ready = deliverable_locked(t);
+		if (!ready && from_syscall && is_restart(sys_ret) && k->frozen) {
+			/* Frozen (a checkpoint) with the call's restart still
+			 * undecided, where Linux's freezer parks (get_signal): a
+			 * signal that comes meanwhile interrupts the call, as
+			 * it would have the blocked call, instead of being
+			 * handled just before the call restarts. */
+			t->sys_restart = sys_ret;
+			k->nparked++;
+			pthread_cond_broadcast(&k->cond);
+			while (k->frozen && !t->tg->exiting && !t->exited)
+				(void)task_wait_locked(t, CLOCK_MONOTONIC, UINT64_MAX);
+			k->nparked--;
+			t->sys_restart = 0;
+			pthread_mutex_unlock(&k->lock);
+			continue;
+		}
 		if (!ready) {
 			/* No handler runs: a sigsuspend mask is undone before
 			 * the call restarts (it installs it again). */

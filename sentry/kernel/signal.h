@@ -101,6 +101,11 @@ void signal_force(struct task *t, int signo, int code, uint64_t addr);
 int signal_pending(struct task *t);
 /* Same, kernel.lock held. */
 int signal_pending_locked(struct task *t);
+/* Is a checkpoint the only reason signal_pending() is true (no signal is
+ * deliverable)?  Then a call that would report EINTR must restart instead
+ * (-ERESTARTNOINTR): the application never sees the checkpoint. */
+int signal_ckpt_only(struct task *t);
+int signal_ckpt_only_locked(struct task *t);
 
 /* Take the lowest pending signal of @set (thread-directed first) into
  * @info; returns its number, 0 if none (kernel.lock held). */

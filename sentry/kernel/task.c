@@ -377,7 +377,14 @@ int task_interrupted(struct task *t, int restart_code)
 {
 	if (task_should_stop(t))
 		return -EINTR;
-	return signal_pending(t) ? restart_code : 0;
+	if (!signal_pending(t))
+		return 0;
+	/* only a checkpoint stopped the call (ckpt.h): it restarts, even if
+	 * a signal would make it report EINTR, so the application never
+	 * notices (also when the checkpoint is then refused) */
+	if (restart_code == -EINTR && signal_ckpt_only(t))
+		return -ERESTARTNOINTR;
+	return restart_code;
 }
 
 int task_sleep_until(struct task *t, int clock, uint64_t deadline)
@@ -548,14 +555,26 @@ static void *task_main(void *arg)
 
 	procfs_set_current(t);
 	current_task = t;
+	if (t->sys_restart) {
+		/* restored inside a syscall's restart decision (ckpt.h) */
+		int64_t code = t->sys_restart;
+
+		t->sys_restart = 0;
+		signal_deliver(t, 1, code);
+	}
 	while (!t->exited) {
 		struct plat_exit ex;
 		int r, exiting;
 
 		pthread_mutex_lock(&t->k->lock);
 		/* paused over the control socket: no application code runs */
-		while (t->k->frozen && !t->tg->exiting && !t->exited)
+		while (t->k->frozen && !t->tg->exiting && !t->exited) {
+			/* a safe point: the whole user state is in t->cpu */
+			t->k->nparked++;
+			pthread_cond_broadcast(&t->k->cond);
 			(void)task_wait_locked(t, CLOCK_MONOTONIC, UINT64_MAX);
+			t->k->nparked--;
+		}
 		exiting = t->tg->exiting;
 		pthread_mutex_unlock(&t->k->lock);
 		if (exiting)

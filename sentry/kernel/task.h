@@ -126,6 +126,10 @@ struct task {
 	struct plat_cpu *cpu;     /* user state while the task is in the Sentry */
 	uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t robust_list;     /* set_robust_list (recorded, not walked yet) */
+	/* Frozen (checkpoint) inside signal_deliver with this syscall restart
+	 * code still undecided; a restored task starts by deciding it.
+	 * kernel.lock. */
+	int64_t sys_restart;
 	int pdeathsig;            /* PR_SET_PDEATHSIG; kernel.lock; cleared by fork */
 	int no_new_privs;
 	/* Scheduling (sys_sched.c), kernel.lock; copied by clone: */
@@ -213,7 +217,9 @@ void task_exit_group(struct task *t, int status);
 int task_should_stop(struct task *t);
 
 /* For blocking calls: -EINTR if the task must stop, @restart_code (e.g.
- * -ERESTARTSYS) if a signal is pending, else 0. */
+ * -ERESTARTSYS) if a signal is pending, else 0.  When only a checkpoint
+ * interrupts the call, an @restart_code of -EINTR becomes -ERESTARTNOINTR
+ * (the call restarts unseen). */
 int task_interrupted(struct task *t, int restart_code);
 
 /* Sleep until CLOCK @clock reaches @deadline ns (UINT64_MAX: no timeout).

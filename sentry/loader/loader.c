@@ -368,6 +368,8 @@ int loader_load_exec(struct plat_as *as, const struct loader_file *exe,
 		li.interp_base = ii.bias;
 		li.interp_start = ii.image_start;
 		li.interp_end = ii.brk_start;
+		memcpy(li.interp_seg, ii.seg, sizeof(li.interp_seg));
+		li.interp_nseg = ii.nseg;
 		li.start = ii.entry;
 	} else {
 		li.start = li.entry;

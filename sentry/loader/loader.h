@@ -55,6 +55,8 @@ struct loader_image {
 	uint64_t start;     /* initial rip: the interpreter's entry, or entry */
 	uint64_t interp_base; /* AT_BASE (0 without an interpreter) */
 	uint64_t interp_start, interp_end; /* its range, page aligned */
+	struct loader_seg interp_seg[LOADER_SEG_MAX]; /* its segments, biased */
+	int interp_nseg;
 	uint64_t vdso_start, vdso_end; /* [vdso], page aligned (0: none) */
 	/* The auxiliary vector written on the stack, AT_NULL included
 	 * (type, value pairs; @auxv_n words): /proc/pid/auxv. */

@@ -35,18 +35,46 @@ static int on_other_mount(struct kernel *k, const char *path)
 	return 0;
 }
 
+static int put_file(struct kernel *k, const char *path, const char *text, size_t len);
+
+/* The files, in the order of k->netfiles[]. */
+static const char *const names[] = { "hosts", "hostname", "resolv.conf" };
+
+/* Remember what @path now holds (for netfiles_unchanged). */
+static void record(struct kernel *k, const char *path, const char *text, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(path + strlen("/etc/"), names[i]))
+			continue;
+		free(k->netfiles[i]);
+		k->netfiles[i] = malloc(len ? len : 1);
+		k->netfiles_len[i] = k->netfiles[i] ? len : 0;
+		if (k->netfiles[i])
+			memcpy(k->netfiles[i], text, len);
+	}
+}
+
 /* Replace @path by a regular file holding @text; an image's symlink there
  * (resolv.conf -> ../run/...) is replaced too. */
 static int put(struct kernel *k, const char *path, const char *text, size_t len)
 {
+	int r = put_file(k, path, text, len);
+
+	if (r == 0)
+		record(k, path, text, len);
+	return r > 0 ? 0 : r;
+}
+
+static int put_file(struct kernel *k, const char *path, const char *text, size_t len)
+{
 	int r;
 
 	if (on_other_mount(k, path))
-		return 0;
+		return 1; /* not written */
 	r = kernel_file_write(k, path, text, len, 0644, false);
 
 	if (r == -ENOENT || r == -EROFS)
-		return 0; /* no /etc, or a read-only root: the image's files */
+		return 1; /* no /etc, or a read-only root: the image's files */
 	if (r == -ELOOP && kernel_file_remove(k, path) == 0)
 		r = kernel_file_write(k, path, text, len, 0644, false);
 	return r;
@@ -106,4 +134,34 @@ int netfiles_install(struct kernel *k)
 		r = r2;
 	r2 = netfiles_install_resolv(k);
 	return r < 0 ? r : r2;
+}
+
+int netfiles_unchanged(struct kernel *k, const char *ret_names[4])
+{
+	size_t n = 0;
+	int same = 1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		_cleanup_free_ void *data = NULL;
+		char path[32];
+		size_t len = 0;
+
+		if (!k->netfiles[i])
+			continue;
+		ret_names[n++] = names[i];
+		snprintf(path, sizeof(path), "/etc/%s", names[i]);
+		if (kernel_file_read(k, path, 0, k->netfiles_len[i] + 1, true, &data, &len) < 0 ||
+		    len != k->netfiles_len[i] || (len && memcmp(data, k->netfiles[i], len)))
+			same = 0;
+	}
+	ret_names[n] = NULL;
+	return same;
+}
+
+void netfiles_forget(struct kernel *k)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		free(k->netfiles[i]);
+		k->netfiles[i] = NULL;
+	}
 }

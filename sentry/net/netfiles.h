@@ -25,4 +25,11 @@ int netfiles_install(struct kernel *k);
 /* Only /etc/resolv.conf, for a network mode set after boot. */
 int netfiles_install_resolv(struct kernel *k);
 
+/* Checkpoint: the names (in /etc) of the files netfiles_install() wrote,
+ * NULL-terminated in @names (room for 4), and whether each still holds
+ * exactly what was written (1; 0 when the application changed one). */
+int netfiles_unchanged(struct kernel *k, const char *names[4]);
+/* Free the record of what was written (kernel_destroy). */
+void netfiles_forget(struct kernel *k);
+
 #endif

@@ -329,6 +329,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	struct strv argv = *argvp, envp = *envpp;
 	struct prog prog = { .fd = -EBADF }, iprog = { .fd = -EBADF };
 	struct loader_image li;
+	char iresolved[VFS_PATH_MAX] = "";
 	struct plat_as *as = NULL, *old;
 	struct mm *nmm = NULL;
 	struct plat_ctx *ctx = NULL;
@@ -364,7 +365,7 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 	if (r < 0)
 		goto out;
 	if (li.interp_len) { /* the program interpreter, e.g. ld-linux */
-		char ipath[LOADER_INTERP_MAX], iresolved[VFS_PATH_MAX];
+		char ipath[LOADER_INTERP_MAX];
 
 		memcpy(ipath, prog.img + li.interp_off, li.interp_len);
 		ipath[li.interp_len] = 0;
@@ -390,15 +391,21 @@ static int exec_strv(struct task *t, int dirfd, const char *path, uint64_t flags
 		if (!nmm) {
 			r = -ENOMEM;
 		} else {
-			struct mm_vma iv = { .start = li.interp_start, .end = li.interp_end,
-					     .prot = PROT_READ };
 			struct mm_vma vv = { .start = li.vdso_start, .end = li.vdso_end,
 					     .prot = PROT_READ | PROT_EXEC, .name = "[vdso]" };
 
 			r = mm_set_image(nmm, &li, resolved, prog.id[0], prog.id[1]);
+			if (r == 0 && li.interp_nseg > 0) {
+				/* ld.so's segments with their protections, as Linux
+				 * shows them (and as a checkpoint must restore them) */
+				static __thread struct loader_image ili;
+
+				memset(&ili, 0, sizeof(ili));
+				memcpy(ili.seg, li.interp_seg, sizeof(ili.seg));
+				ili.nseg = li.interp_nseg;
+				r = mm_set_image(nmm, &ili, iresolved, iprog.id[0], iprog.id[1]);
+			}
 			pthread_mutex_lock(&nmm->lock);
-			if (r == 0 && li.interp_end > li.interp_start) /* ld.so's range */
-				r = mm_vma_insert(nmm, &iv);
 			if (r == 0 && li.vdso_end > li.vdso_start)
 				r = mm_vma_insert(nmm, &vv);
 			pthread_mutex_unlock(&nmm->lock);

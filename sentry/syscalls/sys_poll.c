@@ -73,7 +73,8 @@ static int do_poll(struct task *t, struct pollfd *p, size_t n, uint64_t deadline
 			return 0;
 		intr = task_interrupted(t, -ERESTARTNOHAND);
 		if (intr < 0)
-			return intr == -ERESTARTNOHAND ? -EINTR : intr;
+			return intr != -ERESTARTNOHAND ? intr
+			       : signal_ckpt_only(t) ? -ERESTARTNOINTR : -EINTR;
 		task_block_begin(t);
 		vfs_notify_wait(seq, MIN(deadline, now + POLL_SIGNAL_CHECK_NS));
 		task_block_end(t);

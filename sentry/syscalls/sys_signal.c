@@ -108,7 +108,7 @@ int64_t sys_rt_sigsuspend(struct task *t, const uint64_t a[6])
 	t->saved_mask_valid = 1;
 	t->sig.mask = set & ~SIG_UNBLOCKABLE;
 	while (!((t->sig.pending.set | t->tg->sig.shared.set) & ~t->sig.mask) && !t->exited &&
-	       !t->tg->exiting) {
+	       !t->tg->exiting && !k->ckpt_stopping) {
 		task_block_begin(t);
 		pthread_cond_wait(&t->sigcond, &k->lock);
 		task_block_end(t);
@@ -153,7 +153,9 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 		/* Group exit, or a signal outside @set to deliver: EINTR
 		 * (after its handler). */
 		if (t->exited || t->tg->exiting || signal_pending_locked(t)) {
-			sig = -EINTR;
+			sig = !t->exited && !t->tg->exiting && signal_ckpt_only_locked(t)
+				      ? -ERESTARTNOINTR
+				      : -EINTR;
 			break;
 		}
 		if (task_wait_locked(t, CLOCK_MONOTONIC, deadline) == -ETIMEDOUT) {

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The checkpoint image (docs/checkpoint.md): a directory with
+ *   state.pb   one cvisor.ckpt.Image message (api/checkpoint.proto)
+ *   pages.img  page-aligned raw pages of private memory, only populated
+ *              ones; mapped MAP_PRIVATE at the saved addresses on restore
+ *   manifest   text: format version, architecture, the XSAVE features the
+ *              saved FP states use, size and XXH3-64 of every part, and an
+ *              XXH3-64 of the manifest itself.  Written last (rename), so an
+ *              image without one is incomplete.
+ *
+ * The reader trusts nothing: a wrong version, foreign architecture, missing
+ * CPU features, a size or checksum mismatch, or a state that breaks the
+ * schema's invariants (img_state_check) is refused with a message in
+ * struct img_error before any sandbox object is created.
+ *
+ * Library code: no printing.  0 or negative errno; out-params on success.
+ */
+#ifndef CVISOR_CHECKPOINT_IMAGE_H
+#define CVISOR_CHECKPOINT_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/checkpoint.pb-c.h"
+
+#define IMG_FORMAT_VERSION 1
+#define IMG_ARCH "x86_64"
+#define IMG_MANIFEST "manifest"
+#define IMG_STATE "state.pb"
+#define IMG_PAGES "pages.img"
+#define IMG_PAGE 4096ULL
+/* Bounds of what a reader accepts. */
+#define IMG_STATE_MAX (256u << 20)
+#define IMG_MANIFEST_MAX 4096
+#define IMG_PID_MAX 32768
+#define IMG_REGS_SIZE (27 * 8) /* struct plat_regs */
+#define IMG_FP_MAX 4096
+
+typedef Cvisor__Ckpt__Image ImgState;
+
+struct img_error {
+	char msg[256];
+};
+
+struct img_manifest {
+	uint32_t version;
+	char arch[16];
+	uint64_t xfeatures;  /* XSAVE features used by the saved FP states */
+	uint64_t created;    /* unix seconds */
+	uint64_t state_size, state_hash;
+	uint64_t pages_size, pages_hash;
+};
+
+/* XCR0 of this CPU (0 without XSAVE). */
+uint64_t img_host_xfeatures(void);
+
+/* Manifest text for @m (malloc'd, NUL-terminated). */
+int img_manifest_format(const struct img_manifest *m, char **ret, size_t *ret_len);
+/* Parse and check the manifest's own checksum, version and architecture.
+ * Does not look at the host's CPU (img_check_host). */
+int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
+		       struct img_error *err);
+/* Can this host run the image (XSAVE features)? */
+int img_check_host(const struct img_manifest *m, struct img_error *err);
+
+/* Unpack @len bytes of state.pb and check its invariants (img_state_check);
+ * free with img_state_free. */
+int img_state_parse(const void *buf, size_t len, uint64_t pages_size, ImgState **ret,
+		    struct img_error *err);
+/* The schema's invariants: counts and sizes bounded, ids unique and
+ * resolvable, VMAs page aligned, sorted, within the application range,
+ * page runs inside their VMAs and inside pages.img (@pages_size). */
+int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *err);
+void img_state_free(ImgState *s);
+
+/* XXH3-64 of @len bytes / of a whole file (from offset 0, @size bytes:
+ * -EIO if it is shorter). */
+uint64_t img_hash(const void *buf, size_t len);
+int img_hash_fd(int fd, uint64_t size, uint64_t *ret);
+
+/*
+ * Finish an image in @dir (which holds the pages.img the Sentry wrote):
+ * write state.pb, hash pages.img, write the manifest last.
+ */
+int img_write(const char *dir, const void *state, size_t state_len, uint64_t xfeatures,
+	      struct img_error *err);
+
+/* A read and verified image. */
+struct img {
+	struct img_manifest m;
+	void *state_buf;  /* state.pb bytes (to hand to a Sentry) */
+	size_t state_len;
+	ImgState *state;  /* unpacked and checked */
+	int pages_fd;     /* pages.img, read-only */
+};
+enum img_open_flags {
+	IMG_VERIFY_PAGES = 1u << 0, /* hash pages.img too (reads all of it) */
+};
+int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error *err);
+void img_close(struct img *im);
+
+#endif

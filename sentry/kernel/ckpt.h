@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Checkpoint and restore of a sandbox's kernel (docs/checkpoint.md): the
+ * drivers that turn kernel objects into a cvisor.ckpt.Image (the image
+ * format itself is checkpoint/image.h) and back.
+ *
+ * Save: every task is brought to a safe point (the top of its loop, with
+ * its whole user state in t->cpu; a call blocked in the Sentry returns its
+ * restart code as for a signal and is restarted after restore), then the
+ * state is read.  Anything the format cannot represent yet (sockets,
+ * epoll, ttys, SysV IPC, writable shared mappings, POSIX timers, files in
+ * the memory file systems...) fails the checkpoint with a message naming
+ * it; nothing is ever saved half right (docs/checkpoint.md).
+ *
+ * Restore: into a fresh kernel with no process; every object is built
+ * first, the tasks are registered and started only when all of them
+ * exist, so an error leaves nothing behind.
+ *
+ * Both take kernel.lock themselves; 0 or negative errno, with a message
+ * in @err (NUL-terminated, @errlen bytes) on failure.
+ */
+#ifndef CVISOR_SENTRY_KERNEL_CKPT_H
+#define CVISOR_SENTRY_KERNEL_CKPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kernel;
+
+struct kernel_ckpt {
+	int pages_fd;       /* pages.img, empty, written from offset 0 */
+	bool leave_running; /* else every task stays frozen afterwards */
+	/* out, on success: */
+	void *state;        /* packed cvisor.ckpt.Image (malloc'd) */
+	size_t state_len;
+	uint64_t xfeatures; /* XSAVE features the saved FP states use */
+	uint64_t pages_bytes;
+};
+int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen);
+
+/* @stdio: host fds (borrowed) for the image's STDIO files, -1: /dev/null. */
+int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pages_fd,
+			const int stdio[3], char *err, size_t errlen);
+
+#endif

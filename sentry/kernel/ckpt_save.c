@@ -1,0 +1,972 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Checkpoint: kernel objects -> cvisor.ckpt.Image and pages.img (ckpt.h). */
+#include "sentry/kernel/ckpt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checkpoint/image.h"
+#include "lib/macro.h"
+#include "lib/timeutil.h"
+#include "platform/platform.h"
+#include "sentry/fs/eventfd.h"
+#include "sentry/fs/hostfd.h"
+#include "sentry/fs/overlay.h"
+#include "sentry/net/netfiles.h"
+#include "sentry/kernel/control.h"
+#include "sentry/fs/pipe.h"
+#include "sentry/fs/procfs.h"
+#include "sentry/kernel/ipc_impl.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/vfs/fdtable.h"
+#include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
+
+#define CHUNK (1u << 20)
+
+struct ident {
+	const void *key;
+	uint32_t id;
+};
+
+struct saver {
+	struct kernel *k;
+	ImgState img;
+	char *err;
+	size_t errlen;
+	int pages_fd;
+	uint64_t next_page;   /* pages written */
+	uint64_t xfeatures;
+	void **arena;         /* every allocation of the image, freed at the end */
+	size_t narena, carena;
+	struct ident *ids;    /* object pointer -> image id */
+	size_t nids, cids;
+	uint32_t next_id;
+	uint8_t *buf;         /* CHUNK bytes for page copies */
+};
+
+static int sv_fail(struct saver *s, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int sv_fail(struct saver *s, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err[0]) /* keep the first, innermost message */
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(s->err, s->errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static void *sv_keep(struct saver *s, void *p)
+{
+	if (!p)
+		return NULL;
+	if (s->narena == s->carena) {
+		size_t nc = s->carena ? s->carena * 2 : 64;
+		void **n = realloc(s->arena, nc * sizeof(*n));
+
+		if (!n) {
+			free(p);
+			return NULL;
+		}
+		s->arena = n;
+		s->carena = nc;
+	}
+	s->arena[s->narena++] = p;
+	return p;
+}
+
+static void *sv_alloc(struct saver *s, size_t n)
+{
+	return sv_keep(s, calloc(1, n ? n : 1));
+}
+
+static char *sv_strdup(struct saver *s, const char *str)
+{
+	return sv_keep(s, strdup(str ? str : ""));
+}
+
+/* Append @item to the array *@arr of *@n pointers (arena-backed growth). */
+static int sv_push(struct saver *s, void ***arr, size_t *n, void *item)
+{
+	if (!item)
+		return -ENOMEM;
+	if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4...: grow to the next power */
+		void **nv = sv_alloc(s, (*n ? *n * 2 : 1) * sizeof(void *));
+
+		if (!nv)
+			return -ENOMEM;
+		if (*n)
+			memcpy(nv, *arr, *n * sizeof(void *));
+		*arr = nv;
+	}
+	(*arr)[(*n)++] = item;
+	return 0;
+}
+#define PUSH(s, arr, n, item) sv_push((s), (void ***)&(arr), &(n), (item))
+
+/* The image id of object @key; *@created when it is new. */
+static int sv_id(struct saver *s, const void *key, uint32_t *ret, int *created)
+{
+	for (size_t i = 0; i < s->nids; i++)
+		if (s->ids[i].key == key) {
+			*ret = s->ids[i].id;
+			*created = 0;
+			return 0;
+		}
+	if (s->nids == s->cids) {
+		size_t nc = s->cids ? s->cids * 2 : 64;
+		struct ident *n = realloc(s->ids, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->ids = n;
+		s->cids = nc;
+	}
+	s->ids[s->nids++] = (struct ident){ key, ++s->next_id };
+	*ret = s->next_id;
+	*created = 1;
+	return 0;
+}
+
+static int sv_bytes(struct saver *s, ProtobufCBinaryData *d, const void *src, size_t len)
+{
+	d->len = len;
+	d->data = sv_alloc(s, len);
+	if (!d->data)
+		return -ENOMEM;
+	if (len)
+		memcpy(d->data, src, len);
+	return 0;
+}
+
+/* ---- safe point ---- */
+
+/* Freeze every task at the top of its loop (kernel.lock not held).  On
+ * success the caller owns k->ckpt_busy and must call thaw(). */
+static int freeze_all(struct saver *s, int *was_frozen)
+{
+	struct kernel *k = s->k;
+	uint64_t deadline = mono_ns() + 10 * NSEC_PER_SEC;
+	int r = 0;
+
+	pthread_mutex_lock(&k->lock);
+	if (k->ckpt_busy || k->shutting_down) {
+		pthread_mutex_unlock(&k->lock);
+		return sv_fail(s, -EBUSY, "a checkpoint, restore or shutdown is in progress");
+	}
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct thread_group *tg = k->tgs[i];
+
+		if (tg && tg->ctl_unstarted) {
+			pthread_mutex_unlock(&k->lock);
+			return sv_fail(s, -EBUSY, "process %d was created but never started", i);
+		}
+	}
+	k->ckpt_busy = 1;
+	*was_frozen = k->frozen;
+	k->frozen = 1;
+	k->ckpt_stopping = 1;
+	for (int i = 1; i < KERNEL_PID_MAX; i++) {
+		struct task *o = k->tids[i];
+
+		if (o && o->ctx)
+			(void)plat_ctx_interrupt(o->ctx);
+		if (o)
+			pthread_cond_broadcast(&o->sigcond);
+	}
+	while (k->nparked < k->ntasks) {
+		uint64_t now = mono_ns(), abs;
+		struct timespec ts;
+
+		if (now >= deadline) {
+			r = sv_fail(s, -EBUSY,
+				    "%d of %d threads did not reach a safe point in 10 s "
+				    "(stopped by job control, or in a call that does not restart)",
+				    k->ntasks - k->nparked, k->ntasks);
+			break;
+		}
+		abs = now_ns(CLOCK_REALTIME) + MIN(deadline - now, 100 * 1000000ULL);
+		ts = (struct timespec){ (time_t)(abs / NSEC_PER_SEC), (long)(abs % NSEC_PER_SEC) };
+		pthread_cond_timedwait(&k->cond, &k->lock, &ts);
+		/* a task may have been between the check and its wait: again */
+		for (int i = 1; i < KERNEL_PID_MAX; i++) {
+			struct task *o = k->tids[i];
+
+			if (o && o->ctx)
+				(void)plat_ctx_interrupt(o->ctx);
+			if (o)
+				pthread_cond_broadcast(&o->sigcond);
+		}
+	}
+	k->ckpt_stopping = 0;
+	if (r < 0) {
+		k->frozen = *was_frozen;
+		k->ckpt_busy = 0;
+		pthread_cond_broadcast(&k->cond);
+		for (int i = 1; i < KERNEL_PID_MAX; i++)
+			if (k->tids[i])
+				pthread_cond_broadcast(&k->tids[i]->sigcond);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+static void thaw(struct kernel *k, int frozen)
+{
+	pthread_mutex_lock(&k->lock);
+	k->frozen = frozen;
+	k->ckpt_busy = 0;
+	pthread_cond_broadcast(&k->cond); /* kernel_ctl_kill waits for it */
+	for (int i = 1; i < KERNEL_PID_MAX; i++)
+		if (k->tids[i])
+			pthread_cond_broadcast(&k->tids[i]->sigcond);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* ---- memory ---- */
+
+static int is_zero(const uint8_t *p)
+{
+	const uint64_t *w = (const uint64_t *)p;
+
+	for (size_t i = 0; i < IMG_PAGE / 8; i++)
+		if (w[i])
+			return 0;
+	return 1;
+}
+
+static int write_pages(struct saver *s, const uint8_t *p, size_t len)
+{
+	off_t off = (off_t)(s->next_page * IMG_PAGE);
+
+	while (len > 0) {
+		ssize_t n = pwrite(s->pages_fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return sv_fail(s, n < 0 ? -errno : -EIO, "pages.img: %s",
+				       n < 0 ? strerror(errno) : "short write");
+		p += n;
+		len -= (size_t)n;
+		off += n;
+		s->next_page += (uint64_t)n / IMG_PAGE;
+	}
+	return 0;
+}
+
+/* Save the non-zero pages of [start, end) of @as as page runs of @m. */
+static int save_range(struct saver *s, struct plat_as *as, Cvisor__Ckpt__Mm *m, uint64_t start,
+		      uint64_t end)
+{
+	for (uint64_t a = start; a < end; a += CHUNK) {
+		size_t len = (size_t)MIN((uint64_t)CHUNK, end - a);
+		ssize_t n = plat_as_read(as, a, s->buf, len);
+		size_t i = 0;
+
+		if (n != (ssize_t)len)
+			return sv_fail(s, n < 0 ? (int)n : -EIO,
+				       "memory at 0x%llx of a process could not be read",
+				       (unsigned long long)a);
+		while (i < len) {
+			size_t j;
+			Cvisor__Ckpt__PageRun *pr;
+			int r;
+
+			if (is_zero(s->buf + i)) {
+				i += IMG_PAGE;
+				continue;
+			}
+			for (j = i; j < len && !is_zero(s->buf + j); j += IMG_PAGE)
+				;
+			pr = m->n_runs ? m->runs[m->n_runs - 1] : NULL;
+			if (pr && pr->addr >= start && pr->addr + pr->npages * IMG_PAGE == a + i &&
+			    pr->page_index + pr->npages == s->next_page) {
+				/* continues the last run (across chunks): one mapping */
+				pr->npages += (j - i) / IMG_PAGE;
+				r = write_pages(s, s->buf + i, j - i);
+				if (r < 0)
+					return r;
+				i = j;
+				continue;
+			}
+			pr = sv_alloc(s, sizeof(*pr));
+			if (!pr)
+				return -ENOMEM;
+			cvisor__ckpt__page_run__init(pr);
+			pr->addr = a + i;
+			pr->npages = (j - i) / IMG_PAGE;
+			pr->page_index = s->next_page;
+			r = write_pages(s, s->buf + i, j - i);
+			if (r < 0)
+				return r;
+			r = PUSH(s, m->runs, m->n_runs, pr);
+			if (r < 0)
+				return r;
+			i = j;
+		}
+	}
+	return 0;
+}
+
+static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
+{
+	struct mm *mm = tg->mm;
+	Cvisor__Ckpt__Mm *m;
+	uint32_t id;
+	int created, r = 0;
+
+	if (!mm || !tg->as)
+		return sv_fail(s, -EINVAL, "process %d has no address space", tg->tgid);
+	if (__atomic_load_n(&mm->users, __ATOMIC_RELAXED) > 1)
+		return sv_fail(s, -EOPNOTSUPP,
+			       "process %d shares its address space with another process "
+			       "(CLONE_VM or vfork): not supported yet", tg->tgid);
+	r = sv_id(s, mm, &id, &created);
+	if (r < 0)
+		return r;
+	*ret_id = id;
+	if (!created)
+		return 0;
+	m = sv_alloc(s, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	cvisor__ckpt__mm__init(m);
+	m->id = id;
+	pthread_mutex_lock(&mm->lock);
+	m->brk_start = mm->brk_start;
+	m->brk = mm->brk;
+	for (size_t i = 0; i < mm->n && r == 0; i++) {
+		const struct mm_vma *v = &mm->v[i];
+		Cvisor__Ckpt__Vma *pv;
+
+		/* a read-only shared map of a root file system file (glibc's
+		 * gconv cache, locale archives): by reference, no pages */
+		int shared_ro = (v->kind & MM_VMA_SHARED) && (v->kind & MM_VMA_FILE) &&
+				!(v->prot & PROT_WRITE) && (v->kind & MM_VMA_NOWRITE) &&
+				v->name[0] == '/' && v->shm && v->shm->is_file;
+
+		if ((v->kind & MM_VMA_SHARED) && !shared_ro) {
+			r = sv_fail(s, -EOPNOTSUPP,
+				    "process %d: shared mapping 0x%llx-0x%llx %s (MAP_SHARED "
+				    "memory is not saved yet)", tg->tgid,
+				    (unsigned long long)v->start, (unsigned long long)v->end,
+				    v->name);
+			break;
+		}
+		pv = sv_alloc(s, sizeof(*pv));
+		if (!pv) {
+			r = -ENOMEM;
+			break;
+		}
+		cvisor__ckpt__vma__init(pv);
+		pv->start = v->start;
+		pv->end = v->end;
+		pv->prot = v->prot;
+		pv->kind = v->kind;
+		pv->dev = v->dev;
+		pv->ino = v->ino;
+		pv->off = v->off;
+		pv->file_size = v->file_size;
+		pv->name = sv_strdup(s, v->name);
+		r = pv->name ? PUSH(s, m->vmas, m->n_vmas, pv) : -ENOMEM;
+		if (r < 0 || shared_ro)
+			continue; /* (r < 0 ends the loop) */
+		/* private memory: read it (made readable for the copy) */
+		if (!(v->prot & PROT_READ))
+			r = plat_as_protect(tg->as, v->start, v->end - v->start,
+					    v->prot | PROT_READ);
+		if (r == 0)
+			r = save_range(s, tg->as, m, v->start, v->end);
+		if (!(v->prot & PROT_READ)) {
+			int r2 = plat_as_protect(tg->as, v->start, v->end - v->start, v->prot);
+
+			if (r == 0)
+				r = r2;
+		}
+		if (r < 0)
+			sv_fail(s, r, "process %d: memory 0x%llx-0x%llx: %s", tg->tgid,
+				(unsigned long long)v->start, (unsigned long long)v->end,
+				strerror(-r));
+	}
+	pthread_mutex_unlock(&mm->lock);
+	if (r < 0)
+		return r;
+	return PUSH(s, s->img.mms, s->img.n_mms, m);
+}
+
+/* ---- files ---- */
+
+static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+				       "/dev/urandom" };
+
+/* The image id of description @f, found at @fd of a table of @t. */
+static int save_file(struct saver *s, struct task *t, struct file *f, int fd, uint32_t *ret_id)
+{
+	char path[4096];
+	Cvisor__Ckpt__File *pf;
+	struct stat st;
+	uint32_t id;
+	int created, n, r, sem = 0;
+
+	r = sv_id(s, f, &id, &created);
+	if (r < 0)
+		return r;
+	*ret_id = id;
+	if (!created)
+		return 0;
+	pf = sv_alloc(s, sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	cvisor__ckpt__file__init(pf);
+	pf->id = id;
+	pthread_mutex_lock(&f->lock);
+	pf->flags = f->flags;
+	pf->pos = f->pos;
+	pthread_mutex_unlock(&f->lock);
+	n = procfs_file_path(t, f, path, sizeof(path));
+	if (n < 0)
+		snprintf(path, sizeof(path), "?");
+	if (pipe_file_is(f)) {
+		const void *pid;
+		void *data = NULL;
+		size_t cap, len;
+		uint32_t pipe_id;
+		int pcreated;
+
+		r = pipe_ckpt_save(f, &pid, &cap, &data, &len);
+		if (r < 0)
+			return sv_fail(s, r, "fd %d of process %d: %s: %s", fd, t->tg->tgid, path,
+				       r == -EOPNOTSUPP ? "a FIFO or packet-mode pipe (not supported yet)"
+							: strerror(-r));
+		sv_keep(s, data);
+		r = sv_id(s, pid, &pipe_id, &pcreated);
+		if (r < 0)
+			return r;
+		pf->kind = CVISOR__CKPT__FILE__KIND__PIPE;
+		pf->pipe_id = pipe_id;
+		if (pcreated) {
+			Cvisor__Ckpt__Pipe *pp = sv_alloc(s, sizeof(*pp));
+
+			if (!pp)
+				return -ENOMEM;
+			cvisor__ckpt__pipe__init(pp);
+			pp->id = pipe_id;
+			pp->capacity = cap;
+			pp->data.data = data;
+			pp->data.len = len;
+			r = PUSH(s, s->img.pipes, s->img.n_pipes, pp);
+			if (r < 0)
+				return r;
+		}
+	} else if (eventfd_ckpt_get(f, &pf->counter, &sem) == 0) {
+		pf->kind = CVISOR__CKPT__FILE__KIND__EVENTFD;
+		pf->semaphore = sem != 0;
+	} else if (hostfd_file_is(f)) {
+		if (fd > 2)
+			return sv_fail(s, -EOPNOTSUPP,
+				       "fd %d of process %d: a host file first seen above fd 2 "
+				       "(only stdio can be reconnected on restore)", fd, t->tg->tgid);
+		pf->kind = CVISOR__CKPT__FILE__KIND__STDIO;
+		pf->stdio_slot = fd;
+	} else {
+		memset(&st, 0, sizeof(st));
+		if (f->path.v) /* what fstat(2) reports */
+			vnode_stat(f->path.v, &st);
+		if (!f->path.v || !(st.st_mode & S_IFMT))
+			return sv_fail(s, -EOPNOTSUPP,
+				       "fd %d of process %d: %s is not supported by checkpoint yet", fd,
+				       t->tg->tgid, path);
+		if (strstr(path, " (deleted)") || path[0] != '/')
+			return sv_fail(s, -EOPNOTSUPP,
+				       "fd %d of process %d: %s: unlinked files are not saved yet", fd,
+				       t->tg->tgid, path);
+		if (S_ISREG(st.st_mode)) {
+			pf->kind = CVISOR__CKPT__FILE__KIND__REGULAR;
+			pf->size = (uint64_t)st.st_size;
+			pf->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		} else if (S_ISDIR(st.st_mode)) {
+			pf->kind = CVISOR__CKPT__FILE__KIND__DIRECTORY;
+		} else if (S_ISCHR(st.st_mode)) {
+			int ok = 0;
+
+			for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+				ok |= !strcmp(path, devices[i]);
+			if (!ok)
+				return sv_fail(s, -EOPNOTSUPP,
+					       "fd %d of process %d: device %s is not supported by "
+					       "checkpoint yet", fd, t->tg->tgid, path);
+			pf->kind = CVISOR__CKPT__FILE__KIND__DEVICE;
+		} else {
+			return sv_fail(s, -EOPNOTSUPP,
+				       "fd %d of process %d: %s (mode 0%o) is not supported by "
+				       "checkpoint yet", fd, t->tg->tgid, path, (unsigned)st.st_mode);
+		}
+		pf->path = sv_strdup(s, path);
+		if (!pf->path)
+			return -ENOMEM;
+	}
+	return PUSH(s, s->img.files, s->img.n_files, pf);
+}
+
+static int save_fdt(struct saver *s, struct task *t, uint32_t *ret_id)
+{
+	struct fd_table *ft = t->fdt;
+	Cvisor__Ckpt__FdTable *pt;
+	uint32_t id;
+	int created, r = 0;
+
+	r = sv_id(s, ft, &id, &created);
+	if (r < 0)
+		return r;
+	*ret_id = id;
+	if (!created)
+		return 0;
+	pt = sv_alloc(s, sizeof(*pt));
+	if (!pt)
+		return -ENOMEM;
+	cvisor__ckpt__fd_table__init(pt);
+	pt->id = id;
+	/* the tasks are parked: the table does not change under us */
+	for (int fd = 0; fd < FDT_MAX && r == 0; fd++) {
+		struct file *f;
+		Cvisor__Ckpt__Fd *pfd;
+		int cloexec;
+
+		pthread_mutex_lock(&ft->lock);
+		f = ft->v[fd].file ? file_get(ft->v[fd].file) : NULL;
+		cloexec = ft->v[fd].cloexec;
+		pthread_mutex_unlock(&ft->lock);
+		if (!f)
+			continue;
+		pfd = sv_alloc(s, sizeof(*pfd));
+		if (!pfd) {
+			file_put(f);
+			return -ENOMEM;
+		}
+		cvisor__ckpt__fd__init(pfd);
+		pfd->fd = fd;
+		pfd->cloexec = cloexec != 0;
+		r = save_file(s, t, f, fd, &pfd->file_id);
+		file_put(f);
+		if (r == 0)
+			r = PUSH(s, pt->fds, pt->n_fds, pfd);
+	}
+	if (r < 0)
+		return r;
+	return PUSH(s, s->img.fd_tables, s->img.n_fd_tables, pt);
+}
+
+static int save_fs(struct saver *s, struct task *t, uint32_t *ret_id)
+{
+	struct fs_context *fs = t->fs;
+	Cvisor__Ckpt__FsContext *pc;
+	char cwd[4096], root[4096];
+	uint32_t id;
+	int created, r;
+
+	r = sv_id(s, fs, &id, &created);
+	if (r < 0)
+		return r;
+	*ret_id = id;
+	if (!created)
+		return 0;
+	pc = sv_alloc(s, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	cvisor__ckpt__fs_context__init(pc);
+	pc->id = id;
+	pthread_mutex_lock(&fs->lock);
+	r = vfs_path_string(s->k->root, fs->cwd, cwd, sizeof(cwd));
+	if (r >= 0)
+		r = vfs_path_string(s->k->root, fs->root, root, sizeof(root));
+	pc->umask = fs->umask;
+	pthread_mutex_unlock(&fs->lock);
+	if (r < 0)
+		return sv_fail(s, r, "process %d: its working directory has no path", t->tg->tgid);
+	pc->cwd = sv_strdup(s, cwd);
+	pc->root = sv_strdup(s, root);
+	if (!pc->cwd || !pc->root)
+		return -ENOMEM;
+	return PUSH(s, s->img.fs_contexts, s->img.n_fs_contexts, pc);
+}
+
+/* ---- tasks and processes ---- */
+
+static int save_pending(struct saver *s, const struct sigpending *p, Cvisor__Ckpt__SigPending **ret)
+{
+	Cvisor__Ckpt__SigPending *pp = sv_alloc(s, sizeof(*pp));
+	int r;
+
+	if (!pp)
+		return -ENOMEM;
+	cvisor__ckpt__sig_pending__init(pp);
+	pp->set = p->set;
+	for (const struct sigq *q = p->head; q; q = q->next) {
+		ProtobufCBinaryData *d;
+
+		if (pp->n_infos % 64 == 0) {
+			ProtobufCBinaryData *nv = sv_alloc(s, (pp->n_infos + 64) * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			if (pp->n_infos)
+				memcpy(nv, pp->infos, pp->n_infos * sizeof(*nv));
+			pp->infos = nv;
+		}
+		d = &pp->infos[pp->n_infos];
+		r = sv_bytes(s, d, &q->info, sizeof(q->info));
+		if (r < 0)
+			return r;
+		pp->n_infos++;
+	}
+	*ret = pp;
+	return 0;
+}
+
+static int save_task(struct saver *s, struct task *t, Cvisor__Ckpt__ThreadGroup *g)
+{
+	Cvisor__Ckpt__Task *pt = sv_alloc(s, sizeof(*pt));
+	Cvisor__Ckpt__Creds *c = sv_alloc(s, sizeof(*c));
+	const struct plat_fpstate *fp = &t->cpu->fp;
+	int r;
+
+	if (!pt || !c)
+		return -ENOMEM;
+	cvisor__ckpt__task__init(pt);
+	cvisor__ckpt__creds__init(c);
+	pt->tid = t->tid;
+	c->ruid = t->creds.ruid, c->euid = t->creds.euid, c->suid = t->creds.suid;
+	c->fsuid = t->creds.fsuid;
+	c->rgid = t->creds.rgid, c->egid = t->creds.egid, c->sgid = t->creds.sgid;
+	c->fsgid = t->creds.fsgid;
+	c->n_groups = (size_t)t->creds.ngroups;
+	c->groups = sv_alloc(s, sizeof(uint32_t) * (size_t)t->creds.ngroups);
+	if (!c->groups)
+		return -ENOMEM;
+	memcpy(c->groups, t->creds.groups, sizeof(uint32_t) * (size_t)t->creds.ngroups);
+	pt->creds = c;
+	r = sv_bytes(s, &pt->regs, &t->cpu->regs, sizeof(t->cpu->regs));
+	if (r == 0)
+		r = sv_bytes(s, &pt->fpstate, fp->data, MIN(fp->size, (uint32_t)PLAT_FP_MAX));
+	if (r < 0)
+		return r;
+	if (fp->size >= 520) {
+		uint64_t bv, sw = 0;
+
+		memcpy(&bv, fp->data + 512, 8);
+		uint32_t magic;
+
+		memcpy(&magic, fp->data + 464, 4);
+		if (magic == 0x46505853U) /* FP_XSTATE_MAGIC1: xfeatures at +8 */
+			memcpy(&sw, fp->data + 464 + 8, 8);
+		s->xfeatures |= bv | sw;
+	}
+	pt->sigmask = t->sig.mask;
+	r = save_pending(s, &t->sig.pending, &pt->pending);
+	if (r < 0)
+		return r;
+	pt->alt_sp = t->sig.alt_sp;
+	pt->alt_size = t->sig.alt_size;
+	pt->alt_flags = t->sig.alt_flags;
+	pt->clear_child_tid = t->clear_child_tid;
+	pt->robust_list = t->robust_list;
+	pt->pdeathsig = t->pdeathsig;
+	pt->no_new_privs = t->no_new_privs;
+	pt->nice = t->nice;
+	pt->sched_policy = t->sched_policy;
+	pt->n_affinity = ARRAY_SIZE(t->affinity);
+	pt->affinity = sv_alloc(s, sizeof(t->affinity));
+	if (!pt->affinity)
+		return -ENOMEM;
+	memcpy(pt->affinity, t->affinity, sizeof(t->affinity));
+	pt->restart_clock = t->restart.clock;
+	pt->restart_deadline_ns = t->restart.deadline_ns;
+	pt->restart_rem_addr = t->restart.rem_addr;
+	pt->syscall_restart = t->sys_restart;
+	pt->saved_mask_valid = t->saved_mask_valid != 0;
+	pt->saved_mask = t->saved_mask;
+	r = save_fdt(s, t, &pt->fd_table_id);
+	if (r == 0)
+		r = save_fs(s, t, &pt->fs_id);
+	if (r == 0)
+		r = PUSH(s, g->tasks, g->n_tasks, pt);
+	return r;
+}
+
+static int save_group(struct saver *s, struct thread_group *tg)
+{
+	struct kernel *k = s->k;
+	Cvisor__Ckpt__ThreadGroup *g;
+	uint64_t deadline = 0, interval = 0;
+	struct task *leader = k->tids[tg->tgid];
+	int r;
+
+	if ((tg->zombie || tg->ntasks == 0) && tg->parent && tg->zombie) {
+		g = sv_alloc(s, sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		cvisor__ckpt__thread_group__init(g);
+		g->tgid = tg->tgid;
+		g->parent_tgid = tg->parent->tgid;
+		g->pgid = tg->pgid;
+		g->sid = tg->sid;
+		g->exit_signal = tg->exit_signal;
+		g->zombie = true;
+		g->exit_status = tg->exit_status;
+		g->comm = sv_strdup(s, tg->comm);
+		g->exe = sv_strdup(s, "");
+		if (!g->comm || !g->exe)
+			return -ENOMEM;
+		return PUSH(s, s->img.groups, s->img.n_groups, g);
+	}
+	if (tg->zombie || tg->ntasks == 0)
+		return sv_fail(s, -EOPNOTSUPP,
+			       "process %d has exited (pid 1 or a control process: its status "
+			       "is not saved yet)", tg->tgid);
+	if (!leader || leader->tg != tg)
+		return sv_fail(s, -EOPNOTSUPP,
+			       "process %d: its main thread has exited (not saved yet)", tg->tgid);
+	if (tg->ctty)
+		return sv_fail(s, -EOPNOTSUPP,
+			       "process %d has a controlling terminal (not saved yet)", tg->tgid);
+	if (tg->sig.stopped)
+		return sv_fail(s, -EOPNOTSUPP, "process %d is stopped by job control", tg->tgid);
+	if (tg->ptimers)
+		return sv_fail(s, -EOPNOTSUPP,
+			       "process %d has POSIX timers (timer_create: not saved yet)", tg->tgid);
+	g = sv_alloc(s, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	cvisor__ckpt__thread_group__init(g);
+	ktimer_get(&tg->itimer_real, &deadline, &interval);
+	g->itimer_real_deadline = deadline;
+	g->itimer_real_interval = interval;
+	pthread_mutex_lock(&k->lock);
+	g->itimer_virt_left = tg->itimer_virt.left;
+	g->itimer_virt_interval = tg->itimer_virt.interval;
+	g->itimer_prof_left = tg->itimer_prof.left;
+	g->itimer_prof_interval = tg->itimer_prof.interval;
+	pthread_mutex_unlock(&k->lock);
+	g->tgid = tg->tgid;
+	g->parent_tgid = tg->parent ? tg->parent->tgid : 0;
+	g->pgid = tg->pgid;
+	g->sid = tg->sid;
+	g->exit_signal = tg->exit_signal;
+	g->brk_start = tg->brk_start;
+	g->comm = sv_strdup(s, tg->comm);
+	g->exe = sv_strdup(s, tg->exe);
+	g->oom_score_adj = tg->oom_score_adj;
+	g->child_subreaper = tg->child_subreaper;
+	g->did_exec = tg->did_exec;
+	g->ctl_process = tg->ctl_owner != NULL;
+	if (!g->comm || !g->exe)
+		return -ENOMEM;
+	r = sv_bytes(s, &g->cmdline, tg->cmdline, tg->cmdline ? tg->cmdline_len : 0);
+	if (r == 0)
+		r = sv_bytes(s, &g->environ, tg->environ, tg->environ ? tg->environ_len : 0);
+	if (r < 0)
+		return r;
+	g->n_auxv = tg->auxv_n;
+	g->auxv = sv_alloc(s, sizeof(tg->auxv));
+	if (!g->auxv)
+		return -ENOMEM;
+	memcpy(g->auxv, tg->auxv, sizeof(tg->auxv));
+	for (int i = 0; i < 16; i++) {
+		Cvisor__Ckpt__Rlimit *l = sv_alloc(s, sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		cvisor__ckpt__rlimit__init(l);
+		l->cur = tg->rlim[i].cur;
+		l->max = tg->rlim[i].max;
+		r = PUSH(s, g->rlimits, g->n_rlimits, l);
+		if (r < 0)
+			return r;
+	}
+	for (int i = 0; i < SIG_MAX; i++) {
+		Cvisor__Ckpt__SigAction *a = sv_alloc(s, sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		cvisor__ckpt__sig_action__init(a);
+		a->handler = tg->sig.act[i].handler;
+		a->flags = tg->sig.act[i].flags;
+		a->restorer = tg->sig.act[i].restorer;
+		a->mask = tg->sig.act[i].mask;
+		r = PUSH(s, g->actions, g->n_actions, a);
+		if (r < 0)
+			return r;
+	}
+	r = save_pending(s, &tg->sig.shared, &g->shared_pending);
+	if (r == 0)
+		r = save_mm(s, tg, &g->mm_id);
+	/* the leader first, then the other threads by tid */
+	if (r == 0)
+		r = save_task(s, leader, g);
+	for (int i = 1; i < KERNEL_PID_MAX && r == 0; i++) {
+		struct task *o = k->tids[i];
+
+		if (o && o->tg == tg && o != leader)
+			r = save_task(s, o, g);
+	}
+	if (r < 0)
+		return r;
+	return PUSH(s, s->img.groups, s->img.n_groups, g);
+}
+
+/* @tg, then its descendants (parents come before children in the image). */
+static int save_tree(struct saver *s, struct thread_group *tg, int depth)
+{
+	int r;
+
+	if (depth > 1024)
+		return sv_fail(s, -ELOOP, "process tree too deep");
+	r = save_group(s, tg);
+	for (struct thread_group *c = tg->children; c && r == 0; c = c->sibling)
+		r = save_tree(s, c, depth + 1);
+	return r;
+}
+
+/* Is there anything in the in-memory file systems (whose contents are not
+ * saved yet)?  Such an image would silently lose files. */
+static int check_memory_fs(struct saver *s)
+{
+	static const char *const dirs[] = { "/tmp", "/dev/shm" };
+	struct kernel *k = s->k;
+	const char *runtime_files[4];
+
+	/* /etc/hosts, hostname and resolv.conf as the runtime wrote them at
+	 * boot: the restored sandbox writes its own */
+	if (!netfiles_unchanged(k, runtime_files))
+		return sv_fail(s, -EOPNOTSUPP,
+			       "/etc/hosts, /etc/hostname or /etc/resolv.conf was changed in the "
+			       "memory overlay (its contents are not saved yet)");
+	if (overlay_upper_used(k->root.v, "etc", runtime_files))
+		return sv_fail(s, -EOPNOTSUPP,
+			       "files were written to the root file system's memory overlay "
+			       "(its contents are not saved yet)");
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		struct kernel_dirent *v = NULL;
+		size_t n = 0;
+
+		if (kernel_file_list(k, dirs[i], &v, &n) < 0)
+			continue;
+		kernel_dirents_free(v, n);
+		if (n > 0)
+			return sv_fail(s, -EOPNOTSUPP,
+				       "%s holds files (tmpfs contents are not saved yet)", dirs[i]);
+	}
+	return 0;
+}
+
+static int check_kernel(struct saver *s)
+{
+	struct kernel *k = s->k;
+	struct ipc_ns *ns = k->ipc;
+	int r = check_memory_fs(s);
+
+	if (r < 0)
+		return r;
+
+	if (ns) {
+		pthread_mutex_lock(&ns->lock);
+		for (int kind = 0; kind < IPC_NKINDS; kind++)
+			for (int i = 0; i < IPC_SLOTS; i++)
+				if (ns->objs[kind][i]) {
+					pthread_mutex_unlock(&ns->lock);
+					return sv_fail(s, -EOPNOTSUPP,
+						       "the sandbox has System V IPC objects "
+						       "(not saved yet)");
+				}
+		pthread_mutex_unlock(&ns->lock);
+	}
+	return 0;
+}
+
+static void saver_free(struct saver *s)
+{
+	for (size_t i = 0; i < s->narena; i++)
+		free(s->arena[i]);
+	free(s->arena);
+	free(s->ids);
+	free(s->buf);
+}
+
+int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen)
+{
+	struct saver s = { .k = k, .err = err, .errlen = errlen, .pages_fd = c->pages_fd };
+	int was_frozen = 0, r;
+	size_t len;
+	void *out;
+
+	err[0] = 0;
+	cvisor__ckpt__image__init(&s.img);
+	s.buf = malloc(CHUNK);
+	if (!s.buf)
+		return -ENOMEM;
+	r = freeze_all(&s, &was_frozen);
+	if (r < 0) {
+		saver_free(&s);
+		return r;
+	}
+	r = check_kernel(&s);
+	/* the tree is stable: every task is parked and new ones need a
+	 * running task or the control socket (this thread) */
+	s.img.hostname = sv_strdup(&s, k->hostname);
+	s.img.boot_ns = k->boot_ns;
+	s.img.saved_mono_ns = mono_ns();
+	pthread_mutex_lock(&k->lock);
+	s.img.next_tid = k->next_tid;
+	s.img.init_tgid = k->init ? k->init->tgid : 0;
+	pthread_mutex_unlock(&k->lock);
+	if (!s.img.hostname && r == 0)
+		r = -ENOMEM;
+	for (int i = 1; i < KERNEL_PID_MAX && r == 0; i++) {
+		struct thread_group *tg = k->tgs[i];
+
+		if (tg && !tg->parent)
+			r = save_tree(&s, tg, 0);
+	}
+	if (r == 0 && s.img.n_groups == 0)
+		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
+	if (r == 0) {
+		struct img_error ie = { { 0 } };
+
+		/* what a reader will check, checked now */
+		r = img_state_check(&s.img, s.next_page * IMG_PAGE, &ie);
+		if (r < 0)
+			sv_fail(&s, r, "internal: the saved state is invalid: %s", ie.msg);
+	}
+	if (r == 0) {
+		len = cvisor__ckpt__image__get_packed_size(&s.img);
+		out = malloc(len ? len : 1);
+		if (!out) {
+			r = -ENOMEM;
+		} else {
+			cvisor__ckpt__image__pack(&s.img, out);
+			c->state = out;
+			c->state_len = len;
+			c->xfeatures = s.xfeatures;
+			c->pages_bytes = s.next_page * IMG_PAGE;
+		}
+	}
+	if (r < 0 && !err[0])
+		snprintf(err, errlen, "%s", strerror(-r));
+	/* on failure the sandbox goes on as if nothing happened */
+	thaw(k, r < 0 || c->leave_running ? was_frozen : 1);
+	saver_free(&s);
+	return r;
+}

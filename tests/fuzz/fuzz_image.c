@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target: the checkpoint image reader (checkpoint/image.c).  The
+ * first byte picks the part: even, a manifest (img_manifest_parse); odd,
+ * state.pb (img_state_parse, with a pages.img size taken from the next
+ * byte, in pages).  Nothing may crash; what is accepted must keep the
+ * invariants restore relies on. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint/image.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_state(const ImgState *s, uint64_t pages_size)
+{
+	for (size_t i = 0; i < s->n_mms; i++)
+		for (size_t j = 0; j < s->mms[i]->n_runs; j++) {
+			const Cvisor__Ckpt__PageRun *r = s->mms[i]->runs[j];
+
+			if ((r->page_index + r->npages) * IMG_PAGE > pages_size)
+				abort();
+		}
+	for (size_t i = 0; i < s->n_groups; i++)
+		for (size_t j = 0; j < s->groups[i]->n_tasks; j++)
+			if (s->groups[i]->tasks[j]->regs.len != IMG_REGS_SIZE)
+				abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct img_error err;
+
+	if (size < 2)
+		return 0;
+	if (data[0] % 2 == 0) {
+		struct img_manifest m;
+
+		if (img_manifest_parse((const char *)data + 1, size - 1, &m, &err) == 0) {
+			char *text = NULL;
+			size_t len;
+			struct img_manifest m2;
+
+			/* what parses formats and parses again to the same */
+			if (img_manifest_format(&m, &text, &len) < 0 ||
+			    img_manifest_parse(text, len, &m2, &err) < 0 || memcmp(&m, &m2, sizeof(m)))
+				abort();
+			free(text);
+		}
+	} else {
+		ImgState *s = NULL;
+		uint64_t pages_size = (uint64_t)data[1] * IMG_PAGE;
+
+		if (img_state_parse(data + 2, size - 2, pages_size, &s, &err) == 0) {
+			check_state(s, pages_size);
+			img_state_free(s);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The zdtm-style driver (zdtm.h): boots a sandbox on a scratch root file
+ * system holding the test program, runs it until "READY", checkpoints it
+ * with --leave-running, checks that the original still passes, then
+ * restores the image into two new sandboxes at once and checks that both
+ * pass.  Modes:
+ *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt]
+ * The root file system: /prog, /data.txt ("0123456789" x 1000), /work/,
+ * /dev, /proc, /tmp.
+ *   pass     as above (default)
+ *   refuse   the checkpoint must fail with a message; the original passes
+ *   corrupt  damaged copies of the image are refused before anything is
+ *            created (the new sandbox has no process afterwards)
+ *   stale    a restore into a sandbox that already runs a process is
+ *            refused; after a file the program holds open changed (size,
+ *            mtime), the restore is refused and leaves no process
+ * Exit 0 on success; the reason on stderr otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/sandbox.h"
+
+static const char *cvisor_bin, *program;
+static enum plat_kind platform;
+static char work[64], rootfs[128];
+static int nboot;
+
+#define DIE(...)                                                                             \
+	do {                                                                                 \
+		fprintf(stderr, "ckpt_run %s: ", program);                                   \
+		fprintf(stderr, __VA_ARGS__);                                                \
+		fputc('\n', stderr);                                                         \
+		exit(1);                                                                     \
+	} while (0)
+
+static struct sandbox *boot(void)
+{
+	struct sandbox_opts o = { 0 };
+	struct sandbox *sb;
+	char path[160];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/sb%d.sock", work, nboot++);
+	o.rootfs = rootfs;
+	o.control_path = path;
+	o.platform = platform;
+	o.cvisor_path = cvisor_bin;
+	o.die_with_caller = true;
+	o.log_fd = -1;
+	o.strace = getenv("CKPT_STRACE") != NULL;
+	r = sandbox_boot(&o, &sb);
+	if (r < 0)
+		DIE("boot: %s", strerror(-r));
+	return sb;
+}
+
+/* Read @fd until @want appears in what was read (into @buf) or EOF/timeout. */
+static int read_until(int fd, const char *want, char *buf, size_t cap, int timeout_ms)
+{
+	size_t len = strlen(buf);
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+		long el;
+
+		if (want && strstr(buf, want))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= timeout_ms)
+			return 0;
+		if (poll(&p, 1, (int)(timeout_ms - el)) <= 0)
+			continue;
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			return want ? 0 : 1;
+		len += (size_t)n;
+		buf[len] = 0;
+	}
+}
+
+static int32_t start(struct sandbox *sb, int *out_fd)
+{
+	/* CKPT_ROOTFS=DIR CKPT_CODE=... runs PROGRAM -c CODE on DIR instead
+	 * (e.g. python3 on the host's /: tests/integration/checkpoint/python.sh) */
+	const char *code = getenv("CKPT_CODE");
+	const char *argv[] = { code ? program : "/prog", code ? "-c" : NULL, code, NULL };
+	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 }, .init = true };
+	int pfd[2], r;
+	int32_t pid;
+	char buf[4096] = "";
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		DIE("pipe: %m");
+	p.stdio[1] = p.stdio[2] = pfd[1];
+	p.cwd = "/";
+	r = sandbox_spawn(sb, &p, &pid);
+	if (r < 0)
+		DIE("spawn: %s", strerror(-r));
+	close(pfd[1]);
+	if (!read_until(pfd[0], "READY\n", buf, sizeof(buf), 30000))
+		DIE("no READY from the program; output: '%s'", buf);
+	*out_fd = pfd[0];
+	return pid;
+}
+
+/* SIGUSR2 to @pid, then PASS and exit status 0 expected.  The program's
+ * "RAND ..." line, if any, goes to @rand (64 bytes). */
+static void verify_out(struct sandbox *sb, int32_t pid, int fd, const char *what, char *rand)
+{
+	char buf[8192] = "";
+	int st = -1, r;
+
+	r = sandbox_kill(sb, pid, SIGUSR2);
+	if (r < 0)
+		DIE("%s: kill: %s", what, strerror(-r));
+	read_until(fd, NULL, buf, sizeof(buf), 60000); /* to EOF */
+	close(fd);
+	r = sandbox_wait(sb, pid, 60000, &st);
+	if (r < 0)
+		DIE("%s: wait: %s; output: '%s'", what, strerror(-r), buf);
+	if (!strstr(buf, "PASS\n") || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		DIE("%s: no PASS (status 0x%x); output: '%s'", what, st, buf);
+	fprintf(stderr, "%s: PASS\n", what);
+	if (rand && strstr(buf, "RAND "))
+		snprintf(rand, 64, "%.*s", (int)strcspn(strstr(buf, "RAND "), "\n"),
+			 strstr(buf, "RAND "));
+}
+
+static void verify(struct sandbox *sb, int32_t pid, int fd, const char *what)
+{
+	verify_out(sb, pid, fd, what, NULL);
+}
+
+static struct sandbox *restore(const char *img, int *out_fd, const char *what)
+{
+	struct sandbox *sb = boot();
+	int pfd[2], stdio[3], r;
+	char err[512];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		DIE("pipe: %m");
+	stdio[0] = -1;
+	stdio[1] = stdio[2] = pfd[1];
+	r = sandbox_restore(sb, img, stdio, 0, err, sizeof(err));
+	close(pfd[1]);
+	if (r < 0)
+		DIE("%s: restore: %s", what, err);
+	*out_fd = pfd[0];
+	return sb;
+}
+
+/* A copy of image @img damaged by @how; restore must fail, nothing created. */
+static void expect_refused(const char *img, const char *how)
+{
+	char bad[160], cmd[2048], err[512] = "";
+	struct sandbox *sb;
+	struct sandbox_stats st;
+	int stdio[3] = { -1, -1, -1 }, r;
+
+	snprintf(bad, sizeof(bad), "%s/bad", work);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s' && cd '%s' && %s", bad, img, bad,
+		 bad, how);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	sb = boot();
+	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
+	if (r >= 0)
+		DIE("a damaged image (%s) was restored", how);
+	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
+		DIE("a refused restore (%s) left processes behind", how);
+	fprintf(stderr, "refused (%s): %s\n", how, err);
+	sandbox_destroy(sb);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 4 ? argv[4] : "pass";
+	struct sandbox *a, *b, *c;
+	char img[128], err[512], cmd[2048];
+	int fa, fb, fc, r;
+	int32_t pid;
+
+	if (argc < 4)
+		return fprintf(stderr, "usage: ckpt_run CVISOR PLATFORM PROGRAM [mode]\n"), 2;
+	cvisor_bin = argv[1];
+	program = argv[3];
+	if (plat_kind_from_string(argv[2], &platform) < 0)
+		return 2;
+	snprintf(work, sizeof(work), "/tmp/ckpt-XXXXXX");
+	if (!mkdtemp(work))
+		DIE("mkdtemp: %m");
+	/* the root file system: the template's tree plus the program; /etc
+	 * gets the runtime's hosts, hostname and resolv.conf at boot */
+	snprintf(rootfs, sizeof(rootfs), "%s/root", work);
+	if (getenv("CKPT_ROOTFS")) {
+		snprintf(rootfs, sizeof(rootfs), "%s", getenv("CKPT_ROOTFS"));
+	} else {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p '%s'/dev '%s'/proc '%s'/tmp '%s'/work '%s'/etc && cp '%s' '%s/prog' && "
+			 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt'",
+			 rootfs, rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs);
+		if (system(cmd) != 0)
+			DIE("%s failed", cmd);
+	}
+	snprintf(img, sizeof(img), "%s/img", work);
+
+	a = boot();
+	pid = start(a, &fa);
+	r = sandbox_checkpoint(a, img, true, err, sizeof(err));
+	if (!strcmp(mode, "refuse")) {
+		if (r >= 0)
+			DIE("the checkpoint should have been refused");
+		fprintf(stderr, "checkpoint refused: %s\n", err);
+		if (access(img, F_OK) == 0) {
+			char man[200];
+
+			snprintf(man, sizeof(man), "%s/manifest", img);
+			if (access(man, F_OK) == 0)
+				DIE("a refused checkpoint left a manifest");
+		}
+		verify(a, pid, fa, "original after a refused checkpoint");
+		sandbox_destroy(a);
+		goto done;
+	}
+	if (r < 0)
+		DIE("checkpoint: %s", err);
+	verify(a, pid, fa, "original (--leave-running)");
+	sandbox_destroy(a);
+	if (!strcmp(mode, "stale")) {
+		struct sandbox *busy = boot();
+		struct sandbox_stats st;
+		int busy_fd, stdio[3] = { -1, -1, -1 };
+
+		(void)start(busy, &busy_fd);
+		r = sandbox_restore(busy, img, stdio, 0, err, sizeof(err));
+		if (r != -EBUSY)
+			DIE("a restore into a sandbox with a process gave %d (%s)", r, err);
+		fprintf(stderr, "refused (sandbox not empty): %s\n", err);
+		close(busy_fd);
+		sandbox_destroy(busy);
+		snprintf(cmd, sizeof(cmd), "echo more >> '%s/data.txt'", rootfs);
+		if (system(cmd) != 0)
+			DIE("%s failed", cmd);
+		b = boot();
+		r = sandbox_restore(b, img, stdio, 0, err, sizeof(err));
+		if (r >= 0 || !strstr(err, "changed since the checkpoint"))
+			DIE("a restore over a changed file gave %d (%s)", r, err);
+		if (sandbox_stats(b, &st) < 0 || st.nprocs != 0)
+			DIE("a refused restore left processes behind");
+		fprintf(stderr, "refused (file changed): %s\n", err);
+		sandbox_destroy(b);
+		goto done;
+	}
+	if (!strcmp(mode, "corrupt")) {
+		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");
+		expect_refused(img, "truncate -s -4096 pages.img");
+		expect_refused(img, "truncate -s 10 state.pb");
+		expect_refused(img, "sed -i 's/^cvisor-checkpoint 1$/cvisor-checkpoint 2/' manifest");
+		expect_refused(img, "sed -i 's/^arch x86_64$/arch aarch64/' manifest");
+		expect_refused(img, "head -n 3 manifest > m && mv m manifest");
+		expect_refused(img, "rm manifest");
+		/* a page changed: the checksum of pages.img catches it */
+		expect_refused(img, "printf 'Z' | dd of=pages.img bs=1 seek=100 conv=notrunc 2>/dev/null");
+	}
+	/* two sandboxes from one image, at the same time */
+	b = restore(img, &fb, "restore 1");
+	c = restore(img, &fc, "restore 2");
+	{
+		char r1[64] = "", r2[64] = "";
+
+		verify_out(b, pid, fb, "restore 1", r1);
+		verify_out(c, pid, fc, "restore 2", r2);
+		/* independent sandboxes: fresh randomness in each */
+		if (r1[0] && !strcmp(r1, r2))
+			DIE("two restores drew the same random value (%s)", r1);
+		if (r1[0])
+			fprintf(stderr, "fresh randomness: '%s' vs '%s'\n", r1, r2);
+	}
+	sandbox_destroy(b);
+	sandbox_destroy(c);
+done:
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
+	if (!getenv("CKPT_KEEP")) /* keep the image (fuzz seeds, debugging) */
+		(void)!system(cmd);
+	else
+		fprintf(stderr, "kept %s\n", work);
+	fprintf(stderr, "ok\n");
+	return 0;
+}

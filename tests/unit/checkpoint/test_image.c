@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The checkpoint image format (checkpoint/image.c): manifest round trip,
+ * refusals (version, architecture, CPU features, checksum, truncation),
+ * state invariants, and a whole directory written and read back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "checkpoint/image.h"
+
+static struct img_manifest sample(void)
+{
+	struct img_manifest m = { .version = IMG_FORMAT_VERSION, .xfeatures = 3, .created = 1,
+				  .state_size = 10, .state_hash = 0x1234, .pages_size = 8192,
+				  .pages_hash = 0xabcdef };
+
+	snprintf(m.arch, sizeof(m.arch), "%s", IMG_ARCH);
+	return m;
+}
+
+static int parse_text(const char *t, struct img_error *err)
+{
+	struct img_manifest m;
+
+	return img_manifest_parse(t, strlen(t), &m, err);
+}
+
+static void test_manifest_roundtrip(void **state)
+{
+	struct img_manifest m = sample(), got;
+	struct img_error err = { { 0 } };
+	char *text;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(img_manifest_parse(text, len, &got, &err), 0);
+	assert_memory_equal(&m, &got, sizeof(m));
+	/* every truncation is refused */
+	for (size_t n = 0; n < len; n++)
+		assert_true(img_manifest_parse(text, n, &got, &err) < 0);
+	/* any changed byte is refused */
+	for (size_t i = 0; i < len; i++) {
+		text[i] ^= 1;
+		assert_true(img_manifest_parse(text, len, &got, &err) < 0);
+		text[i] ^= 1;
+	}
+	free(text);
+}
+
+static void test_manifest_refusals(void **state)
+{
+	struct img_manifest m = sample();
+	struct img_error err = { { 0 } };
+	char *text;
+	size_t len;
+
+	(void)state;
+	snprintf(m.arch, sizeof(m.arch), "aarch64");
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EXDEV);
+	assert_non_null(strstr(err.msg, "aarch64"));
+	free(text);
+	m = sample();
+	m.version = 2;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err.msg, "version 2"));
+	free(text);
+	assert_int_equal(parse_text("hello\n", &err), -EBADMSG);
+	assert_int_equal(parse_text("", &err), -EBADMSG);
+	/* CPU features this host lacks */
+	m = sample();
+	m.xfeatures = 1ULL << 62;
+	assert_int_equal(img_check_host(&m, &err), -EXDEV);
+	m.xfeatures = img_host_xfeatures();
+	assert_int_equal(img_check_host(&m, &err), 0);
+}
+
+/* A minimal valid state: one process, one thread, one VMA with a run. */
+static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
+{
+	Cvisor__Ckpt__Image img = CVISOR__CKPT__IMAGE__INIT;
+	Cvisor__Ckpt__ThreadGroup g = CVISOR__CKPT__THREAD_GROUP__INIT, *gp = &g;
+	Cvisor__Ckpt__Task t = CVISOR__CKPT__TASK__INIT, *tp = &t;
+	Cvisor__Ckpt__Creds c = CVISOR__CKPT__CREDS__INIT;
+	Cvisor__Ckpt__Mm m = CVISOR__CKPT__MM__INIT, *mp = &m;
+	Cvisor__Ckpt__Vma v = CVISOR__CKPT__VMA__INIT, *vp = &v;
+	Cvisor__Ckpt__PageRun r = CVISOR__CKPT__PAGE_RUN__INIT, *rp = &r;
+	Cvisor__Ckpt__FdTable ft = CVISOR__CKPT__FD_TABLE__INIT, *ftp = &ft;
+	Cvisor__Ckpt__FsContext fs = CVISOR__CKPT__FS_CONTEXT__INIT, *fsp = &fs;
+	Cvisor__Ckpt__Rlimit rl = CVISOR__CKPT__RLIMIT__INIT, *rls[16];
+	Cvisor__Ckpt__SigAction sa = CVISOR__CKPT__SIG_ACTION__INIT, *sas[64];
+	uint8_t regs[IMG_REGS_SIZE] = { 0 }, *out;
+
+	for (int i = 0; i < 16; i++)
+		rls[i] = &rl;
+	for (int i = 0; i < 64; i++)
+		sas[i] = &sa;
+	img.hostname = (char *)"h";
+	img.next_tid = 2;
+	img.init_tgid = 1;
+	v.start = 0x400000, v.end = 0x402000, v.prot = 3, v.name = (char *)"";
+	r.addr = 0x401000, r.npages = 1, r.page_index = run_index;
+	m.id = 1, m.n_vmas = 1, m.vmas = &vp, m.n_runs = 1, m.runs = &rp;
+	ft.id = 2;
+	fs.id = 3, fs.cwd = (char *)"/", fs.root = (char *)"/";
+	t.tid = tid, t.creds = &c, t.regs.data = regs, t.regs.len = sizeof(regs);
+	t.fd_table_id = 2, t.fs_id = 3;
+	g.tgid = 1, g.pgid = 1, g.sid = 1, g.mm_id = 1, g.comm = (char *)"x", g.exe = (char *)"/x";
+	g.n_rlimits = 16, g.rlimits = rls, g.n_actions = 64, g.actions = sas;
+	g.n_tasks = 1, g.tasks = &tp;
+	img.n_groups = 1, img.groups = &gp, img.n_mms = 1, img.mms = &mp;
+	img.n_fd_tables = 1, img.fd_tables = &ftp, img.n_fs_contexts = 1, img.fs_contexts = &fsp;
+	*len = cvisor__ckpt__image__get_packed_size(&img);
+	out = malloc(*len);
+	cvisor__ckpt__image__pack(&img, out);
+	return out;
+}
+
+static void test_state_checks(void **state)
+{
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	buf = pack_min(&len, 0, 1);
+	assert_int_equal(img_state_parse(buf, len, 4096, &s, &err), 0);
+	img_state_free(s);
+	/* the run is outside a pages.img of 0 bytes: truncated image */
+	assert_int_equal(img_state_parse(buf, len, 0, &s, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "outside pages.img"));
+	free(buf);
+	/* the main thread's tid must be the process id */
+	buf = pack_min(&len, 0, 7);
+	assert_int_equal(img_state_parse(buf, len, 4096, &s, &err), -EBADMSG);
+	free(buf);
+	assert_int_equal(img_state_parse("\xff\xff\xff", 3, 4096, &s, &err), -EBADMSG);
+}
+
+static void test_directory(void **state)
+{
+	char dir[] = "/tmp/test-image-XXXXXX", path[64];
+	struct img_error err = { { 0 } };
+	struct img *im = NULL;
+	uint8_t page[4096], *buf;
+	size_t len;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pages.img", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	memset(page, 0x42, sizeof(page));
+	assert_int_equal(write(fd, page, sizeof(page)), sizeof(page));
+	close(fd);
+	buf = pack_min(&len, 0, 1);
+	assert_int_equal(img_write(dir, buf, len, 0, &err), 0);
+	assert_int_equal(img_open(dir, IMG_VERIFY_PAGES, &im, &err), 0);
+	assert_int_equal(im->state_len, len);
+	assert_int_equal(im->state->groups[0]->tgid, 1);
+	img_close(im);
+	/* a changed page: only a verifying open notices */
+	fd = open(path, O_WRONLY);
+	assert_int_equal(pwrite(fd, "x", 1, 100), 1);
+	close(fd);
+	assert_int_equal(img_open(dir, IMG_VERIFY_PAGES, &im, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "pages.img: checksum"));
+	assert_int_equal(img_open(dir, 0, &im, &err), 0);
+	img_close(im);
+	free(buf);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_manifest_roundtrip),
+		cmocka_unit_test(test_manifest_refusals),
+		cmocka_unit_test(test_state_checks),
+		cmocka_unit_test(test_directory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
