@@ -2,6 +2,7 @@
 /* Writing to a pipe with no reader: SIGPIPE kills, or EPIPE when the
  * signal is ignored, blocked or handled. */
 #include "common.h"
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 static volatile int handled;
@@ -74,6 +75,10 @@ int main(void)
 		_exit(e ? 0 : 1);
 	}
 	close(p[1]);
+	/* wait until the child has filled the pipe (under load a fixed sleep
+	 * could close the reader before its first write: EPIPE, no count) */
+	for (int i = 0, q = 0; i < 10000 && (ioctl(p[0], FIONREAD, &q) < 0 || q < 65536); i++)
+		usleep(1000);
 	usleep(20000);
 	close(p[0]);
 	waitpid(pid, &st, 0);
