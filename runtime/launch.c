@@ -103,6 +103,34 @@ int launch_binds_add(struct launch_binds *b, char *spec)
 	return 0;
 }
 
+int launch_binds_add_tmpfs(struct launch_binds *b, char *spec)
+{
+	struct launch_bind *v = &b->v[b->n];
+	char *opts = strrchr(spec, ':');
+
+	if (b->n >= LAUNCH_BINDS_MAX)
+		return -E2BIG;
+	*v = (struct launch_bind){ 0 };
+	if (opts && opts[1] && parse_bind_opts(opts + 1, v) == 0)
+		*opts = 0;
+	else
+		*v = (struct launch_bind){ 0 };
+	if (spec[0] != '/' || strlen(spec) >= 4096)
+		return -EINVAL;
+	v->dest = spec;
+	b->real[b->n] = NULL;
+	b->k[b->n] = (struct kernel_bind){
+		.aname = NULL, /* a tmpfs */
+		.dest = v->dest,
+		.source = "tmpfs",
+		.readonly = v->ro,
+		.flags = (v->nosuid ? MS_NOSUID : 0) | (v->nodev ? MS_NODEV : 0) |
+			 (v->noexec ? MS_NOEXEC : 0),
+	};
+	b->n++;
+	return 0;
+}
+
 void launch_binds_clear(struct launch_binds *b)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -169,6 +197,8 @@ int launch_gofer_async(const char *rootfs, const struct launch_bind *binds, size
 	for (size_t i = 0; i < nbinds; i++) {
 		char *spec = specs + i * (4096 + LAUNCH_ANAME_MAX + 4), aname[LAUNCH_ANAME_MAX];
 
+		if (!binds[i].src && binds[i].dest)
+			continue; /* a tmpfs: the Sentry's own, nothing to serve */
 		if (!binds[i].src || binds[i].src[0] != '/' || strchr(binds[i].src, ':') ||
 		    strlen(binds[i].src) >= 4096)
 			return -EINVAL;

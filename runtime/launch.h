@@ -13,7 +13,7 @@
 /* A host directory the Gofer serves besides the rootfs, under the attach
  * name launch_bind_aname(index) ("/bind0", "/bind1", ...). */
 struct launch_bind {
-	const char *src;  /* host directory (no ':') */
+	const char *src;  /* host directory (no ':'); NULL: a Sentry tmpfs */
 	const char *dest; /* absolute path in the sandbox */
 	bool ro;
 	bool nosuid, nodev, noexec; /* the Sentry's mount flags */
@@ -40,6 +40,9 @@ struct launch_binds {
 /* Parse @spec (launch_bind_parse; it must outlive @b) and add it; SRC is
  * resolved with realpath() and must be a directory (-ENOTDIR). */
 int launch_binds_add(struct launch_binds *b, char *spec);
+/* Add a tmpfs mount "DEST[:OPTS]" (`--tmpfs`): no Gofer export, a fresh
+ * Sentry tmpfs (mode 1777) mounted at DEST in the same order as binds. */
+int launch_binds_add_tmpfs(struct launch_binds *b, char *spec);
 void launch_binds_clear(struct launch_binds *b);
 
 /* Start `cvisor gofer --ro` (this executable) serving @rootfs, and each of

@@ -178,7 +178,17 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		const struct sandbox_bind *b = &o->binds[i];
 		char *spec = specs + i * (2 * PATH_MAX + 8), src[PATH_MAX];
 
-		if (!b->src || !b->dest || b->dest[0] != '/' || strlen(b->dest) >= PATH_MAX)
+		if (!b->dest || b->dest[0] != '/' || strlen(b->dest) >= PATH_MAX)
+			return -EINVAL;
+		if (b->tmpfs) {
+			snprintf(spec, 2 * PATH_MAX + 8, "%s:%s%s%s%s", b->dest, b->ro ? "ro" : "rw",
+				 b->nosuid ? ",nosuid" : "", b->nodev ? ",nodev" : "",
+				 b->noexec ? ",noexec" : "");
+			argv[argc++] = "--tmpfs";
+			argv[argc++] = spec;
+			continue;
+		}
+		if (!b->src)
 			return -EINVAL;
 		if (!realpath(b->src, src))
 			return neg_errno();

@@ -40,11 +40,14 @@ struct sandbox;
 
 /* A host directory bind-mounted into the sandbox, served by its Gofer. */
 struct sandbox_bind {
-	const char *src;  /* host directory (resolved with realpath; no ':') */
+	const char *src;  /* host directory (resolved with realpath; no ':'),
+			   * NULL for a tmpfs (@tmpfs) */
 	const char *dest; /* absolute path in the sandbox (created if missing) */
 	bool ro;          /* read-only: EROFS in the Sentry and in the Gofer */
 	bool nosuid, nodev, noexec; /* mount flags in the Sentry (noexec: execve
 				     * of its files is EACCES) */
+	bool tmpfs;       /* a fresh Sentry tmpfs at @dest (mode 1777), no
+			   * host directory: OCI "type": "tmpfs" mounts */
 };
 #define SANDBOX_BINDS_MAX 48
 /* The sandbox's network (docs/oci.md "Network"): NONE, the default, is the

@@ -2,7 +2,8 @@
 /*
  * `cvisor boot --rootfs DIR --control-fd N [--ready-fd N]
  *              [--platform=systrap|ptrace] [--hostname=NAME]
- *              [--overlay=memory|none] [--bind SRC:DEST[:ro]]... [--network=none|host]
+ *              [--overlay=memory|none] [--bind SRC:DEST[:ro]]... [--tmpfs DEST[:ro]]...
+ *              [--network=none|host]
  *              [--no-confine]`
  *
  * Internal (started by sandbox_boot(), runtime/sandbox.h): the Sentry of a
@@ -57,6 +58,7 @@ int cmd_boot(int argc, char **argv)
 		{ "strace", no_argument, NULL, 's' },
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "bind", required_argument, NULL, 'b' },
+		{ "tmpfs", required_argument, NULL, 'T' },
 		{},
 	};
 	enum plat_kind kind = PLAT_SYSTRAP;
@@ -110,6 +112,14 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'N':
 			no_confine = 1;
+			break;
+		case 'T':
+			r = launch_binds_add_tmpfs(&binds, optarg);
+			if (r < 0) {
+				log_error_errno(r, "--tmpfs %s: DEST[:ro,nosuid,nodev,noexec] (at most %d)",
+						optarg, LAUNCH_BINDS_MAX);
+				return 2;
+			}
 			break;
 		case 'b':
 			r = launch_binds_add(&binds, optarg);

@@ -349,6 +349,41 @@ static int check_mounts(const struct oci_spec *s, const char *bundle, bool *ret_
 				  m->recursive ? " (rbind: host mounts below it are not served)" : "");
 			continue;
 		}
+		if (!src && m->type && !strcmp(m->type, "tmpfs")) {
+			struct sandbox_bind *b;
+			char *dest;
+
+			if (nbinds >= SANDBOX_BINDS_MAX) {
+				r = log_error_errno(-E2BIG, "mounts[%zu] %s: at most %d bind and tmpfs mounts",
+						    i, m->destination, SANDBOX_BINDS_MAX);
+				break;
+			}
+			if (!binds && !(binds = calloc(SANDBOX_BINDS_MAX, sizeof(*binds)))) {
+				r = -ENOMEM;
+				break;
+			}
+			if (!(dest = strdup(m->destination))) {
+				r = -ENOMEM;
+				break;
+			}
+			clean_path(dest);
+			if (!strcmp(dest, "/")) {
+				free(dest);
+				r = log_error_errno(-EINVAL, "mounts[%zu]: a tmpfs over / (the root is "
+							     "root.path)", i);
+				break;
+			}
+			b = &binds[nbinds++];
+			b->tmpfs = true;
+			b->dest = dest;
+			b->ro = (m->flags & MS_RDONLY) != 0;
+			b->nosuid = (m->flags & MS_NOSUID) != 0;
+			b->nodev = (m->flags & MS_NODEV) != 0;
+			b->noexec = (m->flags & MS_NOEXEC) != 0;
+			log_debug("mounts[%zu] %s: a Sentry tmpfs%s (size=/mode= options not applied)",
+				  i, dest, b->ro ? ", read-only" : "");
+			continue;
+		}
 		r = log_error_errno(-EOPNOTSUPP,
 				    "mounts[%zu] %s (%s%s): not supported by the sandbox yet "
 				    "(docs/oci.md)",

@@ -2,6 +2,7 @@
 /*
  * `cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] [--cwd=DIR]
  *            [--hostname=NAME] [--overlay=memory|none] [-v|--volume HOST:DEST[:ro]]...
+ *            [--tmpfs DEST[:ro]]...
  *            [--network=none|host] [--no-confine] [--init] -- CMD [ARGS...]`
  *
  * Runs one command in a fresh sandbox: a Gofer serving DIR (read-only, with
@@ -61,6 +62,7 @@ int cmd_do(int argc, char **argv)
 		{ "no-confine", no_argument, NULL, 'N' },
 		{ "init", no_argument, NULL, 'I' },
 		{ "volume", required_argument, NULL, 'v' },
+		{ "tmpfs", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -124,6 +126,14 @@ int cmd_do(int argc, char **argv)
 		case 'I':
 			use_init = 1;
 			break;
+		case 'T':
+			r = launch_binds_add_tmpfs(&binds, optarg);
+			if (r < 0) {
+				log_error_errno(r, "--tmpfs %s: DEST[:ro,nosuid,nodev,noexec] (at most %d)",
+						optarg, LAUNCH_BINDS_MAX);
+				return 2;
+			}
+			break;
 		case 'v':
 			r = launch_binds_add(&binds, optarg);
 			if (r < 0) {
@@ -135,7 +145,7 @@ int cmd_do(int argc, char **argv)
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
 			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] "
-			       "[-v HOST:DEST[:ro]]... [--network=none|host] [--no-confine] [--init] "
+			       "[-v HOST:DEST[:ro]]... [--tmpfs DEST[:ro]]... [--network=none|host] [--no-confine] [--init] "
 			       "-- CMD [ARGS...]\n");
 			return 0;
 		default:

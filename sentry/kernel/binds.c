@@ -15,6 +15,9 @@
  *  - mounts are made in order, so a later destination under an earlier one
  *    is mounted on top of it;
  *  - /proc/self/mounts shows the resolved path, "9p", the host source, ro/rw.
+ *
+ * A kernel_bind without an attach name is an OCI tmpfs mount: a fresh
+ * Sentry tmpfs (mode 1777) mounted the same way, in the same order.
  */
 #include "sentry/kernel/kernel.h"
 
@@ -26,6 +29,7 @@
 
 #include "lib/macro.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/tmpfs.h"
 #include "sentry/kernel/root_ctx.h"
 #include "sentry/vfs/vfs.h"
 
@@ -166,14 +170,16 @@ static int mount_bind(struct kernel *k, struct kernel_root_ctx *c, const struct 
 	if (r < 0)
 		return r;
 	r = vfs_path_string(k->root, at, target, sizeof(target)); /* its length */
-	if (r >= 0)
+	if (r >= 0 && b->aname)
 		r = goferfs_attach(k->gofer, b->aname, false, &root);
+	else if (r >= 0)
+		r = (root = tmpfs_create_root(01777)) ? 0 : -ENOMEM;
 	if (r == 0) {
 		unsigned flags = (b->readonly ? MS_RDONLY : 0) |
 				 (b->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC));
 
-		r = vfs_mount(&at, root, flags, b->source, "9p", target,
-			      &k->mounts[k->nmounts]);
+		r = vfs_mount(&at, root, flags, b->aname ? b->source : "tmpfs",
+			      b->aname ? "9p" : "tmpfs", target, &k->mounts[k->nmounts]);
 		if (r == 0)
 			k->nmounts++;
 		else
@@ -190,8 +196,11 @@ int kernel_mount_binds(struct kernel *k)
 
 	if (!k->opts.nbinds)
 		return 0;
-	if (!k->gofer || k->opts.nbinds > KERNEL_BINDS_MAX)
+	if (k->opts.nbinds > KERNEL_BINDS_MAX)
 		return -EINVAL;
+	for (size_t i = 0; i < k->opts.nbinds; i++)
+		if (k->opts.binds[i].aname && !k->gofer)
+			return -EINVAL;
 	r = kernel_root_ctx_init(k, &c);
 	if (r < 0)
 		return r;

@@ -872,12 +872,40 @@ static int check_memory_fs(struct saver *s)
 	return 0;
 }
 
+/* OCI tmpfs mounts (binds.c: a kernel_bind without an attach name): their
+ * contents are not saved either. */
+static int check_tmpfs_mounts(struct saver *s)
+{
+	static const char *const own[] = { "/", "/dev", "/tmp", "/dev/shm" };
+	struct kernel *k = s->k;
+
+	for (int i = 0; i < k->nmounts; i++) {
+		const struct mount *m = k->mounts[i];
+		struct kernel_dirent *v = NULL;
+		bool skip = !m->fstype || strcmp(m->fstype, "tmpfs") || !m->target;
+		size_t n = 0;
+
+		for (size_t j = 0; j < ARRAY_SIZE(own) && !skip; j++)
+			skip = !strcmp(m->target, own[j]);
+		if (skip || kernel_file_list(k, m->target, &v, &n) < 0)
+			continue;
+		kernel_dirents_free(v, n);
+		if (n > 0)
+			return sv_fail(s, -EOPNOTSUPP,
+				       "files in the tmpfs mounted at %s (tmpfs contents are not saved "
+				       "yet)", m->target);
+	}
+	return 0;
+}
+
 static int check_kernel(struct saver *s)
 {
 	struct kernel *k = s->k;
 	struct ipc_ns *ns = k->ipc;
 	int r = check_memory_fs(s);
 
+	if (r == 0)
+		r = check_tmpfs_mounts(s);
 	if (r < 0)
 		return r;
 

@@ -28,7 +28,8 @@ struct goferfs_conn;
 
 /* A directory bind mount served by the Gofer (its export @aname). */
 struct kernel_bind {
-	const char *aname;  /* the Gofer's attach name for it */
+	const char *aname;  /* the Gofer's attach name for it; NULL: a fresh
+			     * tmpfs (mode 1777) instead of a Gofer export */
 	const char *dest;   /* absolute path in the sandbox; missing directories
 			     * are created, symlinks resolved inside the root */
 	const char *source; /* shown in /proc/self/mounts (the host path) */

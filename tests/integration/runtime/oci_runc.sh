@@ -124,6 +124,13 @@ c["mounts"] += [
   {"destination": "/up/volmnt", "source": "'"$T"'/volin", "options": ["bind", "ro"]},
 ]'
 expect "binds: the host sees the write" w "$(cat "$T/vol/out" 2>&1)"
+# tmpfs mounts away from the Sentry's own: a fresh tmpfs (1777), ro, nested
+same tmpfs '["sh","-c","echo hi >/scratch/f && cat /scratch/f; stat -c %a /scratch; (echo x >/rotmp/g) 2>&1; ls /data/scratch2; awk \"\\$5 ~ /^\\/(scratch|rotmp|data)/ {for (i = 7; i <= NF; i++) if (\\$i == \\\"-\\\") print \\$5, substr(\\$6, 1, 2), \\$(i + 1)}\" /proc/self/mountinfo"]' '
+c["mounts"] += [
+  {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
+  {"destination": "/rotmp", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]},
+  {"destination": "/data/scratch2", "type": "tmpfs", "source": "tmpfs"},
+]'
 ROOTFS=$ROOTFS_SHARED
 
 echo "$fails failure(s)"
