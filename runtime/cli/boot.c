@@ -29,6 +29,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "runtime/cli/launch_opts.h"
 #include "runtime/control/server.h"
 #include "runtime/launch.h"
 #include "runtime/sandbox.h"
@@ -73,6 +74,7 @@ int cmd_boot(int argc, char **argv)
 	pid_t gofer = -1;
 	int gofer_ready = -1;
 	static struct launch_binds binds; /* for the life of the process */
+	struct cli_launch_opts lo = { .kind = PLAT_SYSTRAP, .kopts = &kopts, .binds = &binds };
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -85,54 +87,15 @@ int cmd_boot(int argc, char **argv)
 		case 'R':
 			ready = parse_fd(optarg);
 			break;
-		case 'p':
-			if (plat_kind_from_string(optarg, &kind) < 0) {
-				log_error("unknown platform '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'H':
-			kopts.hostname = optarg;
-			break;
-		case 'n':
-			if (sandbox_network_from_string(optarg, &net) < 0) {
-				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'o':
-			if (strcmp(optarg, "none") && strcmp(optarg, "memory")) {
-				log_error("--overlay: 'memory' (default) or 'none'");
-				return 2;
-			}
-			kopts.no_overlay = !strcmp(optarg, "none");
-			break;
-		case 's':
-			kopts.strace = 1;
-			break;
-		case 'N':
-			no_confine = 1;
-			break;
-		case 'T':
-			r = launch_binds_add_tmpfs(&binds, optarg);
-			if (r < 0) {
-				log_error_errno(r, "--tmpfs %s: DEST[:ro,nosuid,nodev,noexec] (at most %d)",
-						optarg, LAUNCH_BINDS_MAX);
-				return 2;
-			}
-			break;
-		case 'b':
-			r = launch_binds_add(&binds, optarg);
-			if (r < 0) {
-				log_error_errno(r, "--bind %s: SRC:DEST[:ro], SRC a directory (at most %d)",
-						optarg, LAUNCH_BINDS_MAX);
-				return 2;
-			}
-			break;
 		default:
-			return 2;
+			if (cli_launch_opt(&lo, c, optarg) <= 0)
+				return 2;
+			break;
 		}
 	}
+	kind = lo.kind;
+	net = lo.net;
+	no_confine = lo.no_confine;
 	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
 	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (!rootfs || ctl < 0) {

@@ -41,6 +41,7 @@
 #include "lib/macro.h"
 #include "platform/platform.h"
 #include "runtime/cli/commands.h"
+#include "runtime/cli/launch_opts.h"
 #include "runtime/init/pid1.h"
 #include "runtime/launch.h"
 #include "runtime/sandbox.h"
@@ -80,78 +81,37 @@ int cmd_do(int argc, char **argv)
 	int c, r, ws, status = 125, no_confine = 0, sentry_confined = 0, use_init = 0;
 	const char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			      "HOME=/", "TERM=dumb", NULL };
+	struct cli_launch_opts lo = { .kind = PLAT_SYSTRAP, .kopts = &kopts, .binds = &binds };
 
 	while ((c = getopt_long(argc, argv, "+v:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rootfs = optarg;
 			break;
-		case 'p':
-			if (plat_kind_from_string(optarg, &kind) < 0) {
-				log_error("unknown platform '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 's':
-			kopts.strace = 1;
-			break;
 		case 'c':
 			cwd = optarg;
-			break;
-		case 'H':
-			kopts.hostname = optarg;
-			break;
-		case 'n':
-			if (sandbox_network_from_string(optarg, &net) < 0) {
-				log_error("--network: 'none' (default) or 'host', not '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'o':
-			if (!strcmp(optarg, "none")) {
-				kopts.no_overlay = 1;
-			} else if (!strcmp(optarg, "memory")) {
-				kopts.no_overlay = 0;
-			} else {
-				log_error("--overlay: 'memory' (default) or 'none', not '%s'", optarg);
-				return 2;
-			}
 			break;
 		case 'D':
 			log_set_level(LOG_LVL_DEBUG); /* e.g. unsupported syscalls */
 			break;
-		case 'N':
-			no_confine = 1; /* debugging only */
-			break;
 		case 'I':
 			use_init = 1;
-			break;
-		case 'T':
-			r = launch_binds_add_tmpfs(&binds, optarg);
-			if (r < 0) {
-				log_error_errno(r, "--tmpfs %s: DEST[:ro,nosuid,nodev,noexec] (at most %d)",
-						optarg, LAUNCH_BINDS_MAX);
-				return 2;
-			}
-			break;
-		case 'v':
-			r = launch_binds_add(&binds, optarg);
-			if (r < 0) {
-				log_error_errno(r, "-v %s: HOST:DEST[:ro], HOST a directory (at most %d)",
-						optarg, LAUNCH_BINDS_MAX);
-				return 2;
-			}
 			break;
 		case 'h':
 			printf("usage: cvisor do --rootfs DIR [--platform=systrap|ptrace] [--strace] "
 			       "[--cwd=DIR] [--hostname=NAME] [--overlay=memory|none] "
-			       "[-v HOST:DEST[:ro]]... [--tmpfs DEST[:ro]]... [--network=none|host] [--no-confine] [--init] "
-			       "-- CMD [ARGS...]\n");
+			       "[-v HOST:DEST[:ro]]... [--tmpfs DEST[:ro]]... [--network=none|host] "
+			       "[--no-confine] [--init] -- CMD [ARGS...]\n");
 			return 0;
 		default:
-			return 2;
+			if (cli_launch_opt(&lo, c, optarg) <= 0)
+				return 2;
+			break;
 		}
 	}
+	kind = lo.kind;
+	net = lo.net;
+	no_confine = lo.no_confine;
 	cflags = net == SANDBOX_NET_HOST ? CONFINE_HOST_NET : 0;
 	kopts.net_mode = net == SANDBOX_NET_HOST ? NET_HOST : NET_NONE;
 	if (!rootfs || optind >= argc) {
