@@ -761,3 +761,33 @@ int overlay_upper_used(struct vnode *root, const char *dir, const char *const *a
 	pthread_mutex_unlock(&n->sb->lock);
 	return top.count + in_dir.count > 0;
 }
+
+int overlay_upper_root(struct vnode *root, struct vnode **ret)
+{
+	struct ovl_node *n;
+
+	if (!root || root->ops != &ovl_vops)
+		return -EINVAL;
+	n = root->priv;
+	if (!n->sb->upper_root)
+		return -EINVAL;
+	*ret = vnode_get(n->sb->upper_root);
+	return 0;
+}
+
+int overlay_upper_kind(struct vnode *root, struct vnode *upper)
+{
+	struct ovl_sb *sb;
+	int r = 0;
+
+	if (!root || root->ops != &ovl_vops)
+		return 0;
+	sb = ((struct ovl_node *)root->priv)->sb;
+	pthread_mutex_lock(&sb->lock);
+	if (ovl_is_whiteout(sb, upper->mode, upper->ino))
+		r = OVERLAY_WHITEOUT;
+	else if (S_ISDIR(upper->mode) && upper_opaque(sb, upper))
+		r = OVERLAY_OPAQUE;
+	pthread_mutex_unlock(&sb->lock);
+	return r;
+}
