@@ -6,7 +6,8 @@
  * restores the image into two new sandboxes at once and checks that both
  * pass.  Modes:
  *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt]
- * The root file system: /prog, /data.txt ("0123456789" x 1000), /work/,
+ * The root file system: /prog, /data.txt ("0123456789" x 1000), /lower.txt
+ * ("lower\n"), /work/,
  * /dev, /proc, /tmp.
  *   pass     as above (default)
  *   refuse   the checkpoint must fail with a message; the original passes
@@ -212,8 +213,9 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(cmd, sizeof(cmd),
 			 "mkdir -p '%s'/dev '%s'/proc '%s'/tmp '%s'/work '%s'/etc && cp '%s' '%s/prog' && "
-			 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt'",
-			 rootfs, rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs);
+			 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt' && "
+			 "echo lower > '%s/lower.txt'",
+			 rootfs, rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs, rootfs);
 		if (system(cmd) != 0)
 			DIE("%s failed", cmd);
 	}
