@@ -914,10 +914,13 @@ static int save_file_data(struct fs_walk *w, struct vnode *v, Cvisor__Ckpt__FsEn
 {
 	struct saver *s = w->s;
 	struct file *f = NULL;
-	uint64_t size = v->size, done = 0;
+	struct stat st;
+	uint64_t size, done = 0;
 	int64_t off = 0;
 	int r;
 
+	vnode_stat(v, &st);
+	size = (uint64_t)st.st_size;
 	if (size > IMG_FS_DATA_MAX || w->data + size > IMG_FS_DATA_MAX)
 		return sv_fail(s, -EFBIG, "%s: the in-memory files exceed %llu MiB", path,
 			       (unsigned long long)(IMG_FS_DATA_MAX >> 20));
@@ -961,6 +964,7 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 		struct vnode *v = NULL;
 		char full[VFS_PATH_MAX];
 		int kind = 0, skip = 0;
+		struct stat st;
 
 		if ((size_t)snprintf(full, sizeof(full), "%s/%s", path, ns.v[i]) >= sizeof(full)) {
 			r = sv_fail(s, -ENAMETOOLONG, "%s/%s: path too long", path, ns.v[i]);
@@ -973,12 +977,13 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 		}
 		if (r < 0)
 			break;
+		vnode_stat(v, &st); /* the fields under the vnode's lock */
 		if (w->ovl)
 			kind = overlay_upper_kind(w->ovl, v);
 		if (w->runtime_etc && depth == 1 && !strcmp(path, "/etc"))
 			for (const char *const *n = w->runtime_etc; *n; n++)
 				skip |= !strcmp(*n, ns.v[i]); /* as the runtime wrote it */
-		if (!skip && S_ISDIR(v->mode) && covered(w, full))
+		if (!skip && S_ISDIR(st.st_mode) && covered(w, full))
 			skip = 1; /* a mount point: the new sandbox makes its own */
 		if (skip) {
 			vnode_put(v);
@@ -992,11 +997,11 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 		if (r == 0) {
 			cvisor__ckpt__fs_entry__init(e);
 			e->path = sv_strdup(s, full);
-			e->mode = v->mode & 07777;
-			e->uid = v->uid;
-			e->gid = v->gid;
-			e->atime_ns = (int64_t)v->atime.tv_sec * 1000000000 + v->atime.tv_nsec;
-			e->mtime_ns = (int64_t)v->mtime.tv_sec * 1000000000 + v->mtime.tv_nsec;
+			e->mode = st.st_mode & 07777;
+			e->uid = st.st_uid;
+			e->gid = st.st_gid;
+			e->atime_ns = (int64_t)st.st_atim.tv_sec * 1000000000 + st.st_atim.tv_nsec;
+			e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 			if (!e->path)
 				r = -ENOMEM;
 		}
@@ -1004,18 +1009,18 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 		} else if (kind == OVERLAY_WHITEOUT) {
 			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__WHITEOUT;
 			e->mode = 0;
-		} else if (S_ISDIR(v->mode)) {
+		} else if (S_ISDIR(st.st_mode)) {
 			e->kind = kind == OVERLAY_OPAQUE ? CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY
 							 : CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY;
 			r = save_fs_dir(w, v, full, depth + 1);
-		} else if (S_ISREG(v->mode)) {
+		} else if (S_ISREG(st.st_mode)) {
 			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__REGULAR;
-			if (v->nlink > 1)
+			if (st.st_nlink > 1)
 				r = sv_fail(s, -EOPNOTSUPP,
 					    "%s: a hard-linked file in memory (not saved yet)", full);
 			else
 				r = save_file_data(w, v, e, full);
-		} else if (S_ISLNK(v->mode)) {
+		} else if (S_ISLNK(st.st_mode)) {
 			char target[VFS_PATH_MAX];
 			int n = v->ops->readlink ? v->ops->readlink(v, target, sizeof(target) - 1)
 						 : -EINVAL;
