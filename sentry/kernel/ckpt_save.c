@@ -980,7 +980,7 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 		vnode_stat(v, &st); /* the fields under the vnode's lock */
 		if (w->ovl)
 			kind = overlay_upper_kind(w->ovl, v);
-		if (w->runtime_etc && depth == 1 && !strcmp(path, "/etc"))
+		if (w->runtime_etc && !strcmp(path, "/etc"))
 			for (const char *const *n = w->runtime_etc; *n; n++)
 				skip |= !strcmp(*n, ns.v[i]); /* as the runtime wrote it */
 		if (!skip && S_ISDIR(st.st_mode) && covered(w, full))
