@@ -38,6 +38,9 @@ struct kernel_ckpt {
 	uint64_t xfeatures; /* XSAVE features the saved FP states use */
 	uint64_t pages_bytes;
 };
+/* The largest state a checkpoint returns: it travels in one control frame
+ * (CTL_FRAME_MAX, 16 MiB) with the rest of the reply. */
+#define KERNEL_CKPT_STATE_MAX (15u << 20)
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen);
 
 /* @stdio: host fds (borrowed) for the image's STDIO files, -1: /dev/null. */

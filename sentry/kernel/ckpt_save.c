@@ -1169,8 +1169,13 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 	}
 	if (r == 0) {
 		len = cvisor__ckpt__image__get_packed_size(&s.img);
-		out = malloc(len ? len : 1);
-		if (!out) {
+		out = len > KERNEL_CKPT_STATE_MAX ? NULL : malloc(len ? len : 1);
+		if (len > KERNEL_CKPT_STATE_MAX) {
+			r = sv_fail(&s, -EFBIG,
+				    "the saved state is too large (%zu MiB, at most %u: in-memory "
+				    "files count in it)",
+				    len >> 20, KERNEL_CKPT_STATE_MAX >> 20);
+		} else if (!out) {
 			r = -ENOMEM;
 		} else {
 			cvisor__ckpt__image__pack(&s.img, out);
