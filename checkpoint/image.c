@@ -241,6 +241,54 @@ static int check_pending(const Cvisor__Ckpt__SigPending *p, const char *what, in
 				found = 1;                                                   \
 	} while (0)
 
+/* An absolute path of an in-memory file (FsEntry.path): "/" then components
+ * that are neither empty, "." nor ".." (no "//", no trailing "/"). */
+static int fs_path_ok(const char *p)
+{
+	size_t len = strlen(p);
+
+	if (len < 2 || len >= 4096 || p[0] != '/' || p[len - 1] == '/')
+		return 0;
+	for (const char *c = p + 1; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || n > 255 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+	return 1;
+}
+
+static int check_fs_entries(const ImgState *s, struct img_error *err)
+{
+	uint64_t total = 0;
+
+	if (s->n_fs_entries > IMG_FS_ENTRIES_MAX)
+		return fail(err, -EBADMSG, "state: too many file system entries");
+	for (size_t i = 0; i < s->n_fs_entries; i++) {
+		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
+
+		if (!fs_path_ok(e->path))
+			return fail(err, -EBADMSG, "state: fs entry %zu: bad path", i);
+		if ((e->mode & ~07777u) || e->kind < CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY ||
+		    e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY)
+			return fail(err, -EBADMSG, "state: fs entry %zu: bad kind or mode", i);
+		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR && e->data.len)
+			return fail(err, -EBADMSG, "state: fs entry %zu: data on a non-file", i);
+		if (e->kind == CVISOR__CKPT__FS_ENTRY__KIND__SYMLINK
+			    ? (!e->target[0] || strlen(e->target) >= 4096)
+			    : e->target[0] != 0)
+			return fail(err, -EBADMSG, "state: fs entry %zu: bad symlink target", i);
+		total += e->data.len;
+		if (total > IMG_FS_DATA_MAX)
+			return fail(err, -EBADMSG, "state: file system data too large");
+	}
+	return 0;
+}
+
 int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *err)
 {
 	uint64_t npages = pages_size / IMG_PAGE;
@@ -352,6 +400,9 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 					    t->fds[j]->file_id);
 		}
 	}
+	r = check_fs_entries(s, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < s->n_fs_contexts; i++)
 		if (s->fs_contexts[i]->cwd[0] != '/' || s->fs_contexts[i]->root[0] != '/' ||
 		    strlen(s->fs_contexts[i]->cwd) >= 4096 || strlen(s->fs_contexts[i]->root) >= 4096)

@@ -31,6 +31,10 @@
 #define IMG_STATE "state.pb"
 #define IMG_PAGES "pages.img"
 #define IMG_PAGE 4096ULL
+/* In-memory file system contents (FsEntry): at most this many entries and
+ * bytes of file data in state.pb. */
+#define IMG_FS_ENTRIES_MAX 65536
+#define IMG_FS_DATA_MAX (12ULL << 20) /* state.pb travels in one 16 MiB control frame */
 /* Bounds of what a reader accepts. */
 #define IMG_STATE_MAX (256u << 20)
 #define IMG_MANIFEST_MAX 4096

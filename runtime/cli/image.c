@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "lib/macro.h"
 #include "checkpoint/image.h"
 #include "lib/log.h"
 #include "runtime/cli/commands.h"
@@ -159,6 +160,17 @@ static void print_image(const struct img *im)
 	for (size_t i = 0; i < s->n_fs_contexts; i++)
 		printf("fs context %u: cwd %s root %s umask 0%03o\n", s->fs_contexts[i]->id,
 		       s->fs_contexts[i]->cwd, s->fs_contexts[i]->root, s->fs_contexts[i]->umask);
+	for (size_t i = 0; i < s->n_fs_entries; i++) {
+		static const char *const kinds[] = { "?", "dir", "file", "symlink", "whiteout",
+						     "opaque-dir" };
+		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
+
+		printf("in-memory %s 0%04o %u:%u %zu bytes ",
+		       kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
+		       e->gid, e->data.len);
+		print_bytes((const uint8_t *)e->path, strlen(e->path), 200);
+		putchar('\n');
+	}
 	printf("total: %zu processes, %" PRIu64 " saved pages (%" PRIu64 " KiB)\n", s->n_groups,
 	       total_pages, total_pages * 4);
 }

@@ -715,49 +715,32 @@ int overlay_create(struct vnode *lower, struct vnode **ret)
 	return 0;
 }
 
-struct upper_count {
-	const char *skip;            /* a name not counted, or NULL */
-	const char *const *allowed;  /* names not counted, NULL-terminated */
-	int count;
-};
-
-static int count_entry(void *ctx, const char *name, uint64_t ino, unsigned type,
-		       uint64_t next_cookie)
+int overlay_upper_root(struct vnode *root, struct vnode **ret)
 {
-	struct upper_count *c = ctx;
-
-	(void)ino, (void)type, (void)next_cookie;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return 0;
-	if (c->skip && !strcmp(name, c->skip))
-		return 0;
-	for (const char *const *a = c->allowed; a && *a; a++)
-		if (!strcmp(name, *a))
-			return 0;
-	c->count++;
-	return 0;
-}
-
-int overlay_upper_used(struct vnode *root, const char *dir, const char *const *allowed)
-{
-	struct upper_count top = { .skip = dir }, in_dir = { .allowed = allowed };
-	struct vnode *up, *d = NULL;
 	struct ovl_node *n;
 
 	if (!root || root->ops != &ovl_vops)
-		return 0;
+		return -EINVAL;
 	n = root->priv;
-	up = n->sb->upper_root;
-	pthread_mutex_lock(&n->sb->lock);
-	if (up && up->ops->readdir)
-		(void)up->ops->readdir(up, 0, count_entry, &top);
-	if (up && dir && up->ops->lookup && up->ops->lookup(up, dir, &d) == 0) {
-		if (S_ISDIR(d->mode) && d->ops->readdir)
-			(void)d->ops->readdir(d, 0, count_entry, &in_dir);
-		else
-			in_dir.count++;
-		vnode_put(d);
-	}
-	pthread_mutex_unlock(&n->sb->lock);
-	return top.count + in_dir.count > 0;
+	if (!n->sb->upper_root)
+		return -EINVAL;
+	*ret = vnode_get(n->sb->upper_root);
+	return 0;
+}
+
+int overlay_upper_kind(struct vnode *root, struct vnode *upper)
+{
+	struct ovl_sb *sb;
+	int r = 0;
+
+	if (!root || root->ops != &ovl_vops)
+		return 0;
+	sb = ((struct ovl_node *)root->priv)->sb;
+	pthread_mutex_lock(&sb->lock);
+	if (ovl_is_whiteout(sb, upper->mode, upper->ino))
+		r = OVERLAY_WHITEOUT;
+	else if (S_ISDIR(upper->mode) && upper_opaque(sb, upper))
+		r = OVERLAY_OPAQUE;
+	pthread_mutex_unlock(&sb->lock);
+	return r;
 }

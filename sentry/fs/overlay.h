@@ -21,11 +21,15 @@ struct vnode;
  */
 int overlay_create(struct vnode *lower, struct vnode **ret);
 
-/* Checkpoint (docs/checkpoint.md): has anything been written into the
- * upper layer of the overlay whose root is @root, besides the entries of
- * the top-level directory @dir named in the NULL-terminated @allowed (the
- * runtime's own files; @dir NULL: none allowed)?  0 for a vnode that is no
- * overlay root. */
-int overlay_upper_used(struct vnode *root, const char *dir, const char *const *allowed);
+/* Checkpoint: a reference to the upper layer (a tmpfs root) of the overlay
+ * whose root is @root; -EINVAL for a vnode that is no overlay root. */
+int overlay_upper_root(struct vnode *root, struct vnode **ret);
+/* What the upper object @upper (of overlay_upper_root(@root)'s tree) stands
+ * for: OVERLAY_WHITEOUT (a deleted lower object), OVERLAY_OPAQUE (a
+ * directory hiding the lower one) or 0.  Restore needs no entry point of
+ * its own: removing a lower object through the overlay makes a whiteout
+ * and creating a directory where one was makes it opaque. */
+enum { OVERLAY_WHITEOUT = 1, OVERLAY_OPAQUE = 2 };
+int overlay_upper_kind(struct vnode *root, struct vnode *upper);
 
 #endif

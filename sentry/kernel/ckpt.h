@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+struct Cvisor__Ckpt__Image;
 
 struct kernel;
 
@@ -37,10 +38,16 @@ struct kernel_ckpt {
 	uint64_t xfeatures; /* XSAVE features the saved FP states use */
 	uint64_t pages_bytes;
 };
+/* The largest state a checkpoint returns: it travels in one control frame
+ * (CTL_FRAME_MAX, 16 MiB) with the rest of the reply. */
+#define KERNEL_CKPT_STATE_MAX (15u << 20)
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen);
 
 /* @stdio: host fds (borrowed) for the image's STDIO files, -1: /dev/null. */
 int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pages_fd,
 			const int stdio[3], char *err, size_t errlen);
+/* Recreate the image's in-memory files (FsEntry) in the fresh sandbox @k
+ * (ckpt_fs.c); called by kernel_ckpt_restore before files are reopened. */
+int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
 
 #endif

@@ -673,6 +673,8 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 	pthread_cond_init(&s.helper.sigcond, NULL);
 	s.helper.fs = fs_context_new(k->root);
 	r = s.helper.fs ? alloc_arrays(&s) : -ENOMEM;
+	if (r == 0) /* files first: reopened by path below */
+		r = kernel_ckpt_restore_fs(k, img, err, errlen);
 	if (r == 0)
 		r = make_files(&s, stdio);
 	if (r == 0)

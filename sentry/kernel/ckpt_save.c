@@ -21,6 +21,7 @@
 #include "sentry/fs/overlay.h"
 #include "sentry/net/netfiles.h"
 #include "sentry/kernel/control.h"
+#include "sentry/kernel/root_ctx.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/kernel/ipc_impl.h"
@@ -840,36 +841,252 @@ static int save_tree(struct saver *s, struct thread_group *tg, int depth)
 	return r;
 }
 
-/* Is there anything in the in-memory file systems (whose contents are not
- * saved yet)?  Such an image would silently lose files. */
-static int check_memory_fs(struct saver *s)
+/* ---- in-memory file systems (FsEntry) ---- */
+
+struct names {
+	char **v;
+	size_t n, cap;
+	int err;
+};
+
+static int collect_name(void *ctx, const char *name, uint64_t ino, unsigned type,
+			uint64_t next_cookie)
+{
+	struct names *ns = ctx;
+
+	(void)ino;
+	(void)type;
+	(void)next_cookie;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	if (ns->n == ns->cap) {
+		size_t nc = ns->cap ? ns->cap * 2 : 16;
+		char **nv = realloc(ns->v, nc * sizeof(*nv));
+
+		if (!nv) {
+			ns->err = -ENOMEM;
+			return 1;
+		}
+		ns->v = nv;
+		ns->cap = nc;
+	}
+	ns->v[ns->n] = strdup(name);
+	if (!ns->v[ns->n]) {
+		ns->err = -ENOMEM;
+		return 1;
+	}
+	ns->n++;
+	return 0;
+}
+
+static void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+struct fs_walk {
+	struct saver *s;
+	struct kernel_root_ctx c;
+	struct vnode *ovl;               /* the overlay root for its upper tree, else NULL */
+	struct mount *mnt;               /* the mount the tree is seen through */
+	const char *const *runtime_etc;  /* NULL, or /etc names to skip (unchanged) */
+	uint64_t data;                   /* bytes saved */
+};
+
+/* Is the directory at @path (in the sandbox) covered by another mount than
+ * the walked one?  Then what the upper tree has under it is hidden. */
+static int covered(struct fs_walk *w, const char *path)
+{
+	struct path p;
+	int r;
+
+	if (vfs_walk(&w->c.t, AT_FDCWD, path, 0, &p) < 0)
+		return 0;
+	r = p.mnt != w->mnt;
+	path_put(&p);
+	return r;
+}
+
+static int save_file_data(struct fs_walk *w, struct vnode *v, Cvisor__Ckpt__FsEntry *e,
+			  const char *path)
+{
+	struct saver *s = w->s;
+	struct file *f = NULL;
+	struct stat st;
+	uint64_t size, done = 0;
+	int64_t off = 0;
+	int r;
+
+	vnode_stat(v, &st);
+	size = (uint64_t)st.st_size;
+	if (size > IMG_FS_DATA_MAX || w->data + size > IMG_FS_DATA_MAX)
+		return sv_fail(s, -EFBIG, "%s: the in-memory files exceed %llu MiB", path,
+			       (unsigned long long)(IMG_FS_DATA_MAX >> 20));
+	e->data.data = sv_alloc(s, size);
+	if (!e->data.data)
+		return -ENOMEM;
+	r = v->ops->open ? v->ops->open(v, O_RDONLY, &f) : -EINVAL;
+	if (r < 0)
+		return sv_fail(s, r, "%s: cannot read it: %s", path, strerror(-r));
+	f->path.v = vnode_get(v); /* as vfs_open: the file keeps a reference */
+	while (done < size) {
+		ssize_t n = f->ops->read ? f->ops->read(f, &w->c.t, e->data.data + done,
+							 size - done, &off)
+					 : -EINVAL;
+		if (n <= 0) {
+			file_put(f);
+			return sv_fail(s, n < 0 ? (int)n : -EIO, "%s: cannot read it", path);
+		}
+		done += (uint64_t)n;
+	}
+	file_put(f);
+	e->data.len = size;
+	w->data += size;
+	return 0;
+}
+
+/* Save the children of @dir (a tmpfs directory) seen at @path ("" for /). */
+static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, int depth)
+{
+	struct saver *s = w->s;
+	struct names ns = { 0 };
+	int r;
+
+	if (depth > 256)
+		return sv_fail(s, -ELOOP, "%s: directories nested too deep", path);
+	r = dir->ops->readdir ? dir->ops->readdir(dir, 0, collect_name, &ns) : -ENOTDIR;
+	if (r == 0)
+		r = ns.err;
+	for (size_t i = 0; i < ns.n && r == 0; i++) {
+		Cvisor__Ckpt__FsEntry *e;
+		struct vnode *v = NULL;
+		char full[VFS_PATH_MAX];
+		int kind = 0, skip = 0;
+		struct stat st;
+
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", path, ns.v[i]) >= sizeof(full)) {
+			r = sv_fail(s, -ENAMETOOLONG, "%s/%s: path too long", path, ns.v[i]);
+			break;
+		}
+		r = dir->ops->lookup(dir, ns.v[i], &v);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		vnode_stat(v, &st); /* the fields under the vnode's lock */
+		if (w->ovl)
+			kind = overlay_upper_kind(w->ovl, v);
+		if (w->runtime_etc && !strcmp(path, "/etc"))
+			for (const char *const *n = w->runtime_etc; *n; n++)
+				skip |= !strcmp(*n, ns.v[i]); /* as the runtime wrote it */
+		if (!skip && S_ISDIR(st.st_mode) && covered(w, full))
+			skip = 1; /* a mount point: the new sandbox makes its own */
+		if (skip) {
+			vnode_put(v);
+			continue;
+		}
+		e = sv_alloc(s, sizeof(*e));
+		r = e ? PUSH(s, s->img.fs_entries, s->img.n_fs_entries, e) : -ENOMEM;
+		if (r == 0 && s->img.n_fs_entries > IMG_FS_ENTRIES_MAX)
+			r = sv_fail(s, -EFBIG, "more than %d files in the in-memory file systems",
+				    IMG_FS_ENTRIES_MAX);
+		if (r == 0) {
+			cvisor__ckpt__fs_entry__init(e);
+			e->path = sv_strdup(s, full);
+			e->mode = st.st_mode & 07777;
+			e->uid = st.st_uid;
+			e->gid = st.st_gid;
+			e->atime_ns = (int64_t)st.st_atim.tv_sec * 1000000000 + st.st_atim.tv_nsec;
+			e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+			if (!e->path)
+				r = -ENOMEM;
+		}
+		if (r < 0) {
+		} else if (kind == OVERLAY_WHITEOUT) {
+			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__WHITEOUT;
+			e->mode = 0;
+		} else if (S_ISDIR(st.st_mode)) {
+			e->kind = kind == OVERLAY_OPAQUE ? CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY
+							 : CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY;
+			r = save_fs_dir(w, v, full, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__REGULAR;
+			if (st.st_nlink > 1)
+				r = sv_fail(s, -EOPNOTSUPP,
+					    "%s: a hard-linked file in memory (not saved yet)", full);
+			else
+				r = save_file_data(w, v, e, full);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[VFS_PATH_MAX];
+			int n = v->ops->readlink ? v->ops->readlink(v, target, sizeof(target) - 1)
+						 : -EINVAL;
+
+			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__SYMLINK;
+			if (n <= 0 || n >= (int)sizeof(target) - 1) {
+				r = sv_fail(s, n < 0 ? n : -EINVAL, "%s: cannot read the symlink", full);
+			} else {
+				target[n] = 0;
+				e->target = sv_strdup(s, target);
+				if (!e->target)
+					r = -ENOMEM;
+			}
+		} else {
+			r = sv_fail(s, -EOPNOTSUPP,
+				    "%s: a FIFO, socket or device in memory (not saved yet)", full);
+		}
+		vnode_put(v);
+	}
+	names_free(&ns);
+	if (r < 0 && !s->err[0])
+		sv_fail(s, r, "%s: %s", path[0] ? path : "/", strerror(-r));
+	return r;
+}
+
+/* The contents of the in-memory file systems: the root overlay's upper
+ * layer, then the tmpfs mounts /tmp and /dev/shm. */
+static int save_memory_fs(struct saver *s)
 {
 	static const char *const dirs[] = { "/tmp", "/dev/shm" };
 	struct kernel *k = s->k;
 	const char *runtime_files[4];
+	struct fs_walk w = { .s = s };
+	struct vnode *up = NULL;
+	int r;
 
+	r = kernel_root_ctx_init(k, &w.c);
+	if (r < 0)
+		return r;
 	/* /etc/hosts, hostname and resolv.conf as the runtime wrote them at
-	 * boot: the restored sandbox writes its own */
-	if (!netfiles_unchanged(k, runtime_files))
-		return sv_fail(s, -EOPNOTSUPP,
-			       "/etc/hosts, /etc/hostname or /etc/resolv.conf was changed in the "
-			       "memory overlay (its contents are not saved yet)");
-	if (overlay_upper_used(k->root.v, "etc", runtime_files))
-		return sv_fail(s, -EOPNOTSUPP,
-			       "files were written to the root file system's memory overlay "
-			       "(its contents are not saved yet)");
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		struct kernel_dirent *v = NULL;
-		size_t n = 0;
-
-		if (kernel_file_list(k, dirs[i], &v, &n) < 0)
-			continue;
-		kernel_dirents_free(v, n);
-		if (n > 0)
-			return sv_fail(s, -EOPNOTSUPP,
-				       "%s holds files (tmpfs contents are not saved yet)", dirs[i]);
+	 * boot are skipped (the restored sandbox writes its own); when the
+	 * application changed one, all three are saved and override them */
+	if (netfiles_unchanged(k, runtime_files))
+		w.runtime_etc = runtime_files;
+	if (overlay_upper_root(k->root.v, &up) == 0) {
+		w.ovl = k->root.v;
+		w.mnt = k->root.mnt;
+		r = save_fs_dir(&w, up, "", 1);
+		vnode_put(up);
 	}
-	return 0;
+	w.ovl = NULL;
+	w.runtime_etc = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++) {
+		struct path p;
+
+		if (vfs_walk(&w.c.t, AT_FDCWD, dirs[i], 0, &p) < 0)
+			continue;
+		if (p.mnt != k->root.mnt && p.v == p.mnt->root && p.mnt->fstype &&
+		    !strcmp(p.mnt->fstype, "tmpfs")) {
+			w.mnt = p.mnt;
+			r = save_fs_dir(&w, p.v, dirs[i], 1);
+		}
+		path_put(&p);
+	}
+	kernel_root_ctx_fini(&w.c);
+	return r;
 }
 
 /* OCI tmpfs mounts (binds.c: a kernel_bind without an attach name): their
@@ -902,7 +1119,7 @@ static int check_kernel(struct saver *s)
 {
 	struct kernel *k = s->k;
 	struct ipc_ns *ns = k->ipc;
-	int r = check_memory_fs(s);
+	int r = save_memory_fs(s);
 
 	if (r == 0)
 		r = check_tmpfs_mounts(s);
@@ -980,8 +1197,13 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 	}
 	if (r == 0) {
 		len = cvisor__ckpt__image__get_packed_size(&s.img);
-		out = malloc(len ? len : 1);
-		if (!out) {
+		out = len > KERNEL_CKPT_STATE_MAX ? NULL : malloc(len ? len : 1);
+		if (len > KERNEL_CKPT_STATE_MAX) {
+			r = sv_fail(&s, -EFBIG,
+				    "the saved state is too large (%zu MiB, at most %u: in-memory "
+				    "files count in it)",
+				    len >> 20, KERNEL_CKPT_STATE_MAX >> 20);
+		} else if (!out) {
 			r = -ENOMEM;
 		} else {
 			cvisor__ckpt__image__pack(&s.img, out);

@@ -25,6 +25,18 @@ static void check_state(const ImgState *s, uint64_t pages_size)
 		for (size_t j = 0; j < s->groups[i]->n_tasks; j++)
 			if (s->groups[i]->tasks[j]->regs.len != IMG_REGS_SIZE)
 				abort();
+	/* in-memory files: absolute paths without "." or ".." components,
+	 * bounded data */
+	for (size_t i = 0, total = 0; i < s->n_fs_entries; i++) {
+		const char *p = s->fs_entries[i]->path;
+
+		total += s->fs_entries[i]->data.len;
+		if (p[0] != '/' || strstr(p, "/../") || strstr(p, "/./") || strstr(p, "//") ||
+		    total > IMG_FS_DATA_MAX)
+			abort();
+		if (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/.."))
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

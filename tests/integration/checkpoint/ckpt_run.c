@@ -6,7 +6,8 @@
  * restores the image into two new sandboxes at once and checks that both
  * pass.  Modes:
  *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt]
- * The root file system: /prog, /data.txt ("0123456789" x 1000), /work/,
+ * The root file system: /prog, /data.txt ("0123456789" x 1000), /lower.txt
+ * ("lower\n"), /work/,
  * /dev, /proc, /tmp.
  *   pass     as above (default)
  *   refuse   the checkpoint must fail with a message; the original passes
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint/image.h"
 #include "runtime/sandbox.h"
 
 static const char *cvisor_bin, *program;
@@ -187,6 +189,84 @@ static void expect_refused(const char *img, const char *how)
 	sandbox_destroy(sb);
 }
 
+/* A copy of image @img with the in-memory file entries @extra appended
+ * (state.pb repacked, manifest rewritten: a well-formed but hostile image);
+ * restore must fail naming @want, nothing created. */
+static void expect_fs_refused(const char *img, Cvisor__Ckpt__FsEntry **extra, size_t n,
+			      const char *want)
+{
+	char bad[160], cmd[512], err[512] = "";
+	struct img_error ie = { { 0 } };
+	Cvisor__Ckpt__FsEntry **all;
+	struct sandbox_stats st;
+	struct img *im = NULL;
+	struct sandbox *sb;
+	int stdio[3] = { -1, -1, -1 }, r;
+	size_t len, old;
+	void *buf;
+
+	snprintf(bad, sizeof(bad), "%s/bad", work);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", bad, img, bad);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	if (img_open(bad, 0, &im, &ie) < 0)
+		DIE("img_open: %s", ie.msg);
+	old = im->state->n_fs_entries;
+	all = calloc(old + n, sizeof(*all));
+	if (!all)
+		DIE("calloc");
+	memcpy(all, im->state->fs_entries, old * sizeof(*all));
+	memcpy(all + old, extra, n * sizeof(*all));
+	{
+		Cvisor__Ckpt__FsEntry **keep = im->state->fs_entries;
+
+		im->state->fs_entries = all;
+		im->state->n_fs_entries = old + n;
+		len = cvisor__ckpt__image__get_packed_size(im->state);
+		buf = malloc(len);
+		if (!buf)
+			DIE("malloc");
+		cvisor__ckpt__image__pack(im->state, buf);
+		im->state->fs_entries = keep;
+		im->state->n_fs_entries = old;
+	}
+	if (img_write(bad, buf, len, im->m.xfeatures, &ie) < 0)
+		DIE("img_write: %s", ie.msg);
+	free(buf);
+	free(all);
+	img_close(im);
+	sb = boot();
+	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
+	if (r >= 0 || !strstr(err, want))
+		DIE("a hostile image (%s) gave %d (%s)", want, r, err);
+	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
+		DIE("a refused restore (%s) left processes behind", want);
+	fprintf(stderr, "refused (hostile in-memory files): %s\n", err);
+	sandbox_destroy(sb);
+}
+
+static void hostile_fs(const char *img)
+{
+	Cvisor__Ckpt__FsEntry lnk = CVISOR__CKPT__FS_ENTRY__INIT, f = CVISOR__CKPT__FS_ENTRY__INIT,
+			      wh = CVISOR__CKPT__FS_ENTRY__INIT, *v[2];
+
+	/* a symlink it made, out to /proc, then a file through it: EXDEV */
+	lnk.path = (char *)"/tmp/esc";
+	lnk.kind = CVISOR__CKPT__FS_ENTRY__KIND__SYMLINK;
+	lnk.mode = 0777;
+	lnk.target = (char *)"/proc";
+	f.path = (char *)"/tmp/esc/evil";
+	f.kind = CVISOR__CKPT__FS_ENTRY__KIND__REGULAR;
+	f.mode = 0644;
+	v[0] = &lnk, v[1] = &f;
+	expect_fs_refused(img, v, 2, "/tmp/esc/evil: cannot recreate it: Invalid cross-device link");
+	/* a whiteout over a mount point: EBUSY */
+	wh.path = (char *)"/tmp";
+	wh.kind = CVISOR__CKPT__FS_ENTRY__KIND__WHITEOUT;
+	v[0] = &wh;
+	expect_fs_refused(img, v, 1, "/tmp: cannot recreate it: Device or resource busy");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 4 ? argv[4] : "pass";
@@ -212,8 +292,9 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(cmd, sizeof(cmd),
 			 "mkdir -p '%s'/dev '%s'/proc '%s'/tmp '%s'/work '%s'/etc && cp '%s' '%s/prog' && "
-			 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt'",
-			 rootfs, rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs);
+			 "for i in $(seq 1000); do printf 0123456789; done > '%s/data.txt' && "
+			 "echo lower > '%s/lower.txt'",
+			 rootfs, rootfs, rootfs, rootfs, rootfs, program, rootfs, rootfs, rootfs);
 		if (system(cmd) != 0)
 			DIE("%s failed", cmd);
 	}
@@ -266,6 +347,8 @@ int main(int argc, char **argv)
 		sandbox_destroy(b);
 		goto done;
 	}
+	if (!strcmp(mode, "hostile_fs"))
+		hostile_fs(img);
 	if (!strcmp(mode, "corrupt")) {
 		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");
 		expect_refused(img, "truncate -s -4096 pages.img");

@@ -84,6 +84,10 @@ static void test_manifest_refusals(void **state)
 	assert_int_equal(img_check_host(&m, &err), 0);
 }
 
+/* In-memory file entries pack_min adds (FsEntry). */
+static Cvisor__Ckpt__FsEntry **g_fs;
+static size_t g_nfs;
+
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 {
@@ -119,6 +123,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	g.n_tasks = 1, g.tasks = &tp;
 	img.n_groups = 1, img.groups = &gp, img.n_mms = 1, img.mms = &mp;
 	img.n_fd_tables = 1, img.fd_tables = &ftp, img.n_fs_contexts = 1, img.fs_contexts = &fsp;
+	img.n_fs_entries = g_nfs, img.fs_entries = g_fs;
 	*len = cvisor__ckpt__image__get_packed_size(&img);
 	out = malloc(*len);
 	cvisor__ckpt__image__pack(&img, out);
@@ -145,6 +150,63 @@ static void test_state_checks(void **state)
 	assert_int_equal(img_state_parse(buf, len, 4096, &s, &err), -EBADMSG);
 	free(buf);
 	assert_int_equal(img_state_parse("\xff\xff\xff", 3, 4096, &s, &err), -EBADMSG);
+}
+
+/* One FsEntry: accepted (0) or refused (-EBADMSG)? */
+static int fs_entry_verdict(const char *path, int kind, uint32_t mode, size_t data_len,
+			    const char *target)
+{
+	Cvisor__Ckpt__FsEntry e = CVISOR__CKPT__FS_ENTRY__INIT, *ep = &e;
+	struct img_error err = { { 0 } };
+	static uint8_t data[4096];
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	e.path = (char *)path;
+	e.kind = kind;
+	e.mode = mode;
+	e.data.data = data;
+	e.data.len = data_len;
+	e.target = (char *)target;
+	g_fs = &ep;
+	g_nfs = 1;
+	buf = pack_min(&len, 0, 1);
+	g_fs = NULL;
+	g_nfs = 0;
+	r = img_state_parse(buf, len, 4096, &s, &err);
+	if (r == 0)
+		img_state_free(s);
+	free(buf);
+	return r;
+}
+
+static void test_fs_entries(void **state)
+{
+	enum { DIR_ = 1, REG = 2, LNK = 3, WH = 4, OPQ = 5 };
+
+	(void)state;
+	assert_int_equal(fs_entry_verdict("/work/f", REG, 0644, 10, ""), 0);
+	assert_int_equal(fs_entry_verdict("/work", OPQ, 0755, 0, ""), 0);
+	assert_int_equal(fs_entry_verdict("/data.txt", WH, 0, 0, ""), 0);
+	assert_int_equal(fs_entry_verdict("/tmp/l", LNK, 0777, 0, "../x"), 0);
+	assert_int_equal(fs_entry_verdict("/tmp/d", DIR_, 01777, 0, ""), 0);
+	/* hostile paths */
+	assert_int_equal(fs_entry_verdict("/work/../etc/passwd", REG, 0644, 1, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/..", DIR_, 0755, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/a/./b", REG, 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/a//b", REG, 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/a/", REG, 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("relative", REG, 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/", DIR_, 0755, 0, ""), -EBADMSG);
+	/* kinds, modes, data and targets where they do not belong */
+	assert_int_equal(fs_entry_verdict("/x", 0, 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/x", 6, 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/x", REG, S_IFREG | 0644, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/x", DIR_, 0755, 1, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/x", LNK, 0777, 0, ""), -EBADMSG);
+	assert_int_equal(fs_entry_verdict("/x", REG, 0644, 0, "t"), -EBADMSG);
 }
 
 static void test_directory(void **state)
@@ -188,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_roundtrip),
 		cmocka_unit_test(test_manifest_refusals),
 		cmocka_unit_test(test_state_checks),
+		cmocka_unit_test(test_fs_entries),
 		cmocka_unit_test(test_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* /etc/hosts is written by the runtime at boot and not saved (the restored
- * sandbox writes its own); once the application changes it, the checkpoint
- * is refused rather than losing the change; the process goes on. */
+/* /etc/hosts is written by the runtime at boot and not saved while it is
+ * as written (the restored sandbox writes its own); once the application
+ * changes it, it is saved and overrides the restored sandbox's. */
 #include <fcntl.h>
 #include <string.h>
 
