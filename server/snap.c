@@ -86,7 +86,7 @@ static json_t *load_meta(struct srv *s, const char *id)
 {
 	char p[4096];
 
-	if (!id_ok(id))
+	if (!id_ok(id) || !s->cfg.snapshot_dir)
 		return NULL;
 	snprintf(p, sizeof(p), "%s/%s/meta.json", s->cfg.snapshot_dir, id);
 	return json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
@@ -122,6 +122,10 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, j
 	int r;
 
 	err[0] = 0;
+	if (!s->cfg.snapshot_dir) {
+		snprintf(err, errlen, "no snapshot directory configured");
+		return -EIO;
+	}
 	r = pool_lease_find(s->pm, sandbox_id, &l);
 	if (r < 0)
 		return -ENOENT;
@@ -201,7 +205,7 @@ static int cmp_str(const void *a, const void *b)
 
 int srv_snap_list(struct srv *s, json_t **ret)
 {
-	DIR *d = opendir(s->cfg.snapshot_dir);
+	DIR *d = s->cfg.snapshot_dir ? opendir(s->cfg.snapshot_dir) : NULL;
 	struct dirent *e;
 	char **ids = NULL;
 	size_t n = 0, cap = 0;
@@ -247,7 +251,7 @@ int srv_snap_delete(struct srv *s, const char *id)
 	char dir[4096], gone[4200];
 	unsigned char rnd[4] = { 0 };
 
-	if (!id_ok(id))
+	if (!id_ok(id) || !s->cfg.snapshot_dir)
 		return -ENOENT;
 	snprintf(dir, sizeof(dir), "%s/%s", s->cfg.snapshot_dir, id);
 	(void)getrandom(rnd, sizeof(rnd), GRND_NONBLOCK);

@@ -304,7 +304,9 @@ def main():
     # overlay may make the runtime refuse) ---
     src = c.call("CreateSandbox", pool="default", timeout_s=300)
     r = c.exec_blocking(src.id, ["sh", "-c",
-                                 "sleep 100000 </dev/null >/dev/null 2>&1 & echo $!"])
+                                 "sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; "
+                                 "until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; do "
+                                 "i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done; echo $p"])
     spid = r.stdout.decode().strip()
     check(r.exit_code == 0 and spid.isdigit(), "a long-lived process in the source: %s" % spid)
     snap = c.call("CreateSnapshot", sandbox=src.id)
@@ -329,7 +331,12 @@ def main():
     expect_code(SC.INVALID_ARGUMENT, "CreateSandbox snapshot and pool", c.call,
                 "CreateSandbox", snapshot=snap.id, pool="bb")
     # a socket: the runtime refuses, the sandbox goes on
-    c.exec_blocking(rest_sb.id, ["sh", "-c", "nc -l -p 9999 </dev/null >/dev/null 2>&1 &"])
+    # (wait until nc holds it: the exec returns before nc runs)
+    r = c.exec_blocking(rest_sb.id, ["sh", "-c",
+                                     "nc -l -p 9999 </dev/null >/dev/null 2>&1 & p=$!; i=0; "
+                                     "until ls -l /proc/$p/fd 2>/dev/null | grep -q socket; do "
+                                     "i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done"])
+    check(r.exit_code == 0, "a process with a socket")
     expect_code(SC.FAILED_PRECONDITION, "CreateSnapshot of a sandbox with a socket", c.call,
                 "CreateSnapshot", sandbox=rest_sb.id)
     r = c.exec_blocking(rest_sb.id, ["echo", "still"])

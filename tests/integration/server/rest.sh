@@ -311,7 +311,8 @@ expect 400 "rootfs and pool together"
 req POST /v1/sandboxes '{"timeout_s":300}'
 expect 201 "a sandbox to snapshot"
 src=$(jq_ 'd["id"]')
-req POST "/v1/sandboxes/$src/exec" '{"argv":["sh","-c","sleep 100000 </dev/null >/dev/null 2>&1 & echo $!"]}'
+# (the exec returns once sh exits: wait until the child is sleep)
+req POST "/v1/sandboxes/$src/exec" '{"argv":["sh","-c","sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; do i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done; echo $p"]}'
 spid=$(jq_ 'd["stdout"].strip()')
 case $spid in '' | *[!0-9]*) bad "no background pid: $(cat "$tmp/body")" ;; esac
 req POST "/v1/sandboxes/$src/snapshots"
@@ -363,7 +364,10 @@ expect 400 "malformed snapshot body"
 req PUT /v1/snapshots
 expect 405 "PUT /v1/snapshots"
 # a socket: the runtime refuses with its message, the sandbox goes on
-req POST "/v1/sandboxes/$rsb/exec" '{"argv":["sh","-c","nc -l -p 9999 </dev/null >/dev/null 2>&1 &"]}'
+# (wait until nc holds it: the exec returns before nc runs)
+sockwait='nc -l -p 9999 </dev/null >/dev/null 2>&1 & p=$!; i=0; until ls -l /proc/$p/fd 2>/dev/null | grep -q socket; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done'
+req POST "/v1/sandboxes/$rsb/exec" "{\"argv\":[\"sh\",\"-c\",\"$sockwait\"]}"
+[ "$(jq_ 'd["exit_code"]')" = 0 ] && ok "a process with a socket" || bad "nc: $(cat "$tmp/body")"
 req POST "/v1/sandboxes/$rsb/snapshots"
 expect 409 "snapshot of a sandbox with a socket"
 problem
