@@ -118,7 +118,7 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, j
 	struct sandbox *sb;
 	char id[SNAP_ID_LEN + 1], dir[4096], img[4200], meta[4200], tmp[4200];
 	unsigned char rnd[SNAP_ID_LEN / 2];
-	json_t *m;
+	json_t *m, *out;
 	int r;
 
 	err[0] = 0;
@@ -182,20 +182,26 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, j
 		return -EIO;
 	}
 	atomic_fetch_add(&s->snaps_created, 1);
-	*ret = public_json(m);
+	out = public_json(m);
 	json_decref(m);
-	return *ret ? 0 : -ENOMEM;
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	return 0;
 }
 
 int srv_snap_get(struct srv *s, const char *id, json_t **ret)
 {
-	json_t *m = load_meta(s, id);
+	json_t *m = load_meta(s, id), *out;
 
 	if (!m)
 		return -ENOENT;
-	*ret = public_json(m);
+	out = public_json(m);
 	json_decref(m);
-	return *ret ? 0 : -ENOMEM;
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -305,8 +305,8 @@ def main():
     src = c.call("CreateSandbox", pool="default", timeout_s=300)
     r = c.exec_blocking(src.id, ["sh", "-c",
                                  "sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; "
-                                 "until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; do "
-                                 "i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done; echo $p"])
+                                 "until grep -q ^sleep /proc/$p/cmdline 2>/dev/null; do "
+                                 "i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done; echo $p"])
     spid = r.stdout.decode().strip()
     check(r.exit_code == 0 and spid.isdigit(), "a long-lived process in the source: %s" % spid)
     snap = c.call("CreateSnapshot", sandbox=src.id)

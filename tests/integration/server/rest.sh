@@ -311,8 +311,8 @@ expect 400 "rootfs and pool together"
 req POST /v1/sandboxes '{"timeout_s":300}'
 expect 201 "a sandbox to snapshot"
 src=$(jq_ 'd["id"]')
-# (the exec returns once sh exits: wait until the child is sleep)
-req POST "/v1/sandboxes/$src/exec" '{"argv":["sh","-c","sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; do i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done; echo $p"]}'
+# (the exec returns once sh exits: wait until the child runs sleep)
+req POST "/v1/sandboxes/$src/exec" '{"argv":["sh","-c","sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; until grep -q ^sleep /proc/$p/cmdline 2>/dev/null; do i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done; echo $p"]}'
 spid=$(jq_ 'd["stdout"].strip()')
 case $spid in '' | *[!0-9]*) bad "no background pid: $(cat "$tmp/body")" ;; esac
 req POST "/v1/sandboxes/$src/snapshots"
