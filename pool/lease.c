@@ -393,6 +393,16 @@ const char *pool_lease_pool(const struct pool_lease *l)
 	return l->pool->cfg.name;
 }
 
+const char *pool_lease_rootfs(const struct pool_lease *l)
+{
+	return l->pool->cfg.rootfs;
+}
+
+enum plat_kind pool_lease_platform(const struct pool_lease *l)
+{
+	return l->pool->cfg.platform;
+}
+
 const char *pool_lease_control_path(const struct pool_lease *l)
 {
 	return l->sock;

@@ -146,6 +146,9 @@ void pool_lease_failed(struct pool_lease *l, enum pool_fail why);
 const char *pool_lease_id(const struct pool_lease *l);
 const char *pool_lease_pool(const struct pool_lease *l);
 const char *pool_lease_control_path(const struct pool_lease *l);
+/* The root file system and platform the lease's sandbox was booted with. */
+const char *pool_lease_rootfs(const struct pool_lease *l);
+enum plat_kind pool_lease_platform(const struct pool_lease *l);
 /* The lease's own connection: only for the lease's single user (run). */
 struct sandbox *pool_lease_sandbox(struct pool_lease *l);
 /* The Sentry's host pid (0 if unknown). */

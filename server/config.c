@@ -55,6 +55,7 @@ void srv_config_clear(struct srv_config *c)
 	free(c->tls_key);
 	free(c->grpc);
 	free(c->state_dir);
+	free(c->snapshot_dir);
 	free(c->default_rootfs);
 	for (size_t i = 0; i < c->ntokens; i++) {
 		explicit_bzero(c->tokens[i], strlen(c->tokens[i]));
@@ -313,6 +314,7 @@ int srv_config_load(struct srv_config *c, const char *path, char *err, size_t er
 	    set_str(&c->tls_cert, json_object_get(j, "tls_cert")) < 0 ||
 	    set_str(&c->tls_key, json_object_get(j, "tls_key")) < 0 ||
 	    set_str(&c->state_dir, json_object_get(j, "state_dir")) < 0 ||
+	    set_str(&c->snapshot_dir, json_object_get(j, "snapshot_dir")) < 0 ||
 	    set_str(&c->default_rootfs, json_object_get(j, "default_rootfs")) < 0) {
 		snprintf(err, errlen, "%s: rest/grpc/state_dir/default_rootfs must be strings", path);
 		goto out;

@@ -78,6 +78,10 @@ static const struct method methods[] = {
 	M("GetFile", get_file_request, srv_gh_get_file, false, true),
 	M("ListFiles", list_files_request, srv_gh_list_files, false, true),
 	M("DeleteFile", delete_file_request, srv_gh_delete_file, false, true),
+	M("CreateSnapshot", create_snapshot_request, srv_gh_create_snapshot, false, true),
+	M("GetSnapshot", get_snapshot_request, srv_gh_get_snapshot, false, true),
+	M("ListSnapshots", list_snapshots_request, srv_gh_list_snapshots, false, true),
+	M("DeleteSnapshot", delete_snapshot_request, srv_gh_delete_snapshot, false, true),
 	{ "/cvisor.v1.Sandboxes/ExecInteractive", &cvisor__v1__exec_input__descriptor,
 	  srv_gh_exec_interactive, false, true, true },
 };

@@ -64,6 +64,10 @@ void srv_gh_put_file(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_get_file(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_list_files(struct gcall *c, const ProtobufCMessage *req);
 void srv_gh_delete_file(struct gcall *c, const ProtobufCMessage *req);
+void srv_gh_create_snapshot(struct gcall *c, const ProtobufCMessage *req);
+void srv_gh_get_snapshot(struct gcall *c, const ProtobufCMessage *req);
+void srv_gh_list_snapshots(struct gcall *c, const ProtobufCMessage *req);
+void srv_gh_delete_snapshot(struct gcall *c, const ProtobufCMessage *req);
 
 /* Exec requests: the same validation as REST (srv_exec_parse). */
 int srv_gexec_req(struct gcall *c, char **argv, size_t argc, char **env, size_t envc,

@@ -369,7 +369,25 @@ void srv_gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
 			return;
 		}
 	}
-	if (q->rootfs[0]) {
+	if (q->snapshot[0]) {
+		char err[512];
+		if (q->pool[0] || q->rootfs[0]) {
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				       "snapshot must be a snapshot id, without pool or rootfs");
+			return;
+		}
+		r = srv_snap_restore(s, q->snapshot, tmo, q->timeout_s, &l, err, sizeof(err));
+		if (r == -ENOENT) {
+			srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "snapshot %.64s: not found",
+				       q->snapshot);
+			return;
+		}
+		if (r == -ECANCELED) {
+			srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION,
+				       "cannot restore the snapshot: %s", err);
+			return;
+		}
+	} else if (q->rootfs[0]) {
 		enum plat_kind k = s->cfg.platform;
 		if (q->rootfs[0] != '/' || q->pool[0]) {
 			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
@@ -927,4 +945,112 @@ void srv_gh_health(struct gcall *c, const ProtobufCMessage *req)
 	m.status = (char *)"ok";
 	m.ready = ready;
 	srv_gcall_reply(c, &m.base);
+}
+
+/* --- snapshots (server/snap.c) --- */
+
+static void snap_fill(Cvisor__V1__Snapshot *m, json_t *j)
+{
+	cvisor__v1__snapshot__init(m);
+	m->id = (char *)json_string_value(json_object_get(j, "id"));
+	m->sandbox = (char *)json_string_value(json_object_get(j, "sandbox"));
+	m->pool = (char *)json_string_value(json_object_get(j, "pool"));
+	m->created_at = json_integer_value(json_object_get(j, "created_at"));
+	m->size_bytes = (uint64_t)json_integer_value(json_object_get(j, "size_bytes"));
+	if (!m->id)
+		m->id = (char *)"";
+	if (!m->sandbox)
+		m->sandbox = (char *)"";
+	if (!m->pool)
+		m->pool = (char *)"";
+}
+
+static void snap_reply(struct gcall *c, json_t *j)
+{
+	Cvisor__V1__Snapshot m;
+
+	snap_fill(&m, j);
+	srv_gcall_reply(c, &m.base);
+	json_decref(j);
+}
+
+void srv_gh_create_snapshot(struct gcall *c, const ProtobufCMessage *req)
+{
+	const Cvisor__V1__CreateSnapshotRequest *q = (const void *)req;
+	char err[512];
+	json_t *j;
+	int r = srv_snap_create(srv_gcall_srv(c), q->sandbox, !q->stop, &j, err, sizeof(err));
+
+	if (r == -ENOENT)
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->sandbox);
+	else if (r == -ECANCELED)
+		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION,
+			       "the sandbox cannot be checkpointed: %s", err);
+	else if (r == -EPIPE)
+		srv_gcall_fail(c, GRPC_STATUS_UNAVAILABLE, "%s", err);
+	else if (r < 0)
+		srv_gcall_fail(c, GRPC_STATUS_INTERNAL, "snapshot: %s",
+			       err[0] ? err : strerror(-r));
+	else
+		snap_reply(c, j);
+}
+
+void srv_gh_get_snapshot(struct gcall *c, const ProtobufCMessage *req)
+{
+	const Cvisor__V1__GetSnapshotRequest *q = (const void *)req;
+	json_t *j;
+	int r = srv_snap_get(srv_gcall_srv(c), q->id, &j);
+
+	if (r == -ENOENT)
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "snapshot %.64s: not found", q->id);
+	else if (r < 0)
+		srv_gcall_fail_errno(c, r, "snapshot");
+	else
+		snap_reply(c, j);
+}
+
+void srv_gh_list_snapshots(struct gcall *c, const ProtobufCMessage *req)
+{
+	Cvisor__V1__ListSnapshotsResponse resp = CVISOR__V1__LIST_SNAPSHOTS_RESPONSE__INIT;
+	Cvisor__V1__Snapshot *v = NULL, **pv = NULL;
+	json_t *a;
+	size_t n;
+	int r = srv_snap_list(srv_gcall_srv(c), &a);
+
+	(void)req;
+	if (r < 0) {
+		srv_gcall_fail_errno(c, r, "snapshots");
+		return;
+	}
+	n = json_array_size(a);
+	if (n) {
+		v = calloc(n, sizeof(*v));
+		pv = calloc(n, sizeof(*pv));
+		if (!v || !pv) {
+			free(v);
+			free(pv);
+			json_decref(a);
+			srv_gcall_fail_errno(c, -ENOMEM, "snapshots");
+			return;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		snap_fill(&v[i], json_array_get(a, i));
+		pv[i] = &v[i];
+	}
+	resp.n_snapshots = n;
+	resp.snapshots = pv;
+	srv_gcall_reply(c, &resp.base);
+	free(v);
+	free(pv);
+	json_decref(a);
+}
+
+void srv_gh_delete_snapshot(struct gcall *c, const ProtobufCMessage *req)
+{
+	const Cvisor__V1__DeleteSnapshotRequest *q = (const void *)req;
+	Cvisor__V1__Empty e = CVISOR__V1__EMPTY__INIT;
+
+	(void)srv_snap_delete(srv_gcall_srv(c), q->id); /* idempotent */
+	srv_gcall_reply(c, &e.base);
 }

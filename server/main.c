@@ -46,7 +46,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cvisord [--rest HOST:PORT] [--rest-unix PATH] [--grpc HOST:PORT] [--config FILE]\n"
-		   "               [--tls-cert PEM --tls-key PEM] [--state-dir DIR]\n"
+		   "               [--tls-cert PEM --tls-key PEM] [--state-dir DIR] [--snapshot-dir DIR]\n"
 		   "               [--default-rootfs DIR] [--min-ready N]\n"
 		   "               [--platform systrap|ptrace] [--boot-workers N] [--cvisor PATH]\n"
 		   "               [--verbose]\n");
@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 's' },
+		{ "snapshot-dir", required_argument, NULL, 'S' },
 		{ "default-rootfs", required_argument, NULL, 'd' },
 		{ "min-ready", required_argument, NULL, 'm' },
 		{ "platform", required_argument, NULL, 'p' },
@@ -162,6 +163,10 @@ int main(int argc, char **argv)
 		case 's':
 			free(cli.state_dir);
 			cli.state_dir = strdup(optarg);
+			break;
+		case 'S':
+			free(cli.snapshot_dir);
+			cli.snapshot_dir = strdup(optarg);
 			break;
 		case 'd':
 			free(cli.default_rootfs);
@@ -232,6 +237,7 @@ int main(int argc, char **argv)
 	OVERRIDE(tls_cert);
 	OVERRIDE(tls_key);
 	OVERRIDE(state_dir);
+	OVERRIDE(snapshot_dir);
 	OVERRIDE(default_rootfs);
 #undef OVERRIDE
 	if (cli.platform != (enum plat_kind)-1)
@@ -246,7 +252,10 @@ int main(int argc, char **argv)
 		s->cfg.grpc = strdup("127.0.0.1:50051");
 	if (!s->cfg.state_dir)
 		s->cfg.state_dir = default_state_dir();
-	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir) {
+	if (s->cfg.state_dir && !s->cfg.snapshot_dir &&
+	    asprintf(&s->cfg.snapshot_dir, "%s/snapshots", s->cfg.state_dir) < 0)
+		s->cfg.snapshot_dir = NULL;
+	if (!s->cfg.rest || !s->cfg.grpc || !s->cfg.state_dir || !s->cfg.snapshot_dir) {
 		ret = 1;
 		goto out;
 	}

@@ -7,6 +7,7 @@
  *   POST /v1/sandboxes/ID/timeout POST /v1/sandboxes/ID/exec[?stream=1]
  *   PUT|GET|DELETE /v1/sandboxes/ID/files?path=P[&list=1]
  *   POST /v1/run[?stream=1]
+ *   POST /v1/sandboxes/ID/snapshots  GET /v1/snapshots  GET|DELETE /v1/snapshots/SID
  */
 #define LOG_PREFIX "cvisord"
 #include "server/http.h"
@@ -279,6 +280,29 @@ static enum MHD_Result sandboxes_create(struct srv *s, struct MHD_Connection *c,
 			}
 		}
 	}
+	v = json_object_get(j, "snapshot");
+	if (v && (!json_is_string(v) || json_object_get(j, "pool") ||
+		  json_object_get(j, "rootfs"))) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request",
+				   "snapshot must be a snapshot id, without pool or rootfs");
+	}
+	if (v) {
+		char err[512];
+		r = srv_snap_restore(s, json_string_value(v), tmo, secs, &l, err, sizeof(err));
+		if (r == -ENOENT) {
+			res = srv_problem(s, c, 404, "not-found", "Not Found",
+					  "snapshot %.64s: not found", json_string_value(v));
+			json_decref(j);
+			return res;
+		}
+		if (r == -ECANCELED) {
+			json_decref(j);
+			return srv_problem(s, c, 409, "restore-refused", "Conflict",
+					   "cannot restore the snapshot: %s", err);
+		}
+		goto leased;
+	}
 	v = json_object_get(j, "rootfs");
 	if (v && (!json_is_string(v) || json_string_value(v)[0] != '/' ||
 		  json_object_get(j, "pool"))) {
@@ -304,6 +328,7 @@ static enum MHD_Result sandboxes_create(struct srv *s, struct MHD_Connection *c,
 	} else {
 		r = pool_acquire(s->pm, pool, tmo, secs, &l);
 	}
+leased:
 	if (r < 0) {
 		char what[80];
 		snprintf(what, sizeof(what), "pool %.40s", pool);
@@ -678,6 +703,43 @@ out:
 	return res;
 }
 
+/* --- snapshots --- */
+
+static enum MHD_Result snapshot_create(struct srv *s, struct MHD_Connection *c, const char *id,
+				       struct srv_req *rq)
+{
+	enum MHD_Result res;
+	json_t *j = rq->len ? parse_body(s, c, rq, &res) : json_object(), *v, *out;
+	bool leave = true;
+	char err[512];
+	int r;
+
+	if (!j)
+		return res;
+	v = json_object_get(j, "leave_running");
+	if (v && !json_is_boolean(v)) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request",
+				   "leave_running must be a boolean");
+	}
+	if (v)
+		leave = json_is_true(v);
+	json_decref(j);
+	r = srv_snap_create(s, id, leave, &out, err, sizeof(err));
+	if (r == -ENOENT)
+		return srv_problem(s, c, 404, "not-found", "Not Found", "sandbox %.64s: not found",
+				   id);
+	if (r == -ECANCELED)
+		return srv_problem(s, c, 409, "checkpoint-refused", "Conflict",
+				   "the sandbox cannot be checkpointed: %s", err);
+	if (r == -EPIPE)
+		return srv_problem(s, c, 502, "sandbox-died", "Bad Gateway", "%s", err);
+	if (r < 0)
+		return srv_problem(s, c, 500, "internal", "Internal Server Error", "snapshot: %s",
+				   err[0] ? err : strerror(-r));
+	return srv_send_json(s, c, 201, out);
+}
+
 /* --- health, metrics --- */
 
 static void hist_out(FILE *f, const char *name, const char *pool, const struct pool_hist *h)
@@ -774,6 +836,12 @@ static enum MHD_Result metrics(struct srv *s, struct MHD_Connection *c)
 		(unsigned long long)atomic_load(&s->runs));
 	fprintf(f, "# TYPE cvisor_execs_total counter\ncvisor_execs_total %llu\n",
 		(unsigned long long)atomic_load(&s->execs));
+	fprintf(f, "# TYPE cvisor_snapshots_created_total counter\n"
+		   "cvisor_snapshots_created_total %llu\n"
+		   "# TYPE cvisor_snapshots_restored_total counter\n"
+		   "cvisor_snapshots_restored_total %llu\n",
+		(unsigned long long)atomic_load(&s->snaps_created),
+		(unsigned long long)atomic_load(&s->snaps_restored));
 	srv_grpc_metrics(f);
 	fclose(f);
 	pool_names_free(names, n);
@@ -887,6 +955,35 @@ enum MHD_Result srv_route(struct srv *s, struct MHD_Connection *c, const char *u
 			return sandboxes_list(s, c);
 		return post ? sandboxes_create(s, c, rq) : method_not_allowed(s, c, method);
 	}
+	if (n == 1 && strcmp(p[0], "snapshots") == 0) {
+		json_t *a;
+		int r;
+		if (!get)
+			return method_not_allowed(s, c, method);
+		r = srv_snap_list(s, &a);
+		if (r < 0)
+			return srv_errno_problem(s, c, r, "snapshots");
+		return srv_send_json(s, c, 200, json_pack("{s:o}", "snapshots", a));
+	}
+	if (n == 2 && strcmp(p[0], "snapshots") == 0) {
+		json_t *o;
+		int r;
+		if (del) { /* idempotent */
+			(void)srv_snap_delete(s, p[1]);
+			return srv_send(s, c, 204, NULL, "", 0);
+		}
+		if (!get)
+			return method_not_allowed(s, c, method);
+		r = srv_snap_get(s, p[1], &o);
+		if (r == -ENOENT)
+			return srv_problem(s, c, 404, "not-found", "Not Found",
+					   "snapshot %.64s: not found", p[1]);
+		if (r < 0)
+			return srv_errno_problem(s, c, r, "snapshot");
+		return srv_send_json(s, c, 200, o);
+	}
+	if (n == 3 && strcmp(p[0], "sandboxes") == 0 && strcmp(p[2], "snapshots") == 0)
+		return post ? snapshot_create(s, c, p[1], rq) : method_not_allowed(s, c, method);
 	if (n >= 2 && strcmp(p[0], "sandboxes") == 0) {
 		struct pool_lease *l;
 		int r = pool_lease_find(s->pm, p[1], &l);

@@ -38,6 +38,7 @@ struct srv_config {
 	char *tls_cert, *tls_key; /* PEM files: HTTPS on the TCP listener */
 	char *grpc;  /* HOST:PORT, unix:PATH or "off" (server/grpc.c) */
 	char *state_dir;
+	char *snapshot_dir; /* NULL: <state_dir>/snapshots */
 	char *default_rootfs;
 	uint32_t default_min_ready;
 	enum plat_kind platform;
@@ -70,6 +71,7 @@ struct srv {
 	atomic_bool draining;
 	atomic_uint_fast64_t http_total[6]; /* by status class 1xx..5xx, [0] other */
 	atomic_uint_fast64_t runs, execs;
+	atomic_uint_fast64_t snaps_created, snaps_restored;
 	uint64_t started_ms;
 };
 
@@ -129,6 +131,22 @@ int srv_stream_start(struct sandbox *sb, struct pool_lease *lease, bool end_leas
 ssize_t srv_stream_read(struct srv_stream *st, char *buf, size_t max);
 /* Kills the process if still running and frees (takes the sandbox too). */
 void srv_stream_free(struct srv_stream *st);
+
+/* --- snapshots (snap.c) ---
+ * Errors: -ENOENT unknown sandbox or snapshot; -ECANCELED the runtime
+ * refused (the sandbox's state cannot be checkpointed, or the image cannot
+ * be restored): @err says why (409 / FAILED_PRECONDITION); -EPIPE the
+ * sandbox is not reachable; -EIO the snapshot directory; pool errors
+ * (-ENOSPC, -EAGAIN, ...) from the restore's new sandbox. */
+int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, json_t **ret,
+		    char *err, size_t errlen);
+int srv_snap_get(struct srv *s, const char *id, json_t **ret);
+int srv_snap_list(struct srv *s, json_t **ret); /* an array, sorted by id */
+int srv_snap_delete(struct srv *s, const char *id);
+/* A new lease (one reference for the caller) running the snapshot's
+ * processes. */
+int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint32_t secs,
+		     struct pool_lease **ret, char *err, size_t errlen);
 
 /* A JSON string of bytes: invalid UTF-8 sequences become U+FFFD. */
 json_t *srv_json_bytes(const char *p, size_t n);

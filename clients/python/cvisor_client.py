@@ -107,8 +107,11 @@ class Client:
         return _events(self._request("POST", "/v1/run?stream=1", body, stream=True))
 
     # --- sandboxes ---
-    def sandbox(self, pool=None, rootfs=None, timeout_s=None, labels=None):
+    def sandbox(self, pool=None, rootfs=None, timeout_s=None, labels=None, snapshot=None):
+        """Lease one; with snapshot: a new sandbox restored from that snapshot."""
         body = {}
+        if snapshot:
+            body["snapshot"] = snapshot
         if pool:
             body["pool"] = pool
         if rootfs:
@@ -128,6 +131,16 @@ class Client:
             token = page.get("next_page_token")
             if not token:
                 return out
+
+    # --- snapshots ---
+    def snapshots(self):
+        return self._json("GET", "/v1/snapshots")["snapshots"]
+
+    def snapshot_info(self, sid):
+        return self._json("GET", "/v1/snapshots/" + urllib.parse.quote(sid, safe=""))
+
+    def delete_snapshot(self, sid):
+        self._json("DELETE", "/v1/snapshots/" + urllib.parse.quote(sid, safe=""))
 
     def health(self):
         return self._json("GET", "/healthz")
@@ -181,6 +194,10 @@ class Sandbox:
 
     def remove_file(self, path):
         self._c._request("DELETE", self._p("/files?" + urllib.parse.urlencode({"path": path}))).read()
+
+    def snapshot(self, leave_running=True):
+        """Snapshot its processes: {id, sandbox, pool, created_at, size_bytes}."""
+        return self._c._json("POST", self._p("/snapshots"), {"leave_running": leave_running})
 
     def delete(self):
         self._c._request("DELETE", self._p()).read()

@@ -218,3 +218,15 @@ class Client:
 
     def delete_file(self, id, path):
         return self.call("DeleteFile", id=id, path=path)
+
+    def create_snapshot(self, sandbox, stop=False):
+        return self.call("CreateSnapshot", sandbox=sandbox, stop=stop)
+
+    def list_snapshots(self):
+        return self.call("ListSnapshots").snapshots
+
+    def get_snapshot(self, id):
+        return self.call("GetSnapshot", id=id)
+
+    def delete_snapshot(self, id):
+        return self.call("DeleteSnapshot", id=id)

@@ -47,6 +47,8 @@ pairs = {
     "PoolFailures": (("Pool", "failures"), set(), set()),
     "CreateSandboxRequest": ("SandboxCreate", set(), set()),
     "Sandbox": ("Sandbox", set(), set()),
+    "Snapshot": ("Snapshot", set(), set()),
+    "CreateSnapshotRequest": ("SnapshotCreate", {"sandbox", "stop"}, {"leave_running"}),
     "ExecRequest": ("Exec", {"id"}, {"stream"}),  # id: the path; stream: gRPC has Exec
     "ExecResult": ("ExecResult", set(), set()),
     "ExecExit": ("ExecEvent", set(), {"type", "data", "detail"}),

@@ -306,6 +306,93 @@ expect 400 "rootfs path that does not exist"
 req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"pool\":\"bb\"}"
 expect 400 "rootfs and pool together"
 
+# --- snapshots (no file is written before a snapshot: files in the
+# overlay may make the runtime refuse) ---
+req POST /v1/sandboxes '{"timeout_s":300}'
+expect 201 "a sandbox to snapshot"
+src=$(jq_ 'd["id"]')
+# (the exec returns once sh exits: wait until the child runs sleep)
+req POST "/v1/sandboxes/$src/exec" '{"argv":["sh","-c","sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; until grep -q ^sleep /proc/$p/cmdline 2>/dev/null; do i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done; echo $p"]}'
+spid=$(jq_ 'd["stdout"].strip()')
+case $spid in '' | *[!0-9]*) bad "no background pid: $(cat "$tmp/body")" ;; esac
+req POST "/v1/sandboxes/$src/snapshots"
+expect 201 "snapshot a sandbox (no body: leave_running)"
+snap=$(jq_ 'd["id"]')
+[ "$(jq_ 'd["sandbox"]')" = "$src" ] && [ "$(jq_ 'd["size_bytes"] > 0 and d["created_at"] > 0')" = True ] &&
+	[ -d "$tmp/state/snapshots/$snap/img" ] && ok "snapshot fields, image in the state dir" ||
+	bad "snapshot: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$src/exec" "{\"argv\":[\"sh\",\"-c\",\"kill -0 $spid && echo alive\"]}"
+[ "$(jq_ 'd["stdout"]')" = alive ] && ok "the source goes on" || bad "source after snapshot: $(cat "$tmp/body")"
+req GET "/v1/snapshots/$snap"
+expect 200 "get the snapshot"
+req GET /v1/snapshots
+[ "$code" = 200 ] && [ "$(jq_ '[x["id"] for x in d["snapshots"]]')" = "['$snap']" ] &&
+	ok "list snapshots" || bad "list snapshots: $code $(cat "$tmp/body")"
+req POST /v1/sandboxes "{\"snapshot\":\"$snap\",\"timeout_s\":300}"
+expect 201 "restore the snapshot into a new sandbox"
+rsb=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$rsb/exec" "{\"argv\":[\"sh\",\"-c\",\"kill -0 $spid && echo alive; echo ok\"]}"
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "alive
+ok" ] && ok "the restored sandbox runs the process and execs" ||
+	bad "exec in the restored sandbox: $code $(cat "$tmp/body")"
+req POST "/v1/sandboxes" "{\"snapshot\":\"$snap\",\"timeout_s\":300}"
+expect 201 "restore it a second time"
+rsb2=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$rsb2/exec" "{\"argv\":[\"sh\",\"-c\",\"kill -0 $spid && echo alive\"]}"
+[ "$(jq_ 'd["stdout"]')" = alive ] && ok "the second copy too" || bad "second restore: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$rsb2"
+req POST "/v1/sandboxes/ffffffffffffffff/snapshots"
+expect 404 "snapshot of an unknown sandbox"
+problem
+req GET /v1/snapshots/0000000000000000
+expect 404 "unknown snapshot"
+problem
+req GET /v1/snapshots/..
+expect 404 "a path as snapshot id"
+req POST /v1/sandboxes '{"snapshot":"0000000000000000"}'
+expect 404 "restore an unknown snapshot"
+problem
+req POST /v1/sandboxes "{\"snapshot\":\"$snap\",\"pool\":\"bb\"}"
+expect 400 "snapshot and pool together"
+req POST /v1/sandboxes '{"snapshot":7}'
+expect 400 "snapshot not a string"
+req POST "/v1/sandboxes/$src/snapshots" '{"leave_running":"no"}'
+expect 400 "leave_running not a boolean"
+problem
+req POST "/v1/sandboxes/$src/snapshots" '{"leave_running":'
+expect 400 "malformed snapshot body"
+req PUT /v1/snapshots
+expect 405 "PUT /v1/snapshots"
+# a socket: the runtime refuses with its message, the sandbox goes on
+# (wait until nc holds it: the exec returns before nc runs)
+sockwait='nc -l -p 9999 </dev/null >/dev/null 2>&1 & p=$!; i=0; until ls -l /proc/$p/fd 2>/dev/null | grep -q socket; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done'
+req POST "/v1/sandboxes/$rsb/exec" "{\"argv\":[\"sh\",\"-c\",\"$sockwait\"]}"
+[ "$(jq_ 'd["exit_code"]')" = 0 ] && ok "a process with a socket" || bad "nc: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$rsb/snapshots"
+expect 409 "snapshot of a sandbox with a socket"
+problem
+grep -q socket "$tmp/body" && ok "the 409 carries the runtime's message" || bad "409 body: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$rsb/exec" '{"argv":["echo","still"]}'
+[ "$(jq_ 'd["stdout"]')" = still ] && ok "the refused sandbox goes on" || bad "after 409: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$src/snapshots" '{"leave_running":false}'
+expect 201 "snapshot with leave_running false"
+snap2=$(jq_ 'd["id"]')
+req GET "/v1/sandboxes/$src"
+expect 404 "leave_running false ended the sandbox"
+req DELETE "/v1/snapshots/$snap"
+expect 204 "delete a snapshot"
+req DELETE "/v1/snapshots/$snap"
+expect 204 "delete it again (idempotent)"
+req GET "/v1/snapshots/$snap"
+expect 404 "deleted snapshot"
+req POST /v1/sandboxes "{\"snapshot\":\"$snap\"}"
+expect 404 "restore a deleted snapshot"
+req DELETE "/v1/snapshots/$snap2"
+req GET /v1/snapshots
+[ "$(jq_ 'len(d["snapshots"])')" = 0 ] && [ -z "$(ls "$tmp/state/snapshots")" ] &&
+	ok "no snapshot left, directory empty" || bad "snapshots left: $(cat "$tmp/body"); $(ls "$tmp/state/snapshots")"
+req DELETE "/v1/sandboxes/$rsb"
+
 # --- pagination ---
 pg=""
 for i in 1 2 3; do
@@ -374,7 +461,8 @@ req GET /metrics
 expect 200 metrics
 for m in 'cvisor_pool_ready{pool="bb"}' 'cvisor_pool_leased{pool="bb"}' 'cvisor_pool_starting{pool="bb"}' \
 	'cvisor_acquire_seconds_bucket{pool="bb",le="+Inf"}' 'cvisor_run_seconds_count{pool="default"}' \
-	'cvisor_pool_failures_total{pool="one",reason="full"}' 'cvisor_sandboxes_created_total{pool="bb"}'; do
+	'cvisor_pool_failures_total{pool="one",reason="full"}' 'cvisor_sandboxes_created_total{pool="bb"}' \
+	'cvisor_snapshots_created_total 2' 'cvisor_snapshots_restored_total 2'; do
 	grep -qF "$m" "$tmp/body" || { [ "${m#*one}" != "$m" ] && continue; bad "metrics lacks $m"; }
 done
 
