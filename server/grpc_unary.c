@@ -679,12 +679,19 @@ static void exec_blocking(struct gcall *c, struct pool_lease *l, struct sandbox 
 	struct srv *s = srv_gcall_srv(c);
 	Cvisor__V1__ExecResult m = CVISOR__V1__EXEC_RESULT__INIT;
 	struct srv_exec_res out;
+	int64_t left;
 	int r;
 
 	atomic_fetch_add(&s->execs, 1);
 	r = srv_exec_run(sb, er, s->cfg.lim.max_output, &out);
+	left = srv_gcall_deadline_ms(c);
 	if (r < 0) {
 		srv_gexec_fail(c, l, r, er->argv[0]);
+	} else if (out.timed_out && left >= 0 && left <= 50) {
+		/* the timeout was the client's deadline (srv_gexec_req): say so
+		 * rather than racing the client's own expiry with an OK */
+		srv_gcall_fail(c, GRPC_STATUS_DEADLINE_EXCEEDED, "the client's deadline passed");
+		srv_exec_res_clear(&out);
 	} else {
 		pool_observe_run(s->pm, pool_lease_pool(l), (double)out.duration_ns / 1e9);
 		m.exit_code = out.exit_code;
