@@ -6,6 +6,9 @@
  *     pools list | pools get NAME | pools delete NAME
  *     pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]
  *     sandboxes list | sandboxes create [POOL] | sandboxes get ID | sandboxes delete ID
+ *     sandboxes restore SNAPSHOT       (a new sandbox from a snapshot)
+ *     snapshots create ID [--stop] | snapshots list | snapshots get SID |
+ *     snapshots delete SID
  *     run [--pool P] -- ARGV...        (exits with the program's status)
  *     exec ID -- ARGV...               (streams stdout/stderr live)
  *     files put ID PATH LOCAL | files get ID PATH [LOCAL] | files ls ID PATH
@@ -183,7 +186,8 @@ static int usage(void)
 		"usage: cvisorctl [--url URL] [--token TOKEN] COMMAND\n"
 		"  pools list|get NAME|delete NAME\n"
 		"  pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]\n"
-		"  sandboxes list|create [POOL]|get ID|delete ID\n"
+		"  sandboxes list|create [POOL]|get ID|delete ID|restore SNAPSHOT\n"
+		"  snapshots create ID [--stop]|list|get SID|delete SID\n"
 		"  run [--pool P] -- ARGV...\n"
 		"  exec ID -- ARGV...\n"
 		"  files put ID PATH LOCAL | files get ID PATH [LOCAL] | files ls ID PATH\n");
@@ -215,6 +219,30 @@ static char *escape(const char *s)
 	curl_free(e);
 	curl_easy_cleanup(c);
 	return r;
+}
+
+/* GET or DELETE (@verb "get" / "delete") of /v1/@coll/@name. */
+static long by_name(const char *coll, const char *verb, const char *name, struct buf *b)
+{
+	char path[1024], *n = escape(name);
+
+	snprintf(path, sizeof(path), "/v1/%s/%s", coll, n ? n : "");
+	free(n);
+	return request(!strcmp(verb, "get") ? "GET" : "DELETE", path, NULL, NULL, 0, b, NULL);
+}
+
+/* POST @j (taken) as JSON to @path. */
+static long post_json(const char *path, json_t *j, struct buf *b)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	long code;
+
+	json_decref(j);
+	if (!s)
+		return -1;
+	code = request("POST", path, "application/json", s, strlen(s), b, NULL);
+	free(s);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -249,14 +277,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "pools") && argc >= 2) {
 		if (!strcmp(argv[1], "list"))
 			return finish(request("GET", "/v1/pools", NULL, NULL, 0, &b, NULL), &b);
-		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3) {
-			char *n = escape(argv[2]);
-			snprintf(path, sizeof(path), "/v1/pools/%s", n ? n : "");
-			free(n);
-			return finish(request(!strcmp(argv[1], "get") ? "GET" : "DELETE", path, NULL,
-					      NULL, 0, &b, NULL),
-				      &b);
-		}
+		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3)
+			return finish(by_name("pools", argv[1], argv[2], &b), &b);
 		const char *net = NULL;
 
 		if (!strcmp(argv[1], "create") && argc >= 3 && !strncmp(argv[2], "--network=", 10)) {
@@ -288,23 +310,31 @@ int main(int argc, char **argv)
 			return finish(request("GET", "/v1/sandboxes", NULL, NULL, 0, &b, NULL), &b);
 		if (!strcmp(argv[1], "create") && argc <= 3) {
 			json_t *j = json_object();
-			char *s;
+
 			if (argc == 3)
 				json_object_set_new(j, "pool", json_string(argv[2]));
-			s = json_dumps(j, JSON_COMPACT);
-			json_decref(j);
-			long code = request("POST", "/v1/sandboxes", "application/json", s, strlen(s),
-					    &b, NULL);
-			free(s);
-			return finish(code, &b);
+			return finish(post_json("/v1/sandboxes", j, &b), &b);
 		}
-		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3) {
+		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3)
+			return finish(by_name("sandboxes", argv[1], argv[2], &b), &b);
+		if (!strcmp(argv[1], "restore") && argc == 3)
+			return finish(post_json("/v1/sandboxes",
+						json_pack("{s:s}", "snapshot", argv[2]), &b), &b);
+		return usage();
+	}
+	if (!strcmp(argv[0], "snapshots") && argc >= 2) {
+		if (!strcmp(argv[1], "list"))
+			return finish(request("GET", "/v1/snapshots", NULL, NULL, 0, &b, NULL), &b);
+		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3)
+			return finish(by_name("snapshots", argv[1], argv[2], &b), &b);
+		if (!strcmp(argv[1], "create") && (argc == 3 || (argc == 4 &&
+							       !strcmp(argv[3], "--stop")))) {
 			char *n = escape(argv[2]);
-			snprintf(path, sizeof(path), "/v1/sandboxes/%s", n ? n : "");
+
+			snprintf(path, sizeof(path), "/v1/sandboxes/%s/snapshots", n ? n : "");
 			free(n);
-			return finish(request(!strcmp(argv[1], "get") ? "GET" : "DELETE", path, NULL,
-					      NULL, 0, &b, NULL),
-				      &b);
+			return finish(post_json(path, json_pack("{s:b}", "leave_running", argc == 3),
+						&b), &b);
 		}
 		return usage();
 	}

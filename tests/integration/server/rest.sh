@@ -504,6 +504,21 @@ if [ -n "$ctl" ]; then
 		cmp -s "$tmp/x" "$tmp/payload" && ok "cvisorctl files" || bad "cvisorctl files"
 	out=$("$ctl" exec "$sid" -- sh -c 'echo a; echo b >&2; exit 4' 2>&1) && rc=0 || rc=$?
 	[ "$out" = "$(printf 'a\nb')" ] && [ $rc = 4 ] && ok "cvisorctl exec (streamed)" || bad "cvisorctl exec: $rc $out"
+	# snapshots (of a sandbox with a process): the file put into /tmp comes
+	# back in the restored copy
+	"$ctl" exec "$sid" -- sh -c 'sleep 100000 </dev/null >/dev/null 2>&1 & p=$!; i=0; until grep -q ^sleep /proc/$p/cmdline 2>/dev/null; do i=$((i+1)); [ $i -gt 300 ] && break; sleep 0.1; done' ||
+		bad "cvisorctl exec of a background sleep"
+	snapid=$("$ctl" snapshots create "$sid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	"$ctl" snapshots list | grep -q "\"$snapid\"" && ok "cvisorctl snapshots create, list" ||
+		bad "cvisorctl snapshots list: $snapid"
+	rid=$("$ctl" sandboxes restore "$snapid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	"$ctl" files get "$rid" /tmp/x "$tmp/x2" && cmp -s "$tmp/x2" "$tmp/payload" &&
+		ok "cvisorctl sandboxes restore (the /tmp file is in the copy)" || bad "cvisorctl restore: $rid"
+	"$ctl" sandboxes delete "$rid" >/dev/null
+	"$ctl" snapshots delete "$snapid" >/dev/null && ! "$ctl" snapshots get "$snapid" >/dev/null 2>&1 &&
+		ok "cvisorctl snapshots delete" || bad "cvisorctl snapshots delete"
+	"$ctl" snapshots create 2>/dev/null && rc=0 || rc=$?
+	[ $rc = 2 ] && ok "cvisorctl snapshots usage" || bad "cvisorctl snapshots usage: $rc"
 	"$ctl" sandboxes delete "$sid" >/dev/null && ok "cvisorctl sandboxes delete" || bad "cvisorctl delete"
 	CVISOR_TOKEN=wrong-token-0123456789 "$ctl" pools list 2>/dev/null && bad "cvisorctl bad token accepted" ||
 		ok "cvisorctl bad token refused"
