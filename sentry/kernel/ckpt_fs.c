@@ -32,41 +32,6 @@ struct fs_restore {
 	struct mount *allowed[3];
 };
 
-struct rm_names {
-	char **v;
-	size_t n, cap;
-	int err;
-};
-
-static int rm_collect(void *ctx, const char *name, uint64_t ino, unsigned type, uint64_t next)
-{
-	struct rm_names *ns = ctx;
-
-	(void)ino;
-	(void)type;
-	(void)next;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return 0;
-	if (ns->n == ns->cap) {
-		size_t nc = ns->cap ? ns->cap * 2 : 16;
-		char **nv = realloc(ns->v, nc * sizeof(*nv));
-
-		if (!nv) {
-			ns->err = -ENOMEM;
-			return 1;
-		}
-		ns->v = nv;
-		ns->cap = nc;
-	}
-	ns->v[ns->n] = strdup(name);
-	if (!ns->v[ns->n]) {
-		ns->err = -ENOMEM;
-		return 1;
-	}
-	ns->n++;
-	return 0;
-}
-
 /* Remove @name from @dir (on @mnt), a directory with all it holds. */
 static int remove_tree(struct mount *mnt, struct vnode *dir, const char *name, int depth)
 {
@@ -78,19 +43,15 @@ static int remove_tree(struct mount *mnt, struct vnode *dir, const char *name, i
 	if (vfs_is_mountpoint(mnt, v)) {
 		r = -EBUSY;
 	} else if (S_ISDIR(v->mode)) {
-		struct rm_names ns = { 0 };
+		struct vnode_names ns = { 0 };
 
 		if (depth > 256)
 			r = -ELOOP;
 		if (r == 0)
-			r = v->ops->readdir ? v->ops->readdir(v, 0, rm_collect, &ns) : -ENOTDIR;
-		if (r == 0)
-			r = ns.err;
+			r = vnode_read_names(v, &ns);
 		for (size_t i = 0; i < ns.n && r == 0; i++)
 			r = remove_tree(mnt, v, ns.v[i], depth + 1);
-		for (size_t i = 0; i < ns.n; i++)
-			free(ns.v[i]);
-		free(ns.v);
+		vnode_names_free(&ns);
 	}
 	if (r == 0)
 		r = dir->ops->unlink ? dir->ops->unlink(dir, name, S_ISDIR(v->mode)) : -EPERM;

@@ -843,49 +843,6 @@ static int save_tree(struct saver *s, struct thread_group *tg, int depth)
 
 /* ---- in-memory file systems (FsEntry) ---- */
 
-struct names {
-	char **v;
-	size_t n, cap;
-	int err;
-};
-
-static int collect_name(void *ctx, const char *name, uint64_t ino, unsigned type,
-			uint64_t next_cookie)
-{
-	struct names *ns = ctx;
-
-	(void)ino;
-	(void)type;
-	(void)next_cookie;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return 0;
-	if (ns->n == ns->cap) {
-		size_t nc = ns->cap ? ns->cap * 2 : 16;
-		char **nv = realloc(ns->v, nc * sizeof(*nv));
-
-		if (!nv) {
-			ns->err = -ENOMEM;
-			return 1;
-		}
-		ns->v = nv;
-		ns->cap = nc;
-	}
-	ns->v[ns->n] = strdup(name);
-	if (!ns->v[ns->n]) {
-		ns->err = -ENOMEM;
-		return 1;
-	}
-	ns->n++;
-	return 0;
-}
-
-static void names_free(struct names *ns)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		free(ns->v[i]);
-	free(ns->v);
-}
-
 struct fs_walk {
 	struct saver *s;
 	struct kernel_root_ctx c;
@@ -951,14 +908,12 @@ static int save_file_data(struct fs_walk *w, struct vnode *v, Cvisor__Ckpt__FsEn
 static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, int depth)
 {
 	struct saver *s = w->s;
-	struct names ns = { 0 };
+	struct vnode_names ns = { 0 };
 	int r;
 
 	if (depth > 256)
 		return sv_fail(s, -ELOOP, "%s: directories nested too deep", path);
-	r = dir->ops->readdir ? dir->ops->readdir(dir, 0, collect_name, &ns) : -ENOTDIR;
-	if (r == 0)
-		r = ns.err;
+	r = vnode_read_names(dir, &ns);
 	for (size_t i = 0; i < ns.n && r == 0; i++) {
 		Cvisor__Ckpt__FsEntry *e;
 		struct vnode *v = NULL;
@@ -1040,7 +995,7 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 		}
 		vnode_put(v);
 	}
-	names_free(&ns);
+	vnode_names_free(&ns);
 	if (r < 0 && !s->err[0])
 		sv_fail(s, r, "%s: %s", path[0] ? path : "/", strerror(-r));
 	return r;

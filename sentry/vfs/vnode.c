@@ -153,3 +153,56 @@ int vnode_setattr(struct vnode *v, const struct vnode_attr *a)
 		fsnotify(v, IN_ATTRIB);
 	return r;
 }
+
+static int collect_name(void *ctx, const char *name, uint64_t ino, unsigned type,
+			uint64_t next_cookie)
+{
+	struct vnode_names *ns = ctx;
+
+	(void)ino;
+	(void)type;
+	(void)next_cookie;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	if (ns->n == ns->cap) {
+		size_t nc = ns->cap ? ns->cap * 2 : 16;
+		char **nv = realloc(ns->v, nc * sizeof(*nv));
+
+		if (!nv) {
+			ns->err = -ENOMEM;
+			return 1;
+		}
+		ns->v = nv;
+		ns->cap = nc;
+	}
+	ns->v[ns->n] = strdup(name);
+	if (!ns->v[ns->n]) {
+		ns->err = -ENOMEM;
+		return 1;
+	}
+	ns->n++;
+	return 0;
+}
+
+int vnode_read_names(struct vnode *dir, struct vnode_names *ret)
+{
+	struct vnode_names ns = { 0 };
+	int r = dir->ops->readdir ? dir->ops->readdir(dir, 0, collect_name, &ns) : -ENOTDIR;
+
+	if (r == 0)
+		r = ns.err;
+	if (r < 0) {
+		vnode_names_free(&ns);
+		return r;
+	}
+	*ret = ns;
+	return 0;
+}
+
+void vnode_names_free(struct vnode_names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	*ns = (struct vnode_names){ 0 };
+}

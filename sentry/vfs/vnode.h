@@ -149,6 +149,17 @@ void vnode_apply_attr(struct vnode *v, const struct vnode_attr *a);
 void vnode_set_name_hint(struct vnode *v, const char *name);
 int vnode_name_hint(struct vnode *v, char *buf);
 
+/* The names in directory @dir but "." and "..", read all at once (for
+ * walkers that change the tree while they go): *@ret is filled on success
+ * (-ENOTDIR without readdir, -ENOMEM); free with vnode_names_free. */
+struct vnode_names {
+	char **v;
+	size_t n, cap;
+	int err;
+};
+int vnode_read_names(struct vnode *dir, struct vnode_names *ret);
+void vnode_names_free(struct vnode_names *ns);
+
 static inline struct path path_get(struct path p)
 {
 	vnode_get(p.v);
