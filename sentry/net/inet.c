@@ -48,35 +48,12 @@ void is_wake(void)
 
 uint64_t is_deadline(uint64_t timeo)
 {
-	return timeo ? mono_ns() + timeo : 0;
+	return sock_deadline(timeo);
 }
 
 int is_wait(struct task *t, uint64_t deadline)
 {
-	struct timespec ts;
-	/* With a timeout, Linux does not restart (sock_intr_errno). */
-	int r = t ? task_interrupted(t, deadline ? -EINTR : -ERESTARTSYS) : 0;
-	uint64_t slice = 50 * NSEC_PER_MSEC, now;
-
-	if (r < 0)
-		return r;
-	now = mono_ns();
-	if (deadline && now >= deadline)
-		return -EAGAIN;
-	if (deadline && deadline - now < slice)
-		slice = deadline - now;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (long)slice;
-	while (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	if (t)
-		task_block_begin(t);
-	pthread_cond_timedwait(&inet_cond, &inet_lock, &ts);
-	if (t)
-		task_block_end(t);
-	return 0;
+	return sock_wait(t, &inet_cond, &inet_lock, deadline);
 }
 
 struct isock *is_new(int family, int type, int proto)

@@ -74,33 +74,10 @@ static struct nlsock *nl_socks;
 static int32_t nl_rover = NL_AUTOBIND_FIRST;
 static const struct sock_ops nl_ops;
 
-/* Wait for a change (nl_lock held) up to @deadline (CLOCK_MONOTONIC ns,
- * 0: none) in 50 ms slices: -EAGAIN once it passed; a signal gives
- * -ERESTARTSYS, or -EINTR with a timeout (sock_intr_errno); -EINTR when
- * the task must stop. */
+/* Wait for a change (nl_lock held): sock_wait(). */
 static int nl_wait(struct task *t, uint64_t deadline)
 {
-	uint64_t slice = 50 * 1000 * 1000ULL, now;
-	int r = t ? task_interrupted(t, deadline ? -EINTR : -ERESTARTSYS) : 0;
-	struct timespec ts;
-
-	if (r < 0)
-		return r;
-	now = mono_ns();
-	if (deadline && now >= deadline)
-		return -EAGAIN;
-	if (deadline && deadline - now < slice)
-		slice = deadline - now;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (long)slice;
-	while (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	task_block_begin(t);
-	pthread_cond_timedwait(&nl_cond, &nl_lock, &ts);
-	task_block_end(t);
-	return 0;
+	return sock_wait(t, &nl_cond, &nl_lock, deadline);
 }
 
 uint32_t netlink_portid_locked(struct nlsock *s)

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include "lib/macro.h"
+#include "lib/timeutil.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
@@ -258,3 +259,33 @@ static const struct file_ops sock_fops = {
 	.fstat = sock_fstat,
 	.release = sock_release,
 };
+
+uint64_t sock_deadline(uint64_t timeo_ns)
+{
+	return timeo_ns ? mono_ns() + timeo_ns : 0;
+}
+
+int sock_wait(struct task *t, pthread_cond_t *cond, pthread_mutex_t *lock, uint64_t deadline)
+{
+	int r = t ? task_interrupted(t, deadline ? -EINTR : -ERESTARTSYS) : 0;
+	uint64_t slice = 50 * NSEC_PER_MSEC, now;
+	struct timespec ts;
+
+	if (r < 0)
+		return r;
+	now = mono_ns();
+	if (deadline && now >= deadline)
+		return -EAGAIN;
+	if (deadline && deadline - now < slice)
+		slice = deadline - now;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)slice;
+	while (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	task_block_begin(t);
+	pthread_cond_timedwait(cond, lock, &ts);
+	task_block_end(t);
+	return 0;
+}

@@ -46,6 +46,7 @@
 #ifndef CVISOR_SENTRY_NET_SOCKET_H
 #define CVISOR_SENTRY_NET_SOCKET_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -185,5 +186,14 @@ int sock_cmsg_check(const uint8_t *buf, size_t len);
 /* SO_RCVTIMEO/SO_SNDTIMEO conversions (0 = none). */
 int sock_timeo_in(const void *val, socklen_t len, uint64_t *ret_ns);
 void sock_timeo_out(uint64_t ns, void *val, socklen_t *len);
+
+/* Blocking, as every family does it: wait on @cond (with @lock held) for a
+ * change, at most 50 ms and never past @deadline (CLOCK_MONOTONIC ns, 0:
+ * none; sock_deadline() makes one from a SO_*TIMEO).  -EAGAIN once the
+ * deadline passed; a signal gives -ERESTARTSYS, or -EINTR with a timeout
+ * (Linux's sock_intr_errno); -EINTR when the task must stop; else 0 (the
+ * caller re-checks).  The wait is not the task's CPU time. */
+int sock_wait(struct task *t, pthread_cond_t *cond, pthread_mutex_t *lock, uint64_t deadline);
+uint64_t sock_deadline(uint64_t timeo_ns);
 
 #endif

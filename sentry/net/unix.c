@@ -67,27 +67,12 @@ void us_wake(void)
 
 uint64_t us_deadline(uint64_t timeo)
 {
-	return timeo ? mono_ns() + timeo : 0;
+	return sock_deadline(timeo);
 }
 
 int us_wait(struct task *t, uint64_t deadline)
 {
-	struct timespec ts;
-	/* With a timeout, Linux does not restart (sock_intr_errno). */
-	int r = t ? task_interrupted(t, deadline ? -EINTR : -ERESTARTSYS) : 0;
-
-	if (r < 0)
-		return r;
-	if (deadline && mono_ns() >= deadline)
-		return -EAGAIN;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 50 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&unix_cond, &unix_lock, &ts);
-	return 0;
+	return sock_wait(t, &unix_cond, &unix_lock, deadline);
 }
 
 int us_file(struct usock *s, unsigned fflags, struct file **ret)
