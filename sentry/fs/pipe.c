@@ -29,6 +29,10 @@ struct pipe {
 	uint16_t *pkts;
 	size_t pkt_head, npkts;
 	int readers, writers;
+	/* Opens of each end ever made: a FIFO's blocking open waits for the
+	 * other count to move, so a partner that came and went already
+	 * (Linux's wait_for_partner) still lets it through. */
+	unsigned rcount, wcount;
 	int refs;             /* ends alive */
 	uint64_t ino;         /* st_ino: a counter, never a Sentry address */
 };
@@ -219,6 +223,12 @@ static void pipe_put(struct pipe *p)
 
 	pthread_mutex_lock(&p->lock);
 	last = --p->refs == 0;
+	if (p->readers == 0 && p->writers == 0) {
+		/* A FIFO nobody holds open keeps no data (Linux frees its
+		 * pipe then); the vnode's reference keeps only the object. */
+		p->head = p->len = 0;
+		p->pkt_head = p->npkts = 0;
+	}
 	pthread_cond_broadcast(&p->cond);
 	vfs_notify();
 	pthread_mutex_unlock(&p->lock);
@@ -242,6 +252,12 @@ static void pipe_release(struct file *f)
 	if (file_writable(f))
 		p->writers--;
 	last = --p->refs == 0;
+	if (p->readers == 0 && p->writers == 0) {
+		/* A FIFO nobody holds open keeps no data (Linux frees its
+		 * pipe then); the vnode's reference keeps only the object. */
+		p->head = p->len = 0;
+		p->pkt_head = p->npkts = 0;
+	}
 	pthread_cond_broadcast(&p->cond);
 	vfs_notify();
 	pthread_mutex_unlock(&p->lock);
@@ -356,17 +372,26 @@ int pipe_fifo_open(void **fifo, pthread_mutex_t *slot_lock, unsigned flags, stru
 		return -ENXIO;
 	}
 	p->refs++;
-	if (acc != O_WRONLY)
+	if (acc != O_WRONLY) {
 		p->readers++;
-	if (acc != O_RDONLY)
+		p->rcount++;
+	}
+	if (acc != O_RDONLY) {
 		p->writers++;
+		p->wcount++;
+	}
 	pthread_cond_broadcast(&p->cond);
 	vfs_notify();
 	/* A reader waits for a writer and a writer for a reader (O_RDWR and
-	 * O_NONBLOCK readers never wait). */
-	while (r == 0 && !nonblock && acc != O_RDWR &&
-	       (acc == O_RDONLY ? p->writers == 0 : p->readers == 0))
-		r = pipe_wait(p, t);
+	 * O_NONBLOCK readers never wait): for the partner's count of opens to
+	 * move, not for the partner to be there still. */
+	if (!nonblock && acc != O_RDWR &&
+	    (acc == O_RDONLY ? p->writers == 0 : p->readers == 0)) {
+		unsigned *cnt = acc == O_RDONLY ? &p->wcount : &p->rcount, seen = *cnt;
+
+		while (r == 0 && *cnt == seen)
+			r = pipe_wait(p, t);
+	}
 	pthread_mutex_unlock(&p->lock);
 	if (r < 0) {
 		file_put(f); /* undoes the counts through pipe_release */

@@ -70,7 +70,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_sig_handler g_sig_ignore g_sig_kill g_sig_mask_pending g_sig_pipe g_sig_queue
   g_sig_restart g_sig_suspend g_sig_timedwait g_time_clocks g_time_cpu_proc
   g_time_itimer g_time_limits g_time_sleep g_time_times
-  g_pipe_tee g_pipe_vmsplice g_fs_fallocate g_ipc_shm_fork g_ipc_shm_rmid g_ipc_sem g_ipc_msg
+  g_pipe_tee g_pipe_vmsplice g_pipe_fifo g_fs_fallocate g_ipc_shm_fork g_ipc_shm_rmid g_ipc_sem g_ipc_msg
   g_fs_inotify g_event_inotify_epoll g_time_posix_timers
   g_thread_futex_ops g_thread_clone3
   g_net_tcp_basic g_net_tcp_errors g_net_tcp_epoll g_net_udp g_net_inet6 g_net_sockopts
