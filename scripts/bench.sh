@@ -21,3 +21,6 @@ echo "== bench_programs"
 tests/bench/sentry/bench_programs.sh build/runtime/cvisor 5
 echo "== bench_run (cvisor run vs runc run)"
 tests/bench/runtime/bench_run.sh build/runtime/cvisor build/rootfs-busybox 50
+echo "== bench_warm_python (a warmed python3 restored from a snapshot, over REST)"
+tests/bench/restore/bench_warm_python.sh build/server/cvisord build/runtime/cvisor \
+	build/tests/bench/restore/warm_client 100

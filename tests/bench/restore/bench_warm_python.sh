@@ -16,7 +16,8 @@
 #   restore   POST /v1/sandboxes {"snapshot":SID}, then
 #             POST /v1/sandboxes/ID/exec?stream=1 {"argv":[warm_client,...]}
 #             (restore on demand into a warm sandbox of the same pool; the
-#             restore and the request are also printed separately)
+#             restore, the request and, for reference, a second request to
+#             the same restored python are also printed separately)
 #   snap-pool POST /v1/run?stream=1 {"pool":P,"argv":[warm_client,...]} on a
 #             pool whose template is the snapshot, when the server has them
 #             (POST /v1/pools {"name":P,"snapshot":SID}); skipped otherwise
@@ -36,6 +37,9 @@
 # The root file system is the host's / (read-only under the memory
 # overlay; python3 is the host's), so the snapshot holds python's whole
 # private memory (its text and libraries' too, docs/checkpoint.md).
+# Every sample starts on a full, idle pool (MIN_READY ready sandboxes, no
+# boot running), so the refill of the previous sample does not compete with
+# it; the sandboxes are deleted outside the timed part.
 # Target (report only): restore p50 <= 10 ms and >= 10x faster than cold.
 # Exit 77 without /usr/bin/python3.
 set -eu
@@ -260,8 +264,20 @@ if st == 201:
 else:
     pool_note = "HTTP %d: %s" % (st, d[:200].decode(errors="replace").strip())
 
+# --- reference: the cold work natively, no sandbox, no server ---
+import os, subprocess
+nat = []
+for i in range(min(n, 20)):
+    t0 = time.perf_counter()
+    o = subprocess.run(["/usr/bin/python3", "-c", COLD, REQ], capture_output=True,
+                       env=dict(e.split("=", 1) for e in ENV))
+    nat.append((time.perf_counter() - t0) * 1e3)
+    if o.stdout != want:
+        sys.exit("native answer differs: %r %r" % (o.stdout, o.stderr))
+
 print("first byte of the answer (ms from the first API call):")
 show("cold: run python3 -c (default pool)", cold_first)
+show("  reference: native python3 -c, until exit", nat)
 show("restore on demand: create + exec", warm_first)
 show("  of which POST /v1/sandboxes {snapshot}", res)
 show("  of which the exec of warm_client", req_first)
