@@ -20,11 +20,21 @@
 #include "../../guest/guest.h"
 
 enum {
-	NR_READ = 0, NR_WRITE = 1, NR_OPEN = 2, NR_CLOSE = 3, NR_SIGPROCMASK = 14,
-	NR_GETPID = 39, NR_KILL = 62, NR_RENAME = 82, NR_UNLINK = 87,
+	NR_READ = 0,
+	NR_WRITE = 1,
+	NR_OPEN = 2,
+	NR_CLOSE = 3,
+	NR_SIGPROCMASK = 14,
+	NR_GETPID = 39,
+	NR_KILL = 62,
+	NR_RENAME = 82,
+	NR_UNLINK = 87,
 	NR_SIGTIMEDWAIT = 128,
-	O_RDONLY_ = 0, O_WRONLY_CREAT_TRUNC_CLOEXEC = 01 | 0100 | 01000 | 02000000,
-	SIGUSR1_ = 10, EINTR_ = 4, EAGAIN_ = 11,
+	O_RDONLY_ = 0,
+	O_WRONLY_CREAT_TRUNC_CLOEXEC = 01 | 0100 | 01000 | 02000000,
+	SIGUSR1_ = 10,
+	EINTR_ = 4,
+	EAGAIN_ = 11,
 };
 
 static long sys4(long nr, long a, long b, long c, long d)
@@ -87,7 +97,7 @@ void client(long *sp)
 {
 	char **argv = (char **)(sp + 1), in[512], tmp[512], out[512], buf[16384];
 	unsigned long set = 1ul << (SIGUSR1_ - 1);
-	long ts[2] = { 10, 0 }, fd, n, pypid = 0, me;
+	long ts[2] = {10, 0}, fd, n, pypid = 0, me;
 	int si[32];
 
 	if (*sp != 3) {
