@@ -41,7 +41,7 @@
 # boot running), so the refill of the previous sample does not compete with
 # it; the sandboxes are deleted outside the timed part.
 # Target (report only): restore p50 <= 10 ms and >= 10x faster than cold.
-# Exit 77 without /usr/bin/python3.
+# PLATFORM=ptrace picks the other platform.  Exit 77 without /usr/bin/python3.
 set -eu
 [ -x /usr/bin/python3 ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
 cvisord=$(realpath "$1") cvisor=$(realpath "$2") client=$(realpath "$3")
@@ -52,7 +52,8 @@ trap '[ -n "$pid" ] && kill -TERM $pid 2>/dev/null; [ -n "$pid" ] && wait $pid 2
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 TOKEN=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 CVISOR_TOKEN=$TOKEN CVISOR_BIN=$cvisor "$cvisord" --rest "127.0.0.1:$port" --grpc off \
-	--state-dir "$tmp/state" --default-rootfs / --min-ready "$MINR" 2>"$tmp/log" &
+	--state-dir "$tmp/state" --default-rootfs / --min-ready "$MINR" \
+	--platform "${PLATFORM:-systrap}" 2>"$tmp/log" &
 pid=$!
 
 rc=0
