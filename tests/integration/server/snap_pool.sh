@@ -284,10 +284,45 @@ expect 404 "it is gone"
 req POST /v1/pools "{\"name\":\"late\",\"snapshot\":\"$sid\"}"
 expect 404 "no pool from a deleted snapshot"
 
+# a snapshot kept for the config file below (snapshots outlive the server)
+req POST "/v1/sandboxes/$src/snapshots" '{"leave_running":false}'
+expect 201 "a snapshot for the config file"
+sid3=$(jq_ 'd["id"]')
+
 kill -TERM "$pid"
 wait "$pid" && ok "cvisord exits 0 on SIGTERM" || bad "cvisord exit status"
 pid=
 left=$(ls "$tmp/state"/snp/*.sock "$tmp/state"/broken/*.sock 2>/dev/null | wc -l)
 [ "$left" = 0 ] && ok "no sandbox socket left" || bad "$left sockets left"
+
+# --- the JSON config file: a pool from a snapshot at start-up ---
+port=$(freeport)
+base=http://127.0.0.1:$port
+cat >"$tmp/conf.json" <<EOF2
+{"rest": "127.0.0.1:$port", "grpc": "off", "state_dir": "$tmp/state", "platform": "$platform",
+ "tokens": ["$TOKEN"],
+ "pools": [{"name": "fromconf", "template": {"snapshot": "$sid3"}, "min_ready": 1}]}
+EOF2
+"$cvisord" --config "$tmp/conf.json" 2>"$tmp/log" &
+pid=$!
+for _ in $(seq 100); do
+	curl -sf "$base/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+req POST /v1/run '{"pool":"fromconf","argv":["sh","-c","cat /data.txt; test -s /tmp/counter && echo counter"]}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = "$secret
+counter" ] && ok "a config file's snapshot pool serves runs" || bad "config pool: $code $(cat "$tmp/body")"
+req GET /v1/pools/fromconf
+[ "$(jq_ 'd.get("snapshot")')" = "$sid3" ] && ok "it names its snapshot" || bad "config pool: $(cat "$tmp/body")"
+kill -TERM "$pid"
+wait "$pid" || bad "cvisord (config) exit status"
+pid=
+sed -i "s/$sid3/0000000000000000/" "$tmp/conf.json"
+if timeout 60 "$cvisord" --config "$tmp/conf.json" 2>"$tmp/log"; then
+	bad "cvisord started with a pool from an unknown snapshot"
+else
+	grep -q "0000000000000000: not found" "$tmp/log" && ok "a config pool from an unknown snapshot stops the start, named" ||
+		bad "config error: $(cat "$tmp/log")"
+fi
 [ $fail = 0 ] && echo PASS || { tail -30 "$tmp/log"; echo FAILED; }
 exit $fail
