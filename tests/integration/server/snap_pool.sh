@@ -173,6 +173,29 @@ done
 	ok "three leases (A, B, run), each destroyed after use" || bad "pool counters: $(cat "$tmp/body")"
 wait_ready snp 2
 
+# nesting: a snapshot of a clone (its pool is a snapshot pool) restores
+# into a fresh sandbox, never into one of that pool's restored clones
+req POST /v1/sandboxes '{"pool":"snp","timeout_s":300}'
+expect 201 "lease C from the snapshot pool"
+cc=$(jq_ 'd["id"]')
+exec_out "$cc" "echo nested > /tmp/nested; cat /tmp/nested"
+req POST "/v1/sandboxes/$cc/snapshots"
+expect 201 "snapshot a clone"
+[ "$(jq_ 'd["pool"]')" = snp ] && ok "it names the snapshot pool" || bad "nested snapshot: $(cat "$tmp/body")"
+nsid=$(jq_ 'd["id"]')
+req POST /v1/sandboxes "{\"snapshot\":\"$nsid\",\"timeout_s\":300}"
+expect 201 "restore the clone's snapshot per request"
+nsb=$(jq_ 'd["id"]')
+exec_out "$nsb" "cat /data.txt /tmp/nested; kill -0 $spid && echo alive"
+[ "$out" = "$secret
+nested
+alive" ] && ok "the nested restore has both layers of state" || bad "nested restore: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$nsb"
+req DELETE "/v1/sandboxes/$cc"
+req DELETE "/v1/snapshots/$nsid"
+expect 204 "delete the nested snapshot (no pool uses it)"
+wait_ready snp 2
+
 # --- validation ---
 req POST /v1/pools '{"name":"x1","template":{"snapshot":"0000000000000000"}}'
 expect 404 "a pool from an unknown snapshot"
