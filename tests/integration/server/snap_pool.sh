@@ -256,6 +256,19 @@ if [ -n "$ctl" ]; then
 	"$ctl" pools delete snp2 >/dev/null 2>&1 || bad "cvisorctl pools delete snp2"
 fi
 
+# --- the Python REST client ---
+PYTHONPATH=$root/clients/python python3 - "$base" "$TOKEN" "$sid" "$secret" <<'PY' && ok "cvisor_client.create_pool_from_snapshot + run" || bad "python REST client"
+import sys
+from cvisor_client import Client
+base, token, sid, secret = sys.argv[1:5]
+c = Client(base, token)
+p = c.create_pool_from_snapshot("py", sid, min_ready=1)
+assert p["snapshot"] == sid, p
+r = c.run(["cat", "/data.txt"], pool="py")
+assert r["stdout"] == secret + "\n", r
+c.delete_pool("py")
+PY
+
 # --- a snapshot whose restore fails: counted, backed off ---
 req POST "/v1/sandboxes/$src/snapshots"
 expect 201 "a second snapshot"
