@@ -308,7 +308,8 @@ static int check_packets(const Cvisor__Ckpt__Pipe *p, struct img_error *err)
 	return 0;
 }
 
-/* epoll (items naming other files), timerfd, signalfd, FIFO (ckpt_event.c). */
+/* epoll (items naming other files), timerfd, signalfd, inotify, FIFO
+ * (ckpt_event.c). */
 static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f,
 			    struct img_error *err)
 {
@@ -337,6 +338,19 @@ static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f,
 		return 0;
 	case CVISOR__CKPT__FILE__KIND__SIGNALFD:
 		return 0; /* any mask: SIGKILL and SIGSTOP are dropped on restore */
+	case CVISOR__CKPT__FILE__KIND__INOTIFY:
+		/* the queue's records are parsed by the Sentry */
+		if (f->n_inotify_watches > 8192 || f->inotify_next_wd <= 0 ||
+		    f->inotify_events.len > (8u << 20))
+			return fail(err, -EBADMSG, "state: file %u: bad inotify", f->id);
+		for (size_t i = 0; i < f->n_inotify_watches; i++) {
+			const Cvisor__Ckpt__InotifyWatch *w = f->inotify_watches[i];
+
+			if (w->wd <= 0 || w->path[0] != '/' || strlen(w->path) >= 4096)
+				return fail(err, -EBADMSG, "state: file %u: bad inotify watch",
+					    f->id);
+		}
+		return 0;
 	default: /* FIFO */
 		if (f->path[0] != '/' || strlen(f->path) >= 4096)
 			return fail(err, -EBADMSG, "state: file %u: bad path", f->id);
@@ -446,6 +460,7 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		case CVISOR__CKPT__FILE__KIND__TIMERFD:
 		case CVISOR__CKPT__FILE__KIND__SIGNALFD:
 		case CVISOR__CKPT__FILE__KIND__FIFO:
+		case CVISOR__CKPT__FILE__KIND__INOTIFY:
 			r = check_event_file(s, f, err);
 			if (r < 0)
 				return r;

@@ -23,9 +23,9 @@ static const char *kind_name(int k)
 {
 	static const char *const names[] = { "?", "file", "dir", "pipe", "stdio", "device",
 					     "eventfd" };
-	static const char *const events[] = { "epoll", "timerfd", "signalfd", "fifo" };
+	static const char *const events[] = { "epoll", "timerfd", "signalfd", "fifo", "inotify" };
 
-	if (k >= CVISOR__CKPT__FILE__KIND__EPOLL && k <= CVISOR__CKPT__FILE__KIND__FIFO)
+	if (k >= CVISOR__CKPT__FILE__KIND__EPOLL && k <= CVISOR__CKPT__FILE__KIND__INOTIFY)
 		return events[k - CVISOR__CKPT__FILE__KIND__EPOLL];
 	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
 }
@@ -159,6 +159,9 @@ static void print_image(const struct img *im)
 				printf(" mask 0x%" PRIx64, f->signal_mask);
 			else if (f->kind == CVISOR__CKPT__FILE__KIND__FIFO)
 				printf(" %s pipe %u", f->path, f->pipe_id);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__INOTIFY)
+				printf(" %zu watches, %zu bytes queued", f->n_inotify_watches,
+				       f->inotify_events.len);
 			else
 				printf(" %s", f->path);
 			putchar('\n');

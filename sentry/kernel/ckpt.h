@@ -51,7 +51,7 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
 
 /*
- * epoll, timerfd, signalfd, FIFOs and packet-mode pipes (ckpt_event.c).
+ * epoll, timerfd, signalfd, inotify, FIFOs and packet-mode pipes (ckpt_event.c).
  * Save: fill @pf for the description @f (@path: what /proc shows for it)
  * through the saver's callbacks; -ENOENT when @f is none of these (an
  * anonymous pipe without packets included: ckpt_save.c saves it), another
@@ -62,6 +62,7 @@ struct task;
 struct Cvisor__Ckpt__File;
 struct Cvisor__Ckpt__Pipe;
 struct ckpt_event_saver {
+	struct kernel *k;
 	void *ctx;
 	void *(*alloc)(void *ctx, size_t n); /* zeroed, freed with the image */
 	/* the image id of another description (saved first if new) */

@@ -21,7 +21,10 @@
 #include "checkpoint/image.h"
 #include "lib/macro.h"
 #include "sentry/fs/eventfd.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/fs/pipe.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/root_ctx.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/file.h"
@@ -111,6 +114,86 @@ static int save_pipe(const struct ckpt_event_saver *sv, struct file *f, const ch
 	return 0;
 }
 
+/* The absolute path at which the root context @c reaches @v: the mount
+ * holding it is not recorded, so each is tried and the walk back must give
+ * @v itself. */
+static int vnode_path(struct kernel *k, struct kernel_root_ctx *c, struct vnode *v, char *buf,
+		      size_t len)
+{
+	for (int i = -1; i < k->nmounts; i++) {
+		struct path p = { i < 0 ? k->root.mnt : k->mounts[i], v }, back;
+		int ok;
+
+		if (!p.mnt || vfs_path_string(k->root, p, buf, len) < 0 || buf[0] != '/')
+			continue;
+		if (vfs_walk(&c->t, AT_FDCWD, buf, 0, &back) < 0)
+			continue;
+		ok = back.v == v;
+		path_put(&back);
+		if (ok)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static int save_inotify(const struct ckpt_event_saver *sv, struct file *f, const char *path,
+			Cvisor__Ckpt__File *pf)
+{
+	struct inotify_ckpt c = { 0 };
+	struct kernel_root_ctx rc;
+	char *wpath = malloc(VFS_PATH_MAX);
+	int r;
+
+	if (!wpath)
+		return -ENOMEM;
+	r = kernel_root_ctx_init(sv->k, &rc);
+	if (r < 0) {
+		free(wpath);
+		return r;
+	}
+	r = inotify_ckpt_get(f, &c);
+	if (r < 0)
+		r = ev_fail(sv, r, "%s: %s", path, strerror(-r));
+	pf->kind = CVISOR__CKPT__FILE__KIND__INOTIFY;
+	pf->inotify_next_wd = c.next_wd;
+	pf->inotify_watches = r == 0 ? sv->alloc(sv->ctx, c.nwatches * sizeof(void *)) : NULL;
+	pf->inotify_events.data = r == 0 ? sv->alloc(sv->ctx, c.events_len) : NULL;
+	if (r == 0 && (!pf->inotify_watches || !pf->inotify_events.data))
+		r = -ENOMEM;
+	if (r == 0) {
+		memcpy(pf->inotify_events.data, c.events, c.events_len);
+		pf->inotify_events.len = c.events_len;
+	}
+	for (size_t i = 0; i < c.nwatches && r == 0; i++) {
+		Cvisor__Ckpt__InotifyWatch *w = sv->alloc(sv->ctx, sizeof(*w));
+
+		if (!w) {
+			r = -ENOMEM;
+			break;
+		}
+		cvisor__ckpt__inotify_watch__init(w);
+		w->wd = c.watches[i].wd;
+		w->mask = c.watches[i].mask;
+		if (vnode_path(sv->k, &rc, c.watches[i].v, wpath, VFS_PATH_MAX) < 0) {
+			r = ev_fail(sv, -EOPNOTSUPP,
+				    "%s: watch %d is on a file no path reaches (deleted, or "
+				    "hidden by a mount): not saved yet", path, w->wd);
+			break;
+		}
+		w->path = sv->alloc(sv->ctx, strlen(wpath) + 1);
+		if (!w->path) {
+			r = -ENOMEM;
+			break;
+		}
+		memcpy(w->path, wpath, strlen(wpath) + 1);
+		pf->inotify_watches[pf->n_inotify_watches++] = w;
+	}
+	inotify_ckpt_free(&c);
+	kernel_root_ctx_fini(&rc);
+	free(wpath);
+	return r;
+}
+
 int ckpt_event_save(const struct ckpt_event_saver *sv, struct file *f, const char *path,
 		    Cvisor__Ckpt__File *pf)
 {
@@ -133,6 +216,8 @@ int ckpt_event_save(const struct ckpt_event_saver *sv, struct file *f, const cha
 		pf->timerfd = t;
 		return 0;
 	}
+	if (inotify_file_is(f))
+		return save_inotify(sv, f, path, pf);
 	if (signalfd_file_is(f)) {
 		r = signalfd_ckpt_get(f, &pf->signal_mask);
 		if (r < 0)
@@ -249,6 +334,27 @@ int ckpt_event_restore_file(struct task *helper, const ImgState *img, const Cvis
 		break;
 	case CVISOR__CKPT__FILE__KIND__FIFO:
 		return restore_fifo(helper, img, pf, ret, err, errlen);
+	case CVISOR__CKPT__FILE__KIND__INOTIFY:
+		r = inotify_file_new(0, &f);
+		for (size_t i = 0; i < pf->n_inotify_watches && r == 0; i++) {
+			const Cvisor__Ckpt__InotifyWatch *w = pf->inotify_watches[i];
+			struct path p;
+
+			r = vfs_walk(helper, AT_FDCWD, w->path, 0, &p);
+			if (r == 0) {
+				r = inotify_ckpt_add_watch(f, p.v, w->mask, w->wd);
+				path_put(&p);
+			}
+			if (r < 0)
+				rs_err(err, errlen, r, "inotify watch %d on %s: %s", w->wd, w->path,
+				       strerror(-r));
+		}
+		if (r == 0)
+			r = inotify_ckpt_set(f, pf->inotify_next_wd, pf->inotify_events.data,
+					     pf->inotify_events.len);
+		if (r == 0)
+			set_flags(f, O_RDONLY, pf);
+		break;
 	default:
 		return -ENOENT;
 	}

@@ -459,7 +459,7 @@ static int ev_fail(void *ctx, int r, const char *msg)
 static int save_file(struct saver *s, struct task *t, struct file *f, int fd, uint32_t *ret_id)
 {
 	struct ev_ctx ec = { s, t };
-	const struct ckpt_event_saver ev = { &ec, ev_alloc, ev_file_id, ev_pipe, ev_fail };
+	const struct ckpt_event_saver ev = { s->k, &ec, ev_alloc, ev_file_id, ev_pipe, ev_fail };
 	char path[4096];
 	Cvisor__Ckpt__File *pf;
 	struct stat st;
