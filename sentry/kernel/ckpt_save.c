@@ -1040,6 +1040,9 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 			}
 		} else if (S_ISFIFO(st.st_mode)) {
 			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__FIFO; /* data: with its open ends */
+			if (st.st_nlink > 1)
+				r = sv_fail(s, -EOPNOTSUPP,
+					    "%s: a hard-linked FIFO in memory (not saved yet)", full);
 		} else {
 			r = sv_fail(s, -EOPNOTSUPP,
 				    "%s: a socket or device in memory (not saved yet)", full);

@@ -289,6 +289,22 @@ static void test_event_files(void **state)
 	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
 	ff.pipe_id = 20;
 	assert_int_equal(files_verdict(all, 4, NULL, 0), 0);
+	/* inotify: watches need a descriptor and an absolute path */
+	{
+		Cvisor__Ckpt__File in = CVISOR__CKPT__FILE__INIT, *one[] = { &in };
+		Cvisor__Ckpt__InotifyWatch w = CVISOR__CKPT__INOTIFY_WATCH__INIT, *wp = &w;
+
+		in.kind = CVISOR__CKPT__FILE__KIND__INOTIFY;
+		in.inotify_next_wd = 2, in.n_inotify_watches = 1, in.inotify_watches = &wp;
+		w.wd = 1, w.mask = 0x100, w.path = (char *)"/tmp";
+		assert_int_equal(files_verdict(one, 1, NULL, 0), 0);
+		w.wd = 0;
+		assert_int_equal(files_verdict(one, 1, NULL, 0), -EBADMSG);
+		w.wd = 1, w.path = (char *)"tmp";
+		assert_int_equal(files_verdict(one, 1, NULL, 0), -EBADMSG);
+		w.path = (char *)"/tmp", in.inotify_next_wd = 0;
+		assert_int_equal(files_verdict(one, 1, NULL, 0), -EBADMSG);
+	}
 	/* the FIFO node kind of the in-memory files */
 	assert_int_equal(fs_entry_verdict("/tmp/fifo", 12, 0640, 0, ""), 0);
 	assert_int_equal(fs_entry_verdict("/tmp/fifo", 12, 0640, 1, ""), -EBADMSG);
