@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Named pipes: a FIFO in /tmp open at both ends with buffered data, one
  * open only O_RDWR with data, one in the root overlay nobody holds open,
- * a reader blocked on an empty FIFO; and a packet-mode (O_DIRECT) pipe
+ * a reader blocked on an empty FIFO, an open() blocked waiting for a
+ * writer; and a packet-mode (O_DIRECT) pipe
  * with two packets buffered.  All of it survives the restore. */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,17 @@ static char blocked_buf[16];
 static ssize_t blocked_n = -2;
 static int blocked_err;
 
+static volatile int opened_fd = -2, opened_err;
+
+/* open(O_RDONLY) of a FIFO without a writer: blocks across the checkpoint */
+static void *opener(void *arg)
+{
+	(void)arg;
+	opened_fd = open("/tmp/fifo_open", O_RDONLY);
+	opened_err = opened_fd < 0 ? errno : 0;
+	return NULL;
+}
+
 static void *reader(void *arg)
 {
 	(void)arg;
@@ -25,10 +37,10 @@ static void *reader(void *arg)
 
 int main(void)
 {
-	int rd, wr, rw, pk[2], brw, bwr;
+	int rd, wr, rw, pk[2], brw, bwr, w2;
 	char buf[64];
 	struct stat st;
-	pthread_t th;
+	pthread_t th, th2;
 	ssize_t n;
 
 	zd_init();
@@ -37,6 +49,7 @@ int main(void)
 	zd_check(mkfifo("/tmp/fifo_rw", 0600) == 0, "mkfifo /tmp/fifo_rw");
 	zd_check(mkfifo("/tmp/fifo_blk", 0600) == 0, "mkfifo /tmp/fifo_blk");
 	zd_check(mkfifo("/work/fifo_idle", 0604) == 0, "mkfifo /work/fifo_idle");
+	zd_check(mkfifo("/tmp/fifo_open", 0600) == 0, "mkfifo /tmp/fifo_open");
 	rd = open("/tmp/fifo", O_RDONLY | O_NONBLOCK);
 	wr = open("/tmp/fifo", O_WRONLY);
 	zd_check(rd >= 0 && wr >= 0, "open /tmp/fifo");
@@ -49,6 +62,7 @@ int main(void)
 	zd_check(brw >= 0 && blocked_rd >= 0 && bwr >= 0, "open /tmp/fifo_blk");
 	close(brw);
 	zd_check(pthread_create(&th, NULL, reader, NULL) == 0, "thread");
+	zd_check(pthread_create(&th2, NULL, opener, NULL) == 0, "opener thread");
 	zd_check(pipe2(pk, O_DIRECT) == 0, "pipe2 O_DIRECT");
 	zd_check(write(pk[1], "abc", 3) == 3 && write(pk[1], "defgh", 5) == 5, "packets");
 	usleep(100 * 1000); /* the reader blocks */
@@ -80,6 +94,14 @@ int main(void)
 	pthread_join(th, NULL);
 	zd_check(blocked_n == 4 && !memcmp(blocked_buf, "wake", 4),
 		 "blocked FIFO reader: %zd (errno %d)", blocked_n, blocked_err);
+
+	zd_check(opened_fd == -2, "the blocked open returned early: errno %d", opened_err);
+	w2 = open("/tmp/fifo_open", O_WRONLY); /* meets the restarted open */
+	pthread_join(th2, NULL);
+	zd_check(w2 >= 0 && opened_fd >= 0, "blocked open of a FIFO: %d errno %d", opened_fd,
+		 opened_err);
+	zd_check(write(w2, "o", 1) == 1 && read(opened_fd, buf, 1) == 1 && buf[0] == 'o',
+		 "FIFO opened across the checkpoint");
 
 	/* a FIFO nobody held: usable, open at both ends again */
 	rw = open("/work/fifo_idle", O_RDWR);
