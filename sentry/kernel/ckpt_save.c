@@ -419,6 +419,7 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 struct ev_ctx {
 	struct saver *s;
 	struct task *t;
+	int fd;
 };
 static void *ev_alloc(void *ctx, size_t n)
 {
@@ -452,13 +453,15 @@ static int ev_pipe(void *ctx, const void *key, Cvisor__Ckpt__Pipe **ret, int *cr
 }
 static int ev_fail(void *ctx, int r, const char *msg)
 {
-	return sv_fail(((struct ev_ctx *)ctx)->s, r, "%s", msg);
+	struct ev_ctx *c = ctx;
+
+	return sv_fail(c->s, r, "fd %d of process %d: %s", c->fd, c->t->tg->tgid, msg);
 }
 
 /* The image id of description @f, found at @fd of a table of @t. */
 static int save_file(struct saver *s, struct task *t, struct file *f, int fd, uint32_t *ret_id)
 {
-	struct ev_ctx ec = { s, t };
+	struct ev_ctx ec = { s, t, fd };
 	const struct ckpt_event_saver ev = { s->k, &ec, ev_alloc, ev_file_id, ev_pipe, ev_fail };
 	char path[4096];
 	Cvisor__Ckpt__File *pf;
