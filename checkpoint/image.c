@@ -274,7 +274,8 @@ static int check_fs_entries(const ImgState *s, struct img_error *err)
 		if (!fs_path_ok(e->path))
 			return fail(err, -EBADMSG, "state: fs entry %zu: bad path", i);
 		if ((e->mode & ~07777u) || e->kind < CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY ||
-		    e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY)
+		    (e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY &&
+		     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__FIFO))
 			return fail(err, -EBADMSG, "state: fs entry %zu: bad kind or mode", i);
 		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR && e->data.len)
 			return fail(err, -EBADMSG, "state: fs entry %zu: data on a non-file", i);
@@ -287,6 +288,77 @@ static int check_fs_entries(const ImgState *s, struct img_error *err)
 			return fail(err, -EBADMSG, "state: file system data too large");
 	}
 	return 0;
+}
+
+/* Packet lengths of a packet-mode pipe: 1..4096 bytes each, at most one
+ * per 4096 bytes of capacity, summing to the data. */
+static int check_packets(const Cvisor__Ckpt__Pipe *p, struct img_error *err)
+{
+	uint64_t sum = 0;
+
+	if (p->n_packets > p->capacity / 4096)
+		return fail(err, -EBADMSG, "state: pipe %u: too many packets", p->id);
+	for (size_t i = 0; i < p->n_packets; i++) {
+		if (p->packets[i] == 0 || p->packets[i] > 4096)
+			return fail(err, -EBADMSG, "state: pipe %u: bad packet", p->id);
+		sum += p->packets[i];
+	}
+	if (p->n_packets && sum != p->data.len)
+		return fail(err, -EBADMSG, "state: pipe %u: packets do not match the data", p->id);
+	return 0;
+}
+
+/* epoll (items naming other files), timerfd, signalfd, inotify, FIFO
+ * (ckpt_event.c). */
+static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f,
+			    struct img_error *err)
+{
+	int found;
+
+	switch (f->kind) {
+	case CVISOR__CKPT__FILE__KIND__EPOLL:
+		if (f->n_epoll_items > 65536)
+			return fail(err, -EBADMSG, "state: file %u: too many epoll items", f->id);
+		for (size_t i = 0; i < f->n_epoll_items; i++) {
+			const Cvisor__Ckpt__EpollItem *it = f->epoll_items[i];
+
+			if (it->fd < 0 || it->fd >= 1 << 20 || it->file_id == f->id)
+				return fail(err, -EBADMSG, "state: file %u: bad epoll item", f->id);
+			HAS_ID(s->files, s->n_files, it->file_id, found);
+			if (!found)
+				return fail(err, -EBADMSG, "state: file %u: epoll item on no file %u",
+					    f->id, it->file_id);
+		}
+		return 0;
+	case CVISOR__CKPT__FILE__KIND__TIMERFD:
+		if (!f->timerfd || (f->timerfd->clock != 0 && f->timerfd->clock != 1 &&
+				    f->timerfd->clock != 7) ||
+		    f->timerfd->ticks >= (1ULL << 62))
+			return fail(err, -EBADMSG, "state: file %u: bad timerfd", f->id);
+		return 0;
+	case CVISOR__CKPT__FILE__KIND__SIGNALFD:
+		return 0; /* any mask: SIGKILL and SIGSTOP are dropped on restore */
+	case CVISOR__CKPT__FILE__KIND__INOTIFY:
+		/* the queue's records are parsed by the Sentry */
+		if (f->n_inotify_watches > 8192 || f->inotify_next_wd <= 0 ||
+		    f->inotify_events.len > (8u << 20))
+			return fail(err, -EBADMSG, "state: file %u: bad inotify", f->id);
+		for (size_t i = 0; i < f->n_inotify_watches; i++) {
+			const Cvisor__Ckpt__InotifyWatch *w = f->inotify_watches[i];
+
+			if (w->wd <= 0 || w->path[0] != '/' || strlen(w->path) >= 4096)
+				return fail(err, -EBADMSG, "state: file %u: bad inotify watch",
+					    f->id);
+		}
+		return 0;
+	default: /* FIFO */
+		if (f->path[0] != '/' || strlen(f->path) >= 4096)
+			return fail(err, -EBADMSG, "state: file %u: bad path", f->id);
+		HAS_ID(s->pipes, s->n_pipes, f->pipe_id, found);
+		if (!found)
+			return fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id, f->pipe_id);
+		return 0;
+	}
 }
 
 int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *err)
@@ -353,6 +425,9 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		if (s->pipes[i]->data.len > s->pipes[i]->capacity ||
 		    s->pipes[i]->capacity > (1u << 20) || s->pipes[i]->capacity < 4096)
 			return fail(err, -EBADMSG, "state: pipe %u: bad buffer", s->pipes[i]->id);
+		r = check_packets(s->pipes[i], err);
+		if (r < 0)
+			return r;
 	}
 	for (size_t i = 0; i < s->n_files; i++) {
 		const Cvisor__Ckpt__File *f = s->files[i];
@@ -380,6 +455,15 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		case CVISOR__CKPT__FILE__KIND__STDIO:
 			if (f->stdio_slot < 0 || f->stdio_slot > 2)
 				return fail(err, -EBADMSG, "state: file %u: bad stdio slot", f->id);
+			break;
+		case CVISOR__CKPT__FILE__KIND__EPOLL:
+		case CVISOR__CKPT__FILE__KIND__TIMERFD:
+		case CVISOR__CKPT__FILE__KIND__SIGNALFD:
+		case CVISOR__CKPT__FILE__KIND__FIFO:
+		case CVISOR__CKPT__FILE__KIND__INOTIFY:
+			r = check_event_file(s, f, err);
+			if (r < 0)
+				return r;
 			break;
 		default:
 			return fail(err, -EBADMSG, "state: file %u: unknown kind %d", f->id, f->kind);

@@ -5,6 +5,7 @@
  *   cvisorctl [--url URL] [--token TOKEN] COMMAND ...
  *     pools list | pools get NAME | pools delete NAME
  *     pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]
+ *     pools create [--network=none|host] --snapshot NAME SNAPSHOT [MIN_READY [MAX_TOTAL]]
  *     sandboxes list | sandboxes create [POOL] | sandboxes get ID | sandboxes delete ID
  *     sandboxes restore SNAPSHOT       (a new sandbox from a snapshot)
  *     snapshots create ID [--stop] | snapshots list | snapshots get SID |
@@ -186,6 +187,7 @@ static int usage(void)
 		"usage: cvisorctl [--url URL] [--token TOKEN] COMMAND\n"
 		"  pools list|get NAME|delete NAME\n"
 		"  pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]\n"
+		"  pools create [--network=none|host] --snapshot NAME SNAPSHOT [MIN_READY [MAX_TOTAL]]\n"
 		"  sandboxes list|create [POOL]|get ID|delete ID|restore SNAPSHOT\n"
 		"  snapshots create ID [--stop]|list|get SID|delete SID\n"
 		"  run [--pool P] -- ARGV...\n"
@@ -280,15 +282,24 @@ int main(int argc, char **argv)
 		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3)
 			return finish(by_name("pools", argv[1], argv[2], &b), &b);
 		const char *net = NULL;
+		bool snap = false;
 
-		if (!strcmp(argv[1], "create") && argc >= 3 && !strncmp(argv[2], "--network=", 10)) {
-			net = argv[2] + 10; /* the server checks the value */
+		/* create's flags, in any order before NAME */
+		while (!strcmp(argv[1], "create") && argc >= 3 &&
+		       (!strncmp(argv[2], "--network=", 10) || !strcmp(argv[2], "--snapshot"))) {
+			if (argv[2][2] == 'n')
+				net = argv[2] + 10; /* the server checks the value */
+			else
+				snap = true;
 			argv[2] = argv[1];
 			argv++;
 			argc--;
 		}
 		if (!strcmp(argv[1], "create") && argc >= 4 && argc <= 6) {
-			json_t *j = json_pack("{s:s, s:s}", "name", argv[2], "rootfs", argv[3]);
+			/* a snapshot template: {"template": {"snapshot": SID}} */
+			json_t *j = snap ? json_pack("{s:s, s:{s:s}}", "name", argv[2], "template",
+						     "snapshot", argv[3])
+					 : json_pack("{s:s, s:s}", "name", argv[2], "rootfs", argv[3]);
 			char *s;
 			if (net)
 				json_object_set_new(j, "network", json_string(net));

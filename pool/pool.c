@@ -38,7 +38,7 @@ const double pool_hist_bounds[POOL_HIST_BUCKETS] = {
 static const char *const fail_names[POOL_FAIL_N] = {
 	[POOL_FAIL_BOOT] = "boot", [POOL_FAIL_DIED] = "died", [POOL_FAIL_FULL] = "full",
 	[POOL_FAIL_TIMEOUT] = "timeout", [POOL_FAIL_EXPIRED] = "expired",
-	[POOL_FAIL_EXEC] = "exec",
+	[POOL_FAIL_EXEC] = "exec", [POOL_FAIL_RESTORE] = "restore",
 };
 
 const char *pool_fail_name(enum pool_fail f)
@@ -118,6 +118,13 @@ int pool_config_check(const struct pool_config *cfg)
 		return -EINVAL;
 	if (cfg->network != SANDBOX_NET_NONE && cfg->network != SANDBOX_NET_HOST)
 		return -EINVAL;
+	/* a snapshot template: both names or neither */
+	if (!cfg->snapshot != !cfg->image)
+		return -EINVAL;
+	if (cfg->snapshot && (!cfg->snapshot[0] || strlen(cfg->snapshot) > POOL_SNAPSHOT_MAX))
+		return -EINVAL;
+	if (cfg->image && (cfg->image[0] != '/' || strlen(cfg->image) >= 4096))
+		return -EINVAL;
 	return 0;
 }
 
@@ -135,6 +142,8 @@ void pool__unref(struct pool *p)
 {
 	if (--p->refs == 0) {
 		free(p->cfg.rootfs);
+		free(p->cfg.snapshot);
+		free(p->cfg.image);
 		free(p);
 	}
 }
@@ -236,6 +245,23 @@ static void warm_up(struct sandbox *sb)
 		(void)sandbox_wait(sb, pid, 2000, &st);
 }
 
+/* A snapshot pool's sandbox: the image restored into the freshly booted
+ * (and warmed: its `true` has been collected, so the kernel has no process)
+ * sandbox, so that a lease gets the saved processes already running.  The
+ * saved stdio becomes /dev/null.  On failure @err is never empty: the
+ * caller counts it as a restore failure. */
+static int restore_template(struct sandbox *sb, const char *image, char *err, size_t errlen)
+{
+	static const int stdio[3] = { -1, -1, -1 };
+	int r;
+
+	err[0] = 0;
+	r = sandbox_restore(sb, image, stdio, 0, err, errlen);
+	if (r < 0 && !err[0])
+		snprintf(err, errlen, "%s", strerror(-r));
+	return r;
+}
+
 static void *boot_worker(void *arg)
 {
 	struct pool_mgr *m = arg;
@@ -248,7 +274,8 @@ static void *boot_worker(void *arg)
 		struct sandbox *sb = NULL;
 		char dir[160], sock[200];
 		uint64_t n;
-		char *rootfs;
+		char *rootfs, *image = NULL;
+		char rerr[256] = "";
 		int r;
 
 		if (!p) {
@@ -270,6 +297,10 @@ static void *boot_worker(void *arg)
 		    snprintf(sock, sizeof(sock), "%s/%" PRIu64 ".sock", dir, n) >= (int)sizeof(sock))
 			abort();
 		rootfs = strdup(p->cfg.rootfs);
+		if (p->cfg.image && !(image = strdup(p->cfg.image))) {
+			free(rootfs);
+			rootfs = NULL;
+		}
 		o.platform = p->cfg.platform;
 		o.network = p->cfg.network;
 		pthread_mutex_unlock(&m->lock);
@@ -292,12 +323,22 @@ static void *boot_worker(void *arg)
 			warm_up(sb);
 		if (r == 0)
 			pool__write_pid_file(sock, sandbox_host_pid(sb));
+		if (r == 0 && image) {
+			r = restore_template(sb, image, rerr, sizeof(rerr));
+			if (r < 0) {
+				pool__destroy_sandbox(sb, sock);
+				sb = NULL;
+			}
+		}
+		free(image);
 
 		pthread_mutex_lock(&m->lock);
 		p->starting--;
 		if (r < 0) {
-			p->failures[POOL_FAIL_BOOT]++;
+			/* a failed restore is a failed refill: the same backoff */
+			p->failures[rerr[0] ? POOL_FAIL_RESTORE : POOL_FAIL_BOOT]++;
 			p->last_boot_error = r;
+			snprintf(p->last_error, sizeof(p->last_error), "%s", rerr);
 			p->consecutive_fail++;
 			p->retry_at_ns = mono_ns() +
 				MIN((uint64_t)100 * NSEC_PER_MSEC << MIN(p->consecutive_fail, 8u),
@@ -329,6 +370,7 @@ static void *boot_worker(void *arg)
 				p->created++;
 				p->consecutive_fail = 0;
 				p->last_boot_error = 0;
+				p->last_error[0] = 0;
 				p->retry_at_ns = 0;
 			}
 		}
@@ -580,7 +622,12 @@ int pool_create(struct pool_mgr *m, const struct pool_config *cfg)
 		return -ENOMEM;
 	p->cfg = *cfg;
 	p->cfg.rootfs = strdup(cfg->rootfs);
-	if (!p->cfg.rootfs) {
+	p->cfg.snapshot = cfg->snapshot ? strdup(cfg->snapshot) : NULL;
+	p->cfg.image = cfg->image ? strdup(cfg->image) : NULL;
+	if (!p->cfg.rootfs || !p->cfg.snapshot != !cfg->snapshot || !p->cfg.image != !cfg->image) {
+		free(p->cfg.rootfs);
+		free(p->cfg.snapshot);
+		free(p->cfg.image);
 		free(p);
 		return -ENOMEM;
 	}
@@ -602,6 +649,8 @@ int pool_create(struct pool_mgr *m, const struct pool_config *cfg)
 	pthread_mutex_unlock(&m->lock);
 	if (r < 0) {
 		free(p->cfg.rootfs);
+		free(p->cfg.snapshot);
+		free(p->cfg.image);
 		free(p);
 	}
 	return r;
@@ -676,6 +725,10 @@ int pool_get(struct pool_mgr *m, const char *name, struct pool_info *ret)
 	ret->cfg = p->cfg;
 	snprintf(ret->rootfs, sizeof(ret->rootfs), "%s", p->cfg.rootfs);
 	ret->cfg.rootfs = ret->rootfs;
+	snprintf(ret->snapshot, sizeof(ret->snapshot), "%s",
+		 p->cfg.snapshot ? p->cfg.snapshot : "");
+	ret->cfg.snapshot = p->cfg.snapshot ? ret->snapshot : NULL;
+	ret->cfg.image = NULL;
 	ret->ready = p->ready;
 	ret->starting = p->starting;
 	ret->leased = p->leased;
@@ -687,6 +740,7 @@ int pool_get(struct pool_mgr *m, const char *name, struct pool_info *ret)
 	ret->acquire = p->acquire;
 	ret->run = p->run;
 	ret->last_boot_error = p->last_boot_error;
+	snprintf(ret->last_error, sizeof(ret->last_error), "%s", p->last_error);
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }

@@ -35,10 +35,18 @@ struct pool_lease;
 
 #define POOL_NAME_MAX 32
 #define POOL_LEASE_ID_LEN 16 /* hex characters */
+#define POOL_SNAPSHOT_MAX 64
 
 struct pool_config {
 	char name[POOL_NAME_MAX + 1];
 	char *rootfs;               /* absolute host path of the template */
+	/* A snapshot template (NULL: none): every sandbox booted for the pool
+	 * gets the image at @image (an absolute directory, sandbox_restore())
+	 * restored into it before it is offered; @rootfs is then the root the
+	 * image was saved on.  @snapshot is the image's name for callers
+	 * (pool_info, deletion checks), at most POOL_SNAPSHOT_MAX bytes. */
+	char *snapshot;
+	char *image;
 	uint32_t min_ready;         /* warm sandboxes kept booted */
 	uint32_t max_total;         /* ready + starting + leased; 0: 64 */
 	uint32_t max_lease_seconds; /* default and maximum lease length; 0: 3600 */
@@ -72,19 +80,23 @@ enum pool_fail {
 	POOL_FAIL_TIMEOUT,   /* acquire refused: none ready in time */
 	POOL_FAIL_EXPIRED,   /* lease reaped at its deadline */
 	POOL_FAIL_EXEC,      /* exec/spawn in a leased sandbox failed */
+	POOL_FAIL_RESTORE,   /* a snapshot pool's restore into a new sandbox failed */
 	POOL_FAIL_N,
 };
 const char *pool_fail_name(enum pool_fail f);
 
 /* A consistent copy of one pool's state, for GET and /metrics. */
 struct pool_info {
-	struct pool_config cfg; /* cfg.rootfs points into the snapshot's storage */
+	struct pool_config cfg; /* cfg.rootfs and cfg.snapshot point into this
+				 * copy's storage; cfg.image is NULL */
 	char rootfs[4096];
+	char snapshot[POOL_SNAPSHOT_MAX + 1]; /* empty: a rootfs template */
 	uint32_t ready, starting, leased, waiters;
 	uint64_t created, destroyed, leases_total;
 	uint64_t failures[POOL_FAIL_N];
 	struct pool_hist acquire, run;
 	int last_boot_error; /* negative errno of the last failed boot, 0 if none */
+	char last_error[256]; /* its message when the runtime gave one (restore) */
 };
 
 struct pool_mgr_opts {

@@ -29,7 +29,7 @@ struct warm {
 
 struct pool {
 	struct pool *next; /* in m->pools, while !deleted */
-	struct pool_config cfg; /* cfg.rootfs malloc'd */
+	struct pool_config cfg; /* cfg.rootfs, .snapshot, .image malloc'd */
 	unsigned refs;          /* the list, waiters, boots, leases */
 	bool deleted;
 	bool adhoc;             /* private to one pool_boot_adhoc() lease */
@@ -39,6 +39,7 @@ struct pool {
 	uint64_t failures[POOL_FAIL_N];
 	struct pool_hist acquire, run;
 	int last_boot_error;
+	char last_error[256];
 	unsigned consecutive_fail;
 	uint64_t retry_at_ns; /* no boot before this after failures (backoff) */
 };

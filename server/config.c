@@ -63,7 +63,7 @@ void srv_config_clear(struct srv_config *c)
 	}
 	free(c->tokens);
 	for (size_t i = 0; i < c->npools; i++)
-		free(c->pools[i].rootfs);
+		srv_pool_config_free(&c->pools[i]);
 	free(c->pools);
 	memset(c, 0, sizeof(*c));
 }
@@ -169,10 +169,50 @@ static int get_u32(json_t *o, const char *key, uint32_t *out, uint32_t max, cons
 	return 1;
 }
 
+/* The template of a pool body: "rootfs": PATH, "template": PATH (alias),
+ * "template": {"rootfs": PATH} or {"snapshot": ID}, or "snapshot": ID;
+ * exactly one.  Sets *ret_rootfs (unchecked) or *ret_snap (a string). */
+static int template_from_json(json_t *j, json_t **ret_rootfs, json_t **ret_snap,
+			      const char **err)
+{
+	json_t *rootfs = json_object_get(j, "rootfs"), *snap = json_object_get(j, "snapshot");
+	json_t *t = json_object_get(j, "template");
+	unsigned n = !!rootfs + !!snap + !!t;
+
+	if (json_is_object(t)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(t, k, x) {
+			if (strcmp(k, "rootfs") != 0 && strcmp(k, "snapshot") != 0) {
+				*err = "template: unknown field (rootfs or snapshot)";
+				return -EINVAL;
+			}
+		}
+		rootfs = json_object_get(t, "rootfs") ? json_object_get(t, "rootfs") : rootfs;
+		snap = json_object_get(t, "snapshot") ? json_object_get(t, "snapshot") : snap;
+		n += (json_object_size(t) ? (unsigned)json_object_size(t) : 1) - 1;
+	} else if (t) {
+		rootfs = t;
+	}
+	if (n != 1 || (!rootfs && !snap)) {
+		*err = "a pool needs exactly one template: rootfs or snapshot";
+		return -EINVAL;
+	}
+	if (snap && (!json_is_string(snap) || !json_string_length(snap) ||
+		     json_string_length(snap) > POOL_SNAPSHOT_MAX ||
+		     strlen(json_string_value(snap)) != json_string_length(snap))) {
+		*err = "snapshot must be a snapshot id";
+		return -EINVAL;
+	}
+	*ret_rootfs = snap ? NULL : rootfs;
+	*ret_snap = snap;
+	return 0;
+}
+
 int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, const char **err)
 {
 	struct pool_config c = { .platform = dflt };
-	json_t *v;
+	json_t *v, *rootfs, *snap;
 	const char *key;
 	json_t *val;
 	int r;
@@ -182,9 +222,10 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 		return -EINVAL;
 	}
 	json_object_foreach(j, key, val) {
-		static const char *const known[] = { "name", "rootfs", "template", "min_ready",
-						     "max_total", "max_lease_seconds", "idle_ttl",
-						     "idle_ttl_seconds", "platform", "network" };
+		static const char *const known[] = { "name", "rootfs", "template", "snapshot",
+						     "min_ready", "max_total", "max_lease_seconds",
+						     "idle_ttl", "idle_ttl_seconds", "platform",
+						     "network" };
 		bool ok = false;
 		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			ok |= strcmp(key, known[i]) == 0;
@@ -199,11 +240,12 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 		return -EINVAL;
 	}
 	snprintf(c.name, sizeof(c.name), "%s", json_string_value(v));
-	v = json_object_get(j, "rootfs");
-	if (!v)
-		v = json_object_get(j, "template");
-	if (!json_is_string(v) || json_string_value(v)[0] != '/' ||
-	    json_string_length(v) >= 4096 || strlen(json_string_value(v)) != json_string_length(v)) {
+	r = template_from_json(j, &rootfs, &snap, err);
+	if (r < 0)
+		return r;
+	if (rootfs && (!json_is_string(rootfs) || json_string_value(rootfs)[0] != '/' ||
+		       json_string_length(rootfs) >= 4096 ||
+		       strlen(json_string_value(rootfs)) != json_string_length(rootfs))) {
 		*err = "rootfs must be an absolute host path";
 		return -EINVAL;
 	}
@@ -221,6 +263,8 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 			return -EINVAL;
 		}
 		c.platform = k;
+	} else if (snap) {
+		c.platform = (enum plat_kind)-1; /* the snapshot's (srv_pool_create) */
 	}
 	v = json_object_get(j, "network");
 	if (v && !json_is_null(v)) {
@@ -235,13 +279,26 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 		*err = "min_ready exceeds max_total";
 		return -EINVAL;
 	}
-	c.rootfs = strdup(json_string_value(json_object_get(j, "rootfs")
-						    ? json_object_get(j, "rootfs")
-						    : json_object_get(j, "template")));
-	if (!c.rootfs)
-		return -ENOMEM;
+	if (rootfs) {
+		c.rootfs = strdup(json_string_value(rootfs));
+		if (!c.rootfs)
+			return -ENOMEM;
+	} else {
+		/* the server fills rootfs and image from the snapshot */
+		c.snapshot = strdup(json_string_value(snap));
+		if (!c.snapshot)
+			return -ENOMEM;
+	}
 	*ret = c;
 	return 0;
+}
+
+void srv_pool_config_free(struct pool_config *c)
+{
+	free(c->rootfs);
+	free(c->snapshot);
+	free(c->image);
+	c->rootfs = c->snapshot = c->image = NULL;
 }
 
 json_t *srv_pool_to_json(const struct pool_info *pi)
@@ -265,7 +322,11 @@ json_t *srv_pool_to_json(const struct pool_info *pi)
 		      "destroyed", (json_int_t)pi->destroyed, "leases_total",
 		      (json_int_t)pi->leases_total, "failures", f);
 	if (j && pi->last_boot_error)
-		json_object_set_new(j, "last_boot_error", json_string(strerror(-pi->last_boot_error)));
+		json_object_set_new(j, "last_boot_error",
+				    json_string(pi->last_error[0] ? pi->last_error
+							     : strerror(-pi->last_boot_error)));
+	if (j && pi->snapshot[0])
+		json_object_set_new(j, "snapshot", json_string(pi->snapshot));
 	return j;
 }
 

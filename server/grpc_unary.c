@@ -86,6 +86,7 @@ static int pool_msg(struct srv *s, const char *name, json_t **keep, Cvisor__V1__
 	p->destroyed = ju64(j, "destroyed");
 	p->leases_total = ju64(j, "leases_total");
 	p->last_boot_error = (char *)jstr(j, "last_boot_error");
+	p->snapshot = (char *)jstr(j, "snapshot");
 	fj = json_object_get(j, "failures");
 	f->boot = ju64(fj, "boot");
 	f->died = ju64(fj, "died");
@@ -93,6 +94,7 @@ static int pool_msg(struct srv *s, const char *name, json_t **keep, Cvisor__V1__
 	f->timeout = ju64(fj, "timeout");
 	f->expired = ju64(fj, "expired");
 	f->exec = ju64(fj, "exec");
+	f->restore = ju64(fj, "restore");
 	p->failures = f;
 	*keep = j;
 	return 0;
@@ -127,7 +129,7 @@ void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 	json_t *j = json_object();
 	struct pool_config cfg;
 	const char *err = "invalid";
-	char name[POOL_NAME_MAX + 1];
+	char name[POOL_NAME_MAX + 1], msg[512];
 	int r = 0;
 
 	if (!j) {
@@ -139,6 +141,8 @@ void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 		r |= set_str(j, "rootfs", q->rootfs);
 	if (q->template_[0])
 		r |= set_str(j, "template", q->template_);
+	if (q->snapshot[0])
+		r |= set_str(j, "snapshot", q->snapshot);
 	if (q->platform[0])
 		r |= set_str(j, "platform", q->platform);
 	if (q->network[0])
@@ -159,12 +163,14 @@ void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s", cfg.name);
-	r = pool_create(s->pm, &cfg);
-	free(cfg.rootfs);
-	if (r == -ENOTDIR || r == -ENOENT)
-		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "rootfs is not a directory");
-	else if (r == -EINVAL)
-		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "invalid pool settings");
+	r = srv_pool_create(s, &cfg, msg, sizeof(msg));
+	srv_pool_config_free(&cfg);
+	if (r == -ENOENT)
+		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "%s", msg);
+	else if (r == -ENOTDIR || r == -EINVAL)
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s", msg);
+	else if (r == -ECANCELED)
+		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "%s", msg);
 	else if (r < 0)
 		srv_gcall_fail_errno(c, r, name);
 	else
@@ -1057,7 +1063,15 @@ void srv_gh_delete_snapshot(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__DeleteSnapshotRequest *q = (const void *)req;
 	Cvisor__V1__Empty e = CVISOR__V1__EMPTY__INIT;
+	char pool[POOL_NAME_MAX + 1] = "?";
 
-	(void)srv_snap_delete(srv_gcall_srv(c), q->id); /* idempotent */
+	/* idempotent, but not under a pool */
+	if (srv_snap_delete(srv_gcall_srv(c), q->id) == -EBUSY) {
+		(void)srv_snap_in_use(srv_gcall_srv(c), q->id, pool, sizeof(pool));
+		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION,
+			       "snapshot %.64s is the template of pool %s: delete the pool first",
+			       q->id, pool);
+		return;
+	}
 	srv_gcall_reply(c, &e.base);
 }

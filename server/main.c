@@ -300,9 +300,11 @@ int main(int argc, char **argv)
 	}
 
 	for (size_t i = 0; i < s->cfg.npools; i++) {
-		r = pool_create(s->pm, &s->cfg.pools[i]);
+		char msg[512];
+		r = srv_pool_create(s, &s->cfg.pools[i], msg, sizeof(msg));
 		if (r < 0) {
-			log_error_errno(r, "pool %s", s->cfg.pools[i].name);
+			log_error_errno(r, "pool %s%s%s", s->cfg.pools[i].name, msg[0] ? ": " : "",
+					msg);
 			ret = 2;
 			goto out;
 		}

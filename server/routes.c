@@ -122,7 +122,7 @@ static enum MHD_Result pools_create(struct srv *s, struct MHD_Connection *c, str
 	json_t *j = parse_body(s, c, rq, &res);
 	struct pool_config cfg;
 	const char *err = "invalid";
-	char name[POOL_NAME_MAX + 1];
+	char name[POOL_NAME_MAX + 1], msg[512];
 	int r;
 
 	if (!j)
@@ -132,13 +132,14 @@ static enum MHD_Result pools_create(struct srv *s, struct MHD_Connection *c, str
 	if (r < 0)
 		return srv_problem(s, c, 400, "bad-field", "Bad Request", "%s", err);
 	snprintf(name, sizeof(name), "%s", cfg.name);
-	r = pool_create(s->pm, &cfg);
-	free(cfg.rootfs);
-	if (r == -ENOTDIR || r == -ENOENT)
-		return srv_problem(s, c, 400, "bad-field", "Bad Request",
-				   "rootfs is not a directory");
-	if (r == -EINVAL)
-		return srv_problem(s, c, 400, "bad-field", "Bad Request", "invalid pool settings");
+	r = srv_pool_create(s, &cfg, msg, sizeof(msg));
+	srv_pool_config_free(&cfg);
+	if (r == -ENOENT)
+		return srv_problem(s, c, 404, "not-found", "Not Found", "%s", msg);
+	if (r == -ENOTDIR || r == -EINVAL)
+		return srv_problem(s, c, 400, "bad-field", "Bad Request", "%s", msg);
+	if (r == -ECANCELED)
+		return srv_problem(s, c, 409, "snapshot-unusable", "Conflict", "%s", msg);
 	if (r < 0)
 		return srv_errno_problem(s, c, r, name);
 	return pool_reply(s, c, name, 201);
@@ -968,8 +969,14 @@ enum MHD_Result srv_route(struct srv *s, struct MHD_Connection *c, const char *u
 	if (n == 2 && strcmp(p[0], "snapshots") == 0) {
 		json_t *o;
 		int r;
-		if (del) { /* idempotent */
-			(void)srv_snap_delete(s, p[1]);
+		if (del) { /* idempotent, but not under a pool */
+			char pool[POOL_NAME_MAX + 1] = "?";
+			if (srv_snap_delete(s, p[1]) == -EBUSY) {
+				(void)srv_snap_in_use(s, p[1], pool, sizeof(pool));
+				return srv_problem(s, c, 409, "snapshot-in-use", "Conflict",
+						   "snapshot %.64s is the template of pool %s: "
+						   "delete the pool first", p[1], pool);
+			}
 			return srv_send(s, c, 204, NULL, "", 0);
 		}
 		if (!get)

@@ -256,6 +256,7 @@ int srv_snap_delete(struct srv *s, const char *id)
 {
 	char dir[4096], gone[4200];
 	unsigned char rnd[4] = { 0 };
+	int r;
 
 	if (!id_ok(id) || !s->cfg.snapshot_dir)
 		return -ENOENT;
@@ -263,11 +264,22 @@ int srv_snap_delete(struct srv *s, const char *id)
 	(void)getrandom(rnd, sizeof(rnd), GRND_NONBLOCK);
 	snprintf(gone, sizeof(gone), "%s/.deleted-%s-%02x%02x%02x%02x", s->cfg.snapshot_dir, id,
 		 rnd[0], rnd[1], rnd[2], rnd[3]);
-	/* out of every listing at once, then removed */
-	if (rename(dir, gone) < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
+	/* out of every listing at once, then removed; not while a pool
+	 * restores it (snap_pool.c) */
+	srv_snap_pools_lock();
+	r = srv_snap_in_use(s, id, NULL, 0);
+	if (r == 0 && rename(dir, gone) < 0)
+		r = errno == ENOENT ? -ENOENT : -errno;
+	srv_snap_pools_unlock();
+	if (r < 0)
+		return r;
 	rm_tree(gone);
 	return 0;
+}
+
+json_t *srv_snap_meta(struct srv *s, const char *id)
+{
+	return load_meta(s, id);
 }
 
 int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint32_t secs,
@@ -298,7 +310,8 @@ int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint
 	/* a warm sandbox of the same pool when it still boots the same root */
 	pi = malloc(sizeof(*pi));
 	if (pi && strcmp(pool, "_adhoc") != 0 && pool_get(s->pm, pool, pi) == 0)
-		same = strcmp(pi->cfg.rootfs, rootfs) == 0 && pi->cfg.platform == kind;
+		same = strcmp(pi->cfg.rootfs, rootfs) == 0 && pi->cfg.platform == kind &&
+		       !pi->snapshot[0]; /* a snapshot pool's are restored already */
 	free(pi);
 	if (same)
 		r = pool_acquire(s->pm, pool, acquire_timeout_ms, secs, &l);

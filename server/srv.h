@@ -142,11 +142,30 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, j
 		    char *err, size_t errlen);
 int srv_snap_get(struct srv *s, const char *id, json_t **ret);
 int srv_snap_list(struct srv *s, json_t **ret); /* an array, sorted by id */
+/* -EBUSY while a pool's template is the snapshot (srv_snap_in_use). */
 int srv_snap_delete(struct srv *s, const char *id);
 /* A new lease (one reference for the caller) running the snapshot's
  * processes. */
 int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint32_t secs,
 		     struct pool_lease **ret, char *err, size_t errlen);
+
+/* The metadata of snapshot @id (a new reference), NULL if unknown. */
+json_t *srv_snap_meta(struct srv *s, const char *id);
+
+/* --- pools from snapshots (snap_pool.c) --- */
+/* pool_create() for a parsed pool body: a snapshot template (cfg->snapshot;
+ * cfg->platform (enum plat_kind)-1 for "the snapshot's") is resolved into
+ * its root file system, platform and image first.  Errors with @err set:
+ * -ENOENT unknown snapshot (404), -ENOTDIR rootfs not a directory, -EINVAL
+ * bad settings (400), -ECANCELED the snapshot cannot be used (409); else
+ * pool_create()'s (-EEXIST, -ESHUTDOWN). */
+int srv_pool_create(struct srv *s, const struct pool_config *cfg, char *err, size_t errlen);
+void srv_pool_config_free(struct pool_config *c);
+/* -EBUSY (the first such pool's name in @pool) if a pool's template is
+ * snapshot @id, else 0.  srv_snap_delete() refuses such a snapshot. */
+int srv_snap_in_use(struct srv *s, const char *id, char *pool, size_t len);
+void srv_snap_pools_lock(void);
+void srv_snap_pools_unlock(void);
 
 /* A JSON string of bytes: invalid UTF-8 sequences become U+FFFD. */
 json_t *srv_json_bytes(const char *p, size_t n);

@@ -86,6 +86,11 @@ class Client:
     def create_pool(self, name, rootfs, min_ready=0, **kw):
         return self._json("POST", "/v1/pools", dict(name=name, rootfs=rootfs, min_ready=min_ready, **kw))
 
+    def create_pool_from_snapshot(self, name, snapshot, min_ready=0, **kw):
+        """A pool whose warm sandboxes run restored copies of @snapshot."""
+        return self._json("POST", "/v1/pools", dict(name=name, template={"snapshot": snapshot},
+                                                    min_ready=min_ready, **kw))
+
     def update_pool(self, name, **kw):
         return self._json("PATCH", "/v1/pools/" + urllib.parse.quote(name, safe=""), kw)
 

@@ -153,6 +153,10 @@ class Client:
     def create_pool(self, name, rootfs, **kw):
         return self.call("CreatePool", name=name, rootfs=rootfs, **kw)
 
+    def create_pool_from_snapshot(self, name, snapshot, **kw):
+        """A pool whose warm sandboxes run restored copies of @snapshot."""
+        return self.call("CreatePool", name=name, snapshot=snapshot, **kw)
+
     def update_pool(self, name, **kw):
         """Only the fields given change: update_pool("bb", min_ready=3)."""
         return self.call("UpdatePool", name=name,

@@ -23,7 +23,10 @@ static const char *kind_name(int k)
 {
 	static const char *const names[] = { "?", "file", "dir", "pipe", "stdio", "device",
 					     "eventfd" };
+	static const char *const events[] = { "epoll", "timerfd", "signalfd", "fifo", "inotify" };
 
+	if (k >= CVISOR__CKPT__FILE__KIND__EPOLL && k <= CVISOR__CKPT__FILE__KIND__INOTIFY)
+		return events[k - CVISOR__CKPT__FILE__KIND__EPOLL];
 	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
 }
 
@@ -146,6 +149,19 @@ static void print_image(const struct img *im)
 				       f->semaphore ? " semaphore" : "");
 			else if (f->kind == CVISOR__CKPT__FILE__KIND__STDIO)
 				printf(" stdio %d", f->stdio_slot);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__EPOLL)
+				printf(" %zu items", f->n_epoll_items);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__TIMERFD && f->timerfd)
+				printf(" clock %d next %" PRIu64 " interval %" PRIu64 " unread %" PRIu64,
+				       f->timerfd->clock, f->timerfd->next_ns, f->timerfd->interval_ns,
+				       f->timerfd->ticks);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__SIGNALFD)
+				printf(" mask 0x%" PRIx64, f->signal_mask);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__FIFO)
+				printf(" %s pipe %u", f->path, f->pipe_id);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__INOTIFY)
+				printf(" %zu watches, %zu bytes queued", f->n_inotify_watches,
+				       f->inotify_events.len);
 			else
 				printf(" %s", f->path);
 			putchar('\n');
@@ -155,6 +171,8 @@ static void print_image(const struct img *im)
 		printf("pipe %u: capacity %" PRIu64 ", %zu bytes buffered ", s->pipes[i]->id,
 		       s->pipes[i]->capacity, s->pipes[i]->data.len);
 		print_bytes(s->pipes[i]->data.data, s->pipes[i]->data.len, 40);
+		if (s->pipes[i]->n_packets)
+			printf(" in %zu packets", s->pipes[i]->n_packets);
 		putchar('\n');
 	}
 	for (size_t i = 0; i < s->n_fs_contexts; i++)
@@ -166,7 +184,8 @@ static void print_image(const struct img *im)
 		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
 
 		printf("in-memory %s 0%04o %u:%u %zu bytes ",
-		       kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
+		       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__FIFO ? "fifo"
+		       : kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
 		       e->gid, e->data.len);
 		print_bytes((const uint8_t *)e->path, strlen(e->path), 200);
 		putchar('\n');

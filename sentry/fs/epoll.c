@@ -309,3 +309,54 @@ int epoll_file_wait(struct file *epf, struct task *t, struct epoll_event *out, i
 		task_block_end(t);
 	}
 }
+
+int epoll_ckpt_items(struct file *epf, struct epoll_ckpt_item **ret, size_t *ret_n)
+{
+	struct ep *ep = epf->priv;
+	struct epoll_ckpt_item *v;
+	size_t n;
+
+	if (!epoll_file_is(epf))
+		return -EINVAL;
+	pthread_mutex_lock(&ep->lock);
+	n = ep->n;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		pthread_mutex_unlock(&ep->lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct epoll_ckpt_item){ .fd = ep->items[i].fd,
+						 .file = file_get(ep->items[i].file),
+						 .events = ep->items[i].events,
+						 .data = ep->items[i].data,
+						 .disabled = ep->items[i].disabled };
+	pthread_mutex_unlock(&ep->lock);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void epoll_ckpt_items_free(struct epoll_ckpt_item *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		file_put(v[i].file);
+	free(v);
+}
+
+int epoll_ckpt_add(struct file *epf, const struct epoll_ckpt_item *it)
+{
+	struct ep *ep = epf->priv;
+	int r;
+
+	if (!epoll_file_is(epf) || it->fd < 0 || it->file == epf)
+		return -EINVAL;
+	/* the checks of EPOLL_CTL_ADD (loops, kinds, flags), then the state */
+	r = epoll_file_ctl(epf, EPOLL_CTL_ADD, it->fd, it->file, it->events, it->data);
+	if (r < 0 || !it->disabled)
+		return r;
+	pthread_mutex_lock(&ep->lock);
+	find(ep, it->fd, it->file)->disabled = 1;
+	pthread_mutex_unlock(&ep->lock);
+	return 0;
+}

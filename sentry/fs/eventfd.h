@@ -55,4 +55,25 @@ struct epoll_event;
 int epoll_file_wait(struct file *ep, struct task *t, struct epoll_event *out, int max,
 		      uint64_t deadline_ns);
 
+/* Checkpoint (sentry/kernel/ckpt_event.c).  epoll: a malloc'd copy of the
+ * interest list (each file referenced; epoll_ckpt_items_free), and an item
+ * added back with EPOLL_CTL_ADD's checks.  timerfd: its clock, next expiry
+ * (absolute on that clock, 0: disarmed), period and expirations not read;
+ * set back on a new timerfd of that clock.  signalfd: its mask.  -EINVAL
+ * when @f is not of that kind. */
+struct epoll_ckpt_item {
+	int fd;
+	struct file *file;
+	uint32_t events;
+	uint64_t data;
+	int disabled; /* EPOLLONESHOT fired */
+};
+int epoll_ckpt_items(struct file *ep, struct epoll_ckpt_item **ret, size_t *ret_n);
+void epoll_ckpt_items_free(struct epoll_ckpt_item *v, size_t n);
+int epoll_ckpt_add(struct file *ep, const struct epoll_ckpt_item *it);
+int timerfd_ckpt_get(struct file *f, clockid_t *ret_clock, uint64_t *ret_next,
+		     uint64_t *ret_interval, uint64_t *ret_ticks);
+int timerfd_ckpt_set(struct file *f, uint64_t next, uint64_t interval, uint64_t ticks);
+int signalfd_ckpt_get(struct file *f, uint64_t *ret_mask);
+
 #endif

@@ -464,3 +464,108 @@ int inotify_file_rm_watch(struct file *f, int wd)
 	free(w);
 	return 0;
 }
+
+int inotify_ckpt_get(struct file *f, struct inotify_ckpt *ret)
+{
+	struct inotify_inst *in = f->priv;
+	struct inotify_ckpt c = { 0 };
+	size_t i = 0, off = 0;
+
+	if (!inotify_file_is(f))
+		return -EINVAL;
+	pthread_mutex_lock(&ino_lock);
+	c.watches = calloc((size_t)in->nwatches + 1, sizeof(*c.watches));
+	c.events = malloc(in->bytes + 1);
+	if (!c.watches || !c.events) {
+		pthread_mutex_unlock(&ino_lock);
+		free(c.watches);
+		free(c.events);
+		return -ENOMEM;
+	}
+	for (struct inotify_watch *w = in->watches; w; w = w->next_i, i++)
+		c.watches[i] = (struct inotify_ckpt_watch){ w->wd, w->mask, vnode_get(w->v) };
+	c.nwatches = i;
+	for (struct ino_event *e = in->head; e; e = e->next) {
+		struct inotify_event rec = {
+			.wd = e->wd, .mask = e->mask, .cookie = e->cookie, .len = e->len,
+		};
+
+		memcpy(c.events + off, &rec, sizeof(rec));
+		memcpy(c.events + off + sizeof(rec), e->name, e->len);
+		off += sizeof(rec) + e->len;
+	}
+	c.events_len = off;
+	c.next_wd = in->next_wd;
+	pthread_mutex_unlock(&ino_lock);
+	*ret = c;
+	return 0;
+}
+
+void inotify_ckpt_free(struct inotify_ckpt *c)
+{
+	for (size_t i = 0; c->watches && i < c->nwatches; i++)
+		vnode_put(c->watches[i].v);
+	free(c->watches);
+	free(c->events);
+}
+
+int inotify_ckpt_add_watch(struct file *f, struct vnode *v, uint32_t mask, int wd)
+{
+	struct inotify_inst *in = f->priv;
+	struct inotify_watch *w;
+	int r;
+
+	if (!inotify_file_is(f) || wd <= 0 ||
+	    (mask & ~(uint32_t)(EV_ALL | IN_ONESHOT | IN_EXCL_UNLINK)))
+		return -EINVAL;
+	pthread_mutex_lock(&ino_lock);
+	for (w = in->watches; w; w = w->next_i)
+		if (w->wd == wd || w->v == v)
+			break;
+	pthread_mutex_unlock(&ino_lock);
+	if (w)
+		return -EEXIST;
+	r = inotify_file_add_watch(f, v, mask | IN_MASK_CREATE);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&ino_lock);
+	for (w = in->watches; w; w = w->next_i)
+		if (w->wd == r)
+			w->wd = wd; /* the saved descriptor */
+	in->next_wd = MAX(in->next_wd, wd + 1);
+	pthread_mutex_unlock(&ino_lock);
+	return 0;
+}
+
+int inotify_ckpt_set(struct file *f, int next_wd, const void *events, size_t len)
+{
+	struct inotify_inst *in = f->priv;
+	const char *p = events;
+	size_t off = 0, n = 0;
+
+	if (!inotify_file_is(f) || next_wd <= 0)
+		return -EINVAL;
+	/* the records first: whole, names NUL-terminated, not too many */
+	while (off < len) {
+		struct inotify_event rec;
+
+		if (len - off < sizeof(rec))
+			return -EINVAL;
+		memcpy(&rec, p + off, sizeof(rec));
+		if (rec.len > len - off - sizeof(rec) || rec.len > VFS_NAME_MAX + 1 + 16 ||
+		    (rec.len && p[off + sizeof(rec) + rec.len - 1] != 0) || ++n > QUEUE_MAX)
+			return -EINVAL;
+		off += sizeof(rec) + rec.len;
+	}
+	pthread_mutex_lock(&ino_lock);
+	in->next_wd = MAX(in->next_wd, next_wd);
+	for (off = 0; off < len;) {
+		struct inotify_event rec;
+
+		memcpy(&rec, p + off, sizeof(rec));
+		queue(in, rec.wd, rec.mask, rec.cookie, rec.len ? p + off + sizeof(rec) : NULL);
+		off += sizeof(rec) + rec.len;
+	}
+	pthread_mutex_unlock(&ino_lock);
+	return 0;
+}

@@ -48,6 +48,28 @@ int inotify_file_is(struct file *f);
 int inotify_file_add_watch(struct file *f, struct vnode *v, uint32_t mask);
 int inotify_file_rm_watch(struct file *f, int wd);
 
+/* Checkpoint (sentry/kernel/ckpt_event.c).  Save: the watches (each vnode
+ * referenced), the queue as read(2) returns it, the next descriptor, all
+ * malloc'd (inotify_ckpt_free).  Restore: a watch of @mask on @v with the
+ * descriptor @wd (-EEXIST if @wd or @v is watched already), then the
+ * queue (-EINVAL for malformed records) and the next descriptor. */
+struct inotify_ckpt_watch {
+	int wd;
+	uint32_t mask;
+	struct vnode *v;
+};
+struct inotify_ckpt {
+	struct inotify_ckpt_watch *watches;
+	size_t nwatches;
+	char *events;
+	size_t events_len;
+	int next_wd;
+};
+int inotify_ckpt_get(struct file *f, struct inotify_ckpt *ret);
+void inotify_ckpt_free(struct inotify_ckpt *c);
+int inotify_ckpt_add_watch(struct file *f, struct vnode *v, uint32_t mask, int wd);
+int inotify_ckpt_set(struct file *f, int next_wd, const void *events, size_t len);
+
 /* Hooks. */
 /* @to_parent: also to the parent directory's watches (with the name). */
 void inotify_vnode_event(struct vnode *v, uint32_t mask, bool to_parent);

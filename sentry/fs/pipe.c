@@ -480,24 +480,22 @@ int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg, int privileged)
 	return (int64_t)cap;
 }
 
-int pipe_ckpt_save(struct file *f, const void **ret_id, size_t *ret_cap, void **ret_data,
-		   size_t *ret_len)
+int pipe_ckpt_get(struct file *f, struct pipe_ckpt *ret)
 {
 	struct pipe *p = f->priv;
 	uint8_t *data = NULL;
-	size_t len, cap;
+	uint32_t *pk = NULL;
+	size_t len, cap, npk;
 
-	if (f->path.v)
-		return -EOPNOTSUPP; /* a FIFO: its vnode would need saving too */
+	if (f->ops != &pipe_ops)
+		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
-	if (p->npkts) {
-		pthread_mutex_unlock(&p->lock);
-		return -EOPNOTSUPP;
-	}
 	len = p->len;
 	cap = p->cap;
-	if (len && !(data = malloc(len))) {
+	npk = p->npkts;
+	if ((len && !(data = malloc(len))) || (npk && !(pk = malloc(npk * sizeof(*pk))))) {
 		pthread_mutex_unlock(&p->lock);
+		free(data);
 		return -ENOMEM;
 	}
 	for (size_t done = 0, pos = p->head; done < len;) {
@@ -507,44 +505,131 @@ int pipe_ckpt_save(struct file *f, const void **ret_id, size_t *ret_cap, void **
 		done += n;
 		pos = (pos + n) % cap;
 	}
+	for (size_t i = 0; i < npk; i++)
+		pk[i] = p->pkts[(p->pkt_head + i) % (cap / PIPE_BUF)];
 	pthread_mutex_unlock(&p->lock);
-	*ret_id = p;
-	*ret_cap = cap;
-	*ret_data = data;
-	*ret_len = len;
+	*ret = (struct pipe_ckpt){ .id = p, .cap = cap, .data = data, .len = len,
+				   .packets = pk, .npackets = npk, .fifo = f->path.v != NULL };
 	return 0;
+}
+
+int pipe_ckpt_save(struct file *f, const void **ret_id, size_t *ret_cap, void **ret_data,
+		   size_t *ret_len)
+{
+	struct pipe_ckpt c;
+	int r;
+
+	if (f->path.v)
+		return -EOPNOTSUPP; /* a FIFO: its vnode would need saving too */
+	r = pipe_ckpt_get(f, &c);
+	if (r < 0)
+		return r;
+	free(c.packets);
+	if (c.npackets) {
+		free(c.data);
+		return -EOPNOTSUPP;
+	}
+	*ret_id = c.id;
+	*ret_cap = c.cap;
+	*ret_data = c.data;
+	*ret_len = c.len;
+	return 0;
+}
+
+/* Give the empty @p a buffer of @cap bytes holding @data and @npk packets
+ * of the lengths @pk (summing to @len). */
+static int pipe_load(struct pipe *p, size_t cap, const void *data, size_t len,
+		     const uint32_t *pk, size_t npk)
+{
+	uint8_t *nbuf = NULL;
+	uint16_t *npks = NULL;
+	size_t sum = 0;
+
+	if (cap < PIPE_SIZE / 16 || (cap & (cap - 1)) || cap > (1u << 20) || len > cap ||
+	    npk > cap / PIPE_BUF)
+		return -EINVAL;
+	for (size_t i = 0; i < npk; i++) {
+		if (pk[i] == 0 || pk[i] > PIPE_BUF)
+			return -EINVAL;
+		sum += pk[i];
+	}
+	if (npk && sum != len)
+		return -EINVAL;
+	nbuf = malloc(cap);
+	npks = calloc(cap / PIPE_BUF, sizeof(*npks));
+	if (!nbuf || !npks) {
+		free(nbuf);
+		free(npks);
+		return -ENOMEM;
+	}
+	if (len)
+		memcpy(nbuf, data, len);
+	for (size_t i = 0; i < npk; i++)
+		npks[i] = (uint16_t)pk[i];
+	pthread_mutex_lock(&p->lock);
+	if (p->len) {
+		pthread_mutex_unlock(&p->lock);
+		free(nbuf);
+		free(npks);
+		return -EBUSY;
+	}
+	free(p->buf);
+	free(p->pkts);
+	p->buf = nbuf;
+	p->pkts = npks;
+	p->cap = cap;
+	p->head = p->pkt_head = 0;
+	p->len = len;
+	p->npkts = npk;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int pipe_ckpt_set_packets(void *pipe, const uint32_t *pk, size_t npk)
+{
+	struct pipe *p = pipe;
+	size_t sum = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < npk; i++)
+		sum += pk[i] >= 1 && pk[i] <= PIPE_BUF ? pk[i] : p->cap + 1;
+	if (p->npkts || npk > p->cap / PIPE_BUF || (npk && sum != p->len)) {
+		pthread_mutex_unlock(&p->lock);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < npk; i++)
+		p->pkts[i] = (uint16_t)pk[i];
+	p->pkt_head = 0;
+	p->npkts = npk;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int pipe_ckpt_fifo_fill(struct file *f, size_t cap, const void *data, size_t len,
+			const uint32_t *pk, size_t npk)
+{
+	if (f->ops != &pipe_ops || !f->path.v)
+		return -EINVAL;
+	return pipe_load(f->priv, cap, data, len, pk, npk);
 }
 
 int pipe_ckpt_new(size_t cap, const void *data, size_t len, void **ret)
 {
 	struct pipe *p;
+	int r;
 
 	if (cap < PIPE_SIZE / 16 || (cap & (cap - 1)) || cap > (1u << 20) || len > cap)
 		return -EINVAL;
 	p = pipe_alloc();
 	if (!p)
 		return -ENOMEM;
-	if (cap != p->cap) {
-		uint8_t *nbuf = malloc(cap);
-		uint16_t *npk = calloc(cap / PIPE_BUF ? cap / PIPE_BUF : 1, sizeof(*npk));
-
-		if (!nbuf || !npk) {
-			free(nbuf);
-			free(npk);
-			p->refs = 1;
-			pipe_put(p);
-			return -ENOMEM;
-		}
-		free(p->buf);
-		free(p->pkts);
-		p->buf = nbuf;
-		p->pkts = npk;
-		p->cap = cap;
-	}
-	if (len)
-		memcpy(p->buf, data, len);
-	p->len = len;
 	p->refs = 1;
+	r = pipe_load(p, cap, data, len, NULL, 0);
+	if (r < 0) {
+		pipe_put(p);
+		return r;
+	}
 	*ret = p;
 	return 0;
 }

@@ -55,6 +55,27 @@ int pipe_ckpt_new(size_t cap, const void *data, size_t len, void **ret);
 int pipe_ckpt_open(void *pipe, unsigned flags, struct file **ret);
 void pipe_ckpt_put(void *pipe);
 
+/* Checkpoint of FIFOs and packet-mode pipes (sentry/kernel/ckpt_event.c):
+ * the pipe behind the end @f, FIFO or not, with its packets; data and
+ * packets malloc'd (NULL when empty).  -EINVAL if @f is no pipe end. */
+struct pipe_ckpt {
+	const void *id;      /* equal for every end of one pipe */
+	size_t cap;
+	void *data;
+	size_t len;
+	uint32_t *packets;   /* packet lengths, oldest first */
+	size_t npackets;
+	int fifo;            /* a named pipe (the end has a path) */
+};
+int pipe_ckpt_get(struct file *f, struct pipe_ckpt *ret);
+/* Restore: mark the data of the pipe made by pipe_ckpt_new as @npk packets
+ * (lengths summing to its bytes); fill the empty pipe of the FIFO end @f
+ * with @cap bytes of buffer, @data and its packets (-EBUSY if it holds
+ * data already). */
+int pipe_ckpt_set_packets(void *pipe, const uint32_t *pk, size_t npk);
+int pipe_ckpt_fifo_fill(struct file *f, size_t cap, const void *data, size_t len,
+			const uint32_t *pk, size_t npk);
+
 /* tee(2)'s read side: wait (unless @nonblock: -EAGAIN) until the pipe of
  * the read end @f holds data, then copy up to @len bytes of it to @buf
  * without consuming them.  0 at EOF (no writers), -ERESTARTSYS/-EINTR as

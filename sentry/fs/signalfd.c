@@ -148,3 +148,11 @@ int signalfd_file_new(uint64_t mask, unsigned flags, struct file **ret)
 	*ret = f;
 	return 0;
 }
+
+int signalfd_ckpt_get(struct file *f, uint64_t *ret_mask)
+{
+	if (!signalfd_file_is(f))
+		return -EINVAL;
+	*ret_mask = __atomic_load_n(&((struct sfd *)f->priv)->mask, __ATOMIC_RELAXED);
+	return 0;
+}

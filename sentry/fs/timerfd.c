@@ -346,3 +346,36 @@ int timerfd_file_settime(struct file *f, int flags, const struct itimerspec *new
 	list_update(t, arm);
 	return 0;
 }
+
+int timerfd_ckpt_get(struct file *f, clockid_t *ret_clock, uint64_t *ret_next,
+		     uint64_t *ret_interval, uint64_t *ret_ticks)
+{
+	struct tfd *t = f->priv;
+
+	if (!timerfd_file_is(f))
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	*ret_clock = t->clock;
+	*ret_next = t->next;
+	*ret_interval = t->interval;
+	*ret_ticks = t->ticks;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+int timerfd_ckpt_set(struct file *f, uint64_t next, uint64_t interval, uint64_t ticks)
+{
+	struct tfd *t = f->priv;
+
+	if (!timerfd_file_is(f))
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	t->next = next;
+	t->interval = interval;
+	t->ticks = ticks;
+	pthread_mutex_unlock(&t->lock);
+	list_update(t, next != 0);
+	if (ticks)
+		vfs_notify();
+	return 0;
+}

@@ -8,7 +8,7 @@
  * its whole user state in t->cpu; a call blocked in the Sentry returns its
  * restart code as for a signal and is restarted after restore), then the
  * state is read.  Anything the format cannot represent yet (sockets,
- * epoll, ttys, SysV IPC, writable shared mappings, POSIX timers, files in
+ * ttys, SysV IPC, writable shared mappings, POSIX timers, files in
  * the memory file systems...) fails the checkpoint with a message naming
  * it; nothing is ever saved half right (docs/checkpoint.md).
  *
@@ -49,5 +49,41 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 /* Recreate the image's in-memory files (FsEntry) in the fresh sandbox @k
  * (ckpt_fs.c); called by kernel_ckpt_restore before files are reopened. */
 int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
+
+/*
+ * epoll, timerfd, signalfd, inotify, FIFOs and packet-mode pipes (ckpt_event.c).
+ * Save: fill @pf for the description @f (@path: what /proc shows for it)
+ * through the saver's callbacks; -ENOENT when @f is none of these (an
+ * anonymous pipe without packets included: ckpt_save.c saves it), another
+ * negative errno with a message through fail.
+ */
+struct file;
+struct task;
+struct Cvisor__Ckpt__File;
+struct Cvisor__Ckpt__Pipe;
+struct ckpt_event_saver {
+	struct kernel *k;
+	void *ctx;
+	void *(*alloc)(void *ctx, size_t n); /* zeroed, freed with the image */
+	/* the image id of another description (saved first if new) */
+	int (*file_id)(void *ctx, struct file *f, int fd, uint32_t *ret_id);
+	/* the Pipe message of the pipe @key, already in the image (*created:
+	 * new, with only its id set) */
+	int (*pipe)(void *ctx, const void *key, struct Cvisor__Ckpt__Pipe **ret, int *created);
+	int (*fail)(void *ctx, int r, const char *msg);
+};
+int ckpt_event_save(const struct ckpt_event_saver *sv, struct file *f, const char *path,
+		    struct Cvisor__Ckpt__File *pf);
+/* Restore: make the description of @pf if it is one of these kinds (the
+ * epoll ones empty; -ENOENT otherwise), with @helper's view for paths;
+ * once every description exists (@files: per img->files[i]), fill the
+ * epoll interest lists; the packets of pipe @pp on the pipe made by
+ * pipe_ckpt_new. */
+int ckpt_event_restore_file(struct task *helper, const struct Cvisor__Ckpt__Image *img,
+			    const struct Cvisor__Ckpt__File *pf, struct file **ret, char *err,
+			    size_t errlen);
+int ckpt_event_restore_links(const struct Cvisor__Ckpt__Image *img, struct file **files,
+			     char *err, size_t errlen);
+int ckpt_event_restore_pipe(void *pipe, const struct Cvisor__Ckpt__Pipe *pp);
 
 #endif

@@ -153,6 +153,11 @@ static int restore_entry(struct fs_restore *fr, const Cvisor__Ckpt__FsEntry *e)
 								      &fr->c.t.creds)
 						: -EPERM;
 			break;
+		case CVISOR__CKPT__FS_ENTRY__KIND__FIFO:
+			r = dir.v->ops->create ? dir.v->ops->create(dir.v, name, S_IFIFO | 0600, 0,
+								    &fr->c.t.creds, &v)
+					       : -EPERM;
+			break;
 		default: /* WHITEOUT: removed above */
 			break;
 		}
@@ -160,7 +165,8 @@ static int restore_entry(struct fs_restore *fr, const Cvisor__Ckpt__FsEntry *e)
 	if (r == 0 && v && e->kind == CVISOR__CKPT__FS_ENTRY__KIND__REGULAR)
 		r = write_data(fr, v, &e->data);
 	if (r == 0 && v)
-		r = set_attrs(v, e, e->kind == CVISOR__CKPT__FS_ENTRY__KIND__REGULAR);
+		r = set_attrs(v, e, e->kind == CVISOR__CKPT__FS_ENTRY__KIND__REGULAR ||
+				       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__FIFO);
 	vnode_put(v);
 	path_put(&dir);
 	return r;

@@ -126,6 +126,8 @@ static int make_files(struct restorer *s, const int stdio[3])
 		const Cvisor__Ckpt__Pipe *pp = img->pipes[i];
 
 		r = pipe_ckpt_new(pp->capacity, pp->data.data, pp->data.len, &s->pipes[i]);
+		if (r == 0)
+			r = ckpt_event_restore_pipe(s->pipes[i], pp); /* packets */
 		if (r < 0)
 			return rs_fail(s, r, "pipe %u: %s", pp->id, strerror(-r));
 	}
@@ -133,6 +135,14 @@ static int make_files(struct restorer *s, const int stdio[3])
 		const Cvisor__Ckpt__File *pf = img->files[i];
 		unsigned acc = pf->flags & O_ACCMODE;
 
+		/* epoll, timerfd, signalfd, FIFOs: ckpt_event.c */
+		r = ckpt_event_restore_file(&s->helper, img, pf, &s->files[i], s->err, s->errlen);
+		if (r != -ENOENT) {
+			if (r < 0)
+				rs_fail(s, r, "file %u: %s", pf->id, strerror(-r));
+			continue;
+		}
+		r = 0;
 		switch (pf->kind) {
 		case CVISOR__CKPT__FILE__KIND__PIPE:
 			for (size_t j = 0; j < img->n_pipes; j++)
@@ -677,6 +687,8 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = kernel_ckpt_restore_fs(k, img, err, errlen);
 	if (r == 0)
 		r = make_files(&s, stdio);
+	if (r == 0) /* the epoll interest lists, once their files exist */
+		r = ckpt_event_restore_links(img, s.files, err, errlen);
 	if (r == 0)
 		r = make_fd_tables(&s);
 	if (r == 0)

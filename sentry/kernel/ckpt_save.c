@@ -413,9 +413,56 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
 				       "/dev/urandom" };
 
+static int save_file(struct saver *s, struct task *t, struct file *f, int fd, uint32_t *ret_id);
+
+/* The saver's side of ckpt_event.c (ckpt.h). */
+struct ev_ctx {
+	struct saver *s;
+	struct task *t;
+	int fd;
+};
+static void *ev_alloc(void *ctx, size_t n)
+{
+	return sv_alloc(((struct ev_ctx *)ctx)->s, n);
+}
+static int ev_file_id(void *ctx, struct file *f, int fd, uint32_t *ret_id)
+{
+	return save_file(((struct ev_ctx *)ctx)->s, ((struct ev_ctx *)ctx)->t, f, fd, ret_id);
+}
+static int ev_pipe(void *ctx, const void *key, Cvisor__Ckpt__Pipe **ret, int *created)
+{
+	struct saver *s = ((struct ev_ctx *)ctx)->s;
+	Cvisor__Ckpt__Pipe *pp;
+	uint32_t id;
+	int r = sv_id(s, key, &id, created);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->img.n_pipes && !*created; i++)
+		if (s->img.pipes[i]->id == id)
+			*ret = s->img.pipes[i];
+	if (!*created)
+		return 0;
+	pp = sv_alloc(s, sizeof(*pp));
+	if (!pp)
+		return -ENOMEM;
+	cvisor__ckpt__pipe__init(pp);
+	pp->id = id;
+	*ret = pp;
+	return PUSH(s, s->img.pipes, s->img.n_pipes, pp);
+}
+static int ev_fail(void *ctx, int r, const char *msg)
+{
+	struct ev_ctx *c = ctx;
+
+	return sv_fail(c->s, r, "fd %d of process %d: %s", c->fd, c->t->tg->tgid, msg);
+}
+
 /* The image id of description @f, found at @fd of a table of @t. */
 static int save_file(struct saver *s, struct task *t, struct file *f, int fd, uint32_t *ret_id)
 {
+	struct ev_ctx ec = { s, t, fd };
+	const struct ckpt_event_saver ev = { s->k, &ec, ev_alloc, ev_file_id, ev_pipe, ev_fail };
 	char path[4096];
 	Cvisor__Ckpt__File *pf;
 	struct stat st;
@@ -440,7 +487,12 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 	n = procfs_file_path(t, f, path, sizeof(path));
 	if (n < 0)
 		snprintf(path, sizeof(path), "?");
-	if (pipe_file_is(f)) {
+	r = ckpt_event_save(&ev, f, path, pf); /* epoll, timerfd, signalfd, FIFOs... */
+	if (r < 0 && r != -ENOENT)
+		return sv_fail(s, r, "fd %d of process %d: %s: %s", fd, t->tg->tgid, path,
+			       strerror(-r));
+	if (r == 0) {
+	} else if (pipe_file_is(f)) {
 		const void *pid;
 		void *data = NULL;
 		size_t cap, len;
@@ -989,9 +1041,14 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 				if (!e->target)
 					r = -ENOMEM;
 			}
+		} else if (S_ISFIFO(st.st_mode)) {
+			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__FIFO; /* data: with its open ends */
+			if (st.st_nlink > 1)
+				r = sv_fail(s, -EOPNOTSUPP,
+					    "%s: a hard-linked FIFO in memory (not saved yet)", full);
 		} else {
 			r = sv_fail(s, -EOPNOTSUPP,
-				    "%s: a FIFO, socket or device in memory (not saved yet)", full);
+				    "%s: a socket or device in memory (not saved yet)", full);
 		}
 		vnode_put(v);
 	}

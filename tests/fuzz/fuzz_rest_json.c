@@ -55,10 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (srv_pool_from_json(j, PLAT_SYSTRAP, &pc, &err) == 0) {
-		if (!pool_name_valid(pc.name) || pc.rootfs[0] != '/' ||
+		/* exactly one template: a rootfs path or a snapshot id */
+		if (!pool_name_valid(pc.name) || !pc.rootfs == !pc.snapshot || pc.image ||
+		    (pc.rootfs && pc.rootfs[0] != '/') ||
+		    (pc.snapshot && (!pc.snapshot[0] || strlen(pc.snapshot) > POOL_SNAPSHOT_MAX)) ||
 		    (pc.max_total && pc.min_ready > pc.max_total))
 			abort();
-		free(pc.rootfs);
+		srv_pool_config_free(&pc);
 	}
 	json_decref(j);
 	return 0;

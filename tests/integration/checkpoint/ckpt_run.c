@@ -13,6 +13,8 @@
  *   refuse   the checkpoint must fail with a message; the original passes
  *   corrupt  damaged copies of the image are refused before anything is
  *            created (the new sandbox has no process afterwards)
+ *   hostile_event  (z_epoll) epoll items forming a loop or otherwise
+ *            refused by EPOLL_CTL_ADD: the restore is refused, no process
  *   stale    a restore into a sandbox that already runs a process is
  *            refused; after a file the program holds open changed (size,
  *            mtime), the restore is refused and leaves no process
@@ -267,6 +269,83 @@ static void hostile_fs(const char *img)
 	expect_fs_refused(img, v, 1, "/tmp: cannot recreate it: Device or resource busy");
 }
 
+/* hostile_event: well-formed images of z_epoll whose epoll items would
+ * build what EPOLL_CTL_ADD refuses (a loop of two epolls; an
+ * EPOLLEXCLUSIVE item on an epoll): restore refuses, nothing created. */
+static void expect_epoll_refused(const char *img, int loop, const char *want)
+{
+	Cvisor__Ckpt__EpollItem extra = CVISOR__CKPT__EPOLL_ITEM__INIT, **items;
+	Cvisor__Ckpt__File *inner = NULL, *outer = NULL;
+	char bad[160], cmd[512], err[512] = "";
+	struct img_error ie = { { 0 } };
+	struct sandbox_stats st;
+	struct img *im = NULL;
+	struct sandbox *sb;
+	int stdio[3] = { -1, -1, -1 }, r;
+	size_t len, n;
+	void *buf;
+
+	snprintf(bad, sizeof(bad), "%s/bad", work);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", bad, img, bad);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	if (img_open(bad, 0, &im, &ie) < 0)
+		DIE("img_open: %s", ie.msg);
+	/* outer: an epoll with one item on the epoll inner */
+	for (size_t i = 0; i < im->state->n_files; i++) {
+		Cvisor__Ckpt__File *f = im->state->files[i];
+
+		for (size_t j = 0; f->kind == CVISOR__CKPT__FILE__KIND__EPOLL && j < f->n_epoll_items;
+		     j++)
+			for (size_t k = 0; k < im->state->n_files; k++)
+				if (im->state->files[k]->id == f->epoll_items[j]->file_id &&
+				    im->state->files[k]->kind == CVISOR__CKPT__FILE__KIND__EPOLL) {
+					outer = f;
+					inner = im->state->files[k];
+				}
+	}
+	if (!outer)
+		DIE("no nested epoll in the image");
+	if (loop) { /* inner watches outer too */
+		extra.fd = 100, extra.file_id = outer->id, extra.events = 1;
+	} else { /* outer watches inner with EPOLLEXCLUSIVE */
+		extra.fd = 101, extra.file_id = inner->id, extra.events = 1 | (1u << 28);
+		inner = outer;
+	}
+	n = inner->n_epoll_items;
+	items = calloc(n + 1, sizeof(*items));
+	if (!items)
+		DIE("calloc");
+	memcpy(items, inner->epoll_items, n * sizeof(*items));
+	items[n] = &extra;
+	{
+		Cvisor__Ckpt__EpollItem **keep = inner->epoll_items;
+
+		inner->epoll_items = items;
+		inner->n_epoll_items = n + 1;
+		len = cvisor__ckpt__image__get_packed_size(im->state);
+		buf = malloc(len);
+		if (!buf)
+			DIE("malloc");
+		cvisor__ckpt__image__pack(im->state, buf);
+		inner->epoll_items = keep;
+		inner->n_epoll_items = n;
+	}
+	if (img_write(bad, buf, len, im->m.xfeatures, &ie) < 0)
+		DIE("img_write: %s", ie.msg);
+	free(buf);
+	free(items);
+	img_close(im);
+	sb = boot();
+	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
+	if (r >= 0 || !strstr(err, want))
+		DIE("a hostile epoll image (%s) gave %d (%s)", want, r, err);
+	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
+		DIE("a refused restore (%s) left processes behind", want);
+	fprintf(stderr, "refused (hostile epoll items): %s\n", err);
+	sandbox_destroy(sb);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 4 ? argv[4] : "pass";
@@ -349,6 +428,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "hostile_fs"))
 		hostile_fs(img);
+	if (!strcmp(mode, "hostile_event")) {
+		expect_epoll_refused(img, 1, strerror(ELOOP));
+		expect_epoll_refused(img, 0, strerror(EINVAL));
+	}
 	if (!strcmp(mode, "corrupt")) {
 		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");
 		expect_refused(img, "truncate -s -4096 pages.img");

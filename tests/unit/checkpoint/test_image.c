@@ -87,6 +87,10 @@ static void test_manifest_refusals(void **state)
 /* In-memory file entries pack_min adds (FsEntry). */
 static Cvisor__Ckpt__FsEntry **g_fs;
 static size_t g_nfs;
+static Cvisor__Ckpt__File **g_files; /* test_event_files */
+static size_t g_nfiles;
+static Cvisor__Ckpt__Pipe **g_pipes;
+static size_t g_npipes;
 
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
@@ -124,6 +128,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	img.n_groups = 1, img.groups = &gp, img.n_mms = 1, img.mms = &mp;
 	img.n_fd_tables = 1, img.fd_tables = &ftp, img.n_fs_contexts = 1, img.fs_contexts = &fsp;
 	img.n_fs_entries = g_nfs, img.fs_entries = g_fs;
+	img.n_files = g_nfiles, img.files = g_files, img.n_pipes = g_npipes, img.pipes = g_pipes;
 	*len = cvisor__ckpt__image__get_packed_size(&img);
 	out = malloc(*len);
 	cvisor__ckpt__image__pack(&img, out);
@@ -209,6 +214,102 @@ static void test_fs_entries(void **state)
 	assert_int_equal(fs_entry_verdict("/x", REG, 0644, 0, "t"), -EBADMSG);
 }
 
+/* An image with the files @f (ids 10, 11, ...) and one pipe (id 20, 8
+ * bytes in packets of @pk): accepted (0) or refused (-EBADMSG)? */
+static int files_verdict(Cvisor__Ckpt__File **f, size_t n, const uint32_t *pk, size_t npk)
+{
+	Cvisor__Ckpt__Pipe p = CVISOR__CKPT__PIPE__INIT, *pp = &p;
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	p.id = 20;
+	p.capacity = 65536;
+	p.data.data = (uint8_t *)"12345678";
+	p.data.len = 8;
+	p.packets = (uint32_t *)pk;
+	p.n_packets = npk;
+	for (size_t i = 0; i < n; i++)
+		f[i]->id = 10 + (uint32_t)i;
+	g_files = f, g_nfiles = n, g_pipes = &pp, g_npipes = 1;
+	buf = pack_min(&len, 0, 1);
+	g_files = NULL, g_nfiles = 0, g_pipes = NULL, g_npipes = 0;
+	r = img_state_parse(buf, len, 4096, &s, &err);
+	if (r == 0)
+		img_state_free(s);
+	free(buf);
+	return r;
+}
+
+static void test_event_files(void **state)
+{
+	Cvisor__Ckpt__File ep = CVISOR__CKPT__FILE__INIT, tf = CVISOR__CKPT__FILE__INIT;
+	Cvisor__Ckpt__File ff = CVISOR__CKPT__FILE__INIT, sf = CVISOR__CKPT__FILE__INIT;
+	Cvisor__Ckpt__File *all[] = { &ep, &tf, &ff, &sf };
+	Cvisor__Ckpt__EpollItem it = CVISOR__CKPT__EPOLL_ITEM__INIT, *itp = &it;
+	Cvisor__Ckpt__Timerfd t = CVISOR__CKPT__TIMERFD__INIT;
+	const uint32_t ok_pk[] = { 3, 5 }, bad_sum[] = { 3, 4 }, zero[] = { 8, 0 };
+
+	(void)state;
+	ep.kind = CVISOR__CKPT__FILE__KIND__EPOLL;
+	ep.n_epoll_items = 1, ep.epoll_items = &itp;
+	it.fd = 4, it.file_id = 11, it.events = 1;
+	tf.kind = CVISOR__CKPT__FILE__KIND__TIMERFD;
+	t.clock = 1, t.next_ns = 5, t.ticks = 2;
+	tf.timerfd = &t;
+	ff.kind = CVISOR__CKPT__FILE__KIND__FIFO;
+	ff.path = (char *)"/tmp/fifo", ff.pipe_id = 20;
+	sf.kind = CVISOR__CKPT__FILE__KIND__SIGNALFD;
+	sf.signal_mask = ~0ULL;
+	assert_int_equal(files_verdict(all, 4, ok_pk, 2), 0);
+	assert_int_equal(files_verdict(all, 4, NULL, 0), 0);
+	/* packets: not summing to the data, empty ones */
+	assert_int_equal(files_verdict(all, 4, bad_sum, 2), -EBADMSG);
+	assert_int_equal(files_verdict(all, 4, zero, 2), -EBADMSG);
+	/* an epoll item on no file, on the epoll itself, with a bad fd */
+	it.file_id = 99;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	it.file_id = 10;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	it.file_id = 11, it.fd = -1;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	it.fd = 4;
+	/* a timerfd on another clock, without its state */
+	t.clock = 2;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	t.clock = 1, tf.timerfd = NULL;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	tf.timerfd = &t;
+	/* a FIFO with a relative path, or on no pipe */
+	ff.path = (char *)"tmp/fifo";
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	ff.path = (char *)"/tmp/fifo", ff.pipe_id = 21;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), -EBADMSG);
+	ff.pipe_id = 20;
+	assert_int_equal(files_verdict(all, 4, NULL, 0), 0);
+	/* inotify: watches need a descriptor and an absolute path */
+	{
+		Cvisor__Ckpt__File in = CVISOR__CKPT__FILE__INIT, *one[] = { &in };
+		Cvisor__Ckpt__InotifyWatch w = CVISOR__CKPT__INOTIFY_WATCH__INIT, *wp = &w;
+
+		in.kind = CVISOR__CKPT__FILE__KIND__INOTIFY;
+		in.inotify_next_wd = 2, in.n_inotify_watches = 1, in.inotify_watches = &wp;
+		w.wd = 1, w.mask = 0x100, w.path = (char *)"/tmp";
+		assert_int_equal(files_verdict(one, 1, NULL, 0), 0);
+		w.wd = 0;
+		assert_int_equal(files_verdict(one, 1, NULL, 0), -EBADMSG);
+		w.wd = 1, w.path = (char *)"tmp";
+		assert_int_equal(files_verdict(one, 1, NULL, 0), -EBADMSG);
+		w.path = (char *)"/tmp", in.inotify_next_wd = 0;
+		assert_int_equal(files_verdict(one, 1, NULL, 0), -EBADMSG);
+	}
+	/* the FIFO node kind of the in-memory files */
+	assert_int_equal(fs_entry_verdict("/tmp/fifo", 12, 0640, 0, ""), 0);
+	assert_int_equal(fs_entry_verdict("/tmp/fifo", 12, 0640, 1, ""), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -251,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_refusals),
 		cmocka_unit_test(test_state_checks),
 		cmocka_unit_test(test_fs_entries),
+		cmocka_unit_test(test_event_files),
 		cmocka_unit_test(test_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

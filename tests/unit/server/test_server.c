@@ -117,7 +117,46 @@ static void test_pool_json(void **state)
 	free(c.rootfs);
 	json_decref(j);
 
+	/* snapshot templates: the id is kept for the server to resolve; the
+	 * platform is the snapshot's unless given */
+	static const char *const snaps[] = {
+		"{\"name\":\"s\",\"template\":{\"snapshot\":\"0123456789abcdef\"}}",
+		"{\"name\":\"s\",\"snapshot\":\"0123456789abcdef\"}",
+	};
+	for (size_t i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++) {
+		j = json_loads(snaps[i], 0, NULL);
+		assert_int_equal(srv_pool_from_json(j, PLAT_SYSTRAP, &c, &err), 0);
+		assert_null(c.rootfs);
+		assert_null(c.image);
+		assert_string_equal(c.snapshot, "0123456789abcdef");
+		assert_int_equal(c.platform, (enum plat_kind)-1);
+		srv_pool_config_free(&c);
+		json_decref(j);
+	}
+	j = json_loads("{\"name\":\"s\",\"snapshot\":\"x\",\"platform\":\"ptrace\"}", 0, NULL);
+	assert_int_equal(srv_pool_from_json(j, PLAT_SYSTRAP, &c, &err), 0);
+	assert_int_equal(c.platform, PLAT_PTRACE);
+	srv_pool_config_free(&c);
+	json_decref(j);
+	j = json_loads("{\"name\":\"s\",\"template\":{\"rootfs\":\"/r\"}}", 0, NULL);
+	assert_int_equal(srv_pool_from_json(j, PLAT_SYSTRAP, &c, &err), 0);
+	assert_string_equal(c.rootfs, "/r");
+	assert_null(c.snapshot);
+	srv_pool_config_free(&c);
+	json_decref(j);
+
 	static const char *const bad[] = {
+		"{\"name\":\"a\",\"rootfs\":\"/\",\"snapshot\":\"0123456789abcdef\"}",
+		"{\"name\":\"a\",\"rootfs\":\"/\",\"template\":\"/\"}",
+		"{\"name\":\"a\",\"template\":{\"snapshot\":\"x\",\"rootfs\":\"/\"}}",
+		"{\"name\":\"a\",\"template\":{}}",
+		"{\"name\":\"a\",\"template\":{\"image\":\"/\"}}",
+		"{\"name\":\"a\",\"template\":{\"snapshot\":null}}",
+		"{\"name\":\"a\",\"template\":{\"rootfs\":\"r\"}}",
+		"{\"name\":\"a\",\"template\":7}",
+		"{\"name\":\"a\",\"snapshot\":\"\"}",
+		"{\"name\":\"a\",\"snapshot\":7}",
+		"{\"name\":\"a\",\"snapshot\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdefX\"}",
 		"{\"rootfs\":\"/\"}", "{\"name\":\"UP\",\"rootfs\":\"/\"}",
 		"{\"name\":\"a\"}", "{\"name\":\"a\",\"rootfs\":\"r\"}",
 		"{\"name\":\"a\",\"rootfs\":\"/\",\"min_ready\":-1}",
