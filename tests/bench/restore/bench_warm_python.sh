@@ -10,7 +10,7 @@
 # request(s) to the first byte of the answer (the first stdout event of a
 # streamed exec/run), and the total until the exit event.
 #
-#   cold      POST /v1/run?stream=1 {"argv":["python3","-c",IMPORTS+WORK,REQ]}
+#   cold      POST /v1/run?stream=1 {"argv":["/usr/bin/python3","-c",WORK,REQ]}
 #             on the default pool (a booted, warm sandbox is leased; python
 #             starts, imports, answers, exits)
 #   restore   POST /v1/sandboxes {"snapshot":SID}, then
@@ -201,13 +201,13 @@ with open(client, "rb") as f:
 must(*call("PUT", "/v1/sandboxes/%s/files?path=/tmp/w/serve.py&mode=0644" % src, SERVE.encode(), raw=True),
      "put serve.py")
 st, d = call("POST", "/v1/sandboxes/%s/exec" % src, {"env": ENV, "argv": ["sh", "-c",
-    "python3 /tmp/w/serve.py /tmp/w </dev/null >/tmp/w/log 2>&1 & i=0; "
+    "/usr/bin/python3 /tmp/w/serve.py /tmp/w </dev/null >/tmp/w/log 2>&1 & i=0; "
     "until [ -s /tmp/w/pid ]; do i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.05; done; "
     "cat /tmp/w/pid || cat /tmp/w/log"]})
 j = must(st, d, "start the warm python")
 if not j["stdout"].strip().isdigit():
     sys.exit("the warm python did not start: %r" % j)
-first, total, want = stream("/v1/run?stream=1", {"env": ENV, "argv": ["python3", "-c", COLD, REQ]})
+first, total, want = stream("/v1/run?stream=1", {"env": ENV, "argv": ["/usr/bin/python3", "-c", COLD, REQ]})
 try:
     json.loads(want)
 except ValueError:
@@ -226,7 +226,7 @@ print("answer: %s" % want.decode().strip())
 cold_first, cold_total = [], []
 for i in range(n):
     quiet("default")
-    f, t, out = stream("/v1/run?stream=1", {"env": ENV, "argv": ["python3", "-c", COLD, REQ]})
+    f, t, out = stream("/v1/run?stream=1", {"env": ENV, "argv": ["/usr/bin/python3", "-c", COLD, REQ]})
     if out != want:
         sys.exit("cold answer %d differs: %r" % (i, out))
     cold_first.append(f); cold_total.append(t)
