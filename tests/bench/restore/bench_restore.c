@@ -173,10 +173,10 @@ static void compressed_restore(const char *img, struct zstd_run *z)
 	(void)!system(err);
 }
 
-/* The parent pid of @pid (0 if gone). */
-static pid_t ppid_of(pid_t pid)
+/* The parent pid and command name of @pid (ppid 0 if gone). */
+static pid_t ppid_of(pid_t pid, char comm[32])
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[512], *p, *o;
 	int ppid = 0;
 	FILE *f;
 
@@ -184,8 +184,11 @@ static pid_t ppid_of(pid_t pid)
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && (o = strchr(buf, '('))) {
 		(void)sscanf(p + 2, "%*c %d", &ppid);
+		if (comm)
+			snprintf(comm, 32, "%.*s", (int)(p - o - 1), o + 1);
+	}
 	fclose(f);
 	return ppid;
 }
@@ -208,31 +211,42 @@ static uint64_t pss_kib(pid_t pid)
 	return v;
 }
 
-/* PSS of @root and all its descendants; their number in *nprocs. */
-static uint64_t pss_tree(pid_t root, int *nprocs)
+struct pss {
+	uint64_t all;    /* KiB: every process of the sandbox (launcher, Gofer too) */
+	uint64_t sentry; /* KiB: the Sentry and its stubs (comm cvisor-sentry) */
+	int nprocs;
+};
+
+/* PSS of the process tree of the sandbox launcher @root. */
+static struct pss pss_tree(pid_t root)
 {
+	struct pss r = { .all = pss_kib(root), .nprocs = 1 };
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	uint64_t sum = pss_kib(root);
 
-	*nprocs = 1;
 	while (d && (e = readdir(d))) {
 		pid_t pid = (pid_t)atoi(e->d_name), q = pid;
+		char comm[32] = "";
 
 		if (pid <= 0 || pid == root)
 			continue;
+		(void)ppid_of(pid, comm);
 		for (int depth = 0; q > 1 && depth < 16; depth++) {
-			q = ppid_of(q);
+			q = ppid_of(q, NULL);
 			if (q == root) {
-				sum += pss_kib(pid);
-				(*nprocs)++;
+				uint64_t v = pss_kib(pid);
+
+				r.all += v;
+				if (!strcmp(comm, "cvisor-sentry"))
+					r.sentry += v;
+				r.nprocs++;
 				break;
 			}
 		}
 	}
 	if (d)
 		closedir(d);
-	return sum;
+	return r;
 }
 
 static void clones(unsigned n, unsigned mib, bool compress)
@@ -241,8 +255,8 @@ static void clones(unsigned n, unsigned mib, bool compress)
 	const char *argv[] = { "/prog", arg, "hold", NULL, NULL };
 	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 }, .init = true };
 	struct sandbox *a, **sb = calloc(n, sizeof(*sb));
-	int *fds = calloc(n, sizeof(*fds)), pfd[2], nprocs = 0, np;
-	uint64_t one_kib = 0, total = 0;
+	int *fds = calloc(n, sizeof(*fds)), pfd[2];
+	struct pss one = { 0 }, total = { 0 };
 	double t0, restore_ms = 0;
 	int32_t pid;
 
@@ -285,18 +299,24 @@ static void clones(unsigned n, unsigned mib, bool compress)
 		fds[i] = pfd[0];
 		(void)go_to_pass(sb[i], fds[i]); /* every page read: all faulted in */
 		if (i == 0)
-			one_kib = pss_tree(sandbox_host_pid(sb[0]), &np);
+			one = pss_tree(sandbox_host_pid(sb[0]));
 	}
 	for (unsigned i = 0; i < n; i++) {
-		total += pss_tree(sandbox_host_pid(sb[i]), &np);
-		nprocs += np;
+		struct pss p1 = pss_tree(sandbox_host_pid(sb[i]));
+
+		total.all += p1.all, total.sentry += p1.sentry, total.nprocs += p1.nprocs;
 	}
-	printf("%u clones of %u MiB%s: PSS one alone %.1f MiB, all %u %.1f MiB (%d host "
-	       "processes), ratio %.2fx; restore %.1f ms each on average\n",
-	       n, mib, compress ? " (zstd image)" : "", (double)one_kib / 1024, n,
-	       (double)total / 1024, nprocs, one_kib ? (double)total / (double)one_kib : 0.0,
-	       restore_ms / n);
+	printf("%u clones of %u MiB%s, restore %.1f ms each on average; PSS of the Sentries "
+	       "and stubs: one alone %.1f MiB, all %u %.1f MiB, ratio %.2fx; with launchers "
+	       "and Gofers (%d host processes): one %.1f MiB, all %.1f MiB, ratio %.2fx\n",
+	       n, mib, compress ? " (zstd image)" : "", restore_ms / n,
+	       (double)one.sentry / 1024, n, (double)total.sentry / 1024,
+	       one.sentry ? (double)total.sentry / (double)one.sentry : 0.0, total.nprocs,
+	       (double)one.all / 1024, (double)total.all / 1024,
+	       one.all ? (double)total.all / (double)one.all : 0.0);
 	fflush(stdout);
+	if (getenv("BENCH_HOLD_S")) /* time to look at the processes */
+		sleep((unsigned)atoi(getenv("BENCH_HOLD_S")));
 	for (unsigned i = 0; i < n; i++) {
 		close(fds[i]);
 		sandbox_destroy(sb[i]);
