@@ -931,6 +931,29 @@ void img_close(struct img *im)
 	free(im);
 }
 
+/* A compressed part decompresses into memory: no more than its state
+ * uses (the writer stores exactly that), so a hostile image cannot make
+ * img_open fill memory the restore would not map anyway. */
+static int check_raw_sizes(const struct img *im, struct img_error *err)
+{
+	const ImgState *s = im->state;
+	uint64_t pages = 0, files = 0;
+
+	for (size_t i = 0; i < s->n_mms; i++)
+		for (size_t j = 0; j < s->mms[i]->n_runs; j++)
+			pages = MAX(pages, (s->mms[i]->runs[j]->page_index +
+					    s->mms[i]->runs[j]->npages) * IMG_PAGE);
+	for (size_t i = 0; i < s->n_fs_entries; i++)
+		files = MAX(files, s->fs_entries[i]->data_offset + s->fs_entries[i]->data_len);
+	if (im->m.pages_compress && im->m.pages_raw > pages)
+		return fail(err, -EBADMSG, IMG_PAGES ": %" PRIu64 " bytes uncompressed, its state "
+			    "uses %" PRIu64, im->m.pages_raw, pages);
+	if (im->m.files_compress && im->m.files_raw > files)
+		return fail(err, -EBADMSG, IMG_FILES ": %" PRIu64 " bytes uncompressed, its state "
+			    "uses %" PRIu64, im->m.files_raw, files);
+	return 0;
+}
+
 int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error *err)
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -974,6 +997,8 @@ int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error
 	r = img_state_parse(im->state_buf, im->state_len, im->m.pages_raw, &im->state, err);
 	if (r == 0)
 		r = img_state_check_files(im->state, im->m.has_files ? im->m.files_raw : 0, err);
+	if (r == 0)
+		r = check_raw_sizes(im, err);
 	if (r < 0)
 		goto fail;
 	r = part_open(dfd, IMG_PAGES, im->m.pages_size, im->m.pages_hash, im->m.pages_raw,
