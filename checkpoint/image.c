@@ -874,7 +874,10 @@ static int part_decompress(int fd, const char *name, uint64_t size, uint64_t has
 			 " bytes)", name, produced, raw);
 		goto out;
 	}
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+	if (dst != MAP_FAILED) /* no writable mapping may remain for F_SEAL_WRITE */
+		munmap(dst, (size_t)raw);
+	dst = MAP_FAILED;
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
 		r = fail(err, -errno, "%s: seal: %s", name, strerror(errno));
 		goto out;
 	}

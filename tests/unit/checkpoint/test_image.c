@@ -335,8 +335,9 @@ static void test_compressed(void **state)
 		assert_int_equal(pread(im->pages_fd, back, 4096, (off_t)(p * 4096)), 4096);
 		assert_memory_equal(back, raw + p * 4096, 4096);
 	}
-	/* sealed: it cannot grow */
+	/* sealed: it cannot grow nor be written */
 	assert_true(ftruncate(im->pages_fd, 65 * 4096) < 0);
+	assert_true(pwrite(im->pages_fd, "x", 1, 0) < 0);
 	img_close(im);
 	/* a damaged compressed byte: refused even without IMG_VERIFY_PAGES */
 	fd = openat(dfd, IMG_PAGES, O_WRONLY);
