@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,55 @@ static void test_fs_entries(void **state)
 	assert_int_equal(fs_entry_verdict("/x", REG, 0644, 0, "t"), -EBADMSG);
 }
 
+/* An entry whose data is in files.img at [@off, @off + @len): 0 or the
+ * first refusal, by img_state_parse then img_state_check_files against a
+ * files.img of @files_size bytes; @inline_len bytes of inline data too. */
+static int files_verdict(int kind, uint64_t off, uint64_t len, size_t inline_len,
+			 uint64_t files_size)
+{
+	Cvisor__Ckpt__FsEntry e = CVISOR__CKPT__FS_ENTRY__INIT, *ep = &e;
+	struct img_error err = { { 0 } };
+	uint8_t data[4] = { 0 };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t blen;
+	int r;
+
+	e.path = (char *)"/tmp/f";
+	e.kind = kind;
+	e.mode = 0644;
+	e.target = (char *)(kind == 3 ? "t" : "");
+	e.data_offset = off;
+	e.data_len = len;
+	e.data.data = data;
+	e.data.len = inline_len;
+	g_fs = &ep, g_nfs = 1;
+	buf = pack_min(&blen, 0, 1);
+	g_fs = NULL, g_nfs = 0;
+	r = img_state_parse(buf, blen, 4096, &s, &err);
+	if (r == 0)
+		r = img_state_check_files(s, files_size, &err);
+	img_state_free(s);
+	free(buf);
+	return r;
+}
+
+static void test_files_img(void **state)
+{
+	(void)state;
+	assert_int_equal(files_verdict(2, 0, 100, 0, 100), 0);
+	assert_int_equal(files_verdict(2, 50, 50, 0, 100), 0);
+	assert_int_equal(files_verdict(2, 0, 0, 0, 0), 0);
+	/* outside files.img (truncated), overflowing, too large */
+	assert_int_equal(files_verdict(2, 1, 100, 0, 100), -EBADMSG);
+	assert_int_equal(files_verdict(2, UINT64_MAX - 10, 20, 0, 100), -EBADMSG);
+	assert_int_equal(files_verdict(2, 0, IMG_FILES_MAX + 1, 0, UINT64_MAX), -EBADMSG);
+	/* both inline and in files.img; data on a directory or symlink */
+	assert_int_equal(files_verdict(2, 0, 4, 4, 100), -EBADMSG);
+	assert_int_equal(files_verdict(1, 0, 4, 0, 100), -EBADMSG);
+	assert_int_equal(files_verdict(3, 0, 4, 0, 100), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -360,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_refusals),
 		cmocka_unit_test(test_state_checks),
 		cmocka_unit_test(test_fs_entries),
+		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_compressed),
 	};
