@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "lib/macro.h"
 
@@ -83,22 +84,45 @@ out:
 	return r;
 }
 
+/* A part line ("part NAME SIZE xxh3:HASH[ zstd RAW]") into @buf. */
+static int format_part(char *buf, size_t cap, const char *name, uint64_t size, uint64_t hash,
+		       unsigned compress, uint64_t raw)
+{
+	int n = snprintf(buf, cap, "part %s %" PRIu64 " xxh3:%016" PRIx64, name, size, hash);
+
+	if (n >= 0 && (size_t)n < cap && compress == IMG_COMPRESS_ZSTD)
+		n += snprintf(buf + n, cap - (size_t)n, " zstd %" PRIu64, raw);
+	if (n >= 0 && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, "\n");
+	return n < 0 || (size_t)n >= cap ? -EINVAL : n;
+}
+
 int img_manifest_format(const struct img_manifest *m, char **ret, size_t *ret_len)
 {
 	char body[1024], *out;
-	int n, n2;
+	int n, n2, r;
 
 	n = snprintf(body, sizeof(body),
 		     "cvisor-checkpoint %" PRIu32 "\n"
 		     "arch %s\n"
 		     "xfeatures 0x%" PRIx64 "\n"
 		     "created %" PRIu64 "\n"
-		     "part " IMG_STATE " %" PRIu64 " xxh3:%016" PRIx64 "\n"
-		     "part " IMG_PAGES " %" PRIu64 " xxh3:%016" PRIx64 "\n",
-		     m->version, m->arch, m->xfeatures, m->created, m->state_size, m->state_hash,
-		     m->pages_size, m->pages_hash);
+		     "part " IMG_STATE " %" PRIu64 " xxh3:%016" PRIx64 "\n",
+		     m->version, m->arch, m->xfeatures, m->created, m->state_size, m->state_hash);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		return -EINVAL;
+	r = format_part(body + n, sizeof(body) - (size_t)n, IMG_PAGES, m->pages_size,
+			m->pages_hash, m->pages_compress, m->pages_raw);
+	if (r < 0)
+		return r;
+	n += r;
+	if (m->has_files) {
+		r = format_part(body + n, sizeof(body) - (size_t)n, IMG_FILES, m->files_size,
+				m->files_hash, m->files_compress, m->files_raw);
+		if (r < 0)
+			return r;
+		n += r;
+	}
 	out = malloc((size_t)n + 64);
 	if (!out)
 		return -ENOMEM;
@@ -143,7 +167,8 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 		return fail(err, -EBADMSG, "manifest: larger than %d bytes", IMG_MANIFEST_MAX);
 	while ((r = next_line(&p, end, line, sizeof(line))) > 0) {
 		char name[32], extra;
-		uint64_t a, b;
+		uint64_t a, b, raw = 0;
+		int nf;
 
 		if (seen & (1u << 6))
 			return fail(err, -EBADMSG, "manifest: text after the end line");
@@ -153,25 +178,41 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 			if (sscanf(line, "cvisor-checkpoint %u%c", &v, &extra) != 1)
 				return fail(err, -EBADMSG, "manifest: not a cvisor checkpoint image");
 			m.version = v;
-			if (v != IMG_FORMAT_VERSION)
+			if (v < 1 || v > IMG_FORMAT_VERSION)
 				return fail(err, -EPROTONOSUPPORT,
-					    "image format version %u, this cvisor reads version %d",
+					    "image format version %u, this cvisor reads versions 1-%d",
 					    v, IMG_FORMAT_VERSION);
 			seen |= 1;
+			if (v < 2)
+				seen |= 128; /* no files.img */
 		} else if (sscanf(line, "arch %15s%c", m.arch, &extra) == 1) {
 			seen |= 2;
 		} else if (sscanf(line, "xfeatures %" SCNx64 "%c", &m.xfeatures, &extra) == 1) {
 			seen |= 4;
 		} else if (sscanf(line, "created %" SCNu64 "%c", &m.created, &extra) == 1) {
 			seen |= 8;
-		} else if (sscanf(line, "part %31s %" SCNu64 " xxh3:%" SCNx64 "%c", name, &a, &b,
-				  &extra) == 3) {
-			if (!strcmp(name, IMG_STATE) && !(seen & 16)) {
+		} else if ((nf = sscanf(line, "part %31s %" SCNu64 " xxh3:%" SCNx64 " zstd %" SCNu64 "%c",
+					name, &a, &b, &raw, &extra)) == 4 ||
+			   (nf = sscanf(line, "part %31s %" SCNu64 " xxh3:%" SCNx64 "%c", name, &a, &b,
+					&extra)) == 3) {
+			unsigned compress = nf == 4 ? IMG_COMPRESS_ZSTD : IMG_COMPRESS_NONE;
+
+			if (nf == 3)
+				raw = a;
+			if (compress && (m.version < 2 || raw > IMG_RAW_MAX))
+				return fail(err, -EBADMSG, "manifest: bad compressed part '%s'", name);
+			if (!strcmp(name, IMG_STATE) && !(seen & 16) && !compress) {
 				m.state_size = a, m.state_hash = b;
 				seen |= 16;
 			} else if (!strcmp(name, IMG_PAGES) && !(seen & 32)) {
 				m.pages_size = a, m.pages_hash = b;
+				m.pages_raw = raw, m.pages_compress = compress;
 				seen |= 32;
+			} else if (!strcmp(name, IMG_FILES) && !(seen & 128)) {
+				m.files_size = a, m.files_hash = b;
+				m.files_raw = raw, m.files_compress = compress;
+				m.has_files = true;
+				seen |= 128;
 			} else {
 				return fail(err, -EBADMSG, "manifest: unknown or repeated part '%s'",
 					    name);
@@ -187,7 +228,7 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 		return fail(err, r, "manifest: truncated or malformed line");
 	if (!(seen & 1))
 		return fail(err, -EBADMSG, "manifest: empty");
-	if (seen != 127)
+	if (seen != 255)
 		return fail(err, -EBADMSG, "manifest: incomplete (missing %s)",
 			    !(seen & 64) ? "the end line (truncated?)" : "a field");
 	if (img_hash(text, (size_t)(body_end - text)) != end_hash)
@@ -195,8 +236,11 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 	if (strcmp(m.arch, IMG_ARCH))
 		return fail(err, -EXDEV, "image is for architecture %s, this host is %s", m.arch,
 			    IMG_ARCH);
-	if (m.pages_size % IMG_PAGE)
+	if (m.pages_raw % IMG_PAGE)
 		return fail(err, -EBADMSG, "manifest: pages.img size is not page aligned");
+	if (m.files_raw > IMG_FILES_MAX)
+		return fail(err, -EFBIG, "manifest: files.img larger than %llu GiB",
+			    (unsigned long long)(IMG_FILES_MAX >> 30));
 	if (m.state_size > IMG_STATE_MAX)
 		return fail(err, -EFBIG, "manifest: state.pb too large");
 	*ret = m;
@@ -264,7 +308,7 @@ static int fs_path_ok(const char *p)
 
 static int check_fs_entries(const ImgState *s, struct img_error *err)
 {
-	uint64_t total = 0;
+	uint64_t total = 0, in_files = 0;
 
 	if (s->n_fs_entries > IMG_FS_ENTRIES_MAX)
 		return fail(err, -EBADMSG, "state: too many file system entries");
@@ -277,8 +321,14 @@ static int check_fs_entries(const ImgState *s, struct img_error *err)
 		    (e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY &&
 		     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__FIFO))
 			return fail(err, -EBADMSG, "state: fs entry %zu: bad kind or mode", i);
-		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR && e->data.len)
+		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR && (e->data.len || e->data_len))
 			return fail(err, -EBADMSG, "state: fs entry %zu: data on a non-file", i);
+		if ((e->data.len && e->data_len) || e->data_len > IMG_FILES_MAX ||
+		    e->data_offset > IMG_FILES_MAX - e->data_len)
+			return fail(err, -EBADMSG, "state: fs entry %zu: bad data reference", i);
+		in_files += e->data_len;
+		if (in_files > IMG_FILES_MAX)
+			return fail(err, -EBADMSG, "state: file system data too large");
 		if (e->kind == CVISOR__CKPT__FS_ENTRY__KIND__SYMLINK
 			    ? (!e->target[0] || strlen(e->target) >= 4096)
 			    : e->target[0] != 0)
@@ -359,6 +409,19 @@ static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f,
 			return fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id, f->pipe_id);
 		return 0;
 	}
+}
+
+int img_state_check_files(const ImgState *s, uint64_t files_size, struct img_error *err)
+{
+	for (size_t i = 0; i < s->n_fs_entries; i++) {
+		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
+
+		if (e->data_len > files_size || e->data_offset > files_size - e->data_len)
+			return fail(err, -EBADMSG,
+				    "state: fs entry %zu: data outside files.img (truncated image?)",
+				    i);
+	}
+	return 0;
 }
 
 int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *err)
@@ -625,28 +688,135 @@ static int write_file_at(int dfd, const char *name, const void *buf, size_t len)
 	return r;
 }
 
-int img_write(const char *dir, const void *state, size_t state_len, uint64_t xfeatures,
-	      struct img_error *err)
+/* Describe the uncompressed part @name of @dfd (hash all of it); a
+ * missing one is created empty when @create. */
+static int part_stat(int dfd, const char *name, bool create, struct img_part *ret)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct img_part p = { .compress = IMG_COMPRESS_NONE };
+	struct stat st;
+	int r;
+
+	if (fd < 0 && errno == ENOENT && create)
+		fd = openat(dfd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	p.size = p.raw = (uint64_t)st.st_size;
+	r = img_hash_fd(fd, p.size, &p.hash);
+	if (r < 0)
+		return r;
+	*ret = p;
+	return 0;
+}
+
+int img_part_compress(int dfd, const char *name, int src_fd, uint64_t raw, int level,
+		      struct img_part *ret, struct img_error *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	ZSTD_CCtx *cc = NULL;
+	XXH3_state_t *st = NULL;
+	size_t outsz = ZSTD_CStreamOutSize(), chunk = 8u << 20;
+	uint8_t *out = NULL, *src = MAP_FAILED;
+	struct img_part p = { .raw = raw, .compress = IMG_COMPRESS_ZSTD };
+	uint64_t off = 0;
+	int r = 0;
+
+	if (raw > IMG_RAW_MAX)
+		return fail(err, -EFBIG, "%s: too large to compress", name);
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fail(err, -errno, "%s: %s", name, strerror(errno));
+	cc = ZSTD_createCCtx();
+	st = XXH3_createState();
+	out = malloc(outsz);
+	if (!cc || !st || !out) {
+		r = fail(err, -ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	XXH3_64bits_reset(st);
+	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
+	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_nbWorkers, 2); /* ignored without MT */
+	(void)ZSTD_CCtx_setPledgedSrcSize(cc, raw);
+	if (raw) {
+		src = mmap(NULL, (size_t)raw, PROT_READ, MAP_SHARED, src_fd, 0);
+		if (src == MAP_FAILED) {
+			r = fail(err, -errno, "%s: %s", name, strerror(errno));
+			goto out;
+		}
+		(void)madvise(src, (size_t)raw, MADV_SEQUENTIAL);
+	}
+	for (;;) {
+		size_t n = (size_t)MIN((uint64_t)chunk, raw - off);
+		ZSTD_EndDirective mode = off + n == raw ? ZSTD_e_end : ZSTD_e_continue;
+		ZSTD_inBuffer in = { raw ? src + off : NULL, n, 0 };
+		size_t left;
+
+		do {
+			ZSTD_outBuffer o = { out, outsz, 0 };
+
+			left = ZSTD_compressStream2(cc, &o, &in, mode);
+			if (ZSTD_isError(left)) {
+				r = fail(err, -EIO, "%s: zstd: %s", name, ZSTD_getErrorName(left));
+				goto out;
+			}
+			r = write_all(fd, out, o.pos);
+			if (r < 0) {
+				fail(err, r, "%s: %s", name, strerror(-r));
+				goto out;
+			}
+			XXH3_64bits_update(st, out, o.pos);
+			p.size += o.pos;
+		} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
+		off += n;
+		if (mode == ZSTD_e_end)
+			break;
+	}
+	if (fsync(fd) < 0) {
+		r = fail(err, -errno, "%s: %s", name, strerror(errno));
+		goto out;
+	}
+	p.hash = XXH3_64bits_digest(st);
+	*ret = p;
+out:
+	if (src != MAP_FAILED)
+		munmap(src, (size_t)raw);
+	ZSTD_freeCCtx(cc);
+	XXH3_freeState(st);
+	free(out);
+	return r;
+}
+
+int img_write_parts(const char *dir, const void *state, size_t state_len, uint64_t xfeatures,
+		    const struct img_part *pages, const struct img_part *files,
+		    struct img_error *err)
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int pfd = -EBADF;
 	_cleanup_free_ char *text = NULL;
 	struct img_manifest m = { .version = IMG_FORMAT_VERSION, .xfeatures = xfeatures };
-	struct stat st;
+	struct img_part empty = { .hash = img_hash("", 0) };
 	size_t tlen;
 	int r;
 
 	if (dfd < 0)
 		return fail(err, -errno, "%s: %s", dir, strerror(errno));
+	if (!files) {
+		_cleanup_close_ int fd = openat(dfd, IMG_FILES, O_WRONLY | O_CREAT | O_TRUNC |
+						O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd < 0)
+			return fail(err, -errno, "%s/" IMG_FILES ": %s", dir, strerror(errno));
+		files = &empty;
+	}
 	snprintf(m.arch, sizeof(m.arch), "%s", IMG_ARCH);
 	m.created = (uint64_t)time(NULL);
-	pfd = openat(dfd, IMG_PAGES, O_RDONLY | O_CLOEXEC);
-	if (pfd < 0 || fstat(pfd, &st) < 0)
-		return fail(err, -errno, "%s/" IMG_PAGES ": %s", dir, strerror(errno));
-	m.pages_size = (uint64_t)st.st_size;
-	r = img_hash_fd(pfd, m.pages_size, &m.pages_hash);
-	if (r < 0)
-		return fail(err, r, "%s/" IMG_PAGES ": %s", dir, strerror(-r));
+	m.pages_size = pages->size, m.pages_hash = pages->hash;
+	m.pages_raw = pages->raw, m.pages_compress = pages->compress;
+	m.has_files = true;
+	m.files_size = files->size, m.files_hash = files->hash;
+	m.files_raw = files->raw, m.files_compress = files->compress;
 	m.state_size = state_len;
 	m.state_hash = img_hash(state, state_len);
 	r = write_file_at(dfd, IMG_STATE, state, state_len);
@@ -661,6 +831,24 @@ int img_write(const char *dir, const void *state, size_t state_len, uint64_t xfe
 	if (r < 0)
 		return fail(err, r, "%s/" IMG_MANIFEST ": %s", dir, strerror(-r));
 	return 0;
+}
+
+int img_write(const char *dir, const void *state, size_t state_len, uint64_t xfeatures,
+	      struct img_error *err)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct img_part pages, files;
+	int r;
+
+	if (dfd < 0)
+		return fail(err, -errno, "%s: %s", dir, strerror(errno));
+	r = part_stat(dfd, IMG_PAGES, false, &pages);
+	if (r < 0)
+		return fail(err, r, "%s/" IMG_PAGES ": %s", dir, strerror(-r));
+	r = part_stat(dfd, IMG_FILES, true, &files);
+	if (r < 0)
+		return fail(err, r, "%s/" IMG_FILES ": %s", dir, strerror(-r));
+	return img_write_parts(dir, state, state_len, xfeatures, &pages, &files, err);
 }
 
 /* The whole of @name in @dfd, at most @max bytes. */
@@ -697,6 +885,126 @@ static int read_file_at(int dfd, const char *name, size_t max, void **ret, size_
 	return 0;
 }
 
+/* Decompress the stored part @fd (@size bytes, zstd, XXH3 @hash) into a
+ * new sealed memfd of @raw bytes: the hash and the zstd frame checksum
+ * are both checked, and the data must be exactly @raw bytes. */
+static int part_decompress(int fd, const char *name, uint64_t size, uint64_t hash, uint64_t raw,
+			   int *ret_fd, struct img_error *err)
+{
+	_cleanup_close_ int mfd = -EBADF;
+	ZSTD_DCtx *dc = NULL;
+	XXH3_state_t *st = NULL;
+	size_t insz = 1u << 20;
+	uint8_t *in = NULL, *dst = MAP_FAILED;
+	uint64_t off = 0, produced = 0;
+	size_t last = 1;
+	int r = 0;
+
+	if (raw > IMG_RAW_MAX)
+		return fail(err, -EFBIG, "%s: too large", name);
+	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0 || ftruncate(mfd, (off_t)raw) < 0)
+		return fail(err, -errno, "%s: memfd: %s", name, strerror(errno));
+	dc = ZSTD_createDCtx();
+	st = XXH3_createState();
+	in = malloc(insz);
+	if (!dc || !st || !in) {
+		r = fail(err, -ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if (raw) {
+		dst = mmap(NULL, (size_t)raw, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+		if (dst == MAP_FAILED) {
+			r = fail(err, -errno, "%s: %s", name, strerror(errno));
+			goto out;
+		}
+	}
+	XXH3_64bits_reset(st);
+	while (off < size) {
+		ssize_t n = pread(fd, in, (size_t)MIN((uint64_t)insz, size - off), (off_t)off);
+		ZSTD_inBuffer ib;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = fail(err, n < 0 ? -errno : -EIO, "%s: read error", name);
+			goto out;
+		}
+		XXH3_64bits_update(st, in, (size_t)n);
+		off += (uint64_t)n;
+		ib = (ZSTD_inBuffer){ in, (size_t)n, 0 };
+		while (ib.pos < ib.size) {
+			ZSTD_outBuffer ob = { raw ? dst + produced : NULL, (size_t)(raw - produced), 0 };
+
+			last = ZSTD_decompressStream(dc, &ob, &ib);
+			if (ZSTD_isError(last)) {
+				r = fail(err, -EBADMSG, "%s: corrupt compressed data (%s)", name,
+					 ZSTD_getErrorName(last));
+				goto out;
+			}
+			produced += ob.pos;
+			if (ob.pos == 0 && ib.pos < ib.size && produced == raw) {
+				r = fail(err, -EBADMSG, "%s: more data than the manifest says", name);
+				goto out;
+			}
+		}
+	}
+	if (XXH3_64bits_digest(st) != hash) {
+		r = fail(err, -EBADMSG, "%s: checksum mismatch (corrupt)", name);
+		goto out;
+	}
+	if (last != 0 || produced != raw) {
+		r = fail(err, -EBADMSG, "%s: compressed data truncated (%" PRIu64 " of %" PRIu64
+			 " bytes)", name, produced, raw);
+		goto out;
+	}
+	if (dst != MAP_FAILED) /* no writable mapping may remain for F_SEAL_WRITE */
+		munmap(dst, (size_t)raw);
+	dst = MAP_FAILED;
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		r = fail(err, -errno, "%s: seal: %s", name, strerror(errno));
+		goto out;
+	}
+	*ret_fd = TAKE_FD(mfd);
+out:
+	if (dst != MAP_FAILED)
+		munmap(dst, (size_t)raw);
+	ZSTD_freeDCtx(dc);
+	XXH3_freeState(st);
+	free(in);
+	return r;
+}
+
+/* Open part @name (@size bytes as stored, XXH3 @hash): the file itself,
+ * hashed if @verify, or a memfd of its decompressed bytes. */
+static int part_open(int dfd, const char *name, uint64_t size, uint64_t hash, uint64_t raw,
+		     unsigned compress, bool verify, int *ret_fd, struct img_error *err)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	uint64_t h;
+	int r;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return fail(err, -errno, "%s: %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(err, -EINVAL, "%s: not a regular file", name);
+	if ((uint64_t)st.st_size != size)
+		return fail(err, -EBADMSG, "%s: %" PRIu64 " bytes, the manifest says %" PRIu64
+			    " (truncated?)", name, (uint64_t)st.st_size, size);
+	if (compress == IMG_COMPRESS_ZSTD)
+		return part_decompress(fd, name, size, hash, raw, ret_fd, err);
+	if (verify) {
+		r = img_hash_fd(fd, size, &h);
+		if (r < 0)
+			return fail(err, r, "%s: %s", name, strerror(-r));
+		if (h != hash)
+			return fail(err, -EBADMSG, "%s: checksum mismatch (corrupt)", name);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
 void img_close(struct img *im)
 {
 	if (!im)
@@ -705,7 +1013,32 @@ void img_close(struct img *im)
 	free(im->state_buf);
 	if (im->pages_fd >= 0)
 		close(im->pages_fd);
+	if (im->files_fd >= 0)
+		close(im->files_fd);
 	free(im);
+}
+
+/* A compressed part decompresses into memory: no more than its state
+ * uses (the writer stores exactly that), so a hostile image cannot make
+ * img_open fill memory the restore would not map anyway. */
+static int check_raw_sizes(const struct img *im, struct img_error *err)
+{
+	const ImgState *s = im->state;
+	uint64_t pages = 0, files = 0;
+
+	for (size_t i = 0; i < s->n_mms; i++)
+		for (size_t j = 0; j < s->mms[i]->n_runs; j++)
+			pages = MAX(pages, (s->mms[i]->runs[j]->page_index +
+					    s->mms[i]->runs[j]->npages) * IMG_PAGE);
+	for (size_t i = 0; i < s->n_fs_entries; i++)
+		files = MAX(files, s->fs_entries[i]->data_offset + s->fs_entries[i]->data_len);
+	if (im->m.pages_compress && im->m.pages_raw > pages)
+		return fail(err, -EBADMSG, IMG_PAGES ": %" PRIu64 " bytes uncompressed, its state "
+			    "uses %" PRIu64, im->m.pages_raw, pages);
+	if (im->m.files_compress && im->m.files_raw > files)
+		return fail(err, -EBADMSG, IMG_FILES ": %" PRIu64 " bytes uncompressed, its state "
+			    "uses %" PRIu64, im->m.files_raw, files);
+	return 0;
 }
 
 int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error *err)
@@ -713,9 +1046,7 @@ int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL;
 	struct img *im = NULL;
-	struct stat st;
 	size_t tlen;
-	uint64_t h;
 	int r;
 
 	if (dfd < 0)
@@ -729,6 +1060,7 @@ int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error
 	if (!im)
 		return -ENOMEM;
 	im->pages_fd = -1;
+	im->files_fd = -1;
 	r = img_manifest_parse(text, tlen, &im->m, err);
 	if (r == 0)
 		r = img_check_host(&im->m, err);
@@ -748,29 +1080,19 @@ int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error
 		r = fail(err, -EBADMSG, IMG_STATE ": checksum mismatch (corrupt)");
 		goto fail;
 	}
-	im->pages_fd = openat(dfd, IMG_PAGES, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (im->pages_fd < 0 || fstat(im->pages_fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = fail(err, im->pages_fd < 0 ? -errno : -EINVAL, "%s/" IMG_PAGES ": %s", dir,
-			 im->pages_fd < 0 ? strerror(errno) : "not a regular file");
+	/* the state first: cheap, and it bounds nothing decompression needs */
+	r = img_state_parse(im->state_buf, im->state_len, im->m.pages_raw, &im->state, err);
+	if (r == 0)
+		r = img_state_check_files(im->state, im->m.has_files ? im->m.files_raw : 0, err);
+	if (r == 0)
+		r = check_raw_sizes(im, err);
+	if (r < 0)
 		goto fail;
-	}
-	if ((uint64_t)st.st_size != im->m.pages_size) {
-		r = fail(err, -EBADMSG, IMG_PAGES ": %" PRIu64 " bytes, the manifest says %" PRIu64
-			 " (truncated?)", (uint64_t)st.st_size, im->m.pages_size);
-		goto fail;
-	}
-	if (flags & IMG_VERIFY_PAGES) {
-		r = img_hash_fd(im->pages_fd, im->m.pages_size, &h);
-		if (r < 0) {
-			fail(err, r, IMG_PAGES ": %s", strerror(-r));
-			goto fail;
-		}
-		if (h != im->m.pages_hash) {
-			r = fail(err, -EBADMSG, IMG_PAGES ": checksum mismatch (corrupt)");
-			goto fail;
-		}
-	}
-	r = img_state_parse(im->state_buf, im->state_len, im->m.pages_size, &im->state, err);
+	r = part_open(dfd, IMG_PAGES, im->m.pages_size, im->m.pages_hash, im->m.pages_raw,
+		      im->m.pages_compress, flags & IMG_VERIFY_PAGES, &im->pages_fd, err);
+	if (r == 0 && im->m.has_files)
+		r = part_open(dfd, IMG_FILES, im->m.files_size, im->m.files_hash, im->m.files_raw,
+			      im->m.files_compress, true, &im->files_fd, err);
 	if (r < 0)
 		goto fail;
 	*ret = im;

@@ -189,12 +189,18 @@ const char *sandbox_error_message(const struct sandbox *sb);
 /*
  * Checkpoint (docs/checkpoint.md): every task is stopped at a safe point
  * and saved into the image directory @dir (created if missing; an image
- * already there is replaced).  Without @leave_running the sandbox stays
- * frozen afterwards (the caller kills it).  On failure no manifest is
- * left, so no reader takes the directory for an image; @err (errlen
- * bytes) says why.
+ * already there is replaced).  Without SANDBOX_CKPT_LEAVE_RUNNING in
+ * @flags (true works too) the sandbox stays frozen afterwards (the caller
+ * kills it).  SANDBOX_CKPT_COMPRESS stores pages.img and files.img
+ * zstd-compressed (a restore then decompresses them into memory first).
+ * On failure no manifest is left, so no reader takes the directory for an
+ * image; @err (errlen bytes) says why.
  */
-int sandbox_checkpoint(struct sandbox *sb, const char *dir, bool leave_running, char *err,
+enum {
+	SANDBOX_CKPT_LEAVE_RUNNING = 1u << 0,
+	SANDBOX_CKPT_COMPRESS = 1u << 1,
+};
+int sandbox_checkpoint(struct sandbox *sb, const char *dir, unsigned flags, char *err,
 		       size_t errlen);
 /* Restore image @dir into @sb, freshly booted on the same root file
  * system, with no process yet.  The image is verified first (manifest,

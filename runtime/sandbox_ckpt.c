@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,15 +26,48 @@ static int sentry_error(struct sandbox *sb, int r, char *err, size_t errlen)
 	return r;
 }
 
-int sandbox_checkpoint(struct sandbox *sb, const char *dir, bool leave_running, char *err,
+/* zstd level of SANDBOX_CKPT_COMPRESS: the fastest (checkpoints are on the
+ * critical path of a snapshot; memory pages compress well even so). */
+#define CKPT_ZSTD_LEVEL 1
+
+/* Store the memfd @fd the Sentry wrote as part @name of @dfd, compressed. */
+static int compress_part(int dfd, const char *name, int fd, struct img_part *ret,
+			 struct img_error *ie)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(ie->msg, sizeof(ie->msg), "%s: %s", name, strerror(errno));
+		return -errno;
+	}
+	return img_part_compress(dfd, name, fd, (uint64_t)st.st_size, CKPT_ZSTD_LEVEL, ret, ie);
+}
+
+/* The part @name: a memfd when it is to be compressed, else the file. */
+static int open_part(int dfd, const char *dir, const char *name, bool compress, char *err,
+		     size_t errlen)
+{
+	int fd = compress ? memfd_create(name, MFD_CLOEXEC)
+			  : openat(dfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+				   0600);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(errno));
+		return -errno;
+	}
+	return fd;
+}
+
+int sandbox_checkpoint(struct sandbox *sb, const char *dir, unsigned flags, char *err,
 		       size_t errlen)
 {
 	CtlRequest q = CVISOR__CONTROL__CONTROL_REQUEST__INIT;
 	Cvisor__Control__Checkpoint m = CVISOR__CONTROL__CHECKPOINT__INIT;
-	_cleanup_close_ int dfd = -EBADF, pfd = -EBADF;
+	_cleanup_close_ int dfd = -EBADF, pfd = -EBADF, ffd = -EBADF;
+	bool compress = flags & SANDBOX_CKPT_COMPRESS;
 	struct img_error ie = { { 0 } };
 	CtlResponse *p = NULL;
-	int r;
+	int fds[2], r;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -49,33 +83,53 @@ int sandbox_checkpoint(struct sandbox *sb, const char *dir, bool leave_running, 
 		snprintf(err, errlen, "%s/" IMG_MANIFEST ": %s", dir, strerror(errno));
 		return -errno;
 	}
-	pfd = openat(dfd, IMG_PAGES, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (pfd < 0) {
-		snprintf(err, errlen, "%s/" IMG_PAGES ": %s", dir, strerror(errno));
-		return -errno;
-	}
+	pfd = open_part(dfd, dir, IMG_PAGES, compress, err, errlen);
+	if (pfd < 0)
+		return pfd;
+	ffd = open_part(dfd, dir, IMG_FILES, compress, err, errlen);
+	if (ffd < 0)
+		return ffd;
+	fds[0] = pfd, fds[1] = ffd;
 	m.pages_fd = 0;
-	m.leave_running = leave_running;
+	m.with_files = true;
+	m.files_fd = 1;
+	m.leave_running = flags & SANDBOX_CKPT_LEAVE_RUNNING;
 	q.req_case = CVISOR__CONTROL__CONTROL_REQUEST__REQ_CHECKPOINT;
 	q.checkpoint = &m;
-	r = sb_call(sb, &q, &pfd, 1, &p);
+	r = sb_call(sb, &q, fds, 2, &p);
 	if (r < 0) {
-		(void)unlinkat(dfd, IMG_PAGES, 0);
-		return sentry_error(sb, r, err, errlen);
+		sentry_error(sb, r, err, errlen);
+		goto fail;
 	}
 	if (p->reply_case != CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_CHECKPOINT) {
 		sb_response_free(p);
 		snprintf(err, errlen, "protocol error: no checkpoint reply");
-		return -EPROTO;
+		r = -EPROTO;
+		goto fail;
 	}
-	r = img_write(dir, p->checkpoint->state.data, p->checkpoint->state.len,
-		      p->checkpoint->xfeatures, &ie);
+	if (compress) {
+		struct img_part pages, files;
+
+		r = compress_part(dfd, IMG_PAGES, pfd, &pages, &ie);
+		if (r == 0)
+			r = compress_part(dfd, IMG_FILES, ffd, &files, &ie);
+		if (r == 0)
+			r = img_write_parts(dir, p->checkpoint->state.data, p->checkpoint->state.len,
+					    p->checkpoint->xfeatures, &pages, &files, &ie);
+	} else {
+		r = img_write(dir, p->checkpoint->state.data, p->checkpoint->state.len,
+			      p->checkpoint->xfeatures, &ie);
+	}
 	sb_response_free(p);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", ie.msg);
-		(void)unlinkat(dfd, IMG_PAGES, 0);
-		(void)unlinkat(dfd, IMG_STATE, 0);
+		goto fail;
 	}
+	return 0;
+fail:
+	(void)unlinkat(dfd, IMG_PAGES, 0);
+	(void)unlinkat(dfd, IMG_FILES, 0);
+	(void)unlinkat(dfd, IMG_STATE, 0);
 	return r;
 }
 
@@ -87,7 +141,7 @@ int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], uns
 	struct img_error ie = { { 0 } };
 	struct img *im = NULL;
 	int32_t idx[3];
-	int fds[4];
+	int fds[5];
 	size_t nfds = 0;
 	int r;
 
@@ -97,6 +151,11 @@ int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], uns
 		return r;
 	}
 	fds[nfds++] = im->pages_fd;
+	if (im->files_fd >= 0) {
+		m.with_files = true;
+		m.files_fd = (int32_t)nfds;
+		fds[nfds++] = im->files_fd;
+	}
 	for (int i = 0; i < 3; i++) {
 		idx[i] = -1;
 		if (stdio[i] >= 0) {

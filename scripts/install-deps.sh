@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config git
  libmicrohttpd-dev libgrpc-dev protobuf-c-compiler libprotobuf-c-dev
- protobuf-compiler-grpc libseccomp-dev libjansson-dev libcmocka-dev libcap-dev libxxhash-dev
+ protobuf-compiler-grpc libseccomp-dev libjansson-dev libcmocka-dev libcap-dev libxxhash-dev libzstd-dev
  clang libclang-rt-14-dev diod curl libcurl4-openssl-dev python3 python3-grpcio busybox-static runc
  protobuf-compiler python3-protobuf python3-yaml openssl
  perl make gcc git sqlite3 xz-utils bzip2 libpython3.11-testsuite iproute2 util-linux"

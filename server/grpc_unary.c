@@ -992,7 +992,10 @@ void srv_gh_create_snapshot(struct gcall *c, const ProtobufCMessage *req)
 	const Cvisor__V1__CreateSnapshotRequest *q = (const void *)req;
 	char err[512];
 	json_t *j;
-	int r = srv_snap_create(srv_gcall_srv(c), q->sandbox, !q->stop, &j, err, sizeof(err));
+	int r = srv_snap_create(srv_gcall_srv(c), q->sandbox,
+				(q->stop ? 0 : SANDBOX_CKPT_LEAVE_RUNNING) |
+					(q->compress ? SANDBOX_CKPT_COMPRESS : 0),
+				&j, err, sizeof(err));
 
 	if (r == -ENOENT)
 		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->sandbox);

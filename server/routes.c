@@ -712,6 +712,7 @@ static enum MHD_Result snapshot_create(struct srv *s, struct MHD_Connection *c, 
 	enum MHD_Result res;
 	json_t *j = rq->len ? parse_body(s, c, rq, &res) : json_object(), *v, *out;
 	bool leave = true;
+	unsigned flags = 0;
 	char err[512];
 	int r;
 
@@ -725,8 +726,18 @@ static enum MHD_Result snapshot_create(struct srv *s, struct MHD_Connection *c, 
 	}
 	if (v)
 		leave = json_is_true(v);
+	v = json_object_get(j, "compress");
+	if (v && !json_is_boolean(v)) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request",
+				   "compress must be a boolean");
+	}
+	if (v && json_is_true(v))
+		flags |= SANDBOX_CKPT_COMPRESS;
 	json_decref(j);
-	r = srv_snap_create(s, id, leave, &out, err, sizeof(err));
+	if (leave)
+		flags |= SANDBOX_CKPT_LEAVE_RUNNING;
+	r = srv_snap_create(s, id, flags, &out, err, sizeof(err));
 	if (r == -ENOENT)
 		return srv_problem(s, c, 404, "not-found", "Not Found", "sandbox %.64s: not found",
 				   id);

@@ -111,7 +111,7 @@ static bool conn_err(int e)
 	       e == -ESHUTDOWN;
 }
 
-int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, json_t **ret,
+int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, json_t **ret,
 		    char *err, size_t errlen)
 {
 	struct pool_lease *l;
@@ -147,7 +147,7 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, j
 	snprintf(img, sizeof(img), "%s/img", dir);
 	r = sandbox_attach(pool_lease_control_path(l), &sb);
 	if (r == 0) {
-		r = sandbox_checkpoint(sb, img, leave_running, err, errlen);
+		r = sandbox_checkpoint(sb, img, ckpt_flags, err, errlen);
 		sandbox_close(sb);
 	}
 	if (r < 0) {
@@ -170,7 +170,7 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, j
 		      pool_lease_id(l), "pool", pool_lease_pool(l), "rootfs", pool_lease_rootfs(l),
 		      "platform", pool_lease_platform(l) == PLAT_PTRACE ? "ptrace" : "systrap", "created_at",
 		      (json_int_t)time(NULL), "size_bytes", (json_int_t)tree_size(img));
-	if (!leave_running)
+	if (!(ckpt_flags & SANDBOX_CKPT_LEAVE_RUNNING))
 		pool_lease_end(l);
 	pool_lease_put(l);
 	snprintf(meta, sizeof(meta), "%s/meta.json", dir);

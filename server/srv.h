@@ -138,7 +138,7 @@ void srv_stream_free(struct srv_stream *st);
  * be restored): @err says why (409 / FAILED_PRECONDITION); -EPIPE the
  * sandbox is not reachable; -EIO the snapshot directory; pool errors
  * (-ENOSPC, -EAGAIN, ...) from the restore's new sandbox. */
-int srv_snap_create(struct srv *s, const char *sandbox_id, bool leave_running, json_t **ret,
+int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, json_t **ret,
 		    char *err, size_t errlen);
 int srv_snap_get(struct srv *s, const char *id, json_t **ret);
 int srv_snap_list(struct srv *s, json_t **ret); /* an array, sorted by id */

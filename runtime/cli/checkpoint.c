@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `cvisor checkpoint --image-path DIR [--leave-running] ID`
+ * `cvisor checkpoint --image-path DIR [--leave-running] [--compress] ID`
  *
  * Stops every process of the running container at a safe point and saves
  * the sandbox into the image directory DIR (docs/checkpoint.md).  Without
  * --leave-running the container is killed afterwards (as runc's
  * checkpoint stops it); with it, it goes on unaffected.  If the sandbox
  * holds something the image cannot represent yet, the checkpoint fails
- * with a message naming it and the container goes on.
+ * with a message naming it and the container goes on.  --compress stores
+ * the memory and file data zstd-compressed (restore is then eager).
  */
 #define LOG_PREFIX "cvisor checkpoint"
 #include <getopt.h>
@@ -25,12 +26,14 @@ int cmd_checkpoint(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "image-path", required_argument, NULL, 'i' },
 		{ "leave-running", no_argument, NULL, 'l' },
+		{ "compress", no_argument, NULL, 'z' },
 		{ "work-path", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *image = NULL;
 	bool leave = false;
+	unsigned flags = 0;
 	struct oci_state *st = NULL;
 	struct sandbox *sb = NULL;
 	char msg[512];
@@ -43,12 +46,17 @@ int cmd_checkpoint(int argc, char **argv)
 			break;
 		case 'l':
 			leave = true;
+			flags |= SANDBOX_CKPT_LEAVE_RUNNING;
+			break;
+		case 'z':
+			flags |= SANDBOX_CKPT_COMPRESS;
 			break;
 		case 'w':
 			log_debug("--work-path %s: ignored (no CRIU logs)", optarg);
 			break;
 		case 'h':
-			printf("usage: cvisor checkpoint --image-path DIR [--leave-running] ID\n");
+			printf("usage: cvisor checkpoint --image-path DIR [--leave-running] "
+			       "[--compress] ID\n");
 			return 0;
 		default:
 			return 2;
@@ -56,7 +64,7 @@ int cmd_checkpoint(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !image)
 		return cli_usage("checkpoint", "usage: cvisor checkpoint --image-path DIR "
-					       "[--leave-running] ID");
+					       "[--leave-running] [--compress] ID");
 	if (cli_open(argv[optind], true, &st, &lfd) < 0)
 		return 1;
 	if (st->status != OCI_RUNNING && st->status != OCI_PAUSED) {
@@ -66,7 +74,7 @@ int cmd_checkpoint(int argc, char **argv)
 	}
 	if (cli_attach(st, &sb) < 0)
 		goto out;
-	r = sandbox_checkpoint(sb, image, leave, msg, sizeof(msg));
+	r = sandbox_checkpoint(sb, image, flags, msg, sizeof(msg));
 	if (r < 0) {
 		log_error("container %s: checkpoint: %s", st->id, msg);
 		goto out;

@@ -51,6 +51,16 @@ static void print_sigset(const char *what, uint64_t set)
 			printf("%s%d", set & ((1ULL << (s - 1)) - 1) ? "," : "=", s);
 }
 
+static void print_part(const char *name, uint64_t size, uint64_t hash, unsigned compress,
+		       uint64_t raw)
+{
+	printf("  %-9s %" PRIu64 " bytes  xxh3:%016" PRIx64, name, size, hash);
+	if (compress == IMG_COMPRESS_ZSTD)
+		printf("  zstd, %" PRIu64 " bytes uncompressed (%.2fx)", raw,
+		       size ? (double)raw / (double)size : 0.0);
+	putchar('\n');
+}
+
 static void print_image(const struct img *im)
 {
 	const ImgState *s = im->state;
@@ -60,8 +70,11 @@ static void print_image(const struct img *im)
 	       "\n", im->m.version, im->m.arch, im->m.xfeatures, im->m.created);
 	printf("  state.pb  %" PRIu64 " bytes  xxh3:%016" PRIx64 "\n", im->m.state_size,
 	       im->m.state_hash);
-	printf("  pages.img %" PRIu64 " bytes  xxh3:%016" PRIx64 "\n", im->m.pages_size,
-	       im->m.pages_hash);
+	print_part(IMG_PAGES, im->m.pages_size, im->m.pages_hash, im->m.pages_compress,
+		   im->m.pages_raw);
+	if (im->m.has_files)
+		print_part(IMG_FILES, im->m.files_size, im->m.files_hash, im->m.files_compress,
+			   im->m.files_raw);
 	printf("kernel: hostname %s, pid 1 %d, next pid %d\n", s->hostname, s->init_tgid,
 	       s->next_tid);
 	for (size_t i = 0; i < s->n_groups; i++) {
@@ -183,10 +196,12 @@ static void print_image(const struct img *im)
 						     "opaque-dir" };
 		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
 
-		printf("in-memory %s 0%04o %u:%u %zu bytes ",
+		printf("in-memory %s 0%04o %u:%u %" PRIu64 " bytes ",
 		       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__FIFO ? "fifo"
 		       : kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
-		       e->gid, e->data.len);
+		       e->gid, e->data_len ? e->data_len : (uint64_t)e->data.len);
+		if (e->data_len)
+			printf("(files.img @%" PRIu64 ") ", e->data_offset);
 		print_bytes((const uint8_t *)e->path, strlen(e->path), 200);
 		putchar('\n');
 	}

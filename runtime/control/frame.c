@@ -227,6 +227,10 @@ int ctl_request_check(const CtlRequest *q, size_t nfds)
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_CHECKPOINT:
 		if (!q->checkpoint)
 			return -EINVAL;
+		if (q->checkpoint->with_files &&
+		    (q->checkpoint->files_fd < 0 || q->checkpoint->files_fd >= (int32_t)nfds ||
+		     q->checkpoint->files_fd == q->checkpoint->pages_fd))
+			return -EBADF;
 		return q->checkpoint->pages_fd >= 0 && q->checkpoint->pages_fd < (int32_t)nfds
 			       ? 0
 			       : -EBADF;
@@ -236,6 +240,9 @@ int ctl_request_check(const CtlRequest *q, size_t nfds)
 		if (!m || m->n_stdio_fds != 3 || (m->state.len && !m->state.data))
 			return -EINVAL;
 		if (m->pages_fd < 0 || m->pages_fd >= (int32_t)nfds)
+			return -EBADF;
+		if (m->with_files && (m->files_fd < 0 || m->files_fd >= (int32_t)nfds ||
+				      m->files_fd == m->pages_fd))
 			return -EBADF;
 		for (size_t i = 0; i < 3; i++) {
 			if (m->stdio_fds[i] < -1 || m->stdio_fds[i] >= (int32_t)nfds ||

@@ -17,7 +17,7 @@
 #include "api/control.pb-c.h"
 
 #define CTL_FRAME_MAX (16u << 20) /* bytes of one message */
-#define CTL_FRAME_MAX_FDS 4 /* Restore: pages.img + stdio */
+#define CTL_FRAME_MAX_FDS 5 /* Restore: pages.img + files.img + stdio */
 #define CTL_PROTO_VERSION 1
 
 /* Limits of a request's fields. */

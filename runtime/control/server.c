@@ -339,12 +339,14 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 	case CVISOR__CONTROL__CONTROL_REQUEST__REQ_CHECKPOINT:
 		ck.pages_fd = fds[q->checkpoint->pages_fd];
 		ck.leave_running = q->checkpoint->leave_running;
+		ck.files_fd = q->checkpoint->with_files ? fds[q->checkpoint->files_fd] : -1;
 		r = kernel_ckpt_save(k, &ck, msg, sizeof(msg));
 		if (r == 0) {
 			cr.state.data = ck.state;
 			cr.state.len = ck.state_len;
 			cr.xfeatures = ck.xfeatures;
 			cr.pages_bytes = ck.pages_bytes;
+			cr.files_bytes = ck.files_bytes;
 			p.reply_case = CVISOR__CONTROL__CONTROL_RESPONSE__REPLY_CHECKPOINT;
 			p.checkpoint = &cr;
 		}
@@ -355,8 +357,9 @@ static int serve(struct conn *c, const CtlRequest *q, int *fds)
 
 		for (int i = 0; i < 3; i++)
 			stdio[i] = m->stdio_fds[i] >= 0 ? fds[m->stdio_fds[i]] : -1;
-		r = kernel_ckpt_restore(k, m->state.data, m->state.len, fds[m->pages_fd], stdio,
-					msg, sizeof(msg));
+		r = kernel_ckpt_restore(k, m->state.data, m->state.len, fds[m->pages_fd],
+					m->with_files ? fds[m->files_fd] : -1, stdio, msg,
+					sizeof(msg));
 		break;
 	}
 	default:

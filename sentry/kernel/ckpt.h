@@ -28,27 +28,46 @@
 struct Cvisor__Ckpt__Image;
 
 struct kernel;
+struct task;
 
 struct kernel_ckpt {
 	int pages_fd;       /* pages.img, empty, written from offset 0 */
+	int files_fd;       /* files.img, empty; -1: the files' data in the state */
 	bool leave_running; /* else every task stays frozen afterwards */
 	/* out, on success: */
 	void *state;        /* packed cvisor.ckpt.Image (malloc'd) */
 	size_t state_len;
 	uint64_t xfeatures; /* XSAVE features the saved FP states use */
 	uint64_t pages_bytes;
+	uint64_t files_bytes;
 };
 /* The largest state a checkpoint returns: it travels in one control frame
  * (CTL_FRAME_MAX, 16 MiB) with the rest of the reply. */
 #define KERNEL_CKPT_STATE_MAX (15u << 20)
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen);
 
-/* @stdio: host fds (borrowed) for the image's STDIO files, -1: /dev/null. */
+/* @stdio: host fds (borrowed) for the image's STDIO files, -1: /dev/null.
+ * @files_fd: files.img (FsEntry.data_offset/data_len), -1: none. */
 int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pages_fd,
-			const int stdio[3], char *err, size_t errlen);
+			int files_fd, const int stdio[3], char *err, size_t errlen);
 /* Recreate the image's in-memory files (FsEntry) in the fresh sandbox @k
  * (ckpt_fs.c); called by kernel_ckpt_restore before files are reopened. */
-int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
+int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, int files_fd,
+			   char *err, size_t errlen);
+
+/* ckpt_files.c: files.img.  Append the data of regular file @v (an
+ * in-memory file at @path) to @fd at *@off, recording it in @e. */
+struct vnode;
+struct Cvisor__Ckpt__FsEntry;
+int ckpt_save_file_data(int fd, uint64_t *off, struct vnode *v, struct task *t,
+			struct Cvisor__Ckpt__FsEntry *e, const char *path, char *err, size_t errlen);
+/* Write the data of @e (from files.img @fd, or inline) into @v (truncated
+ * first); -EIO if files.img is short. */
+int ckpt_restore_file_data(struct vnode *v, struct task *t, int fd,
+			   const struct Cvisor__Ckpt__FsEntry *e);
+/* Are the data references of @img inside files.img @fd (-1: none)? */
+struct img_error;
+int ckpt_check_files_fd(const struct Cvisor__Ckpt__Image *img, int fd, struct img_error *err);
 
 /*
  * epoll, timerfd, signalfd, inotify, FIFOs and packet-mode pipes (ckpt_event.c).

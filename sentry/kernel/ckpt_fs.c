@@ -30,6 +30,7 @@
 struct fs_restore {
 	struct kernel_root_ctx c;
 	struct mount *allowed[3];
+	int files_fd;             /* files.img, or -1 */
 };
 
 /* Remove @name from @dir (on @mnt), a directory with all it holds. */
@@ -76,32 +77,6 @@ static int set_attrs(struct vnode *v, const Cvisor__Ckpt__FsEntry *e, int times)
 			a.mask &= ~(unsigned)(VA_ATIME | VA_MTIME);
 	}
 	return vnode_setattr(v, &a);
-}
-
-static int write_data(struct fs_restore *fr, struct vnode *v, const ProtobufCBinaryData *d)
-{
-	struct file *f = NULL;
-	int64_t off = 0;
-	size_t done = 0;
-	int r = v->ops->truncate ? v->ops->truncate(v, 0) : -EINVAL;
-
-	if (r == 0)
-		r = v->ops->open ? v->ops->open(v, O_WRONLY, &f) : -EINVAL;
-	if (r < 0)
-		return r;
-	f->path.v = vnode_get(v); /* as vfs_open: the file keeps a reference */
-	while (done < d->len) {
-		ssize_t n = f->ops->write ? f->ops->write(f, &fr->c.t, d->data + done,
-							   d->len - done, &off)
-					  : -EINVAL;
-		if (n <= 0) {
-			r = n < 0 ? (int)n : -EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
-	file_put(f);
-	return r;
 }
 
 static int restore_entry(struct fs_restore *fr, const Cvisor__Ckpt__FsEntry *e)
@@ -163,7 +138,7 @@ static int restore_entry(struct fs_restore *fr, const Cvisor__Ckpt__FsEntry *e)
 		}
 	}
 	if (r == 0 && v && e->kind == CVISOR__CKPT__FS_ENTRY__KIND__REGULAR)
-		r = write_data(fr, v, &e->data);
+		r = ckpt_restore_file_data(v, &fr->c.t, fr->files_fd, e);
 	if (r == 0 && v)
 		r = set_attrs(v, e, e->kind == CVISOR__CKPT__FS_ENTRY__KIND__REGULAR ||
 				       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__FIFO);
@@ -186,7 +161,8 @@ static int restore_dir_times(struct fs_restore *fr, const Cvisor__Ckpt__FsEntry 
 	return r;
 }
 
-int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen)
+int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, int files_fd,
+			   char *err, size_t errlen)
 {
 	static const char *const tmpfs_dirs[] = { "/tmp", "/dev/shm" };
 	struct fs_restore fr;
@@ -199,6 +175,7 @@ int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *i
 	if (r < 0)
 		return r;
 	memset(fr.allowed, 0, sizeof(fr.allowed));
+	fr.files_fd = files_fd;
 	fr.allowed[0] = k->root.mnt;
 	for (i = 0; i < ARRAY_SIZE(tmpfs_dirs); i++) {
 		struct path p;

@@ -645,7 +645,7 @@ static struct thread_group *tg_by_tgid(struct restorer *s, int32_t tgid)
 }
 
 int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pages_fd,
-			const int stdio[3], char *err, size_t errlen)
+			int files_fd, const int stdio[3], char *err, size_t errlen)
 {
 	struct restorer s = { .k = k, .err = err, .errlen = errlen, .pages_fd = pages_fd };
 	struct img_error ie = { { 0 } };
@@ -660,6 +660,9 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 	}
 	/* the control socket is hostile: everything is checked again */
 	r = img_state_parse(state, len, (uint64_t)st.st_size, &img, &ie);
+	/* files.img: every entry's data inside it */
+	if (r == 0 && (r = ckpt_check_files_fd(img, files_fd, &ie)) < 0)
+		img_state_free(img);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", ie.msg);
 		return r;
@@ -684,7 +687,7 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 	s.helper.fs = fs_context_new(k->root);
 	r = s.helper.fs ? alloc_arrays(&s) : -ENOMEM;
 	if (r == 0) /* files first: reopened by path below */
-		r = kernel_ckpt_restore_fs(k, img, err, errlen);
+		r = kernel_ckpt_restore_fs(k, img, files_fd, err, errlen);
 	if (r == 0)
 		r = make_files(&s, stdio);
 	if (r == 0) /* the epoll interest lists, once their files exist */

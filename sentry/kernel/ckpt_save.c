@@ -46,6 +46,8 @@ struct saver {
 	size_t errlen;
 	int pages_fd;
 	uint64_t next_page;   /* pages written */
+	int files_fd;         /* files.img, or -1: file data inline */
+	uint64_t files_off;   /* bytes written to files.img */
 	uint64_t xfeatures;
 	void **arena;         /* every allocation of the image, freed at the end */
 	size_t narena, carena;
@@ -930,6 +932,9 @@ static int save_file_data(struct fs_walk *w, struct vnode *v, Cvisor__Ckpt__FsEn
 
 	vnode_stat(v, &st);
 	size = (uint64_t)st.st_size;
+	if (s->files_fd >= 0)
+		return ckpt_save_file_data(s->files_fd, &s->files_off, v, &w->c.t, e, path,
+					   s->err, s->errlen);
 	if (size > IMG_FS_DATA_MAX || w->data + size > IMG_FS_DATA_MAX)
 		return sv_fail(s, -EFBIG, "%s: the in-memory files exceed %llu MiB", path,
 			       (unsigned long long)(IMG_FS_DATA_MAX >> 20));
@@ -1164,7 +1169,8 @@ static void saver_free(struct saver *s)
 
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen)
 {
-	struct saver s = { .k = k, .err = err, .errlen = errlen, .pages_fd = c->pages_fd };
+	struct saver s = { .k = k, .err = err, .errlen = errlen, .pages_fd = c->pages_fd,
+			   .files_fd = c->files_fd };
 	int was_frozen = 0, r;
 	size_t len;
 	void *out;
@@ -1223,6 +1229,7 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 			c->state_len = len;
 			c->xfeatures = s.xfeatures;
 			c->pages_bytes = s.next_page * IMG_PAGE;
+			c->files_bytes = s.files_off;
 		}
 	}
 	if (r < 0 && !err[0])

@@ -5,7 +5,7 @@
  * with --leave-running, checks that the original still passes, then
  * restores the image into two new sandboxes at once and checks that both
  * pass.  Modes:
- *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt]
+ *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt|zstd|stale|hostile_fs|hostile_event]
  * The root file system: /prog, /data.txt ("0123456789" x 1000), /lower.txt
  * ("lower\n"), /work/,
  * /dev, /proc, /tmp.
@@ -15,6 +15,9 @@
  *            created (the new sandbox has no process afterwards)
  *   hostile_event  (z_epoll) epoll items forming a loop or otherwise
  *            refused by EPOLL_CTL_ADD: the restore is refused, no process
+ *   zstd     as pass, with the image compressed (SANDBOX_CKPT_COMPRESS);
+ *            damaged compressed parts are refused too, even with a
+ *            manifest rewritten to match them (only zstd can tell)
  *   stale    a restore into a sandbox that already runs a process is
  *            refused; after a file the program holds open changed (size,
  *            mtime), the restore is refused and leaves no process
@@ -168,8 +171,63 @@ static struct sandbox *restore(const char *img, int *out_fd, const char *what)
 	return sb;
 }
 
-/* A copy of image @img damaged by @how; restore must fail, nothing created. */
+/* Rewrite the manifest of image @dir with the sizes and checksums of its
+ * parts as they are now (a damaged part that only the decompressor can
+ * catch); @grow: pages.img's uncompressed size one page larger. */
+static void rehash(const char *dir, int grow)
+{
+	char path[200], *text = NULL, buf[IMG_MANIFEST_MAX + 1];
+	struct img_manifest m;
+	struct img_error ie = { { 0 } };
+	const char *names[] = { IMG_PAGES, IMG_FILES };
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" IMG_MANIFEST, dir);
+	f = fopen(path, "r");
+	len = f ? fread(buf, 1, IMG_MANIFEST_MAX, f) : 0;
+	if (f)
+		fclose(f);
+	if (img_manifest_parse(buf, len, &m, &ie) < 0)
+		DIE("rehash: %s", ie.msg);
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		uint64_t *size = i ? &m.files_size : &m.pages_size;
+		uint64_t *hash = i ? &m.files_hash : &m.pages_hash;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			DIE("rehash: %s: %m", path);
+		*size = (uint64_t)st.st_size;
+		if (img_hash_fd(fd, *size, hash) < 0)
+			DIE("rehash: %s", path);
+		close(fd);
+	}
+	if (grow)
+		m.pages_raw += 4096;
+	if (img_manifest_format(&m, &text, &len) < 0)
+		DIE("rehash: format");
+	snprintf(path, sizeof(path), "%s/" IMG_MANIFEST, dir);
+	f = fopen(path, "w");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
+		DIE("rehash: %s: %m", path);
+	free(text);
+}
+
+/* A copy of image @img damaged by @how (then its manifest rewritten to
+ * match if @rehash_it, 2: and pages.img's raw size one page off); restore with @flags must fail naming @want (if
+ * not NULL), nothing created. */
+static void expect_refused_opts(const char *img, const char *how, unsigned flags, int rehash_it,
+				const char *want);
 static void expect_refused(const char *img, const char *how)
+{
+	expect_refused_opts(img, how, 0, 0, NULL);
+}
+
+static void expect_refused_opts(const char *img, const char *how, unsigned flags, int rehash_it,
+				const char *want)
 {
 	char bad[160], cmd[2048], err[512] = "";
 	struct sandbox *sb;
@@ -181,10 +239,14 @@ static void expect_refused(const char *img, const char *how)
 		 bad, how);
 	if (system(cmd) != 0)
 		DIE("%s failed", cmd);
+	if (rehash_it)
+		rehash(bad, rehash_it == 2);
 	sb = boot();
-	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
+	r = sandbox_restore(sb, bad, stdio, flags, err, sizeof(err));
 	if (r >= 0)
 		DIE("a damaged image (%s) was restored", how);
+	if (want && !strstr(err, want))
+		DIE("a damaged image (%s): '%s', expected '%s'", how, err, want);
 	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
 		DIE("a refused restore (%s) left processes behind", how);
 	fprintf(stderr, "refused (%s): %s\n", how, err);
@@ -381,7 +443,10 @@ int main(int argc, char **argv)
 
 	a = boot();
 	pid = start(a, &fa);
-	r = sandbox_checkpoint(a, img, true, err, sizeof(err));
+	r = sandbox_checkpoint(a, img,
+			       SANDBOX_CKPT_LEAVE_RUNNING |
+				       (!strcmp(mode, "zstd") ? SANDBOX_CKPT_COMPRESS : 0),
+			       err, sizeof(err));
 	if (!strcmp(mode, "refuse")) {
 		if (r >= 0)
 			DIE("the checkpoint should have been refused");
@@ -436,12 +501,33 @@ int main(int argc, char **argv)
 		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");
 		expect_refused(img, "truncate -s -4096 pages.img");
 		expect_refused(img, "truncate -s 10 state.pb");
-		expect_refused(img, "sed -i 's/^cvisor-checkpoint 1$/cvisor-checkpoint 2/' manifest");
+		expect_refused(img, "sed -i 's/^cvisor-checkpoint [0-9]*$/cvisor-checkpoint 99/' manifest");
 		expect_refused(img, "sed -i 's/^arch x86_64$/arch aarch64/' manifest");
 		expect_refused(img, "head -n 3 manifest > m && mv m manifest");
 		expect_refused(img, "rm manifest");
 		/* a page changed: the checksum of pages.img catches it */
 		expect_refused(img, "printf 'Z' | dd of=pages.img bs=1 seek=100 conv=notrunc 2>/dev/null");
+	}
+	if (!strcmp(mode, "zstd")) {
+		snprintf(cmd, sizeof(cmd),
+			 "grep -q '^part pages.img [0-9]* xxh3:[0-9a-f]* zstd [0-9]*$' '%s/manifest' && "
+			 "grep -q '^part files.img [0-9]* xxh3:[0-9a-f]* zstd [0-9]*$' '%s/manifest'",
+			 img, img);
+		if (system(cmd) != 0)
+			DIE("the image is not compressed");
+		/* the stored bytes' checksum */
+		expect_refused_opts(img, "printf 'Z' | dd of=pages.img bs=1 seek=100 conv=notrunc 2>/dev/null",
+				    SANDBOX_RESTORE_TRUST_PAGES, 0, "pages.img: c");
+		expect_refused_opts(img, "truncate -s -1 files.img", 0, 0, "files.img");
+		/* with a manifest that matches: zstd's own checks */
+		expect_refused_opts(img, "printf 'ZZZZ' | dd of=pages.img bs=1 seek=200 conv=notrunc 2>/dev/null",
+				    0, 1, "pages.img: corrupt compressed data");
+		expect_refused_opts(img, "truncate -s -8 pages.img", SANDBOX_RESTORE_TRUST_PAGES, 1,
+				    "pages.img: compressed data truncated");
+		expect_refused_opts(img, "head -c 13 pages.img > p && mv p pages.img", 0, 1,
+				    "pages.img");
+		/* a raw size the data does not fill */
+		expect_refused_opts(img, "true", 0, 2, "pages.img: ");
 	}
 	/* two sandboxes from one image, at the same time */
 	b = restore(img, &fb, "restore 1");

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The checkpoint CLI as a user drives it: run a zdtm program detached,
-# `cvisor checkpoint --leave-running`, `cvisor image inspect`, `cvisor
+# `cvisor checkpoint --leave-running` (and `--compress`, whose image r1 is
+# restored from), `cvisor image inspect`, `cvisor
 # restore`, then a checkpoint that stops the container and a restore of
 # that; every copy must PASS.  A damaged image is refused by restore and
 # by image inspect.
@@ -34,11 +35,13 @@ expect "a1 still running" running "$(status_of a1)"
 insp=$(C image inspect "$T/img")
 contains "inspect shows pid 1" "process 1 (prog)" "$insp"
 contains "inspect shows the manifest" "arch x86_64" "$insp"
+C checkpoint --image-path "$T/imgz" --leave-running --compress a1 || fail "checkpoint --compress"
+contains "inspect shows a compressed pages.img" "pages.img" "$(C image inspect "$T/imgz" | grep zstd)"
 C kill a1 USR2
 wait_for "$T/out1" PASS || fail "a1 after checkpoint: $(cat "$T/out1")"
 
-C restore --image-path "$T/img" --bundle "$B" --detach r1 > "$T/out2" 2>&1 < /dev/null ||
-	fail "restore r1: $(cat "$T/out2")"
+C restore --image-path "$T/imgz" --bundle "$B" --detach r1 > "$T/out2" 2>&1 < /dev/null ||
+	fail "restore r1 (compressed image): $(cat "$T/out2")"
 expect "r1 running" running "$(status_of r1)"
 # a checkpoint without --leave-running stops the container
 C checkpoint --image-path "$T/img2" r1 || fail "checkpoint r1"

@@ -322,6 +322,14 @@ def main():
     r = c.exec_blocking(rest_sb.id, ["sh", "-c", "kill -0 %s && echo alive; echo ok" % spid])
     check(r.exit_code == 0 and r.stdout == b"alive\nok\n",
           "the restored sandbox runs the snapshot's process and execs: %r" % r.stdout)
+    snapz = c.call("CreateSnapshot", sandbox=src.id, compress=True)
+    zsb = c.call("CreateSandbox", snapshot=snapz.id, timeout_s=300)
+    r = c.exec_blocking(zsb.id, ["sh", "-c", "kill -0 %s && echo alive" % spid])
+    check(r.stdout == b"alive\n" and snapz.size_bytes < snap.size_bytes,
+          "a compressed snapshot (%d bytes against %d) restores: %r" %
+          (snapz.size_bytes, snap.size_bytes, r.stdout))
+    c.delete_sandbox(zsb.id)
+    c.call("DeleteSnapshot", id=snapz.id)
     expect_code(SC.NOT_FOUND, "CreateSnapshot unknown sandbox", c.call, "CreateSnapshot",
                 sandbox="f" * 16)
     expect_code(SC.NOT_FOUND, "GetSnapshot unknown", c.call, "GetSnapshot", id="0" * 16)

@@ -341,6 +341,23 @@ rsb2=$(jq_ 'd["id"]')
 req POST "/v1/sandboxes/$rsb2/exec" "{\"argv\":[\"sh\",\"-c\",\"kill -0 $spid && echo alive\"]}"
 [ "$(jq_ 'd["stdout"]')" = alive ] && ok "the second copy too" || bad "second restore: $(cat "$tmp/body")"
 req DELETE "/v1/sandboxes/$rsb2"
+req POST "/v1/sandboxes/$src/snapshots" '{"compress":true}'
+expect 201 "a compressed snapshot"
+snapz=$(jq_ 'd["id"]')
+grep -q '^part pages.img .* zstd [0-9]*$' "$tmp/state/snapshots/$snapz/img/manifest" &&
+	ok "its image is compressed" || bad "compressed snapshot: $(cat "$tmp/state/snapshots/$snapz/img/manifest")"
+req POST /v1/sandboxes "{\"snapshot\":\"$snapz\",\"timeout_s\":300}"
+expect 201 "restore the compressed snapshot"
+rsbz=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$rsbz/exec" "{\"argv\":[\"sh\",\"-c\",\"kill -0 $spid && echo alive\"]}"
+[ "$(jq_ 'd["stdout"]')" = alive ] && ok "the compressed snapshot's copy runs" ||
+	bad "restore of a compressed snapshot: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$rsbz"
+req DELETE "/v1/snapshots/$snapz"
+expect 204 "delete the compressed snapshot"
+req POST "/v1/sandboxes/$src/snapshots" '{"compress":"yes"}'
+expect 400 "compress not a boolean"
+problem
 req POST "/v1/sandboxes/ffffffffffffffff/snapshots"
 expect 404 "snapshot of an unknown sandbox"
 problem
@@ -462,7 +479,7 @@ expect 200 metrics
 for m in 'cvisor_pool_ready{pool="bb"}' 'cvisor_pool_leased{pool="bb"}' 'cvisor_pool_starting{pool="bb"}' \
 	'cvisor_acquire_seconds_bucket{pool="bb",le="+Inf"}' 'cvisor_run_seconds_count{pool="default"}' \
 	'cvisor_pool_failures_total{pool="one",reason="full"}' 'cvisor_sandboxes_created_total{pool="bb"}' \
-	'cvisor_snapshots_created_total 2' 'cvisor_snapshots_restored_total 2'; do
+	'cvisor_snapshots_created_total 3' 'cvisor_snapshots_restored_total 3'; do
 	grep -qF "$m" "$tmp/body" || { [ "${m#*one}" != "$m" ] && continue; bad "metrics lacks $m"; }
 done
 

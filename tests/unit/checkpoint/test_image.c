@@ -7,9 +7,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -19,10 +21,30 @@ static struct img_manifest sample(void)
 {
 	struct img_manifest m = { .version = IMG_FORMAT_VERSION, .xfeatures = 3, .created = 1,
 				  .state_size = 10, .state_hash = 0x1234, .pages_size = 8192,
-				  .pages_hash = 0xabcdef };
+				  .pages_hash = 0xabcdef, .pages_raw = 8192, .has_files = true,
+				  .files_size = 5, .files_hash = 0x55, .files_raw = 5 };
 
 	snprintf(m.arch, sizeof(m.arch), "%s", IMG_ARCH);
 	return m;
+}
+
+static void assert_same(const struct img_manifest *a, const struct img_manifest *b)
+{
+	assert_int_equal(a->version, b->version);
+	assert_string_equal(a->arch, b->arch);
+	assert_int_equal(a->xfeatures, b->xfeatures);
+	assert_int_equal(a->created, b->created);
+	assert_int_equal(a->state_size, b->state_size);
+	assert_int_equal(a->state_hash, b->state_hash);
+	assert_int_equal(a->pages_size, b->pages_size);
+	assert_int_equal(a->pages_hash, b->pages_hash);
+	assert_int_equal(a->pages_raw, b->pages_raw);
+	assert_int_equal(a->pages_compress, b->pages_compress);
+	assert_int_equal(a->has_files, b->has_files);
+	assert_int_equal(a->files_size, b->files_size);
+	assert_int_equal(a->files_hash, b->files_hash);
+	assert_int_equal(a->files_raw, b->files_raw);
+	assert_int_equal(a->files_compress, b->files_compress);
 }
 
 static int parse_text(const char *t, struct img_error *err)
@@ -42,7 +64,15 @@ static void test_manifest_roundtrip(void **state)
 	(void)state;
 	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
 	assert_int_equal(img_manifest_parse(text, len, &got, &err), 0);
-	assert_memory_equal(&m, &got, sizeof(m));
+	assert_same(&m, &got);
+	/* compressed parts: "zstd RAW" on their line */
+	free(text);
+	m.pages_compress = m.files_compress = IMG_COMPRESS_ZSTD;
+	m.pages_size = 1000, m.files_size = 3;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_non_null(strstr(text, "part pages.img 1000 xxh3:0000000000abcdef zstd 8192\n"));
+	assert_int_equal(img_manifest_parse(text, len, &got, &err), 0);
+	assert_same(&m, &got);
 	/* every truncation is refused */
 	for (size_t n = 0; n < len; n++)
 		assert_true(img_manifest_parse(text, n, &got, &err) < 0);
@@ -69,10 +99,40 @@ static void test_manifest_refusals(void **state)
 	assert_non_null(strstr(err.msg, "aarch64"));
 	free(text);
 	m = sample();
-	m.version = 2;
+	m.version = 3;
 	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
 	assert_int_equal(parse_text(text, &err), -EPROTONOSUPPORT);
-	assert_non_null(strstr(err.msg, "version 2"));
+	assert_non_null(strstr(err.msg, "version 3"));
+	free(text);
+	/* version 2 needs files.img; version 1 has none and no compression */
+	m = sample();
+	m.has_files = false;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EBADMSG);
+	free(text);
+	m.version = 1;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), 0);
+	free(text);
+	m.pages_compress = IMG_COMPRESS_ZSTD;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EBADMSG);
+	free(text);
+	/* uncompressed size: page aligned, bounded */
+	m = sample();
+	m.pages_compress = IMG_COMPRESS_ZSTD;
+	m.pages_raw = 4097;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EBADMSG);
+	free(text);
+	m.pages_raw = IMG_RAW_MAX + 4096;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EBADMSG);
+	free(text);
+	m = sample();
+	m.files_raw = m.files_size = IMG_FILES_MAX + 1;
+	assert_int_equal(img_manifest_format(&m, &text, &len), 0);
+	assert_int_equal(parse_text(text, &err), -EFBIG);
 	free(text);
 	assert_int_equal(parse_text("hello\n", &err), -EBADMSG);
 	assert_int_equal(parse_text("", &err), -EBADMSG);
@@ -243,6 +303,39 @@ static int files_verdict(Cvisor__Ckpt__File **f, size_t n, const uint32_t *pk, s
 	return r;
 }
 
+/* An entry whose data is in files.img at [@off, @off + @len): 0 or the
+ * first refusal, by img_state_parse then img_state_check_files against a
+ * files.img of @files_size bytes; @inline_len bytes of inline data too. */
+static int fs_data_verdict(int kind, uint64_t off, uint64_t len, size_t inline_len,
+			   uint64_t files_size)
+{
+	Cvisor__Ckpt__FsEntry e = CVISOR__CKPT__FS_ENTRY__INIT, *ep = &e;
+	struct img_error err = { { 0 } };
+	uint8_t data[4] = { 0 };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t blen;
+	int r;
+
+	e.path = (char *)"/tmp/f";
+	e.kind = kind;
+	e.mode = 0644;
+	e.target = (char *)(kind == 3 ? "t" : "");
+	e.data_offset = off;
+	e.data_len = len;
+	e.data.data = data;
+	e.data.len = inline_len;
+	g_fs = &ep, g_nfs = 1;
+	buf = pack_min(&blen, 0, 1);
+	g_fs = NULL, g_nfs = 0;
+	r = img_state_parse(buf, blen, 4096, &s, &err);
+	if (r == 0)
+		r = img_state_check_files(s, files_size, &err);
+	img_state_free(s);
+	free(buf);
+	return r;
+}
+
 static void test_event_files(void **state)
 {
 	Cvisor__Ckpt__File ep = CVISOR__CKPT__FILE__INIT, tf = CVISOR__CKPT__FILE__INIT;
@@ -310,6 +403,22 @@ static void test_event_files(void **state)
 	assert_int_equal(fs_entry_verdict("/tmp/fifo", 12, 0640, 1, ""), -EBADMSG);
 }
 
+static void test_files_img(void **state)
+{
+	(void)state;
+	assert_int_equal(fs_data_verdict(2, 0, 100, 0, 100), 0);
+	assert_int_equal(fs_data_verdict(2, 50, 50, 0, 100), 0);
+	assert_int_equal(fs_data_verdict(2, 0, 0, 0, 0), 0);
+	/* outside files.img (truncated), overflowing, too large */
+	assert_int_equal(fs_data_verdict(2, 1, 100, 0, 100), -EBADMSG);
+	assert_int_equal(fs_data_verdict(2, UINT64_MAX - 10, 20, 0, 100), -EBADMSG);
+	assert_int_equal(fs_data_verdict(2, 0, IMG_FILES_MAX + 1, 0, UINT64_MAX), -EBADMSG);
+	/* both inline and in files.img; data on a directory or symlink */
+	assert_int_equal(fs_data_verdict(2, 0, 4, 4, 100), -EBADMSG);
+	assert_int_equal(fs_data_verdict(1, 0, 4, 0, 100), -EBADMSG);
+	assert_int_equal(fs_data_verdict(3, 0, 4, 0, 100), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -345,6 +454,56 @@ static void test_directory(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A compressed image: pages.img and files.img stored with zstd read back
+ * as memfds holding the original bytes; damage is refused. */
+static void test_compressed(void **state)
+{
+	char dir[] = "/tmp/test-image-XXXXXX", cmd[96];
+	struct img_error err = { { 0 } };
+	struct img_part pages, files;
+	struct img *im = NULL;
+	uint8_t *raw = malloc(64 * 4096), *buf, back[4096];
+	size_t len;
+	int dfd, src, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	for (size_t i = 0; i < 64 * 4096; i++)
+		raw[i] = (uint8_t)(i % 251 < 200 ? 0x42 : i * 7);
+	src = memfd_create("raw", 0);
+	assert_int_equal(write(src, raw, 64 * 4096), 64 * 4096);
+	assert_int_equal(img_part_compress(dfd, IMG_PAGES, src, 64 * 4096, 1, &pages, &err), 0);
+	assert_true(pages.size < 64 * 4096 / 2);
+	assert_int_equal(pages.raw, 64 * 4096);
+	assert_int_equal(img_part_compress(dfd, IMG_FILES, src, 0, 1, &files, &err), 0);
+	assert_int_equal(files.raw, 0);
+	buf = pack_min(&len, 63, 1);
+	assert_int_equal(img_write_parts(dir, buf, len, 0, &pages, &files, &err), 0);
+	assert_int_equal(img_open(dir, 0, &im, &err), 0);
+	assert_true(im->m.pages_compress == IMG_COMPRESS_ZSTD);
+	for (size_t p = 0; p < 64; p += 9) {
+		assert_int_equal(pread(im->pages_fd, back, 4096, (off_t)(p * 4096)), 4096);
+		assert_memory_equal(back, raw + p * 4096, 4096);
+	}
+	/* sealed: it cannot grow nor be written */
+	assert_true(ftruncate(im->pages_fd, 65 * 4096) < 0);
+	assert_true(pwrite(im->pages_fd, "x", 1, 0) < 0);
+	img_close(im);
+	/* a damaged compressed byte: refused even without IMG_VERIFY_PAGES */
+	fd = openat(dfd, IMG_PAGES, O_WRONLY);
+	assert_int_equal(pwrite(fd, "xyz", 3, (off_t)pages.size / 2), 3);
+	close(fd);
+	assert_int_equal(img_open(dir, 0, &im, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "pages.img"));
+	close(dfd);
+	close(src);
+	free(buf);
+	free(raw);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,7 +512,9 @@ int main(void)
 		cmocka_unit_test(test_state_checks),
 		cmocka_unit_test(test_fs_entries),
 		cmocka_unit_test(test_event_files),
+		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_compressed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
