@@ -256,7 +256,7 @@ static int restore_template(struct sandbox *sb, const char *image, char *err, si
 	int r;
 
 	err[0] = 0;
-	r = sandbox_restore(sb, image, stdio, 0, err, errlen);
+	r = sandbox_restore(sb, image, stdio, SANDBOX_RESTORE_VERIFY_ONCE, err, errlen);
 	if (r < 0 && !err[0])
 		snprintf(err, errlen, "%s", strerror(-r));
 	return r;

@@ -208,8 +208,15 @@ int sandbox_checkpoint(struct sandbox *sb, const char *dir, unsigned flags, char
  * anything is created.  @stdio: host fds for the saved stdio (borrowed),
  * -1: /dev/null.  @flags: SANDBOX_RESTORE_TRUST_PAGES skips hashing all of
  * pages.img (its size is still checked): restore cost then does not grow
- * with memory size. */
-enum { SANDBOX_RESTORE_TRUST_PAGES = 1u << 0 };
+ * with memory size.  SANDBOX_RESTORE_VERIFY_ONCE hashes a pages.img only
+ * if this process has not already verified (or written, with
+ * sandbox_checkpoint) that very file unchanged: same device, inode, size,
+ * mtime and ctime (for servers that restore their own snapshots many
+ * times). */
+enum {
+	SANDBOX_RESTORE_TRUST_PAGES = 1u << 0,
+	SANDBOX_RESTORE_VERIFY_ONCE = 1u << 1,
+};
 int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], unsigned flags,
 		    char *err, size_t errlen);
 

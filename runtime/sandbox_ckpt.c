@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,100 @@ static int sentry_error(struct sandbox *sb, int r, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s", sb->errmsg[0] ? sb->errmsg : strerror(-r));
 	return r;
+}
+
+/* pages.img files this process verified or wrote (SANDBOX_RESTORE_VERIFY_ONCE):
+ * a small ring of file identities; any write to a file changes its mtime
+ * and ctime, so a changed file is hashed again. */
+struct pages_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+#define VERIFIED_MAX 64
+static struct pages_id verified[VERIFIED_MAX];
+static unsigned verified_next, verified_n;
+static pthread_mutex_t verified_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int pages_id_of(int fd, struct pages_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	*id = (struct pages_id){ st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim };
+	return 0;
+}
+
+static bool pages_id_eq(const struct pages_id *a, const struct pages_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static void verified_add(int fd)
+{
+	struct pages_id id;
+
+	if (pages_id_of(fd, &id) < 0)
+		return;
+	pthread_mutex_lock(&verified_lock);
+	for (unsigned i = 0; i < verified_n; i++)
+		if (pages_id_eq(&verified[i], &id))
+			goto out;
+	verified[verified_next] = id;
+	verified_next = (verified_next + 1) % VERIFIED_MAX;
+	if (verified_n < VERIFIED_MAX)
+		verified_n++;
+out:
+	pthread_mutex_unlock(&verified_lock);
+}
+
+static bool verified_has(int fd)
+{
+	struct pages_id id;
+	bool found = false;
+
+	if (pages_id_of(fd, &id) < 0)
+		return false;
+	pthread_mutex_lock(&verified_lock);
+	for (unsigned i = 0; i < verified_n && !found; i++)
+		found = pages_id_eq(&verified[i], &id);
+	pthread_mutex_unlock(&verified_lock);
+	return found;
+}
+
+/* Open image @dir for a restore with @flags' verification of pages.img. */
+static int open_for_restore(const char *dir, unsigned flags, struct img **ret,
+			    struct img_error *ie)
+{
+	struct img *im = NULL;
+	int r;
+
+	if (flags & SANDBOX_RESTORE_TRUST_PAGES)
+		return img_open(dir, 0, ret, ie);
+	if (!(flags & SANDBOX_RESTORE_VERIFY_ONCE))
+		return img_open(dir, IMG_VERIFY_PAGES, ret, ie);
+	/* Unverified first: the identity checked is that of the very fd the
+	 * Sentry will map.  A compressed part is a fresh memfd, always
+	 * verified by img_open. */
+	r = img_open(dir, 0, &im, ie);
+	if (r < 0)
+		return r;
+	if (im->m.pages_compress || verified_has(im->pages_fd)) {
+		*ret = im;
+		return 0;
+	}
+	img_close(im);
+	r = img_open(dir, IMG_VERIFY_PAGES, &im, ie);
+	if (r < 0)
+		return r;
+	verified_add(im->pages_fd);
+	*ret = im;
+	return 0;
 }
 
 /* zstd level of SANDBOX_CKPT_COMPRESS: the fastest (checkpoints are on the
@@ -119,6 +214,8 @@ int sandbox_checkpoint(struct sandbox *sb, const char *dir, unsigned flags, char
 	} else {
 		r = img_write(dir, p->checkpoint->state.data, p->checkpoint->state.len,
 			      p->checkpoint->xfeatures, &ie);
+		if (r == 0)
+			verified_add(pfd); /* hashed from this very file */
 	}
 	sb_response_free(p);
 	if (r < 0) {
@@ -145,7 +242,7 @@ int sandbox_restore(struct sandbox *sb, const char *dir, const int stdio[3], uns
 	size_t nfds = 0;
 	int r;
 
-	r = img_open(dir, (flags & SANDBOX_RESTORE_TRUST_PAGES) ? 0 : IMG_VERIFY_PAGES, &im, &ie);
+	r = open_for_restore(dir, flags, &im, &ie);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: %s", dir, ie.msg);
 		return r;

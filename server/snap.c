@@ -329,7 +329,7 @@ int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint
 	json_decref(m);
 	r = sandbox_attach(pool_lease_control_path(l), &sb);
 	if (r == 0) {
-		r = sandbox_restore(sb, img, stdio, 0, err, errlen);
+		r = sandbox_restore(sb, img, stdio, SANDBOX_RESTORE_VERIFY_ONCE, err, errlen);
 		sandbox_close(sb);
 	}
 	if (r < 0) {

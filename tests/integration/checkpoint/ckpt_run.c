@@ -253,6 +253,38 @@ static void expect_refused_opts(const char *img, const char *how, unsigned flags
 	sandbox_destroy(sb);
 }
 
+/* SANDBOX_RESTORE_VERIFY_ONCE: a copy of @img restores (hashed and
+ * remembered), then restores again; once a page of that very file changed
+ * in place, the next restore hashes it again and refuses it. */
+static void expect_verify_once(const char *img)
+{
+	char once[160], cmd[512], err[512] = "";
+	int stdio[3] = { -1, -1, -1 }, r;
+	struct sandbox *sb;
+
+	snprintf(once, sizeof(once), "%s/once", work);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", once, img, once);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	for (int i = 0; i < 2; i++) {
+		sb = boot();
+		r = sandbox_restore(sb, once, stdio, SANDBOX_RESTORE_VERIFY_ONCE, err, sizeof(err));
+		if (r < 0)
+			DIE("verify-once restore %d: %s", i + 1, err);
+		sandbox_destroy(sb);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "printf 'Z' | dd of='%s/pages.img' bs=1 seek=100 conv=notrunc 2>/dev/null", once);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	sb = boot();
+	r = sandbox_restore(sb, once, stdio, SANDBOX_RESTORE_VERIFY_ONCE, err, sizeof(err));
+	if (r >= 0 || !strstr(err, "pages.img"))
+		DIE("a pages.img changed after it was verified was restored (%s)", err);
+	fprintf(stderr, "refused (changed after verification): %s\n", err);
+	sandbox_destroy(sb);
+}
+
 /* A copy of image @img with the in-memory file entries @extra appended
  * (state.pb repacked, manifest rewritten: a well-formed but hostile image);
  * restore must fail naming @want, nothing created. */
@@ -507,6 +539,7 @@ int main(int argc, char **argv)
 		expect_refused(img, "rm manifest");
 		/* a page changed: the checksum of pages.img catches it */
 		expect_refused(img, "printf 'Z' | dd of=pages.img bs=1 seek=100 conv=notrunc 2>/dev/null");
+		expect_verify_once(img);
 	}
 	if (!strcmp(mode, "zstd")) {
 		snprintf(cmd, sizeof(cmd),
