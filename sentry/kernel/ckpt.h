@@ -50,4 +50,21 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
  * (ckpt_fs.c); called by kernel_ckpt_restore before files are reopened. */
 int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
 
+/* AF_UNIX sockets (ckpt_sock.c).  Save: the set grows as files and
+ * socket nodes are met (*@cs allocated on first use); finish fills
+ * img->unix_sockets, which lives until ckpt_sock_save_free.  A socket of
+ * another family is refused (-EOPNOTSUPP, message in @err). */
+struct ckpt_socks;
+struct file;
+int ckpt_sock_save_file(struct ckpt_socks **cs, struct kernel *k, struct file *f,
+			uint32_t *ret_id, char *err, size_t errlen);
+int ckpt_sock_note_node(struct ckpt_socks **cs, const char *path);
+int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, struct Cvisor__Ckpt__Image *img,
+			  char *err, size_t errlen);
+void ckpt_sock_save_free(struct ckpt_socks *cs);
+/* Restore: every socket, with files[i] set for img->files[i] of kind
+ * UNIX_SOCKET; on error nothing is left (files[] untouched). */
+int ckpt_sock_restore(struct kernel *k, const struct Cvisor__Ckpt__Image *img, struct file **files,
+		      char *err, size_t errlen);
+
 #endif

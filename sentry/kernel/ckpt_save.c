@@ -20,6 +20,7 @@
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/overlay.h"
 #include "sentry/net/netfiles.h"
+#include "sentry/net/socket.h"
 #include "sentry/kernel/control.h"
 #include "sentry/kernel/root_ctx.h"
 #include "sentry/fs/pipe.h"
@@ -53,6 +54,7 @@ struct saver {
 	size_t nids, cids;
 	uint32_t next_id;
 	uint8_t *buf;         /* CHUNK bytes for page copies */
+	struct ckpt_socks *socks; /* AF_UNIX sockets met (ckpt_sock.c) */
 };
 
 static int sv_fail(struct saver *s, int r, const char *fmt, ...)
@@ -472,6 +474,14 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 			if (r < 0)
 				return r;
 		}
+	} else if (sock_of(f)) {
+		char why[200];
+
+		pf->kind = CVISOR__CKPT__FILE__KIND__UNIX_SOCKET;
+		r = ckpt_sock_save_file(&s->socks, s->k, f, &pf->unix_sock_id, why, sizeof(why));
+		if (r < 0)
+			return sv_fail(s, r, "fd %d of process %d: %s", fd, t->tg->tgid,
+				       r == -EOPNOTSUPP ? why : strerror(-r));
 	} else if (eventfd_ckpt_get(f, &pf->counter, &sem) == 0) {
 		pf->kind = CVISOR__CKPT__FILE__KIND__EVENTFD;
 		pf->semaphore = sem != 0;
@@ -989,9 +999,12 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 				if (!e->target)
 					r = -ENOMEM;
 			}
+		} else if (S_ISSOCK(st.st_mode)) {
+			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__SOCKET;
+			r = ckpt_sock_note_node(&s->socks, full);
 		} else {
 			r = sv_fail(s, -EOPNOTSUPP,
-				    "%s: a FIFO, socket or device in memory (not saved yet)", full);
+				    "%s: a FIFO or device in memory (not saved yet)", full);
 		}
 		vnode_put(v);
 	}
@@ -1103,6 +1116,7 @@ static void saver_free(struct saver *s)
 	free(s->arena);
 	free(s->ids);
 	free(s->buf);
+	ckpt_sock_save_free(s->socks);
 }
 
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen)
@@ -1142,6 +1156,8 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 	}
 	if (r == 0 && s.img.n_groups == 0)
 		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
+	if (r == 0)
+		r = ckpt_sock_save_finish(s.socks, k, &s.img, err, errlen);
 	if (r == 0) {
 		struct img_error ie = { { 0 } };
 
