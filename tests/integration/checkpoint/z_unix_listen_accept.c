@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* AF_UNIX listeners: one on a path in /tmp with two connections not yet
+ * accepted (data already sent on them), one on an abstract name with one;
+ * a thread blocked in accept() on a third (a path) whose connection is made
+ * only after restore, by path. */
+#include <sys/stat.h>
+
+#include "z_unix_common.h"
+
+int main(void)
+{
+	int l1, l2, l3, c1, c2, c3, a, cn;
+	struct zu_blocked blk;
+	struct sockaddr_un sa;
+	socklen_t len;
+	struct stat st;
+	char buf[64];
+
+	zd_init();
+	unlink("/tmp/zl1.sock");
+	unlink("/tmp/zl3.sock");
+	l1 = zu_socket(SOCK_STREAM, "/tmp/zl1.sock", 8);
+	l2 = zu_socket(SOCK_STREAM, "@zl2", 8);
+	l3 = zu_socket(SOCK_STREAM, "/tmp/zl3.sock", 8);
+	c1 = zu_connect(SOCK_STREAM, "/tmp/zl1.sock");
+	c2 = zu_connect(SOCK_STREAM, "/tmp/zl1.sock");
+	c3 = zu_connect(SOCK_STREAM, "@zl2");
+	zd_check(write(c1, "first", 5) == 5 && write(c2, "second", 6) == 6 &&
+		 write(c3, "third", 5) == 5, "writes before accept");
+	zu_block(&blk, l3, 1);
+	zd_ready();
+	zd_wait_go();
+
+	/* the backlog, in order, with its data */
+	a = accept(l1, NULL, NULL);
+	zd_check(a >= 0 && read(a, buf, sizeof(buf)) == 5 && !memcmp(buf, "first", 5),
+		 "first connection");
+	zd_check(write(a, "ack1", 4) == 4 && read(c1, buf, sizeof(buf)) == 4, "ack1");
+	len = sizeof(sa);
+	zd_check(getsockname(a, (struct sockaddr *)&sa, &len) == 0 &&
+		 !strcmp(sa.sun_path, "/tmp/zl1.sock"), "accepted socket's name");
+	close(a);
+	a = accept(l1, NULL, NULL);
+	zd_check(a >= 0 && read(a, buf, sizeof(buf)) == 6 && !memcmp(buf, "second", 6),
+		 "second connection");
+	close(a);
+	a = accept(l2, NULL, NULL);
+	zd_check(a >= 0 && read(a, buf, sizeof(buf)) == 5 && !memcmp(buf, "third", 5),
+		 "third connection (abstract)");
+	zd_check(write(a, "ack3", 4) == 4 && read(c3, buf, sizeof(buf)) == 4, "ack3");
+	close(a);
+	/* new connections by name after restore */
+	cn = zu_connect(SOCK_STREAM, "@zl2");
+	a = accept(l2, NULL, NULL);
+	zd_check(a >= 0 && write(cn, "n", 1) == 1 && read(a, buf, 1) == 1, "new abstract");
+	zd_check(stat("/tmp/zl3.sock", &st) == 0 && S_ISSOCK(st.st_mode), "the socket node");
+	cn = zu_connect(SOCK_STREAM, "/tmp/zl3.sock");
+	pthread_join(blk.th, NULL);
+	zd_check(blk.n >= 0, "blocked accept: errno %d", blk.err);
+	zd_check(blk.n >= 0 && write(cn, "hi", 2) == 2 && read((int)blk.n, buf, 2) == 2,
+		 "the connection the blocked accept took");
+	return zd_finish();
+}
