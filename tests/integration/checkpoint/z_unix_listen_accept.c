@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AF_UNIX listeners: one on a path in /tmp with two connections not yet
  * accepted (data already sent on them), one on an abstract name with one;
- * a thread blocked in accept() on a third (a path) whose connection is made
- * only after restore, by path. */
+ * a thread blocked in accept() on a third, bound by a relative path in the
+ * root overlay (/work), whose connection is made only after restore, by
+ * its absolute path. */
 #include <sys/stat.h>
 
 #include "z_unix_common.h"
@@ -18,10 +19,11 @@ int main(void)
 
 	zd_init();
 	unlink("/tmp/zl1.sock");
-	unlink("/tmp/zl3.sock");
+	zd_check(chdir("/work") == 0, "chdir");
+	unlink("zl3.sock");
 	l1 = zu_socket(SOCK_STREAM, "/tmp/zl1.sock", 8);
 	l2 = zu_socket(SOCK_STREAM, "@zl2", 8);
-	l3 = zu_socket(SOCK_STREAM, "/tmp/zl3.sock", 8);
+	l3 = zu_socket(SOCK_STREAM, "zl3.sock", 8);
 	c1 = zu_connect(SOCK_STREAM, "/tmp/zl1.sock");
 	c2 = zu_connect(SOCK_STREAM, "/tmp/zl1.sock");
 	c3 = zu_connect(SOCK_STREAM, "@zl2");
@@ -53,8 +55,11 @@ int main(void)
 	cn = zu_connect(SOCK_STREAM, "@zl2");
 	a = accept(l2, NULL, NULL);
 	zd_check(a >= 0 && write(cn, "n", 1) == 1 && read(a, buf, 1) == 1, "new abstract");
-	zd_check(stat("/tmp/zl3.sock", &st) == 0 && S_ISSOCK(st.st_mode), "the socket node");
-	cn = zu_connect(SOCK_STREAM, "/tmp/zl3.sock");
+	zd_check(stat("/work/zl3.sock", &st) == 0 && S_ISSOCK(st.st_mode), "the socket node");
+	len = sizeof(sa);
+	zd_check(getsockname(l3, (struct sockaddr *)&sa, &len) == 0 &&
+		 !strcmp(sa.sun_path, "zl3.sock"), "the relative name");
+	cn = zu_connect(SOCK_STREAM, "/work/zl3.sock");
 	pthread_join(blk.th, NULL);
 	zd_check(blk.n >= 0, "blocked accept: errno %d", blk.err);
 	zd_check(blk.n >= 0 && write(cn, "hi", 2) == 2 && read((int)blk.n, buf, 2) == 2,

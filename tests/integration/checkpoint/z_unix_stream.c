@@ -55,6 +55,9 @@ int main(void)
 	acc = accept(lst, NULL, NULL);
 	zd_check(acc >= 0, "accept: %s", strerror(errno));
 	zd_check(write(cli, "c2a", 3) == 3 && write(acc, "a2c!", 4) == 4, "write c2a/a2c");
+	/* a node a closed socket left behind */
+	unlink("/tmp/zs-left.sock");
+	close(zu_socket(SOCK_STREAM, "/tmp/zs-left.sock", 1));
 	zu_block(&blk, r[1], 0);
 	zd_ready();
 	zd_wait_go();
@@ -96,6 +99,11 @@ int main(void)
 	zd_check(getsockopt(cli, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid == getpid(),
 		 "SO_PEERCRED pid %d", cr.pid);
 	zd_check(stat("/tmp/zs.sock", &st) == 0 && S_ISSOCK(st.st_mode), "the socket node");
+	zd_check(stat("/tmp/zs-left.sock", &st) == 0 && S_ISSOCK(st.st_mode), "the node left");
+	len = zu_addr(&a, "/tmp/zs-left.sock");
+	n = socket(AF_UNIX, SOCK_STREAM, 0);
+	zd_check(connect(n, (struct sockaddr *)&a, len) < 0 && errno == ECONNREFUSED,
+		 "connect to the node left: %s", strerror(errno));
 	close(cli);
 	zd_check(read(acc, buf, sizeof(buf)) == 0, "EOF once the client closed");
 	/* the listener still takes connections by its path */
