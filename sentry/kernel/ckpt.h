@@ -7,7 +7,7 @@
  * Save: every task is brought to a safe point (the top of its loop, with
  * its whole user state in t->cpu; a call blocked in the Sentry returns its
  * restart code as for a signal and is restarted after restore), then the
- * state is read.  Anything the format cannot represent yet (sockets,
+ * state is read.  Anything the format cannot represent yet (inet sockets,
  * epoll, ttys, SysV IPC, writable shared mappings, POSIX timers, files in
  * the memory file systems...) fails the checkpoint with a message naming
  * it; nothing is ever saved half right (docs/checkpoint.md).

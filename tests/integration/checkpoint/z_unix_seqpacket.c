@@ -2,12 +2,16 @@
 /* AF_UNIX SOCK_SEQPACKET: a socketpair with records queued both ways
  * (boundaries, MSG_TRUNC) and one side shut down for writing; a listener
  * on an abstract name with an accepted connection and a pending one; a
- * thread blocked in recv(). */
+ * thread blocked in recv(); a child process blocked in recv() on a pair
+ * shared with its parent. */
+#include <sys/wait.h>
+
 #include "z_unix_common.h"
 
 int main(void)
 {
-	int p[2], l, c1, c2, a1, a2, q[2];
+	int p[2], l, c1, c2, a1, a2, q[2], k[2], st = -1;
+	pid_t child;
 	struct zu_blocked blk;
 	char buf[2048], rec[1500];
 	struct msghdr m;
@@ -30,6 +34,12 @@ int main(void)
 	zd_check(send(c2, "pending", 7, 0) == 7, "pending connection's record");
 	zd_check(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, q) == 0, "socketpair q");
 	zu_block(&blk, q[1], 0);
+	zd_check(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, k) == 0, "socketpair k");
+	child = fork();
+	if (child == 0) {
+		n = recv(k[1], buf, sizeof(buf), 0);
+		_exit(n == 5 && !memcmp(buf, "child", 5) && send(k[1], "ok", 2, 0) == 2 ? 0 : 1);
+	}
 	zd_ready();
 	zd_wait_go();
 
@@ -56,5 +66,8 @@ int main(void)
 	pthread_join(blk.th, NULL);
 	zd_check(blk.n == 4 && !strcmp(blk.buf, "wake"), "blocked recv: %zd errno %d", blk.n,
 		 blk.err);
+	zd_check(send(k[0], "child", 5, 0) == 5, "send child");
+	zd_check(recv(k[0], buf, sizeof(buf), 0) == 2, "the child's reply");
+	zd_check(waitpid(child, &st, 0) == child && st == 0, "child status 0x%x", st);
 	return zd_finish();
 }
