@@ -24,6 +24,8 @@ static const char *kind_name(int k)
 	static const char *const names[] = { "?", "file", "dir", "pipe", "stdio", "device",
 					     "eventfd" };
 
+	if (k == CVISOR__CKPT__FILE__KIND__UNIX_SOCKET)
+		return "unix-socket";
 	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
 }
 
@@ -146,6 +148,8 @@ static void print_image(const struct img *im)
 				       f->semaphore ? " semaphore" : "");
 			else if (f->kind == CVISOR__CKPT__FILE__KIND__STDIO)
 				printf(" stdio %d", f->stdio_slot);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__UNIX_SOCKET)
+				printf(" socket %u", f->unix_sock_id);
 			else
 				printf(" %s", f->path);
 			putchar('\n');
@@ -166,9 +170,29 @@ static void print_image(const struct img *im)
 		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
 
 		printf("in-memory %s 0%04o %u:%u %zu bytes ",
-		       kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
+		       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__SOCKET ? "socket"
+		       : kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
 		       e->gid, e->data.len);
 		print_bytes((const uint8_t *)e->path, strlen(e->path), 200);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < s->n_unix_sockets; i++) {
+		static const char *const states[] = { "unconnected", "listening", "connected" };
+		const Cvisor__Ckpt__UnixSocket *u = s->unix_sockets[i];
+		size_t queued = 0;
+
+		for (size_t j = 0; j < u->n_queue; j++)
+			queued += u->queue[j]->data.len;
+		printf("unix socket %u: type %d %s%s peer %u, %zu messages (%zu bytes) queued, "
+		       "%zu waiting for accept, name ", u->id, u->type,
+		       states[(unsigned)u->state < ARRAY_SIZE(states) ? u->state : 0],
+		       u->dead ? " closed" : "", u->peer_id, u->n_queue, queued, u->n_accept_queue);
+		if (u->addr.len > 2)
+			print_bytes(u->addr.data + 2, u->addr.len - 2, 108);
+		else
+			printf("none");
+		if (u->bound_path[0])
+			printf(" node %s", u->bound_path);
 		putchar('\n');
 	}
 	printf("total: %zu processes, %" PRIu64 " saved pages (%" PRIu64 " KiB)\n", s->n_groups,
