@@ -78,11 +78,12 @@ static __attribute__((unused)) int zu_getint(int s, int name)
 	return getsockopt(s, SOL_SOCKET, name, &v, &l) == 0 ? v : -1;
 }
 
-/* A thread blocked in recv() (or accept() when @accept) on @fd across the
- * checkpoint: what it got. */
+/* A thread blocked in recv() (or accept() when @accept is 1, connect() to
+ * @name when 2) on @fd across the checkpoint: what it got. */
 struct zu_blocked {
 	pthread_t th;
 	int fd, accept, err;
+	const char *name;
 	ssize_t n;
 	char buf[64];
 };
@@ -91,7 +92,12 @@ static void *zu_blocked_main(void *arg)
 {
 	struct zu_blocked *b = arg;
 
-	if (b->accept) {
+	if (b->accept == 2) {
+		struct sockaddr_un a;
+		socklen_t len = zu_addr(&a, b->name);
+
+		b->n = connect(b->fd, (struct sockaddr *)&a, len);
+	} else if (b->accept) {
 		b->n = accept(b->fd, NULL, NULL);
 	} else {
 		b->n = recv(b->fd, b->buf, sizeof(b->buf) - 1, 0);
@@ -102,14 +108,21 @@ static void *zu_blocked_main(void *arg)
 	return NULL;
 }
 
-static __attribute__((unused)) void zu_block(struct zu_blocked *b, int fd, int accept)
+static __attribute__((unused)) void zu_block_to(struct zu_blocked *b, int fd, int accept,
+					       const char *name)
 {
 	memset(b, 0, sizeof(*b));
 	b->fd = fd;
 	b->accept = accept;
+	b->name = name;
 	b->n = -2;
 	pthread_create(&b->th, NULL, zu_blocked_main, b);
 	usleep(100000); /* into the call (not required: a later one restarts too) */
+}
+
+static __attribute__((unused)) void zu_block(struct zu_blocked *b, int fd, int accept)
+{
+	zu_block_to(b, fd, accept, NULL);
 }
 
 #endif

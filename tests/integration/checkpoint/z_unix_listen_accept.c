@@ -3,15 +3,15 @@
  * accepted (data already sent on them), one on an abstract name with one;
  * a thread blocked in accept() on a third, bound by a relative path in the
  * root overlay (/work), whose connection is made only after restore, by
- * its absolute path. */
+ * its absolute path; a thread blocked in connect() on a full backlog. */
 #include <sys/stat.h>
 
 #include "z_unix_common.h"
 
 int main(void)
 {
-	int l1, l2, l3, c1, c2, c3, a, cn;
-	struct zu_blocked blk;
+	int l1, l2, l3, l4, c1, c2, c3, c4, a, cn;
+	struct zu_blocked blk, blk_conn;
 	struct sockaddr_un sa;
 	socklen_t len;
 	struct stat st;
@@ -30,6 +30,10 @@ int main(void)
 	zd_check(write(c1, "first", 5) == 5 && write(c2, "second", 6) == 6 &&
 		 write(c3, "third", 5) == 5, "writes before accept");
 	zu_block(&blk, l3, 1);
+	/* backlog 0: a second connection waits in connect() */
+	l4 = zu_socket(SOCK_STREAM, "@zl4", 0);
+	c4 = zu_connect(SOCK_STREAM, "@zl4");
+	zu_block_to(&blk_conn, socket(AF_UNIX, SOCK_STREAM, 0), 2, "@zl4");
 	zd_ready();
 	zd_wait_go();
 
@@ -64,5 +68,15 @@ int main(void)
 	zd_check(blk.n >= 0, "blocked accept: errno %d", blk.err);
 	zd_check(blk.n >= 0 && write(cn, "hi", 2) == 2 && read((int)blk.n, buf, 2) == 2,
 		 "the connection the blocked accept took");
+	/* the connect() blocked on the full backlog completes once the
+	 * queued connection is accepted */
+	a = accept(l4, NULL, NULL);
+	zd_check(a >= 0, "accept l4");
+	pthread_join(blk_conn.th, NULL);
+	zd_check(blk_conn.n == 0, "blocked connect: errno %d", blk_conn.err);
+	a = accept(l4, NULL, NULL);
+	zd_check(a >= 0 && write(blk_conn.fd, "c", 1) == 1 && read(a, buf, 1) == 1,
+		 "the connection made by the restarted connect");
+	(void)c4;
 	return zd_finish();
 }
