@@ -13,6 +13,8 @@
  *   refuse   the checkpoint must fail with a message; the original passes
  *   corrupt  damaged copies of the image are refused before anything is
  *            created (the new sandbox has no process afterwards)
+ *   hostile_sock  a socket's node replaced by a regular file, then by a
+ *            missing path: restore refused, no process, sockets released
  *   stale    a restore into a sandbox that already runs a process is
  *            refused; after a file the program holds open changed (size,
  *            mtime), the restore is refused and leaves no process
@@ -267,6 +269,55 @@ static void hostile_fs(const char *img)
 	expect_fs_refused(img, v, 1, "/tmp: cannot recreate it: Device or resource busy");
 }
 
+/* A copy of @img whose last socket bound to a node gets @path as its node
+ * instead: restore must fail naming @want, with the sockets made before it
+ * (files already) taken down and no process. */
+static void expect_sock_refused(const char *img, const char *path, const char *want)
+{
+	char bad[160], cmd[512], err[512] = "";
+	struct img_error ie = { { 0 } };
+	Cvisor__Ckpt__UnixSocket *u = NULL;
+	struct sandbox_stats st;
+	struct img *im = NULL;
+	struct sandbox *sb;
+	int stdio[3] = { -1, -1, -1 }, r;
+	char *keep;
+	size_t len;
+	void *buf;
+
+	snprintf(bad, sizeof(bad), "%s/bad", work);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", bad, img, bad);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	if (img_open(bad, 0, &im, &ie) < 0)
+		DIE("img_open: %s", ie.msg);
+	for (size_t i = 0; i < im->state->n_unix_sockets; i++)
+		if (im->state->unix_sockets[i]->bound_path[0])
+			u = im->state->unix_sockets[i];
+	if (!u || u == im->state->unix_sockets[0])
+		DIE("the image has no socket bound to a node after another socket");
+	keep = u->bound_path;
+	u->bound_path = (char *)path;
+	len = cvisor__ckpt__image__get_packed_size(im->state);
+	buf = malloc(len);
+	if (!buf)
+		DIE("malloc");
+	cvisor__ckpt__image__pack(im->state, buf);
+	u->bound_path = keep;
+	if (img_write(bad, buf, len, im->m.xfeatures, &ie) < 0)
+		DIE("img_write: %s", ie.msg);
+	free(buf);
+	img_close(im);
+	sb = boot();
+	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
+	if (r >= 0 || !strstr(err, want))
+		DIE("a hostile image (%s) gave %d (%s)", want, r, err);
+	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
+		DIE("a refused restore (%s) left processes behind", want);
+	fprintf(stderr, "refused (hostile socket node): %s\n", err);
+	sandbox_destroy(sb);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 4 ? argv[4] : "pass";
@@ -349,6 +400,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "hostile_fs"))
 		hostile_fs(img);
+	if (!strcmp(mode, "hostile_sock")) {
+		expect_sock_refused(img, "/data.txt", "its node /data.txt: Socket operation on non-socket");
+		expect_sock_refused(img, "/tmp/none.sock", "its node /tmp/none.sock: No such file");
+	}
 	if (!strcmp(mode, "corrupt")) {
 		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");
 		expect_refused(img, "truncate -s -4096 pages.img");
