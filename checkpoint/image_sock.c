@@ -2,6 +2,8 @@
 /* The invariants of the AF_UNIX sockets of an image (img_state_check):
  * ids unique and resolvable, one file per socket, every embryo in exactly
  * one accept queue, bounded names and queues. */
+#include "checkpoint/image.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +11,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "checkpoint/image.h"
 
 static int sfail(struct img_error *err, int r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

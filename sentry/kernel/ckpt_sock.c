@@ -10,6 +10,8 @@
  * held elsewhere than in an fd table, a path name outside the in-memory
  * file systems.
  */
+#include "sentry/kernel/ckpt.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,7 +21,6 @@
 
 #include "checkpoint/image.h"
 #include "lib/macro.h"
-#include "sentry/kernel/ckpt.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/root_ctx.h"
 #include "sentry/kernel/task.h"
