@@ -68,7 +68,8 @@ int img_check_unix_sockets(const ImgState *s, struct img_error *err)
 		    (u->type == SOCK_DGRAM && u->state == CVISOR__CKPT__UNIX_SOCKET__STATE__LISTENING) ||
 		    (u->shut & ~3u) || u->err < 0 || u->err > 4095 || u->backlog < 0 ||
 		    u->backlog > 4096 || u->sndbuf < 0 || u->sndbuf > (1 << 20) || u->rcvbuf < 0 ||
-		    u->rcvbuf > (1 << 20) || (u->dead && u->has_file))
+		    u->rcvbuf > (1 << 20) || u->rcvtimeo_ns > (1ULL << 62) ||
+		    u->sndtimeo_ns > (1ULL << 62) || (u->dead && u->has_file))
 			return sfail(err, -EBADMSG, "state: socket %u: bad state", u->id);
 		if (!addr_ok(&u->addr) || !path_ok(u->bound_path) ||
 		    (u->bound && u->addr.len <= sizeof(sa_family_t)) ||

@@ -32,6 +32,7 @@
 #include "sentry/vfs/vnode.h"
 
 #define CHUNK_OVERHEAD 256 /* as unix.c charges a queued message */
+#define UNIX_CKPT_TIMEO_MAX (1ULL << 62) /* ns: ~146 years, as img_check_unix_sockets */
 
 struct sock_node {
 	char *path;
@@ -284,8 +285,8 @@ static int save_one(struct ckpt_socks *cs, size_t i, Cvisor__Ckpt__UnixSocket **
 	m->linger_secs = s->linger.l_linger;
 	m->sndbuf = s->sndbuf;
 	m->rcvbuf = s->rcvbuf;
-	m->rcvtimeo_ns = s->rcvtimeo;
-	m->sndtimeo_ns = s->sndtimeo;
+	m->rcvtimeo_ns = MIN(s->rcvtimeo, UNIX_CKPT_TIMEO_MAX);
+	m->sndtimeo_ns = MIN(s->sndtimeo, UNIX_CKPT_TIMEO_MAX);
 	for (struct uchunk *c = s->rq; c; c = c->next)
 		nq++;
 	m->queue = cs_alloc(cs, nq * sizeof(*m->queue));

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -135,6 +136,8 @@ static void test_sockets(void **state)
 	build(&f); f.so[2].bound = 0; /* a node without a name */
 	assert_int_equal(check(&f), -EBADMSG);
 	build(&f); f.so[0].shut = 4;
+	assert_int_equal(check(&f), -EBADMSG);
+	build(&f); f.so[0].rcvtimeo_ns = UINT64_MAX;
 	assert_int_equal(check(&f), -EBADMSG);
 	build(&f); f.so[0].sndbuf = -1;
 	assert_int_equal(check(&f), -EBADMSG);
