@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AF_UNIX SOCK_STREAM: socketpairs with data queued both ways (a write of
  * 100,000 bytes partly read), shutdown(SHUT_WR), options (O_NONBLOCK,
- * SO_SNDBUF, SO_RCVTIMEO, SO_PASSCRED), a pair made by connect/accept on a
- * name in /tmp (names, SO_PEERCRED, a new connection after restore), and a
- * thread blocked in recv() across the checkpoint. */
+ * SO_SNDBUF, SO_RCVBUF, SO_RCVTIMEO, SO_SNDTIMEO, SO_PASSCRED), a pair made
+ * by connect/accept on a name in /tmp (names, SO_PEERCRED, a new
+ * connection after restore), and a thread blocked in recv() across the
+ * checkpoint. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -24,7 +25,7 @@ int main(void)
 	struct sockaddr_un a;
 	struct ucred cr;
 	socklen_t len;
-	int p[2], q[2], r[2], lst, cli, acc, sndbuf, n;
+	int p[2], q[2], r[2], lst, cli, acc, sndbuf, rcvbuf, n;
 	struct zu_blocked blk;
 	struct stat st;
 	char buf[64];
@@ -45,6 +46,10 @@ int main(void)
 	sndbuf = 65536;
 	zd_check(setsockopt(p[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) == 0, "sndbuf");
 	sndbuf = zu_getint(p[0], SO_SNDBUF);
+	rcvbuf = 20000;
+	zd_check(setsockopt(p[1], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) == 0, "rcvbuf");
+	rcvbuf = zu_getint(p[1], SO_RCVBUF);
+	zd_check(setsockopt(p[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0, "sndtimeo");
 	zd_check(setsockopt(p[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0, "rcvtimeo");
 	n = 1;
 	zd_check(setsockopt(q[1], SOL_SOCKET, SO_PASSCRED, &n, sizeof(n)) == 0, "passcred");
@@ -71,9 +76,17 @@ int main(void)
 	zd_check(fcntl(p[1], F_GETFL) & O_NONBLOCK, "O_NONBLOCK kept");
 	zd_check(zu_getint(p[0], SO_SNDBUF) == sndbuf, "SO_SNDBUF %d, want %d",
 		 zu_getint(p[0], SO_SNDBUF), sndbuf);
+	zd_check(zu_getint(p[1], SO_RCVBUF) == rcvbuf, "SO_RCVBUF %d, want %d",
+		 zu_getint(p[1], SO_RCVBUF), rcvbuf);
 	len = sizeof(tv2);
 	zd_check(getsockopt(p[1], SOL_SOCKET, SO_RCVTIMEO, &tv2, &len) == 0 && tv2.tv_sec == 7 &&
 		 tv2.tv_usec == 500000, "SO_RCVTIMEO kept");
+	len = sizeof(tv2);
+	zd_check(getsockopt(p[0], SOL_SOCKET, SO_SNDTIMEO, &tv2, &len) == 0 && tv2.tv_sec == 7 &&
+		 tv2.tv_usec == 500000, "SO_SNDTIMEO kept");
+	zd_check(zu_getint(lst, SO_ACCEPTCONN) == 1 && zu_getint(acc, SO_ACCEPTCONN) == 0,
+		 "SO_ACCEPTCONN");
+	zd_check(zu_getint(p[0], SO_TYPE) == SOCK_STREAM, "SO_TYPE");
 	zd_check(zu_getint(q[1], SO_PASSCRED) == 1, "SO_PASSCRED kept");
 	/* q: data then end of file; q[0] cannot send any more */
 	zd_check(read(q[1], buf, sizeof(buf)) == 3 && !memcmp(buf, "bye", 3), "bye");
