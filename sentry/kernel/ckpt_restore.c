@@ -429,7 +429,8 @@ static int make_task(struct restorer *s, struct thread_group *tg, const Cvisor__
 	t->creds.rgid = pt->creds->rgid, t->creds.egid = pt->creds->egid;
 	t->creds.sgid = pt->creds->sgid, t->creds.fsgid = pt->creds->fsgid;
 	t->creds.ngroups = (int)pt->creds->n_groups;
-	memcpy(t->creds.groups, pt->creds->groups, pt->creds->n_groups * sizeof(uint32_t));
+	if (pt->creds->n_groups)
+		memcpy(t->creds.groups, pt->creds->groups, pt->creds->n_groups * sizeof(uint32_t));
 	t->sig.mask = pt->sigmask & ~SIG_UNBLOCKABLE;
 	fill_pending(&t->sig.pending, pt->pending, &ok);
 	t->sig.alt_sp = pt->alt_sp;
