@@ -2,8 +2,8 @@
 /* AF_UNIX SOCK_DGRAM: a socket bound in /tmp with datagrams queued from a
  * sender with an abstract name and from an unnamed one (boundaries,
  * sender names, SCM_CREDENTIALS under SO_PASSCRED), a connected pair with
- * datagrams both ways (MSG_TRUNC), a thread blocked in recv(); after
- * restore both names take new datagrams. */
+ * datagrams both ways (MSG_TRUNC), a thread blocked in recv() with
+ * SO_RCVTIMEO; after restore both names take new datagrams. */
 #include <sys/stat.h>
 
 #include "z_unix_common.h"
@@ -55,6 +55,13 @@ int main(void)
 	memset(big, 'b', sizeof(big));
 	zd_check(send(pr[0], "x", 1, 0) == 1 && send(pr[0], big, sizeof(big), 0) == sizeof(big) &&
 		 send(pr[0], "yz", 2, 0) == 2 && send(pr[1], "back", 4, 0) == 4, "pair sends");
+	/* the blocked recv has a timeout: restarted, not cut short by EINTR */
+	{
+		struct timeval tv = { 120, 0 };
+
+		zd_check(setsockopt(named, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0,
+			 "rcvtimeo");
+	}
 	zu_block(&blk, named, 0);
 	zd_ready();
 	zd_wait_go();
