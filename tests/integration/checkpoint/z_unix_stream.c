@@ -25,7 +25,7 @@ int main(void)
 	struct sockaddr_un a;
 	struct ucred cr;
 	socklen_t len;
-	int p[2], q[2], r[2], lst, cli, acc, sndbuf, rcvbuf, n;
+	int p[2], q[2], r[2], d[2], lst, cli, acc, sndbuf, rcvbuf, n;
 	struct zu_blocked blk;
 	struct stat st;
 	char buf[64];
@@ -60,6 +60,10 @@ int main(void)
 	acc = accept(lst, NULL, NULL);
 	zd_check(acc >= 0, "accept: %s", strerror(errno));
 	zd_check(write(cli, "c2a", 3) == 3 && write(acc, "a2c!", 4) == 4, "write c2a/a2c");
+	/* data from a peer that closed since: read, then end of file */
+	zd_check(socketpair(AF_UNIX, SOCK_STREAM, 0, d) == 0, "socketpair d");
+	zd_check(write(d[0], "last words", 10) == 10, "last words");
+	close(d[0]);
 	/* a node a closed socket left behind */
 	unlink("/tmp/zs-left.sock");
 	close(zu_socket(SOCK_STREAM, "/tmp/zs-left.sock", 1));
@@ -94,6 +98,10 @@ int main(void)
 	zd_check(send(q[0], "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE, "EPIPE after shutdown");
 	zd_check(write(q[1], "back", 4) == 4 && read(q[0], buf, sizeof(buf)) == 4,
 		 "the other direction stays open");
+	zd_check(read(d[1], buf, sizeof(buf)) == 10 && !memcmp(buf, "last words", 10),
+		 "data of a closed peer");
+	zd_check(read(d[1], buf, sizeof(buf)) == 0, "then EOF");
+	zd_check(send(d[1], "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE, "EPIPE to a closed peer");
 	/* the thread blocked in recv gets what is sent now */
 	zd_check(write(r[0], "after", 5) == 5, "write after");
 	pthread_join(blk.th, NULL);
