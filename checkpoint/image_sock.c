@@ -98,9 +98,19 @@ int img_check_unix_sockets(const ImgState *s, struct img_error *err)
 			const Cvisor__Ckpt__UnixChunk *c = u->queue[j];
 
 			if (sock_index(s, c->sender_id) == SIZE_MAX || !addr_ok(&c->from) ||
-			    (c->has_cred && !c->cred))
+			    (c->has_cred && !c->cred) || c->n_file_ids > 253)
 				return sfail(err, -EBADMSG, "state: socket %u: bad queued message",
 					     u->id);
+			for (size_t k = 0; k < c->n_file_ids; k++) {
+				size_t f = 0;
+
+				while (f < s->n_files && s->files[f]->id != c->file_ids[k])
+					f++;
+				if (f == s->n_files)
+					return sfail(err, -EBADMSG,
+						     "state: socket %u: no file %u in flight", u->id,
+						     c->file_ids[k]);
+			}
 			queued += c->data.len;
 		}
 		if ((u->has_peercred && !u->peercred))

@@ -59,11 +59,16 @@ struct file;
 int ckpt_sock_save_file(struct ckpt_socks **cs, struct kernel *k, struct file *f,
 			uint32_t *ret_id, char *err, size_t errlen);
 int ckpt_sock_note_node(struct ckpt_socks **cs, const char *path);
+/* @save_file: the image id of a file in flight (SCM_RIGHTS), saved as
+ * any open file description (ckpt_save.c); its message is the caller's. */
+typedef int (*ckpt_save_file_fn)(void *ctx, struct file *f, uint32_t *ret_id);
 int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, struct Cvisor__Ckpt__Image *img,
-			  char *err, size_t errlen);
+			  ckpt_save_file_fn save_file, void *ctx, char *err, size_t errlen);
 void ckpt_sock_save_free(struct ckpt_socks *cs);
 /* Restore: every socket, with files[i] set for img->files[i] of kind
- * UNIX_SOCKET; on error nothing is left (files[] untouched). */
+ * UNIX_SOCKET (the other files exist already: those in flight are
+ * attached to their messages); on error nothing is left (the UNIX_SOCKET
+ * entries of files[] stay NULL). */
 int ckpt_sock_restore(struct kernel *k, const struct Cvisor__Ckpt__Image *img, struct file **files,
 		      char *err, size_t errlen);
 

@@ -150,13 +150,7 @@ static int make_files(struct restorer *s, const int stdio[3])
 				pthread_mutex_unlock(&s->files[i]->lock);
 			}
 			break;
-		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* made by ckpt_sock_restore */
-			r = s->files[i] ? 0 : -EINVAL;
-			if (r == 0) {
-				pthread_mutex_lock(&s->files[i]->lock);
-				s->files[i]->flags = O_RDWR | (pf->flags & FILE_SETFL_MASK);
-				pthread_mutex_unlock(&s->files[i]->lock);
-			}
+		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* by ckpt_sock_restore, next */
 			break;
 		case CVISOR__CKPT__FILE__KIND__STDIO: {
 			int hfd = stdio[pf->stdio_slot];
@@ -685,9 +679,9 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 	if (r == 0) /* files first: reopened by path below */
 		r = kernel_ckpt_restore_fs(k, img, err, errlen);
 	if (r == 0)
-		r = ckpt_sock_restore(k, img, s.files, err, errlen);
-	if (r == 0)
 		r = make_files(&s, stdio);
+	if (r == 0) /* with the files in flight in their messages */
+		r = ckpt_sock_restore(k, img, s.files, err, errlen);
 	if (r == 0)
 		r = make_fd_tables(&s);
 	if (r == 0)

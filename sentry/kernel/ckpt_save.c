@@ -532,6 +532,40 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 	return PUSH(s, s->img.files, s->img.n_files, pf);
 }
 
+/* A file in flight in an AF_UNIX message (ckpt_sock.c): saved as any open
+ * file description, its path as the first task sees it. */
+static int save_inflight(void *ctx, struct file *f, uint32_t *ret_id)
+{
+	struct saver *s = ctx;
+	struct task *t = NULL;
+	char *colon;
+	int r;
+
+	for (size_t i = 0; i < s->nids; i++)
+		if (s->ids[i].key == f) { /* also open in an fd table */
+			*ret_id = s->ids[i].id;
+			return 0;
+		}
+	for (int i = 1; i < KERNEL_PID_MAX && !t; i++)
+		t = s->k->tids[i];
+	if (!t)
+		return -ESRCH;
+	if (hostfd_file_is(f))
+		return sv_fail(s, -EOPNOTSUPP,
+			       "a host file in flight in an AF_UNIX message, open in no fd table "
+			       "(SCM_RIGHTS: not saved)");
+	r = save_file(s, t, f, -1, ret_id);
+	colon = r < 0 ? strchr(s->err, ':') : NULL;
+	if (colon && !strncmp(s->err, "fd -1 ", 6)) { /* name it by where it is */
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "a file in flight in an AF_UNIX message (SCM_RIGHTS)%s",
+			 colon);
+		snprintf(s->err, s->errlen, "%s", msg);
+	}
+	return r;
+}
+
 static int save_fdt(struct saver *s, struct task *t, uint32_t *ret_id)
 {
 	struct fd_table *ft = t->fdt;
@@ -1157,7 +1191,7 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 	if (r == 0 && s.img.n_groups == 0)
 		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
 	if (r == 0)
-		r = ckpt_sock_save_finish(s.socks, k, &s.img, err, errlen);
+		r = ckpt_sock_save_finish(s.socks, k, &s.img, save_inflight, &s, err, errlen);
 	if (r == 0) {
 		struct img_error ie = { { 0 } };
 

@@ -5,10 +5,12 @@
  * of queued messages, connections waiting in accept queues, closed sockets
  * still named by those) become UnixSocket messages; path names are tied to
  * the socket nodes the in-memory file system walk found (FsEntry SOCKET).
+ * Files in flight (SCM_RIGHTS) are saved as open file descriptions by
+ * ckpt_save.c and attached to their messages again on restore.
  * Refused with a message: other families (the loopback stack, host
- * sockets, netlink), files in flight (SCM_RIGHTS), a socket whose file is
- * held elsewhere than in an fd table, a path name outside the in-memory
- * file systems.
+ * sockets, netlink), a socket whose file is held elsewhere than in an fd
+ * table or a message (an epoll), a path name outside the in-memory file
+ * systems.
  */
 #include "sentry/kernel/ckpt.h"
 
@@ -49,6 +51,8 @@ struct ckpt_socks {
 	size_t nnodes, cnodes;
 	void **arena;
 	size_t narena, carena;
+	ckpt_save_file_fn save_file; /* files in flight */
+	void *ctx;
 };
 
 static int cs_get(struct ckpt_socks **pcs)
@@ -211,7 +215,29 @@ static Cvisor__Ckpt__UnixCred *save_cred(struct ckpt_socks *cs, const struct soc
 	return p;
 }
 
-/* The message of socket @i (unix_lock held); may add sockets to the set. */
+/* Add what socket @i reaches to the set (unix_lock held): its peer, its
+ * queued connections, the senders of its messages and the files in flight
+ * in them (a socket in flight has a file, though in no fd table). */
+static int reach_one(struct ckpt_socks *cs, size_t i)
+{
+	struct usock *s = cs->v[i];
+	uint32_t id;
+	int r = 0;
+
+	if (s->peer)
+		r = cs_id(cs, s->peer, 0, &id);
+	for (struct usock *e = s->accq; e && r == 0; e = e->acc_next)
+		r = cs_id(cs, e, 0, &id);
+	for (struct uchunk *c = s->rq; c && r == 0; c = c->next) {
+		if (c->sender)
+			r = cs_id(cs, c->sender, 0, &id);
+		for (int k = 0; k < c->ctl.nfiles && r == 0; k++)
+			r = cs->save_file(cs->ctx, c->ctl.files[k], &id);
+	}
+	return r;
+}
+
+/* The message of socket @i (unix_lock held; the set is complete). */
 static int save_one(struct ckpt_socks *cs, size_t i, Cvisor__Ckpt__UnixSocket **ret, char *err,
 		    size_t errlen)
 {
@@ -231,8 +257,8 @@ static int save_one(struct ckpt_socks *cs, size_t i, Cvisor__Ckpt__UnixSocket **
 	m->dead = s->dead != 0;
 	m->has_file = cs->has_file[i] != 0;
 	if (s->file && !cs->has_file[i]) {
-		snprintf(err, errlen, "AF_UNIX socket:[%llu] is open only outside the fd tables "
-			 "(in flight in a message or in an epoll: not saved yet)",
+		snprintf(err, errlen, "AF_UNIX socket:[%llu] is open only outside the fd tables and "
+			 "messages (in an epoll: not saved yet)",
 			 (unsigned long long)s->sk.ino);
 		return -EOPNOTSUPP;
 	}
@@ -298,10 +324,14 @@ static int save_one(struct ckpt_socks *cs, size_t i, Cvisor__Ckpt__UnixSocket **
 		if (!pc)
 			return -ENOMEM;
 		cvisor__ckpt__unix_chunk__init(pc);
-		if (c->ctl.nfiles) {
-			snprintf(err, errlen, "AF_UNIX socket:[%llu] has file descriptors in flight "
-				 "(SCM_RIGHTS: not saved yet)", (unsigned long long)s->sk.ino);
-			return -EOPNOTSUPP;
+		pc->file_ids = cs_alloc(cs, (size_t)c->ctl.nfiles * sizeof(uint32_t));
+		if (!pc->file_ids)
+			return -ENOMEM;
+		for (int k = 0; k < c->ctl.nfiles; k++) {
+			r = cs->save_file(cs->ctx, c->ctl.files[k], &pc->file_ids[k]);
+			if (r < 0)
+				return r;
+			pc->n_file_ids++;
 		}
 		r = cs_bytes(cs, &pc->data, c->data + c->off, c->len - c->off);
 		if (r == 0 && c->from.len)
@@ -321,8 +351,8 @@ static int save_one(struct ckpt_socks *cs, size_t i, Cvisor__Ckpt__UnixSocket **
 	return 0;
 }
 
-int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, ImgState *img, char *err,
-			  size_t errlen)
+int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, ImgState *img,
+			  ckpt_save_file_fn save_file, void *ctx, char *err, size_t errlen)
 {
 	Cvisor__Ckpt__UnixSocket **out = NULL;
 	struct kernel_root_ctx c;
@@ -348,7 +378,19 @@ int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, ImgState *img
 		path_put(&p);
 	}
 	kernel_root_ctx_fini(&c);
+	cs->save_file = save_file;
+	cs->ctx = ctx;
 	pthread_mutex_lock(&unix_lock);
+	/* the whole set first: a socket may turn out to have a file (in
+	 * flight) after it was reached as a peer */
+	for (size_t i = 0; i < cs->n && r == 0; i++) {
+		if (i >= 8192) {
+			snprintf(err, errlen, "more than 8192 AF_UNIX sockets (not saved)");
+			r = -EFBIG;
+			break;
+		}
+		r = reach_one(cs, i);
+	}
 	for (size_t i = 0; i < cs->n && r == 0; i++) {
 		Cvisor__Ckpt__UnixSocket *m = NULL;
 
@@ -394,8 +436,11 @@ struct rs_sock {
 static void rs_free(struct rs_sock *v, size_t n, const ImgState *img)
 {
 	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; v[i].q && j < img->unix_sockets[i]->n_queue; j++)
+		for (size_t j = 0; v[i].q && j < img->unix_sockets[i]->n_queue; j++) {
+			if (v[i].q[j])
+				free(v[i].q[j]->ctl.files); /* no reference taken yet */
 			free(v[i].q[j]);
+		}
 		free(v[i].q);
 		if (v[i].v)
 			vnode_put(v[i].v);
@@ -413,6 +458,14 @@ static size_t rs_index(const ImgState *img, uint32_t id)
 		if (img->unix_sockets[i]->id == id)
 			return i;
 	return SIZE_MAX; /* img_check_unix_sockets made this impossible */
+}
+
+static size_t file_index(const ImgState *img, uint32_t id)
+{
+	for (size_t i = 0; i < img->n_files; i++)
+		if (img->files[i]->id == id)
+			return i;
+	return SIZE_MAX;
 }
 
 static void to_addr(struct unix_addr *a, const ProtobufCBinaryData *d)
@@ -487,6 +540,8 @@ static int rs_build(struct kernel_root_ctx *c, const ImgState *img, struct rs_so
 		u->ctl.has_cred = pc->has_cred;
 		if (pc->has_cred)
 			u->ctl.cred = to_cred(pc->cred);
+		if (pc->n_file_ids && !(u->ctl.files = calloc(pc->n_file_ids, sizeof(struct file *))))
+			return -ENOMEM;
 	}
 	if (m->bound_path[0]) {
 		struct path p;
@@ -516,6 +571,9 @@ static int rs_build(struct kernel_root_ctx *c, const ImgState *img, struct rs_so
 		r = us_file(s, pf->flags & O_NONBLOCK, &v[i].file);
 		if (r < 0)
 			return r;
+		pthread_mutex_lock(&v[i].file->lock);
+		v[i].file->flags = O_RDWR | (pf->flags & FILE_SETFL_MASK);
+		pthread_mutex_unlock(&v[i].file->lock);
 		for (size_t j = 0; j < img->n_files; j++)
 			if (img->files[j] == pf)
 				files[j] = file_get(v[i].file);
@@ -544,6 +602,15 @@ int ckpt_sock_restore(struct kernel *k, const ImgState *img, struct file **files
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = rs_build(&c, img, v, i, files, err, errlen);
 	kernel_root_ctx_fini(&c);
+	/* every file in flight exists (made by make_files or above) */
+	for (size_t i = 0; i < n && r == 0; i++)
+		for (size_t j = 0; j < img->unix_sockets[i]->n_queue && r == 0; j++)
+			for (size_t q = 0; q < img->unix_sockets[i]->queue[j]->n_file_ids; q++) {
+				size_t fi = file_index(img, img->unix_sockets[i]->queue[j]->file_ids[q]);
+
+				if (fi == SIZE_MAX || !files[fi])
+					r = -EINVAL;
+			}
 	if (r < 0) {
 		for (size_t j = 0; j < img->n_files; j++)
 			if (files[j] && img->files[j]->kind == CVISOR__CKPT__FILE__KIND__UNIX_SOCKET) {
@@ -584,6 +651,16 @@ int ckpt_sock_restore(struct kernel *k, const ImgState *img, struct file **files
 		for (size_t j = 0; j < m->n_queue; j++) {
 			struct uchunk *u = v[i].q[j];
 
+			for (size_t q = 0; q < m->queue[j]->n_file_ids; q++) {
+				struct file *f = files[file_index(img, m->queue[j]->file_ids[q])];
+				struct usock *x = unix_sock(f);
+
+				u->ctl.files[u->ctl.nfiles++] = file_get(f);
+				if (x) { /* in flight, for the collector (unix_gc.c) */
+					x->inflight++;
+					us_inflight_total++;
+				}
+			}
 			u->sender = v[rs_index(img, m->queue[j]->sender_id)].s;
 			us_ref(u->sender);
 			u->sender->wmem += u->charge;

@@ -20,7 +20,7 @@ struct fixture {
 	Cvisor__Ckpt__File fi[NFILE], *fip[NFILE];
 	Cvisor__Ckpt__UnixChunk ch, *chp;
 	Cvisor__Ckpt__UnixCred cred;
-	uint32_t accq[1];
+	uint32_t accq[1], inflight[1];
 	uint8_t addr[16];
 };
 
@@ -37,6 +37,9 @@ static void build(struct fixture *f)
 	f->ch.has_cred = 1;
 	f->ch.cred = &f->cred;
 	f->chp = &f->ch;
+	f->inflight[0] = 5; /* a regular file in flight */
+	f->ch.file_ids = f->inflight;
+	f->ch.n_file_ids = 1;
 	f->addr[0] = AF_UNIX;
 	memcpy(f->addr + 2, "/tmp/l", 7);
 	for (int i = 0; i < NSOCK; i++) {
@@ -122,6 +125,10 @@ static void test_sockets(void **state)
 	build(&f); f.so[5].n_queue = 1; f.so[5].queue = &f.chp;
 	assert_int_equal(check(&f), -EBADMSG);
 	build(&f); f.ch.sender_id = 77;
+	assert_int_equal(check(&f), -EBADMSG);
+	build(&f); f.inflight[0] = 6; /* no such file */
+	assert_int_equal(check(&f), -EBADMSG);
+	build(&f); f.ch.n_file_ids = 254; /* more than SCM_MAX_FD */
 	assert_int_equal(check(&f), -EBADMSG);
 	build(&f); f.ch.cred = NULL;
 	assert_int_equal(check(&f), -EBADMSG);
