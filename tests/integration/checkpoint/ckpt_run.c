@@ -63,6 +63,10 @@ static struct sandbox *boot(void)
 	o.die_with_caller = true;
 	o.log_fd = -1;
 	o.strace = getenv("CKPT_STRACE") != NULL;
+	/* CKPT_NETWORK=host: the host's network (sockets held by the Sentry) */
+	if (getenv("CKPT_NETWORK") &&
+	    sandbox_network_from_string(getenv("CKPT_NETWORK"), &o.network) < 0)
+		DIE("CKPT_NETWORK=%s: unknown network", getenv("CKPT_NETWORK"));
 	r = sandbox_boot(&o, &sb);
 	if (r < 0)
 		DIE("boot: %s", strerror(-r));
