@@ -394,11 +394,6 @@ int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, ImgState *img
 	for (size_t i = 0; i < cs->n && r == 0; i++) {
 		Cvisor__Ckpt__UnixSocket *m = NULL;
 
-		if (i >= 8192) {
-			snprintf(err, errlen, "more than 8192 AF_UNIX sockets (not saved)");
-			r = -EFBIG;
-			break;
-		}
 		r = save_one(cs, i, &m, err, errlen);
 		if (r == 0 && i == cap) {
 			size_t nc = cap ? cap * 2 : 16;
