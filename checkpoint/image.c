@@ -317,9 +317,10 @@ static int check_fs_entries(const ImgState *s, struct img_error *err)
 
 		if (!fs_path_ok(e->path))
 			return fail(err, -EBADMSG, "state: fs entry %zu: bad path", i);
-		if ((e->mode & ~07777u) || e->kind < CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY ||
-		    (e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY &&
-		     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__FIFO))
+		if ((e->mode & ~07777u) || ((e->kind < CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY ||
+					      e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY) &&
+					     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__FIFO &&
+					     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__SOCKET))
 			return fail(err, -EBADMSG, "state: fs entry %zu: bad kind or mode", i);
 		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR && (e->data.len || e->data_len))
 			return fail(err, -EBADMSG, "state: fs entry %zu: data on a non-file", i);
@@ -528,6 +529,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 			if (r < 0)
 				return r;
 			break;
+		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* img_check_unix_sockets */
+			break;
 		default:
 			return fail(err, -EBADMSG, "state: file %u: unknown kind %d", f->id, f->kind);
 		}
@@ -548,6 +551,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		}
 	}
 	r = check_fs_entries(s, err);
+	if (r == 0)
+		r = img_check_unix_sockets(s, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < s->n_fs_contexts; i++)

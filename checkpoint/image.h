@@ -103,6 +103,8 @@ int img_state_parse(const void *buf, size_t len, uint64_t pages_size, ImgState *
  * page runs inside their VMAs and inside pages.img (@pages_size). */
 int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *err);
 void img_state_free(ImgState *s);
+/* The AF_UNIX part of img_state_check (image_sock.c). */
+int img_check_unix_sockets(const ImgState *s, struct img_error *err);
 
 /* XXH3-64 of @len bytes / of a whole file (from offset 0, @size bytes:
  * -EIO if it is shorter). */

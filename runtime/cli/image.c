@@ -25,6 +25,8 @@ static const char *kind_name(int k)
 					     "eventfd" };
 	static const char *const events[] = { "epoll", "timerfd", "signalfd", "fifo", "inotify" };
 
+	if (k == CVISOR__CKPT__FILE__KIND__UNIX_SOCKET)
+		return "unix-socket";
 	if (k >= CVISOR__CKPT__FILE__KIND__EPOLL && k <= CVISOR__CKPT__FILE__KIND__INOTIFY)
 		return events[k - CVISOR__CKPT__FILE__KIND__EPOLL];
 	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
@@ -175,6 +177,8 @@ static void print_image(const struct img *im)
 			else if (f->kind == CVISOR__CKPT__FILE__KIND__INOTIFY)
 				printf(" %zu watches, %zu bytes queued", f->n_inotify_watches,
 				       f->inotify_events.len);
+			else if (f->kind == CVISOR__CKPT__FILE__KIND__UNIX_SOCKET)
+				printf(" socket %u", f->unix_sock_id);
 			else
 				printf(" %s", f->path);
 			putchar('\n');
@@ -197,12 +201,32 @@ static void print_image(const struct img *im)
 		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
 
 		printf("in-memory %s 0%04o %u:%u %" PRIu64 " bytes ",
-		       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__FIFO ? "fifo"
+		       e->kind == CVISOR__CKPT__FS_ENTRY__KIND__FIFO     ? "fifo"
+		       : e->kind == CVISOR__CKPT__FS_ENTRY__KIND__SOCKET ? "socket"
 		       : kinds[(unsigned)e->kind < ARRAY_SIZE(kinds) ? e->kind : 0], e->mode, e->uid,
 		       e->gid, e->data_len ? e->data_len : (uint64_t)e->data.len);
 		if (e->data_len)
 			printf("(files.img @%" PRIu64 ") ", e->data_offset);
 		print_bytes((const uint8_t *)e->path, strlen(e->path), 200);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < s->n_unix_sockets; i++) {
+		static const char *const states[] = { "unconnected", "listening", "connected" };
+		const Cvisor__Ckpt__UnixSocket *u = s->unix_sockets[i];
+		size_t queued = 0;
+
+		for (size_t j = 0; j < u->n_queue; j++)
+			queued += u->queue[j]->data.len;
+		printf("unix socket %u: type %d %s%s peer %u, %zu messages (%zu bytes) queued, "
+		       "%zu waiting for accept, name ", u->id, u->type,
+		       states[(unsigned)u->state < ARRAY_SIZE(states) ? u->state : 0],
+		       u->dead ? " closed" : "", u->peer_id, u->n_queue, queued, u->n_accept_queue);
+		if (u->addr.len > 2)
+			print_bytes(u->addr.data + 2, u->addr.len - 2, 108);
+		else
+			printf("none");
+		if (u->bound_path[0])
+			printf(" node %s", u->bound_path);
 		putchar('\n');
 	}
 	printf("total: %zu processes, %" PRIu64 " saved pages (%" PRIu64 " KiB)\n", s->n_groups,

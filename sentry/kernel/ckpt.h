@@ -7,7 +7,7 @@
  * Save: every task is brought to a safe point (the top of its loop, with
  * its whole user state in t->cpu; a call blocked in the Sentry returns its
  * restart code as for a signal and is restarted after restore), then the
- * state is read.  Anything the format cannot represent yet (sockets,
+ * state is read.  Anything the format cannot represent yet (inet sockets,
  * ttys, SysV IPC, writable shared mappings, POSIX timers, files in
  * the memory file systems...) fails the checkpoint with a message naming
  * it; nothing is ever saved half right (docs/checkpoint.md).
@@ -104,5 +104,27 @@ int ckpt_event_restore_file(struct task *helper, const struct Cvisor__Ckpt__Imag
 int ckpt_event_restore_links(const struct Cvisor__Ckpt__Image *img, struct file **files,
 			     char *err, size_t errlen);
 int ckpt_event_restore_pipe(void *pipe, const struct Cvisor__Ckpt__Pipe *pp);
+
+/* AF_UNIX sockets (ckpt_sock.c).  Save: the set grows as files and
+ * socket nodes are met (*@cs allocated on first use); finish fills
+ * img->unix_sockets, which lives until ckpt_sock_save_free.  A socket of
+ * another family is refused (-EOPNOTSUPP, message in @err). */
+struct ckpt_socks;
+struct file;
+int ckpt_sock_save_file(struct ckpt_socks **cs, struct kernel *k, struct file *f,
+			uint32_t *ret_id, char *err, size_t errlen);
+int ckpt_sock_note_node(struct ckpt_socks **cs, const char *path);
+/* @save_file: the image id of a file in flight (SCM_RIGHTS), saved as
+ * any open file description (ckpt_save.c); its message is the caller's. */
+typedef int (*ckpt_save_file_fn)(void *ctx, struct file *f, uint32_t *ret_id);
+int ckpt_sock_save_finish(struct ckpt_socks *cs, struct kernel *k, struct Cvisor__Ckpt__Image *img,
+			  ckpt_save_file_fn save_file, void *ctx, char *err, size_t errlen);
+void ckpt_sock_save_free(struct ckpt_socks *cs);
+/* Restore: every socket, with files[i] set for img->files[i] of kind
+ * UNIX_SOCKET (the other files exist already: those in flight are
+ * attached to their messages); on error nothing is left (the UNIX_SOCKET
+ * entries of files[] stay NULL). */
+int ckpt_sock_restore(struct kernel *k, const struct Cvisor__Ckpt__Image *img, struct file **files,
+		      char *err, size_t errlen);
 
 #endif

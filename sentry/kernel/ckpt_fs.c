@@ -123,6 +123,11 @@ static int restore_entry(struct fs_restore *fr, const Cvisor__Ckpt__FsEntry *e)
 								    &fr->c.t.creds, &v)
 					       : -EPERM;
 			break;
+		case CVISOR__CKPT__FS_ENTRY__KIND__SOCKET: /* bound again by ckpt_sock.c */
+			r = dir.v->ops->create ? dir.v->ops->create(dir.v, name, S_IFSOCK | 0600, 0,
+								    &fr->c.t.creds, &v)
+					       : -EPERM;
+			break;
 		case CVISOR__CKPT__FS_ENTRY__KIND__SYMLINK:
 			r = dir.v->ops->symlink ? dir.v->ops->symlink(dir.v, name, e->target,
 								      &fr->c.t.creds)

@@ -160,6 +160,8 @@ static int make_files(struct restorer *s, const int stdio[3])
 				pthread_mutex_unlock(&s->files[i]->lock);
 			}
 			break;
+		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* by ckpt_sock_restore, next */
+			break;
 		case CVISOR__CKPT__FILE__KIND__STDIO: {
 			int hfd = stdio[pf->stdio_slot];
 
@@ -431,7 +433,8 @@ static int make_task(struct restorer *s, struct thread_group *tg, const Cvisor__
 	t->creds.rgid = pt->creds->rgid, t->creds.egid = pt->creds->egid;
 	t->creds.sgid = pt->creds->sgid, t->creds.fsgid = pt->creds->fsgid;
 	t->creds.ngroups = (int)pt->creds->n_groups;
-	memcpy(t->creds.groups, pt->creds->groups, pt->creds->n_groups * sizeof(uint32_t));
+	if (pt->creds->n_groups)
+		memcpy(t->creds.groups, pt->creds->groups, pt->creds->n_groups * sizeof(uint32_t));
 	t->sig.mask = pt->sigmask & ~SIG_UNBLOCKABLE;
 	fill_pending(&t->sig.pending, pt->pending, &ok);
 	t->sig.alt_sp = pt->alt_sp;
@@ -690,6 +693,8 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = kernel_ckpt_restore_fs(k, img, files_fd, err, errlen);
 	if (r == 0)
 		r = make_files(&s, stdio);
+	if (r == 0) /* with the files in flight in their messages */
+		r = ckpt_sock_restore(k, img, s.files, err, errlen);
 	if (r == 0) /* the epoll interest lists, once their files exist */
 		r = ckpt_event_restore_links(img, s.files, err, errlen);
 	if (r == 0)

@@ -20,6 +20,7 @@
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/overlay.h"
 #include "sentry/net/netfiles.h"
+#include "sentry/net/socket.h"
 #include "sentry/kernel/control.h"
 #include "sentry/kernel/root_ctx.h"
 #include "sentry/fs/pipe.h"
@@ -55,6 +56,7 @@ struct saver {
 	size_t nids, cids;
 	uint32_t next_id;
 	uint8_t *buf;         /* CHUNK bytes for page copies */
+	struct ckpt_socks *socks; /* AF_UNIX sockets met (ckpt_sock.c) */
 };
 
 static int sv_fail(struct saver *s, int r, const char *fmt, ...)
@@ -526,6 +528,14 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 			if (r < 0)
 				return r;
 		}
+	} else if (sock_of(f)) {
+		char why[200];
+
+		pf->kind = CVISOR__CKPT__FILE__KIND__UNIX_SOCKET;
+		r = ckpt_sock_save_file(&s->socks, s->k, f, &pf->unix_sock_id, why, sizeof(why));
+		if (r < 0)
+			return sv_fail(s, r, "fd %d of process %d: %s", fd, t->tg->tgid,
+				       r == -EOPNOTSUPP ? why : strerror(-r));
 	} else if (eventfd_ckpt_get(f, &pf->counter, &sem) == 0) {
 		pf->kind = CVISOR__CKPT__FILE__KIND__EVENTFD;
 		pf->semaphore = sem != 0;
@@ -574,6 +584,40 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 			return -ENOMEM;
 	}
 	return PUSH(s, s->img.files, s->img.n_files, pf);
+}
+
+/* A file in flight in an AF_UNIX message (ckpt_sock.c): saved as any open
+ * file description, its path as the first task sees it. */
+static int save_inflight(void *ctx, struct file *f, uint32_t *ret_id)
+{
+	struct saver *s = ctx;
+	struct task *t = NULL;
+	char *colon;
+	int r;
+
+	for (size_t i = 0; i < s->nids; i++)
+		if (s->ids[i].key == f) { /* also open in an fd table */
+			*ret_id = s->ids[i].id;
+			return 0;
+		}
+	for (int i = 1; i < KERNEL_PID_MAX && !t; i++)
+		t = s->k->tids[i];
+	if (!t)
+		return -ESRCH;
+	if (hostfd_file_is(f))
+		return sv_fail(s, -EOPNOTSUPP,
+			       "a host file in flight in an AF_UNIX message, open in no fd table "
+			       "(SCM_RIGHTS: not saved)");
+	r = save_file(s, t, f, -1, ret_id);
+	colon = r < 0 ? strchr(s->err, ':') : NULL;
+	if (colon && !strncmp(s->err, "fd -1 ", 6)) { /* name it by where it is */
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "a file in flight in an AF_UNIX message (SCM_RIGHTS)%s",
+			 colon);
+		snprintf(s->err, s->errlen, "%s", msg);
+	}
+	return r;
 }
 
 static int save_fdt(struct saver *s, struct task *t, uint32_t *ret_id)
@@ -1051,9 +1095,11 @@ static int save_fs_dir(struct fs_walk *w, struct vnode *dir, const char *path, i
 			if (st.st_nlink > 1)
 				r = sv_fail(s, -EOPNOTSUPP,
 					    "%s: a hard-linked FIFO in memory (not saved yet)", full);
+		} else if (S_ISSOCK(st.st_mode)) {
+			e->kind = CVISOR__CKPT__FS_ENTRY__KIND__SOCKET;
+			r = ckpt_sock_note_node(&s->socks, full);
 		} else {
-			r = sv_fail(s, -EOPNOTSUPP,
-				    "%s: a socket or device in memory (not saved yet)", full);
+			r = sv_fail(s, -EOPNOTSUPP, "%s: a device in memory (not saved yet)", full);
 		}
 		vnode_put(v);
 	}
@@ -1165,6 +1211,7 @@ static void saver_free(struct saver *s)
 	free(s->arena);
 	free(s->ids);
 	free(s->buf);
+	ckpt_sock_save_free(s->socks);
 }
 
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen)
@@ -1205,6 +1252,8 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 	}
 	if (r == 0 && s.img.n_groups == 0)
 		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
+	if (r == 0)
+		r = ckpt_sock_save_finish(s.socks, k, &s.img, save_inflight, &s, err, errlen);
 	if (r == 0) {
 		struct img_error ie = { { 0 } };
 

@@ -2,7 +2,8 @@
 /*
  * Internals of the AF_UNIX implementation shared by unix.c (objects,
  * queues, data transfer, file operations) and unix_name.c (names,
- * connections, options).  Not for use outside sentry/net/.
+ * connections, options).  Not for use outside sentry/net/, but for the
+ * checkpoint of sockets (sentry/kernel/ckpt_sock.c).
  */
 #ifndef CVISOR_SENTRY_NET_UNIX_IMPL_H
 #define CVISOR_SENTRY_NET_UNIX_IMPL_H
@@ -111,6 +112,10 @@ void us_bury(struct us_grave *g);
 /* Take the socket down: its file is gone, or (@embryo) a connection
  * still waiting for accept is dropped with its listener. */
 void us_release_locked(struct usock *s, int embryo, struct us_grave *g);
+/* Is @s in the table of names (unix_lock held)?  Put it there: restore
+ * (sentry/kernel/ckpt_sock.c, which also reads struct usock). */
+int us_bound_locked(struct usock *s);
+void us_link_bound_locked(struct usock *s);
 /* Drop @s's name (unix_lock held). */
 void us_unbind_locked(struct usock *s, struct us_grave *g);
 

@@ -63,6 +63,19 @@ static void link_bound(struct usock *s)
 	bound_list = s;
 }
 
+int us_bound_locked(struct usock *s)
+{
+	for (struct usock *o = bound_list; o; o = o->bound_next)
+		if (o == s)
+			return 1;
+	return 0;
+}
+
+void us_link_bound_locked(struct usock *s)
+{
+	link_bound(s);
+}
+
 void us_unbind_locked(struct usock *s, struct us_grave *g)
 {
 	for (struct usock **pp = &bound_list; *pp; pp = &(*pp)->bound_next) {

@@ -5,7 +5,7 @@
  * with --leave-running, checks that the original still passes, then
  * restores the image into two new sandboxes at once and checks that both
  * pass.  Modes:
- *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt|zstd|stale|hostile_fs|hostile_event]
+ *   ckpt_run CVISOR PLATFORM PROGRAM [pass|refuse|corrupt|zstd|stale|hostile_fs|hostile_event|hostile_sock]
  * The root file system: /prog, /data.txt ("0123456789" x 1000), /lower.txt
  * ("lower\n"), /work/,
  * /dev, /proc, /tmp.
@@ -18,6 +18,8 @@
  *   zstd     as pass, with the image compressed (SANDBOX_CKPT_COMPRESS);
  *            damaged compressed parts are refused too, even with a
  *            manifest rewritten to match them (only zstd can tell)
+ *   hostile_sock  a socket's node replaced by a regular file, then by a
+ *            missing path: restore refused, no process, sockets released
  *   stale    a restore into a sandbox that already runs a process is
  *            refused; after a file the program holds open changed (size,
  *            mtime), the restore is refused and leaves no process
@@ -66,6 +68,10 @@ static struct sandbox *boot(void)
 	o.die_with_caller = true;
 	o.log_fd = -1;
 	o.strace = getenv("CKPT_STRACE") != NULL;
+	/* CKPT_NETWORK=host: the host's network (sockets held by the Sentry) */
+	if (getenv("CKPT_NETWORK") &&
+	    sandbox_network_from_string(getenv("CKPT_NETWORK"), &o.network) < 0)
+		DIE("CKPT_NETWORK=%s: unknown network", getenv("CKPT_NETWORK"));
 	r = sandbox_boot(&o, &sb);
 	if (r < 0)
 		DIE("boot: %s", strerror(-r));
@@ -372,11 +378,21 @@ static void expect_epoll_refused(const char *img, int loop, const char *want)
 	Cvisor__Ckpt__File *inner = NULL, *outer = NULL;
 	char bad[160], cmd[512], err[512] = "";
 	struct img_error ie = { { 0 } };
+/* A copy of @img whose last socket bound to a node gets @path as its node
+ * instead: restore must fail naming @want, with the sockets made before it
+ * (files already) taken down and no process. */
+static void expect_sock_refused(const char *img, const char *path, const char *want)
+{
+	char bad[160], cmd[512], err[512] = "";
+	struct img_error ie = { { 0 } };
+	Cvisor__Ckpt__UnixSocket *u = NULL;
 	struct sandbox_stats st;
 	struct img *im = NULL;
 	struct sandbox *sb;
 	int stdio[3] = { -1, -1, -1 }, r;
 	size_t len, n;
+	char *keep;
+	size_t len;
 	void *buf;
 
 	snprintf(bad, sizeof(bad), "%s/bad", work);
@@ -429,6 +445,22 @@ static void expect_epoll_refused(const char *img, int loop, const char *want)
 		DIE("img_write: %s", ie.msg);
 	free(buf);
 	free(items);
+	for (size_t i = 0; i < im->state->n_unix_sockets; i++)
+		if (im->state->unix_sockets[i]->bound_path[0])
+			u = im->state->unix_sockets[i];
+	if (!u || u == im->state->unix_sockets[0])
+		DIE("the image has no socket bound to a node after another socket");
+	keep = u->bound_path;
+	u->bound_path = (char *)path;
+	len = cvisor__ckpt__image__get_packed_size(im->state);
+	buf = malloc(len);
+	if (!buf)
+		DIE("malloc");
+	cvisor__ckpt__image__pack(im->state, buf);
+	u->bound_path = keep;
+	if (img_write(bad, buf, len, im->m.xfeatures, &ie) < 0)
+		DIE("img_write: %s", ie.msg);
+	free(buf);
 	img_close(im);
 	sb = boot();
 	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
@@ -437,6 +469,10 @@ static void expect_epoll_refused(const char *img, int loop, const char *want)
 	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
 		DIE("a refused restore (%s) left processes behind", want);
 	fprintf(stderr, "refused (hostile epoll items): %s\n", err);
+		DIE("a hostile image (%s) gave %d (%s)", want, r, err);
+	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
+		DIE("a refused restore (%s) left processes behind", want);
+	fprintf(stderr, "refused (hostile socket node): %s\n", err);
 	sandbox_destroy(sb);
 }
 
@@ -528,6 +564,9 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "hostile_event")) {
 		expect_epoll_refused(img, 1, strerror(ELOOP));
 		expect_epoll_refused(img, 0, strerror(EINVAL));
+	if (!strcmp(mode, "hostile_sock")) {
+		expect_sock_refused(img, "/data.txt", "its node /data.txt: Socket operation on non-socket");
+		expect_sock_refused(img, "/tmp/none.sock", "its node /tmp/none.sock: No such file");
 	}
 	if (!strcmp(mode, "corrupt")) {
 		expect_refused(img, "printf 'X' | dd of=state.pb bs=1 seek=20 conv=notrunc 2>/dev/null");

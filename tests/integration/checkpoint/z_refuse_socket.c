@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A socket is not saved yet: the checkpoint must fail naming it, and the
- * process must go on unaffected (the driver runs it in "refuse" mode):
- * a thread blocked in recv() with a timeout during the attempt neither
- * sees EINTR nor loses the data sent afterwards. */
+/* An inet socket (the Sentry's loopback stack) is not saved yet: the
+ * checkpoint must fail naming it, and the process must go on unaffected
+ * (the driver runs it in "refuse" mode): a thread blocked in recv() with a
+ * timeout on an AF_UNIX pair during the attempt neither sees EINTR nor
+ * loses the data sent afterwards; the inet socket still works. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -27,9 +29,15 @@ static void *reader(void *arg)
 int main(void)
 {
 	struct timeval tv = { 60, 0 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
 	pthread_t th;
+	int in;
 
 	zd_init();
+	in = socket(AF_INET, SOCK_DGRAM, 0);
+	zd_check(in >= 0 && bind(in, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		 getsockname(in, (struct sockaddr *)&a, &len) == 0, "inet socket");
 	zd_check(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
 	setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	pthread_create(&th, NULL, reader, NULL);
@@ -39,5 +47,7 @@ int main(void)
 	zd_check(write(sv[0], "x", 1) == 1, "write");
 	pthread_join(th, NULL);
 	zd_check(got == 'x', "recv got %d (errno %d)", got, err);
+	zd_check(sendto(in, "y", 1, 0, (struct sockaddr *)&a, sizeof(a)) == 1 &&
+		 recv(in, &got, 1, 0) == 1, "the inet socket after the refusal");
 	return zd_finish();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A socket node in /tmp (left by a bound AF_UNIX socket, the socket itself
- * closed): in-memory sockets are not saved, the checkpoint is refused
- * naming it; the process and its files go on. */
+/* A socket node in /tmp left by a bound AF_UNIX socket, the socket itself
+ * closed: the node is saved (FsEntry SOCKET) and comes back after restore;
+ * the process and its other files go on. */
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
