@@ -378,21 +378,11 @@ static void expect_epoll_refused(const char *img, int loop, const char *want)
 	Cvisor__Ckpt__File *inner = NULL, *outer = NULL;
 	char bad[160], cmd[512], err[512] = "";
 	struct img_error ie = { { 0 } };
-/* A copy of @img whose last socket bound to a node gets @path as its node
- * instead: restore must fail naming @want, with the sockets made before it
- * (files already) taken down and no process. */
-static void expect_sock_refused(const char *img, const char *path, const char *want)
-{
-	char bad[160], cmd[512], err[512] = "";
-	struct img_error ie = { { 0 } };
-	Cvisor__Ckpt__UnixSocket *u = NULL;
 	struct sandbox_stats st;
 	struct img *im = NULL;
 	struct sandbox *sb;
 	int stdio[3] = { -1, -1, -1 }, r;
 	size_t len, n;
-	char *keep;
-	size_t len;
 	void *buf;
 
 	snprintf(bad, sizeof(bad), "%s/bad", work);
@@ -445,6 +435,39 @@ static void expect_sock_refused(const char *img, const char *path, const char *w
 		DIE("img_write: %s", ie.msg);
 	free(buf);
 	free(items);
+	img_close(im);
+	sb = boot();
+	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
+	if (r >= 0 || !strstr(err, want))
+		DIE("a hostile epoll image (%s) gave %d (%s)", want, r, err);
+	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
+		DIE("a refused restore (%s) left processes behind", want);
+	fprintf(stderr, "refused (hostile epoll items): %s\n", err);
+	sandbox_destroy(sb);
+}
+
+/* A copy of @img whose last socket bound to a node gets @path as its node
+ * instead: restore must fail naming @want, with the sockets made before it
+ * (files already) taken down and no process. */
+static void expect_sock_refused(const char *img, const char *path, const char *want)
+{
+	char bad[160], cmd[512], err[512] = "";
+	struct img_error ie = { { 0 } };
+	Cvisor__Ckpt__UnixSocket *u = NULL;
+	struct sandbox_stats st;
+	struct img *im = NULL;
+	struct sandbox *sb;
+	int stdio[3] = { -1, -1, -1 }, r;
+	char *keep;
+	size_t len;
+	void *buf;
+
+	snprintf(bad, sizeof(bad), "%s/bad", work);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", bad, img, bad);
+	if (system(cmd) != 0)
+		DIE("%s failed", cmd);
+	if (img_open(bad, 0, &im, &ie) < 0)
+		DIE("img_open: %s", ie.msg);
 	for (size_t i = 0; i < im->state->n_unix_sockets; i++)
 		if (im->state->unix_sockets[i]->bound_path[0])
 			u = im->state->unix_sockets[i];
@@ -465,10 +488,6 @@ static void expect_sock_refused(const char *img, const char *path, const char *w
 	sb = boot();
 	r = sandbox_restore(sb, bad, stdio, 0, err, sizeof(err));
 	if (r >= 0 || !strstr(err, want))
-		DIE("a hostile epoll image (%s) gave %d (%s)", want, r, err);
-	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
-		DIE("a refused restore (%s) left processes behind", want);
-	fprintf(stderr, "refused (hostile epoll items): %s\n", err);
 		DIE("a hostile image (%s) gave %d (%s)", want, r, err);
 	if (sandbox_stats(sb, &st) < 0 || st.nprocs != 0)
 		DIE("a refused restore (%s) left processes behind", want);
@@ -564,6 +583,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "hostile_event")) {
 		expect_epoll_refused(img, 1, strerror(ELOOP));
 		expect_epoll_refused(img, 0, strerror(EINVAL));
+	}
 	if (!strcmp(mode, "hostile_sock")) {
 		expect_sock_refused(img, "/data.txt", "its node /data.txt: Socket operation on non-socket");
 		expect_sock_refused(img, "/tmp/none.sock", "its node /tmp/none.sock: No such file");
