@@ -100,9 +100,17 @@ metric() { # NAME-WITH-LABELS -> value (empty if absent)
 	req GET /metrics
 	awk -v n="$1" '$1 == n { print $2 }' "$tmp/body"
 }
+exec_out() { # ID SHELL-COMMAND -> stdout in $out
+	req POST "/v1/sandboxes/$1/exec" "$(python3 -c 'import json,sys; print(json.dumps({"argv":["sh","-c",sys.argv[1]]}))' "$2")"
+	out=$(jq_ 'd.get("stdout","")' 2>/dev/null) || out=
+}
+busy() { # ID: a process to checkpoint (a shell loop in the background)
+	exec_out "$1" "sh -c 'while :; do sleep 1; done' </dev/null >/dev/null 2>&1 & echo started"
+	[ "$out" = started ] || bad "no background loop in $1: $(cat "$tmp/body")"
+}
 ondisk() { # snapshot directories (16 hex characters) in the snapshot dir
 	find "$snapdir" -mindepth 1 -maxdepth 1 -regextype posix-extended \
-		-regex '.*/[0-9a-f]{16}' | wc -l
+		-regex '.*/[0-9a-f]{16}' 2>/dev/null | wc -l
 }
 # poll: up to 120 s for CMD to succeed
 poll() {
@@ -118,6 +126,7 @@ wait_ready default 1
 req POST /v1/sandboxes '{"timeout_s":900}'
 expect 201 "a sandbox to snapshot"
 src=$(jq_ 'd["id"]')
+busy "$src"
 
 # --- validation ---
 req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":601}'
@@ -273,6 +282,7 @@ wait_ready default 1
 req POST /v1/sandboxes '{"timeout_s":600}'
 expect 201 "a sandbox after the restart"
 src2=$(jq_ 'd["id"]')
+busy "$src2"
 req POST "/v1/sandboxes/$src2/snapshots" '{"leave_running":false}'
 expect 507 "a snapshot over max_snapshot_bytes"
 problem snapshot-quota
