@@ -334,17 +334,11 @@ int main(int argc, char **argv)
 	}
 
 	/* the snapshots on disk count against the limits (before pools may use
-	 * them); the reaper removes the expired ones */
+	 * them); the reaper (after the config's pools: an expired template is
+	 * kept) removes the expired ones */
 	r = srv_snapq_scan(s);
 	if (r < 0)
 		log_error_errno(r, "snapshot dir %s", s->cfg.snapshot_dir);
-	r = srv_snapq_start(s);
-	if (r < 0) {
-		log_error_errno(r, "snapshot reaper");
-		ret = 1;
-		goto out;
-	}
-	reaper = true;
 
 	for (size_t i = 0; i < s->cfg.npools; i++) {
 		char msg[512];
@@ -356,6 +350,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	r = srv_snapq_start(s);
+	if (r < 0) {
+		log_error_errno(r, "snapshot reaper");
+		ret = 1;
+		goto out;
+	}
+	reaper = true;
 	if (s->cfg.default_rootfs) {
 		struct pool_config d = { .name = "default",
 					 .rootfs = s->cfg.default_rootfs,

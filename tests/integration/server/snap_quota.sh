@@ -142,7 +142,16 @@ req POST "/v1/sandboxes/$src/snapshots" '{"labels":["x"]}'
 expect 400 "labels not an object"
 req GET '/v1/snapshots?label=novalue'
 expect 400 "list with label not KEY=VALUE"
+# a checkpoint the runtime refuses (no process to save) leaves nothing
+req POST /v1/sandboxes '{"timeout_s":300}'
+expect 201 "a sandbox without processes"
+empty=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$empty/snapshots"
+expect 409 "its checkpoint is refused"
+req DELETE "/v1/sandboxes/$empty"
 [ "$(ondisk)" = 0 ] && ok "nothing on disk after refused requests" || bad "on disk: $(ls -a "$snapdir")"
+[ "$(find "$snapdir" -mindepth 1 2>/dev/null | wc -l)" = 0 ] && ok "the snapshot dir is empty" ||
+	bad "left in the snapshot dir: $(find "$snapdir")"
 
 # --- three snapshots: default ttl (= the maximum), a short one, labels ---
 req POST "/v1/sandboxes/$src/snapshots" '{"labels":{"team":"a","env":"dev"}}'
@@ -265,8 +274,10 @@ mkdir -p "$snapdir/0123456789abcdef/img" "$snapdir/fedcba9876543210/img" \
 head -c 4096 /dev/urandom >"$snapdir/0123456789abcdef/img/pages.img"
 echo '{"id": "fedcba98' >"$snapdir/fedcba9876543210/meta.json"
 : >"$tmp/log"
-# the byte limit: just above what is there, below any new snapshot
-start --max-snapshots 10 --max-snapshot-bytes $((bytes_before + 1000))
+# the byte limit (from the config file): just above what is there, below
+# any new snapshot
+echo "{\"limits\": {\"max_snapshots\": 10, \"max_snapshot_bytes\": $((bytes_before + 1000))}}" >"$tmp/conf.json"
+start --config "$tmp/conf.json"
 grep -q "removing damaged snapshot directory .*0123456789abcdef" "$tmp/log" &&
 	grep -q "removing damaged snapshot directory .*fedcba9876543210" "$tmp/log" &&
 	ok "the start-up scan logs the damaged directories" || bad "log: $(cat "$tmp/log")"
