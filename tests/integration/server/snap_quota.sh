@@ -153,7 +153,7 @@ req DELETE "/v1/sandboxes/$empty"
 [ "$(find "$snapdir" -mindepth 1 2>/dev/null | wc -l)" = 0 ] && ok "the snapshot dir is empty" ||
 	bad "left in the snapshot dir: $(find "$snapdir")"
 
-# --- three snapshots: default ttl (= the maximum), a short one, labels ---
+# --- three snapshots: default ttl (= the maximum), explicit ttls, labels ---
 req POST "/v1/sandboxes/$src/snapshots" '{"labels":{"team":"a","env":"dev"}}'
 expect 201 "snapshot 1 (labels, no ttl)"
 s1=$(jq_ 'd["id"]')
@@ -161,10 +161,10 @@ s1=$(jq_ 'd["id"]')
 	ok "no ttl_seconds: max_snapshot_ttl_seconds applies (expires_at = created_at + 600)" ||
 	bad "expires_at of snapshot 1: $(cat "$tmp/body")"
 [ "$(jq_ 'd["labels"]["team"]')" = a ] && ok "the labels are shown" || bad "labels: $(cat "$tmp/body")"
-req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":3,"labels":{"team":"b"}}'
-expect 201 "snapshot 2 (ttl 3 s)"
+req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":500,"labels":{"team":"b"}}'
+expect 201 "snapshot 2 (ttl 500 s)"
 s2=$(jq_ 'd["id"]')
-[ "$(jq_ 'd["expires_at"] - d["created_at"]')" = 3 ] && ok "expires_at = created_at + 3" ||
+[ "$(jq_ 'd["expires_at"] - d["created_at"]')" = 500 ] && ok "expires_at = created_at + 500" ||
 	bad "expires_at of snapshot 2: $(cat "$tmp/body")"
 req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":500}'
 expect 201 "snapshot 3"
@@ -195,18 +195,30 @@ req GET "/v1/sandboxes/$src"
 b3=$(metric cvisor_snapshot_bytes)
 [ "${b3:-0}" -gt 1000 ] && ok "/metrics: cvisor_snapshot_bytes $b3" || bad "bytes gauge: '$b3'"
 
-# --- expiry: snapshot 2 (ttl 3 s) is reaped ---
+# --- delete counts ---
+req DELETE "/v1/snapshots/$s3"
+expect 204 "delete snapshot 3"
+[ "$(metric cvisor_snapshots_deleted_total)" = 1 ] && ok "/metrics: deleted_total 1" || bad "deleted metric"
+[ "$(metric cvisor_snapshots)" = 2 ] && ok "/metrics: cvisor_snapshots 2" || bad "gauge after delete"
+
+# --- expiry: a 3 s snapshot is reaped ---
+req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":3}'
+expect 201 "a snapshot with ttl 3 s"
+sx=$(jq_ 'd["id"]')
+[ "$(jq_ 'd["expires_at"] - d["created_at"]')" = 3 ] && ok "expires_at = created_at + 3" ||
+	bad "expires_at of the short snapshot: $(cat "$tmp/body")"
 gone() { req GET "/v1/snapshots/$1"; [ "$code" = 404 ]; }
-poll gone "$s2" && ok "the 3 s snapshot expired (404)" || bad "snapshot 2 never expired: $(cat "$tmp/body")"
-[ ! -e "$snapdir/$s2" ] && ok "its directory is removed" || bad "expired directory still there"
+poll gone "$sx" && ok "the 3 s snapshot expired (404)" || bad "the short snapshot never expired: $(cat "$tmp/body")"
+[ ! -e "$snapdir/$sx" ] && ok "its directory is removed" || bad "expired directory still there"
 [ "$(metric cvisor_snapshots_expired_total)" = 1 ] && ok "/metrics: expired_total 1" || bad "expired metric"
 [ "$(metric cvisor_snapshots)" = 2 ] && ok "/metrics: cvisor_snapshots 2" || bad "gauge after expiry"
+[ "$(metric cvisor_snapshots_deleted_total)" = 1 ] && ok "/metrics: an expiry is not a deletion" || bad "deleted metric after expiry"
 req GET "/v1/snapshots/$s1"
 expect 200 "snapshot 1 (ttl 600) stays"
 
 # --- a snapshot pool keeps its (expired) template ---
-req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":2}'
-expect 201 "snapshot 4 (ttl 2 s) for a pool"
+req POST "/v1/sandboxes/$src/snapshots" '{"ttl_seconds":15}'
+expect 201 "snapshot 4 (ttl 15 s) for a pool"
 s4=$(jq_ 'd["id"]')
 exp4=$(jq_ 'd["expires_at"]')
 req POST /v1/pools "{\"name\":\"tp\",\"template\":{\"snapshot\":\"$s4\"},\"min_ready\":0}"
@@ -218,12 +230,6 @@ expect 200 "snapshot 4 is past its expiry but a pool uses it: kept"
 req DELETE /v1/pools/tp
 expect 204 "delete the pool"
 poll gone "$s4" && ok "once the pool is gone, the expired snapshot is reaped" || bad "snapshot 4 kept: $(cat "$tmp/body")"
-
-# --- delete counts ---
-req DELETE "/v1/snapshots/$s3"
-expect 204 "delete snapshot 3"
-[ "$(metric cvisor_snapshots_deleted_total)" = 1 ] && ok "/metrics: deleted_total 1" || bad "deleted metric"
-[ "$(metric cvisor_snapshots)" = 1 ] && ok "/metrics: cvisor_snapshots 1" || bad "gauge after delete"
 
 # --- cvisorctl ---
 if [ -n "$ctl" ]; then
@@ -237,6 +243,8 @@ if [ -n "$ctl" ]; then
 	"$ctl" snapshots list --label owner=ctl >"$tmp/ctl" 2>&1 && grep -q '"owner": *"ctl"' "$tmp/ctl" &&
 		! grep -q '"team"' "$tmp/ctl" && ok "cvisorctl snapshots list --label" ||
 		bad "cvisorctl snapshots list --label: $(cat "$tmp/ctl")"
+	ctlsid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshots"][0]["id"])' "$tmp/ctl" 2>/dev/null) || ctlsid=
+	"$ctl" snapshots delete "$ctlsid" >/dev/null 2>&1 && ok "cvisorctl snapshots delete" || bad "cvisorctl snapshots delete '$ctlsid'"
 	"$ctl" snapshots create "$src" --ttl 601 >"$tmp/ctl" 2>&1 &&
 		bad "cvisorctl: ttl over the maximum accepted" || ok "cvisorctl: ttl over the maximum refused"
 fi

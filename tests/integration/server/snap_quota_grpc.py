@@ -7,7 +7,7 @@ The gRPC half of snap_quota.sh, against the cvisord it started with
 CreateSnapshot with ttl_seconds and labels (Snapshot.expires_at, labels),
 ListSnapshots filtered by label, INVALID_ARGUMENT for a ttl over the maximum,
 a bad label or a bad filter, RESOURCE_EXHAUSTED once max_snapshots is
-reached (nothing added), and a short ttl reaped (NOT_FOUND, polled up to
+reached (nothing added), and a 20 s ttl reaped (NOT_FOUND, polled up to
 120 s).  Leaves the snapshots it found.  Exits 1 on any failure.
 """
 import os
@@ -48,9 +48,9 @@ c = cvisor_grpc.Client(target)
 before = {s.id for s in c.list_snapshots()}
 check(len(before) < 3, "fewer than max_snapshots to start with (%d)" % len(before))
 
-s = c.create_snapshot(sandbox, ttl_seconds=5, labels={"g": "1", "kind": "short"})
-check(s.expires_at - s.created_at == 5 and dict(s.labels) == {"g": "1", "kind": "short"},
-      "CreateSnapshot ttl_seconds=5 labels: expires_at-created_at=%d labels=%r"
+s = c.create_snapshot(sandbox, ttl_seconds=20, labels={"g": "1", "kind": "short"})
+check(s.expires_at - s.created_at == 20 and dict(s.labels) == {"g": "1", "kind": "short"},
+      "CreateSnapshot ttl_seconds=20 labels: expires_at-created_at=%d labels=%r"
       % (s.expires_at - s.created_at, dict(s.labels)))
 g = c.get_snapshot(s.id)
 check(g.expires_at == s.expires_at and g.labels["kind"] == "short", "GetSnapshot shows them")
@@ -78,7 +78,7 @@ check(len(c.list_snapshots()) == 3, "nothing added by the refused request")
 for x in extra:
     c.delete_snapshot(x)
 
-# the 5 s snapshot is reaped
+# the 20 s snapshot is reaped
 deadline = time.time() + 120
 gone = False
 while time.time() < deadline and not gone:
@@ -87,7 +87,7 @@ while time.time() < deadline and not gone:
         time.sleep(0.5)
     except grpc.RpcError as err:
         gone = err.code() == SC.NOT_FOUND
-check(gone, "the ttl 5 s snapshot expired (GetSnapshot NOT_FOUND)")
+check(gone, "the ttl 20 s snapshot expired (GetSnapshot NOT_FOUND)")
 check({x.id for x in c.list_snapshots()} == before, "the snapshots found at the start remain")
 c.close()
 sys.exit(1 if failures else 0)
