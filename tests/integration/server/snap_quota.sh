@@ -15,7 +15,9 @@
 #  - restart: the snapshots on disk are counted again (gauges), partial and
 #    damaged directories are removed with a log line, and max_snapshot_bytes
 #    refuses a snapshot after its checkpoint without leaving it on disk (the
-#    sandbox of a refused leave_running=false snapshot keeps running).
+#    sandbox of a refused leave_running=false snapshot keeps running);
+#  - as root: a snapshot dir on a 2 MiB tmpfs, a checkpoint failing with
+#    ENOSPC midway: 507 insufficient-storage, nothing left on disk.
 set -eu
 cvisord=$(realpath "$1")
 platform=${2:-systrap}
@@ -25,8 +27,10 @@ root=$here/../../..
 
 tmp=$(mktemp -d /tmp/cvsnq.XXXXXX)
 pid=
+small=
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	[ -n "$small" ] && { wait 2>/dev/null; umount "$small" 2>/dev/null; }
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -318,6 +322,36 @@ req DELETE "/v1/snapshots/$sid"
 expect 204 "a snapshot from before the restart can be deleted"
 [ "$(metric cvisor_snapshots)" = $((n_before - 1)) ] && ok "and is uncounted" || bad "gauge after delete"
 stop
+
+# --- a disk that fills up mid-checkpoint (a 2 MiB tmpfs; root only) ---
+mkdir -p "$tmp/small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=2m tmpfs "$tmp/small" 2>/dev/null; then
+	small=$tmp/small
+	snapdir=$small/snaps
+	: >"$tmp/log"
+	start
+	wait_ready default 1
+	req POST /v1/sandboxes '{"timeout_s":600}'
+	expect 201 "a sandbox (snapshot dir on a 2 MiB tmpfs)"
+	src3=$(jq_ 'd["id"]')
+	busy "$src3"
+	exec_out "$src3" "dd if=/dev/urandom of=/tmp/big bs=1024 count=3072 2>/dev/null; echo done"
+	req POST "/v1/sandboxes/$src3/snapshots" '{"leave_running":false}'
+	expect 507 "a snapshot that does not fit on the disk"
+	problem insufficient-storage
+	[ "$(find "$snapdir" -mindepth 1 2>/dev/null | wc -l)" = 0 ] &&
+		ok "the disk-full checkpoint left nothing on disk" || bad "left: $(find "$snapdir" -ls)"
+	req GET "/v1/sandboxes/$src3"
+	[ "$code" = 200 ] && [ "$(jq_ 'd["state"]')" = running ] && ok "its sandbox keeps running" ||
+		bad "sandbox after ENOSPC: $code $(cat "$tmp/body")"
+	[ "$(metric 'cvisor_snapshots_refused_total{reason="no_space"}')" = 1 ] &&
+		ok "/metrics: refused{reason=no_space} 1" || bad "no_space metric: $(grep refused "$tmp/body")"
+	[ "$(metric cvisor_snapshots)" = 0 ] && ok "/metrics: cvisor_snapshots 0" || bad "gauge after ENOSPC"
+	stop
+	umount "$small" && small=
+else
+	echo "skip: disk-full part (needs root to mount a small tmpfs)"
+fi
 
 # a bad limit in the config file is refused
 echo '{"limits": {"max_snapshots": -1}}' >"$tmp/bad.json"
