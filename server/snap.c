@@ -380,6 +380,8 @@ int srv_snap_remove(struct srv *s, const char *id, bool expired)
 	if (r == 0 && rename(dir, gone) < 0)
 		r = errno == ENOENT ? -ENOENT : -errno;
 	srv_snap_pools_unlock();
+	if (r == -ENOENT)
+		srv_snapq_forget(id); /* removed behind the server's back */
 	if (r < 0)
 		return r;
 	srv_snapq_removed(id, expired);
