@@ -8,8 +8,8 @@
  *     pools create [--network=none|host] --snapshot NAME SNAPSHOT [MIN_READY [MAX_TOTAL]]
  *     sandboxes list | sandboxes create [POOL] | sandboxes get ID | sandboxes delete ID
  *     sandboxes restore SNAPSHOT       (a new sandbox from a snapshot)
- *     snapshots create ID [--stop] | snapshots list | snapshots get SID |
- *     snapshots delete SID
+ *     snapshots create ID [--stop] [--ttl SECS] [--label KEY=VALUE]... |
+ *     snapshots list [--label KEY=VALUE] | snapshots get SID | snapshots delete SID
  *     run [--pool P] -- ARGV...        (exits with the program's status)
  *     exec ID -- ARGV...               (streams stdout/stderr live)
  *     files put ID PATH LOCAL | files get ID PATH [LOCAL] | files ls ID PATH
@@ -189,7 +189,8 @@ static int usage(void)
 		"  pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]\n"
 		"  pools create [--network=none|host] --snapshot NAME SNAPSHOT [MIN_READY [MAX_TOTAL]]\n"
 		"  sandboxes list|create [POOL]|get ID|delete ID|restore SNAPSHOT\n"
-		"  snapshots create ID [--stop]|list|get SID|delete SID\n"
+		"  snapshots create ID [--stop] [--ttl SECS] [--label KEY=VALUE]...\n"
+		"  snapshots list [--label KEY=VALUE]|get SID|delete SID\n"
 		"  run [--pool P] -- ARGV...\n"
 		"  exec ID -- ARGV...\n"
 		"  files put ID PATH LOCAL | files get ID PATH [LOCAL] | files ls ID PATH\n");
@@ -334,18 +335,51 @@ int main(int argc, char **argv)
 		return usage();
 	}
 	if (!strcmp(argv[0], "snapshots") && argc >= 2) {
-		if (!strcmp(argv[1], "list"))
+		if (!strcmp(argv[1], "list") && argc == 2)
 			return finish(request("GET", "/v1/snapshots", NULL, NULL, 0, &b, NULL), &b);
+		if (!strcmp(argv[1], "list") && argc == 4 && !strcmp(argv[2], "--label")) {
+			char *l = escape(argv[3]);
+
+			snprintf(path, sizeof(path), "/v1/snapshots?label=%s", l ? l : "");
+			free(l);
+			return finish(request("GET", path, NULL, NULL, 0, &b, NULL), &b);
+		}
 		if ((!strcmp(argv[1], "get") || !strcmp(argv[1], "delete")) && argc == 3)
 			return finish(by_name("snapshots", argv[1], argv[2], &b), &b);
-		if (!strcmp(argv[1], "create") && (argc == 3 || (argc == 4 &&
-							       !strcmp(argv[3], "--stop")))) {
-			char *n = escape(argv[2]);
+		if (!strcmp(argv[1], "create") && argc >= 3) {
+			json_t *body = json_pack("{s:b}", "leave_running", 1), *labels = json_object();
+			char *n;
 
+			for (int i = 3; i < argc; i++) {
+				char *eq, *end;
+				if (!strcmp(argv[i], "--stop")) {
+					json_object_set_new(body, "leave_running", json_false());
+				} else if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
+					long long t = strtoll(argv[++i], &end, 10);
+					if (*end || t < 0) {
+						json_decref(body);
+						json_decref(labels);
+						return usage();
+					}
+					json_object_set_new(body, "ttl_seconds", json_integer(t));
+				} else if (!strcmp(argv[i], "--label") && i + 1 < argc &&
+					   (eq = strchr(argv[i + 1], '='))) {
+					*eq = 0;
+					json_object_set_new(labels, argv[i + 1], json_string(eq + 1));
+					i++;
+				} else {
+					json_decref(body);
+					json_decref(labels);
+					return usage();
+				}
+			}
+			if (json_object_size(labels))
+				json_object_set(body, "labels", labels);
+			json_decref(labels);
+			n = escape(argv[2]);
 			snprintf(path, sizeof(path), "/v1/sandboxes/%s/snapshots", n ? n : "");
 			free(n);
-			return finish(post_json(path, json_pack("{s:b}", "leave_running", argc == 3),
-						&b), &b);
+			return finish(post_json(path, body, &b), &b);
 		}
 		return usage();
 	}

@@ -11,7 +11,9 @@
  *               "max_argv_bytes": N, "max_stdin_bytes": N, "max_connections": N,
  *               "max_inflight": N, "acquire_timeout_ms": N, "exec_timeout_ms": N,
  *               "max_exec_timeout_ms": N, "drain_timeout_ms": N,
- *               "max_sandboxes": N},
+ *               "max_sandboxes": N, "max_snapshots": N, "max_snapshot_bytes": N,
+ *               "snapshot_ttl_seconds": N, "max_snapshot_ttl_seconds": N},
+ *    (the four snapshot limits take 0: no limit / never expires)
  *    "pools": [{"name": "bb", "rootfs": "/abs", "min_ready": 2, "network": "none", ...}]}
  */
 #define LOG_PREFIX "cvisord"
@@ -45,6 +47,7 @@ void srv_config_defaults(struct srv_config *c)
 	c->lim.max_exec_timeout_ms = 3600000;
 	c->lim.drain_timeout_ms = 30000;
 	c->lim.max_sandboxes = 256;
+	c->lim.max_snapshots = 1024;
 }
 
 void srv_config_clear(struct srv_config *c)
@@ -353,6 +356,20 @@ static int get_size(json_t *o, const char *key, size_t *out)
 	return 0;
 }
 
+/* A snapshot limit: 0 (none) .. @max. */
+static int get_limit(json_t *o, const char *key, uint64_t max, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max)
+		return -EINVAL;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
 int srv_config_load(struct srv_config *c, const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -457,6 +474,20 @@ int srv_config_load(struct srv_config *c, const char *path, char *err, size_t er
 		if (get_size(lim, "max_sandboxes", &n) < 0 || n > 65536)
 			goto badlim;
 		l->max_sandboxes = (uint32_t)n;
+		uint64_t u = l->max_snapshots;
+		if (get_limit(lim, "max_snapshots", 1000000, &u) < 0)
+			goto badlim;
+		l->max_snapshots = (uint32_t)u;
+		if (get_limit(lim, "max_snapshot_bytes", INT64_MAX, &l->max_snapshot_bytes) < 0)
+			goto badlim;
+		u = l->snapshot_ttl;
+		if (get_limit(lim, "snapshot_ttl_seconds", UINT32_MAX, &u) < 0)
+			goto badlim;
+		l->snapshot_ttl = (uint32_t)u;
+		u = l->max_snapshot_ttl;
+		if (get_limit(lim, "max_snapshot_ttl_seconds", UINT32_MAX, &u) < 0)
+			goto badlim;
+		l->max_snapshot_ttl = (uint32_t)u;
 	}
 	v = json_object_get(j, "pools");
 	if (v) {

@@ -962,43 +962,121 @@ void srv_gh_health(struct gcall *c, const ProtobufCMessage *req)
 
 /* --- snapshots (server/snap.c) --- */
 
-static void snap_fill(Cvisor__V1__Snapshot *m, json_t *j)
+struct snap_msg {
+	Cvisor__V1__Snapshot m;
+	Cvisor__V1__Snapshot__LabelsEntry *ent;
+	Cvisor__V1__Snapshot__LabelsEntry **pent;
+};
+
+/* @j stays alive as long as @o (its strings are borrowed). */
+static int snap_fill(struct snap_msg *o, json_t *j)
 {
+	Cvisor__V1__Snapshot *m = &o->m;
+	json_t *labels = json_object_get(j, "labels"), *v;
+	size_t n = json_is_object(labels) ? json_object_size(labels) : 0, i = 0;
+	const char *k;
+
 	cvisor__v1__snapshot__init(m);
+	o->ent = NULL;
+	o->pent = NULL;
+	if (n) {
+		o->ent = calloc(n, sizeof(*o->ent));
+		o->pent = calloc(n, sizeof(*o->pent));
+		if (!o->ent || !o->pent) {
+			free(o->ent);
+			free(o->pent);
+			return -ENOMEM;
+		}
+		json_object_foreach(labels, k, v) {
+			if (i == n)
+				break;
+			cvisor__v1__snapshot__labels_entry__init(&o->ent[i]);
+			o->ent[i].key = (char *)k;
+			o->ent[i].value = (char *)(json_string_value(v) ? json_string_value(v) : "");
+			o->pent[i] = &o->ent[i];
+			i++;
+		}
+	}
+	m->n_labels = i;
+	m->labels = o->pent;
 	m->id = (char *)json_string_value(json_object_get(j, "id"));
 	m->sandbox = (char *)json_string_value(json_object_get(j, "sandbox"));
 	m->pool = (char *)json_string_value(json_object_get(j, "pool"));
 	m->created_at = json_integer_value(json_object_get(j, "created_at"));
 	m->size_bytes = (uint64_t)json_integer_value(json_object_get(j, "size_bytes"));
+	m->expires_at = json_integer_value(json_object_get(j, "expires_at"));
 	if (!m->id)
 		m->id = (char *)"";
 	if (!m->sandbox)
 		m->sandbox = (char *)"";
 	if (!m->pool)
 		m->pool = (char *)"";
+	return 0;
+}
+
+static void snap_msg_clear(struct snap_msg *o)
+{
+	free(o->ent);
+	free(o->pent);
 }
 
 static void snap_reply(struct gcall *c, json_t *j)
 {
-	Cvisor__V1__Snapshot m;
+	struct snap_msg m;
 
-	snap_fill(&m, j);
-	srv_gcall_reply(c, &m.base);
+	if (snap_fill(&m, j) < 0) {
+		json_decref(j);
+		srv_gcall_fail_errno(c, -ENOMEM, "snapshot");
+		return;
+	}
+	srv_gcall_reply(c, &m.m.base);
+	snap_msg_clear(&m);
 	json_decref(j);
 }
 
 void srv_gh_create_snapshot(struct gcall *c, const ProtobufCMessage *req)
 {
 	const Cvisor__V1__CreateSnapshotRequest *q = (const void *)req;
+	struct srv_snap_opts o = {
+		.ckpt_flags = (q->stop ? 0 : SANDBOX_CKPT_LEAVE_RUNNING) |
+			      (q->compress ? SANDBOX_CKPT_COMPRESS : 0),
+		.ttl_seconds = q->ttl_seconds,
+	};
 	char err[512];
-	json_t *j;
-	int r = srv_snap_create(srv_gcall_srv(c), q->sandbox,
-				(q->stop ? 0 : SANDBOX_CKPT_LEAVE_RUNNING) |
-					(q->compress ? SANDBOX_CKPT_COMPRESS : 0),
-				&j, err, sizeof(err));
+	json_t *j = NULL;
+	int r = 0;
 
+	if (q->n_labels) {
+		o.labels = json_object();
+		for (size_t i = 0; o.labels && i < q->n_labels && r == 0; i++) {
+			json_t *v = json_string(q->labels[i]->value);
+			/* NUL-free UTF-8 only: json_string() refuses the rest */
+			if (!v || json_object_set_new(o.labels, q->labels[i]->key, v) < 0)
+				r = -EINVAL;
+		}
+		if (!o.labels)
+			r = -ENOMEM;
+		if (r == 0 && json_object_size(o.labels) != q->n_labels)
+			r = -EINVAL; /* a key twice */
+		if (r < 0) {
+			json_decref(o.labels);
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+				       "labels: keys and values are UTF-8 strings of at most 128 "
+				       "bytes, keys without '='");
+			return;
+		}
+	}
+	r = srv_snap_create(srv_gcall_srv(c), q->sandbox, &o, &j, err, sizeof(err));
+	json_decref(o.labels);
 	if (r == -ENOENT)
 		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "sandbox %.64s: not found", q->sandbox);
+	else if (r == -EINVAL)
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
+	else if (r == -EDQUOT)
+		srv_gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "%s", err);
+	else if (r == -ENOSPC)
+		srv_gcall_fail(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "no space for the snapshot: %s",
+			       err);
 	else if (r == -ECANCELED)
 		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION,
 			       "the sandbox cannot be checkpointed: %s", err);
@@ -1027,13 +1105,18 @@ void srv_gh_get_snapshot(struct gcall *c, const ProtobufCMessage *req)
 
 void srv_gh_list_snapshots(struct gcall *c, const ProtobufCMessage *req)
 {
+	const Cvisor__V1__ListSnapshotsRequest *q = (const void *)req;
 	Cvisor__V1__ListSnapshotsResponse resp = CVISOR__V1__LIST_SNAPSHOTS_RESPONSE__INIT;
-	Cvisor__V1__Snapshot *v = NULL, **pv = NULL;
+	struct snap_msg *v = NULL;
+	Cvisor__V1__Snapshot **pv = NULL;
 	json_t *a;
-	size_t n;
-	int r = srv_snap_list(srv_gcall_srv(c), &a);
+	size_t n, filled = 0;
+	int r = srv_snap_list(srv_gcall_srv(c), q->label[0] ? q->label : NULL, &a);
 
-	(void)req;
+	if (r == -EINVAL) {
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "label must be KEY=VALUE");
+		return;
+	}
 	if (r < 0) {
 		srv_gcall_fail_errno(c, r, "snapshots");
 		return;
@@ -1051,12 +1134,16 @@ void srv_gh_list_snapshots(struct gcall *c, const ProtobufCMessage *req)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		snap_fill(&v[i], json_array_get(a, i));
-		pv[i] = &v[i];
+		if (snap_fill(&v[filled], json_array_get(a, i)) < 0)
+			continue;
+		pv[filled] = &v[filled].m;
+		filled++;
 	}
-	resp.n_snapshots = n;
+	resp.n_snapshots = filled;
 	resp.snapshots = pv;
 	srv_gcall_reply(c, &resp.base);
+	for (size_t i = 0; i < filled; i++)
+		snap_msg_clear(&v[i]);
 	free(v);
 	free(pv);
 	json_decref(a);

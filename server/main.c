@@ -6,6 +6,8 @@
  *           [--tls-cert PEM --tls-key PEM] [--state-dir DIR] [--default-rootfs DIR]
  *           [--platform systrap|ptrace]
  *           [--min-ready N] [--cvisor PATH] [--verbose]
+ *           [--max-snapshots N] [--max-snapshot-bytes N] [--snapshot-ttl SECS]
+ *           [--max-snapshot-ttl SECS]   (the config's limits; 0: none)
  *
  * Tokens: $CVISOR_TOKEN, the config's "tokens", else <state-dir>/token
  * (created 0600 at first start).  SIGTERM/SIGINT: stop accepting, drain the
@@ -49,7 +51,8 @@ static void usage(FILE *f)
 		   "               [--tls-cert PEM --tls-key PEM] [--state-dir DIR] [--snapshot-dir DIR]\n"
 		   "               [--default-rootfs DIR] [--min-ready N]\n"
 		   "               [--platform systrap|ptrace] [--boot-workers N] [--cvisor PATH]\n"
-		   "               [--verbose]\n");
+		   "               [--max-snapshots N] [--max-snapshot-bytes N] [--snapshot-ttl SECS]\n"
+		   "               [--max-snapshot-ttl SECS] [--verbose]\n");
 }
 
 /* The sandboxes are `cvisor boot`: find the cvisor binary once (sandbox_boot
@@ -118,6 +121,10 @@ int main(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "cvisor", required_argument, NULL, 'C' },
 		{ "boot-workers", required_argument, NULL, 'B' },
+		{ "max-snapshots", required_argument, NULL, 1001 },
+		{ "max-snapshot-bytes", required_argument, NULL, 1002 },
+		{ "snapshot-ttl", required_argument, NULL, 1003 },
+		{ "max-snapshot-ttl", required_argument, NULL, 1004 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -130,6 +137,9 @@ int main(int argc, char **argv)
 	struct sigaction sa = { 0 };
 	int c, r, stale, ret;
 	char err[512];
+	/* --max-snapshots .. --max-snapshot-ttl; UINT64_MAX: not given */
+	uint64_t snap_lim[4] = { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX };
+	bool reaper = false;
 
 	/* Flags are gathered apart and applied over the config file. */
 	memset(&cli, 0, sizeof(cli));
@@ -201,6 +211,22 @@ int main(int argc, char **argv)
 			cli.boot_workers = (unsigned)v;
 			break;
 		}
+		case 1001:
+		case 1002:
+		case 1003:
+		case 1004: {
+			char *end;
+			unsigned long long v;
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (*end || !*optarg || optarg[0] == '-' || errno ||
+			    (c != 1002 && v > UINT32_MAX) || v > INT64_MAX) {
+				log_error("--%s: a non-negative integer", opts[c - 1001 + 13].name);
+				return 2;
+			}
+			snap_lim[c - 1001] = v;
+			break;
+		}
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
 			break;
@@ -246,6 +272,14 @@ int main(int argc, char **argv)
 		s->cfg.boot_workers = cli.boot_workers;
 	if (cli.default_min_ready != UINT32_MAX)
 		s->cfg.default_min_ready = cli.default_min_ready;
+	if (snap_lim[0] != UINT64_MAX)
+		s->cfg.lim.max_snapshots = (uint32_t)snap_lim[0];
+	if (snap_lim[1] != UINT64_MAX)
+		s->cfg.lim.max_snapshot_bytes = snap_lim[1];
+	if (snap_lim[2] != UINT64_MAX)
+		s->cfg.lim.snapshot_ttl = (uint32_t)snap_lim[2];
+	if (snap_lim[3] != UINT64_MAX)
+		s->cfg.lim.max_snapshot_ttl = (uint32_t)snap_lim[3];
 	if (!s->cfg.rest)
 		s->cfg.rest = strdup("127.0.0.1:8080");
 	if (!s->cfg.grpc)
@@ -299,6 +333,13 @@ int main(int argc, char **argv)
 		free(token_path);
 	}
 
+	/* the snapshots on disk count against the limits (before pools may use
+	 * them); the reaper (after the config's pools: an expired template is
+	 * kept) removes the expired ones */
+	r = srv_snapq_scan(s);
+	if (r < 0)
+		log_error_errno(r, "snapshot dir %s", s->cfg.snapshot_dir);
+
 	for (size_t i = 0; i < s->cfg.npools; i++) {
 		char msg[512];
 		r = srv_pool_create(s, &s->cfg.pools[i], msg, sizeof(msg));
@@ -309,6 +350,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	r = srv_snapq_start(s);
+	if (r < 0) {
+		log_error_errno(r, "snapshot reaper");
+		ret = 1;
+		goto out;
+	}
+	reaper = true;
 	if (s->cfg.default_rootfs) {
 		struct pool_config d = { .name = "default",
 					 .rootfs = s->cfg.default_rootfs,
@@ -377,6 +425,8 @@ int main(int argc, char **argv)
 out:
 	srv_http_stop(s);
 	srv_grpc_stop(s);
+	if (reaper)
+		srv_snapq_stop();
 	pool_mgr_free(s->pm); /* destroys every sandbox */
 	srv_config_clear(&s->cfg);
 	srv_config_clear(&cli);

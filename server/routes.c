@@ -711,8 +711,9 @@ static enum MHD_Result snapshot_create(struct srv *s, struct MHD_Connection *c, 
 {
 	enum MHD_Result res;
 	json_t *j = rq->len ? parse_body(s, c, rq, &res) : json_object(), *v, *out;
+	struct srv_snap_opts o = { 0 };
 	bool leave = true;
-	unsigned flags = 0;
+	const char *why;
 	char err[512];
 	int r;
 
@@ -733,14 +734,36 @@ static enum MHD_Result snapshot_create(struct srv *s, struct MHD_Connection *c, 
 				   "compress must be a boolean");
 	}
 	if (v && json_is_true(v))
-		flags |= SANDBOX_CKPT_COMPRESS;
-	json_decref(j);
+		o.ckpt_flags |= SANDBOX_CKPT_COMPRESS;
+	v = json_object_get(j, "ttl_seconds");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		  json_integer_value(v) > UINT32_MAX)) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request",
+				   "ttl_seconds must be a non-negative integer");
+	}
+	if (v)
+		o.ttl_seconds = (uint32_t)json_integer_value(v);
+	o.labels = json_object_get(j, "labels");
+	why = srv_snap_labels_ok(o.labels);
+	if (why) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request", "%s", why);
+	}
 	if (leave)
-		flags |= SANDBOX_CKPT_LEAVE_RUNNING;
-	r = srv_snap_create(s, id, flags, &out, err, sizeof(err));
+		o.ckpt_flags |= SANDBOX_CKPT_LEAVE_RUNNING;
+	r = srv_snap_create(s, id, &o, &out, err, sizeof(err));
+	json_decref(j);
 	if (r == -ENOENT)
 		return srv_problem(s, c, 404, "not-found", "Not Found", "sandbox %.64s: not found",
 				   id);
+	if (r == -EINVAL)
+		return srv_problem(s, c, 400, "bad-field", "Bad Request", "%s", err);
+	if (r == -EDQUOT)
+		return srv_problem(s, c, 507, "snapshot-quota", "Insufficient Storage", "%s", err);
+	if (r == -ENOSPC)
+		return srv_problem(s, c, 507, "insufficient-storage", "Insufficient Storage",
+				   "no space for the snapshot: %s", err);
 	if (r == -ECANCELED)
 		return srv_problem(s, c, 409, "checkpoint-refused", "Conflict",
 				   "the sandbox cannot be checkpointed: %s", err);
@@ -854,6 +877,7 @@ static enum MHD_Result metrics(struct srv *s, struct MHD_Connection *c)
 		   "cvisor_snapshots_restored_total %llu\n",
 		(unsigned long long)atomic_load(&s->snaps_created),
 		(unsigned long long)atomic_load(&s->snaps_restored));
+	srv_snapq_metrics(f);
 	srv_grpc_metrics(f);
 	fclose(f);
 	pool_names_free(names, n);
@@ -972,7 +996,10 @@ enum MHD_Result srv_route(struct srv *s, struct MHD_Connection *c, const char *u
 		int r;
 		if (!get)
 			return method_not_allowed(s, c, method);
-		r = srv_snap_list(s, &a);
+		r = srv_snap_list(s, qarg(c, "label"), &a);
+		if (r == -EINVAL)
+			return srv_problem(s, c, 400, "bad-field", "Bad Request",
+					   "label must be KEY=VALUE");
 		if (r < 0)
 			return srv_errno_problem(s, c, r, "snapshots");
 		return srv_send_json(s, c, 200, json_pack("{s:o}", "snapshots", a));

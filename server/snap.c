@@ -27,9 +27,9 @@
 #include "lib/macro.h"
 #include "runtime/sandbox.h"
 
-#define SNAP_ID_LEN 16
+#define SNAP_ID_LEN SRV_SNAP_ID_LEN
 
-static bool id_ok(const char *id)
+bool srv_snap_id_ok(const char *id)
 {
 	size_t n = 0;
 
@@ -41,27 +41,14 @@ static bool id_ok(const char *id)
 	return n == SNAP_ID_LEN;
 }
 
+#define id_ok srv_snap_id_ok
+#define rm_tree srv_snapq_rm_tree
+
 static int ensure_dir(const char *d)
 {
 	if (mkdir(d, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
-}
-
-static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	if (flag == FTW_DP || flag == FTW_D)
-		(void)rmdir(p);
-	else
-		(void)unlink(p);
-	return 0;
-}
-
-static void rm_tree(const char *d)
-{
-	(void)nftw(d, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static uint64_t tree_size(const char *d)
@@ -82,6 +69,24 @@ static uint64_t tree_size(const char *d)
 	return sum;
 }
 
+const char *srv_snap_labels_ok(json_t *labels)
+{
+	const char *k;
+	json_t *v;
+
+	if (!labels)
+		return NULL;
+	if (!json_is_object(labels) || json_object_size(labels) > 16)
+		return "labels must be an object of at most 16 strings";
+	json_object_foreach(labels, k, v) {
+		if (!json_is_string(v) || !k[0] || strlen(k) > 128 || json_string_length(v) > 128 ||
+		    strchr(k, '=') || strlen(json_string_value(v)) != json_string_length(v))
+			return "labels: keys and values are strings of at most 128 bytes, keys "
+			       "without '='";
+	}
+	return NULL;
+}
+
 static json_t *load_meta(struct srv *s, const char *id)
 {
 	char p[4096];
@@ -95,12 +100,17 @@ static json_t *load_meta(struct srv *s, const char *id)
 static json_t *public_json(json_t *meta)
 {
 	json_t *j = json_object();
-	static const char *const keys[] = { "id", "sandbox", "pool", "created_at", "size_bytes" };
+	static const char *const keys[] = { "id",	 "sandbox",    "pool",
+					    "created_at", "size_bytes", "expires_at" };
 
 	for (size_t i = 0; j && i < ARRAY_SIZE(keys); i++) {
 		json_t *v = json_object_get(meta, keys[i]);
 		if (v)
 			json_object_set(j, keys[i], v);
+	}
+	if (j) {
+		json_t *l = json_object_get(meta, "labels");
+		json_object_set_new(j, "labels", json_is_object(l) ? json_deep_copy(l) : json_object());
 	}
 	return j;
 }
@@ -111,13 +121,39 @@ static bool conn_err(int e)
 	       e == -ESHUTDOWN;
 }
 
-int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, json_t **ret,
-		    char *err, size_t errlen)
+static bool no_space(int e)
+{
+	return e == -ENOSPC || e == -EDQUOT || e == -EFBIG;
+}
+
+/* The ttl a request gets: -EINVAL over max_snapshot_ttl_seconds. */
+static int effective_ttl(const struct srv_limits *l, uint32_t asked, uint32_t *ret, char *err,
+			 size_t errlen)
+{
+	uint32_t t = asked ? asked : l->snapshot_ttl;
+
+	if (asked && l->max_snapshot_ttl && asked > l->max_snapshot_ttl) {
+		snprintf(err, errlen, "ttl_seconds must be at most %u (max_snapshot_ttl_seconds)",
+			 l->max_snapshot_ttl);
+		return -EINVAL;
+	}
+	if (l->max_snapshot_ttl && (t == 0 || t > l->max_snapshot_ttl))
+		t = l->max_snapshot_ttl;
+	*ret = t;
+	return 0;
+}
+
+int srv_snap_create(struct srv *s, const char *sandbox_id, const struct srv_snap_opts *o,
+		    json_t **ret, char *err, size_t errlen)
 {
 	struct pool_lease *l;
 	struct sandbox *sb;
 	char id[SNAP_ID_LEN + 1], dir[4096], img[4200], meta[4200], tmp[4200];
 	unsigned char rnd[SNAP_ID_LEN / 2];
+	const char *why;
+	uint32_t ttl;
+	int64_t now, expires = 0;
+	uint64_t bytes;
 	json_t *m, *out;
 	int r;
 
@@ -126,10 +162,24 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, 
 		snprintf(err, errlen, "no snapshot directory configured");
 		return -EIO;
 	}
+	why = srv_snap_labels_ok(o->labels);
+	if (why) {
+		snprintf(err, errlen, "%s", why);
+		return -EINVAL;
+	}
+	r = effective_ttl(&s->cfg.lim, o->ttl_seconds, &ttl, err, errlen);
+	if (r < 0)
+		return r;
 	r = pool_lease_find(s->pm, sandbox_id, &l);
 	if (r < 0)
 		return -ENOENT;
+	r = srv_snapq_reserve(s, err, errlen);
+	if (r < 0) {
+		pool_lease_put(l);
+		return r;
+	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		srv_snapq_abort();
 		pool_lease_put(l);
 		return -EIO;
 	}
@@ -140,19 +190,25 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, 
 	if (r == 0 && mkdir(dir, 0700) < 0)
 		r = -errno;
 	if (r < 0) {
+		srv_snapq_abort();
 		pool_lease_put(l);
 		snprintf(err, errlen, "snapshot directory: %s", strerror(-r));
+		if (no_space(r)) {
+			srv_snapq_refused(SRV_SNAPQ_NO_SPACE);
+			return -ENOSPC;
+		}
 		return -EIO;
 	}
 	snprintf(img, sizeof(img), "%s/img", dir);
 	r = sandbox_attach(pool_lease_control_path(l), &sb);
 	if (r == 0) {
-		r = sandbox_checkpoint(sb, img, ckpt_flags, err, errlen);
+		r = sandbox_checkpoint(sb, img, o->ckpt_flags, err, errlen);
 		sandbox_close(sb);
 	}
 	if (r < 0) {
 		bool ended = pool_lease_ended(l);
 		rm_tree(dir);
+		srv_snapq_abort();
 		pool_lease_put(l);
 		if (ended)
 			return -ENOENT;
@@ -164,23 +220,50 @@ int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, 
 			return r;
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-r));
+		if (no_space(r)) {
+			srv_snapq_refused(SRV_SNAPQ_NO_SPACE);
+			return -ENOSPC;
+		}
 		return -ECANCELED; /* the runtime refused: err says why */
 	}
+	now = (int64_t)time(NULL);
+	if (ttl)
+		expires = now + ttl;
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", id, "sandbox",
 		      pool_lease_id(l), "pool", pool_lease_pool(l), "rootfs", pool_lease_rootfs(l),
 		      "platform", pool_lease_platform(l) == PLAT_PTRACE ? "ptrace" : "systrap", "created_at",
-		      (json_int_t)time(NULL), "size_bytes", (json_int_t)tree_size(img));
-	if (!(ckpt_flags & SANDBOX_CKPT_LEAVE_RUNNING))
-		pool_lease_end(l);
-	pool_lease_put(l);
-	snprintf(meta, sizeof(meta), "%s/meta.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s/meta.json.tmp", dir);
-	if (!m || json_dump_file(m, tmp, JSON_COMPACT) < 0 || rename(tmp, meta) < 0) {
+		      (json_int_t)now, "size_bytes", (json_int_t)tree_size(img));
+	if (m && expires)
+		json_object_set_new(m, "expires_at", json_integer(expires));
+	if (m && o->labels && json_object_size(o->labels))
+		json_object_set_new(m, "labels", json_deep_copy(o->labels));
+	bytes = srv_snapq_snapshot_bytes(dir);
+	r = srv_snapq_commit(s, id, bytes, expires, err, errlen);
+	if (r < 0) {
 		json_decref(m);
 		rm_tree(dir);
+		pool_lease_put(l);
+		return r;
+	}
+	snprintf(meta, sizeof(meta), "%s/meta.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s/meta.json.tmp", dir);
+	errno = EIO;
+	if (!m || json_dump_file(m, tmp, JSON_COMPACT) < 0 || rename(tmp, meta) < 0) {
+		r = errno;
+		json_decref(m);
+		rm_tree(dir);
+		srv_snapq_forget(id);
+		pool_lease_put(l);
 		snprintf(err, errlen, "cannot write the snapshot's metadata");
+		if (no_space(-r)) {
+			srv_snapq_refused(SRV_SNAPQ_NO_SPACE);
+			return -ENOSPC;
+		}
 		return -EIO;
 	}
+	if (!(o->ckpt_flags & SANDBOX_CKPT_LEAVE_RUNNING))
+		pool_lease_end(l);
+	pool_lease_put(l);
 	atomic_fetch_add(&s->snaps_created, 1);
 	out = public_json(m);
 	json_decref(m);
@@ -209,14 +292,35 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int srv_snap_list(struct srv *s, json_t **ret)
+static bool label_match(json_t *meta, const char *key, const char *val)
 {
+	json_t *v = json_object_get(json_object_get(meta, "labels"), key);
+
+	return json_is_string(v) && strcmp(json_string_value(v), val) == 0;
+}
+
+int srv_snap_list(struct srv *s, const char *label, json_t **ret)
+{
+	char lkey[130] = "";
+	const char *lval = NULL;
 	DIR *d = s->cfg.snapshot_dir ? opendir(s->cfg.snapshot_dir) : NULL;
 	struct dirent *e;
 	char **ids = NULL;
 	size_t n = 0, cap = 0;
-	json_t *a = json_array();
+	json_t *a;
 
+	if (label) {
+		const char *eq = strchr(label, '=');
+		if (!eq || eq == label || (size_t)(eq - label) > 128) {
+			if (d)
+				closedir(d);
+			return -EINVAL;
+		}
+		memcpy(lkey, label, (size_t)(eq - label));
+		lkey[eq - label] = 0;
+		lval = eq + 1;
+	}
+	a = json_array();
 	if (!a) {
 		if (d)
 			closedir(d);
@@ -242,7 +346,7 @@ int srv_snap_list(struct srv *s, json_t **ret)
 		qsort(ids, n, sizeof(*ids), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		json_t *m = load_meta(s, ids[i]);
-		if (m)
+		if (m && (!lval || label_match(m, lkey, lval)))
 			json_array_append_new(a, public_json(m));
 		json_decref(m);
 		free(ids[i]);
@@ -253,6 +357,11 @@ int srv_snap_list(struct srv *s, json_t **ret)
 }
 
 int srv_snap_delete(struct srv *s, const char *id)
+{
+	return srv_snap_remove(s, id, false);
+}
+
+int srv_snap_remove(struct srv *s, const char *id, bool expired)
 {
 	char dir[4096], gone[4200];
 	unsigned char rnd[4] = { 0 };
@@ -271,8 +380,11 @@ int srv_snap_delete(struct srv *s, const char *id)
 	if (r == 0 && rename(dir, gone) < 0)
 		r = errno == ENOENT ? -ENOENT : -errno;
 	srv_snap_pools_unlock();
+	if (r == -ENOENT)
+		srv_snapq_forget(id); /* removed behind the server's back */
 	if (r < 0)
 		return r;
+	srv_snapq_removed(id, expired);
 	rm_tree(gone);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "platform/platform.h"
 #include "pool/pool.h"
@@ -30,6 +31,11 @@ struct srv_limits {
 	uint32_t exec_timeout_ms, max_exec_timeout_ms;
 	uint32_t drain_timeout_ms; /* SIGTERM: wait this long for requests */
 	uint32_t max_sandboxes;    /* alive at once, every pool together */
+	/* snapshots (snap_quota.c); 0: no limit */
+	uint32_t max_snapshots;       /* on disk, with creates in flight */
+	uint64_t max_snapshot_bytes;  /* total size of their files */
+	uint32_t snapshot_ttl;        /* seconds, when a request sets none */
+	uint32_t max_snapshot_ttl;    /* seconds a request may ask for */
 };
 
 struct srv_config {
@@ -138,12 +144,29 @@ void srv_stream_free(struct srv_stream *st);
  * be restored): @err says why (409 / FAILED_PRECONDITION); -EPIPE the
  * sandbox is not reachable; -EIO the snapshot directory; pool errors
  * (-ENOSPC, -EAGAIN, ...) from the restore's new sandbox. */
-int srv_snap_create(struct srv *s, const char *sandbox_id, unsigned ckpt_flags, json_t **ret,
-		    char *err, size_t errlen);
+#define SRV_SNAP_ID_LEN 16
+struct srv_snap_opts {
+	unsigned ckpt_flags; /* SANDBOX_CKPT_* */
+	uint32_t ttl_seconds; /* 0: the server's default */
+	json_t *labels;       /* NULL or an object of strings (srv_snap_labels_ok) */
+};
+/* Also -EDQUOT: max_snapshots / max_snapshot_bytes (507 /
+ * RESOURCE_EXHAUSTED), -ENOSPC: the disk is full (the same), -EINVAL:
+ * ttl_seconds over max_snapshot_ttl_seconds (400); @err says why.  A failed
+ * create leaves nothing in the snapshot directory. */
+int srv_snap_create(struct srv *s, const char *sandbox_id, const struct srv_snap_opts *o,
+		    json_t **ret, char *err, size_t errlen);
+/* NULL if @labels is usable, else why not. */
+const char *srv_snap_labels_ok(json_t *labels);
 int srv_snap_get(struct srv *s, const char *id, json_t **ret);
-int srv_snap_list(struct srv *s, json_t **ret); /* an array, sorted by id */
+/* An array, sorted by id; @label "KEY=VALUE" or NULL filters (-EINVAL: not
+ * KEY=VALUE). */
+int srv_snap_list(struct srv *s, const char *label, json_t **ret);
 /* -EBUSY while a pool's template is the snapshot (srv_snap_in_use). */
 int srv_snap_delete(struct srv *s, const char *id);
+/* srv_snap_delete() counted as deleted or, @expired, as expired. */
+int srv_snap_remove(struct srv *s, const char *id, bool expired);
+bool srv_snap_id_ok(const char *id);
 /* A new lease (one reference for the caller) running the snapshot's
  * processes. */
 int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint32_t secs,
@@ -151,6 +174,38 @@ int srv_snap_restore(struct srv *s, const char *id, int acquire_timeout_ms, uint
 
 /* The metadata of snapshot @id (a new reference), NULL if unknown. */
 json_t *srv_snap_meta(struct srv *s, const char *id);
+
+/* --- snapshot quotas and retention (snap_quota.c) --- */
+enum srv_snapq_refusal {
+	SRV_SNAPQ_MAX_SNAPSHOTS,
+	SRV_SNAPQ_MAX_BYTES,
+	SRV_SNAPQ_NO_SPACE,
+	SRV_SNAPQ_REFUSED_N,
+};
+/* Count the snapshots in the snapshot directory (before serving); damaged
+ * or partial ones and interrupted deletions are removed (logged).  Returns
+ * how many were counted. */
+int srv_snapq_scan(struct srv *s);
+/* The reaper thread: expired snapshots removed once a second. */
+int srv_snapq_start(struct srv *s);
+void srv_snapq_stop(void);
+/* A create in flight counted against max_snapshots: -EDQUOT (@err set) at
+ * a limit. */
+int srv_snapq_reserve(struct srv *s, char *err, size_t errlen);
+void srv_snapq_abort(void);
+/* The reserved create is on disk: -EDQUOT if @bytes take the total over
+ * max_snapshot_bytes (the caller removes it). */
+int srv_snapq_commit(struct srv *s, const char *id, uint64_t bytes, int64_t expires_at,
+		     char *err, size_t errlen);
+void srv_snapq_removed(const char *id, bool expired);
+/* Uncounted without a deletion (a create that failed after its commit). */
+void srv_snapq_forget(const char *id);
+void srv_snapq_refused(enum srv_snapq_refusal why);
+void srv_snapq_metrics(FILE *f);
+uint64_t srv_snapq_dir_bytes(const char *dir);
+/* What snapshot directory @dir counts: its image's files + 512. */
+uint64_t srv_snapq_snapshot_bytes(const char *dir);
+void srv_snapq_rm_tree(const char *dir);
 
 /* --- pools from snapshots (snap_pool.c) --- */
 /* pool_create() for a parsed pool body: a snapshot template (cfg->snapshot;

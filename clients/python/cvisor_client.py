@@ -138,8 +138,10 @@ class Client:
                 return out
 
     # --- snapshots ---
-    def snapshots(self):
-        return self._json("GET", "/v1/snapshots")["snapshots"]
+    def snapshots(self, label=None):
+        """label "KEY=VALUE": only the snapshots with that label."""
+        q = "?" + urllib.parse.urlencode({"label": label}) if label else ""
+        return self._json("GET", "/v1/snapshots" + q)["snapshots"]
 
     def snapshot_info(self, sid):
         return self._json("GET", "/v1/snapshots/" + urllib.parse.quote(sid, safe=""))
@@ -200,9 +202,17 @@ class Sandbox:
     def remove_file(self, path):
         self._c._request("DELETE", self._p("/files?" + urllib.parse.urlencode({"path": path}))).read()
 
-    def snapshot(self, leave_running=True):
-        """Snapshot its processes: {id, sandbox, pool, created_at, size_bytes}."""
-        return self._c._json("POST", self._p("/snapshots"), {"leave_running": leave_running})
+    def snapshot(self, leave_running=True, ttl_seconds=None, labels=None, compress=False):
+        """Snapshot its processes: {id, sandbox, pool, created_at, size_bytes,
+        expires_at (if it expires), labels}.  A limit reached: 507."""
+        body = {"leave_running": leave_running}
+        if ttl_seconds is not None:
+            body["ttl_seconds"] = ttl_seconds
+        if labels:
+            body["labels"] = labels
+        if compress:
+            body["compress"] = True
+        return self._c._json("POST", self._p("/snapshots"), body)
 
     def delete(self):
         self._c._request("DELETE", self._p()).read()

@@ -223,11 +223,14 @@ class Client:
     def delete_file(self, id, path):
         return self.call("DeleteFile", id=id, path=path)
 
-    def create_snapshot(self, sandbox, stop=False):
-        return self.call("CreateSnapshot", sandbox=sandbox, stop=stop)
+    def create_snapshot(self, sandbox, stop=False, ttl_seconds=0, labels=None, compress=False):
+        """ttl_seconds 0: the server's default; RESOURCE_EXHAUSTED at a limit."""
+        return self.call("CreateSnapshot", sandbox=sandbox, stop=stop, compress=compress,
+                         ttl_seconds=ttl_seconds, labels=labels or {})
 
-    def list_snapshots(self):
-        return self.call("ListSnapshots").snapshots
+    def list_snapshots(self, label=None):
+        """label "KEY=VALUE": only the snapshots with that label."""
+        return self.call("ListSnapshots", label=label or "").snapshots
 
     def get_snapshot(self, id):
         return self.call("GetSnapshot", id=id)
