@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 struct Cvisor__Ckpt__Image;
+struct Cvisor__Ckpt__Task;
+struct Cvisor__Ckpt__ThreadGroup;
+struct task;
+struct thread_group;
 
 struct kernel;
 
@@ -49,5 +53,12 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 /* Recreate the image's in-memory files (FsEntry) in the fresh sandbox @k
  * (ckpt_fs.c); called by kernel_ckpt_restore before files are reopened. */
 int kernel_ckpt_restore_fs(struct kernel *k, const struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
+
+/* CPU accounting (ckpt_cpu.c): save with the group under kernel.lock;
+ * restore a task after itimer_task_init, a group after itimer_tg_init. */
+void ckpt_cpu_save_task(struct task *t, struct Cvisor__Ckpt__Task *pt);
+void ckpt_cpu_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g);
+void ckpt_cpu_restore_task(struct task *t, const struct Cvisor__Ckpt__Task *pt);
+void ckpt_cpu_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__ThreadGroup *g);
 
 #endif

@@ -110,7 +110,11 @@ static int open_path(struct restorer *s, const Cvisor__Ckpt__File *pf, struct fi
 		}
 	}
 	pthread_mutex_lock(&f->lock);
-	f->flags = (f->flags & O_ACCMODE) | (pf->flags & FILE_SETFL_MASK);
+	/* F_GETFL as saved (O_DIRECTORY, O_CLOEXEC, ... included: the
+	 * description was opened with them), not the O_NOFOLLOW added here
+	 * unless it was saved */
+	f->flags = (f->flags & O_ACCMODE) |
+		   (pf->flags & ~(unsigned)(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
 	f->pos = pf->pos;
 	pthread_mutex_unlock(&f->lock);
 	*ret = f;
@@ -443,6 +447,7 @@ static int make_task(struct restorer *s, struct thread_group *tg, const Cvisor__
 	t->fdt = fdt_get(s->fdts[find_id(pt->fd_table_id, img->n_fd_tables, fdt_id, img)]);
 	t->fs = fs_context_get(s->fss[find_id(pt->fs_id, img->n_fs_contexts, fs_id, img)]);
 	itimer_task_init(t);
+	ckpt_cpu_restore_task(t, pt);
 	return ok ? 0 : -ENOMEM;
 }
 
@@ -483,6 +488,7 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 		snprintf(tg->comm, sizeof(tg->comm), "%s", g->comm);
 		task_rlimits_default(tg);
 		itimer_tg_init(tg);
+		ckpt_cpu_restore_group(tg, g);
 		return 0;
 	}
 	for (size_t i = 0; i < img->n_mms; i++)
@@ -531,6 +537,7 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 	tg->itimer_prof.left = g->itimer_prof_left;
 	tg->itimer_prof.interval = g->itimer_prof_interval;
 	tg->cpu_timers_armed = g->itimer_virt_left || g->itimer_prof_left;
+	ckpt_cpu_restore_group(tg, g);
 	for (size_t i = 0; i < g->n_tasks && r == 0; i++) {
 		struct task *t = NULL;
 

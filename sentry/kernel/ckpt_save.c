@@ -699,6 +699,7 @@ static int save_task(struct saver *s, struct task *t, Cvisor__Ckpt__ThreadGroup 
 	pt->syscall_restart = t->sys_restart;
 	pt->saved_mask_valid = t->saved_mask_valid != 0;
 	pt->saved_mask = t->saved_mask;
+	ckpt_cpu_save_task(t, pt);
 	r = save_fdt(s, t, &pt->fd_table_id);
 	if (r == 0)
 		r = save_fs(s, t, &pt->fs_id);
@@ -727,6 +728,9 @@ static int save_group(struct saver *s, struct thread_group *tg)
 		g->exit_signal = tg->exit_signal;
 		g->zombie = true;
 		g->exit_status = tg->exit_status;
+		pthread_mutex_lock(&s->k->lock);
+		ckpt_cpu_save_group_locked(tg, g);
+		pthread_mutex_unlock(&s->k->lock);
 		g->comm = sv_strdup(s, tg->comm);
 		g->exe = sv_strdup(s, "");
 		if (!g->comm || !g->exe)
@@ -760,6 +764,7 @@ static int save_group(struct saver *s, struct thread_group *tg)
 	g->itimer_virt_interval = tg->itimer_virt.interval;
 	g->itimer_prof_left = tg->itimer_prof.left;
 	g->itimer_prof_interval = tg->itimer_prof.interval;
+	ckpt_cpu_save_group_locked(tg, g);
 	pthread_mutex_unlock(&k->lock);
 	g->tgid = tg->tgid;
 	g->parent_tgid = tg->parent ? tg->parent->tgid : 0;
