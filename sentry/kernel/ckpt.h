@@ -30,6 +30,7 @@ struct Cvisor__Ckpt__Task;
 struct Cvisor__Ckpt__ThreadGroup;
 struct task;
 struct thread_group;
+struct mm_shm;
 
 struct kernel;
 
@@ -60,5 +61,27 @@ void ckpt_cpu_save_task(struct task *t, struct Cvisor__Ckpt__Task *pt);
 void ckpt_cpu_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g);
 void ckpt_cpu_restore_task(struct task *t, const struct Cvisor__Ckpt__Task *pt);
 void ckpt_cpu_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__ThreadGroup *g);
+
+/* Anonymous shared memory (ckpt_shm.c).  Save: ckpt_shm_id gives the image
+ * id of a memfd (a reference kept in @set), ckpt_shm_save writes every
+ * object's pages from page *@next_page on and points img->shm_objects into
+ * @set (valid until ckpt_shm_set_free).  Restore: ckpt_shm_restore makes
+ * one memfd per object (an array parallel to img->shm_objects);
+ * ckpt_shm_restored gives a new reference to the one of @id (NULL: none). */
+struct ckpt_shm_set {
+	struct mm_shm **shm;
+	size_t n, cap;
+	struct Cvisor__Ckpt__ShmObject *objs, **ptrs;
+	size_t nobjs;
+};
+int ckpt_shm_id(struct ckpt_shm_set *set, struct mm_shm *shm, uint32_t *ret);
+int ckpt_shm_save(struct ckpt_shm_set *set, int pages_fd, uint64_t *next_page,
+		  struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
+void ckpt_shm_set_free(struct ckpt_shm_set *set);
+int ckpt_shm_restore(const struct Cvisor__Ckpt__Image *img, int pages_fd, struct mm_shm ***ret,
+		     char *err, size_t errlen);
+struct mm_shm *ckpt_shm_restored(const struct Cvisor__Ckpt__Image *img, struct mm_shm **v,
+				 uint32_t id);
+void ckpt_shm_restore_free(const struct Cvisor__Ckpt__Image *img, struct mm_shm **v);
 
 #endif

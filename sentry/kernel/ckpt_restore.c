@@ -52,6 +52,7 @@ struct restorer {
 	struct fd_table **fdts;    /* per img->fd_tables[i] */
 	struct fs_context **fss;   /* per img->fs_contexts[i] */
 	struct rs_mm *mms;         /* per img->mms[i] */
+	struct mm_shm **shm;       /* per img->shm_objects[i] (ckpt_shm.c) */
 	struct thread_group **tgs; /* per img->groups[i] */
 	struct task **tasks;       /* all, in image order */
 	size_t ntasks;
@@ -313,7 +314,13 @@ static int make_mm(struct restorer *s, const Cvisor__Ckpt__Mm *pm, struct rs_mm 
 			break;
 		}
 		snprintf(v.name, sizeof(v.name), "%s", pv->name);
-		if (shared) { /* checked: read-only, a file, by reference */
+		if (shared && pv->shm_id) { /* anonymous shared memory (ckpt_shm.c) */
+			v.shm = ckpt_shm_restored(s->img, s->shm, pv->shm_id);
+			if (!v.shm) {
+				r = rs_fail(s, -EINVAL, "shared memory %u is missing", pv->shm_id);
+				break;
+			}
+		} else if (shared) { /* checked: read-only, a file, by reference */
 			r = shared_file(s, pv, &v.shm);
 			if (r < 0)
 				break;
@@ -601,6 +608,9 @@ static void restorer_free(struct restorer *s, int success)
 {
 	const ImgState *img = s->img;
 
+	ckpt_shm_restore_free(img, s->shm); /* the VMAs hold their own references */
+	s->shm = NULL;
+
 	if (!success) {
 		for (size_t i = 0; s->tasks && i < s->ntasks; i++)
 			free_task(s->tasks[i]);
@@ -688,6 +698,8 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = make_fd_tables(&s);
 	if (r == 0)
 		r = make_fs(&s);
+	if (r == 0)
+		r = ckpt_shm_restore(img, pages_fd, &s.shm, err, errlen);
 	for (size_t i = 0; i < img->n_mms && r == 0; i++)
 		r = make_mm(&s, img->mms[i], &s.mms[i]);
 	for (size_t i = 0; i < img->n_groups && r == 0; i++)

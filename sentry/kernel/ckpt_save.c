@@ -53,6 +53,7 @@ struct saver {
 	size_t nids, cids;
 	uint32_t next_id;
 	uint8_t *buf;         /* CHUNK bytes for page copies */
+	struct ckpt_shm_set shm; /* anonymous shared memory (ckpt_shm.c) */
 };
 
 static int sv_fail(struct saver *s, int r, const char *fmt, ...)
@@ -359,9 +360,13 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 				!(v->prot & PROT_WRITE) && (v->kind & MM_VMA_NOWRITE) &&
 				v->name[0] == '/' && v->shm && v->shm->is_file;
 
-		if ((v->kind & MM_VMA_SHARED) && !shared_ro) {
+		/* anonymous shared memory: by object (ckpt_shm.c), no pages here */
+		int shared_anon = (v->kind & MM_VMA_SHARED) && !(v->kind & MM_VMA_FILE) &&
+				  v->shm && !v->shm->is_file;
+
+		if ((v->kind & MM_VMA_SHARED) && !shared_ro && !shared_anon) {
 			r = sv_fail(s, -EOPNOTSUPP,
-				    "process %d: shared mapping 0x%llx-0x%llx %s (MAP_SHARED "
+				    "process %d: shared mapping 0x%llx-0x%llx %s (writable MAP_SHARED "
 				    "memory is not saved yet)", tg->tgid,
 				    (unsigned long long)v->start, (unsigned long long)v->end,
 				    v->name);
@@ -383,7 +388,9 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 		pv->file_size = v->file_size;
 		pv->name = sv_strdup(s, v->name);
 		r = pv->name ? PUSH(s, m->vmas, m->n_vmas, pv) : -ENOMEM;
-		if (r < 0 || shared_ro)
+		if (r == 0 && shared_anon)
+			r = ckpt_shm_id(&s->shm, v->shm, &pv->shm_id);
+		if (r < 0 || shared_ro || shared_anon)
 			continue; /* (r < 0 ends the loop) */
 		/* private memory: read it (made readable for the copy) */
 		if (!(v->prot & PROT_READ))
@@ -1108,6 +1115,7 @@ static void saver_free(struct saver *s)
 	free(s->arena);
 	free(s->ids);
 	free(s->buf);
+	ckpt_shm_set_free(&s->shm);
 }
 
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen)
@@ -1147,6 +1155,8 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 	}
 	if (r == 0 && s.img.n_groups == 0)
 		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
+	if (r == 0)
+		r = ckpt_shm_save(&s.shm, s.pages_fd, &s.next_page, &s.img, err, errlen);
 	if (r == 0) {
 		struct img_error ie = { { 0 } };
 
