@@ -139,6 +139,13 @@ static void print_image(const struct img *im)
 		printf("shared memory %u: %" PRIu64 " bytes, %" PRIu64 " saved pages in %zu runs\n",
 		       o->id, o->size, pages, o->n_runs);
 	}
+	for (size_t i = 0; i < s->n_sysv_shm; i++) {
+		const Cvisor__Ckpt__SysvShm *g = s->sysv_shm[i];
+
+		printf("sysv shm %d: key 0x%x size %" PRIu64 " mode 0%o uid %u cpid %d: shared "
+		       "memory %u\n", g->id, (unsigned)g->key, g->size, g->mode, g->uid, g->cpid,
+		       g->shm_id);
+	}
 	for (size_t i = 0; i < s->n_fd_tables; i++) {
 		const Cvisor__Ckpt__FdTable *t = s->fd_tables[i];
 

@@ -31,6 +31,7 @@ struct Cvisor__Ckpt__ThreadGroup;
 struct task;
 struct thread_group;
 struct mm_shm;
+struct ipc_ns;
 
 struct kernel;
 
@@ -70,14 +71,25 @@ void ckpt_cpu_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__
  * ckpt_shm_restored gives a new reference to the one of @id (NULL: none). */
 struct ckpt_shm_set {
 	struct mm_shm **shm;
+	bool *fixed; /* per shm: a SysV segment's */
 	size_t n, cap;
 	struct Cvisor__Ckpt__ShmObject *objs, **ptrs;
 	size_t nobjs;
+	struct Cvisor__Ckpt__SysvShm **sysv;
+	size_t nsysv;
 };
 int ckpt_shm_id(struct ckpt_shm_set *set, struct mm_shm *shm, uint32_t *ret);
 int ckpt_shm_save(struct ckpt_shm_set *set, int pages_fd, uint64_t *next_page,
 		  struct Cvisor__Ckpt__Image *img, char *err, size_t errlen);
 void ckpt_shm_set_free(struct ckpt_shm_set *set);
+/* Is @shm one of the set's (a SysV segment registered before the VMAs)? */
+bool ckpt_shm_has(const struct ckpt_shm_set *set, const struct mm_shm *shm);
+/* SysV segments: saved into img->sysv_shm (their memory into the set) before
+ * any VMA; restored into the fresh @ns last (undone on failure). */
+int ckpt_shm_save_sysv(struct ckpt_shm_set *set, struct ipc_ns *ns,
+		       struct Cvisor__Ckpt__Image *img);
+int ckpt_shm_restore_sysv(const struct Cvisor__Ckpt__Image *img, struct mm_shm **v,
+			  struct ipc_ns *ns, char *err, size_t errlen);
 int ckpt_shm_restore(const struct Cvisor__Ckpt__Image *img, int pages_fd, struct mm_shm ***ret,
 		     char *err, size_t errlen);
 struct mm_shm *ckpt_shm_restored(const struct Cvisor__Ckpt__Image *img, struct mm_shm **v,

@@ -354,15 +354,17 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 		const struct mm_vma *v = &mm->v[i];
 		Cvisor__Ckpt__Vma *pv;
 
+		/* anonymous shared memory and SysV segments: by object
+		 * (ckpt_shm.c), no pages here */
+		int shared_anon = (v->kind & MM_VMA_SHARED) && v->shm &&
+				  ((!(v->kind & MM_VMA_FILE) && !v->shm->is_file) ||
+				   ckpt_shm_has(&s->shm, v->shm));
 		/* a read-only shared map of a root file system file (glibc's
 		 * gconv cache, locale archives): by reference, no pages */
-		int shared_ro = (v->kind & MM_VMA_SHARED) && (v->kind & MM_VMA_FILE) &&
-				!(v->prot & PROT_WRITE) && (v->kind & MM_VMA_NOWRITE) &&
-				v->name[0] == '/' && v->shm && v->shm->is_file;
-
-		/* anonymous shared memory: by object (ckpt_shm.c), no pages here */
-		int shared_anon = (v->kind & MM_VMA_SHARED) && !(v->kind & MM_VMA_FILE) &&
-				  v->shm && !v->shm->is_file;
+		int shared_ro = !shared_anon && (v->kind & MM_VMA_SHARED) &&
+				(v->kind & MM_VMA_FILE) && !(v->prot & PROT_WRITE) &&
+				(v->kind & MM_VMA_NOWRITE) && v->name[0] == '/' && v->shm &&
+				v->shm->is_file;
 
 		if ((v->kind & MM_VMA_SHARED) && !shared_ro && !shared_anon) {
 			r = sv_fail(s, -EOPNOTSUPP,
@@ -1097,15 +1099,16 @@ static int check_kernel(struct saver *s)
 		pthread_mutex_lock(&ns->lock);
 		for (int kind = 0; kind < IPC_NKINDS; kind++)
 			for (int i = 0; i < IPC_SLOTS; i++)
-				if (ns->objs[kind][i]) {
+				if (ns->objs[kind][i] && kind != IPC_K_SHM) { /* ckpt_shm.c */
 					pthread_mutex_unlock(&ns->lock);
 					return sv_fail(s, -EOPNOTSUPP,
-						       "the sandbox has System V IPC objects "
-						       "(not saved yet)");
+						       "the sandbox has System V semaphores or "
+						       "message queues (not saved yet)");
 				}
 		pthread_mutex_unlock(&ns->lock);
+		r = ckpt_shm_save_sysv(&s->shm, ns, &s->img); /* before any VMA */
 	}
-	return 0;
+	return r;
 }
 
 static void saver_free(struct saver *s)

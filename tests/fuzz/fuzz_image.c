@@ -43,6 +43,12 @@ static void check_state(const ImgState *s, uint64_t pages_size)
 			if (v->shm_id && (!o || v->off + (v->end - v->start) > o->size))
 				abort();
 		}
+	for (size_t i = 0; i < s->n_sysv_shm; i++) {
+		const Cvisor__Ckpt__ShmObject *o = img_shm_find(s, s->sysv_shm[i]->shm_id);
+
+		if (!o || !o->fixed_size || s->sysv_shm[i]->size > o->size)
+			abort();
+	}
 	/* in-memory files: absolute paths without "." or ".." components,
 	 * bounded data */
 	for (size_t i = 0, total = 0; i < s->n_fs_entries; i++) {

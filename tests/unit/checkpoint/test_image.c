@@ -93,6 +93,8 @@ static size_t g_nfs;
 static Cvisor__Ckpt__ShmObject **g_shm;
 static size_t g_nshm;
 static uint32_t g_vma_shm_id, g_vma_kind;
+static Cvisor__Ckpt__SysvShm **g_sysv;
+static size_t g_nsysv;
 static uint64_t g_vma_off;
 
 /* A minimal valid state: one process, one thread, one VMA with a run. */
@@ -126,6 +128,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 		m.n_runs = 0;
 	}
 	img.n_shm_objects = g_nshm, img.shm_objects = g_shm;
+	img.n_sysv_shm = g_nsysv, img.sysv_shm = g_sysv;
 	ft.id = 2;
 	fs.id = 3, fs.cwd = (char *)"/", fs.root = (char *)"/";
 	t.tid = tid, t.creds = &c, t.regs.data = regs, t.regs.len = sizeof(regs);
@@ -271,6 +274,56 @@ static void test_shm_objects(void **state)
 	assert_int_equal(shm_verdict(8192, 100, 1, 0, 1, 1, 0), -EBADMSG);
 }
 
+/* Two SysV segments (ids @id0/@id1, keys @key0/@key1, size @size, mode
+ * @mode) on objects 1 and 2 of 8192 bytes (fixed_size: @fixed). */
+static int sysv_verdict(int fixed, int32_t id0, int32_t id1, int32_t key0, int32_t key1,
+			uint64_t size, uint32_t mode, uint32_t obj1)
+{
+	Cvisor__Ckpt__ShmObject o[2] = { CVISOR__CKPT__SHM_OBJECT__INIT,
+					 CVISOR__CKPT__SHM_OBJECT__INIT },
+				*op[2] = { &o[0], &o[1] };
+	Cvisor__Ckpt__SysvShm g[2] = { CVISOR__CKPT__SYSV_SHM__INIT, CVISOR__CKPT__SYSV_SHM__INIT },
+			      *gp[2] = { &g[0], &g[1] };
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	for (int i = 0; i < 2; i++) {
+		o[i].id = (uint32_t)i + 1, o[i].size = 8192, o[i].fixed_size = fixed;
+		g[i].size = size, g[i].mode = mode, g[i].shm_id = (uint32_t)i + 1;
+	}
+	g[0].id = id0, g[1].id = id1, g[0].key = key0, g[1].key = key1, g[1].shm_id = obj1;
+	g_shm = op, g_nshm = 2, g_sysv = gp, g_nsysv = 2;
+	buf = pack_min(&len, 0, 1);
+	g_shm = NULL, g_nshm = 0, g_sysv = NULL, g_nsysv = 0;
+	ret = img_state_parse(buf, len, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_sysv_shm(void **state)
+{
+	(void)state;
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 0640, 2), 0);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 0, 0, 8192, 01600, 2), 0);
+	/* not a fixed-size object, one slot or key or object twice, slots and
+	 * sizes out of range, unknown mode bits */
+	assert_int_equal(sysv_verdict(0, 32768, 65537, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65536, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 7, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 0640, 1), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 256, 65537, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, -1, 65537, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 8193, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 4096, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 0, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 04640, 2), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -314,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_state_checks),
 		cmocka_unit_test(test_fs_entries),
 		cmocka_unit_test(test_shm_objects),
+		cmocka_unit_test(test_sysv_shm),
 		cmocka_unit_test(test_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
