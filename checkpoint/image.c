@@ -454,10 +454,12 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 			    v->start < APP_MIN || v->end > APP_LIMIT || v->start < prev ||
 			    (v->prot & ~7) || strlen(v->name) > 255)
 				return fail(err, -EBADMSG, "state: mm %u: bad VMA %zu", m->id, j);
-			/* MM_VMA_SHARED (1): only read-only file maps (MM_VMA_FILE 2,
-			 * MM_VMA_NOWRITE 32) by path */
-			if ((v->kind & 1) && ((v->kind & 34) != 34 || (v->prot & 2) ||
-					      v->name[0] != '/' || v->off % IMG_PAGE))
+			/* MM_VMA_SHARED (1): read-only file maps (MM_VMA_FILE 2,
+			 * MM_VMA_NOWRITE 32) by path, or anonymous shared memory
+			 * (shm_id: img_shm_check) */
+			if ((v->kind & 1) && !v->shm_id &&
+			    ((v->kind & 34) != 34 || (v->prot & 2) || v->name[0] != '/' ||
+			     v->off % IMG_PAGE))
 				return fail(err, -EBADMSG, "state: mm %u: bad shared VMA %zu", m->id,
 					    j);
 			prev = v->end;
@@ -485,6 +487,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 					    m->id, j);
 		}
 	}
+	if ((r = img_shm_check(s, npages, err)) < 0)
+		return r;
 	for (size_t i = 0; i < s->n_pipes; i++) {
 		if (s->pipes[i]->data.len > s->pipes[i]->capacity ||
 		    s->pipes[i]->capacity > (1u << 20) || s->pipes[i]->capacity < 4096)

@@ -102,6 +102,10 @@ int img_state_parse(const void *buf, size_t len, uint64_t pages_size, ImgState *
  * resolvable, VMAs page aligned, sorted, within the application range,
  * page runs inside their VMAs and inside pages.img (@pages_size). */
 int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *err);
+/* Its part for anonymous shared memory (image_shm.c): objects and the VMAs
+ * that map them; @npages: pages in pages.img.  img_shm_find: by id, or NULL. */
+int img_shm_check(const ImgState *s, uint64_t npages, struct img_error *err);
+const Cvisor__Ckpt__ShmObject *img_shm_find(const ImgState *s, uint32_t id);
 void img_state_free(ImgState *s);
 /* The AF_UNIX part of img_state_check (image_sock.c). */
 int img_check_unix_sockets(const ImgState *s, struct img_error *err);

@@ -138,11 +138,31 @@ static void print_image(const struct img *im)
 			for (size_t k = 0; k < m->n_runs; k++)
 				if (m->runs[k]->addr >= v->start && m->runs[k]->addr < v->end)
 					saved += m->runs[k]->npages;
-			printf("  %012" PRIx64 "-%012" PRIx64 " %c%c%c %8" PRIu64 " pages saved  %s\n",
+			printf("  %012" PRIx64 "-%012" PRIx64 " %c%c%c %8" PRIu64 " pages saved  %s",
 			       v->start, v->end, v->prot & PROT_READ ? 'r' : '-',
 			       v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-', saved,
 			       v->name);
+			if (v->shm_id)
+				printf("  shared memory %u at 0x%" PRIx64, v->shm_id, v->off);
+			putchar('\n');
 		}
+	}
+	for (size_t i = 0; i < s->n_shm_objects; i++) {
+		const Cvisor__Ckpt__ShmObject *o = s->shm_objects[i];
+		uint64_t pages = 0;
+
+		for (size_t j = 0; j < o->n_runs; j++)
+			pages += o->runs[j]->npages;
+		total_pages += pages;
+		printf("shared memory %u: %" PRIu64 " bytes, %" PRIu64 " saved pages in %zu runs\n",
+		       o->id, o->size, pages, o->n_runs);
+	}
+	for (size_t i = 0; i < s->n_sysv_shm; i++) {
+		const Cvisor__Ckpt__SysvShm *g = s->sysv_shm[i];
+
+		printf("sysv shm %d: key 0x%x size %" PRIu64 " mode 0%o uid %u cpid %d: shared "
+		       "memory %u\n", g->id, (unsigned)g->key, g->size, g->mode, g->uid, g->cpid,
+		       g->shm_id);
 	}
 	for (size_t i = 0; i < s->n_fd_tables; i++) {
 		const Cvisor__Ckpt__FdTable *t = s->fd_tables[i];

@@ -52,6 +52,7 @@ struct restorer {
 	struct fd_table **fdts;    /* per img->fd_tables[i] */
 	struct fs_context **fss;   /* per img->fs_contexts[i] */
 	struct rs_mm *mms;         /* per img->mms[i] */
+	struct mm_shm **shm;       /* per img->shm_objects[i] (ckpt_shm.c) */
 	struct thread_group **tgs; /* per img->groups[i] */
 	struct task **tasks;       /* all, in image order */
 	size_t ntasks;
@@ -110,7 +111,11 @@ static int open_path(struct restorer *s, const Cvisor__Ckpt__File *pf, struct fi
 		}
 	}
 	pthread_mutex_lock(&f->lock);
-	f->flags = (f->flags & O_ACCMODE) | (pf->flags & FILE_SETFL_MASK);
+	/* F_GETFL as saved (O_DIRECTORY, O_CLOEXEC, ... included: the
+	 * description was opened with them), not the O_NOFOLLOW added here
+	 * unless it was saved */
+	f->flags = (f->flags & O_ACCMODE) |
+		   (pf->flags & ~(unsigned)(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
 	f->pos = pf->pos;
 	pthread_mutex_unlock(&f->lock);
 	*ret = f;
@@ -321,7 +326,13 @@ static int make_mm(struct restorer *s, const Cvisor__Ckpt__Mm *pm, struct rs_mm 
 			break;
 		}
 		snprintf(v.name, sizeof(v.name), "%s", pv->name);
-		if (shared) { /* checked: read-only, a file, by reference */
+		if (shared && pv->shm_id) { /* anonymous shared memory (ckpt_shm.c) */
+			v.shm = ckpt_shm_restored(s->img, s->shm, pv->shm_id);
+			if (!v.shm) {
+				r = rs_fail(s, -EINVAL, "shared memory %u is missing", pv->shm_id);
+				break;
+			}
+		} else if (shared) { /* checked: read-only, a file, by reference */
 			r = shared_file(s, pv, &v.shm);
 			if (r < 0)
 				break;
@@ -456,6 +467,7 @@ static int make_task(struct restorer *s, struct thread_group *tg, const Cvisor__
 	t->fdt = fdt_get(s->fdts[find_id(pt->fd_table_id, img->n_fd_tables, fdt_id, img)]);
 	t->fs = fs_context_get(s->fss[find_id(pt->fs_id, img->n_fs_contexts, fs_id, img)]);
 	itimer_task_init(t);
+	ckpt_cpu_restore_task(t, pt);
 	return ok ? 0 : -ENOMEM;
 }
 
@@ -496,6 +508,7 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 		snprintf(tg->comm, sizeof(tg->comm), "%s", g->comm);
 		task_rlimits_default(tg);
 		itimer_tg_init(tg);
+		ckpt_cpu_restore_group(tg, g);
 		return 0;
 	}
 	for (size_t i = 0; i < img->n_mms; i++)
@@ -544,6 +557,7 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 	tg->itimer_prof.left = g->itimer_prof_left;
 	tg->itimer_prof.interval = g->itimer_prof_interval;
 	tg->cpu_timers_armed = g->itimer_virt_left || g->itimer_prof_left;
+	ckpt_cpu_restore_group(tg, g);
 	for (size_t i = 0; i < g->n_tasks && r == 0; i++) {
 		struct task *t = NULL;
 
@@ -606,6 +620,9 @@ static int alloc_arrays(struct restorer *s)
 static void restorer_free(struct restorer *s, int success)
 {
 	const ImgState *img = s->img;
+
+	ckpt_shm_restore_free(img, s->shm); /* the VMAs hold their own references */
+	s->shm = NULL;
 
 	if (!success) {
 		for (size_t i = 0; s->tasks && i < s->ntasks; i++)
@@ -701,10 +718,14 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = make_fd_tables(&s);
 	if (r == 0)
 		r = make_fs(&s);
+	if (r == 0)
+		r = ckpt_shm_restore(img, pages_fd, &s.shm, err, errlen);
 	for (size_t i = 0; i < img->n_mms && r == 0; i++)
 		r = make_mm(&s, img->mms[i], &s.mms[i]);
 	for (size_t i = 0; i < img->n_groups && r == 0; i++)
 		r = make_group(&s, img->groups[i], &s.tgs[i]);
+	if (r == 0) /* last: undoes itself on failure */
+		r = ckpt_shm_restore_sysv(img, s.shm, k->ipc, err, errlen);
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-r));

@@ -57,6 +57,7 @@ struct saver {
 	uint32_t next_id;
 	uint8_t *buf;         /* CHUNK bytes for page copies */
 	struct ckpt_socks *socks; /* AF_UNIX sockets met (ckpt_sock.c) */
+	struct ckpt_shm_set shm; /* anonymous shared memory (ckpt_shm.c) */
 };
 
 static int sv_fail(struct saver *s, int r, const char *fmt, ...)
@@ -357,15 +358,21 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 		const struct mm_vma *v = &mm->v[i];
 		Cvisor__Ckpt__Vma *pv;
 
+		/* anonymous shared memory and SysV segments: by object
+		 * (ckpt_shm.c), no pages here */
+		int shared_anon = (v->kind & MM_VMA_SHARED) && v->shm &&
+				  ((!(v->kind & MM_VMA_FILE) && !v->shm->is_file) ||
+				   ckpt_shm_has(&s->shm, v->shm));
 		/* a read-only shared map of a root file system file (glibc's
 		 * gconv cache, locale archives): by reference, no pages */
-		int shared_ro = (v->kind & MM_VMA_SHARED) && (v->kind & MM_VMA_FILE) &&
-				!(v->prot & PROT_WRITE) && (v->kind & MM_VMA_NOWRITE) &&
-				v->name[0] == '/' && v->shm && v->shm->is_file;
+		int shared_ro = !shared_anon && (v->kind & MM_VMA_SHARED) &&
+				(v->kind & MM_VMA_FILE) && !(v->prot & PROT_WRITE) &&
+				(v->kind & MM_VMA_NOWRITE) && v->name[0] == '/' && v->shm &&
+				v->shm->is_file;
 
-		if ((v->kind & MM_VMA_SHARED) && !shared_ro) {
+		if ((v->kind & MM_VMA_SHARED) && !shared_ro && !shared_anon) {
 			r = sv_fail(s, -EOPNOTSUPP,
-				    "process %d: shared mapping 0x%llx-0x%llx %s (MAP_SHARED "
+				    "process %d: shared mapping 0x%llx-0x%llx %s (writable MAP_SHARED "
 				    "memory is not saved yet)", tg->tgid,
 				    (unsigned long long)v->start, (unsigned long long)v->end,
 				    v->name);
@@ -387,7 +394,9 @@ static int save_mm(struct saver *s, struct thread_group *tg, uint32_t *ret_id)
 		pv->file_size = v->file_size;
 		pv->name = sv_strdup(s, v->name);
 		r = pv->name ? PUSH(s, m->vmas, m->n_vmas, pv) : -ENOMEM;
-		if (r < 0 || shared_ro)
+		if (r == 0 && shared_anon)
+			r = ckpt_shm_id(&s->shm, v->shm, &pv->shm_id);
+		if (r < 0 || shared_ro || shared_anon)
 			continue; /* (r < 0 ends the loop) */
 		/* private memory: read it (made readable for the copy) */
 		if (!(v->prot & PROT_READ))
@@ -797,6 +806,7 @@ static int save_task(struct saver *s, struct task *t, Cvisor__Ckpt__ThreadGroup 
 	pt->syscall_restart = t->sys_restart;
 	pt->saved_mask_valid = t->saved_mask_valid != 0;
 	pt->saved_mask = t->saved_mask;
+	ckpt_cpu_save_task(t, pt);
 	r = save_fdt(s, t, &pt->fd_table_id);
 	if (r == 0)
 		r = save_fs(s, t, &pt->fs_id);
@@ -825,6 +835,9 @@ static int save_group(struct saver *s, struct thread_group *tg)
 		g->exit_signal = tg->exit_signal;
 		g->zombie = true;
 		g->exit_status = tg->exit_status;
+		pthread_mutex_lock(&s->k->lock);
+		ckpt_cpu_save_group_locked(tg, g);
+		pthread_mutex_unlock(&s->k->lock);
 		g->comm = sv_strdup(s, tg->comm);
 		g->exe = sv_strdup(s, "");
 		if (!g->comm || !g->exe)
@@ -858,6 +871,7 @@ static int save_group(struct saver *s, struct thread_group *tg)
 	g->itimer_virt_interval = tg->itimer_virt.interval;
 	g->itimer_prof_left = tg->itimer_prof.left;
 	g->itimer_prof_interval = tg->itimer_prof.interval;
+	ckpt_cpu_save_group_locked(tg, g);
 	pthread_mutex_unlock(&k->lock);
 	g->tgid = tg->tgid;
 	g->parent_tgid = tg->parent ? tg->parent->tgid : 0;
@@ -1193,15 +1207,16 @@ static int check_kernel(struct saver *s)
 		pthread_mutex_lock(&ns->lock);
 		for (int kind = 0; kind < IPC_NKINDS; kind++)
 			for (int i = 0; i < IPC_SLOTS; i++)
-				if (ns->objs[kind][i]) {
+				if (ns->objs[kind][i] && kind != IPC_K_SHM) { /* ckpt_shm.c */
 					pthread_mutex_unlock(&ns->lock);
 					return sv_fail(s, -EOPNOTSUPP,
-						       "the sandbox has System V IPC objects "
-						       "(not saved yet)");
+						       "the sandbox has System V semaphores or "
+						       "message queues (not saved yet)");
 				}
 		pthread_mutex_unlock(&ns->lock);
+		r = ckpt_shm_save_sysv(&s->shm, ns, &s->img); /* before any VMA */
 	}
-	return 0;
+	return r;
 }
 
 static void saver_free(struct saver *s)
@@ -1212,6 +1227,7 @@ static void saver_free(struct saver *s)
 	free(s->ids);
 	free(s->buf);
 	ckpt_sock_save_free(s->socks);
+	ckpt_shm_set_free(&s->shm);
 }
 
 int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t errlen)
@@ -1254,6 +1270,8 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
 	if (r == 0)
 		r = ckpt_sock_save_finish(s.socks, k, &s.img, save_inflight, &s, err, errlen);
+	if (r == 0)
+		r = ckpt_shm_save(&s.shm, s.pages_fd, &s.next_page, &s.img, err, errlen);
 	if (r == 0) {
 		struct img_error ie = { { 0 } };
 

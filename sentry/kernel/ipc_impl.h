@@ -81,4 +81,18 @@ void ipc_msg_free(struct ipc_obj *o);
 /* Segments removed while attached whose last attachment has gone. */
 void ipc_shm_sweep(struct ipc_ns *ns);
 
+/* Checkpoint (ckpt_shm.c), ns locked: ipc_shm_ckpt_get reads the segment
+ * in @slot (@mem borrowed), -ENOENT for none; ipc_shm_ckpt_add puts one in
+ * its saved slot (taking a new reference to @mem), -EEXIST if taken. */
+struct ipc_shm_ckpt {
+	struct ipc_perm perm;
+	int id;
+	time_t ctime, atime, dtime;
+	uint64_t size;
+	struct mm_shm *mem;
+	int32_t cpid, lpid;
+};
+int ipc_shm_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_shm_ckpt *out);
+int ipc_shm_ckpt_add(struct ipc_ns *ns, const struct ipc_shm_ckpt *in);
+
 #endif

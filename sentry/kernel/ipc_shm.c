@@ -314,3 +314,43 @@ out:
 	pthread_mutex_unlock(&ns->lock);
 	return r;
 }
+
+int ipc_shm_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_shm_ckpt *out)
+{
+	struct ipc_obj *o = slot >= 0 && slot < IPC_SLOTS ? ns->objs[IPC_K_SHM][slot] : NULL;
+	struct ipc_shm *s;
+
+	if (!o)
+		return -ENOENT;
+	s = shm_of(o);
+	*out = (struct ipc_shm_ckpt){ .perm = o->perm, .id = o->id, .ctime = o->ctime,
+				      .atime = s->atime, .dtime = s->dtime, .size = s->size,
+				      .mem = s->mem, .cpid = s->cpid, .lpid = s->lpid };
+	return 0;
+}
+
+int ipc_shm_ckpt_add(struct ipc_ns *ns, const struct ipc_shm_ckpt *in)
+{
+	int slot = in->id & ((1 << IPC_SEQ_SHIFT) - 1);
+	struct ipc_shm *s;
+
+	if (in->id < 0 || slot >= IPC_SLOTS || in->size < SHM_MIN || in->size > SHM_MAX)
+		return -EINVAL;
+	if (ns->objs[IPC_K_SHM][slot])
+		return -EEXIST;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->o.perm = in->perm;
+	s->o.id = in->id;
+	s->o.kind = IPC_K_SHM;
+	s->o.ctime = in->ctime;
+	s->size = in->size;
+	s->mem = mm_shm_get(in->mem);
+	s->atime = in->atime;
+	s->dtime = in->dtime;
+	s->cpid = in->cpid;
+	s->lpid = in->lpid;
+	ns->objs[IPC_K_SHM][slot] = &s->o;
+	return 0;
+}

@@ -26,6 +26,30 @@ static void check_state(const ImgState *s, uint64_t pages_size, int files_ok)
 		for (size_t j = 0; j < s->groups[i]->n_tasks; j++)
 			if (s->groups[i]->tasks[j]->regs.len != IMG_REGS_SIZE)
 				abort();
+	/* anonymous shared memory: runs inside the object and pages.img,
+	 * the VMAs that map an object inside it */
+	for (size_t i = 0; i < s->n_shm_objects; i++)
+		for (size_t j = 0; j < s->shm_objects[i]->n_runs; j++) {
+			const Cvisor__Ckpt__PageRun *r = s->shm_objects[i]->runs[j];
+
+			if ((r->page_index + r->npages) * IMG_PAGE > pages_size ||
+			    r->addr + r->npages * IMG_PAGE > s->shm_objects[i]->size)
+				abort();
+		}
+	for (size_t i = 0; i < s->n_mms; i++)
+		for (size_t j = 0; j < s->mms[i]->n_vmas; j++) {
+			const Cvisor__Ckpt__Vma *v = s->mms[i]->vmas[j];
+			const Cvisor__Ckpt__ShmObject *o = img_shm_find(s, v->shm_id);
+
+			if (v->shm_id && (!o || v->off + (v->end - v->start) > o->size))
+				abort();
+		}
+	for (size_t i = 0; i < s->n_sysv_shm; i++) {
+		const Cvisor__Ckpt__ShmObject *o = img_shm_find(s, s->sysv_shm[i]->shm_id);
+
+		if (!o || !o->fixed_size || s->sysv_shm[i]->size > o->size)
+			abort();
+	}
 	/* in-memory files: absolute paths without "." or ".." components,
 	 * bounded data */
 	for (size_t i = 0, total = 0; i < s->n_fs_entries; i++) {

@@ -111,7 +111,10 @@ static int32_t start(struct sandbox *sb, int *out_fd)
 	/* CKPT_ROOTFS=DIR CKPT_CODE=... runs PROGRAM -c CODE on DIR instead
 	 * (e.g. python3 on the host's /: tests/integration/checkpoint/python.sh) */
 	const char *code = getenv("CKPT_CODE");
-	const char *argv[] = { code ? program : "/prog", code ? "-c" : NULL, code, NULL };
+	/* CKPT_APPLET=sh: PROGRAM sh -c CODE (busybox: pipeline.sh) */
+	const char *applet = code ? getenv("CKPT_APPLET") : NULL;
+	const char *argv[] = { code ? program : "/prog", applet ? applet : code ? "-c" : NULL,
+			       applet ? "-c" : code, applet ? code : NULL, NULL };
 	struct sandbox_process p = { .argv = argv, .stdio = { -1, -1, -1 }, .init = true };
 	int pfd[2], r;
 	int32_t pid;

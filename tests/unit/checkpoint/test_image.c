@@ -152,6 +152,15 @@ static size_t g_nfiles;
 static Cvisor__Ckpt__Pipe **g_pipes;
 static size_t g_npipes;
 
+/* Anonymous shared memory for pack_min (image_shm.c): objects, and the
+ * VMA's shm_id/kind/off (a VMA with shm_id set has no page run). */
+static Cvisor__Ckpt__ShmObject **g_shm;
+static size_t g_nshm;
+static uint32_t g_vma_shm_id, g_vma_kind;
+static Cvisor__Ckpt__SysvShm **g_sysv;
+static size_t g_nsysv;
+static uint64_t g_vma_off;
+
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 {
@@ -178,6 +187,12 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	v.start = 0x400000, v.end = 0x402000, v.prot = 3, v.name = (char *)"";
 	r.addr = 0x401000, r.npages = 1, r.page_index = run_index;
 	m.id = 1, m.n_vmas = 1, m.vmas = &vp, m.n_runs = 1, m.runs = &rp;
+	if (g_vma_shm_id || g_vma_kind) {
+		v.shm_id = g_vma_shm_id, v.kind = g_vma_kind, v.off = g_vma_off;
+		m.n_runs = 0;
+	}
+	img.n_shm_objects = g_nshm, img.shm_objects = g_shm;
+	img.n_sysv_shm = g_nsysv, img.sysv_shm = g_sysv;
 	ft.id = 2;
 	fs.id = 3, fs.cwd = (char *)"/", fs.root = (char *)"/";
 	t.tid = tid, t.creds = &c, t.regs.data = regs, t.regs.len = sizeof(regs);
@@ -419,6 +434,106 @@ static void test_files_img(void **state)
 	assert_int_equal(fs_data_verdict(3, 0, 4, 0, 100), -EBADMSG);
 }
 
+/* One object of @size with a run (@npages at @addr, page @index of a
+ * one-page pages.img) mapped by the 2-page VMA (@kind, @id, @off). */
+static int shm_verdict(uint64_t size, uint64_t addr, uint64_t npages, uint64_t index,
+		       uint32_t kind, uint32_t id, uint64_t off)
+{
+	Cvisor__Ckpt__ShmObject o = CVISOR__CKPT__SHM_OBJECT__INIT, *op = &o;
+	Cvisor__Ckpt__PageRun r = CVISOR__CKPT__PAGE_RUN__INIT, *rp = &r;
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	o.id = 1, o.size = size;
+	r.addr = addr, r.npages = npages, r.page_index = index;
+	o.n_runs = npages ? 1 : 0, o.runs = &rp;
+	g_shm = &op, g_nshm = 1;
+	g_vma_shm_id = id, g_vma_kind = kind, g_vma_off = off;
+	buf = pack_min(&len, 0, 1);
+	g_shm = NULL, g_nshm = 0, g_vma_shm_id = g_vma_kind = 0, g_vma_off = 0;
+	ret = img_state_parse(buf, len, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_shm_objects(void **state)
+{
+	(void)state;
+	assert_int_equal(shm_verdict(8192, 4096, 1, 0, 1, 1, 0), 0);
+	assert_int_equal(shm_verdict(16384, 0, 0, 0, 1, 1, 8192), 0);
+	/* the VMA: past the object's end, a missing object, not shared, a file */
+	assert_int_equal(shm_verdict(8192, 0, 0, 0, 1, 1, 4096), -EBADMSG);
+	assert_int_equal(shm_verdict(4096, 0, 0, 0, 1, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 0, 0, 0, 1, 2, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 0, 0, 0, 0, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 0, 0, 0, 3, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 0, 0, 0, 1, 1, 100), -EBADMSG);
+	/* a shared VMA without an object must be a read-only file map */
+	assert_int_equal(shm_verdict(8192, 0, 0, 0, 1, 0, 0), -EBADMSG);
+	/* the object: size, runs outside it or outside pages.img */
+	assert_int_equal(shm_verdict(0, 0, 0, 0, 1, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8193, 0, 0, 0, 1, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 8192, 1, 0, 1, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 4096, 2, 0, 1, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 0, 1, 1, 1, 1, 0), -EBADMSG);
+	assert_int_equal(shm_verdict(8192, 100, 1, 0, 1, 1, 0), -EBADMSG);
+}
+
+/* Two SysV segments (ids @id0/@id1, keys @key0/@key1, size @size, mode
+ * @mode) on objects 1 and 2 of 8192 bytes (fixed_size: @fixed). */
+static int sysv_verdict(int fixed, int32_t id0, int32_t id1, int32_t key0, int32_t key1,
+			uint64_t size, uint32_t mode, uint32_t obj1)
+{
+	Cvisor__Ckpt__ShmObject o[2] = { CVISOR__CKPT__SHM_OBJECT__INIT,
+					 CVISOR__CKPT__SHM_OBJECT__INIT },
+				*op[2] = { &o[0], &o[1] };
+	Cvisor__Ckpt__SysvShm g[2] = { CVISOR__CKPT__SYSV_SHM__INIT, CVISOR__CKPT__SYSV_SHM__INIT },
+			      *gp[2] = { &g[0], &g[1] };
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	for (int i = 0; i < 2; i++) {
+		o[i].id = (uint32_t)i + 1, o[i].size = 8192, o[i].fixed_size = fixed;
+		g[i].size = size, g[i].mode = mode, g[i].shm_id = (uint32_t)i + 1;
+	}
+	g[0].id = id0, g[1].id = id1, g[0].key = key0, g[1].key = key1, g[1].shm_id = obj1;
+	g_shm = op, g_nshm = 2, g_sysv = gp, g_nsysv = 2;
+	buf = pack_min(&len, 0, 1);
+	g_shm = NULL, g_nshm = 0, g_sysv = NULL, g_nsysv = 0;
+	ret = img_state_parse(buf, len, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_sysv_shm(void **state)
+{
+	(void)state;
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 0640, 2), 0);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 0, 0, 8192, 01600, 2), 0);
+	/* not a fixed-size object, one slot or key or object twice, slots and
+	 * sizes out of range, unknown mode bits */
+	assert_int_equal(sysv_verdict(0, 32768, 65537, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65536, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 7, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 0640, 1), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 256, 65537, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, -1, 65537, 7, 0, 5000, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 8193, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 4096, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 0, 0640, 2), -EBADMSG);
+	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 04640, 2), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -511,6 +626,8 @@ int main(void)
 		cmocka_unit_test(test_manifest_refusals),
 		cmocka_unit_test(test_state_checks),
 		cmocka_unit_test(test_fs_entries),
+		cmocka_unit_test(test_shm_objects),
+		cmocka_unit_test(test_sysv_shm),
 		cmocka_unit_test(test_event_files),
 		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),
