@@ -22,9 +22,7 @@
 #define APP_MIN 0x10000ULL
 #define APP_LIMIT (1ULL << 47)
 
-static int fail(struct img_error *err, int r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct img_error *err, int r, const char *fmt, ...)
+int img_fail(struct img_error *err, int r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -111,8 +109,8 @@ int img_manifest_format(const struct img_manifest *m, char **ret, size_t *ret_le
 		     m->version, m->arch, m->xfeatures, m->created, m->state_size, m->state_hash);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		return -EINVAL;
-	r = format_part(body + n, sizeof(body) - (size_t)n, IMG_PAGES, m->pages_size,
-			m->pages_hash, m->pages_compress, m->pages_raw);
+	r = format_part(body + n, sizeof(body) - (size_t)n, IMG_PAGES, m->pages_size, m->pages_hash,
+			m->pages_compress, m->pages_raw);
 	if (r < 0)
 		return r;
 	n += r;
@@ -156,7 +154,7 @@ static int next_line(const char **p, const char *end, char *line, size_t cap)
 int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 		       struct img_error *err)
 {
-	struct img_manifest m = { 0 };
+	struct img_manifest m = {0};
 	const char *p = text, *end = text + len, *body_end = NULL;
 	unsigned seen = 0;
 	uint64_t end_hash = 0;
@@ -164,24 +162,26 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 	int r;
 
 	if (len > IMG_MANIFEST_MAX)
-		return fail(err, -EBADMSG, "manifest: larger than %d bytes", IMG_MANIFEST_MAX);
+		return img_fail(err, -EBADMSG, "manifest: larger than %d bytes", IMG_MANIFEST_MAX);
 	while ((r = next_line(&p, end, line, sizeof(line))) > 0) {
 		char name[32], extra;
 		uint64_t a, b, raw = 0;
 		int nf;
 
 		if (seen & (1u << 6))
-			return fail(err, -EBADMSG, "manifest: text after the end line");
+			return img_fail(err, -EBADMSG, "manifest: text after the end line");
 		if (!(seen & 1)) {
 			unsigned v;
 
 			if (sscanf(line, "cvisor-checkpoint %u%c", &v, &extra) != 1)
-				return fail(err, -EBADMSG, "manifest: not a cvisor checkpoint image");
+				return img_fail(err, -EBADMSG,
+						"manifest: not a cvisor checkpoint image");
 			m.version = v;
 			if (v < 1 || v > IMG_FORMAT_VERSION)
-				return fail(err, -EPROTONOSUPPORT,
-					    "image format version %u, this cvisor reads versions 1-%d",
-					    v, IMG_FORMAT_VERSION);
+				return img_fail(
+				    err, -EPROTONOSUPPORT,
+				    "image format version %u, this cvisor reads versions 1-%d", v,
+				    IMG_FORMAT_VERSION);
 			seen |= 1;
 			if (v < 2)
 				seen |= 128; /* no files.img */
@@ -191,16 +191,18 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 			seen |= 4;
 		} else if (sscanf(line, "created %" SCNu64 "%c", &m.created, &extra) == 1) {
 			seen |= 8;
-		} else if ((nf = sscanf(line, "part %31s %" SCNu64 " xxh3:%" SCNx64 " zstd %" SCNu64 "%c",
+		} else if ((nf = sscanf(line,
+					"part %31s %" SCNu64 " xxh3:%" SCNx64 " zstd %" SCNu64 "%c",
 					name, &a, &b, &raw, &extra)) == 4 ||
-			   (nf = sscanf(line, "part %31s %" SCNu64 " xxh3:%" SCNx64 "%c", name, &a, &b,
-					&extra)) == 3) {
+			   (nf = sscanf(line, "part %31s %" SCNu64 " xxh3:%" SCNx64 "%c", name, &a,
+					&b, &extra)) == 3) {
 			unsigned compress = nf == 4 ? IMG_COMPRESS_ZSTD : IMG_COMPRESS_NONE;
 
 			if (nf == 3)
 				raw = a;
 			if (compress && (m.version < 2 || raw > IMG_RAW_MAX))
-				return fail(err, -EBADMSG, "manifest: bad compressed part '%s'", name);
+				return img_fail(err, -EBADMSG, "manifest: bad compressed part '%s'",
+						name);
 			if (!strcmp(name, IMG_STATE) && !(seen & 16) && !compress) {
 				m.state_size = a, m.state_hash = b;
 				seen |= 16;
@@ -214,35 +216,35 @@ int img_manifest_parse(const char *text, size_t len, struct img_manifest *ret,
 				m.has_files = true;
 				seen |= 128;
 			} else {
-				return fail(err, -EBADMSG, "manifest: unknown or repeated part '%s'",
-					    name);
+				return img_fail(err, -EBADMSG,
+						"manifest: unknown or repeated part '%s'", name);
 			}
 		} else if (sscanf(line, "end xxh3:%" SCNx64 "%c", &end_hash, &extra) == 1) {
 			body_end = p - strlen(line) - 1;
 			seen |= 64;
 		} else {
-			return fail(err, -EBADMSG, "manifest: bad line '%.60s'", line);
+			return img_fail(err, -EBADMSG, "manifest: bad line '%.60s'", line);
 		}
 	}
 	if (r < 0)
-		return fail(err, r, "manifest: truncated or malformed line");
+		return img_fail(err, r, "manifest: truncated or malformed line");
 	if (!(seen & 1))
-		return fail(err, -EBADMSG, "manifest: empty");
+		return img_fail(err, -EBADMSG, "manifest: empty");
 	if (seen != 255)
-		return fail(err, -EBADMSG, "manifest: incomplete (missing %s)",
-			    !(seen & 64) ? "the end line (truncated?)" : "a field");
+		return img_fail(err, -EBADMSG, "manifest: incomplete (missing %s)",
+				!(seen & 64) ? "the end line (truncated?)" : "a field");
 	if (img_hash(text, (size_t)(body_end - text)) != end_hash)
-		return fail(err, -EBADMSG, "manifest: checksum mismatch (corrupt)");
+		return img_fail(err, -EBADMSG, "manifest: checksum mismatch (corrupt)");
 	if (strcmp(m.arch, IMG_ARCH))
-		return fail(err, -EXDEV, "image is for architecture %s, this host is %s", m.arch,
-			    IMG_ARCH);
+		return img_fail(err, -EXDEV, "image is for architecture %s, this host is %s",
+				m.arch, IMG_ARCH);
 	if (m.pages_raw % IMG_PAGE)
-		return fail(err, -EBADMSG, "manifest: pages.img size is not page aligned");
+		return img_fail(err, -EBADMSG, "manifest: pages.img size is not page aligned");
 	if (m.files_raw > IMG_FILES_MAX)
-		return fail(err, -EFBIG, "manifest: files.img larger than %llu GiB",
-			    (unsigned long long)(IMG_FILES_MAX >> 30));
+		return img_fail(err, -EFBIG, "manifest: files.img larger than %llu GiB",
+				(unsigned long long)(IMG_FILES_MAX >> 30));
 	if (m.state_size > IMG_STATE_MAX)
-		return fail(err, -EFBIG, "manifest: state.pb too large");
+		return img_fail(err, -EFBIG, "manifest: state.pb too large");
 	*ret = m;
 	return 0;
 }
@@ -252,9 +254,9 @@ int img_check_host(const struct img_manifest *m, struct img_error *err)
 	uint64_t host = img_host_xfeatures();
 
 	if (m->xfeatures & ~host)
-		return fail(err, -EXDEV,
-			    "image uses XSAVE features 0x%" PRIx64 ", this CPU has 0x%" PRIx64,
-			    m->xfeatures, host);
+		return img_fail(err, -EXDEV,
+				"image uses XSAVE features 0x%" PRIx64 ", this CPU has 0x%" PRIx64,
+				m->xfeatures, host);
 	return 0;
 }
 
@@ -270,19 +272,19 @@ static int check_pending(const Cvisor__Ckpt__SigPending *p, const char *what, in
 	if (!p)
 		return 0;
 	if (p->n_infos > 4096)
-		return fail(err, -EBADMSG, "state: %s %d: too many pending signals", what, id);
+		return img_fail(err, -EBADMSG, "state: %s %d: too many pending signals", what, id);
 	for (size_t i = 0; i < p->n_infos; i++)
 		if (p->infos[i].len != 128)
-			return fail(err, -EBADMSG, "state: %s %d: bad siginfo", what, id);
+			return img_fail(err, -EBADMSG, "state: %s %d: bad siginfo", what, id);
 	return 0;
 }
 
-#define HAS_ID(arr, n, want, found)                                                          \
-	do {                                                                                 \
-		found = 0;                                                                   \
-		for (size_t _i = 0; _i < (n); _i++)                                          \
-			if ((arr)[_i]->id == (want))                                         \
-				found = 1;                                                   \
+#define HAS_ID(arr, n, want, found)                                                                \
+	do {                                                                                       \
+		found = 0;                                                                         \
+		for (size_t _i = 0; _i < (n); _i++)                                                \
+			if ((arr)[_i]->id == (want))                                               \
+				found = 1;                                                         \
 	} while (0)
 
 /* An absolute path of an in-memory file (FsEntry.path): "/" then components
@@ -311,32 +313,37 @@ static int check_fs_entries(const ImgState *s, struct img_error *err)
 	uint64_t total = 0, in_files = 0;
 
 	if (s->n_fs_entries > IMG_FS_ENTRIES_MAX)
-		return fail(err, -EBADMSG, "state: too many file system entries");
+		return img_fail(err, -EBADMSG, "state: too many file system entries");
 	for (size_t i = 0; i < s->n_fs_entries; i++) {
 		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
 
 		if (!fs_path_ok(e->path))
-			return fail(err, -EBADMSG, "state: fs entry %zu: bad path", i);
-		if ((e->mode & ~07777u) || ((e->kind < CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY ||
-					      e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY) &&
-					     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__FIFO &&
-					     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__SOCKET))
-			return fail(err, -EBADMSG, "state: fs entry %zu: bad kind or mode", i);
-		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR && (e->data.len || e->data_len))
-			return fail(err, -EBADMSG, "state: fs entry %zu: data on a non-file", i);
+			return img_fail(err, -EBADMSG, "state: fs entry %zu: bad path", i);
+		if ((e->mode & ~07777u) ||
+		    ((e->kind < CVISOR__CKPT__FS_ENTRY__KIND__DIRECTORY ||
+		      e->kind > CVISOR__CKPT__FS_ENTRY__KIND__OPAQUE_DIRECTORY) &&
+		     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__FIFO &&
+		     e->kind != CVISOR__CKPT__FS_ENTRY__KIND__SOCKET))
+			return img_fail(err, -EBADMSG, "state: fs entry %zu: bad kind or mode", i);
+		if (e->kind != CVISOR__CKPT__FS_ENTRY__KIND__REGULAR &&
+		    (e->data.len || e->data_len))
+			return img_fail(err, -EBADMSG, "state: fs entry %zu: data on a non-file",
+					i);
 		if ((e->data.len && e->data_len) || e->data_len > IMG_FILES_MAX ||
 		    e->data_offset > IMG_FILES_MAX - e->data_len)
-			return fail(err, -EBADMSG, "state: fs entry %zu: bad data reference", i);
+			return img_fail(err, -EBADMSG, "state: fs entry %zu: bad data reference",
+					i);
 		in_files += e->data_len;
 		if (in_files > IMG_FILES_MAX)
-			return fail(err, -EBADMSG, "state: file system data too large");
+			return img_fail(err, -EBADMSG, "state: file system data too large");
 		if (e->kind == CVISOR__CKPT__FS_ENTRY__KIND__SYMLINK
-			    ? (!e->target[0] || strlen(e->target) >= 4096)
-			    : e->target[0] != 0)
-			return fail(err, -EBADMSG, "state: fs entry %zu: bad symlink target", i);
+			? (!e->target[0] || strlen(e->target) >= 4096)
+			: e->target[0] != 0)
+			return img_fail(err, -EBADMSG, "state: fs entry %zu: bad symlink target",
+					i);
 		total += e->data.len;
 		if (total > IMG_FS_DATA_MAX)
-			return fail(err, -EBADMSG, "state: file system data too large");
+			return img_fail(err, -EBADMSG, "state: file system data too large");
 	}
 	return 0;
 }
@@ -348,44 +355,47 @@ static int check_packets(const Cvisor__Ckpt__Pipe *p, struct img_error *err)
 	uint64_t sum = 0;
 
 	if (p->n_packets > p->capacity / 4096)
-		return fail(err, -EBADMSG, "state: pipe %u: too many packets", p->id);
+		return img_fail(err, -EBADMSG, "state: pipe %u: too many packets", p->id);
 	for (size_t i = 0; i < p->n_packets; i++) {
 		if (p->packets[i] == 0 || p->packets[i] > 4096)
-			return fail(err, -EBADMSG, "state: pipe %u: bad packet", p->id);
+			return img_fail(err, -EBADMSG, "state: pipe %u: bad packet", p->id);
 		sum += p->packets[i];
 	}
 	if (p->n_packets && sum != p->data.len)
-		return fail(err, -EBADMSG, "state: pipe %u: packets do not match the data", p->id);
+		return img_fail(err, -EBADMSG, "state: pipe %u: packets do not match the data",
+				p->id);
 	return 0;
 }
 
 /* epoll (items naming other files), timerfd, signalfd, inotify, FIFO
  * (ckpt_event.c). */
-static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f,
-			    struct img_error *err)
+static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f, struct img_error *err)
 {
 	int found;
 
 	switch (f->kind) {
 	case CVISOR__CKPT__FILE__KIND__EPOLL:
 		if (f->n_epoll_items > 65536)
-			return fail(err, -EBADMSG, "state: file %u: too many epoll items", f->id);
+			return img_fail(err, -EBADMSG, "state: file %u: too many epoll items",
+					f->id);
 		for (size_t i = 0; i < f->n_epoll_items; i++) {
 			const Cvisor__Ckpt__EpollItem *it = f->epoll_items[i];
 
 			if (it->fd < 0 || it->fd >= 1 << 20 || it->file_id == f->id)
-				return fail(err, -EBADMSG, "state: file %u: bad epoll item", f->id);
+				return img_fail(err, -EBADMSG, "state: file %u: bad epoll item",
+						f->id);
 			HAS_ID(s->files, s->n_files, it->file_id, found);
 			if (!found)
-				return fail(err, -EBADMSG, "state: file %u: epoll item on no file %u",
-					    f->id, it->file_id);
+				return img_fail(err, -EBADMSG,
+						"state: file %u: epoll item on no file %u", f->id,
+						it->file_id);
 		}
 		return 0;
 	case CVISOR__CKPT__FILE__KIND__TIMERFD:
-		if (!f->timerfd || (f->timerfd->clock != 0 && f->timerfd->clock != 1 &&
-				    f->timerfd->clock != 7) ||
+		if (!f->timerfd ||
+		    (f->timerfd->clock != 0 && f->timerfd->clock != 1 && f->timerfd->clock != 7) ||
 		    f->timerfd->ticks >= (1ULL << 62))
-			return fail(err, -EBADMSG, "state: file %u: bad timerfd", f->id);
+			return img_fail(err, -EBADMSG, "state: file %u: bad timerfd", f->id);
 		return 0;
 	case CVISOR__CKPT__FILE__KIND__SIGNALFD:
 		return 0; /* any mask: SIGKILL and SIGSTOP are dropped on restore */
@@ -393,21 +403,22 @@ static int check_event_file(const ImgState *s, const Cvisor__Ckpt__File *f,
 		/* the queue's records are parsed by the Sentry */
 		if (f->n_inotify_watches > 8192 || f->inotify_next_wd <= 0 ||
 		    f->inotify_events.len > (8u << 20))
-			return fail(err, -EBADMSG, "state: file %u: bad inotify", f->id);
+			return img_fail(err, -EBADMSG, "state: file %u: bad inotify", f->id);
 		for (size_t i = 0; i < f->n_inotify_watches; i++) {
 			const Cvisor__Ckpt__InotifyWatch *w = f->inotify_watches[i];
 
 			if (w->wd <= 0 || w->path[0] != '/' || strlen(w->path) >= 4096)
-				return fail(err, -EBADMSG, "state: file %u: bad inotify watch",
-					    f->id);
+				return img_fail(err, -EBADMSG, "state: file %u: bad inotify watch",
+						f->id);
 		}
 		return 0;
 	default: /* FIFO */
 		if (f->path[0] != '/' || strlen(f->path) >= 4096)
-			return fail(err, -EBADMSG, "state: file %u: bad path", f->id);
+			return img_fail(err, -EBADMSG, "state: file %u: bad path", f->id);
 		HAS_ID(s->pipes, s->n_pipes, f->pipe_id, found);
 		if (!found)
-			return fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id, f->pipe_id);
+			return img_fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id,
+					f->pipe_id);
 		return 0;
 	}
 }
@@ -418,9 +429,9 @@ int img_state_check_files(const ImgState *s, uint64_t files_size, struct img_err
 		const Cvisor__Ckpt__FsEntry *e = s->fs_entries[i];
 
 		if (e->data_len > files_size || e->data_offset > files_size - e->data_len)
-			return fail(err, -EBADMSG,
-				    "state: fs entry %zu: data outside files.img (truncated image?)",
-				    i);
+			return img_fail(
+			    err, -EBADMSG,
+			    "state: fs entry %zu: data outside files.img (truncated image?)", i);
 	}
 	return 0;
 }
@@ -431,37 +442,38 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 	int found, r;
 
 	if (s->n_groups == 0)
-		return fail(err, -EBADMSG, "state: no processes");
+		return img_fail(err, -EBADMSG, "state: no processes");
 	if (s->n_groups > 4096 || s->n_mms > 4096 || s->n_files > 65536 || s->n_pipes > 65536 ||
 	    s->n_fd_tables > 65536 || s->n_fs_contexts > 65536)
-		return fail(err, -EBADMSG, "state: too many objects");
+		return img_fail(err, -EBADMSG, "state: too many objects");
 	if (s->next_tid < 0 || s->next_tid >= IMG_PID_MAX || s->init_tgid < 0 ||
 	    s->init_tgid >= IMG_PID_MAX || strlen(s->hostname) > 64)
-		return fail(err, -EBADMSG, "state: bad kernel fields");
+		return img_fail(err, -EBADMSG, "state: bad kernel fields");
 	for (size_t i = 0; i < s->n_mms; i++) {
 		const Cvisor__Ckpt__Mm *m = s->mms[i];
 		uint64_t prev = 0;
 
 		for (size_t j = 0; j < i; j++)
 			if (s->mms[j]->id == m->id)
-				return fail(err, -EBADMSG, "state: mm %u twice", m->id);
+				return img_fail(err, -EBADMSG, "state: mm %u twice", m->id);
 		if (m->n_vmas > 65536)
-			return fail(err, -EBADMSG, "state: mm %u: too many VMAs", m->id);
+			return img_fail(err, -EBADMSG, "state: mm %u: too many VMAs", m->id);
 		for (size_t j = 0; j < m->n_vmas; j++) {
 			const Cvisor__Ckpt__Vma *v = m->vmas[j];
 
 			if (v->start % IMG_PAGE || v->end % IMG_PAGE || v->start >= v->end ||
 			    v->start < APP_MIN || v->end > APP_LIMIT || v->start < prev ||
 			    (v->prot & ~7) || strlen(v->name) > 255)
-				return fail(err, -EBADMSG, "state: mm %u: bad VMA %zu", m->id, j);
+				return img_fail(err, -EBADMSG, "state: mm %u: bad VMA %zu", m->id,
+						j);
 			/* MM_VMA_SHARED (1): read-only file maps (MM_VMA_FILE 2,
 			 * MM_VMA_NOWRITE 32) by path, or anonymous shared memory
 			 * (shm_id: img_shm_check) */
 			if ((v->kind & 1) && !v->shm_id &&
 			    ((v->kind & 34) != 34 || (v->prot & 2) || v->name[0] != '/' ||
 			     v->off % IMG_PAGE))
-				return fail(err, -EBADMSG, "state: mm %u: bad shared VMA %zu", m->id,
-					    j);
+				return img_fail(err, -EBADMSG, "state: mm %u: bad shared VMA %zu",
+						m->id, j);
 			prev = v->end;
 		}
 		for (size_t j = 0; j < m->n_runs; j++) {
@@ -469,11 +481,12 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 			uint64_t len = pr->npages * IMG_PAGE;
 			int inside = 0;
 
-			if (!pr->npages || pr->npages > npages || pr->page_index > npages - pr->npages ||
-			    pr->addr % IMG_PAGE)
-				return fail(err, -EBADMSG,
-					    "state: mm %u: page run %zu outside pages.img "
-					    "(truncated image?)", m->id, j);
+			if (!pr->npages || pr->npages > npages ||
+			    pr->page_index > npages - pr->npages || pr->addr % IMG_PAGE)
+				return img_fail(err, -EBADMSG,
+						"state: mm %u: page run %zu outside pages.img "
+						"(truncated image?)",
+						m->id, j);
 			for (size_t k = 0; k < m->n_vmas; k++)
 				if (pr->addr >= m->vmas[k]->start && pr->addr < m->vmas[k]->end &&
 				    len <= m->vmas[k]->end - pr->addr)
@@ -483,8 +496,9 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 				    pr->addr + len > m->vmas[k]->start)
 					inside = 0; /* shared maps have no saved pages */
 			if (!inside)
-				return fail(err, -EBADMSG, "state: mm %u: page run %zu outside its VMA",
-					    m->id, j);
+				return img_fail(err, -EBADMSG,
+						"state: mm %u: page run %zu outside its VMA", m->id,
+						j);
 		}
 	}
 	if ((r = img_shm_check(s, npages, err)) < 0)
@@ -492,7 +506,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 	for (size_t i = 0; i < s->n_pipes; i++) {
 		if (s->pipes[i]->data.len > s->pipes[i]->capacity ||
 		    s->pipes[i]->capacity > (1u << 20) || s->pipes[i]->capacity < 4096)
-			return fail(err, -EBADMSG, "state: pipe %u: bad buffer", s->pipes[i]->id);
+			return img_fail(err, -EBADMSG, "state: pipe %u: bad buffer",
+					s->pipes[i]->id);
 		r = check_packets(s->pipes[i], err);
 		if (r < 0)
 			return r;
@@ -502,27 +517,29 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 
 		for (size_t j = 0; j < i; j++)
 			if (s->files[j]->id == f->id)
-				return fail(err, -EBADMSG, "state: file %u twice", f->id);
+				return img_fail(err, -EBADMSG, "state: file %u twice", f->id);
 		switch (f->kind) {
 		case CVISOR__CKPT__FILE__KIND__REGULAR:
 		case CVISOR__CKPT__FILE__KIND__DIRECTORY:
 		case CVISOR__CKPT__FILE__KIND__DEVICE:
 			if (f->path[0] != '/' || strlen(f->path) >= 4096)
-				return fail(err, -EBADMSG, "state: file %u: bad path", f->id);
+				return img_fail(err, -EBADMSG, "state: file %u: bad path", f->id);
 			break;
 		case CVISOR__CKPT__FILE__KIND__PIPE:
 			HAS_ID(s->pipes, s->n_pipes, f->pipe_id, found);
 			if (!found)
-				return fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id,
-					    f->pipe_id);
+				return img_fail(err, -EBADMSG, "state: file %u: no pipe %u", f->id,
+						f->pipe_id);
 			break;
 		case CVISOR__CKPT__FILE__KIND__EVENTFD:
 			if (f->counter >= UINT64_MAX - 1 || (f->flags & O_ACCMODE) != O_RDWR)
-				return fail(err, -EBADMSG, "state: file %u: bad eventfd", f->id);
+				return img_fail(err, -EBADMSG, "state: file %u: bad eventfd",
+						f->id);
 			break;
 		case CVISOR__CKPT__FILE__KIND__STDIO:
 			if (f->stdio_slot < 0 || f->stdio_slot > 2)
-				return fail(err, -EBADMSG, "state: file %u: bad stdio slot", f->id);
+				return img_fail(err, -EBADMSG, "state: file %u: bad stdio slot",
+						f->id);
 			break;
 		case CVISOR__CKPT__FILE__KIND__EPOLL:
 		case CVISOR__CKPT__FILE__KIND__TIMERFD:
@@ -536,22 +553,23 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* img_check_unix_sockets */
 			break;
 		default:
-			return fail(err, -EBADMSG, "state: file %u: unknown kind %d", f->id, f->kind);
+			return img_fail(err, -EBADMSG, "state: file %u: unknown kind %d", f->id,
+					f->kind);
 		}
 	}
 	for (size_t i = 0; i < s->n_fd_tables; i++) {
 		const Cvisor__Ckpt__FdTable *t = s->fd_tables[i];
 
 		if (t->n_fds > 65536)
-			return fail(err, -EBADMSG, "state: fd table %u: too many fds", t->id);
+			return img_fail(err, -EBADMSG, "state: fd table %u: too many fds", t->id);
 		for (size_t j = 0; j < t->n_fds; j++) {
 			if (t->fds[j]->fd < 0 || t->fds[j]->fd >= 1 << 20 ||
 			    (j > 0 && t->fds[j]->fd <= t->fds[j - 1]->fd))
-				return fail(err, -EBADMSG, "state: fd table %u: bad fd", t->id);
+				return img_fail(err, -EBADMSG, "state: fd table %u: bad fd", t->id);
 			HAS_ID(s->files, s->n_files, t->fds[j]->file_id, found);
 			if (!found)
-				return fail(err, -EBADMSG, "state: fd table %u: no file %u", t->id,
-					    t->fds[j]->file_id);
+				return img_fail(err, -EBADMSG, "state: fd table %u: no file %u",
+						t->id, t->fds[j]->file_id);
 		}
 	}
 	r = check_fs_entries(s, err);
@@ -561,9 +579,10 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		return r;
 	for (size_t i = 0; i < s->n_fs_contexts; i++)
 		if (s->fs_contexts[i]->cwd[0] != '/' || s->fs_contexts[i]->root[0] != '/' ||
-		    strlen(s->fs_contexts[i]->cwd) >= 4096 || strlen(s->fs_contexts[i]->root) >= 4096)
-			return fail(err, -EBADMSG, "state: fs context %u: bad path",
-				    s->fs_contexts[i]->id);
+		    strlen(s->fs_contexts[i]->cwd) >= 4096 ||
+		    strlen(s->fs_contexts[i]->root) >= 4096)
+			return img_fail(err, -EBADMSG, "state: fs context %u: bad path",
+					s->fs_contexts[i]->id);
 	for (size_t i = 0; i < s->n_groups; i++) {
 		const Cvisor__Ckpt__ThreadGroup *g = s->groups[i];
 		int parent_found = g->parent_tgid == 0;
@@ -571,69 +590,78 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		if (g->tgid <= 0 || g->tgid >= IMG_PID_MAX || g->pgid <= 0 ||
 		    g->pgid >= IMG_PID_MAX || g->sid <= 0 || g->sid >= IMG_PID_MAX ||
 		    g->parent_tgid < 0 || g->exit_signal < 0 || g->exit_signal > 64)
-			return fail(err, -EBADMSG, "state: process %d: bad ids", g->tgid);
+			return img_fail(err, -EBADMSG, "state: process %d: bad ids", g->tgid);
 		for (size_t j = 0; j < i; j++) {
 			if (s->groups[j]->tgid == g->tgid)
-				return fail(err, -EBADMSG, "state: process %d twice", g->tgid);
+				return img_fail(err, -EBADMSG, "state: process %d twice", g->tgid);
 			if (s->groups[j]->tgid == g->parent_tgid)
 				parent_found = 1;
 		}
 		if (!parent_found)
-			return fail(err, -EBADMSG, "state: process %d: parent %d not before it",
-				    g->tgid, g->parent_tgid);
+			return img_fail(err, -EBADMSG, "state: process %d: parent %d not before it",
+					g->tgid, g->parent_tgid);
 		if (g->zombie) {
 			if (g->n_tasks || !g->parent_tgid || strlen(g->comm) > 15)
-				return fail(err, -EBADMSG, "state: zombie %d: bad fields", g->tgid);
+				return img_fail(err, -EBADMSG, "state: zombie %d: bad fields",
+						g->tgid);
 			continue;
 		}
 		HAS_ID(s->mms, s->n_mms, g->mm_id, found);
 		if (!found)
-			return fail(err, -EBADMSG, "state: process %d: no mm %u", g->tgid, g->mm_id);
+			return img_fail(err, -EBADMSG, "state: process %d: no mm %u", g->tgid,
+					g->mm_id);
 		if (g->n_rlimits != 16 || g->n_actions != 64 || g->n_auxv > 48 ||
 		    strlen(g->comm) > 15 || strlen(g->exe) >= 4096 || g->cmdline.len > (1u << 20) ||
 		    g->environ.len > (1u << 20))
-			return fail(err, -EBADMSG, "state: process %d: bad fields", g->tgid);
+			return img_fail(err, -EBADMSG, "state: process %d: bad fields", g->tgid);
 		for (size_t j = 0; j < 64; j++)
 			if (!g->actions[j])
-				return fail(err, -EBADMSG, "state: process %d: bad action", g->tgid);
+				return img_fail(err, -EBADMSG, "state: process %d: bad action",
+						g->tgid);
 		for (size_t j = 0; j < 16; j++)
 			if (!g->rlimits[j] || g->rlimits[j]->cur > g->rlimits[j]->max)
-				return fail(err, -EBADMSG, "state: process %d: bad rlimit", g->tgid);
+				return img_fail(err, -EBADMSG, "state: process %d: bad rlimit",
+						g->tgid);
 		if ((r = check_pending(g->shared_pending, "process", g->tgid, err)) < 0)
 			return r;
 		if (g->n_tasks == 0 || g->n_tasks > 4096)
-			return fail(err, -EBADMSG, "state: process %d: no threads", g->tgid);
+			return img_fail(err, -EBADMSG, "state: process %d: no threads", g->tgid);
 		for (size_t j = 0; j < g->n_tasks; j++) {
 			const Cvisor__Ckpt__Task *t = g->tasks[j];
 
 			if (t->tid <= 0 || t->tid >= IMG_PID_MAX || (j == 0 && t->tid != g->tgid))
-				return fail(err, -EBADMSG, "state: process %d: bad thread id",
-					    g->tgid);
+				return img_fail(err, -EBADMSG, "state: process %d: bad thread id",
+						g->tgid);
 			for (size_t a = 0; a < i; a++)
 				for (size_t b = 0; b < s->groups[a]->n_tasks; b++)
 					if (s->groups[a]->tasks[b]->tid == t->tid)
-						return fail(err, -EBADMSG, "state: tid %d twice",
-							    t->tid);
+						return img_fail(err, -EBADMSG,
+								"state: tid %d twice", t->tid);
 			for (size_t b = 0; b < j; b++)
 				if (g->tasks[b]->tid == t->tid)
-					return fail(err, -EBADMSG, "state: tid %d twice", t->tid);
+					return img_fail(err, -EBADMSG, "state: tid %d twice",
+							t->tid);
 			if (!t->creds || t->creds->n_groups > 64 || t->regs.len != IMG_REGS_SIZE ||
-			    t->fpstate.len > IMG_FP_MAX || (t->fpstate.len && t->fpstate.len < 512) ||
-			    t->n_affinity > 16 || t->nice < -20 || t->nice > 19)
-				return fail(err, -EBADMSG, "state: thread %d: bad fields", t->tid);
+			    t->fpstate.len > IMG_FP_MAX ||
+			    (t->fpstate.len && t->fpstate.len < 512) || t->n_affinity > 16 ||
+			    t->nice < -20 || t->nice > 19)
+				return img_fail(err, -EBADMSG, "state: thread %d: bad fields",
+						t->tid);
 			if (t->syscall_restart &&
 			    (t->syscall_restart < -516 || t->syscall_restart > -512 ||
 			     t->syscall_restart == -515))
-				return fail(err, -EBADMSG, "state: thread %d: bad restart code",
-					    t->tid);
+				return img_fail(err, -EBADMSG, "state: thread %d: bad restart code",
+						t->tid);
 			if ((r = check_pending(t->pending, "thread", t->tid, err)) < 0)
 				return r;
 			HAS_ID(s->fd_tables, s->n_fd_tables, t->fd_table_id, found);
 			if (!found)
-				return fail(err, -EBADMSG, "state: thread %d: no fd table", t->tid);
+				return img_fail(err, -EBADMSG, "state: thread %d: no fd table",
+						t->tid);
 			HAS_ID(s->fs_contexts, s->n_fs_contexts, t->fs_id, found);
 			if (!found)
-				return fail(err, -EBADMSG, "state: thread %d: no fs context", t->tid);
+				return img_fail(err, -EBADMSG, "state: thread %d: no fs context",
+						t->tid);
 		}
 	}
 	if (s->init_tgid) {
@@ -642,7 +670,7 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		for (size_t i = 0; i < s->n_groups; i++)
 			ok |= s->groups[i]->tgid == s->init_tgid;
 		if (!ok)
-			return fail(err, -EBADMSG, "state: pid 1 missing");
+			return img_fail(err, -EBADMSG, "state: pid 1 missing");
 	}
 	return 0;
 }
@@ -654,10 +682,10 @@ int img_state_parse(const void *buf, size_t len, uint64_t pages_size, ImgState *
 	int r;
 
 	if (len > IMG_STATE_MAX)
-		return fail(err, -EFBIG, "state.pb: too large");
+		return img_fail(err, -EFBIG, "state.pb: too large");
 	s = cvisor__ckpt__image__unpack(NULL, len, buf);
 	if (!s)
-		return fail(err, -EBADMSG, "state.pb: not a valid Image message (corrupt)");
+		return img_fail(err, -EBADMSG, "state.pb: not a valid Image message (corrupt)");
 	r = img_state_check(s, pages_size, err);
 	if (r < 0) {
 		img_state_free(s);
@@ -702,7 +730,7 @@ static int write_file_at(int dfd, const char *name, const void *buf, size_t len)
 static int part_stat(int dfd, const char *name, bool create, struct img_part *ret)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct img_part p = { .compress = IMG_COMPRESS_NONE };
+	struct img_part p = {.compress = IMG_COMPRESS_NONE};
 	struct stat st;
 	int r;
 
@@ -728,20 +756,20 @@ int img_part_compress(int dfd, const char *name, int src_fd, uint64_t raw, int l
 	XXH3_state_t *st = NULL;
 	size_t outsz = ZSTD_CStreamOutSize(), chunk = 8u << 20;
 	uint8_t *out = NULL, *src = MAP_FAILED;
-	struct img_part p = { .raw = raw, .compress = IMG_COMPRESS_ZSTD };
+	struct img_part p = {.raw = raw, .compress = IMG_COMPRESS_ZSTD};
 	uint64_t off = 0;
 	int r = 0;
 
 	if (raw > IMG_RAW_MAX)
-		return fail(err, -EFBIG, "%s: too large to compress", name);
+		return img_fail(err, -EFBIG, "%s: too large to compress", name);
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return fail(err, -errno, "%s: %s", name, strerror(errno));
+		return img_fail(err, -errno, "%s: %s", name, strerror(errno));
 	cc = ZSTD_createCCtx();
 	st = XXH3_createState();
 	out = malloc(outsz);
 	if (!cc || !st || !out) {
-		r = fail(err, -ENOMEM, "%s: out of memory", name);
+		r = img_fail(err, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	XXH3_64bits_reset(st);
@@ -752,7 +780,7 @@ int img_part_compress(int dfd, const char *name, int src_fd, uint64_t raw, int l
 	if (raw) {
 		src = mmap(NULL, (size_t)raw, PROT_READ, MAP_SHARED, src_fd, 0);
 		if (src == MAP_FAILED) {
-			r = fail(err, -errno, "%s: %s", name, strerror(errno));
+			r = img_fail(err, -errno, "%s: %s", name, strerror(errno));
 			goto out;
 		}
 		(void)madvise(src, (size_t)raw, MADV_SEQUENTIAL);
@@ -760,20 +788,21 @@ int img_part_compress(int dfd, const char *name, int src_fd, uint64_t raw, int l
 	for (;;) {
 		size_t n = (size_t)MIN((uint64_t)chunk, raw - off);
 		ZSTD_EndDirective mode = off + n == raw ? ZSTD_e_end : ZSTD_e_continue;
-		ZSTD_inBuffer in = { raw ? src + off : NULL, n, 0 };
+		ZSTD_inBuffer in = {raw ? src + off : NULL, n, 0};
 		size_t left;
 
 		do {
-			ZSTD_outBuffer o = { out, outsz, 0 };
+			ZSTD_outBuffer o = {out, outsz, 0};
 
 			left = ZSTD_compressStream2(cc, &o, &in, mode);
 			if (ZSTD_isError(left)) {
-				r = fail(err, -EIO, "%s: zstd: %s", name, ZSTD_getErrorName(left));
+				r = img_fail(err, -EIO, "%s: zstd: %s", name,
+					     ZSTD_getErrorName(left));
 				goto out;
 			}
 			r = write_all(fd, out, o.pos);
 			if (r < 0) {
-				fail(err, r, "%s: %s", name, strerror(-r));
+				img_fail(err, r, "%s: %s", name, strerror(-r));
 				goto out;
 			}
 			XXH3_64bits_update(st, out, o.pos);
@@ -784,7 +813,7 @@ int img_part_compress(int dfd, const char *name, int src_fd, uint64_t raw, int l
 			break;
 	}
 	if (fsync(fd) < 0) {
-		r = fail(err, -errno, "%s: %s", name, strerror(errno));
+		r = img_fail(err, -errno, "%s: %s", name, strerror(errno));
 		goto out;
 	}
 	p.hash = XXH3_64bits_digest(st);
@@ -804,19 +833,19 @@ int img_write_parts(const char *dir, const void *state, size_t state_len, uint64
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL;
-	struct img_manifest m = { .version = IMG_FORMAT_VERSION, .xfeatures = xfeatures };
-	struct img_part empty = { .hash = img_hash("", 0) };
+	struct img_manifest m = {.version = IMG_FORMAT_VERSION, .xfeatures = xfeatures};
+	struct img_part empty = {.hash = img_hash("", 0)};
 	size_t tlen;
 	int r;
 
 	if (dfd < 0)
-		return fail(err, -errno, "%s: %s", dir, strerror(errno));
+		return img_fail(err, -errno, "%s: %s", dir, strerror(errno));
 	if (!files) {
-		_cleanup_close_ int fd = openat(dfd, IMG_FILES, O_WRONLY | O_CREAT | O_TRUNC |
-						O_CLOEXEC | O_NOFOLLOW, 0600);
+		_cleanup_close_ int fd = openat(
+		    dfd, IMG_FILES, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		if (fd < 0)
-			return fail(err, -errno, "%s/" IMG_FILES ": %s", dir, strerror(errno));
+			return img_fail(err, -errno, "%s/" IMG_FILES ": %s", dir, strerror(errno));
 		files = &empty;
 	}
 	snprintf(m.arch, sizeof(m.arch), "%s", IMG_ARCH);
@@ -830,15 +859,15 @@ int img_write_parts(const char *dir, const void *state, size_t state_len, uint64
 	m.state_hash = img_hash(state, state_len);
 	r = write_file_at(dfd, IMG_STATE, state, state_len);
 	if (r < 0)
-		return fail(err, r, "%s/" IMG_STATE ": %s", dir, strerror(-r));
+		return img_fail(err, r, "%s/" IMG_STATE ": %s", dir, strerror(-r));
 	r = img_manifest_format(&m, &text, &tlen);
 	if (r < 0)
-		return fail(err, r, "manifest: %s", strerror(-r));
+		return img_fail(err, r, "manifest: %s", strerror(-r));
 	r = write_file_at(dfd, IMG_MANIFEST ".tmp", text, tlen);
 	if (r == 0 && renameat(dfd, IMG_MANIFEST ".tmp", dfd, IMG_MANIFEST) < 0)
 		r = -errno;
 	if (r < 0)
-		return fail(err, r, "%s/" IMG_MANIFEST ": %s", dir, strerror(-r));
+		return img_fail(err, r, "%s/" IMG_MANIFEST ": %s", dir, strerror(-r));
 	return 0;
 }
 
@@ -850,13 +879,13 @@ int img_write(const char *dir, const void *state, size_t state_len, uint64_t xfe
 	int r;
 
 	if (dfd < 0)
-		return fail(err, -errno, "%s: %s", dir, strerror(errno));
+		return img_fail(err, -errno, "%s: %s", dir, strerror(errno));
 	r = part_stat(dfd, IMG_PAGES, false, &pages);
 	if (r < 0)
-		return fail(err, r, "%s/" IMG_PAGES ": %s", dir, strerror(-r));
+		return img_fail(err, r, "%s/" IMG_PAGES ": %s", dir, strerror(-r));
 	r = part_stat(dfd, IMG_FILES, true, &files);
 	if (r < 0)
-		return fail(err, r, "%s/" IMG_FILES ": %s", dir, strerror(-r));
+		return img_fail(err, r, "%s/" IMG_FILES ": %s", dir, strerror(-r));
 	return img_write_parts(dir, state, state_len, xfeatures, &pages, &files, err);
 }
 
@@ -910,21 +939,21 @@ static int part_decompress(int fd, const char *name, uint64_t size, uint64_t has
 	int r = 0;
 
 	if (raw > IMG_RAW_MAX)
-		return fail(err, -EFBIG, "%s: too large", name);
+		return img_fail(err, -EFBIG, "%s: too large", name);
 	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0 || ftruncate(mfd, (off_t)raw) < 0)
-		return fail(err, -errno, "%s: memfd: %s", name, strerror(errno));
+		return img_fail(err, -errno, "%s: memfd: %s", name, strerror(errno));
 	dc = ZSTD_createDCtx();
 	st = XXH3_createState();
 	in = malloc(insz);
 	if (!dc || !st || !in) {
-		r = fail(err, -ENOMEM, "%s: out of memory", name);
+		r = img_fail(err, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	if (raw) {
 		dst = mmap(NULL, (size_t)raw, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 		if (dst == MAP_FAILED) {
-			r = fail(err, -errno, "%s: %s", name, strerror(errno));
+			r = img_fail(err, -errno, "%s: %s", name, strerror(errno));
 			goto out;
 		}
 	}
@@ -936,42 +965,45 @@ static int part_decompress(int fd, const char *name, uint64_t size, uint64_t has
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			r = fail(err, n < 0 ? -errno : -EIO, "%s: read error", name);
+			r = img_fail(err, n < 0 ? -errno : -EIO, "%s: read error", name);
 			goto out;
 		}
 		XXH3_64bits_update(st, in, (size_t)n);
 		off += (uint64_t)n;
-		ib = (ZSTD_inBuffer){ in, (size_t)n, 0 };
+		ib = (ZSTD_inBuffer){in, (size_t)n, 0};
 		while (ib.pos < ib.size) {
-			ZSTD_outBuffer ob = { raw ? dst + produced : NULL, (size_t)(raw - produced), 0 };
+			ZSTD_outBuffer ob = {raw ? dst + produced : NULL, (size_t)(raw - produced),
+					     0};
 
 			last = ZSTD_decompressStream(dc, &ob, &ib);
 			if (ZSTD_isError(last)) {
-				r = fail(err, -EBADMSG, "%s: corrupt compressed data (%s)", name,
-					 ZSTD_getErrorName(last));
+				r = img_fail(err, -EBADMSG, "%s: corrupt compressed data (%s)",
+					     name, ZSTD_getErrorName(last));
 				goto out;
 			}
 			produced += ob.pos;
 			if (ob.pos == 0 && ib.pos < ib.size && produced == raw) {
-				r = fail(err, -EBADMSG, "%s: more data than the manifest says", name);
+				r = img_fail(err, -EBADMSG, "%s: more data than the manifest says",
+					     name);
 				goto out;
 			}
 		}
 	}
 	if (XXH3_64bits_digest(st) != hash) {
-		r = fail(err, -EBADMSG, "%s: checksum mismatch (corrupt)", name);
+		r = img_fail(err, -EBADMSG, "%s: checksum mismatch (corrupt)", name);
 		goto out;
 	}
 	if (last != 0 || produced != raw) {
-		r = fail(err, -EBADMSG, "%s: compressed data truncated (%" PRIu64 " of %" PRIu64
-			 " bytes)", name, produced, raw);
+		r = img_fail(err, -EBADMSG,
+			     "%s: compressed data truncated (%" PRIu64 " of %" PRIu64 " bytes)",
+			     name, produced, raw);
 		goto out;
 	}
 	if (dst != MAP_FAILED) /* no writable mapping may remain for F_SEAL_WRITE */
 		munmap(dst, (size_t)raw);
 	dst = MAP_FAILED;
 	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		r = fail(err, -errno, "%s: seal: %s", name, strerror(errno));
+		r = img_fail(err, -errno, "%s: seal: %s", name, strerror(errno));
 		goto out;
 	}
 	*ret_fd = TAKE_FD(mfd);
@@ -995,20 +1027,21 @@ static int part_open(int dfd, const char *name, uint64_t size, uint64_t hash, ui
 	int r;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return fail(err, -errno, "%s: %s", name, strerror(errno));
+		return img_fail(err, -errno, "%s: %s", name, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return fail(err, -EINVAL, "%s: not a regular file", name);
+		return img_fail(err, -EINVAL, "%s: not a regular file", name);
 	if ((uint64_t)st.st_size != size)
-		return fail(err, -EBADMSG, "%s: %" PRIu64 " bytes, the manifest says %" PRIu64
-			    " (truncated?)", name, (uint64_t)st.st_size, size);
+		return img_fail(err, -EBADMSG,
+				"%s: %" PRIu64 " bytes, the manifest says %" PRIu64 " (truncated?)",
+				name, (uint64_t)st.st_size, size);
 	if (compress == IMG_COMPRESS_ZSTD)
 		return part_decompress(fd, name, size, hash, raw, ret_fd, err);
 	if (verify) {
 		r = img_hash_fd(fd, size, &h);
 		if (r < 0)
-			return fail(err, r, "%s: %s", name, strerror(-r));
+			return img_fail(err, r, "%s: %s", name, strerror(-r));
 		if (h != hash)
-			return fail(err, -EBADMSG, "%s: checksum mismatch (corrupt)", name);
+			return img_fail(err, -EBADMSG, "%s: checksum mismatch (corrupt)", name);
 	}
 	*ret_fd = TAKE_FD(fd);
 	return 0;
@@ -1037,16 +1070,21 @@ static int check_raw_sizes(const struct img *im, struct img_error *err)
 
 	for (size_t i = 0; i < s->n_mms; i++)
 		for (size_t j = 0; j < s->mms[i]->n_runs; j++)
-			pages = MAX(pages, (s->mms[i]->runs[j]->page_index +
-					    s->mms[i]->runs[j]->npages) * IMG_PAGE);
+			pages = MAX(pages,
+				    (s->mms[i]->runs[j]->page_index + s->mms[i]->runs[j]->npages) *
+					IMG_PAGE);
 	for (size_t i = 0; i < s->n_fs_entries; i++)
 		files = MAX(files, s->fs_entries[i]->data_offset + s->fs_entries[i]->data_len);
 	if (im->m.pages_compress && im->m.pages_raw > pages)
-		return fail(err, -EBADMSG, IMG_PAGES ": %" PRIu64 " bytes uncompressed, its state "
-			    "uses %" PRIu64, im->m.pages_raw, pages);
+		return img_fail(err, -EBADMSG,
+				IMG_PAGES ": %" PRIu64 " bytes uncompressed, its state "
+					  "uses %" PRIu64,
+				im->m.pages_raw, pages);
 	if (im->m.files_compress && im->m.files_raw > files)
-		return fail(err, -EBADMSG, IMG_FILES ": %" PRIu64 " bytes uncompressed, its state "
-			    "uses %" PRIu64, im->m.files_raw, files);
+		return img_fail(err, -EBADMSG,
+				IMG_FILES ": %" PRIu64 " bytes uncompressed, its state "
+					  "uses %" PRIu64,
+				im->m.files_raw, files);
 	return 0;
 }
 
@@ -1059,12 +1097,12 @@ int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error
 	int r;
 
 	if (dfd < 0)
-		return fail(err, -errno, "%s: %s", dir, strerror(errno));
+		return img_fail(err, -errno, "%s: %s", dir, strerror(errno));
 	r = read_file_at(dfd, IMG_MANIFEST, IMG_MANIFEST_MAX, (void **)&text, &tlen);
 	if (r < 0)
-		return fail(err, r, "%s/" IMG_MANIFEST ": %s", dir,
-			    r == -ENOENT ? "missing (not an image, or an incomplete one)"
-					 : strerror(-r));
+		return img_fail(err, r, "%s/" IMG_MANIFEST ": %s", dir,
+				r == -ENOENT ? "missing (not an image, or an incomplete one)"
+					     : strerror(-r));
 	im = calloc(1, sizeof(*im));
 	if (!im)
 		return -ENOMEM;
@@ -1077,16 +1115,17 @@ int img_open(const char *dir, unsigned flags, struct img **ret, struct img_error
 		goto fail;
 	r = read_file_at(dfd, IMG_STATE, IMG_STATE_MAX, &im->state_buf, &im->state_len);
 	if (r < 0) {
-		fail(err, r, "%s/" IMG_STATE ": %s", dir, strerror(-r));
+		img_fail(err, r, "%s/" IMG_STATE ": %s", dir, strerror(-r));
 		goto fail;
 	}
 	if (im->state_len != im->m.state_size) {
-		r = fail(err, -EBADMSG, IMG_STATE ": %zu bytes, the manifest says %" PRIu64
-			 " (truncated?)", im->state_len, im->m.state_size);
+		r = img_fail(err, -EBADMSG,
+			     IMG_STATE ": %zu bytes, the manifest says %" PRIu64 " (truncated?)",
+			     im->state_len, im->m.state_size);
 		goto fail;
 	}
 	if (img_hash(im->state_buf, im->state_len) != im->m.state_hash) {
-		r = fail(err, -EBADMSG, IMG_STATE ": checksum mismatch (corrupt)");
+		r = img_fail(err, -EBADMSG, IMG_STATE ": checksum mismatch (corrupt)");
 		goto fail;
 	}
 	/* the state first: cheap, and it bounds nothing decompression needs */

@@ -58,6 +58,10 @@ typedef Cvisor__Ckpt__Image ImgState;
 struct img_error {
 	char msg[256];
 };
+/* Write the message into @err (if not NULL) and return @r: the one way the
+ * image readers (image.c, image_shm.c, image_sock.c) refuse. */
+int img_fail(struct img_error *err, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 enum img_compress {
 	IMG_COMPRESS_NONE = 0,
@@ -67,13 +71,13 @@ enum img_compress {
 struct img_manifest {
 	uint32_t version;
 	char arch[16];
-	uint64_t xfeatures;  /* XSAVE features used by the saved FP states */
-	uint64_t created;    /* unix seconds */
+	uint64_t xfeatures; /* XSAVE features used by the saved FP states */
+	uint64_t created;   /* unix seconds */
 	uint64_t state_size, state_hash;
 	uint64_t pages_size, pages_hash; /* as stored */
-	uint64_t pages_raw;              /* uncompressed (== pages_size if not) */
-	unsigned pages_compress;         /* enum img_compress */
-	bool has_files;                  /* version >= 2 */
+	uint64_t pages_raw;		 /* uncompressed (== pages_size if not) */
+	unsigned pages_compress;	 /* enum img_compress */
+	bool has_files;			 /* version >= 2 */
 	uint64_t files_size, files_hash, files_raw;
 	unsigned files_compress;
 };
@@ -126,7 +130,7 @@ int img_write(const char *dir, const void *state, size_t state_len, uint64_t xfe
 /* One stored part of an image (a manifest "part" line). */
 struct img_part {
 	uint64_t size, hash; /* as stored */
-	uint64_t raw;        /* uncompressed */
+	uint64_t raw;	     /* uncompressed */
 	unsigned compress;   /* enum img_compress */
 };
 /* Store the first @raw bytes of @src_fd (a file the Sentry wrote, e.g. a
@@ -143,11 +147,11 @@ int img_write_parts(const char *dir, const void *state, size_t state_len, uint64
 /* A read and verified image. */
 struct img {
 	struct img_manifest m;
-	void *state_buf;  /* state.pb bytes (to hand to a Sentry) */
+	void *state_buf; /* state.pb bytes (to hand to a Sentry) */
 	size_t state_len;
-	ImgState *state;  /* unpacked and checked */
-	int pages_fd;     /* pages.img, read-only (a memfd if it was compressed) */
-	int files_fd;     /* files.img, read-only (memfd if compressed); -1: none */
+	ImgState *state; /* unpacked and checked */
+	int pages_fd;	 /* pages.img, read-only (a memfd if it was compressed) */
+	int files_fd;	 /* files.img, read-only (memfd if compressed); -1: none */
 };
 /* A compressed part is always verified (decompression reads all of it);
  * files.img is always verified (restore reads all of it). */

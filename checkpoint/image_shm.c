@@ -9,22 +9,9 @@
 
 #define SHM_OBJECTS_MAX 4096
 #define SHM_SIZE_MAX (1ULL << 40)
-#define SYSV_SLOTS 256		/* IPC_SLOTS (sentry/kernel/ipc_impl.h) */
-#define SYSV_SHM_DEST 01000	/* <sys/shm.h>, without its _GNU_SOURCE */
+#define SYSV_SLOTS 256	    /* IPC_SLOTS (sentry/kernel/ipc_impl.h) */
+#define SYSV_SHM_DEST 01000 /* <sys/shm.h>, without its _GNU_SOURCE */
 #define SYSV_SHM_LOCKED 02000
-
-static int fail(struct img_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct img_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -EBADMSG;
-}
 
 const Cvisor__Ckpt__ShmObject *img_shm_find(const ImgState *s, uint32_t id)
 {
@@ -39,7 +26,7 @@ const Cvisor__Ckpt__ShmObject *img_shm_find(const ImgState *s, uint32_t id)
 static int img_sysv_shm_check(const ImgState *s, struct img_error *err)
 {
 	if (s->n_sysv_shm > SYSV_SLOTS)
-		return fail(err, "state: too many System V shared memory segments");
+		return img_fail(err, -EBADMSG, "state: too many System V shared memory segments");
 	for (size_t i = 0; i < s->n_sysv_shm; i++) {
 		const Cvisor__Ckpt__SysvShm *g = s->sysv_shm[i];
 		const Cvisor__Ckpt__ShmObject *o = img_shm_find(s, g->shm_id);
@@ -47,12 +34,15 @@ static int img_sysv_shm_check(const ImgState *s, struct img_error *err)
 		if (g->id < 0 || (g->id & 0x7fff) >= SYSV_SLOTS || !o || !o->fixed_size ||
 		    g->size < 1 || g->size > o->size || o->size - g->size >= IMG_PAGE ||
 		    (g->mode & ~(0777u | SYSV_SHM_DEST | SYSV_SHM_LOCKED)) || g->seq > 0xffff)
-			return fail(err, "state: System V shared memory segment %zu: bad fields", i);
+			return img_fail(err, -EBADMSG,
+					"state: System V shared memory segment %zu: bad fields", i);
 		for (size_t j = 0; j < i; j++)
 			if ((s->sysv_shm[j]->id & 0x7fff) == (g->id & 0x7fff) ||
 			    (g->key != 0 && s->sysv_shm[j]->key == g->key) ||
 			    s->sysv_shm[j]->shm_id == g->shm_id)
-				return fail(err, "state: System V shared memory segment %zu twice", i);
+				return img_fail(err, -EBADMSG,
+						"state: System V shared memory segment %zu twice",
+						i);
 	}
 	return 0;
 }
@@ -60,22 +50,26 @@ static int img_sysv_shm_check(const ImgState *s, struct img_error *err)
 int img_shm_check(const ImgState *s, uint64_t npages, struct img_error *err)
 {
 	if (s->n_shm_objects > SHM_OBJECTS_MAX)
-		return fail(err, "state: too many shared memory objects");
+		return img_fail(err, -EBADMSG, "state: too many shared memory objects");
 	for (size_t i = 0; i < s->n_shm_objects; i++) {
 		const Cvisor__Ckpt__ShmObject *o = s->shm_objects[i];
 		uint64_t prev = 0;
 
 		if (!o->id || img_shm_find(s, o->id) != o || !o->size || o->size % IMG_PAGE ||
 		    o->size > SHM_SIZE_MAX)
-			return fail(err, "state: shared memory object %zu: bad id or size", i);
+			return img_fail(err, -EBADMSG,
+					"state: shared memory object %zu: bad id or size", i);
 		for (size_t j = 0; j < o->n_runs; j++) {
 			const Cvisor__Ckpt__PageRun *pr = o->runs[j];
 
 			/* sorted, inside the object and inside pages.img */
-			if (!pr->npages || pr->npages > npages || pr->page_index > npages - pr->npages ||
-			    pr->addr % IMG_PAGE || pr->addr < prev || pr->addr >= o->size ||
+			if (!pr->npages || pr->npages > npages ||
+			    pr->page_index > npages - pr->npages || pr->addr % IMG_PAGE ||
+			    pr->addr < prev || pr->addr >= o->size ||
 			    pr->npages > (o->size - pr->addr) / IMG_PAGE)
-				return fail(err, "state: shared memory %u: bad page run %zu", o->id, j);
+				return img_fail(err, -EBADMSG,
+						"state: shared memory %u: bad page run %zu", o->id,
+						j);
 			prev = pr->addr + pr->npages * IMG_PAGE;
 		}
 	}
@@ -94,7 +88,9 @@ int img_shm_check(const ImgState *s, uint64_t npages, struct img_error *err)
 			if (!o || !(v->kind & 1) || ((v->kind & 2) && !o->fixed_size) ||
 			    v->off % IMG_PAGE || v->off > o->size ||
 			    v->end - v->start > o->size - v->off)
-				return fail(err, "state: mm %u: VMA %zu: bad shared memory", m->id, j);
+				return img_fail(err, -EBADMSG,
+						"state: mm %u: VMA %zu: bad shared memory", m->id,
+						j);
 		}
 	}
 	return img_sysv_shm_check(s, err);
