@@ -15,65 +15,9 @@ root=$here/../../..
 LOAD_N=${LOAD_N:-300}
 LOAD_P=${LOAD_P:-16}
 
-tmp=$(mktemp -d /tmp/cvsrv.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-
-sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-base=http://127.0.0.1:$port
-CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc 127.0.0.1:0 --rest-unix "$tmp/api.sock" \
-	--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 2 \
-	--platform "$platform" 2>"$tmp/log" &
-pid=$!
-for _ in $(seq 100); do
-	curl -sf "$base/healthz" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-
-# req METHOD PATH [BODY-FILE-OR-STRING] -> sets $code, body in $tmp/body
-req() {
-	local m=$1 p=$2 d=${3-}
-	if [ -n "$d" ]; then
-		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p") || true
-	else
-		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" "$base$p") || true
-	fi
-	grep -q '^State:[[:space:]]*[^Z]' /proc/$pid/status 2>/dev/null ||
-		{ bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
-}
-expect() { # CODE WHAT
-	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
-		bad "$2: got $code, want $1: $(head -c 300 "$tmp/body")"
-	fi
-}
-jq_() { python3 -c "import json,sys; d=json.load(open('$tmp/body')); print(($1))"; }
-problem() { # the body is problem+json with the right status
-	grep -qi '^content-type: application/problem+json' "$tmp/hdr" &&
-		[ "$(jq_ 'd["status"]')" = "$code" ] && [ -n "$(jq_ 'd["title"]')" ] ||
-		bad "not problem+json: $(cat "$tmp/body")"
-}
-wait_ready() { # POOL N
-	for _ in $(seq 300); do
-		req GET "/v1/pools/$1"
-		[ "$code" = 200 ] && [ "$(jq_ 'd["ready"]')" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	bad "pool $1 never reached ready=$2: $(cat "$tmp/body")"
-}
+. "$here/lib.sh"
+srv_init cvsrv
+srv_start --rest-unix "$tmp/api.sock" --min-ready 2
 
 # --- health and auth ---
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' "$base/healthz")

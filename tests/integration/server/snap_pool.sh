@@ -23,71 +23,9 @@ ctl=${3:+$(realpath "$3")}
 here=$(dirname "$(realpath "$0")")
 root=$here/../../..
 
-tmp=$(mktemp -d /tmp/cvsnp.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-
-sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(freeport)
-gport=$(freeport)
-TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-base=http://127.0.0.1:$port
-CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc "127.0.0.1:$gport" \
-	--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 1 \
-	--platform "$platform" 2>"$tmp/log" &
-pid=$!
-for _ in $(seq 100); do
-	curl -sf "$base/healthz" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-
-# req METHOD PATH [BODY] -> $code, body in $tmp/body
-req() {
-	local m=$1 p=$2 d=${3-}
-	if [ -n "$d" ]; then
-		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p") || true
-	else
-		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" "$base$p") || true
-	fi
-	grep -q '^State:[[:space:]]*[^Z]' /proc/$pid/status 2>/dev/null ||
-		{ bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
-}
-expect() { # CODE WHAT
-	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
-		bad "$2: got $code, want $1: $(head -c 300 "$tmp/body")"
-	fi
-}
-jq_() { python3 -c "import json,sys; d=json.load(open('$tmp/body')); print(($1))"; }
-problem() { # the body is problem+json with the right status
-	grep -qi '^content-type: application/problem+json' "$tmp/hdr" &&
-		[ "$(jq_ 'd["status"]')" = "$code" ] && [ -n "$(jq_ 'd["detail"]')" ] ||
-		bad "not problem+json: $(cat "$tmp/body")"
-}
-wait_ready() { # POOL N
-	for _ in $(seq 600); do
-		req GET "/v1/pools/$1"
-		[ "$code" = 200 ] && [ "$(jq_ 'd["ready"]')" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	bad "pool $1 never reached ready=$2: $(cat "$tmp/body")"
-}
-exec_out() { # ID SHELL-COMMAND -> stdout in $out
-	req POST "/v1/sandboxes/$1/exec" "$(python3 -c 'import json,sys; print(json.dumps({"argv":["sh","-c",sys.argv[1]]}))' "$2")"
-	out=$(jq_ 'd.get("stdout","")' 2>/dev/null) || out=
-}
+. "$here/lib.sh"
+srv_init cvsnp
+srv_start --min-ready 1
 
 # --- the source sandbox: a file in the overlay root and in /tmp, a counting loop ---
 wait_ready default 1

@@ -25,88 +25,21 @@ ctl=${3:+$(realpath "$3")}
 here=$(dirname "$(realpath "$0")")
 root=$here/../../..
 
-tmp=$(mktemp -d /tmp/cvsnq.XXXXXX)
-pid=
 small=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	[ -n "$small" ] && { wait 2>/dev/null; umount "$small" 2>/dev/null; }
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-
-sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(freeport)
-gport=$(freeport)
-TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-base=http://127.0.0.1:$port
+unmount_small() { [ -n "$small" ] && { wait 2>/dev/null; umount "$small" 2>/dev/null; }; }
+. "$here/lib.sh"
+on_cleanup=unmount_small
+srv_init cvsnq
 snapdir=$tmp/snaps
 
 start() { # extra cvisord flags
-	CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc "127.0.0.1:$gport" \
-		--state-dir "$tmp/state" --snapshot-dir "$snapdir" --default-rootfs "$tmp/rootfs" \
-		--min-ready 1 --platform "$platform" "$@" 2>>"$tmp/log" &
-	pid=$!
-	for _ in $(seq 300); do
-		curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	bad "cvisord did not start: $(tail -20 "$tmp/log")"
-	exit 1
+	srv_start --snapshot-dir "$snapdir" --min-ready 1 "$@"
 }
-stop() {
-	kill -TERM "$pid"
-	wait "$pid" && ok "cvisord exits 0 on SIGTERM" || bad "cvisord exit status"
-	pid=
-}
+stop() { srv_stop; }
 
-# req METHOD PATH [BODY] -> $code, body in $tmp/body
-req() {
-	local m=$1 p=$2 d=${3-}
-	if [ -n "$d" ]; then
-		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p") || true
-	else
-		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
-			-H "Authorization: Bearer $TOKEN" "$base$p") || true
-	fi
-	grep -q '^State:[[:space:]]*[^Z]' /proc/$pid/status 2>/dev/null ||
-		{ bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
-}
-expect() { # CODE WHAT
-	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
-		bad "$2: got $code, want $1: $(head -c 300 "$tmp/body")"
-	fi
-}
-jq_() { python3 -c "import json,sys; d=json.load(open('$tmp/body')); print(($1))"; }
-problem() { # SLUG: the body is problem+json with the right status and type
-	grep -qi '^content-type: application/problem+json' "$tmp/hdr" &&
-		[ "$(jq_ 'd["status"]')" = "$code" ] && [ -n "$(jq_ 'd["detail"]')" ] &&
-		[ "$(jq_ 'd["type"]')" = "urn:cvisor:problem:$1" ] ||
-		bad "not a $1 problem+json: $(cat "$tmp/body")"
-}
-wait_ready() { # POOL N
-	for _ in $(seq 600); do
-		req GET "/v1/pools/$1"
-		[ "$code" = 200 ] && [ "$(jq_ 'd["ready"]')" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	bad "pool $1 never reached ready=$2: $(cat "$tmp/body")"
-}
 metric() { # NAME-WITH-LABELS -> value (empty if absent)
 	req GET /metrics
 	awk -v n="$1" '$1 == n { print $2 }' "$tmp/body"
-}
-exec_out() { # ID SHELL-COMMAND -> stdout in $out
-	req POST "/v1/sandboxes/$1/exec" "$(python3 -c 'import json,sys; print(json.dumps({"argv":["sh","-c",sys.argv[1]]}))' "$2")"
-	out=$(jq_ 'd.get("stdout","")' 2>/dev/null) || out=
 }
 busy() { # ID: a process to checkpoint (a shell loop in the background)
 	exec_out "$1" "sh -c 'while :; do sleep 1; done' </dev/null >/dev/null 2>&1 & echo started"
