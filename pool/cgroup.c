@@ -124,7 +124,13 @@ int pool__cgroup_prepare(const char *sock, const struct pool_resources *res, int
 	}
 	if (res->pids)
 		or.pids_limit = res->pids;
-	r = oci_cgroup_open(name, 1, &cg);
+	for (int tries = 0; tries < 5; tries++) {
+		r = oci_cgroup_open(name, 1, &cg);
+		if (r != -ENOENT)
+			break;
+		/* the pool's directory was pruned between two mkdirs */
+		oci_cgroup_remove_tree(name);
+	}
 	if (r < 0)
 		return r;
 	r = oci_cgroup_set(cg, &or);
@@ -149,8 +155,17 @@ void pool__cgroup_remove(const char *sock)
 {
 	char name[256];
 
-	if (cgroup_name(sock, name, sizeof(name)) == 0)
-		(void)oci_cgroup_remove_tree(name);
+	char *slash;
+
+	if (cgroup_name(sock, name, sizeof(name)) < 0)
+		return;
+	(void)oci_cgroup_remove_tree(name);
+	/* the pool's directory too once its last sandbox is gone (a boot
+	 * racing with this retries its mkdir: pool__cgroup_prepare) */
+	for (int up = 0; up < 2 && (slash = strrchr(name, '/')); up++) {
+		*slash = 0;
+		oci_cgroup_prune(name); /* the pool's, then the instance's */
+	}
 }
 
 bool pool_lease_oom(const struct pool_lease *l)

@@ -606,3 +606,20 @@ int oci_cgroup_remove_tree(const char *name)
 	}
 	return n;
 }
+
+void oci_cgroup_prune(const char *name)
+{
+	int v = oci_cgroup_version();
+
+	if (v < 0 || !name[0] || name[0] == '/' || strstr(name, ".."))
+		return;
+	for (int i = 0; i < (v == 2 ? 1 : CG_N); i++) {
+		char path[4096];
+
+		if (v == 2)
+			snprintf(path, sizeof(path), CG_ROOT "/%s", name);
+		else
+			snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_names[i], name);
+		(void)rmdir(path);
+	}
+}

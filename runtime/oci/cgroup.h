@@ -76,5 +76,8 @@ int oci_cgroup_check_writable(const char *name);
 /* Remove cgroup @name and everything below it in every hierarchy, killing
  * the processes still in it.  Returns how many cgroups were removed. */
 int oci_cgroup_remove_tree(const char *name);
+/* rmdir cgroup @name in every hierarchy if it has no child cgroups and no
+ * processes left (else it stays; not an error). */
+void oci_cgroup_prune(const char *name);
 
 #endif

@@ -1,0 +1,251 @@
+#!/bin/bash
+# limits.sh CVISORD PLATFORM MEMHOG FORKBOMB
+#
+# Resource limits per sandbox (docs/control.md "Resource limits"), with a
+# real cvisord on loopback and real curl:
+#  - a pool with resources {memory_bytes, cpus, pids}: each sandbox's host
+#    processes (Sentry, stubs, Gofer) sit in their own cgroup
+#    .../cvisord/<instance>/<pool>/<n> with those limits;
+#  - a guest allocating past the memory limit is killed: the exec result
+#    says exit 137, signal 9, reason "oom" (blocking and streamed), the
+#    sandbox is gone, /metrics counts failures by reason "oom"; the same
+#    guest under the limit passes (differential);
+#  - a fork loop stops at the pids limit (fork fails in the guest) while
+#    the server stays healthy, and runs to its end in a pool without limits;
+#  - an ad-hoc sandbox with resources gets its own cgroup too;
+#  - bad resources are 400; cgroups removed after the sandboxes and pool
+#    are deleted, and stale ones of a killed server removed at its restart.
+# Skipped (77) only when the server reports that this host has no writable
+# cgroups (cgroups-unavailable).
+set -u
+cvisord=$(realpath "$1")
+platform=${2:-systrap}
+memhog=$(realpath "$3")
+forkbomb=$(realpath "$4")
+here=$(dirname "$(realpath "$0")")
+root=$here/../../..
+
+tmp=$(mktemp -d /tmp/cvlim.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+
+sh "$root/scripts/make-busybox-rootfs.sh" "$tmp/rootfs" >/dev/null || { echo "no rootfs"; exit 1; }
+cp "$memhog" "$tmp/rootfs/bin/memhog"
+cp "$forkbomb" "$tmp/rootfs/bin/forkbomb"
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+start_server() {
+	port=$(freeport)
+	base=http://127.0.0.1:$port
+	CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc off \
+		--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 0 \
+		--platform "$platform" 2>>"$tmp/log" &
+	pid=$!
+	for _ in $(seq 200); do
+		curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	bad "cvisord did not start"; tail -50 "$tmp/log"; exit 1
+}
+
+# req METHOD PATH [BODY] -> $code, body in $tmp/body
+req() {
+	local m=$1 p=$2 d=${3-}
+	if [ -n "$d" ]; then
+		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
+			-H "Authorization: Bearer $TOKEN" --data-binary "$d" "$base$p") || true
+	else
+		code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
+			-H "Authorization: Bearer $TOKEN" "$base$p") || true
+	fi
+	grep -q '^State:[[:space:]]*[^Z]' /proc/$pid/status 2>/dev/null ||
+		{ bad "cvisord died"; tail -80 "$tmp/log"; exit 1; }
+}
+expect() { # CODE WHAT
+	if [ "$code" = "$1" ]; then ok "$2 -> $1"; else
+		bad "$2: got $code, want $1: $(head -c 300 "$tmp/body")"
+	fi
+}
+jq_() { python3 -c "import json,sys; d=json.load(open('$tmp/body')); print(($1))"; }
+wait_ready() { # POOL N
+	for _ in $(seq 900); do
+		req GET "/v1/pools/$1"
+		[ "$code" = 200 ] && [ "$(jq_ 'd["ready"]')" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	bad "pool $1 never reached ready=$2: $(cat "$tmp/body")"
+}
+exec_json() { python3 -c 'import json,sys; print(json.dumps({"argv":sys.argv[1:], "timeout_ms":120000}))' "$@"; }
+# The memory cgroup directory of host process PID (v2: the unified one).
+memcg_of() {
+	local line
+	line=$(grep -E '^[0-9]+:(memory|[^:]*,memory|[^:]*memory,[^:]*):' /proc/$1/cgroup 2>/dev/null | head -1)
+	if [ -n "$line" ]; then echo "/sys/fs/cgroup/memory${line#*:*:}"; return; fi
+	line=$(grep '^0::' /proc/$1/cgroup 2>/dev/null)
+	[ -n "$line" ] && echo "/sys/fs/cgroup${line#0::}"
+}
+memlimit_of() { # DIR
+	if [ -f "$1/memory.max" ]; then cat "$1/memory.max"; else cat "$1/memory.limit_in_bytes"; fi
+}
+metric() { # POOL REASON
+	curl -s -H "Authorization: Bearer $TOKEN" "$base/metrics" |
+		awk -v k="cvisor_pool_failures_total{pool=\"$1\",reason=\"$2\"}" '$1 == k { print $2 }'
+}
+
+start_server
+lim=$((256 << 20))
+req POST /v1/pools "{\"name\":\"lim\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":1,\"resources\":{\"memory_bytes\":$lim,\"cpus\":1.5,\"pids\":64}}"
+if [ "$code" = 400 ] && grep -q cgroups-unavailable "$tmp/body"; then
+	echo "SKIP: this host has no writable cgroups: $(jq_ 'd["detail"]')"
+	exit 77
+fi
+expect 201 "a pool with resources"
+[ "$(jq_ 'd["resources"]["memory_bytes"]')" = "$lim" ] && [ "$(jq_ 'd["resources"]["cpus"]')" = 1.5 ] &&
+	[ "$(jq_ 'd["resources"]["pids"]')" = 64 ] && ok "the pool reports its resources" ||
+	bad "pool resources: $(cat "$tmp/body")"
+
+# --- validation ---
+for body in '{"memory_bytes":1000}' '{"memory_bytes":"1G"}' '{"cpus":0}' '{"cpus":"2"}' \
+	'{"pids":3}' '{"pids":-1}' '{"disk":1}' '[]' '"x"'; do
+	req POST /v1/pools "{\"name\":\"badres\",\"rootfs\":\"$tmp/rootfs\",\"resources\":$body}"
+	expect 400 "resources $body refused"
+done
+req POST /v1/sandboxes "{\"pool\":\"lim\",\"resources\":{\"pids\":32}}"
+expect 400 "resources with a pool (not rootfs) refused"
+
+# --- each sandbox in its own cgroup with the limits ---
+wait_ready lim 1
+req POST /v1/sandboxes '{"pool":"lim","timeout_s":600}'
+expect 201 "lease a limited sandbox"
+sb=$(jq_ 'd["id"]')
+hp=$(jq_ 'd.get("host_pid", 0)')
+cg=$(memcg_of "$hp")
+case $cg in
+*/cvisord/*/lim/*) ok "the Sentry is in its own cgroup ($cg)" ;;
+*) bad "the Sentry (pid $hp) is in '$cg'" ;;
+esac
+[ -d "$cg" ] && [ "$(memlimit_of "$cg")" = "$lim" ] && ok "memory limit set" ||
+	bad "memory limit in $cg: $(memlimit_of "$cg" 2>&1)"
+# every host process of the sandbox (launcher's children: Sentry, stubs, Gofer) is in it
+n_in=$(grep -c . "$cg/cgroup.procs" 2>/dev/null || echo 0)
+[ "$n_in" -ge 2 ] && ok "$n_in host processes in the sandbox's cgroup" || bad "cgroup.procs: $n_in"
+
+# under the limit: passes
+req POST "/v1/sandboxes/$sb/exec" "$(exec_json memhog 32)"
+expect 200 "memhog 32 MiB under a 256 MiB limit"
+[ "$(jq_ 'd["exit_code"]')" = 0 ] && [ "$(jq_ 'd["stdout"]')" = "allocated 32 MiB" ] &&
+	[ "$(jq_ 'd.get("reason")')" = None ] && ok "under the limit: exit 0, no reason" ||
+	bad "memhog 32: $(cat "$tmp/body")"
+
+# past the limit: killed, reported, sandbox removed
+req POST "/v1/sandboxes/$sb/exec" "$(exec_json memhog 1024)"
+expect 200 "memhog 1024 MiB past a 256 MiB limit"
+[ "$(jq_ 'd["exit_code"]')" = 137 ] && [ "$(jq_ 'd.get("signal")')" = 9 ] &&
+	[ "$(jq_ 'd.get("reason")')" = oom ] && ok "past the limit: exit 137, signal 9, reason oom" ||
+	bad "memhog 1024: $(cat "$tmp/body")"
+req GET "/v1/sandboxes/$sb"
+[ "$code" = 404 ] || [ "$(jq_ 'd.get("state")' 2>/dev/null)" = ended ] &&
+	ok "the OOM-killed sandbox is removed ($code)" || bad "sandbox after OOM: $code $(cat "$tmp/body")"
+for _ in $(seq 100); do [ -d "$cg" ] || break; sleep 0.1; done
+[ ! -d "$cg" ] && ok "its cgroup is removed" || bad "cgroup $cg still there"
+[ "$(metric lim oom)" = 1 ] && ok "/metrics counts failures{reason=oom}" || bad "oom metric: '$(metric lim oom)'"
+
+# streamed: the end event says oom
+wait_ready lim 1
+req POST /v1/sandboxes '{"pool":"lim","timeout_s":600}'
+sb2=$(jq_ 'd["id"]')
+code=$(curl -s -o "$tmp/stream" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	-H 'Accept: application/x-ndjson' --data-binary "$(exec_json memhog 1024)" \
+	"$base/v1/sandboxes/$sb2/exec?stream=1")
+last=$(tail -1 "$tmp/stream")
+python3 -c 'import json,sys; e=json.loads(sys.argv[1]); sys.exit(0 if e["type"]=="exit" and e["exit_code"]==137 and e["reason"]=="oom" else 1)' "$last" &&
+	ok "streamed exec ends with exit 137 reason oom" || bad "stream end: $code $last"
+[ "$(metric lim oom)" = 2 ] && ok "two oom failures counted" || bad "oom metric: '$(metric lim oom)'"
+
+# --- pids: a fork loop stops at the limit; the server stays healthy ---
+wait_ready lim 1
+req POST /v1/sandboxes '{"pool":"lim","timeout_s":600}'
+sb3=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$sb3/exec" "$(exec_json forkbomb 400)"
+expect 200 "a fork loop under pids=64"
+out=$(jq_ 'd["stdout"]')
+k=$(echo "$out" | sed -n 's/^forked \([0-9]*\) of 400.*/\1/p')
+[ -n "$k" ] && [ "$k" -lt 400 ] && ok "the fork loop was stopped by the pids limit ($out)" ||
+	bad "fork loop: $(cat "$tmp/body")"
+req GET /healthz
+expect 200 "the server is healthy after the fork loop"
+req POST "/v1/sandboxes/$sb3/exec" "$(exec_json echo still-alive)"
+[ "$code" = 200 ] && [ "$(jq_ 'd["stdout"]')" = still-alive ] && ok "the sandbox still runs commands" ||
+	bad "after the fork loop: $code $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$sb3"
+
+# the same fork loop without limits runs to its end (differential)
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"timeout_s\":600}"
+expect 201 "an ad-hoc sandbox without limits"
+sb4=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$sb4/exec" "$(exec_json forkbomb 100)"
+[ "$(jq_ 'd["stdout"]')" = "forked 100 of 100" ] && ok "without limits the loop forks 100" ||
+	bad "unlimited fork loop: $(cat "$tmp/body")"
+req POST "/v1/sandboxes/$sb4/exec" "$(exec_json memhog 300)"
+[ "$(jq_ 'd["exit_code"]')" = 0 ] && ok "without limits 300 MiB pass" || bad "unlimited memhog: $(cat "$tmp/body")"
+req DELETE "/v1/sandboxes/$sb4"
+
+# --- an ad-hoc sandbox with resources ---
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"timeout_s\":600,\"resources\":{\"memory_bytes\":$((128 << 20)),\"pids\":48}}"
+expect 201 "an ad-hoc sandbox with resources"
+[ "$(jq_ 'd["resources"]["pids"]')" = 48 ] && ok "the sandbox reports its resources" || bad "adhoc body: $(cat "$tmp/body")"
+sb5=$(jq_ 'd["id"]')
+cg5=$(memcg_of "$(jq_ 'd.get("host_pid", 0)')")
+case $cg5 in */cvisord/*/_adhoc/*) ok "ad-hoc cgroup $cg5" ;; *) bad "ad-hoc cgroup '$cg5'" ;; esac
+[ "$(memlimit_of "$cg5")" = $((128 << 20)) ] && ok "ad-hoc memory limit set" || bad "ad-hoc limit"
+req POST "/v1/sandboxes/$sb5/exec" "$(exec_json memhog 512)"
+[ "$(jq_ 'd["exit_code"]')" = 137 ] && [ "$(jq_ 'd.get("reason")')" = oom ] &&
+	ok "ad-hoc: past its limit reason oom" || bad "ad-hoc memhog: $(cat "$tmp/body")"
+for _ in $(seq 100); do [ -d "$cg5" ] || break; sleep 0.1; done
+[ ! -d "$cg5" ] && ok "ad-hoc cgroup removed" || bad "ad-hoc cgroup $cg5 still there"
+
+# --- cgroups removed after delete; stale ones after a crash ---
+wait_ready lim 1
+req GET /v1/sandboxes
+req POST /v1/sandboxes '{"pool":"lim","timeout_s":600}'
+sb6=$(jq_ 'd["id"]')
+cg6=$(memcg_of "$(jq_ 'd.get("host_pid", 0)')")
+pooldir=${cg6%/*}
+req DELETE "/v1/sandboxes/$sb6"
+for _ in $(seq 100); do [ -d "$cg6" ] || break; sleep 0.1; done
+[ ! -d "$cg6" ] && ok "a deleted sandbox's cgroup is removed" || bad "cgroup $cg6 after delete"
+wait_ready lim 1
+# crash: SIGKILL the server with a warm sandbox; the restart removes its cgroups
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pid=
+ls -d "$pooldir"/* >/dev/null 2>&1 && ok "a warm sandbox's cgroup survives the crash" ||
+	echo "note: the warm sandbox died with the server"
+start_server
+for _ in $(seq 100); do [ -d "$pooldir" ] || break; sleep 0.1; done
+[ ! -d "$pooldir" ] && ok "stale cgroups removed at restart" || bad "stale $pooldir: $(ls "$pooldir")"
+inst=${pooldir%/*}
+req POST /v1/pools "{\"name\":\"lim\",\"rootfs\":\"$tmp/rootfs\",\"min_ready\":1,\"resources\":{\"pids\":64}}"
+expect 201 "the pool again after the restart"
+wait_ready lim 1
+req DELETE /v1/pools/lim
+expect 204 "delete the pool"
+for _ in $(seq 100); do [ -d "$inst/lim" ] || break; sleep 0.1; done
+[ ! -d "$inst/lim" ] && ok "no cgroup left after the pool's deletion" ||
+	bad "left: $(find "$inst/lim" -mindepth 1 -type d)"
+
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+pid=
+[ $fail = 0 ] && echo "all limits tests passed"
+exit $fail
