@@ -1,5 +1,5 @@
 #!/bin/bash
-# limits.sh CVISORD PLATFORM MEMHOG FORKBOMB
+# limits.sh CVISORD PLATFORM MEMHOG FORKBOMB [CVISORCTL]
 #
 # Resource limits per sandbox (docs/control.md "Resource limits"), with a
 # real cvisord on loopback and real curl:
@@ -22,6 +22,8 @@ cvisord=$(realpath "$1")
 platform=${2:-systrap}
 memhog=$(realpath "$3")
 forkbomb=$(realpath "$4")
+ctl=${5:+$(realpath "$5")}
+config=
 here=$(dirname "$(realpath "$0")")
 root=$here/../../..
 
@@ -44,10 +46,12 @@ cp "$memhog" "$tmp/rootfs/bin/memhog"
 cp "$forkbomb" "$tmp/rootfs/bin/forkbomb"
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 TOKEN=tok-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+gport=
 start_server() {
 	port=$(freeport)
 	base=http://127.0.0.1:$port
-	CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc off \
+	gport=$(freeport)
+	CVISOR_TOKEN=$TOKEN "$cvisord" --rest "127.0.0.1:$port" --grpc "127.0.0.1:$gport" ${config:+--config "$config"} \
 		--state-dir "$tmp/state" --default-rootfs "$tmp/rootfs" --min-ready 0 \
 		--platform "$platform" 2>>"$tmp/log" &
 	pid=$!
@@ -214,6 +218,27 @@ req POST "/v1/sandboxes/$sb5/exec" "$(exec_json memhog 512)"
 for _ in $(seq 100); do [ -d "$cg5" ] || break; sleep 0.1; done
 [ ! -d "$cg5" ] && ok "ad-hoc cgroup removed" || bad "ad-hoc cgroup $cg5 still there"
 
+# --- gRPC ---
+if [ -n "$gport" ] && /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+	CVISOR_TOKEN=$TOKEN /usr/bin/python3 "$here/limits_grpc.py" "127.0.0.1:$gport" "$tmp/rootfs" \
+		"$tmp/pb2" || bad "gRPC part (above)"
+else
+	echo "skip: gRPC part (python3-grpcio missing)"
+fi
+
+# --- cvisorctl ---
+if [ -n "$ctl" ]; then
+	cout=$(CVISOR_URL=$base CVISOR_TOKEN=$TOKEN "$ctl" pools create --memory=$((64 << 20)) --cpus=0.25 \
+		--pids=40 ctlp "$tmp/rootfs" 0 2>&1)
+	req GET /v1/pools/ctlp
+	[ "$code" = 200 ] && [ "$(jq_ 'd["resources"]["memory_bytes"]')" = $((64 << 20)) ] &&
+		[ "$(jq_ 'd["resources"]["cpus"]')" = 0.25 ] && [ "$(jq_ 'd["resources"]["pids"]')" = 40 ] &&
+		ok "cvisorctl pools create --memory --cpus --pids" || bad "cvisorctl: $cout / $(cat "$tmp/body")"
+	CVISOR_URL=$base CVISOR_TOKEN=$TOKEN "$ctl" pools create --pids=2 ctlq "$tmp/rootfs" >/dev/null 2>&1 &&
+		bad "cvisorctl with pids=2 succeeded" || ok "cvisorctl: pids=2 refused"
+	req DELETE /v1/pools/ctlp
+fi
+
 # --- cgroups removed after delete; stale ones after a crash ---
 wait_ready lim 1
 req GET /v1/sandboxes
@@ -231,7 +256,17 @@ wait "$pid" 2>/dev/null
 pid=
 ls -d "$pooldir"/* >/dev/null 2>&1 && ok "a warm sandbox's cgroup survives the crash" ||
 	echo "note: the warm sandbox died with the server"
+# the restart reads a JSON config with a limited pool
+config=$tmp/config.json
+cat >"$config" <<CFG
+{"pools": [{"name": "cfgp", "rootfs": "$tmp/rootfs", "min_ready": 0,
+            "resources": {"memory_bytes": $((96 << 20)), "cpus": 2, "pids": 100}}]}
+CFG
 start_server
+req GET /v1/pools/cfgp
+[ "$code" = 200 ] && [ "$(jq_ 'd["resources"]["memory_bytes"]')" = $((96 << 20)) ] &&
+	[ "$(jq_ 'd["resources"]["pids"]')" = 100 ] && ok "a pool with resources from the JSON config" ||
+	bad "config pool: $code $(cat "$tmp/body")"
 for _ in $(seq 100); do [ -d "$pooldir" ] || break; sleep 0.1; done
 [ ! -d "$pooldir" ] && ok "stale cgroups removed at restart" || bad "stale $pooldir: $(ls "$pooldir")"
 inst=${pooldir%/*}
