@@ -282,5 +282,46 @@ for _ in $(seq 100); do [ -d "$inst/lim" ] || break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null
 pid=
+
+# --- a host without cgroups: limits refused with a clear error, not ignored ---
+# (a mount namespace where /sys/fs/cgroup is an empty read-only tmpfs)
+port=$(freeport)
+base=http://127.0.0.1:$port
+gport=$(freeport)
+CVISOR_TOKEN=$TOKEN unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs -o ro none /sys/fs/cgroup && exec "$@"' sh \
+	"$cvisord" --rest "127.0.0.1:$port" --grpc "127.0.0.1:$gport" --state-dir "$tmp/state2" \
+	--default-rootfs "$tmp/rootfs" --min-ready 0 --platform "$platform" 2>>"$tmp/log" &
+pid=$!
+for _ in $(seq 200); do curl -sf "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+req POST /v1/pools "{\"name\":\"nocg\",\"rootfs\":\"$tmp/rootfs\",\"resources\":{\"pids\":64}}"
+expect 400 "a pool with limits without cgroups"
+grep -q cgroups-unavailable "$tmp/body" && grep -q "writable cgroups" "$tmp/body" &&
+	ok "the problem says cgroups are unavailable" || bad "problem: $(cat "$tmp/body")"
+req POST /v1/sandboxes "{\"rootfs\":\"$tmp/rootfs\",\"resources\":{\"memory_bytes\":$((64 << 20))}}"
+expect 400 "an ad-hoc sandbox with limits without cgroups"
+req POST /v1/pools "{\"name\":\"nocg\",\"rootfs\":\"$tmp/rootfs\"}"
+expect 201 "a pool without limits still works there"
+if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+	CVISOR_TOKEN=$TOKEN /usr/bin/python3 - "127.0.0.1:$gport" "$tmp/rootfs" "$tmp/pb2" "$root" <<'PY' &&
+import os, sys
+target, rootfs, pb2, root = sys.argv[1:5]
+sys.path.insert(0, os.path.join(root, "clients", "python"))
+os.environ["CVISOR_PROTO"] = os.path.join(root, "api", "cvisor.proto")
+os.environ["CVISOR_PB2_DIR"] = pb2
+import grpc, cvisor_grpc
+c = cvisor_grpc.Client(target)
+try:
+    c.create_pool("nocg2", rootfs, resources={"pids": 64})
+except grpc.RpcError as e:
+    print(e.code().name, e.details())
+    sys.exit(0 if e.code() == grpc.StatusCode.FAILED_PRECONDITION else 1)
+sys.exit(1)
+PY
+		ok "gRPC CreatePool with limits without cgroups -> FAILED_PRECONDITION" ||
+		bad "gRPC without cgroups"
+fi
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+pid=
 [ $fail = 0 ] && echo "all limits tests passed"
 exit $fail
