@@ -168,19 +168,23 @@ void pool__cgroup_remove(const char *sock)
 	}
 }
 
-bool pool_lease_oom(const struct pool_lease *l)
+bool pool_lease_oom(struct pool_lease *l)
 {
 	struct oci_cgroup *cg;
 	uint64_t kills = 0;
 	char name[256];
 
+	if (__atomic_load_n(&l->oom, __ATOMIC_ACQUIRE))
+		return true;
 	if (!l->sock || !l->pool->cfg.resources.memory_bytes ||
 	    cgroup_name(l->sock, name, sizeof(name)) < 0 || oci_cgroup_open(name, 0, &cg) < 0)
 		return false;
 	if (oci_cgroup_oom_kills(cg, &kills) < 0)
 		kills = 0;
-	if (kills)
+	if (kills) {
 		oci_cgroup_kill_all(cg); /* the whole sandbox, not one process of it */
+		__atomic_store_n(&l->oom, true, __ATOMIC_RELEASE);
+	}
 	oci_cgroup_free(cg);
 	return kills > 0;
 }

@@ -396,9 +396,9 @@ static void *boot_worker(void *arg)
 
 static void reap_once(struct pool_mgr *m)
 {
-	struct pool_lease *expired[64];
+	struct pool_lease *expired[64], *limited[64];
 	int why[64];
-	size_t nexp = 0;
+	size_t nexp = 0, nlim = 0;
 	struct warm *dead = NULL;
 	uint64_t now = pool__wall_ms(), mnow = mono_ns();
 
@@ -413,6 +413,10 @@ static void reap_once(struct pool_mgr *m)
 			l->refs++;
 			why[nexp] = w;
 			expired[nexp++] = l;
+		} else if (l->pool->cfg.resources.memory_bytes && nlim < ARRAY_SIZE(limited)) {
+			/* an OOM kill may have taken one process only (v1) */
+			l->refs++;
+			limited[nlim++] = l;
 		}
 	}
 	for (struct pool *p = m->pools; p; p = p->next) {
@@ -437,8 +441,15 @@ static void reap_once(struct pool_mgr *m)
 	}
 	pthread_mutex_unlock(&m->lock);
 	for (size_t i = 0; i < nexp; i++) {
+		if (why[i] == POOL_FAIL_DIED && pool_lease_oom(expired[i]))
+			why[i] = POOL_FAIL_OOM;
 		pool_lease_failed(expired[i], (enum pool_fail)why[i]);
 		pool_lease_put(expired[i]);
+	}
+	for (size_t i = 0; i < nlim; i++) {
+		if (pool_lease_oom(limited[i]))
+			pool_lease_failed(limited[i], POOL_FAIL_OOM);
+		pool_lease_put(limited[i]);
 	}
 	while (dead) {
 		struct warm *n = dead->next;

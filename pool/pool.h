@@ -172,7 +172,7 @@ int pool_resources_check(const struct pool_resources *res);
 int pool_cgroups_usable(void);
 /* Has the lease's sandbox hit its memory limit (an OOM kill in its
  * cgroup)?  false when it has no limits. */
-bool pool_lease_oom(const struct pool_lease *l);
+bool pool_lease_oom(struct pool_lease *l);
 /* The lease's resource limits (zero: none). */
 const struct pool_resources *pool_lease_resources(const struct pool_lease *l);
 /* Remove the cgroups a crashed manager of @state_dir left (killing what is

@@ -54,6 +54,7 @@ struct pool_lease {
 	int host_pid;
 	unsigned refs; /* the registry (until ended) + users */
 	bool ended;
+	bool oom; /* its cgroup saw an OOM kill (atomic; pool_lease_oom) */
 	uint64_t created_ms, deadline_ms;
 	/* Appended under m->lock right after acquire (nlabels published with
 	 * release), never changed or freed before the lease is: readers load

@@ -140,6 +140,15 @@ case $cg in
 esac
 [ -d "$cg" ] && [ "$(memlimit_of "$cg")" = "$lim" ] && ok "memory limit set" ||
 	bad "memory limit in $cg: $(memlimit_of "$cg" 2>&1)"
+# cpu quota: v1's cpu hierarchy (cfs_quota_us) or v2's cpu.max
+q=
+for f in "/sys/fs/cgroup/cpu$(grep -E '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:' /proc/$hp/cgroup | head -1 | cut -d: -f3)/cpu.cfs_quota_us" "$cg/cpu.max"; do
+	[ -f "$f" ] && q=$(cat "$f") && break
+done
+case $q in 150000 | "150000 100000") ok "cpu quota 1.5 CPUs ($q)" ;; *) bad "cpu quota: '$q'" ;; esac
+gof=0
+while read -r p; do grep -q gofer "/proc/$p/cmdline" 2>/dev/null && gof=1; done <"$cg/cgroup.procs"
+[ $gof = 1 ] && ok "the Gofer is in the sandbox's cgroup" || bad "no Gofer in $cg"
 # every host process of the sandbox (launcher's children: Sentry, stubs, Gofer) is in it
 n_in=$(grep -c . "$cg/cgroup.procs" 2>/dev/null || echo 0)
 [ "$n_in" -ge 2 ] && ok "$n_in host processes in the sandbox's cgroup" || bad "cgroup.procs: $n_in"
@@ -175,6 +184,20 @@ last=$(tail -1 "$tmp/stream")
 python3 -c 'import json,sys; e=json.loads(sys.argv[1]); sys.exit(0 if e["type"]=="exit" and e["exit_code"]==137 and e["reason"]=="oom" else 1)' "$last" &&
 	ok "streamed exec ends with exit 137 reason oom" || bad "stream end: $code $last"
 [ "$(metric lim oom)" = 2 ] && ok "two oom failures counted" || bad "oom metric: '$(metric lim oom)'"
+
+# a background hog with no exec in progress: the reaper finds the OOM kill
+wait_ready lim 1
+req POST /v1/sandboxes '{"pool":"lim","timeout_s":600}'
+sbb=$(jq_ 'd["id"]')
+req POST "/v1/sandboxes/$sbb/exec" "$(exec_json sh -c 'memhog 1024 >/dev/null 2>&1 &')"
+expect 200 "start a memory hog in the background"
+for _ in $(seq 300); do
+	req GET "/v1/sandboxes/$sbb"
+	[ "$code" = 404 ] && break
+	sleep 0.1
+done
+[ "$code" = 404 ] && ok "the sandbox of a background hog is removed" || bad "background hog: $code $(cat "$tmp/body")"
+[ "$(metric lim oom)" = 3 ] && ok "three oom failures counted" || bad "oom metric: '$(metric lim oom)'"
 
 # --- pids: a fork loop stops at the limit; the server stays healthy ---
 wait_ready lim 1
