@@ -497,7 +497,7 @@ int oci_cgroup_enter_fds(const int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (write(fds[i], "0", 1) != 1)
-			return -errno;
+			return -EIO; /* no errno: async-signal-safe, after fork */
 	return 0;
 }
 
