@@ -77,7 +77,8 @@ bool pool_resources_set(const struct pool_resources *res)
 
 int pool_resources_check(const struct pool_resources *res)
 {
-	if (res->memory_bytes && (res->memory_bytes < (16 << 20) || res->memory_bytes > (INT64_C(1) << 50)))
+	if (res->memory_bytes &&
+	    (res->memory_bytes < (16 << 20) || res->memory_bytes > (INT64_C(1) << 50)))
 		return -EINVAL;
 	if (res->cpus_milli && (res->cpus_milli < 10 || res->cpus_milli > POOL_CPUS_MILLI_MAX))
 		return -EINVAL;
@@ -100,8 +101,8 @@ void pool__close_fds(int *fds, size_t n)
 int pool__cgroup_prepare(const char *sock, const struct pool_resources *res, int fds[3],
 			 size_t *nfds)
 {
-	struct oci_resources or = { .memory_limit = -1, .memory_swap = -1, .cpu_quota = -1,
-				    .pids_limit = -1 };
+	struct oci_resources lim = {
+	    .memory_limit = -1, .memory_swap = -1, .cpu_quota = -1, .pids_limit = -1};
 	struct oci_cgroup *cg;
 	char name[256];
 	size_t n = 0;
@@ -115,15 +116,15 @@ int pool__cgroup_prepare(const char *sock, const struct pool_resources *res, int
 	if (r < 0)
 		return r;
 	if (res->memory_bytes) {
-		or.memory_limit = res->memory_bytes;
-		or.memory_swap = res->memory_bytes; /* no swap on top of it */
+		lim.memory_limit = res->memory_bytes;
+		lim.memory_swap = res->memory_bytes; /* no swap on top of it */
 	}
 	if (res->cpus_milli) {
-		or.cpu_period = 100000;
-		or.cpu_quota = (int64_t)res->cpus_milli * 100;
+		lim.cpu_period = 100000;
+		lim.cpu_quota = (int64_t)res->cpus_milli * 100;
 	}
 	if (res->pids)
-		or.pids_limit = res->pids;
+		lim.pids_limit = res->pids;
 	for (int tries = 0; tries < 5; tries++) {
 		r = oci_cgroup_open(name, 1, &cg);
 		if (r != -ENOENT)
@@ -133,12 +134,12 @@ int pool__cgroup_prepare(const char *sock, const struct pool_resources *res, int
 	}
 	if (r < 0)
 		return r;
-	r = oci_cgroup_set(cg, &or);
+	r = oci_cgroup_set(cg, &lim);
 	if (r == -ENOENT && res->memory_bytes) {
 		/* v1 without swap accounting (no memsw files): the memory
 		 * limit alone */
-		or.memory_swap = -1;
-		r = oci_cgroup_set(cg, &or);
+		lim.memory_swap = -1;
+		r = oci_cgroup_set(cg, &lim);
 	}
 	if (r == 0)
 		r = oci_cgroup_procs_fds(cg, fds, &n);
