@@ -198,6 +198,15 @@ for _ in $(seq 300); do
 done
 [ "$code" = 404 ] && ok "the sandbox of a background hog is removed" || bad "background hog: $code $(cat "$tmp/body")"
 [ "$(metric lim oom)" = 3 ] && ok "three oom failures counted" || bad "oom metric: '$(metric lim oom)'"
+# /v1/run (lease, exec, destroy) reports it the same way
+wait_ready lim 1
+req POST /v1/run '{"pool":"lim","argv":["memhog","1024"],"timeout_ms":120000}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["exit_code"]')" = 137 ] && [ "$(jq_ 'd.get("reason")')" = oom ] &&
+	ok "run past the limit: 137, reason oom" || bad "run memhog: $code $(cat "$tmp/body")"
+req POST /v1/run '{"pool":"lim","argv":["memhog","16"],"timeout_ms":120000}'
+[ "$code" = 200 ] && [ "$(jq_ 'd["exit_code"]')" = 0 ] && ok "run under the limit: 0" ||
+	bad "run memhog 16: $code $(cat "$tmp/body")"
+[ "$(metric lim oom)" = 4 ] && ok "four oom failures counted" || bad "oom metric: '$(metric lim oom)'"
 
 # --- pids: a fork loop stops at the limit; the server stays healthy ---
 wait_ready lim 1
