@@ -5,6 +5,7 @@
  *   cvisorctl [--url URL] [--token TOKEN] COMMAND ...
  *     pools list | pools get NAME | pools delete NAME
  *     pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]
+ *       (also --memory=BYTES --cpus=N --pids=N: each sandbox's limits)
  *     pools create [--network=none|host] --snapshot NAME SNAPSHOT [MIN_READY [MAX_TOTAL]]
  *     sandboxes list | sandboxes create [POOL] | sandboxes get ID | sandboxes delete ID
  *     sandboxes restore SNAPSHOT       (a new sandbox from a snapshot)
@@ -187,6 +188,7 @@ static int usage(void)
 		"usage: cvisorctl [--url URL] [--token TOKEN] COMMAND\n"
 		"  pools list|get NAME|delete NAME\n"
 		"  pools create [--network=none|host] NAME ROOTFS [MIN_READY [MAX_TOTAL]]\n"
+		"    (before NAME also --memory=BYTES --cpus=N --pids=N: per-sandbox limits)\n"
 		"  pools create [--network=none|host] --snapshot NAME SNAPSHOT [MIN_READY [MAX_TOTAL]]\n"
 		"  sandboxes list|create [POOL]|get ID|delete ID|restore SNAPSHOT\n"
 		"  snapshots create ID [--stop] [--ttl SECS] [--label KEY=VALUE]...\n"
@@ -284,14 +286,35 @@ int main(int argc, char **argv)
 			return finish(by_name("pools", argv[1], argv[2], &b), &b);
 		const char *net = NULL;
 		bool snap = false;
+		json_t *res = NULL;
 
 		/* create's flags, in any order before NAME */
 		while (!strcmp(argv[1], "create") && argc >= 3 &&
-		       (!strncmp(argv[2], "--network=", 10) || !strcmp(argv[2], "--snapshot"))) {
-			if (argv[2][2] == 'n')
+		       (!strncmp(argv[2], "--network=", 10) || !strcmp(argv[2], "--snapshot") ||
+			!strncmp(argv[2], "--memory=", 9) || !strncmp(argv[2], "--cpus=", 7) ||
+			!strncmp(argv[2], "--pids=", 7))) {
+			if (!strncmp(argv[2], "--network=", 10)) {
 				net = argv[2] + 10; /* the server checks the value */
-			else
+			} else if (!strcmp(argv[2], "--snapshot")) {
 				snap = true;
+			} else {
+				/* resources: the server checks the ranges */
+				char *eq = strchr(argv[2], '='), *end = NULL, key[16];
+				double v = strtod(eq + 1, &end);
+
+				if (!eq[1] || *end) {
+					json_decref(res);
+					return usage();
+				}
+				snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[2] - 2), argv[2] + 2);
+				if (!res)
+					res = json_object();
+				if (!strcmp(key, "cpus"))
+					json_object_set_new(res, "cpus", json_real(v));
+				else
+					json_object_set_new(res, !strcmp(key, "memory") ? "memory_bytes" : "pids",
+							    json_integer((json_int_t)v));
+			}
 			argv[2] = argv[1];
 			argv++;
 			argc--;
@@ -304,6 +327,10 @@ int main(int argc, char **argv)
 			char *s;
 			if (net)
 				json_object_set_new(j, "network", json_string(net));
+			if (res) {
+				json_object_set_new(j, "resources", res);
+				res = NULL;
+			}
 			if (argc >= 5)
 				json_object_set_new(j, "min_ready", json_integer(atoi(argv[4])));
 			if (argc >= 6)
@@ -315,6 +342,7 @@ int main(int argc, char **argv)
 			free(s);
 			return finish(code, &b);
 		}
+		json_decref(res);
 		return usage();
 	}
 	if (!strcmp(argv[0], "sandboxes") && argc >= 2) {

@@ -307,8 +307,17 @@ int pool_acquire(struct pool_mgr *m, const char *name, int timeout_ms, uint32_t 
 int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
 		    uint32_t lease_seconds, struct pool_lease **ret)
 {
+	return pool_boot_adhoc_res(m, rootfs, platform, lease_seconds, NULL, ret);
+}
+
+int pool_boot_adhoc_res(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
+			uint32_t lease_seconds, const struct pool_resources *res,
+			struct pool_lease **ret)
+{
 	struct pool_config cfg = { .name = "_adhoc", .rootfs = (char *)rootfs,
 				   .platform = platform };
+	int cgfds[3];
+	size_t ncg = 0;
 	struct sandbox_opts o = { 0 };
 	struct sandbox *sb = NULL;
 	struct pool_lease *l;
@@ -316,9 +325,14 @@ int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platf
 	char dir[160], sock[200];
 	bool counted;
 	uint64_t n;
-	int r = pool_config_check(&cfg);
+	int r;
 
+	if (res)
+		cfg.resources = *res;
+	r = pool_config_check(&cfg);
 	if (r < 0)
+		return r;
+	if (pool_resources_set(&cfg.resources) && (r = pool_cgroups_usable()) < 0)
 		return r;
 	p = calloc(1, sizeof(*p));
 	l = calloc(1, sizeof(*l));
@@ -353,7 +367,15 @@ int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platf
 		o.log_fd = m->log_fd;
 		/* Booted on a request thread that ends with its connection: no
 		 * die_with_caller (a crash leaves it to pool_cleanup_stale). */
-		r = sandbox_boot(&o, &sb);
+		r = pool__cgroup_prepare(sock, &p->cfg.resources, cgfds, &ncg);
+		if (r == 0) {
+			o.cgroup_fds = cgfds;
+			o.ncgroup_fds = ncg;
+			r = sandbox_boot(&o, &sb);
+			pool__close_fds(cgfds, ncg);
+			if (r < 0)
+				pool__cgroup_remove(sock);
+		}
 	}
 	if (r == 0) {
 		pool__write_pid_file(sock, sandbox_host_pid(sb));
@@ -411,6 +433,11 @@ const char *pool_lease_control_path(const struct pool_lease *l)
 struct sandbox *pool_lease_sandbox(struct pool_lease *l)
 {
 	return l->sb;
+}
+
+const struct pool_resources *pool_lease_resources(const struct pool_lease *l)
+{
+	return &l->pool->cfg.resources;
 }
 
 int pool_lease_host_pid(const struct pool_lease *l)

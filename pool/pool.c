@@ -38,7 +38,7 @@ const double pool_hist_bounds[POOL_HIST_BUCKETS] = {
 static const char *const fail_names[POOL_FAIL_N] = {
 	[POOL_FAIL_BOOT] = "boot", [POOL_FAIL_DIED] = "died", [POOL_FAIL_FULL] = "full",
 	[POOL_FAIL_TIMEOUT] = "timeout", [POOL_FAIL_EXPIRED] = "expired",
-	[POOL_FAIL_EXEC] = "exec", [POOL_FAIL_RESTORE] = "restore",
+	[POOL_FAIL_EXEC] = "exec", [POOL_FAIL_RESTORE] = "restore", [POOL_FAIL_OOM] = "oom",
 };
 
 const char *pool_fail_name(enum pool_fail f)
@@ -125,7 +125,7 @@ int pool_config_check(const struct pool_config *cfg)
 		return -EINVAL;
 	if (cfg->image && (cfg->image[0] != '/' || strlen(cfg->image) >= 4096))
 		return -EINVAL;
-	return 0;
+	return pool_resources_check(&cfg->resources);
 }
 
 /* --- locked helpers --- */
@@ -153,6 +153,7 @@ void pool__destroy_sandbox(struct sandbox *sb, const char *sock)
 	if (sb)
 		(void)sandbox_destroy(sb);
 	if (sock) {
+		pool__cgroup_remove(sock);
 		char pidf[4200];
 		unlink(sock);
 		snprintf(pidf, sizeof(pidf), "%.4090s.pid", sock);
@@ -276,7 +277,9 @@ static void *boot_worker(void *arg)
 		uint64_t n;
 		char *rootfs, *image = NULL;
 		char rerr[256] = "";
-		int r;
+		struct pool_resources res;
+		int r, cgfds[3];
+		size_t ncg = 0;
 
 		if (!p) {
 			uint64_t t = next_retry(m, now);
@@ -303,6 +306,7 @@ static void *boot_worker(void *arg)
 		}
 		o.platform = p->cfg.platform;
 		o.network = p->cfg.network;
+		res = p->cfg.resources;
 		pthread_mutex_unlock(&m->lock);
 
 		o.rootfs = rootfs;
@@ -314,10 +318,17 @@ static void *boot_worker(void *arg)
 		r = rootfs ? 0 : -ENOMEM;
 		if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
 			r = neg_errno();
+		if (r == 0)
+			r = pool__cgroup_prepare(sock, &res, cgfds, &ncg);
 		if (r == 0) {
 			unlink(sock);
+			o.cgroup_fds = cgfds;
+			o.ncgroup_fds = ncg;
 			r = sandbox_boot(&o, &sb);
+			if (r < 0)
+				pool__cgroup_remove(sock);
 		}
+		pool__close_fds(cgfds, ncg);
 		free(rootfs);
 		if (r == 0)
 			warm_up(sb);
@@ -385,9 +396,9 @@ static void *boot_worker(void *arg)
 
 static void reap_once(struct pool_mgr *m)
 {
-	struct pool_lease *expired[64];
+	struct pool_lease *expired[64], *limited[64];
 	int why[64];
-	size_t nexp = 0;
+	size_t nexp = 0, nlim = 0;
 	struct warm *dead = NULL;
 	uint64_t now = pool__wall_ms(), mnow = mono_ns();
 
@@ -402,6 +413,10 @@ static void reap_once(struct pool_mgr *m)
 			l->refs++;
 			why[nexp] = w;
 			expired[nexp++] = l;
+		} else if (l->pool->cfg.resources.memory_bytes && nlim < ARRAY_SIZE(limited)) {
+			/* an OOM kill may have taken one process only (v1) */
+			l->refs++;
+			limited[nlim++] = l;
 		}
 	}
 	for (struct pool *p = m->pools; p; p = p->next) {
@@ -426,8 +441,15 @@ static void reap_once(struct pool_mgr *m)
 	}
 	pthread_mutex_unlock(&m->lock);
 	for (size_t i = 0; i < nexp; i++) {
+		if (why[i] == POOL_FAIL_DIED && pool_lease_oom(expired[i]))
+			why[i] = POOL_FAIL_OOM;
 		pool_lease_failed(expired[i], (enum pool_fail)why[i]);
 		pool_lease_put(expired[i]);
+	}
+	for (size_t i = 0; i < nlim; i++) {
+		if (pool_lease_oom(limited[i]))
+			pool_lease_failed(limited[i], POOL_FAIL_OOM);
+		pool_lease_put(limited[i]);
 	}
 	while (dead) {
 		struct warm *n = dead->next;
@@ -616,6 +638,8 @@ int pool_create(struct pool_mgr *m, const struct pool_config *cfg)
 	int r = pool_config_check(cfg);
 
 	if (r < 0)
+		return r;
+	if (pool_resources_set(&cfg->resources) && (r = pool_cgroups_usable()) < 0)
 		return r;
 	p = calloc(1, sizeof(*p));
 	if (!p)

@@ -37,6 +37,16 @@ struct pool_lease;
 #define POOL_LEASE_ID_LEN 16 /* hex characters */
 #define POOL_SNAPSHOT_MAX 64
 
+/* Host resource limits of each sandbox of a pool (its own cgroup, holding
+ * every host process and thread of the sandbox: Sentry, stubs, Gofer,
+ * under cvisord/<instance>/<pool>/<n>; pool/cgroup.c).  Zero: no limit. */
+struct pool_resources {
+	int64_t memory_bytes; /* memory limit; at least 16 MiB */
+	uint32_t cpus_milli;  /* cpu quota in thousandths of a CPU (1500: 1.5) */
+	int64_t pids;         /* host tasks (threads count); at least 16 */
+};
+#define POOL_CPUS_MILLI_MAX (1024u * 1000u)
+
 struct pool_config {
 	char name[POOL_NAME_MAX + 1];
 	char *rootfs;               /* absolute host path of the template */
@@ -53,6 +63,7 @@ struct pool_config {
 	uint32_t idle_ttl_seconds;  /* warm ones older than this are recycled; 0: never */
 	enum plat_kind platform;
 	enum sandbox_network network; /* zero: none (loopback only) */
+	struct pool_resources resources;
 };
 
 /* Fields a PATCH may change (flags say which). */
@@ -81,6 +92,7 @@ enum pool_fail {
 	POOL_FAIL_EXPIRED,   /* lease reaped at its deadline */
 	POOL_FAIL_EXEC,      /* exec/spawn in a leased sandbox failed */
 	POOL_FAIL_RESTORE,   /* a snapshot pool's restore into a new sandbox failed */
+	POOL_FAIL_OOM,       /* the sandbox exceeded its memory limit and was killed */
 	POOL_FAIL_N,
 };
 const char *pool_fail_name(enum pool_fail f);
@@ -144,6 +156,28 @@ int pool_acquire(struct pool_mgr *m, const char *pool, int timeout_ms, uint32_t 
  * those of pool_acquire (pool name "_adhoc"). */
 int pool_boot_adhoc(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
 		    uint32_t lease_seconds, struct pool_lease **ret);
+
+/* The same with resource limits (@res NULL or all zero: none). */
+int pool_boot_adhoc_res(struct pool_mgr *m, const char *rootfs, enum plat_kind platform,
+			uint32_t lease_seconds, const struct pool_resources *res,
+			struct pool_lease **ret);
+
+/* Resource limits (pool/cgroup.c).  pool_resources_check: -EINVAL for
+ * values out of range.  pool_cgroups_usable: 0 when per-sandbox cgroups
+ * can be made here, else -ENOENT (no cgroup file system), -EACCES/-EROFS
+ * (not writable) or -EOPNOTSUPP (a controller is missing); pool_create()
+ * and pool_boot_adhoc_res() with limits fail with it. */
+bool pool_resources_set(const struct pool_resources *res);
+int pool_resources_check(const struct pool_resources *res);
+int pool_cgroups_usable(void);
+/* Has the lease's sandbox hit its memory limit (an OOM kill in its
+ * cgroup)?  false when it has no limits. */
+bool pool_lease_oom(struct pool_lease *l);
+/* The lease's resource limits (zero: none). */
+const struct pool_resources *pool_lease_resources(const struct pool_lease *l);
+/* Remove the cgroups a crashed manager of @state_dir left (killing what is
+ * still in them); returns how many were removed. */
+int pool_cleanup_stale_cgroups(const char *state_dir);
 
 /* Reference counting: find takes a reference; put drops one.  The sandbox is
  * destroyed when the lease has been ended and the last reference dropped. */

@@ -54,6 +54,7 @@ struct pool_lease {
 	int host_pid;
 	unsigned refs; /* the registry (until ended) + users */
 	bool ended;
+	bool oom; /* its cgroup saw an OOM kill (atomic; pool_lease_oom) */
 	uint64_t created_ms, deadline_ms;
 	/* Appended under m->lock right after acquire (nlabels published with
 	 * release), never changed or freed before the lease is: readers load
@@ -107,6 +108,13 @@ void pool__warm_free(struct warm *w);
 void pool__write_pid_file(const char *sock, int pid);
 void pool__abs_deadline(struct timespec *ts, uint64_t mono_deadline);
 int pool__cmp_str(const void *a, const void *b);
+/* cgroups (cgroup.c): the cgroup of the sandbox whose control socket is
+ * @sock, created with @res applied; *@nfds fds (0 if @res sets nothing) to
+ * hand to sandbox_opts.cgroup_fds, closed by the caller. */
+int pool__cgroup_prepare(const char *sock, const struct pool_resources *res, int fds[3],
+			 size_t *nfds);
+void pool__cgroup_remove(const char *sock);
+void pool__close_fds(int *fds, size_t n);
 /* the destroyer thread (lease.c) */
 void *pool__destroyer(void *arg);
 

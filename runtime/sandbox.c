@@ -5,6 +5,7 @@
  * the rest are in sandbox_calls.c.
  */
 #include "runtime/sandbox.h"
+#include "runtime/oci/cgroup.h"
 #include "runtime/sandbox_impl.h"
 
 #include <errno.h>
@@ -235,6 +236,8 @@ int sandbox_boot(const struct sandbox_opts *o, struct sandbox **ret)
 		if (chdir("/") < 0)
 			_exit(127);
 		if (o->die_with_caller && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+			_exit(127);
+		if (oci_cgroup_enter_fds(o->cgroup_fds, o->ncgroup_fds) < 0)
 			_exit(127);
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)

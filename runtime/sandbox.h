@@ -83,6 +83,12 @@ struct sandbox_opts {
 	bool strace;              /* log the application's syscalls to log_fd */
 	bool die_with_caller;     /* the sandbox is SIGKILLed when the calling
 				   * thread exits (PR_SET_PDEATHSIG): tests, pools */
+	/* cgroup.procs files (oci_cgroup_procs_fds) the launcher writes itself
+	 * into before it execs, so that every host process of the sandbox
+	 * (Sentry, stubs, Gofer) is in that cgroup from the start; the caller
+	 * keeps them.  A failed write fails the boot. */
+	const int *cgroup_fds;
+	size_t ncgroup_fds;
 };
 
 /* Launch a Gofer and a Sentry; returns once the Sentry answers on its

@@ -228,7 +228,7 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 		static const char *const known[] = { "name", "rootfs", "template", "snapshot",
 						     "min_ready", "max_total", "max_lease_seconds",
 						     "idle_ttl", "idle_ttl_seconds", "platform",
-						     "network" };
+						     "network", "resources" };
 		bool ok = false;
 		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			ok |= strcmp(key, known[i]) == 0;
@@ -278,6 +278,9 @@ int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, 
 		}
 		c.network = n;
 	}
+	r = srv_resources_from_json(json_object_get(j, "resources"), &c.resources, err);
+	if (r < 0)
+		return r;
 	if (c.max_total && c.min_ready > c.max_total) {
 		*err = "min_ready exceeds max_total";
 		return -EINVAL;
@@ -302,6 +305,73 @@ void srv_pool_config_free(struct pool_config *c)
 	free(c->snapshot);
 	free(c->image);
 	c->rootfs = c->snapshot = c->image = NULL;
+}
+
+int srv_resources_from_json(json_t *v, struct pool_resources *ret, const char **err)
+{
+	struct pool_resources r = { 0 };
+	const char *key;
+	json_t *val;
+
+	if (!v || json_is_null(v)) {
+		*ret = r;
+		return 0;
+	}
+	if (!json_is_object(v)) {
+		*err = "resources must be an object {memory_bytes, cpus, pids}";
+		return -EINVAL;
+	}
+	json_object_foreach(v, key, val) {
+		if (strcmp(key, "memory_bytes") && strcmp(key, "cpus") && strcmp(key, "pids")) {
+			*err = "unknown field in resources (memory_bytes, cpus, pids)";
+			return -EINVAL;
+		}
+	}
+	val = json_object_get(v, "memory_bytes");
+	if (val && !json_is_null(val)) {
+		if (!json_is_integer(val) || json_integer_value(val) < (16 << 20) ||
+		    json_integer_value(val) > (INT64_C(1) << 50)) {
+			*err = "resources.memory_bytes must be an integer from 16777216 (16 MiB)";
+			return -EINVAL;
+		}
+		r.memory_bytes = json_integer_value(val);
+	}
+	val = json_object_get(v, "cpus");
+	if (val && !json_is_null(val)) {
+		double c = json_is_number(val) ? json_number_value(val) : -1;
+
+		if (!(c >= 0.01 && c <= POOL_CPUS_MILLI_MAX / 1000.0)) {
+			*err = "resources.cpus must be a number from 0.01 (a fraction of one CPU)";
+			return -EINVAL;
+		}
+		r.cpus_milli = (uint32_t)(c * 1000.0 + 0.5);
+	}
+	val = json_object_get(v, "pids");
+	if (val && !json_is_null(val)) {
+		if (!json_is_integer(val) || json_integer_value(val) < 16 ||
+		    json_integer_value(val) > (1 << 22)) {
+			*err = "resources.pids must be an integer from 16 to 4194304";
+			return -EINVAL;
+		}
+		r.pids = json_integer_value(val);
+	}
+	*ret = r;
+	return 0;
+}
+
+json_t *srv_resources_to_json(const struct pool_resources *r)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	if (r->memory_bytes)
+		json_object_set_new(j, "memory_bytes", json_integer(r->memory_bytes));
+	if (r->cpus_milli)
+		json_object_set_new(j, "cpus", json_real(r->cpus_milli / 1000.0));
+	if (r->pids)
+		json_object_set_new(j, "pids", json_integer(r->pids));
+	return j;
 }
 
 json_t *srv_pool_to_json(const struct pool_info *pi)
@@ -330,6 +400,8 @@ json_t *srv_pool_to_json(const struct pool_info *pi)
 							     : strerror(-pi->last_boot_error)));
 	if (j && pi->snapshot[0])
 		json_object_set_new(j, "snapshot", json_string(pi->snapshot));
+	if (j && pool_resources_set(&pi->cfg.resources))
+		json_object_set_new(j, "resources", srv_resources_to_json(&pi->cfg.resources));
 	return j;
 }
 

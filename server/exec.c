@@ -653,12 +653,31 @@ int srv_exec_run(struct sandbox *sb, const struct srv_exec_req *rq, size_t cap,
 	res->err_len = c.len[2];
 	res->truncated = c.truncated;
 	res->timed_out = r.timed_out;
+	res->reason = r.timed_out ? "timeout" : NULL;
 	res->duration_ns = mono_ns() - r.t0;
 	if (!res->out || !res->err) {
 		srv_exec_res_clear(res);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+bool srv_exec_oom(struct pool_lease *l, int e, struct srv_exec_res *res)
+{
+	if (!l || (e == 0 && (res->signal != SIGKILL || res->timed_out)))
+		return false;
+	if (!pool_lease_oom(l))
+		return false;
+	if (e < 0) {
+		memset(res, 0, sizeof(*res));
+		res->out = strdup("");
+		res->err = strdup("");
+	}
+	res->exit_code = 128 + SIGKILL;
+	res->signal = SIGKILL;
+	res->reason = "oom";
+	pool_lease_failed(l, POOL_FAIL_OOM);
+	return true;
 }
 
 /* --- streamed --- */
@@ -750,7 +769,21 @@ ssize_t srv_stream_read(struct srv_stream *s, char *buf, size_t max)
 		if (s->qlen)
 			break; /* send what the last round read first */
 		int e = run_finish(&s->r), code, sig;
-		if (e < 0) {
+		struct srv_exec_res oom = { 0 };
+		if (e == 0)
+			status_decode(s->r.status, &oom.exit_code, &oom.signal);
+		oom.timed_out = s->r.timed_out;
+		if ((e == 0 || e == -ECONNRESET || e == -EPIPE || e == -ENOTCONN) &&
+		    srv_exec_oom(s->lease, e, &oom)) {
+			q_json(s, json_pack("{s:s, s:i, s:i, s:I, s:b, s:b, s:s}", "type", "exit",
+					    "exit_code", oom.exit_code, "signal", oom.signal,
+					    "duration_ms",
+					    (json_int_t)((mono_ns() - s->r.t0) / NSEC_PER_MSEC),
+					    "truncated", s->truncated, "timed_out", false, "reason",
+					    "oom"));
+			if (e < 0)
+				srv_exec_res_clear(&oom);
+		} else if (e < 0) {
 			q_json(s, json_pack("{s:s, s:s}", "type", "error", "detail",
 					    e == -ECONNRESET || e == -EPIPE || e == -ENOTCONN
 						    ? "the sandbox died"
@@ -759,11 +792,14 @@ ssize_t srv_stream_read(struct srv_stream *s, char *buf, size_t max)
 				pool_lease_failed(s->lease, POOL_FAIL_DIED);
 		} else {
 			status_decode(s->r.status, &code, &sig);
-			q_json(s, json_pack("{s:s, s:i, s:i, s:I, s:b, s:b}", "type", "exit",
-					    "exit_code", code, "signal", sig, "duration_ms",
-					    (json_int_t)((mono_ns() - s->r.t0) / NSEC_PER_MSEC),
-					    "truncated", s->truncated, "timed_out",
-					    s->r.timed_out));
+			json_t *ev = json_pack("{s:s, s:i, s:i, s:I, s:b, s:b}", "type", "exit",
+					       "exit_code", code, "signal", sig, "duration_ms",
+					       (json_int_t)((mono_ns() - s->r.t0) / NSEC_PER_MSEC),
+					       "truncated", s->truncated, "timed_out",
+					       s->r.timed_out);
+			if (ev && s->r.timed_out)
+				json_object_set_new(ev, "reason", json_string("timeout"));
+			q_json(s, ev);
 		}
 		s->done = true;
 	}

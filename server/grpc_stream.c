@@ -62,6 +62,9 @@ static int send_event(struct gcall *c, const char *line, size_t n)
 		ex.duration_ms = (uint64_t)json_integer_value(json_object_get(j, "duration_ms"));
 		ex.truncated = json_is_true(json_object_get(j, "truncated"));
 		ex.timed_out = json_is_true(json_object_get(j, "timed_out"));
+		ex.reason = (char *)(json_string_value(json_object_get(j, "reason"))
+					     ? json_string_value(json_object_get(j, "reason"))
+					     : "");
 		ev.event_case = CVISOR__V1__EXEC_EVENT__EVENT_EXIT;
 		ev.exit = &ex;
 		r = srv_gcall_send(c, &ev.base);
@@ -516,6 +519,21 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 		}
 	}
 	waited = r == 0;
+	{
+		struct srv_exec_res oom = { .timed_out = timed_out };
+
+		if (r == 0 && WIFSIGNALED(status))
+			oom.signal = WTERMSIG(status);
+		if ((r == 0 || r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN) &&
+		    srv_exec_oom(l, r, &oom)) {
+			if (r < 0)
+				srv_exec_res_clear(&oom);
+			waited = true;
+			r = 0;
+			status = SIGKILL; /* a wait status: killed by SIGKILL */
+			ex.reason = (char *)"oom";
+		}
+	}
 	if (r < 0) {
 		srv_gexec_fail(c, l, r, er.argv[0]);
 		goto out;
@@ -526,6 +544,8 @@ void srv_gh_exec_interactive(struct gcall *c, const ProtobufCMessage *unused)
 	} else {
 		ex.exit_code = WEXITSTATUS(status);
 	}
+	if (timed_out)
+		ex.reason = (char *)"timeout";
 	ex.duration_ms = (mono_ns() - t0) / NSEC_PER_MSEC;
 	ex.truncated = a.truncated;
 	ex.timed_out = timed_out;

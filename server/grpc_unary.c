@@ -8,6 +8,7 @@
 #include "server/grpc_call.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,48 @@ static const char *jstr(json_t *o, const char *k)
 }
 
 /* The Pool message from the same JSON REST returns (field for field). */
+/* A malloc'd Resources of a JSON "resources" object; NULL if absent. */
+static Cvisor__V1__Resources *resources_msg(json_t *r)
+{
+	Cvisor__V1__Resources *m;
+
+	if (!json_is_object(r) || !(m = malloc(sizeof(*m))))
+		return NULL;
+	cvisor__v1__resources__init(m);
+	m->memory_bytes = ju64(r, "memory_bytes");
+	m->cpus = json_number_value(json_object_get(r, "cpus"));
+	m->pids = ju64(r, "pids");
+	return m;
+}
+
+static bool resources_given(const Cvisor__V1__Resources *m)
+{
+	return m && (m->memory_bytes || m->cpus != 0 || m->pids);
+}
+
+/* The "resources" JSON of a Resources message (NULL: none set). */
+static json_t *resources_json(const Cvisor__V1__Resources *m)
+{
+	json_t *j;
+
+	if (!resources_given(m))
+		return NULL;
+	j = json_object();
+	if (!j)
+		return NULL;
+	/* out of range values are refused by srv_resources_from_json */
+	if (m->memory_bytes)
+		json_object_set_new(j, "memory_bytes",
+				    json_integer(m->memory_bytes > INT64_MAX ? -1
+									     : (json_int_t)m->memory_bytes));
+	if (m->cpus != 0)
+		json_object_set_new(j, "cpus", json_real(isfinite(m->cpus) ? m->cpus : -1));
+	if (m->pids)
+		json_object_set_new(j, "pids",
+				    json_integer(m->pids > INT64_MAX ? -1 : (json_int_t)m->pids));
+	return j;
+}
+
 static int pool_msg(struct srv *s, const char *name, json_t **keep, Cvisor__V1__Pool *p,
 		    Cvisor__V1__PoolFailures *f)
 {
@@ -95,7 +138,9 @@ static int pool_msg(struct srv *s, const char *name, json_t **keep, Cvisor__V1__
 	f->expired = ju64(fj, "expired");
 	f->exec = ju64(fj, "exec");
 	f->restore = ju64(fj, "restore");
+	f->oom = ju64(fj, "oom");
 	p->failures = f;
+	p->resources = resources_msg(json_object_get(j, "resources")); /* caller frees */
 	*keep = j;
 	return 0;
 }
@@ -112,6 +157,7 @@ static void pool_reply(struct gcall *c, const char *name)
 		return;
 	}
 	srv_gcall_reply(c, &p.base);
+	free(p.resources);
 	json_decref(keep);
 }
 
@@ -151,6 +197,11 @@ void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 	r |= json_object_set_new(j, "max_total", json_integer(q->max_total));
 	r |= json_object_set_new(j, "max_lease_seconds", json_integer(q->max_lease_seconds));
 	r |= json_object_set_new(j, "idle_ttl", json_integer(q->idle_ttl));
+	if (q->resources) {
+		json_t *rj = resources_json(q->resources);
+		if (rj)
+			r |= json_object_set_new(j, "resources", rj);
+	}
 	if (r) {
 		json_decref(j);
 		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "strings must be UTF-8");
@@ -169,7 +220,7 @@ void srv_gh_create_pool(struct gcall *c, const ProtobufCMessage *req)
 		srv_gcall_fail(c, GRPC_STATUS_NOT_FOUND, "%s", msg);
 	else if (r == -ENOTDIR || r == -EINVAL)
 		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s", msg);
-	else if (r == -ECANCELED)
+	else if (r == -ECANCELED || r == -EOPNOTSUPP)
 		srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "%s", msg);
 	else if (r < 0)
 		srv_gcall_fail_errno(c, r, name);
@@ -259,8 +310,10 @@ void srv_gh_list_pools(struct gcall *c, const ProtobufCMessage *req)
 	resp.pools = pp;
 	srv_gcall_reply(c, &resp.base);
 out:
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
+		free(p[i].resources);
 		json_decref(keep[i]);
+	}
 	free(keep);
 	free(f);
 	free(pp);
@@ -284,6 +337,7 @@ void srv_gh_delete_pool(struct gcall *c, const ProtobufCMessage *req)
 
 struct sb_msg {
 	Cvisor__V1__Sandbox m;
+	Cvisor__V1__Resources res;
 	Cvisor__V1__Sandbox__LabelsEntry *ent;
 	Cvisor__V1__Sandbox__LabelsEntry **pent;
 };
@@ -320,6 +374,15 @@ static int sb_msg_fill(struct sb_msg *o, struct pool_lease *l)
 	o->m.created_ms = pool_lease_created_ms(l);
 	o->m.expires_ms = pool_lease_deadline_ms(l);
 	o->m.host_pid = pool_lease_host_pid(l);
+	if (pool_resources_set(pool_lease_resources(l))) {
+		const struct pool_resources *pr = pool_lease_resources(l);
+
+		cvisor__v1__resources__init(&o->res);
+		o->res.memory_bytes = (uint64_t)pr->memory_bytes;
+		o->res.cpus = pr->cpus_milli / 1000.0;
+		o->res.pids = (uint64_t)pr->pids;
+		o->m.resources = &o->res;
+	}
 	return 0;
 }
 
@@ -393,6 +456,11 @@ void srv_gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
 				       "cannot restore the snapshot: %s", err);
 			return;
 		}
+	} else if (!q->rootfs[0] && resources_given(q->resources)) {
+		srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
+			       "resources apply to a sandbox booted from rootfs; a pool's sandboxes "
+			       "get the pool's");
+		return;
 	} else if (q->rootfs[0]) {
 		enum plat_kind k = s->cfg.platform;
 		if (q->rootfs[0] != '/' || q->pool[0]) {
@@ -405,7 +473,23 @@ void srv_gh_create_sandbox(struct gcall *c, const ProtobufCMessage *req)
 				       "platform must be systrap or ptrace");
 			return;
 		}
-		r = pool_boot_adhoc(s->pm, q->rootfs, k, q->timeout_s, &l);
+		struct pool_resources lim;
+		json_t *rj = resources_json(q->resources);
+		const char *rerr = "invalid";
+		char msg[512];
+
+		r = srv_resources_from_json(rj, &lim, &rerr);
+		json_decref(rj);
+		if (r < 0) {
+			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT, "%s", rerr);
+			return;
+		}
+		if (pool_resources_set(&lim) && (r = pool_cgroups_usable()) < 0) {
+			srv_cgroups_error(r, msg, sizeof(msg));
+			srv_gcall_fail(c, GRPC_STATUS_FAILED_PRECONDITION, "%s", msg);
+			return;
+		}
+		r = pool_boot_adhoc_res(s->pm, q->rootfs, k, q->timeout_s, &lim, &l);
 		if (r == -ENOTDIR || r == -EINVAL || r == -ENAMETOOLONG) {
 			srv_gcall_fail(c, GRPC_STATUS_INVALID_ARGUMENT,
 				       "rootfs is not a directory");
@@ -690,6 +774,8 @@ static void exec_blocking(struct gcall *c, struct pool_lease *l, struct sandbox 
 
 	atomic_fetch_add(&s->execs, 1);
 	r = srv_exec_run(sb, er, s->cfg.lim.max_output, &out);
+	if ((r == 0 || conn_error(r)) && srv_exec_oom(l, r, &out))
+		r = 0; /* the process's end: 137, reason "oom" */
 	left = srv_gcall_deadline_ms(c);
 	if (r < 0) {
 		srv_gexec_fail(c, l, r, er->argv[0]);
@@ -707,6 +793,7 @@ static void exec_blocking(struct gcall *c, struct pool_lease *l, struct sandbox 
 		m.duration_ms = out.duration_ns / NSEC_PER_MSEC;
 		m.truncated = out.truncated;
 		m.timed_out = out.timed_out;
+		m.reason = (char *)(out.reason ? out.reason : "");
 		srv_gcall_reply(c, &m.base);
 		srv_exec_res_clear(&out);
 	}

@@ -305,6 +305,9 @@ int main(int argc, char **argv)
 	stale = pool_cleanup_stale(s->cfg.state_dir);
 	if (stale > 0)
 		log_info("cleaned up %d stale sandbox(es) in %s", stale, s->cfg.state_dir);
+	stale = pool_cleanup_stale_cgroups(s->cfg.state_dir);
+	if (stale > 0)
+		log_info("removed %d stale sandbox cgroup(s)", stale);
 	po.state_dir = s->cfg.state_dir;
 	po.boot_workers = s->cfg.boot_workers;
 	po.log_fd = -1;

@@ -140,6 +140,8 @@ static enum MHD_Result pools_create(struct srv *s, struct MHD_Connection *c, str
 		return srv_problem(s, c, 400, "bad-field", "Bad Request", "%s", msg);
 	if (r == -ECANCELED)
 		return srv_problem(s, c, 409, "snapshot-unusable", "Conflict", "%s", msg);
+	if (r == -EOPNOTSUPP)
+		return srv_problem(s, c, 400, "cgroups-unavailable", "Bad Request", "%s", msg);
 	if (r < 0)
 		return srv_errno_problem(s, c, r, name);
 	return pool_reply(s, c, name, 201);
@@ -212,6 +214,8 @@ static json_t *lease_json(struct pool_lease *l)
 		      (json_int_t)pool_lease_deadline_ms(l), "labels", labels);
 	if (j && pool_lease_host_pid(l) > 0)
 		json_object_set_new(j, "host_pid", json_integer(pool_lease_host_pid(l)));
+	if (j && pool_resources_set(pool_lease_resources(l)))
+		json_object_set_new(j, "resources", srv_resources_to_json(pool_lease_resources(l)));
 	return j;
 }
 
@@ -305,6 +309,13 @@ static enum MHD_Result sandboxes_create(struct srv *s, struct MHD_Connection *c,
 		goto leased;
 	}
 	v = json_object_get(j, "rootfs");
+	if (!v && json_object_get(j, "resources") && !json_is_null(json_object_get(j, "resources"))) {
+		json_decref(j);
+		return srv_problem(s, c, 400, "bad-field", "Bad Request",
+				   "resources apply to a sandbox booted from rootfs; a pool's "
+				   "sandboxes get the pool's");
+	}
+	v = json_object_get(j, "rootfs");
 	if (v && (!json_is_string(v) || json_string_value(v)[0] != '/' ||
 		  json_object_get(j, "pool"))) {
 		json_decref(j);
@@ -320,7 +331,21 @@ static enum MHD_Result sandboxes_create(struct srv *s, struct MHD_Connection *c,
 			return srv_problem(s, c, 400, "bad-field", "Bad Request",
 					   "platform must be systrap or ptrace");
 		}
-		r = pool_boot_adhoc(s->pm, json_string_value(v), k, secs, &l);
+		struct pool_resources lim;
+		const char *rerr = "invalid";
+		if (srv_resources_from_json(json_object_get(j, "resources"), &lim, &rerr) < 0) {
+			res = srv_problem(s, c, 400, "bad-field", "Bad Request", "%s", rerr);
+			json_decref(j);
+			return res;
+		}
+		if (pool_resources_set(&lim) && (r = pool_cgroups_usable()) < 0) {
+			char msg[512];
+			srv_cgroups_error(r, msg, sizeof(msg));
+			json_decref(j);
+			return srv_problem(s, c, 400, "cgroups-unavailable", "Bad Request", "%s",
+					   msg);
+		}
+		r = pool_boot_adhoc_res(s->pm, json_string_value(v), k, secs, &lim, &l);
 		if (r == -ENOTDIR || r == -EINVAL || r == -ENAMETOOLONG) {
 			json_decref(j);
 			return srv_problem(s, c, 400, "bad-field", "Bad Request",
@@ -453,6 +478,8 @@ static json_t *exec_result_json(const struct srv_exec_res *r)
 			      r->truncated, "timed_out", r->timed_out);
 	if (j && r->signal)
 		json_object_set_new(j, "signal", json_integer(r->signal));
+	if (j && r->reason)
+		json_object_set_new(j, "reason", json_string(r->reason));
 	return j;
 }
 
@@ -500,6 +527,8 @@ static enum MHD_Result do_exec(struct srv *s, struct MHD_Connection *c, struct p
 	} else {
 		struct srv_exec_res out;
 		r = srv_exec_run(sb, rq, s->cfg.lim.max_output, &out);
+		if ((r == 0 || conn_error(r)) && srv_exec_oom(l, r, &out))
+			r = 0; /* reported as the process's end: 137, reason "oom" */
 		if (r < 0)
 			goto fail;
 		pool_observe_run(s->pm, pool, (double)out.duration_ns / 1e9);

@@ -102,11 +102,23 @@ static int create_from_snapshot(struct srv *s, const struct pool_config *cfg, ch
 	return r;
 }
 
+void srv_cgroups_error(int r, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "resource limits need writable cgroups (v2 with the memory, cpu and pids "
+		 "controllers, or v1 memory, cpu and pids hierarchies) and this host has none: %s",
+		 strerror(-r));
+}
+
 int srv_pool_create(struct srv *s, const struct pool_config *cfg, char *err, size_t errlen)
 {
 	int r;
 
 	err[0] = 0;
+	if (pool_resources_set(&cfg->resources) && (r = pool_cgroups_usable()) < 0) {
+		srv_cgroups_error(r, err, errlen);
+		return -EOPNOTSUPP;
+	}
 	if (!cfg->snapshot) {
 		r = pool_create(s->pm, cfg);
 		if (r == -ENOTDIR || r == -ENOENT) {

@@ -67,6 +67,9 @@ bool srv_token_ok(const struct srv_config *c, const char *tok);
 /* Parse one pool description (POST /v1/pools and the config file). */
 int srv_pool_from_json(json_t *j, enum plat_kind dflt, struct pool_config *ret, const char **err);
 json_t *srv_pool_to_json(const struct pool_info *pi);
+/* "resources": {memory_bytes, cpus, pids} (absent or null: no limits). */
+int srv_resources_from_json(json_t *v, struct pool_resources *ret, const char **err);
+json_t *srv_resources_to_json(const struct pool_resources *r);
 
 struct srv {
 	struct srv_config cfg;
@@ -104,6 +107,7 @@ struct srv_exec_res {
 	size_t out_len, err_len;
 	bool truncated, timed_out;
 	uint64_t duration_ns;
+	const char *reason; /* why it was killed: "timeout", "oom"; NULL: none */
 };
 
 /* Validate an exec body ({argv, env, cwd, user, stdin, timeout_ms, tty,
@@ -119,6 +123,12 @@ void srv_exec_res_clear(struct srv_exec_res *r);
  * -EBADF), the window size is set and reading the master fails with EIO
  * once the terminal is closed. */
 int srv_exec_stdio(const struct srv_exec_req *rq, bool want_in, int child[3], int ours[3]);
+/* After an exec in @l's sandbox ended with @e (0, or a lost connection)
+ * and @res (when @e is 0): if the sandbox hit its memory limit, the result
+ * becomes exit 137 (SIGKILL) with reason "oom", the failure is counted and
+ * the lease ended (its sandbox removed).  Returns true then; @res is filled
+ * (empty outputs) when @e was an error. */
+bool srv_exec_oom(struct pool_lease *l, int e, struct srv_exec_res *res);
 /* Blocking: spawn, collect both outputs up to the cap, wait. */
 int srv_exec_run(struct sandbox *sb, const struct srv_exec_req *rq, size_t cap,
 		 struct srv_exec_res *res);
@@ -216,6 +226,10 @@ void srv_snapq_rm_tree(const char *dir);
  * pool_create()'s (-EEXIST, -ESHUTDOWN). */
 int srv_pool_create(struct srv *s, const struct pool_config *cfg, char *err, size_t errlen);
 void srv_pool_config_free(struct pool_config *c);
+/* The message of a pool or sandbox with resource limits on a host where
+ * pool_cgroups_usable() failed with @r (-EOPNOTSUPP: 400 /
+ * FAILED_PRECONDITION). */
+void srv_cgroups_error(int r, char *err, size_t errlen);
 /* -EBUSY (the first such pool's name in @pool) if a pool's template is
  * snapshot @id, else 0.  srv_snap_delete() refuses such a snapshot. */
 int srv_snap_in_use(struct srv *s, const char *id, char *pool, size_t len);

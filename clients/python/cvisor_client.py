@@ -84,6 +84,7 @@ class Client:
         return self._json("GET", "/v1/pools/" + urllib.parse.quote(name, safe=""))
 
     def create_pool(self, name, rootfs, min_ready=0, **kw):
+        """resources={"memory_bytes": N, "cpus": 0.5, "pids": N}: each sandbox's limits."""
         return self._json("POST", "/v1/pools", dict(name=name, rootfs=rootfs, min_ready=min_ready, **kw))
 
     def create_pool_from_snapshot(self, name, snapshot, min_ready=0, **kw):
@@ -112,9 +113,13 @@ class Client:
         return _events(self._request("POST", "/v1/run?stream=1", body, stream=True))
 
     # --- sandboxes ---
-    def sandbox(self, pool=None, rootfs=None, timeout_s=None, labels=None, snapshot=None):
-        """Lease one; with snapshot: a new sandbox restored from that snapshot."""
+    def sandbox(self, pool=None, rootfs=None, timeout_s=None, labels=None, snapshot=None,
+                resources=None):
+        """Lease one; with snapshot: a new sandbox restored from that snapshot;
+        with rootfs, resources={"memory_bytes", "cpus", "pids"} limit it."""
         body = {}
+        if resources:
+            body["resources"] = resources
         if snapshot:
             body["snapshot"] = snapshot
         if pool:

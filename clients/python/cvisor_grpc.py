@@ -151,6 +151,7 @@ class Client:
         return self.call("Health")
 
     def create_pool(self, name, rootfs, **kw):
+        """resources={"memory_bytes": N, "cpus": 0.5, "pids": N}: each sandbox's limits."""
         return self.call("CreatePool", name=name, rootfs=rootfs, **kw)
 
     def create_pool_from_snapshot(self, name, snapshot, **kw):

@@ -469,3 +469,157 @@ int oci_cgroup_destroy(struct oci_cgroup *cg)
 	oci_cgroup_free(cg);
 	return r;
 }
+
+int oci_cgroup_procs_fds(struct oci_cgroup *cg, int fds[OCI_CGROUP_MAX_FDS], size_t *ret_n)
+{
+	int tmp[OCI_CGROUP_MAX_FDS];
+	int n = nslots(cg);
+
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path[i]);
+		tmp[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (tmp[i] < 0) {
+			int r = neg_errno();
+
+			while (i-- > 0)
+				close(tmp[i]);
+			return r;
+		}
+	}
+	memcpy(fds, tmp, sizeof(int) * (size_t)n);
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+int oci_cgroup_enter_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (write(fds[i], "0", 1) != 1)
+			return -EIO; /* no errno: async-signal-safe, after fork */
+	return 0;
+}
+
+int oci_cgroup_check_writable(const char *name)
+{
+	struct oci_cgroup *cg;
+	char probe[512];
+	int r, v = oci_cgroup_version();
+
+	if (v < 0)
+		return v;
+	if (v == 2) {
+		char buf[256];
+
+		if (read_file(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) < 0 ||
+		    !strstr(buf, "memory") || !strstr(buf, "pids") || !strstr(buf, "cpu"))
+			return -EOPNOTSUPP;
+	} else {
+		struct statfs fs;
+
+		if (statfs(CG_ROOT "/cpu", &fs) < 0 || statfs(CG_ROOT "/pids", &fs) < 0)
+			return -EOPNOTSUPP;
+	}
+	if (snprintf(probe, sizeof(probe), "%s/probe-%d", name, (int)getpid()) >= (int)sizeof(probe))
+		return -ENAMETOOLONG;
+	r = oci_cgroup_open(probe, 1, &cg);
+	if (r < 0)
+		return r;
+	if (v == 2) {
+		/* the limits must be settable below, not merely the directory */
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/memory.max", cg->path[0]);
+		if (access(path, W_OK) < 0)
+			r = -EOPNOTSUPP;
+		snprintf(path, sizeof(path), "%s/pids.max", cg->path[0]);
+		if (r == 0 && access(path, W_OK) < 0)
+			r = -EOPNOTSUPP;
+	}
+	oci_cgroup_destroy(cg);
+	return r;
+}
+
+/* Depth-first: remove @dir's children, then @dir (killing what is in it). */
+static int remove_dir_tree(const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	if (depth > 8)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char sub[4096];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+			continue;
+		n += remove_dir_tree(sub, depth + 1);
+	}
+	closedir(d);
+	for (int tries = 0; tries < 200; tries++) {
+		char path[4096], line[64];
+		FILE *f;
+
+		if (rmdir(dir) == 0)
+			return n + 1;
+		if (errno != EBUSY)
+			return n;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		f = fopen(path, "re");
+		if (f) {
+			while (fgets(line, sizeof(line), f)) {
+				pid_t pid = (pid_t)atoi(line);
+
+				if (pid > 0 && pid != getpid())
+					kill(pid, SIGKILL);
+			}
+			fclose(f);
+		}
+		usleep(10000);
+	}
+	return n;
+}
+
+int oci_cgroup_remove_tree(const char *name)
+{
+	int v = oci_cgroup_version(), n = 0;
+
+	if (v < 0)
+		return v;
+	if (!name[0] || name[0] == '/' || strstr(name, ".."))
+		return -EINVAL;
+	for (int i = 0; i < (v == 2 ? 1 : CG_N); i++) {
+		char path[4096];
+
+		if (v == 2)
+			snprintf(path, sizeof(path), CG_ROOT "/%s", name);
+		else
+			snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_names[i], name);
+		n += remove_dir_tree(path, 0);
+	}
+	return n;
+}
+
+void oci_cgroup_prune(const char *name)
+{
+	int v = oci_cgroup_version();
+
+	if (v < 0 || !name[0] || name[0] == '/' || strstr(name, ".."))
+		return;
+	for (int i = 0; i < (v == 2 ? 1 : CG_N); i++) {
+		char path[4096];
+
+		if (v == 2)
+			snprintf(path, sizeof(path), CG_ROOT "/%s", name);
+		else
+			snprintf(path, sizeof(path), CG_ROOT "/%s/%s", v1_names[i], name);
+		(void)rmdir(path);
+	}
+}

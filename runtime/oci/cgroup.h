@@ -59,4 +59,25 @@ int oci_cgroup_kill_all(struct oci_cgroup *cg);
 int oci_cgroup_destroy(struct oci_cgroup *cg);
 void oci_cgroup_free(struct oci_cgroup *cg);
 
+/* For callers that cannot move themselves (a multi-threaded server): open
+ * the cgroup.procs file of each hierarchy (O_WRONLY | O_CLOEXEC) into
+ * @fds (up to OCI_CGROUP_MAX_FDS); a child writes "0" to each after fork()
+ * to enter (oci_cgroup_enter_fds, async-signal-safe).  The caller closes
+ * them. */
+#define OCI_CGROUP_MAX_FDS 3
+int oci_cgroup_procs_fds(struct oci_cgroup *cg, int fds[OCI_CGROUP_MAX_FDS], size_t *ret_n);
+int oci_cgroup_enter_fds(const int *fds, size_t n);
+
+/* Can cgroup @name (a parent, e.g. "cvisord") be created and written here?
+ * 0, or -ENOENT (no cgroup file system), -EACCES/-EROFS (not writable),
+ * -EOPNOTSUPP (the memory, cpu or pids controller is missing). */
+int oci_cgroup_check_writable(const char *name);
+
+/* Remove cgroup @name and everything below it in every hierarchy, killing
+ * the processes still in it.  Returns how many cgroups were removed. */
+int oci_cgroup_remove_tree(const char *name);
+/* rmdir cgroup @name in every hierarchy if it has no child cgroups and no
+ * processes left (else it stays; not an error). */
+void oci_cgroup_prune(const char *name);
+
 #endif

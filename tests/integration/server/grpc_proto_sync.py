@@ -54,6 +54,7 @@ pairs = {
     "ExecExit": ("ExecEvent", set(), {"type", "data", "detail"}),
     "Listing": ("Listing", set(), set()),
     "Entry": (("Listing", "entries"), set(), set()),
+    "Resources": ("Resources", set(), set()),
 }
 run_schema = spec["paths"]["/v1/run"]["post"]["requestBody"]["content"]["application/json"]["schema"]
 for name, (sch, only_proto, only_api) in pairs.items():

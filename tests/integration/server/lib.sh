@@ -85,7 +85,7 @@ problem() {
 		bad "not a ${1:-} problem+json: $(cat "$tmp/body")"
 }
 wait_ready() {
-	for _ in $(seq 600); do
+	for _ in $(seq 900); do
 		req GET "/v1/pools/$1"
 		[ "$code" = 200 ] && [ "$(jq_ 'd["ready"]')" -ge "$2" ] && return 0
 		sleep 0.1

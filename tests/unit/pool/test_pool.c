@@ -57,6 +57,30 @@ static void test_config_check(void **state)
 	assert_int_equal(pool_config_check(&c), 0);
 	c.network = (enum sandbox_network)2;
 	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.network = SANDBOX_NET_NONE;
+	/* resources: 0 is "no limit"; each has a floor */
+	assert_false(pool_resources_set(&c.resources));
+	c.resources.memory_bytes = 16 << 20;
+	c.resources.cpus_milli = 10;
+	c.resources.pids = 16;
+	assert_true(pool_resources_set(&c.resources));
+	assert_int_equal(pool_config_check(&c), 0);
+	c.resources.memory_bytes = (16 << 20) - 1;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.resources.memory_bytes = -1;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.resources.memory_bytes = 0;
+	c.resources.cpus_milli = 9;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.resources.cpus_milli = POOL_CPUS_MILLI_MAX + 1;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.resources.cpus_milli = 0;
+	c.resources.pids = 15;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.resources.pids = -5;
+	assert_int_equal(pool_config_check(&c), -EINVAL);
+	c.resources.pids = 0;
+	assert_int_equal(pool_config_check(&c), 0);
 }
 
 static void test_hist(void **state)
