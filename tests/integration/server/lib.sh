@@ -22,9 +22,9 @@ bad() {
 	echo "FAIL: $*"
 	fail=1
 }
-srv_cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	[ -n "$on_cleanup" ] && $on_cleanup
+srv_cleanup() { # (set -e holds in traps: nothing here may fail)
+	if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+	if [ -n "$on_cleanup" ]; then $on_cleanup || true; fi
 	rm -rf "$tmp"
 }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -26,7 +26,12 @@ here=$(dirname "$(realpath "$0")")
 root=$here/../../..
 
 small=
-unmount_small() { [ -n "$small" ] && { wait 2>/dev/null; umount "$small" 2>/dev/null; }; }
+unmount_small() {
+	if [ -n "$small" ]; then
+		wait 2>/dev/null
+		umount "$small" 2>/dev/null
+	fi
+}
 . "$here/lib.sh"
 on_cleanup=unmount_small
 srv_init cvsnq
