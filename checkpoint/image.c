@@ -956,6 +956,10 @@ static int part_decompress(int fd, const char *name, uint64_t size, uint64_t has
 			r = img_fail(err, -errno, "%s: %s", name, strerror(errno));
 			goto out;
 		}
+		/* A child forked meanwhile by another thread (a server booting
+		 * sandboxes) would keep a writable mapping until it execs, and
+		 * F_SEAL_WRITE fails with EBUSY while one exists. */
+		(void)madvise(dst, (size_t)raw, MADV_DONTFORK);
 	}
 	XXH3_64bits_reset(st);
 	while (off < size) {
@@ -1002,9 +1006,17 @@ static int part_decompress(int fd, const char *name, uint64_t size, uint64_t has
 	if (dst != MAP_FAILED) /* no writable mapping may remain for F_SEAL_WRITE */
 		munmap(dst, (size_t)raw);
 	dst = MAP_FAILED;
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		r = img_fail(err, -errno, "%s: seal: %s", name, strerror(errno));
-		goto out;
+	/* EBUSY: a child forked between mmap and madvise still maps it; it
+	 * drops the mapping when it execs, so wait a little (2 s at most). */
+	for (int i = 0;; i++) {
+		if (fcntl(mfd, F_ADD_SEALS,
+			  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) == 0)
+			break;
+		if (errno != EBUSY || i == 200) {
+			r = img_fail(err, -errno, "%s: seal: %s", name, strerror(errno));
+			goto out;
+		}
+		usleep(10000);
 	}
 	*ret_fd = TAKE_FD(mfd);
 out:
