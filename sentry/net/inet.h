@@ -143,6 +143,9 @@ uint64_t is_deadline(uint64_t timeo);
 /* A new socket like @proto's (for accept) without a file. */
 struct isock *is_new(int family, int type, int proto);
 int is_file(struct isock *s, unsigned fflags, struct file **ret);
+/* The loopback socket behind @f, or NULL (not a socket, or another family
+ * or stack). */
+struct isock *is_of_file(struct file *f);
 
 /* Addresses. */
 int is_v4(const struct in6_addr *a);
