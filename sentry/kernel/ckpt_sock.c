@@ -8,8 +8,9 @@
  * Files in flight (SCM_RIGHTS) are saved as open file descriptions by
  * ckpt_save.c and attached to their messages again on restore.
  * Refused with a message: other families (host sockets, netlink; the
- * loopback stack's inet sockets are ckpt_inet.c's), a socket whose file is held elsewhere than in an fd
- * table or a message (an epoll), a path name outside the in-memory file
+ * loopback stack's inet sockets are ckpt_inet.c's), a socket whose file
+ * is held elsewhere than in an fd table or a message (an epoll), a path
+ * name outside the in-memory file
  * systems.
  */
 #include "sentry/kernel/ckpt.h"
