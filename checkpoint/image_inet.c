@@ -42,7 +42,7 @@ static int check_one(const ImgState *s, size_t i, uint64_t *queued, struct img_e
 	    (!stream && u->protocol != IPPROTO_UDP && u->protocol != IPPROTO_UDPLITE))
 		return img_fail(err, -EBADMSG, "state: inet socket %u: bad family, type or protocol",
 				u->id);
-	if ((unsigned)u->state > CVISOR__CKPT__INET_SOCKET__STATE__ESTABLISHED ||
+	if ((unsigned)u->state > CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT ||
 	    (!stream && u->state != CVISOR__CKPT__INET_SOCKET__STATE__CLOSED) ||
 	    (u->shut & ~3u) || u->err < 0 || u->err > 4095 || u->backlog < 0 ||
 	    u->backlog > 65536 || u->sndbuf < 0 || u->sndbuf > (1 << 30) || u->rcvbuf < 0 ||
@@ -56,6 +56,10 @@ static int check_one(const ImgState *s, size_t i, uint64_t *queued, struct img_e
 		return img_fail(err, -EBADMSG, "state: inet socket %u: bad address", u->id);
 	if (u->state == CVISOR__CKPT__INET_SOCKET__STATE__LISTEN && !u->bound)
 		return img_fail(err, -EBADMSG, "state: inet socket %u: listening unbound", u->id);
+	if (u->state == CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT &&
+	    (!u->bound || !u->rset || u->peer_id || !u->connecting || !u->has_file))
+		return img_fail(err, -EBADMSG, "state: inet socket %u: bad connect in progress",
+				u->id);
 	if (u->peer_id) {
 		size_t p = inet_index(s, u->peer_id);
 
@@ -87,7 +91,7 @@ static int check_one(const ImgState *s, size_t i, uint64_t *queued, struct img_e
 		if (e == SIZE_MAX || s->inet_sockets[e]->has_file ||
 		    s->inet_sockets[e]->n_accept_queue || !s->inet_sockets[e]->bound ||
 		    s->inet_sockets[e]->type != SOCK_STREAM ||
-		    s->inet_sockets[e]->state == CVISOR__CKPT__INET_SOCKET__STATE__LISTEN)
+		    s->inet_sockets[e]->state != CVISOR__CKPT__INET_SOCKET__STATE__ESTABLISHED)
 			return img_fail(err, -EBADMSG, "state: inet socket %u: bad queued connection %u",
 					u->id, u->accept_queue[j]);
 	}

@@ -8,9 +8,10 @@
  * bytes of TCP receive rings, queued UDP datagrams with their addresses,
  * and options.  Calls blocked in accept/recv/connect restart (they return
  * restart codes when the checkpoint stops their thread).
- * Refused with a message: a connect waiting for room in a full accept
- * queue, a socket whose file is held elsewhere than in an fd table (an
- * epoll or an AF_UNIX message only), a peer that is neither.
+ * A connect waiting for room in a full accept queue (blocking: its call
+ * restarts and waits on) is queued again after the listeners exist.
+ * Refused with a message: a socket reached only outside an fd table, an
+ * epoll and an AF_UNIX message.
  */
 #include "sentry/kernel/ckpt.h"
 
@@ -152,9 +153,9 @@ static int save_one(struct ckpt_inet *ci, size_t i, Cvisor__Ckpt__InetSocket **r
 	if (!m)
 		return -ENOMEM;
 	cvisor__ckpt__inet_socket__init(m);
-	if (s->state == IS_SYN_SENT || s->syn_pending) {
-		snprintf(err, errlen, "%s socket:[%llu] is connecting to a full accept queue "
-			 "(not saved yet)", kind_name(s), (unsigned long long)s->sk.ino);
+	if ((s->state == IS_SYN_SENT) != (s->syn_pending != 0)) { /* not seen outside calls */
+		snprintf(err, errlen, "%s socket:[%llu]: a connect in an unexpected state",
+			 kind_name(s), (unsigned long long)s->sk.ino);
 		return -EOPNOTSUPP;
 	}
 	if (s->dead) {
@@ -168,6 +169,7 @@ static int save_one(struct ckpt_inet *ci, size_t i, Cvisor__Ckpt__InetSocket **r
 	m->protocol = s->sk.protocol;
 	m->state = s->state == IS_LISTEN	  ? CVISOR__CKPT__INET_SOCKET__STATE__LISTEN
 		   : s->state == IS_ESTABLISHED ? CVISOR__CKPT__INET_SOCKET__STATE__ESTABLISHED
+		   : s->state == IS_SYN_SENT	  ? CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT
 						: CVISOR__CKPT__INET_SOCKET__STATE__CLOSED;
 	m->has_file = ci->has_file[i] != 0;
 	m->connecting = s->connecting != 0;
@@ -357,6 +359,7 @@ static int rs_build(const ImgState *img, struct isock **v, struct file **fv, siz
 	v[i] = s;
 	s->state = m->state == CVISOR__CKPT__INET_SOCKET__STATE__LISTEN	  ? IS_LISTEN
 		   : m->state == CVISOR__CKPT__INET_SOCKET__STATE__ESTABLISHED ? IS_ESTABLISHED
+		   : m->state == CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT	  ? IS_SYN_SENT
 									       : IS_CLOSED;
 	s->connecting = m->connecting;
 	s->ss_connected = m->ss_connected;
@@ -500,6 +503,10 @@ int ckpt_inet_restore(const struct Cvisor__Ckpt__Image *img, struct file **files
 		if (m->bound)
 			is_link_bound(s);
 	}
+	/* connects waiting for room, in id order, once every listener exists */
+	for (size_t i = 0; i < n; i++)
+		if (img->inet_sockets[i]->state == CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT)
+			tcp_syn_restore_locked(v[i]);
 	is_wake();
 	pthread_mutex_unlock(&inet_lock);
 	for (size_t i = 0; i < n; i++)

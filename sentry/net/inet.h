@@ -186,6 +186,10 @@ unsigned tcp_poll_locked(struct isock *s);
  * child (inet_lock held). */
 void tcp_release_locked(struct isock *s, int reset);
 int tcp_shutdown_locked(struct isock *s, int how);
+/* A restored connect in progress (checkpoint: state IS_SYN_SENT,
+ * connecting): queued last among the attempts waiting for room, and tried
+ * at once (inet_lock held). */
+void tcp_syn_restore_locked(struct isock *s);
 /* struct tcp_info's tcpi_state. */
 int tcp_state(const struct isock *s);
 

@@ -5,12 +5,16 @@
  * 100,000 bytes partly read), a half-closed pair (shutdown(SHUT_WR)),
  * options (SO_REUSEADDR, TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF,
  * SO_RCVTIMEO, IPV6_V6ONLY, O_NONBLOCK), names; a thread blocked in
- * accept() across the checkpoint, connected to after restore, and a
- * thread blocked in recv() fed after restore. */
+ * accept() across the checkpoint, connected to after restore, a thread
+ * blocked in recv() fed after restore; connects waiting for room in a full
+ * accept queue (backlog 0): a thread blocked in connect() and a
+ * non-blocking one in progress, completed once accept makes room after
+ * restore. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -117,6 +121,8 @@ static int connect_to(int family, uint16_t port)
 struct blocked {
 	pthread_t th;
 	int fd, accept, err;
+	union addr to;
+	socklen_t tolen;
 	ssize_t n;
 	char buf[64];
 };
@@ -125,7 +131,9 @@ static void *blocked_main(void *arg)
 {
 	struct blocked *b = arg;
 
-	if (b->accept) {
+	if (b->accept == 2) {
+		b->n = connect(b->fd, &b->to.sa, b->tolen);
+	} else if (b->accept) {
 		b->n = accept(b->fd, NULL, NULL);
 	} else {
 		b->n = recv(b->fd, b->buf, sizeof(b->buf) - 1, 0);
@@ -136,14 +144,24 @@ static void *blocked_main(void *arg)
 	return NULL;
 }
 
-static void block(struct blocked *b, int fd, int accept)
+static void block_to(struct blocked *b, int fd, int accept, const union addr *to,
+		     socklen_t tolen)
 {
 	memset(b, 0, sizeof(*b));
+	if (to) {
+		b->to = *to;
+		b->tolen = tolen;
+	}
 	b->fd = fd;
 	b->accept = accept;
 	b->n = -2;
 	pthread_create(&b->th, NULL, blocked_main, b);
 	usleep(100000); /* into the call (not required: a later one restarts too) */
+}
+
+static void block(struct blocked *b, int fd, int accept)
+{
+	block_to(b, fd, accept, NULL, 0);
 }
 
 struct pair {
@@ -166,7 +184,9 @@ int main(void)
 	struct timeval tv = { 9, 250000 }, tv2;
 	socklen_t tl = sizeof(tv2);
 	struct pair p4, p6, h;
-	struct blocked bacc, brecv;
+	struct blocked bacc, brecv, bconn;
+	int full, f1, f2, f3;
+	uint16_t fport;
 	int q1, one = 1, v6lst, blst, rcvbuf, sndbuf, cport, a1, a2, nc, ac;
 	uint16_t qport, v6port, bport;
 	union addr a;
@@ -215,6 +235,23 @@ int main(void)
 	block(&bacc, blst, 1);
 	make_pair(&h, AF_INET);
 	block(&brecv, h.srv, 0);
+	/* a full accept queue (backlog 0 holds one): a blocked connect and a
+	 * non-blocking one wait for room */
+	full = socket(AF_INET, SOCK_STREAM, 0);
+	{
+		socklen_t l = loop_addr(AF_INET, &a, 0);
+
+		zd_check(full >= 0 && bind(full, &a.sa, l) == 0 && listen(full, 0) == 0,
+			 "backlog-0 listener");
+		fport = local_port(full);
+		f1 = connect_to(AF_INET, fport);
+		f2 = socket(AF_INET, SOCK_STREAM, 0);
+		l = loop_addr(AF_INET, &a, fport);
+		block_to(&bconn, f2, 2, &a, l);
+		f3 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		zd_check(f3 >= 0 && connect(f3, &a.sa, l) < 0 && errno == EINPROGRESS,
+			 "non-blocking connect in progress (%s)", strerror(errno));
+	}
 	zd_ready();
 	zd_wait_go();
 
@@ -288,6 +325,34 @@ int main(void)
 	pthread_join(brecv.th, NULL);
 	zd_check(brecv.n == 4 && !strcmp(brecv.buf, "wake"), "blocked recv: %zd (%s)", brecv.n,
 		 strerror(brecv.err));
+	/* the connects waiting for room complete as accept makes it */
+	{
+		int s1 = accept(full, NULL, NULL), s2, s3;
+		struct pollfd pf = { .fd = f3, .events = POLLOUT };
+
+		zd_check(s1 >= 0 && peer_port(s1) == local_port(f1), "accept the first: %s",
+			 strerror(errno));
+		/* the other two, in whichever order they got room */
+		s2 = accept(full, NULL, NULL);
+		s3 = accept(full, NULL, NULL);
+		zd_check(s2 >= 0 && s3 >= 0, "accept the waiting ones: %s", strerror(errno));
+		if (s2 >= 0 && peer_port(s2) == local_port(f3)) {
+			int x = s2;
+
+			s2 = s3;
+			s3 = x;
+		}
+		zd_check(s2 >= 0 && s3 >= 0 && peer_port(s2) == local_port(f2) &&
+				 peer_port(s3) == local_port(f3),
+			 "the waiting connections accepted");
+		pthread_join(bconn.th, NULL);
+		zd_check(bconn.n == 0, "blocked connect: %zd (%s)", bconn.n, strerror(bconn.err));
+		zd_check(poll(&pf, 1, 60000) == 1 && getint(f3, SOL_SOCKET, SO_ERROR) == 0,
+			 "non-blocking connect completed");
+		zd_check(write(f2, "f2", 2) == 2 && read_full(s2, buf, 2) == 0 &&
+				 !memcmp(buf, "f2", 2),
+			 "the blocked connect's connection works");
+	}
 	/* a new connection to a restored listener */
 	{
 		int c = connect_to(AF_INET, p4.lport), s = accept(p4.lst, NULL, NULL);
