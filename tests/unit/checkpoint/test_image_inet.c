@@ -172,6 +172,18 @@ static void test_sockets(void **state)
 	assert_int_equal(check(&f), -EBADMSG);
 	build(&f); f.fi[0].inet_sock_id = 42;
 	assert_int_equal(check(&f), -EBADMSG);
+	build(&f); f.so[3].type = SOCK_STREAM; f.so[3].protocol = IPPROTO_TCP;
+	f.so[3].n_dgrams = 0; f.so[3].rset = 1; f.so[3].connecting = 1;
+	f.so[3].state = CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT; /* a connect in progress */
+	assert_int_equal(check(&f), 0);
+	f.so[3].rset = 0; /* to nowhere */
+	assert_int_equal(check(&f), -EBADMSG);
+	build(&f); f.so[2].state = CVISOR__CKPT__INET_SOCKET__STATE__SYN_SENT; /* with a peer */
+	f.so[2].connecting = 1;
+	assert_int_equal(check(&f), -EBADMSG);
+	build(&f); f.so[1].state = CVISOR__CKPT__INET_SOCKET__STATE__CLOSED; /* queued, not established */
+	f.so[1].peer_id = 0; f.so[2].peer_id = 0;
+	assert_int_equal(check(&f), -EBADMSG);
 	build(&f); f.so[3].n_opts = 65;
 	assert_int_equal(check(&f), -EBADMSG);
 }
