@@ -551,6 +551,7 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 				return r;
 			break;
 		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* img_check_unix_sockets */
+		case CVISOR__CKPT__FILE__KIND__INET_SOCKET: /* img_check_inet_sockets */
 			break;
 		default:
 			return img_fail(err, -EBADMSG, "state: file %u: unknown kind %d", f->id,
@@ -575,6 +576,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 	r = check_fs_entries(s, err);
 	if (r == 0)
 		r = img_check_unix_sockets(s, err);
+	if (r == 0)
+		r = img_check_inet_sockets(s, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < s->n_fs_contexts; i++)

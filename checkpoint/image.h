@@ -113,6 +113,8 @@ const Cvisor__Ckpt__ShmObject *img_shm_find(const ImgState *s, uint32_t id);
 void img_state_free(ImgState *s);
 /* The AF_UNIX part of img_state_check (image_sock.c). */
 int img_check_unix_sockets(const ImgState *s, struct img_error *err);
+/* The loopback inet sockets (image_inet.c). */
+int img_check_inet_sockets(const ImgState *s, struct img_error *err);
 
 /* XXH3-64 of @len bytes / of a whole file (from offset 0, @size bytes:
  * -EIO if it is shorter). */

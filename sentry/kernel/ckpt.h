@@ -133,6 +133,21 @@ void ckpt_sock_save_free(struct ckpt_socks *cs);
 int ckpt_sock_restore(struct kernel *k, const struct Cvisor__Ckpt__Image *img, struct file **files,
 		      char *err, size_t errlen);
 
+/* Loopback inet sockets (ckpt_inet.c), as AF_UNIX ones: save_file adds
+ * the socket of @f (ckpt_inet_is) to the set (*@ci allocated on first
+ * use); finish fills img->inet_sockets (refusing, -EOPNOTSUPP with a
+ * message in @err, what is not saved), which lives until save_free.
+ * Restore: every socket, with files[i] set for img->files[i] of kind
+ * INET_SOCKET; on error nothing is left. */
+struct ckpt_inet;
+int ckpt_inet_is(struct file *f);
+int ckpt_inet_save_file(struct ckpt_inet **ci, struct file *f, uint32_t *ret_id);
+int ckpt_inet_save_finish(struct ckpt_inet *ci, struct Cvisor__Ckpt__Image *img, char *err,
+			  size_t errlen);
+void ckpt_inet_save_free(struct ckpt_inet *ci);
+int ckpt_inet_restore(const struct Cvisor__Ckpt__Image *img, struct file **files, char *err,
+		      size_t errlen);
+
 /* CPU accounting (ckpt_cpu.c): save with the group under kernel.lock;
  * restore a task after itimer_task_init, a group after itimer_tg_init. */
 void ckpt_cpu_save_task(struct task *t, struct Cvisor__Ckpt__Task *pt);

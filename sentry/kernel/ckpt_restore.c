@@ -166,6 +166,7 @@ static int make_files(struct restorer *s, const int stdio[3])
 			}
 			break;
 		case CVISOR__CKPT__FILE__KIND__UNIX_SOCKET: /* by ckpt_sock_restore, next */
+		case CVISOR__CKPT__FILE__KIND__INET_SOCKET: /* by ckpt_inet_restore */
 			break;
 		case CVISOR__CKPT__FILE__KIND__STDIO: {
 			int hfd = stdio[pf->stdio_slot];
@@ -710,6 +711,8 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = kernel_ckpt_restore_fs(k, img, files_fd, err, errlen);
 	if (r == 0)
 		r = make_files(&s, stdio);
+	if (r == 0) /* loopback inet sockets: may be in flight below */
+		r = ckpt_inet_restore(img, s.files, err, errlen);
 	if (r == 0) /* with the files in flight in their messages */
 		r = ckpt_sock_restore(k, img, s.files, err, errlen);
 	if (r == 0) /* the epoll interest lists, once their files exist */

@@ -57,6 +57,7 @@ struct saver {
 	uint32_t next_id;
 	uint8_t *buf;         /* CHUNK bytes for page copies */
 	struct ckpt_socks *socks; /* AF_UNIX sockets met (ckpt_sock.c) */
+	struct ckpt_inet *inet;   /* loopback inet sockets met (ckpt_inet.c) */
 	struct ckpt_shm_set shm; /* anonymous shared memory (ckpt_shm.c) */
 };
 
@@ -537,6 +538,11 @@ static int save_file(struct saver *s, struct task *t, struct file *f, int fd, ui
 			if (r < 0)
 				return r;
 		}
+	} else if (ckpt_inet_is(f)) {
+		pf->kind = CVISOR__CKPT__FILE__KIND__INET_SOCKET;
+		r = ckpt_inet_save_file(&s->inet, f, &pf->inet_sock_id);
+		if (r < 0)
+			return r;
 	} else if (sock_of(f)) {
 		char why[200];
 
@@ -1227,6 +1233,7 @@ static void saver_free(struct saver *s)
 	free(s->ids);
 	free(s->buf);
 	ckpt_sock_save_free(s->socks);
+	ckpt_inet_save_free(s->inet);
 	ckpt_shm_set_free(&s->shm);
 }
 
@@ -1270,6 +1277,8 @@ int kernel_ckpt_save(struct kernel *k, struct kernel_ckpt *c, char *err, size_t 
 		r = sv_fail(&s, -ESRCH, "the sandbox has no process to checkpoint");
 	if (r == 0)
 		r = ckpt_sock_save_finish(s.socks, k, &s.img, save_inflight, &s, err, errlen);
+	if (r == 0)
+		r = ckpt_inet_save_finish(s.inet, &s.img, err, errlen);
 	if (r == 0)
 		r = ckpt_shm_save(&s.shm, s.pages_fd, &s.next_page, &s.img, err, errlen);
 	if (r == 0) {

@@ -7,9 +7,10 @@
  * the socket nodes the in-memory file system walk found (FsEntry SOCKET).
  * Files in flight (SCM_RIGHTS) are saved as open file descriptions by
  * ckpt_save.c and attached to their messages again on restore.
- * Refused with a message: other families (the loopback stack, host
- * sockets, netlink), a socket whose file is held elsewhere than in an fd
- * table or a message (an epoll), a path name outside the in-memory file
+ * Refused with a message: other families (host sockets, netlink; the
+ * loopback stack's inet sockets are ckpt_inet.c's), a socket whose file
+ * is held elsewhere than in an fd table or a message (an epoll), a path
+ * name outside the in-memory file
  * systems.
  */
 #include "sentry/kernel/ckpt.h"
@@ -190,7 +191,10 @@ int ckpt_sock_save_file(struct ckpt_socks **pcs, struct kernel *k, struct file *
 	if (!sk)
 		return -EINVAL;
 	if (!u) {
-		snprintf(err, errlen, "%s%s (only AF_UNIX sockets are saved)", family_name(sk->family),
+		snprintf(err, errlen,
+			 "%s%s (only AF_UNIX sockets and the loopback stack's inet sockets are "
+			 "saved)",
+			 family_name(sk->family),
 			 (sk->family == AF_INET || sk->family == AF_INET6) && k->opts.net_mode == NET_HOST
 				 ? " of the host network"
 				 : "");

@@ -79,6 +79,13 @@ int is_file(struct isock *s, unsigned fflags, struct file **ret)
 	return sock_file_new(&s->sk, fflags, ret);
 }
 
+struct isock *is_of_file(struct file *f)
+{
+	struct sock *sk = sock_of(f);
+
+	return sk && (sk->ops == &inet_tcp_ops || sk->ops == &inet_udp_ops) ? is_of(sk) : NULL;
+}
+
 /* Addresses. */
 
 int is_v4(const struct in6_addr *a)

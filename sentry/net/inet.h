@@ -143,6 +143,9 @@ uint64_t is_deadline(uint64_t timeo);
 /* A new socket like @proto's (for accept) without a file. */
 struct isock *is_new(int family, int type, int proto);
 int is_file(struct isock *s, unsigned fflags, struct file **ret);
+/* The loopback socket behind @f, or NULL (not a socket, or another family
+ * or stack). */
+struct isock *is_of_file(struct file *f);
 
 /* Addresses. */
 int is_v4(const struct in6_addr *a);
@@ -183,6 +186,10 @@ unsigned tcp_poll_locked(struct isock *s);
  * child (inet_lock held). */
 void tcp_release_locked(struct isock *s, int reset);
 int tcp_shutdown_locked(struct isock *s, int how);
+/* A restored connect in progress (checkpoint: state IS_SYN_SENT,
+ * connecting): queued last among the attempts waiting for room, and tried
+ * at once (inet_lock held). */
+void tcp_syn_restore_locked(struct isock *s);
 /* struct tcp_info's tcpi_state. */
 int tcp_state(const struct isock *s);
 

@@ -124,6 +124,14 @@ static void syn_append(struct isock *s)
 	s->syn_pending = 1;
 }
 
+static void progress_locked(void);
+
+void tcp_syn_restore_locked(struct isock *s)
+{
+	syn_append(s);
+	progress_locked();
+}
+
 /* The listener for @dst:@port, the one with the exact address first; a
  * SO_REUSEPORT group shares connections by the source port (Linux hashes
  * the 4-tuple). */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A file in flight (SCM_RIGHTS) that checkpoint cannot save (an AF_INET
- * socket, open in no fd table any more): the checkpoint must fail naming
- * it and the process go on (the message is still there to receive). */
+/* A loopback AF_INET socket in flight (SCM_RIGHTS), open in no fd table
+ * any more: saved with its message, received after restore. */
 #include <netinet/in.h>
 
 #include "z_unix_common.h"
