@@ -8,7 +8,7 @@
  * its whole user state in t->cpu; a call blocked in the Sentry returns its
  * restart code as for a signal and is restarted after restore), then the
  * state is read.  Anything the format cannot represent yet (inet sockets,
- * ttys, SysV IPC, writable shared mappings, POSIX timers, files in
+ * ttys, SysV IPC, writable shared mappings, files in
  * the memory file systems...) fails the checkpoint with a message naming
  * it; nothing is ever saved half right (docs/checkpoint.md).
  *
@@ -139,6 +139,13 @@ void ckpt_cpu_save_task(struct task *t, struct Cvisor__Ckpt__Task *pt);
 void ckpt_cpu_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g);
 void ckpt_cpu_restore_task(struct task *t, const struct Cvisor__Ckpt__Task *pt);
 void ckpt_cpu_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__ThreadGroup *g);
+
+/* POSIX timers (ckpt_timers.c): save with the group under kernel.lock
+ * (@alloc: zeroed, freed with the image); restore them disarmed into the
+ * unpublished @tg (ptimer_arm_restored arms them once the tasks exist). */
+int ckpt_timers_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g,
+				  void *(*alloc)(void *ctx, size_t n), void *ctx);
+int ckpt_timers_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__ThreadGroup *g);
 
 /* Anonymous shared memory (ckpt_shm.c).  Save: ckpt_shm_id gives the image
  * id of a memfd (a reference kept in @set), ckpt_shm_save writes every

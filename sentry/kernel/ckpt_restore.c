@@ -21,6 +21,7 @@
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/itimer.h"
+#include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
@@ -558,6 +559,7 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 	tg->itimer_prof.interval = g->itimer_prof_interval;
 	tg->cpu_timers_armed = g->itimer_virt_left || g->itimer_prof_left;
 	ckpt_cpu_restore_group(tg, g);
+	r = ckpt_timers_restore_group(tg, g);
 	for (size_t i = 0; i < g->n_tasks && r == 0; i++) {
 		struct task *t = NULL;
 
@@ -574,6 +576,7 @@ static void free_group(struct thread_group *tg)
 	if (!tg)
 		return;
 	signal_free_pending(&tg->sig.shared);
+	ptimer_tg_exit(tg); /* never armed */
 	if (tg->as)
 		plat_as_destroy(tg->as);
 	mm_free(tg->mm);
@@ -772,6 +775,9 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		if (!img->groups[i]->zombie && img->groups[i]->itimer_real_deadline)
 			ktimer_set(&s.tgs[i]->itimer_real, img->groups[i]->itimer_real_deadline,
 				   img->groups[i]->itimer_real_interval, NULL, NULL);
+	for (size_t i = 0; i < img->n_groups; i++)
+		if (!img->groups[i]->zombie)
+			ptimer_arm_restored(s.tgs[i]);
 	r = 0;
 	for (size_t i = 0; i < s.ntasks; i++) {
 		int e = task_start(s.tasks[i]);

@@ -98,6 +98,11 @@ static void *sv_alloc(struct saver *s, size_t n)
 	return sv_keep(s, calloc(1, n ? n : 1));
 }
 
+static void *tm_alloc(void *ctx, size_t n) /* ckpt_timers.c's */
+{
+	return sv_alloc(ctx, n);
+}
+
 static char *sv_strdup(struct saver *s, const char *str)
 {
 	return sv_keep(s, strdup(str ? str : ""));
@@ -856,9 +861,6 @@ static int save_group(struct saver *s, struct thread_group *tg)
 			       "process %d has a controlling terminal (not saved yet)", tg->tgid);
 	if (tg->sig.stopped)
 		return sv_fail(s, -EOPNOTSUPP, "process %d is stopped by job control", tg->tgid);
-	if (tg->ptimers)
-		return sv_fail(s, -EOPNOTSUPP,
-			       "process %d has POSIX timers (timer_create: not saved yet)", tg->tgid);
 	g = sv_alloc(s, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
@@ -872,7 +874,10 @@ static int save_group(struct saver *s, struct thread_group *tg)
 	g->itimer_prof_left = tg->itimer_prof.left;
 	g->itimer_prof_interval = tg->itimer_prof.interval;
 	ckpt_cpu_save_group_locked(tg, g);
+	r = ckpt_timers_save_group_locked(tg, g, tm_alloc, s);
 	pthread_mutex_unlock(&k->lock);
+	if (r < 0)
+		return r;
 	g->tgid = tg->tgid;
 	g->parent_tgid = tg->parent ? tg->parent->tgid : 0;
 	g->pgid = tg->pgid;

@@ -160,6 +160,8 @@ static uint32_t g_vma_shm_id, g_vma_kind;
 static Cvisor__Ckpt__SysvShm **g_sysv;
 static size_t g_nsysv;
 static uint64_t g_vma_off;
+static Cvisor__Ckpt__PosixTimer **g_timers; /* POSIX timers of the process */
+static size_t g_ntimers;
 
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
@@ -200,6 +202,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	g.tgid = 1, g.pgid = 1, g.sid = 1, g.mm_id = 1, g.comm = (char *)"x", g.exe = (char *)"/x";
 	g.n_rlimits = 16, g.rlimits = rls, g.n_actions = 64, g.actions = sas;
 	g.n_tasks = 1, g.tasks = &tp;
+	g.n_posix_timers = g_ntimers, g.posix_timers = g_timers;
 	img.n_groups = 1, img.groups = &gp, img.n_mms = 1, img.mms = &mp;
 	img.n_fd_tables = 1, img.fd_tables = &ftp, img.n_fs_contexts = 1, img.fs_contexts = &fsp;
 	img.n_fs_entries = g_nfs, img.fs_entries = g_fs;
@@ -534,6 +537,57 @@ static void test_sysv_shm(void **state)
 	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 04640, 2), -EBADMSG);
 }
 
+/* Two POSIX timers of the one-thread process (tid 1): accepted or not? */
+static int timer_verdict(int32_t id0, int32_t id1, int32_t clock, int32_t notify, int32_t signo,
+			 int32_t tid, int32_t overrun)
+{
+	Cvisor__Ckpt__PosixTimer t[2] = { CVISOR__CKPT__POSIX_TIMER__INIT,
+					  CVISOR__CKPT__POSIX_TIMER__INIT },
+				 *tp[2] = { &t[0], &t[1] };
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	t[0].id = id0, t[0].clock = 1, t[0].notify = 0, t[0].signo = 14;
+	t[0].next_ns = 123456789, t[0].interval_ns = 1000;
+	t[1].id = id1, t[1].clock = clock, t[1].notify = notify, t[1].signo = signo;
+	t[1].tid = tid, t[1].overrun = overrun;
+	g_timers = tp, g_ntimers = 2;
+	buf = pack_min(&len, 0, 1);
+	g_timers = NULL, g_ntimers = 0;
+	ret = img_state_parse(buf, len, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_posix_timers(void **state)
+{
+	(void)state;
+	assert_int_equal(timer_verdict(0, 255, 0, 4, 34, 1, 3), 0);   /* REALTIME, THREAD_ID */
+	assert_int_equal(timer_verdict(0, 1, 7, 1, 0, 0, 0), 0);      /* BOOTTIME, SIGEV_NONE */
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 64, 0, 0), 0);
+	/* ids out of range or twice, CPU-time and unknown clocks, SIGEV_THREAD
+	 * (a glibc notion) and unknown notifications, signals out of range,
+	 * a target thread of no process of the image, negative overruns */
+	assert_int_equal(timer_verdict(0, 256, 1, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, -1, 1, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(3, 3, 1, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 2, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 3, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, -5, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 2, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 99, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 0, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 65, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 2, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 14, 0, -1), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -628,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_fs_entries),
 		cmocka_unit_test(test_shm_objects),
 		cmocka_unit_test(test_sysv_shm),
+		cmocka_unit_test(test_posix_timers),
 		cmocka_unit_test(test_event_files),
 		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),
