@@ -108,8 +108,11 @@ int main(void)
 	    timer_settime(t_abs, TIMER_ABSTIME, &abs, NULL) < 0 ||
 	    timer_settime(t_thr, 0, &thr, NULL) < 0 || timer_settime(t_blk, 0, &fast, NULL) < 0)
 		return zd_say("FAIL: timer_settime\n"), 1;
-	/* the blocked timer's signal is queued, further expiries overrun */
-	usleep(200000);
+	/* the blocked timer's signal is queued, further expiries overrun (the
+	 * periodic timer's signals cut usleep short) */
+	t0 = now_mono();
+	while (now_mono() - t0 < 0.2)
+		usleep(20000);
 	ov_before = timer_getoverrun(t_blk);
 	zd_ready();
 	zd_wait_go();
@@ -138,7 +141,9 @@ int main(void)
 			 timer_gettime(t_none, &cur) == 0 && cur.it_value.tv_sec > 7000,
 		 "the disarmed timer cannot be armed after restore");
 	/* the queued signal maps to its timer, overruns kept counting */
-	usleep(100000);
+	t0 = now_mono();
+	while (now_mono() - t0 < 0.1)
+		usleep(20000);
 	ov_after = timer_getoverrun(t_blk);
 	zd_check(ov_before > 0 && ov_after >= ov_before, "overruns %d then %d", ov_before,
 		 ov_after);
