@@ -501,6 +501,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 						j);
 		}
 	}
+	if ((r = img_check_sysv_msq(s, err)) < 0)
+		return r;
 	if ((r = img_shm_check(s, npages, err)) < 0)
 		return r;
 	for (size_t i = 0; i < s->n_pipes; i++) {

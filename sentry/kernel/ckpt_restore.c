@@ -727,6 +727,8 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = make_mm(&s, img->mms[i], &s.mms[i]);
 	for (size_t i = 0; i < img->n_groups && r == 0; i++)
 		r = make_group(&s, img->groups[i], &s.tgs[i]);
+	if (r == 0) /* undoes itself on failure */
+		r = ckpt_ipc_restore(img, k->ipc, err, errlen);
 	if (r == 0) /* last: undoes itself on failure */
 		r = ckpt_shm_restore_sysv(img, s.shm, k->ipc, err, errlen);
 	if (r < 0) {

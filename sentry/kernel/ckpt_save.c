@@ -98,7 +98,7 @@ static void *sv_alloc(struct saver *s, size_t n)
 	return sv_keep(s, calloc(1, n ? n : 1));
 }
 
-static void *tm_alloc(void *ctx, size_t n) /* ckpt_timers.c's */
+static void *tm_alloc(void *ctx, size_t n) /* ckpt_timers.c, ckpt_ipc.c */
 {
 	return sv_alloc(ctx, n);
 }
@@ -1212,14 +1212,16 @@ static int check_kernel(struct saver *s)
 		pthread_mutex_lock(&ns->lock);
 		for (int kind = 0; kind < IPC_NKINDS; kind++)
 			for (int i = 0; i < IPC_SLOTS; i++)
-				if (ns->objs[kind][i] && kind != IPC_K_SHM) { /* ckpt_shm.c */
+				if (ns->objs[kind][i] && kind == IPC_K_SEM) { /* shm, msg: below */
 					pthread_mutex_unlock(&ns->lock);
 					return sv_fail(s, -EOPNOTSUPP,
-						       "the sandbox has System V semaphores or "
-						       "message queues (not saved yet)");
+						       "the sandbox has System V semaphores "
+						       "(not saved yet)");
 				}
 		pthread_mutex_unlock(&ns->lock);
 		r = ckpt_shm_save_sysv(&s->shm, ns, &s->img); /* before any VMA */
+		if (r == 0)
+			r = ckpt_ipc_save(ns, &s->img, tm_alloc, s); /* message queues */
 	}
 	return r;
 }

@@ -95,4 +95,23 @@ struct ipc_shm_ckpt {
 int ipc_shm_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_shm_ckpt *out);
 int ipc_shm_ckpt_add(struct ipc_ns *ns, const struct ipc_shm_ckpt *in);
 
+/* Message queues (ckpt_ipc.c), ns locked: ipc_msg_ckpt_get reads the queue
+ * in @slot (-ENOENT: none) and gives each message to @msg in queue order
+ * (its error stops the walk); ipc_msg_ckpt_add makes an empty queue in its
+ * saved slot (-EEXIST if taken), ipc_msg_ckpt_push appends a message to it
+ * (@data copied; no limit is checked: the image reader did). */
+#define IPC_MSG_MAX 8192             /* MSGMAX: the largest message */
+#define IPC_MSG_QBYTES_HARD (16u << 20) /* the most a queue may hold */
+struct ipc_msg_ckpt {
+	struct ipc_perm perm;
+	int id;
+	time_t ctime, stime, rtime;
+	uint64_t qbytes, qnum;
+	int32_t lspid, lrpid;
+};
+int ipc_msg_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_msg_ckpt *out,
+		     int (*msg)(void *ctx, long type, const void *data, size_t len), void *ctx);
+int ipc_msg_ckpt_add(struct ipc_ns *ns, const struct ipc_msg_ckpt *in);
+int ipc_msg_ckpt_push(struct ipc_ns *ns, int id, long type, const void *data, size_t len);
+
 #endif

@@ -162,6 +162,8 @@ static size_t g_nsysv;
 static uint64_t g_vma_off;
 static Cvisor__Ckpt__PosixTimer **g_timers; /* POSIX timers of the process */
 static size_t g_ntimers;
+static Cvisor__Ckpt__SysvMsq **g_msq; /* System V message queues */
+static size_t g_nmsq;
 
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
@@ -195,6 +197,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	}
 	img.n_shm_objects = g_nshm, img.shm_objects = g_shm;
 	img.n_sysv_shm = g_nsysv, img.sysv_shm = g_sysv;
+	img.n_sysv_msq = g_nmsq, img.sysv_msq = g_msq;
 	ft.id = 2;
 	fs.id = 3, fs.cwd = (char *)"/", fs.root = (char *)"/";
 	t.tid = tid, t.creds = &c, t.regs.data = regs, t.regs.len = sizeof(regs);
@@ -588,6 +591,52 @@ static void test_posix_timers(void **state)
 	assert_int_equal(timer_verdict(0, 1, 1, 0, 14, 0, -1), -EBADMSG);
 }
 
+/* Two message queues, the second with one message: accepted or not? */
+static int msq_verdict(int32_t id0, int32_t id1, int32_t key0, int32_t key1, uint32_t mode,
+		       uint64_t qbytes, int64_t type, size_t len)
+{
+	static uint8_t data[9000];
+	Cvisor__Ckpt__SysvMsg m = CVISOR__CKPT__SYSV_MSG__INIT, *mp = &m;
+	Cvisor__Ckpt__SysvMsq q[2] = { CVISOR__CKPT__SYSV_MSQ__INIT, CVISOR__CKPT__SYSV_MSQ__INIT },
+			      *qp[2] = { &q[0], &q[1] };
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t blen;
+	int ret;
+
+	m.type = type, m.data.data = data, m.data.len = len;
+	q[0].id = id0, q[0].key = key0, q[0].mode = 0600, q[0].qbytes = 16384;
+	q[1].id = id1, q[1].key = key1, q[1].mode = mode, q[1].qbytes = qbytes;
+	q[1].n_messages = 1, q[1].messages = &mp;
+	g_msq = qp, g_nmsq = 2;
+	buf = pack_min(&blen, 0, 1);
+	g_msq = NULL, g_nmsq = 0;
+	ret = img_state_parse(buf, blen, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_sysv_msq(void **state)
+{
+	(void)state;
+	assert_int_equal(msq_verdict(0, 32769, 7, 0, 0640, 16384, 1, 100), 0);
+	assert_int_equal(msq_verdict(0, 255, 0, 0, 0, 0, 5, 8192), 0);
+	/* slots out of range or twice, keys twice, mode bits, queue sizes,
+	 * message types and sizes */
+	assert_int_equal(msq_verdict(0, 256, 7, 0, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, -1, 7, 0, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 32768, 7, 0, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 7, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 01640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, (16u << 20) + 1, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, 0, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, -4, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, 1, 8193), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -683,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_shm_objects),
 		cmocka_unit_test(test_sysv_shm),
 		cmocka_unit_test(test_posix_timers),
+		cmocka_unit_test(test_sysv_msq),
 		cmocka_unit_test(test_event_files),
 		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * System V message queues in checkpoint images (ckpt.h): each queue keeps
+ * its slot and id, key, owner, mode, times, pids and msg_qbytes, with its
+ * messages (type, data) in queue order; the namespace's id sequence is
+ * ckpt_shm.c's (Image.ipc_seq), so ids made after restore do not collide.
+ * A thread blocked in msgrcv/msgsnd at the checkpoint restarts its call
+ * (ipc_wait: ERESTARTNOINTR).  The image reader checks the fields
+ * (checkpoint/image_ipc.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sentry/kernel/ckpt.h"
+#include "checkpoint/image.h"
+#include "sentry/kernel/ipc_impl.h"
+
+struct msq_saver {
+	Cvisor__Ckpt__SysvMsq *q;
+	size_t cap;
+	void *(*alloc)(void *ctx, size_t n);
+	void *ctx;
+};
+
+static int save_msg(void *ctx, long type, const void *data, size_t len)
+{
+	struct msq_saver *sv = ctx;
+	Cvisor__Ckpt__SysvMsg *m;
+
+	if (sv->q->n_messages >= sv->cap)
+		return -EIO; /* the count read under the same lock: cannot happen */
+	m = sv->alloc(sv->ctx, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	cvisor__ckpt__sysv_msg__init(m);
+	m->type = type;
+	m->data.len = len;
+	m->data.data = sv->alloc(sv->ctx, len);
+	if (!m->data.data)
+		return -ENOMEM;
+	memcpy(m->data.data, data, len);
+	sv->q->messages[sv->q->n_messages++] = m;
+	return 0;
+}
+
+int ckpt_ipc_save(struct ipc_ns *ns, struct Cvisor__Ckpt__Image *img,
+		  void *(*alloc)(void *ctx, size_t n), void *ctx)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&ns->lock);
+	for (int slot = 0; slot < IPC_SLOTS && r == 0; slot++) {
+		struct msq_saver sv = { .alloc = alloc, .ctx = ctx };
+		struct ipc_msg_ckpt c;
+		Cvisor__Ckpt__SysvMsq *q;
+
+		if (ipc_msg_ckpt_get(ns, slot, &c, NULL, NULL) < 0)
+			continue;
+		if (!img->sysv_msq && !(img->sysv_msq = alloc(ctx, IPC_SLOTS * sizeof(q)))) {
+			r = -ENOMEM;
+			break;
+		}
+		q = alloc(ctx, sizeof(*q));
+		if (!q) {
+			r = -ENOMEM;
+			break;
+		}
+		cvisor__ckpt__sysv_msq__init(q);
+		q->key = c.perm.__key;
+		q->id = c.id;
+		q->uid = c.perm.uid, q->gid = c.perm.gid;
+		q->cuid = c.perm.cuid, q->cgid = c.perm.cgid;
+		q->mode = c.perm.mode;
+		q->seq = c.perm.__seq;
+		q->qbytes = c.qbytes;
+		q->stime = c.stime, q->rtime = c.rtime, q->ctime = c.ctime;
+		q->lspid = c.lspid, q->lrpid = c.lrpid;
+		sv.q = q;
+		sv.cap = c.qnum;
+		if (c.qnum && !(q->messages = alloc(ctx, c.qnum * sizeof(*q->messages)))) {
+			r = -ENOMEM;
+			break;
+		}
+		r = ipc_msg_ckpt_get(ns, slot, &c, save_msg, &sv);
+		img->sysv_msq[img->n_sysv_msq++] = q;
+	}
+	pthread_mutex_unlock(&ns->lock);
+	return r;
+}
+
+int ckpt_ipc_restore(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns, char *err,
+		     size_t errlen)
+{
+	size_t i;
+	int r = 0;
+
+	if (!img->n_sysv_msq)
+		return 0;
+	pthread_mutex_lock(&ns->lock);
+	for (i = 0; i < img->n_sysv_msq && r == 0; i++) {
+		const Cvisor__Ckpt__SysvMsq *g = img->sysv_msq[i];
+		struct ipc_msg_ckpt c = { .id = g->id, .ctime = g->ctime, .stime = g->stime,
+					  .rtime = g->rtime, .qbytes = g->qbytes,
+					  .lspid = g->lspid, .lrpid = g->lrpid };
+
+		c.perm.__key = g->key;
+		c.perm.uid = g->uid, c.perm.gid = g->gid;
+		c.perm.cuid = g->cuid, c.perm.cgid = g->cgid;
+		c.perm.mode = (unsigned short)g->mode;
+		c.perm.__seq = (unsigned short)g->seq;
+		r = ipc_msg_ckpt_add(ns, &c);
+		for (size_t j = 0; j < g->n_messages && r == 0; j++)
+			r = ipc_msg_ckpt_push(ns, g->id, (long)g->messages[j]->type,
+					      g->messages[j]->data.data, g->messages[j]->data.len);
+		if (r < 0)
+			snprintf(err, errlen, "System V message queue %d: %s", g->id,
+				 strerror(-r));
+	}
+	if (r < 0) { /* take out the ones added: nothing is left behind */
+		for (size_t j = 0; j < i; j++) {
+			struct ipc_obj *o = ipc_find_id(ns, IPC_K_MSG, img->sysv_msq[j]->id);
+
+			if (o) {
+				ipc_remove(ns, o);
+				ipc_msg_free(o);
+			}
+		}
+	} else if ((img->ipc_seq & 0xffff) > ns->seq) {
+		ns->seq = img->ipc_seq & 0xffff;
+	}
+	pthread_mutex_unlock(&ns->lock);
+	return r;
+}
