@@ -67,8 +67,9 @@ int64_t ipc_get(struct task *t, enum ipc_kind kind, int32_t key, int flags,
 		void *ctx);
 
 /* Wait on ns->cond (locked) until a change, CLOCK_MONOTONIC @deadline
- * (UINT64_MAX: none) or a signal: 0, -ETIMEDOUT (deadline passed) or
- * -EINTR (a signal, or the task must stop). */
+ * (UINT64_MAX: none) or a signal: 0, -ETIMEDOUT (deadline passed),
+ * -EINTR (a signal, or the task must stop) or, for an untimed wait that
+ * only a checkpoint interrupted, -ERESTARTNOINTR (the call restarts). */
 int ipc_wait(struct ipc_ns *ns, struct task *t, uint64_t deadline);
 
 uint64_t ipc_now_mono(void);
