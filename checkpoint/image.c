@@ -501,7 +501,7 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 						j);
 		}
 	}
-	if ((r = img_check_sysv_msq(s, err)) < 0)
+	if ((r = img_check_sysv_ipc(s, err)) < 0)
 		return r;
 	if ((r = img_shm_check(s, npages, err)) < 0)
 		return r;

@@ -8,7 +8,7 @@
  * its whole user state in t->cpu; a call blocked in the Sentry returns its
  * restart code as for a signal and is restarted after restore), then the
  * state is read.  Anything the format cannot represent yet (inet sockets,
- * ttys, SysV semaphores, writable shared mappings, files in
+ * ttys, writable shared mappings, files in
  * the memory file systems...) fails the checkpoint with a message naming
  * it; nothing is ever saved half right (docs/checkpoint.md).
  *
@@ -152,6 +152,9 @@ int ckpt_timers_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt
  * the fresh namespace @ns (on error none is left, message in @err). */
 int ckpt_ipc_save(struct ipc_ns *ns, struct Cvisor__Ckpt__Image *img,
 		  void *(*alloc)(void *ctx, size_t n), void *ctx);
+/* Semaphore sets and SEM_UNDO records likewise (ckpt_ipc_restore makes both). */
+int ckpt_ipc_save_sem(struct ipc_ns *ns, struct Cvisor__Ckpt__Image *img,
+		      void *(*alloc)(void *ctx, size_t n), void *ctx);
 int ckpt_ipc_restore(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns, char *err,
 		     size_t errlen);
 

@@ -1209,19 +1209,11 @@ static int check_kernel(struct saver *s)
 		return r;
 
 	if (ns) {
-		pthread_mutex_lock(&ns->lock);
-		for (int kind = 0; kind < IPC_NKINDS; kind++)
-			for (int i = 0; i < IPC_SLOTS; i++)
-				if (ns->objs[kind][i] && kind == IPC_K_SEM) { /* shm, msg: below */
-					pthread_mutex_unlock(&ns->lock);
-					return sv_fail(s, -EOPNOTSUPP,
-						       "the sandbox has System V semaphores "
-						       "(not saved yet)");
-				}
-		pthread_mutex_unlock(&ns->lock);
 		r = ckpt_shm_save_sysv(&s->shm, ns, &s->img); /* before any VMA */
+		if (r == 0) /* message queues, semaphores: ckpt_ipc.c */
+			r = ckpt_ipc_save(ns, &s->img, tm_alloc, s);
 		if (r == 0)
-			r = ckpt_ipc_save(ns, &s->img, tm_alloc, s); /* message queues */
+			r = ckpt_ipc_save_sem(ns, &s->img, tm_alloc, s);
 	}
 	return r;
 }

@@ -115,4 +115,27 @@ int ipc_msg_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_msg_ckpt *out,
 int ipc_msg_ckpt_add(struct ipc_ns *ns, const struct ipc_msg_ckpt *in);
 int ipc_msg_ckpt_push(struct ipc_ns *ns, int id, long type, const void *data, size_t len);
 
+/* Semaphore sets (ckpt_ipc.c), ns locked: ipc_sem_ckpt_get reads the set in
+ * @slot (-ENOENT: none) with its values and pids when @vals/@pids are not
+ * NULL (out->nsems entries each); ipc_sem_ckpt_add makes it again in its
+ * slot (-EEXIST if taken); ipc_sem_ckpt_undos gives every SEM_UNDO record
+ * to @fn, ipc_sem_ckpt_add_undo adds one (the set must exist, with @nsems
+ * semaphores). */
+#define IPC_SEM_MSL 32000 /* SEMMSL */
+#define IPC_SEM_VMX 32767 /* SEMVMX */
+struct ipc_sem_ckpt {
+	struct ipc_perm perm;
+	int id, nsems;
+	time_t ctime, otime;
+};
+int ipc_sem_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_sem_ckpt *out, int32_t *vals,
+		     int32_t *pids);
+int ipc_sem_ckpt_add(struct ipc_ns *ns, const struct ipc_sem_ckpt *in, const int32_t *vals,
+		     const int32_t *pids);
+int ipc_sem_ckpt_undos(struct ipc_ns *ns,
+		       int (*fn)(void *ctx, int32_t tgid, int semid, const int *adj, int nsems),
+		       void *ctx);
+int ipc_sem_ckpt_add_undo(struct ipc_ns *ns, int32_t tgid, int semid, const int32_t *adj,
+			  int nsems);
+
 #endif

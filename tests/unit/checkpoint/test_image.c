@@ -164,6 +164,10 @@ static Cvisor__Ckpt__PosixTimer **g_timers; /* POSIX timers of the process */
 static size_t g_ntimers;
 static Cvisor__Ckpt__SysvMsq **g_msq; /* System V message queues */
 static size_t g_nmsq;
+static Cvisor__Ckpt__SysvSem **g_sem; /* System V semaphore sets, undo records */
+static size_t g_nsem;
+static Cvisor__Ckpt__SemUndo **g_undo;
+static size_t g_nundo;
 
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
@@ -198,6 +202,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	img.n_shm_objects = g_nshm, img.shm_objects = g_shm;
 	img.n_sysv_shm = g_nsysv, img.sysv_shm = g_sysv;
 	img.n_sysv_msq = g_nmsq, img.sysv_msq = g_msq;
+	img.n_sysv_sem = g_nsem, img.sysv_sem = g_sem, img.n_sem_undo = g_nundo, img.sem_undo = g_undo;
 	ft.id = 2;
 	fs.id = 3, fs.cwd = (char *)"/", fs.root = (char *)"/";
 	t.tid = tid, t.creds = &c, t.regs.data = regs, t.regs.len = sizeof(regs);
@@ -637,6 +642,50 @@ static void test_sysv_msq(void **state)
 	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, 1, 8193), -EBADMSG);
 }
 
+/* A set of two semaphores (values v0, v1) and an undo record of process
+ * @tgid on set @semid with @nadj entries: accepted or not? */
+static int sem_verdict(int32_t id, uint32_t mode, size_t nvals, int32_t v1, int32_t tgid,
+		       int32_t semid, size_t nadj, int32_t adj0)
+{
+	int32_t vals[2] = { 3, v1 }, pids[2] = { 1, 1 }, adj[3] = { adj0, 0, 0 };
+	Cvisor__Ckpt__SysvSem q = CVISOR__CKPT__SYSV_SEM__INIT, *qp = &q;
+	Cvisor__Ckpt__SemUndo u = CVISOR__CKPT__SEM_UNDO__INIT, *up = &u;
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t blen;
+	int ret;
+
+	q.id = id, q.key = 9, q.mode = mode;
+	q.n_values = nvals, q.values = vals, q.n_pids = nvals, q.pids = pids;
+	u.tgid = tgid, u.semid = semid, u.n_adj = nadj, u.adj = adj;
+	g_sem = &qp, g_nsem = 1, g_undo = &up, g_nundo = 1;
+	buf = pack_min(&blen, 0, 1);
+	g_sem = NULL, g_nsem = 0, g_undo = NULL, g_nundo = 0;
+	ret = img_state_parse(buf, blen, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_sysv_sem(void **state)
+{
+	(void)state;
+	assert_int_equal(sem_verdict(32769, 0640, 2, 32767, 1, 32769, 2, -3), 0);
+	/* bad slot, mode bits, an empty set, values out of range, an undo
+	 * record of no process or of no set, of the wrong size, out of range */
+	assert_int_equal(sem_verdict(256, 0640, 2, 0, 1, 256, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 02640, 2, 0, 1, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 0, 0, 1, 1, 0, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 32768, 1, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, -1, 1, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 2, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 1, 2, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 1, 1, 3, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 1, 1, 2, 40000), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -733,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_sysv_shm),
 		cmocka_unit_test(test_posix_timers),
 		cmocka_unit_test(test_sysv_msq),
+		cmocka_unit_test(test_sysv_sem),
 		cmocka_unit_test(test_event_files),
 		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),
