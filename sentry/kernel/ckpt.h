@@ -157,6 +157,8 @@ int ckpt_ipc_save_sem(struct ipc_ns *ns, struct Cvisor__Ckpt__Image *img,
 		      void *(*alloc)(void *ctx, size_t n), void *ctx);
 int ckpt_ipc_restore(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns, char *err,
 		     size_t errlen);
+/* Take out what ckpt_ipc_restore made (a later step failed). */
+void ckpt_ipc_restore_undo(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns);
 
 /* Anonymous shared memory (ckpt_shm.c).  Save: ckpt_shm_id gives the image
  * id of a memfd (a reference kept in @set), ckpt_shm_save writes every

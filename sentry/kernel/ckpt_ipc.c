@@ -207,29 +207,67 @@ static int restore_sem(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns,
 			snprintf(err, errlen, "SEM_UNDO of process %d on set %d: %s", u->tgid,
 				 u->semid, strerror(-r));
 	}
-	if (r < 0) /* take out the sets added (with their undo records) */
-		for (size_t j = 0; j < img->n_sysv_sem; j++) {
-			struct ipc_obj *o = ipc_find_id(ns, IPC_K_SEM, img->sysv_sem[j]->id);
-
-			if (o) {
-				ipc_remove(ns, o);
-				ipc_sem_free(ns, o);
-			}
-		}
 	return r;
+}
+
+/* Take out every set and queue of @img (ns locked): their slots were free
+ * before the restore, so whatever is there now was put by it. */
+static void remove_restored(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns)
+{
+	for (size_t j = 0; j < img->n_sysv_sem; j++) {
+		struct ipc_obj *o = ipc_find_id(ns, IPC_K_SEM, img->sysv_sem[j]->id);
+
+		if (o) {
+			ipc_remove(ns, o);
+			ipc_sem_free(ns, o); /* and its undo records */
+		}
+	}
+	for (size_t j = 0; j < img->n_sysv_msq; j++) {
+		struct ipc_obj *o = ipc_find_id(ns, IPC_K_MSG, img->sysv_msq[j]->id);
+
+		if (o) {
+			ipc_remove(ns, o);
+			ipc_msg_free(o);
+		}
+	}
+}
+
+void ckpt_ipc_restore_undo(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns)
+{
+	pthread_mutex_lock(&ns->lock);
+	remove_restored(img, ns);
+	pthread_mutex_unlock(&ns->lock);
+}
+
+/* Are the slots of @img's sets and queues free in @ns (locked)? */
+static int slots_free(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns)
+{
+	unsigned mask = (1u << IPC_SEQ_SHIFT) - 1;
+
+	for (size_t j = 0; j < img->n_sysv_sem; j++)
+		if (ns->objs[IPC_K_SEM][(unsigned)img->sysv_sem[j]->id & mask])
+			return 0;
+	for (size_t j = 0; j < img->n_sysv_msq; j++)
+		if (ns->objs[IPC_K_MSG][(unsigned)img->sysv_msq[j]->id & mask])
+			return 0;
+	return 1;
 }
 
 int ckpt_ipc_restore(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns, char *err,
 		     size_t errlen)
 {
-	size_t i;
 	int r = 0;
 
 	if (!img->n_sysv_msq && !img->n_sysv_sem)
 		return 0;
 	pthread_mutex_lock(&ns->lock);
+	if (!slots_free(img, ns)) { /* the image reader bounded the slots */
+		pthread_mutex_unlock(&ns->lock);
+		snprintf(err, errlen, "System V IPC: the sandbox has objects in the saved slots");
+		return -EEXIST;
+	}
 	r = restore_sem(img, ns, err, errlen);
-	for (i = 0; i < img->n_sysv_msq && r == 0; i++) {
+	for (size_t i = 0; i < img->n_sysv_msq && r == 0; i++) {
 		const Cvisor__Ckpt__SysvMsq *g = img->sysv_msq[i];
 		struct ipc_msg_ckpt c = { .id = g->id, .ctime = g->ctime, .stime = g->stime,
 					  .rtime = g->rtime, .qbytes = g->qbytes,
@@ -248,24 +286,9 @@ int ckpt_ipc_restore(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns, c
 			snprintf(err, errlen, "System V message queue %d: %s", g->id,
 				 strerror(-r));
 	}
-	if (r < 0) { /* take out the ones added: nothing is left behind */
-		for (size_t j = 0; j < i; j++) {
-			struct ipc_obj *o = ipc_find_id(ns, IPC_K_MSG, img->sysv_msq[j]->id);
-
-			if (o) {
-				ipc_remove(ns, o);
-				ipc_msg_free(o);
-			}
-		}
-		for (size_t j = 0; j < img->n_sysv_sem; j++) {
-			struct ipc_obj *o = ipc_find_id(ns, IPC_K_SEM, img->sysv_sem[j]->id);
-
-			if (o) {
-				ipc_remove(ns, o);
-				ipc_sem_free(ns, o);
-			}
-		}
-	} else if ((img->ipc_seq & 0xffff) > ns->seq) {
+	if (r < 0) /* nothing is left behind */
+		remove_restored(img, ns);
+	else if ((img->ipc_seq & 0xffff) > ns->seq) {
 		ns->seq = img->ipc_seq & 0xffff;
 	}
 	pthread_mutex_unlock(&ns->lock);

@@ -729,8 +729,11 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = make_group(&s, img->groups[i], &s.tgs[i]);
 	if (r == 0) /* undoes itself on failure */
 		r = ckpt_ipc_restore(img, k->ipc, err, errlen);
-	if (r == 0) /* last: undoes itself on failure */
+	if (r == 0) { /* last: undoes itself on failure */
 		r = ckpt_shm_restore_sysv(img, s.shm, k->ipc, err, errlen);
+		if (r < 0)
+			ckpt_ipc_restore_undo(img, k->ipc);
+	}
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-r));
