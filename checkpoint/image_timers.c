@@ -43,7 +43,7 @@ int img_check_posix_timers(const Cvisor__Ckpt__ThreadGroup *g, struct img_error 
 		if (t->overrun < 0)
 			return img_fail(err, -EBADMSG, "state: process %d: timer %d: bad overrun",
 					g->tgid, t->id);
-		if (t->notify != IMG_SIGEV_THREAD_ID)
+		if (t->notify != IMG_SIGEV_THREAD_ID || t->tid == 0) /* 0: its thread exited */
 			continue;
 		for (size_t j = 0; j < g->n_tasks; j++)
 			tid_ok |= g->tasks[j] && g->tasks[j]->tid == t->tid;

@@ -6,15 +6,22 @@
  * goes on, a deadline that passed meanwhile fires at once).  A queued
  * timer signal is a pending signal with si_timerid: the timer keeps its
  * id, so the signal still belongs to it (overruns, timer_settime dropping
- * it).  The image's fields are validated by checkpoint/image_timers.c.
+ * it).  A SIGEV_THREAD_ID timer whose thread has exited is saved with
+ * tid 0: it keeps counting, signalling nobody, as before.  The image's
+ * fields are validated by checkpoint/image_timers.c.
  */
 #include <errno.h>
+#include <signal.h>
 
 #include "sentry/kernel/ckpt.h"
 #include "checkpoint/image.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/task.h"
+
+#ifndef SIGEV_THREAD_ID
+#define SIGEV_THREAD_ID 4
+#endif
 
 int ckpt_timers_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g,
 				  void *(*alloc)(void *ctx, size_t n), void *ctx)
@@ -44,6 +51,11 @@ int ckpt_timers_save_group_locked(const struct thread_group *tg, struct Cvisor__
 		pt->notify = st.notify;
 		pt->signo = st.signo;
 		pt->tid = st.tid;
+		/* a SIGEV_THREAD_ID target that has exited: nobody to tell (0) */
+		if (st.notify == SIGEV_THREAD_ID &&
+		    (st.tid <= 0 || st.tid >= KERNEL_PID_MAX || !tg->k->tids[st.tid] ||
+		     tg->k->tids[st.tid]->tg != tg))
+			pt->tid = 0;
 		pt->value = st.value;
 		pt->next_ns = st.next;
 		pt->interval_ns = st.interval;

@@ -578,6 +578,7 @@ static void test_posix_timers(void **state)
 	assert_int_equal(timer_verdict(0, 255, 0, 4, 34, 1, 3), 0);   /* REALTIME, THREAD_ID */
 	assert_int_equal(timer_verdict(0, 1, 7, 1, 0, 0, 0), 0);      /* BOOTTIME, SIGEV_NONE */
 	assert_int_equal(timer_verdict(0, 1, 1, 0, 64, 0, 0), 0);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 0, 0), 0); /* its thread exited */
 	/* ids out of range or twice, CPU-time and unknown clocks, SIGEV_THREAD
 	 * (a glibc notion) and unknown notifications, signals out of range,
 	 * a target thread of no process of the image, negative overruns */
@@ -592,7 +593,7 @@ static void test_posix_timers(void **state)
 	assert_int_equal(timer_verdict(0, 1, 1, 0, 0, 0, 0), -EBADMSG);
 	assert_int_equal(timer_verdict(0, 1, 1, 0, 65, 0, 0), -EBADMSG);
 	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 2, 0), -EBADMSG);
-	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, -1, 0), -EBADMSG);
 	assert_int_equal(timer_verdict(0, 1, 1, 0, 14, 0, -1), -EBADMSG);
 }
 
