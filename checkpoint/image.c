@@ -501,6 +501,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 						j);
 		}
 	}
+	if ((r = img_check_sysv_ipc(s, err)) < 0)
+		return r;
 	if ((r = img_shm_check(s, npages, err)) < 0)
 		return r;
 	for (size_t i = 0; i < s->n_pipes; i++) {
@@ -603,6 +605,8 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 		if (!parent_found)
 			return img_fail(err, -EBADMSG, "state: process %d: parent %d not before it",
 					g->tgid, g->parent_tgid);
+		if ((r = img_check_posix_timers(g, err)) < 0)
+			return r;
 		if (g->zombie) {
 			if (g->n_tasks || !g->parent_tgid || strlen(g->comm) > 15)
 				return img_fail(err, -EBADMSG, "state: zombie %d: bad fields",

@@ -111,6 +111,11 @@ int img_state_check(const ImgState *s, uint64_t pages_size, struct img_error *er
 int img_shm_check(const ImgState *s, uint64_t npages, struct img_error *err);
 const Cvisor__Ckpt__ShmObject *img_shm_find(const ImgState *s, uint32_t id);
 void img_state_free(ImgState *s);
+/* The System V message queue and semaphore part of img_state_check
+ * (image_ipc.c). */
+int img_check_sysv_ipc(const ImgState *s, struct img_error *err);
+/* The POSIX-timer part of img_state_check for one process (image_timers.c). */
+int img_check_posix_timers(const Cvisor__Ckpt__ThreadGroup *g, struct img_error *err);
 /* The AF_UNIX part of img_state_check (image_sock.c). */
 int img_check_unix_sockets(const ImgState *s, struct img_error *err);
 /* The loopback inet sockets (image_inet.c). */

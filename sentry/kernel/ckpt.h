@@ -8,7 +8,7 @@
  * its whole user state in t->cpu; a call blocked in the Sentry returns its
  * restart code as for a signal and is restarted after restore), then the
  * state is read.  Anything the format cannot represent yet (inet sockets,
- * ttys, SysV IPC, writable shared mappings, POSIX timers, files in
+ * ttys, writable shared mappings, files in
  * the memory file systems...) fails the checkpoint with a message naming
  * it; nothing is ever saved half right (docs/checkpoint.md).
  *
@@ -154,6 +154,26 @@ void ckpt_cpu_save_task(struct task *t, struct Cvisor__Ckpt__Task *pt);
 void ckpt_cpu_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g);
 void ckpt_cpu_restore_task(struct task *t, const struct Cvisor__Ckpt__Task *pt);
 void ckpt_cpu_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__ThreadGroup *g);
+
+/* POSIX timers (ckpt_timers.c): save with the group under kernel.lock
+ * (@alloc: zeroed, freed with the image); restore them disarmed into the
+ * unpublished @tg (ptimer_arm_restored arms them once the tasks exist). */
+int ckpt_timers_save_group_locked(const struct thread_group *tg, struct Cvisor__Ckpt__ThreadGroup *g,
+				  void *(*alloc)(void *ctx, size_t n), void *ctx);
+int ckpt_timers_restore_group(struct thread_group *tg, const struct Cvisor__Ckpt__ThreadGroup *g);
+
+/* System V message queues (ckpt_ipc.c): save every queue into
+ * img->sysv_msq (@alloc: zeroed, freed with the image); restore them into
+ * the fresh namespace @ns (on error none is left, message in @err). */
+int ckpt_ipc_save(struct ipc_ns *ns, struct Cvisor__Ckpt__Image *img,
+		  void *(*alloc)(void *ctx, size_t n), void *ctx);
+/* Semaphore sets and SEM_UNDO records likewise (ckpt_ipc_restore makes both). */
+int ckpt_ipc_save_sem(struct ipc_ns *ns, struct Cvisor__Ckpt__Image *img,
+		      void *(*alloc)(void *ctx, size_t n), void *ctx);
+int ckpt_ipc_restore(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns, char *err,
+		     size_t errlen);
+/* Take out what ckpt_ipc_restore made (a later step failed). */
+void ckpt_ipc_restore_undo(const struct Cvisor__Ckpt__Image *img, struct ipc_ns *ns);
 
 /* Anonymous shared memory (ckpt_shm.c).  Save: ckpt_shm_id gives the image
  * id of a memfd (a reference kept in @set), ckpt_shm_save writes every

@@ -21,6 +21,7 @@
 #include "sentry/fs/hostfd.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/itimer.h"
+#include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
@@ -559,6 +560,7 @@ static int make_group(struct restorer *s, const Cvisor__Ckpt__ThreadGroup *g,
 	tg->itimer_prof.interval = g->itimer_prof_interval;
 	tg->cpu_timers_armed = g->itimer_virt_left || g->itimer_prof_left;
 	ckpt_cpu_restore_group(tg, g);
+	r = ckpt_timers_restore_group(tg, g);
 	for (size_t i = 0; i < g->n_tasks && r == 0; i++) {
 		struct task *t = NULL;
 
@@ -575,6 +577,7 @@ static void free_group(struct thread_group *tg)
 	if (!tg)
 		return;
 	signal_free_pending(&tg->sig.shared);
+	ptimer_tg_exit(tg); /* never armed */
 	if (tg->as)
 		plat_as_destroy(tg->as);
 	mm_free(tg->mm);
@@ -727,8 +730,13 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		r = make_mm(&s, img->mms[i], &s.mms[i]);
 	for (size_t i = 0; i < img->n_groups && r == 0; i++)
 		r = make_group(&s, img->groups[i], &s.tgs[i]);
-	if (r == 0) /* last: undoes itself on failure */
+	if (r == 0) /* undoes itself on failure */
+		r = ckpt_ipc_restore(img, k->ipc, err, errlen);
+	if (r == 0) { /* last: undoes itself on failure */
 		r = ckpt_shm_restore_sysv(img, s.shm, k->ipc, err, errlen);
+		if (r < 0)
+			ckpt_ipc_restore_undo(img, k->ipc);
+	}
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-r));
@@ -775,6 +783,9 @@ int kernel_ckpt_restore(struct kernel *k, const void *state, size_t len, int pag
 		if (!img->groups[i]->zombie && img->groups[i]->itimer_real_deadline)
 			ktimer_set(&s.tgs[i]->itimer_real, img->groups[i]->itimer_real_deadline,
 				   img->groups[i]->itimer_real_interval, NULL, NULL);
+	for (size_t i = 0; i < img->n_groups; i++)
+		if (!img->groups[i]->zombie)
+			ptimer_arm_restored(s.tgs[i]);
 	r = 0;
 	for (size_t i = 0; i < s.ntasks; i++) {
 		int e = task_start(s.tasks[i]);

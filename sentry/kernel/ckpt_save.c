@@ -99,6 +99,11 @@ static void *sv_alloc(struct saver *s, size_t n)
 	return sv_keep(s, calloc(1, n ? n : 1));
 }
 
+static void *tm_alloc(void *ctx, size_t n) /* ckpt_timers.c, ckpt_ipc.c */
+{
+	return sv_alloc(ctx, n);
+}
+
 static char *sv_strdup(struct saver *s, const char *str)
 {
 	return sv_keep(s, strdup(str ? str : ""));
@@ -862,9 +867,6 @@ static int save_group(struct saver *s, struct thread_group *tg)
 			       "process %d has a controlling terminal (not saved yet)", tg->tgid);
 	if (tg->sig.stopped)
 		return sv_fail(s, -EOPNOTSUPP, "process %d is stopped by job control", tg->tgid);
-	if (tg->ptimers)
-		return sv_fail(s, -EOPNOTSUPP,
-			       "process %d has POSIX timers (timer_create: not saved yet)", tg->tgid);
 	g = sv_alloc(s, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
@@ -878,7 +880,10 @@ static int save_group(struct saver *s, struct thread_group *tg)
 	g->itimer_prof_left = tg->itimer_prof.left;
 	g->itimer_prof_interval = tg->itimer_prof.interval;
 	ckpt_cpu_save_group_locked(tg, g);
+	r = ckpt_timers_save_group_locked(tg, g, tm_alloc, s);
 	pthread_mutex_unlock(&k->lock);
+	if (r < 0)
+		return r;
 	g->tgid = tg->tgid;
 	g->parent_tgid = tg->parent ? tg->parent->tgid : 0;
 	g->pgid = tg->pgid;
@@ -1210,17 +1215,11 @@ static int check_kernel(struct saver *s)
 		return r;
 
 	if (ns) {
-		pthread_mutex_lock(&ns->lock);
-		for (int kind = 0; kind < IPC_NKINDS; kind++)
-			for (int i = 0; i < IPC_SLOTS; i++)
-				if (ns->objs[kind][i] && kind != IPC_K_SHM) { /* ckpt_shm.c */
-					pthread_mutex_unlock(&ns->lock);
-					return sv_fail(s, -EOPNOTSUPP,
-						       "the sandbox has System V semaphores or "
-						       "message queues (not saved yet)");
-				}
-		pthread_mutex_unlock(&ns->lock);
 		r = ckpt_shm_save_sysv(&s->shm, ns, &s->img); /* before any VMA */
+		if (r == 0) /* message queues, semaphores: ckpt_ipc.c */
+			r = ckpt_ipc_save(ns, &s->img, tm_alloc, s);
+		if (r == 0)
+			r = ckpt_ipc_save_sem(ns, &s->img, tm_alloc, s);
 	}
 	return r;
 }

@@ -189,9 +189,12 @@ int ipc_wait(struct ipc_ns *ns, struct task *t, uint64_t deadline)
 {
 	uint64_t now = ipc_now_mono(), until;
 	struct timespec ts;
+	int r = task_interrupted(t, -EINTR);
 
-	if (task_interrupted(t, -EINTR) < 0)
-		return -EINTR;
+	/* only a checkpoint stopped an untimed wait: restarted after it
+	 * (ERESTARTNOINTR), the application never sees EINTR */
+	if (r < 0)
+		return r == -ERESTARTNOINTR && deadline == UINT64_MAX ? r : -EINTR;
 	if (now >= deadline)
 		return -ETIMEDOUT;
 	until = now + 50 * 1000 * 1000ULL; /* bounds how late a signal is seen */

@@ -17,7 +17,8 @@
  *
  * Blocking calls (semop, msgsnd, msgrcv) sleep on the namespace's condition
  * variable, broadcast on every change; as Linux, they are never restarted
- * after a signal handler (EINTR).  SEM_UNDO adjustments are kept per
+ * after a signal handler (EINTR), but an untimed one stopped only by a
+ * checkpoint restarts.  SEM_UNDO adjustments are kept per
  * process (tgid) and applied by ipc_tg_exit().
  *
  * Locking: ipc_ns.lock protects everything in the namespace; it is taken

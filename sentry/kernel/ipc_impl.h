@@ -67,8 +67,9 @@ int64_t ipc_get(struct task *t, enum ipc_kind kind, int32_t key, int flags,
 		void *ctx);
 
 /* Wait on ns->cond (locked) until a change, CLOCK_MONOTONIC @deadline
- * (UINT64_MAX: none) or a signal: 0, -ETIMEDOUT (deadline passed) or
- * -EINTR (a signal, or the task must stop). */
+ * (UINT64_MAX: none) or a signal: 0, -ETIMEDOUT (deadline passed),
+ * -EINTR (a signal, or the task must stop) or, for an untimed wait that
+ * only a checkpoint interrupted, -ERESTARTNOINTR (the call restarts). */
 int ipc_wait(struct ipc_ns *ns, struct task *t, uint64_t deadline);
 
 uint64_t ipc_now_mono(void);
@@ -94,5 +95,47 @@ struct ipc_shm_ckpt {
 };
 int ipc_shm_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_shm_ckpt *out);
 int ipc_shm_ckpt_add(struct ipc_ns *ns, const struct ipc_shm_ckpt *in);
+
+/* Message queues (ckpt_ipc.c), ns locked: ipc_msg_ckpt_get reads the queue
+ * in @slot (-ENOENT: none) and gives each message to @msg in queue order
+ * (its error stops the walk); ipc_msg_ckpt_add makes an empty queue in its
+ * saved slot (-EEXIST if taken), ipc_msg_ckpt_push appends a message to it
+ * (@data copied; no limit is checked: the image reader did). */
+#define IPC_MSG_MAX 8192             /* MSGMAX: the largest message */
+#define IPC_MSG_QBYTES_HARD (16u << 20) /* the most a queue may hold */
+struct ipc_msg_ckpt {
+	struct ipc_perm perm;
+	int id;
+	time_t ctime, stime, rtime;
+	uint64_t qbytes, qnum;
+	int32_t lspid, lrpid;
+};
+int ipc_msg_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_msg_ckpt *out,
+		     int (*msg)(void *ctx, long type, const void *data, size_t len), void *ctx);
+int ipc_msg_ckpt_add(struct ipc_ns *ns, const struct ipc_msg_ckpt *in);
+int ipc_msg_ckpt_push(struct ipc_ns *ns, int id, long type, const void *data, size_t len);
+
+/* Semaphore sets (ckpt_ipc.c), ns locked: ipc_sem_ckpt_get reads the set in
+ * @slot (-ENOENT: none) with its values and pids when @vals/@pids are not
+ * NULL (out->nsems entries each); ipc_sem_ckpt_add makes it again in its
+ * slot (-EEXIST if taken); ipc_sem_ckpt_undos gives every SEM_UNDO record
+ * to @fn, ipc_sem_ckpt_add_undo adds one (the set must exist, with @nsems
+ * semaphores). */
+#define IPC_SEM_MSL 32000 /* SEMMSL */
+#define IPC_SEM_VMX 32767 /* SEMVMX */
+struct ipc_sem_ckpt {
+	struct ipc_perm perm;
+	int id, nsems;
+	time_t ctime, otime;
+};
+int ipc_sem_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_sem_ckpt *out, int32_t *vals,
+		     int32_t *pids);
+int ipc_sem_ckpt_add(struct ipc_ns *ns, const struct ipc_sem_ckpt *in, const int32_t *vals,
+		     const int32_t *pids);
+int ipc_sem_ckpt_undos(struct ipc_ns *ns,
+		       int (*fn)(void *ctx, int32_t tgid, int semid, const int *adj, int nsems),
+		       void *ctx);
+int ipc_sem_ckpt_add_undo(struct ipc_ns *ns, int32_t tgid, int semid, const int32_t *adj,
+			  int nsems);
 
 #endif

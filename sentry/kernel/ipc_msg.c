@@ -9,10 +9,10 @@
 #include "lib/macro.h"
 #include "task.h"
 
-#define MSG_MAX 8192  /* MSGMAX: largest message */
+#define MSG_MAX IPC_MSG_MAX /* MSGMAX: largest message */
 #define MSG_MNB 16384 /* MSGMNB: default queue size in bytes */
 /* The most even root may let a queue hold: its messages are Sentry memory. */
-#define MSG_QBYTES_HARD (16u << 20)
+#define MSG_QBYTES_HARD IPC_MSG_QBYTES_HARD
 
 struct msg_item {
 	struct msg_item *next;
@@ -295,4 +295,74 @@ int64_t ipc_msgctl(struct task *t, int id, int cmd, uint64_t buf)
 out:
 	pthread_mutex_unlock(&ns->lock);
 	return r;
+}
+
+int ipc_msg_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_msg_ckpt *out,
+		     int (*msg)(void *ctx, long type, const void *data, size_t len), void *ctx)
+{
+	struct ipc_obj *o = slot >= 0 && slot < IPC_SLOTS ? ns->objs[IPC_K_MSG][slot] : NULL;
+	struct ipc_msq *q;
+
+	if (!o)
+		return -ENOENT;
+	q = msq_of(o);
+	*out = (struct ipc_msg_ckpt){ .perm = o->perm, .id = o->id, .ctime = o->ctime,
+				      .stime = q->stime, .rtime = q->rtime, .qbytes = q->qbytes,
+				      .qnum = q->qnum, .lspid = q->lspid, .lrpid = q->lrpid };
+	for (struct msg_item *m = q->head; m && msg; m = m->next) {
+		int r = msg(ctx, m->type, m->data, m->len);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ipc_msg_ckpt_add(struct ipc_ns *ns, const struct ipc_msg_ckpt *in)
+{
+	int slot = in->id & ((1 << IPC_SEQ_SHIFT) - 1);
+	struct ipc_msq *q;
+
+	if (in->id < 0 || slot >= IPC_SLOTS || in->qbytes > MSG_QBYTES_HARD)
+		return -EINVAL;
+	if (ns->objs[IPC_K_MSG][slot])
+		return -EEXIST;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->o.perm = in->perm;
+	q->o.id = in->id;
+	q->o.kind = IPC_K_MSG;
+	q->o.ctime = in->ctime;
+	q->tail = &q->head;
+	q->qbytes = in->qbytes;
+	q->stime = in->stime;
+	q->rtime = in->rtime;
+	q->lspid = in->lspid;
+	q->lrpid = in->lrpid;
+	ns->objs[IPC_K_MSG][slot] = &q->o;
+	return 0;
+}
+
+int ipc_msg_ckpt_push(struct ipc_ns *ns, int id, long type, const void *data, size_t len)
+{
+	struct ipc_obj *o = ipc_find_id(ns, IPC_K_MSG, id);
+	struct msg_item *m;
+	struct ipc_msq *q;
+
+	if (!o || type < 1 || len > MSG_MAX)
+		return -EINVAL;
+	m = malloc(sizeof(*m) + len);
+	if (!m)
+		return -ENOMEM;
+	m->next = NULL;
+	m->type = type;
+	m->len = len;
+	memcpy(m->data, data, len);
+	q = msq_of(o);
+	*q->tail = m;
+	q->tail = &m->next;
+	q->cbytes += len;
+	q->qnum++;
+	return 0;
 }

@@ -11,9 +11,9 @@
 #include "lib/timeutil.h"
 #include "task.h"
 
-#define SEM_MSL 32000 /* SEMMSL: semaphores per set */
+#define SEM_MSL IPC_SEM_MSL /* SEMMSL: semaphores per set */
 #define SEM_OPM 500   /* SEMOPM: operations per semop */
-#define SEM_VMX 32767 /* SEMVMX: largest value */
+#define SEM_VMX IPC_SEM_VMX /* SEMVMX: largest value */
 
 struct sem_one {
 	int val;
@@ -439,4 +439,87 @@ void ipc_tg_exit(struct kernel *k, int32_t tgid)
 		pthread_cond_broadcast(&ns->cond);
 	ipc_shm_sweep(ns);
 	pthread_mutex_unlock(&ns->lock);
+}
+
+int ipc_sem_ckpt_get(struct ipc_ns *ns, int slot, struct ipc_sem_ckpt *out, int32_t *vals,
+		     int32_t *pids)
+{
+	struct ipc_obj *o = slot >= 0 && slot < IPC_SLOTS ? ns->objs[IPC_K_SEM][slot] : NULL;
+	struct ipc_sem *s;
+
+	if (!o)
+		return -ENOENT;
+	s = sem_of(o);
+	*out = (struct ipc_sem_ckpt){ .perm = o->perm, .id = o->id, .nsems = s->nsems,
+				      .ctime = o->ctime, .otime = s->otime };
+	for (int i = 0; i < s->nsems; i++) {
+		if (vals)
+			vals[i] = s->sems[i].val;
+		if (pids)
+			pids[i] = s->sems[i].pid;
+	}
+	return 0;
+}
+
+int ipc_sem_ckpt_add(struct ipc_ns *ns, const struct ipc_sem_ckpt *in, const int32_t *vals,
+		     const int32_t *pids)
+{
+	int slot = in->id & ((1 << IPC_SEQ_SHIFT) - 1);
+	struct ipc_sem *s;
+
+	if (in->id < 0 || slot >= IPC_SLOTS || in->nsems < 1 || in->nsems > SEM_MSL)
+		return -EINVAL;
+	if (ns->objs[IPC_K_SEM][slot])
+		return -EEXIST;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->sems = calloc((size_t)in->nsems, sizeof(*s->sems));
+	if (!s->sems) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->o.perm = in->perm;
+	s->o.id = in->id;
+	s->o.kind = IPC_K_SEM;
+	s->o.ctime = in->ctime;
+	s->otime = in->otime;
+	s->nsems = in->nsems;
+	for (int i = 0; i < in->nsems; i++) {
+		s->sems[i].val = vals[i] < 0 ? 0 : vals[i] > SEM_VMX ? SEM_VMX : vals[i];
+		s->sems[i].pid = pids[i];
+	}
+	ns->objs[IPC_K_SEM][slot] = &s->o;
+	return 0;
+}
+
+int ipc_sem_ckpt_undos(struct ipc_ns *ns,
+		       int (*fn)(void *ctx, int32_t tgid, int semid, const int *adj, int nsems),
+		       void *ctx)
+{
+	for (struct sem_undo *u = ns->undo; u; u = u->next) {
+		int r = fn(ctx, u->tgid, u->semid, u->adj, u->nsems);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ipc_sem_ckpt_add_undo(struct ipc_ns *ns, int32_t tgid, int semid, const int32_t *adj,
+			  int nsems)
+{
+	struct ipc_obj *o = ipc_find_id(ns, IPC_K_SEM, semid);
+	struct sem_undo *u;
+
+	if (!o || sem_of(o)->nsems != nsems)
+		return -EINVAL;
+	if (undo_find(ns, tgid, sem_of(o), false))
+		return -EEXIST;
+	u = undo_find(ns, tgid, sem_of(o), true);
+	if (!u)
+		return -ENOMEM;
+	for (int i = 0; i < nsems; i++)
+		u->adj[i] = adj[i];
+	return 0;
 }

@@ -358,3 +358,64 @@ void ptimer_tg_exit(struct thread_group *tg)
 		}
 	free(s);
 }
+
+int ptimer_export_locked(const struct thread_group *tg, int id, struct ptimer_state *ret)
+{
+	const struct ptimer *pt;
+
+	if (id < 0 || id >= PTIMER_MAX || !tg->ptimers || !(pt = tg->ptimers->t[id]))
+		return -ENOENT;
+	memset(ret, 0, sizeof(*ret));
+	ret->id = pt->id;
+	ret->clock = pt->clock;
+	ret->notify = pt->notify;
+	ret->signo = pt->signo;
+	ret->tid = pt->tid;
+	ret->value = (uint64_t)(uintptr_t)pt->value.sival_ptr;
+	ret->next = pt->next;
+	ret->interval = pt->interval;
+	ret->overrun = pt->overrun;
+	return 0;
+}
+
+int ptimer_import(struct thread_group *tg, const struct ptimer_state *st)
+{
+	struct ptimer *pt;
+
+	if (st->id < 0 || st->id >= PTIMER_MAX)
+		return -EINVAL;
+	if (!tg->ptimers && !(tg->ptimers = calloc(1, sizeof(*tg->ptimers))))
+		return -ENOMEM;
+	if (tg->ptimers->t[st->id])
+		return -EEXIST;
+	pt = calloc(1, sizeof(*pt));
+	if (!pt)
+		return -ENOMEM;
+	pt->tg = tg;
+	pt->id = st->id;
+	pt->clock = st->clock;
+	pt->notify = st->notify;
+	pt->signo = st->signo;
+	pt->tid = st->tid;
+	pt->value.sival_ptr = (void *)(uintptr_t)st->value;
+	pt->next = st->next;
+	pt->interval = st->next ? st->interval : 0;
+	pt->overrun = st->overrun < 0 ? 0 : st->overrun;
+	ktimer_init(&pt->kt, tg->k->timers, expired);
+	tg->ptimers->t[st->id] = pt;
+	return 0;
+}
+
+void ptimer_arm_restored(struct thread_group *tg)
+{
+	struct kernel *k = tg->k;
+
+	pthread_mutex_lock(&k->lock);
+	for (int i = 0; tg->ptimers && i < PTIMER_MAX; i++) {
+		struct ptimer *pt = tg->ptimers->t[i];
+
+		if (pt && pt->next)
+			ktimer_set(&pt->kt, pt->next, pt->interval, NULL, NULL);
+	}
+	pthread_mutex_unlock(&k->lock);
+}

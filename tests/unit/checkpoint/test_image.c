@@ -160,6 +160,14 @@ static uint32_t g_vma_shm_id, g_vma_kind;
 static Cvisor__Ckpt__SysvShm **g_sysv;
 static size_t g_nsysv;
 static uint64_t g_vma_off;
+static Cvisor__Ckpt__PosixTimer **g_timers; /* POSIX timers of the process */
+static size_t g_ntimers;
+static Cvisor__Ckpt__SysvMsq **g_msq; /* System V message queues */
+static size_t g_nmsq;
+static Cvisor__Ckpt__SysvSem **g_sem; /* System V semaphore sets, undo records */
+static size_t g_nsem;
+static Cvisor__Ckpt__SemUndo **g_undo;
+static size_t g_nundo;
 
 /* A minimal valid state: one process, one thread, one VMA with a run. */
 static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
@@ -193,6 +201,8 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	}
 	img.n_shm_objects = g_nshm, img.shm_objects = g_shm;
 	img.n_sysv_shm = g_nsysv, img.sysv_shm = g_sysv;
+	img.n_sysv_msq = g_nmsq, img.sysv_msq = g_msq;
+	img.n_sysv_sem = g_nsem, img.sysv_sem = g_sem, img.n_sem_undo = g_nundo, img.sem_undo = g_undo;
 	ft.id = 2;
 	fs.id = 3, fs.cwd = (char *)"/", fs.root = (char *)"/";
 	t.tid = tid, t.creds = &c, t.regs.data = regs, t.regs.len = sizeof(regs);
@@ -200,6 +210,7 @@ static uint8_t *pack_min(size_t *len, uint64_t run_index, int32_t tid)
 	g.tgid = 1, g.pgid = 1, g.sid = 1, g.mm_id = 1, g.comm = (char *)"x", g.exe = (char *)"/x";
 	g.n_rlimits = 16, g.rlimits = rls, g.n_actions = 64, g.actions = sas;
 	g.n_tasks = 1, g.tasks = &tp;
+	g.n_posix_timers = g_ntimers, g.posix_timers = g_timers;
 	img.n_groups = 1, img.groups = &gp, img.n_mms = 1, img.mms = &mp;
 	img.n_fd_tables = 1, img.fd_tables = &ftp, img.n_fs_contexts = 1, img.fs_contexts = &fsp;
 	img.n_fs_entries = g_nfs, img.fs_entries = g_fs;
@@ -534,6 +545,148 @@ static void test_sysv_shm(void **state)
 	assert_int_equal(sysv_verdict(1, 32768, 65537, 7, 0, 5000, 04640, 2), -EBADMSG);
 }
 
+/* Two POSIX timers of the one-thread process (tid 1): accepted or not? */
+static int timer_verdict(int32_t id0, int32_t id1, int32_t clock, int32_t notify, int32_t signo,
+			 int32_t tid, int32_t overrun)
+{
+	Cvisor__Ckpt__PosixTimer t[2] = { CVISOR__CKPT__POSIX_TIMER__INIT,
+					  CVISOR__CKPT__POSIX_TIMER__INIT },
+				 *tp[2] = { &t[0], &t[1] };
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	t[0].id = id0, t[0].clock = 1, t[0].notify = 0, t[0].signo = 14;
+	t[0].next_ns = 123456789, t[0].interval_ns = 1000;
+	t[1].id = id1, t[1].clock = clock, t[1].notify = notify, t[1].signo = signo;
+	t[1].tid = tid, t[1].overrun = overrun;
+	g_timers = tp, g_ntimers = 2;
+	buf = pack_min(&len, 0, 1);
+	g_timers = NULL, g_ntimers = 0;
+	ret = img_state_parse(buf, len, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_posix_timers(void **state)
+{
+	(void)state;
+	assert_int_equal(timer_verdict(0, 255, 0, 4, 34, 1, 3), 0);   /* REALTIME, THREAD_ID */
+	assert_int_equal(timer_verdict(0, 1, 7, 1, 0, 0, 0), 0);      /* BOOTTIME, SIGEV_NONE */
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 64, 0, 0), 0);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 0, 0), 0); /* its thread exited */
+	/* ids out of range or twice, CPU-time and unknown clocks, SIGEV_THREAD
+	 * (a glibc notion) and unknown notifications, signals out of range,
+	 * a target thread of no process of the image, negative overruns */
+	assert_int_equal(timer_verdict(0, 256, 1, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, -1, 1, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(3, 3, 1, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 2, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 3, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, -5, 0, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 2, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 99, 14, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 0, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 65, 0, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, 2, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 4, 14, -1, 0), -EBADMSG);
+	assert_int_equal(timer_verdict(0, 1, 1, 0, 14, 0, -1), -EBADMSG);
+}
+
+/* Two message queues, the second with one message: accepted or not? */
+static int msq_verdict(int32_t id0, int32_t id1, int32_t key0, int32_t key1, uint32_t mode,
+		       uint64_t qbytes, int64_t type, size_t len)
+{
+	static uint8_t data[9000];
+	Cvisor__Ckpt__SysvMsg m = CVISOR__CKPT__SYSV_MSG__INIT, *mp = &m;
+	Cvisor__Ckpt__SysvMsq q[2] = { CVISOR__CKPT__SYSV_MSQ__INIT, CVISOR__CKPT__SYSV_MSQ__INIT },
+			      *qp[2] = { &q[0], &q[1] };
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t blen;
+	int ret;
+
+	m.type = type, m.data.data = data, m.data.len = len;
+	q[0].id = id0, q[0].key = key0, q[0].mode = 0600, q[0].qbytes = 16384;
+	q[1].id = id1, q[1].key = key1, q[1].mode = mode, q[1].qbytes = qbytes;
+	q[1].n_messages = 1, q[1].messages = &mp;
+	g_msq = qp, g_nmsq = 2;
+	buf = pack_min(&blen, 0, 1);
+	g_msq = NULL, g_nmsq = 0;
+	ret = img_state_parse(buf, blen, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_sysv_msq(void **state)
+{
+	(void)state;
+	assert_int_equal(msq_verdict(0, 32769, 7, 0, 0640, 16384, 1, 100), 0);
+	assert_int_equal(msq_verdict(0, 255, 0, 0, 0, 0, 5, 8192), 0);
+	/* slots out of range or twice, keys twice, mode bits, queue sizes,
+	 * message types and sizes */
+	assert_int_equal(msq_verdict(0, 256, 7, 0, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, -1, 7, 0, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 32768, 7, 0, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 7, 0640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 01640, 16384, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, (16u << 20) + 1, 1, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, 0, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, -4, 100), -EBADMSG);
+	assert_int_equal(msq_verdict(0, 1, 7, 0, 0640, 16384, 1, 8193), -EBADMSG);
+}
+
+/* A set of two semaphores (values v0, v1) and an undo record of process
+ * @tgid on set @semid with @nadj entries: accepted or not? */
+static int sem_verdict(int32_t id, uint32_t mode, size_t nvals, int32_t v1, int32_t tgid,
+		       int32_t semid, size_t nadj, int32_t adj0)
+{
+	int32_t vals[2] = { 3, v1 }, pids[2] = { 1, 1 }, adj[3] = { adj0, 0, 0 };
+	Cvisor__Ckpt__SysvSem q = CVISOR__CKPT__SYSV_SEM__INIT, *qp = &q;
+	Cvisor__Ckpt__SemUndo u = CVISOR__CKPT__SEM_UNDO__INIT, *up = &u;
+	struct img_error err = { { 0 } };
+	ImgState *s = NULL;
+	uint8_t *buf;
+	size_t blen;
+	int ret;
+
+	q.id = id, q.key = 9, q.mode = mode;
+	q.n_values = nvals, q.values = vals, q.n_pids = nvals, q.pids = pids;
+	u.tgid = tgid, u.semid = semid, u.n_adj = nadj, u.adj = adj;
+	g_sem = &qp, g_nsem = 1, g_undo = &up, g_nundo = 1;
+	buf = pack_min(&blen, 0, 1);
+	g_sem = NULL, g_nsem = 0, g_undo = NULL, g_nundo = 0;
+	ret = img_state_parse(buf, blen, 4096, &s, &err);
+	if (ret == 0)
+		img_state_free(s);
+	free(buf);
+	return ret;
+}
+
+static void test_sysv_sem(void **state)
+{
+	(void)state;
+	assert_int_equal(sem_verdict(32769, 0640, 2, 32767, 1, 32769, 2, -3), 0);
+	/* bad slot, mode bits, an empty set, values out of range, an undo
+	 * record of no process or of no set, of the wrong size, out of range */
+	assert_int_equal(sem_verdict(256, 0640, 2, 0, 1, 256, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 02640, 2, 0, 1, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 0, 0, 1, 1, 0, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 32768, 1, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, -1, 1, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 2, 1, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 1, 2, 2, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 1, 1, 3, 0), -EBADMSG);
+	assert_int_equal(sem_verdict(1, 0640, 2, 0, 1, 1, 2, 40000), -EBADMSG);
+}
+
 static void test_directory(void **state)
 {
 	char dir[] = "/tmp/test-image-XXXXXX", path[64];
@@ -628,6 +781,9 @@ int main(void)
 		cmocka_unit_test(test_fs_entries),
 		cmocka_unit_test(test_shm_objects),
 		cmocka_unit_test(test_sysv_shm),
+		cmocka_unit_test(test_posix_timers),
+		cmocka_unit_test(test_sysv_msq),
+		cmocka_unit_test(test_sysv_sem),
 		cmocka_unit_test(test_event_files),
 		cmocka_unit_test(test_files_img),
 		cmocka_unit_test(test_directory),
