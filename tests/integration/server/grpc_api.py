@@ -338,15 +338,18 @@ def main():
                 snapshot="0" * 16)
     expect_code(SC.INVALID_ARGUMENT, "CreateSandbox snapshot and pool", c.call,
                 "CreateSandbox", snapshot=snap.id, pool="bb")
-    # a socket: the runtime refuses, the sandbox goes on
-    # (wait until nc holds it: the exec returns before nc runs)
+    # something checkpoint cannot save (an open file whose name was
+    # removed): the runtime refuses, the sandbox goes on (wait until the
+    # holder runs: the exec returns before it does)
     r = c.exec_blocking(rest_sb.id, ["sh", "-c",
-                                     "nc -l -p 9999 </dev/null >/dev/null 2>&1 & p=$!; i=0; "
-                                     "until ls -l /proc/$p/fd 2>/dev/null | grep -q socket; do "
+                                     "sh -c 'exec 3>/tmp/gone; rm /tmp/gone; exec sleep 100000' "
+                                     "</dev/null >/dev/null 2>&1 & p=$!; i=0; "
+                                     "until [ -e /proc/$p/fd/3 ] && [ ! -e /tmp/gone ] && "
+                                     "grep -q ^sleep /proc/$p/cmdline 2>/dev/null; do "
                                      "i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done"])
-    check(r.exit_code == 0, "a process with a socket")
-    expect_code(SC.FAILED_PRECONDITION, "CreateSnapshot of a sandbox with a socket", c.call,
-                "CreateSnapshot", sandbox=rest_sb.id)
+    check(r.exit_code == 0, "a process holding an unlinked file")
+    expect_code(SC.FAILED_PRECONDITION, "CreateSnapshot of a sandbox with an unlinked open file",
+                c.call, "CreateSnapshot", sandbox=rest_sb.id)
     r = c.exec_blocking(rest_sb.id, ["echo", "still"])
     check(r.stdout == b"still\n", "the refused sandbox goes on")
     stop = c.call("CreateSnapshot", sandbox=src.id, stop=True)

@@ -324,15 +324,16 @@ req POST "/v1/sandboxes/$src/snapshots" '{"leave_running":'
 expect 400 "malformed snapshot body"
 req PUT /v1/snapshots
 expect 405 "PUT /v1/snapshots"
-# a socket: the runtime refuses with its message, the sandbox goes on
-# (wait until nc holds it: the exec returns before nc runs)
-sockwait='nc -l -p 9999 </dev/null >/dev/null 2>&1 & p=$!; i=0; until ls -l /proc/$p/fd 2>/dev/null | grep -q socket; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done'
-req POST "/v1/sandboxes/$rsb/exec" "{\"argv\":[\"sh\",\"-c\",\"$sockwait\"]}"
-[ "$(jq_ 'd["exit_code"]')" = 0 ] && ok "a process with a socket" || bad "nc: $(cat "$tmp/body")"
+# something checkpoint cannot save (an open file whose name was removed):
+# the runtime refuses with its message, the sandbox goes on (wait until the
+# holder runs: the exec returns before it does)
+held='sh -c "exec 3>/tmp/gone; rm /tmp/gone; exec sleep 100000" </dev/null >/dev/null 2>&1 & p=$!; i=0; until [ -e /proc/$p/fd/3 ] && [ ! -e /tmp/gone ] && grep -q ^sleep /proc/$p/cmdline 2>/dev/null; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.1; done; echo held'
+exec_out "$rsb" "$held"
+[ "$out" = held ] && ok "a process holding an unlinked file" || bad "holder: $(cat "$tmp/body")"
 req POST "/v1/sandboxes/$rsb/snapshots"
-expect 409 "snapshot of a sandbox with a socket"
+expect 409 "snapshot of a sandbox with an unlinked open file"
 problem
-grep -q socket "$tmp/body" && ok "the 409 carries the runtime's message" || bad "409 body: $(cat "$tmp/body")"
+grep -q unlinked "$tmp/body" && ok "the 409 carries the runtime's message" || bad "409 body: $(cat "$tmp/body")"
 req POST "/v1/sandboxes/$rsb/exec" '{"argv":["echo","still"]}'
 [ "$(jq_ 'd["stdout"]')" = still ] && ok "the refused sandbox goes on" || bad "after 409: $(cat "$tmp/body")"
 req POST "/v1/sandboxes/$src/snapshots" '{"leave_running":false}'
