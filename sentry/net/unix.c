@@ -177,9 +177,13 @@ void us_release_locked(struct usock *s, int embryo, struct us_grave *g)
 	}
 	s->accq_tail = &s->accq;
 	if (p) {
-		if (s->type != SOCK_DGRAM || p->peer == s) {
+		/* A stream or seqpacket peer is shut down; a datagram one is
+		 * not (Linux): it keeps what was queued to it, and its next send
+		 * to the dead socket fails with ECONNREFUSED and disconnects it
+		 * (unix_send_locked). */
+		if (s->type != SOCK_DGRAM) {
 			p->shut = US_RCV_SHUT | US_SEND_SHUT;
-			if (s->type != SOCK_DGRAM && (s->rq || embryo))
+			if (s->rq || embryo)
 				p->err = ECONNRESET;
 		}
 		s->peer = NULL;

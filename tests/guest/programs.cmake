@@ -58,7 +58,7 @@ set(CVISOR_GUEST_SANDBOX_PASS
   g_misc_sched g_misc_uname g_misc_vdso g_mm_brk g_mm_efault g_mm_fork_cow g_mm_madvise
   g_mm_maps_files g_mm_memfd g_mm_mlock g_mm_mmap_anon g_mm_mmap_file g_mm_mprotect
   g_mm_mremap g_mm_proc_maps g_mm_remap_edges g_net_unix_connect g_net_unix_dgram
-  g_net_unix_errors g_net_unix_intr g_net_unix_pair g_net_unix_scm g_pipe_basic
+  g_net_unix_errors g_net_unix_intr g_net_unix_pair g_net_unix_scm g_net_unix_dgram_peer g_pipe_basic
   g_pipe_blocking g_pipe_capacity g_poll_basic g_poll_files g_poll_select g_proc_exec
   g_proc_fexecve
   g_proc_exec_script g_proc_exit_atexit g_proc_fork_wait g_proc_fs_cmdline g_proc_fs_fd
