@@ -109,7 +109,7 @@ static void *zu_blocked_main(void *arg)
 }
 
 static __attribute__((unused)) void zu_block_to(struct zu_blocked *b, int fd, int accept,
-					       const char *name)
+						const char *name)
 {
 	memset(b, 0, sizeof(*b));
 	b->fd = fd;
@@ -123,6 +123,49 @@ static __attribute__((unused)) void zu_block_to(struct zu_blocked *b, int fd, in
 static __attribute__((unused)) void zu_block(struct zu_blocked *b, int fd, int accept)
 {
 	zu_block_to(b, fd, accept, NULL);
+}
+
+#define ZU_MAX_FDS 8
+
+/* Send the byte @c with the @n (<= ZU_MAX_FDS) descriptors @fds
+ * (SCM_RIGHTS): 0, or -1 if sendmsg did not send the byte. */
+static __attribute__((unused)) int zu_send_fds(int sock, char c, const int *fds, int n)
+{
+	char ctl[CMSG_SPACE(ZU_MAX_FDS * sizeof(int))] = {0};
+	struct iovec iov = {&c, 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
+			   .msg_controllen = CMSG_SPACE((size_t)n * sizeof(int))};
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+	memcpy(CMSG_DATA(h), fds, (size_t)n * sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+/* Receive one byte into *@c and the descriptors of its SCM_RIGHTS message
+ * (up to @max into @fds): how many it carried (0 without one), or -1 if
+ * recvmsg did not return one byte. */
+static __attribute__((unused)) int zu_recv_fds(int sock, char *c, int *fds, int max)
+{
+	char ctl[CMSG_SPACE(ZU_MAX_FDS * sizeof(int))] = {0};
+	struct iovec iov = {c, 1};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	struct cmsghdr *h;
+	int n;
+
+	if (recvmsg(sock, &m, 0) != 1)
+		return -1;
+	h = CMSG_FIRSTHDR(&m);
+	if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+		return 0;
+	n = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	memcpy(fds, CMSG_DATA(h), (size_t)(n < max ? n : max) * sizeof(int));
+	return n;
 }
 
 #endif

@@ -14,11 +14,8 @@
 
 int main(void)
 {
-	char ctl[CMSG_SPACE(NF * sizeof(int))], c = 'm', buf[16];
-	int sv[2], pp[2], sp[2], fds[NF], got[NF];
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { 0 };
-	struct cmsghdr *h;
+	char c = 0, buf[16];
+	int sv[2], pp[2], sp[2], fds[NF], got[NF], n;
 	struct stat st1, st2;
 	uint64_t ev = 0;
 
@@ -33,30 +30,17 @@ int main(void)
 	fds[3] = eventfd(7, 0);
 	fds[4] = 1;
 	zd_check(send(sp[0], "rec", 3, 0) == 3, "a record for the socket in flight");
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = ctl;
-	m.msg_controllen = sizeof(ctl);
-	h = CMSG_FIRSTHDR(&m);
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(h), fds, sizeof(fds));
-	zd_check(sendmsg(sv[0], &m, 0) == 1, "sendmsg: %s", strerror(errno));
+	zd_check(zu_send_fds(sv[0], 'm', fds, NF) == 0, "sendmsg: %s", strerror(errno));
 	for (int i = 0; i < NF - 1; i++)
 		close(fds[i]);
 	zd_ready();
 	zd_wait_go();
 
-	memset(ctl, 0, sizeof(ctl));
-	m.msg_controllen = sizeof(ctl);
-	zd_check(recvmsg(sv[1], &m, 0) == 1 && c == 'm', "recvmsg");
-	h = CMSG_FIRSTHDR(&m);
-	zd_check(h && h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(got)),
-		 "SCM_RIGHTS with %d descriptors", NF);
-	if (!h)
+	n = zu_recv_fds(sv[1], &c, got, NF);
+	zd_check(n >= 0 && c == 'm', "recvmsg");
+	zd_check(n == NF, "SCM_RIGHTS with %d descriptors", NF);
+	if (n != NF)
 		return zd_finish();
-	memcpy(got, CMSG_DATA(h), sizeof(got));
 	zd_check(read(got[0], buf, 3) == 3 && !memcmp(buf, "567", 3), "the file at its offset");
 	close(pp[1]);
 	zd_check(read(got[1], buf, sizeof(buf)) == 5 && !memcmp(buf, "piped", 5), "the pipe");
